@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/* fsrace dump: a trace for people, one strace-like line per event. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "names.h"
+#include "reader.h"
+#include "util.h"
+
+struct line {
+	char buf[16384];
+	size_t len;
+	int nargs;
+};
+
+static void put(struct line *l, const char *fmt, ...) PRINTF(2, 3);
+static void put(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n;
+	if (l->len >= sizeof(l->buf))
+		l->len = sizeof(l->buf) - 1;
+}
+
+static void arg(struct line *l)
+{
+	if (l->nargs++)
+		put(l, ", ");
+}
+
+/* A C string literal, escaped as strace does. */
+static void quoted(struct line *l, const char *s)
+{
+	put(l, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			put(l, "\\%c", *p);
+		else if (*p == '\n')
+			put(l, "\\n");
+		else if (*p == '\t')
+			put(l, "\\t");
+		else if (*p < 0x20 || *p >= 0x7f)
+			put(l, "\\x%02x", *p);
+		else
+			put(l, "%c", *p);
+	}
+	put(l, "\"");
+}
+
+static void decorated_fd(struct line *l, int fd, const char *path)
+{
+	if (fd == -100)
+		put(l, "AT_FDCWD");
+	else
+		put(l, "%d", fd);
+	if (path)
+		put(l, "<%s>", path);
+}
+
+static void path_arg(struct line *l, const char *raw, const char *abs)
+{
+	arg(l);
+	if (!raw) {
+		put(l, "NULL");
+		return;
+	}
+	quoted(l, raw);
+	if (abs && strcmp(abs, raw))
+		put(l, "<%s>", abs);
+}
+
+static void flag_name(const char *name, void *ud)
+{
+	struct line *l = ud;
+
+	put(l, "%s%s", l->buf[l->len - 1] == '(' || l->buf[l->len - 1] == ' '
+			      ? "" : "|", name);
+}
+
+static void flags_arg(struct line *l, enum flagset set, uint64_t v)
+{
+	arg(l);
+	flags_each(set, v, flag_name, l);
+}
+
+static void syscall_line(struct line *l, const struct event *ev)
+{
+	const struct syscall_desc *sc = ev->sc;
+
+	put(l, "%s(", sc->name);
+	for (int i = 0; i < 6; i++) {
+		switch ((enum arg_kind)sc->args[i]) {
+		case A_DIRFD:
+			arg(l);
+			decorated_fd(l, ev->dirfd, ev->dirfd_path);
+			break;
+		case A_DIRFD2:
+			arg(l);
+			decorated_fd(l, ev->dirfd2, ev->dirfd2_path);
+			break;
+		case A_PATH:
+			path_arg(l, ev->path, ev->abspath);
+			break;
+		case A_PATH2:
+			path_arg(l, ev->path2, ev->abspath2);
+			break;
+		case A_FD:
+			arg(l);
+			decorated_fd(l, ev->fd, ev->fd_path);
+			break;
+		case A_FD2:
+			arg(l);
+			decorated_fd(l, ev->fd2, ev->fd2_path);
+			break;
+		case A_OFLAGS:
+		case A_OPENHOW:
+		case A_ATFLAGS:
+		case A_FACCFLAGS:
+		case A_RENFLAGS:
+		case A_CRFLAGS:
+		case A_DUPFLAGS:
+		case A_SFRFLAGS:
+			if (ev->has & HAS_FLAGS)
+				flags_arg(l, syscall_flagset(sc), ev->flags);
+			break;
+		case A_MODE:
+			if (ev->has & HAS_MODE) {
+				arg(l);
+				put(l, "0%o", ev->mode);
+			}
+			break;
+		case A_ACCESS:
+			flags_arg(l, FLAGS_ACCESS, ev->access);
+			break;
+		case A_UID:
+			arg(l);
+			put(l, "%lld", (long long)ev->uid);
+			break;
+		case A_GID:
+			arg(l);
+			put(l, "%lld", (long long)ev->gid);
+			break;
+		case A_LENGTH:
+			arg(l);
+			put(l, "%lld", (long long)ev->length);
+			break;
+		case A_FCNTL_CMD: {
+			const char *n = fcntl_cmd_name(ev->cmd);
+
+			arg(l);
+			if (n)
+				put(l, "%s", n);
+			else
+				put(l, "%d", ev->cmd);
+			break;
+		}
+		case A_FCNTL_ARG:
+			arg(l);
+			put(l, "%lld", (long long)ev->arg);
+			break;
+		case A_TARGET:
+		case A_LINKBUF:
+			arg(l);
+			if (ev->target)
+				quoted(l, ev->target);
+			else
+				put(l, "...");
+			break;
+		case A_XATTR:
+			arg(l);
+			if (ev->xattr)
+				quoted(l, ev->xattr);
+			break;
+		case A_ARGV:
+			arg(l);
+			put(l, "[");
+			for (int a = 0; a < ev->argc; a++) {
+				if (a)
+					put(l, ", ");
+				quoted(l, ev->argv[a]);
+			}
+			put(l, "]");
+			break;
+		case A_FDLAST:
+			arg(l);
+			put(l, "%lld", (long long)ev->length);
+			break;
+		default:
+			break;
+		}
+	}
+	put(l, ")");
+	if (!(ev->has & HAS_RET)) {
+		put(l, " = ?");
+	} else if (ev->ret < 0) {
+		const char *e = errno_name(ev->err);
+
+		put(l, " = -1 %s (%s)", e ? e : "?", strerror(ev->err));
+	} else {
+		put(l, " = %lld", (long long)ev->ret);
+		if (ev->ret_path)
+			put(l, "<%s>", ev->ret_path);
+	}
+	if (ev->stat.valid)
+		put(l, " {dev=%llu, ino=%llu, mode=0%o, nlink=%llu, uid=%u}",
+		    (unsigned long long)ev->stat.dev,
+		    (unsigned long long)ev->stat.ino, ev->stat.mode,
+		    (unsigned long long)ev->stat.nlink, ev->stat.uid);
+	if (ev->has & HAS_OLD_TID)
+		put(l, " (was tid %d)", ev->old_tid);
+	if (ev->ts_exit > ev->ts_enter)
+		put(l, " <%.6f>", (double)(ev->ts_exit - ev->ts_enter) / 1e9);
+}
+
+static void print_event(const struct event *ev)
+{
+	static const char *const kinds[] = { "process", "vfork", "thread" };
+	struct line l = { .len = 0 };
+	time_t secs = (time_t)(ev->ts_enter / 1000000000ULL);
+	struct tm tm;
+	char ts[16];
+
+	localtime_r(&secs, &tm);
+	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	if (ev->pid == ev->tid)
+		put(&l, "%-6d ", ev->pid);
+	else
+		put(&l, "%d/%d ", ev->pid, ev->tid);
+	put(&l, "%s.%06llu ", ts,
+	    (unsigned long long)(ev->ts_enter % 1000000000ULL) / 1000);
+	switch (ev->type) {
+	case EV_SYSCALL:
+		syscall_line(&l, ev);
+		break;
+	case EV_FORK:
+		put(&l, "+++ %s %d/%d (%s%s%s) +++",
+		    ev->fork_kind == FORK_THREAD ? "thread" : "child",
+		    ev->child_pid, ev->child_tid, kinds[ev->fork_kind],
+		    ev->share_files ? ", shares files" : "",
+		    ev->share_fs ? ", shares fs" : "");
+		break;
+	case EV_EXIT:
+		if (ev->exit_signal)
+			put(&l, "+++ killed by %s%s +++",
+			    signal_name(ev->exit_signal) ?: "?",
+			    ev->core_dumped ? " (core dumped)" : "");
+		else
+			put(&l, "+++ exited with %d +++", ev->exit_status);
+		break;
+	case EV_WARNING:
+		put(&l, "!!! %s !!!", ev->message ? ev->message : "");
+		break;
+	}
+	puts(l.buf);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct trace_reader r;
+	struct event ev;
+	char err[1024];
+	int ret;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		if (argc == 2 && (!strcmp(argv[1], "-h") ||
+				  !strcmp(argv[1], "--help"))) {
+			puts("usage: fsrace dump FILE");
+			return EXIT_CLEAN;
+		}
+		if (argc == 2)
+			errorx("unknown option '%s'", argv[1]);
+		else
+			errorx("dump needs one trace file");
+		fputs("usage: fsrace dump FILE\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (trace_reader_open(&r, argv[1], err, sizeof(err)) < 0) {
+		errorx("%s", err);
+		trace_reader_close(&r);
+		return EXIT_USAGE;
+	}
+	while ((ret = trace_reader_next(&r, &ev, err, sizeof(err))) > 0)
+		print_event(&ev);
+	trace_reader_close(&r);
+	if (ret < 0) {
+		fflush(stdout);
+		errorx("%s", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
+}

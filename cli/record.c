@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "tracer.h"
+#include "util.h"
+#include "writer.h"
+
+struct record {
+	struct trace_writer w;
+	bool write_failed;
+};
+
+static void on_event(const struct event *ev, void *ud)
+{
+	struct record *rec = ud;
+
+	trace_writer_event(&rec->w, ev);
+}
+
+static void on_tick(void *ud)
+{
+	struct record *rec = ud;
+
+	if (trace_writer_flush(&rec->w) < 0 && !rec->write_failed) {
+		rec->write_failed = true;
+		errorx("cannot write '%s': %s", rec->w.path,
+		       strerror(-rec->w.err));
+	}
+}
+
+/*
+ * Find PROG as execvp(3) would, so that a missing or non-executable
+ * program is reported before anything is created. Returns 0 and the path
+ * in RET, or -errno.
+ */
+static int find_program(const char *prog, char *ret, size_t size)
+{
+	const char *path = getenv("PATH");
+	struct stat st;
+	int first_err = -ENOENT;
+
+	if (strchr(prog, '/')) {
+		if (stat(prog, &st) < 0)
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (!S_ISREG(st.st_mode) || access(prog, X_OK) < 0)
+			return -EACCES;
+		snprintf(ret, size, "%s", prog);
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = (int)(end - path);
+
+		snprintf(ret, size, "%.*s/%s", n, n ? path : ".", prog);
+		if (stat(ret, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(ret, X_OK) == 0)
+				return 0;
+			first_err = -EACCES;
+		}
+		path = *end ? end + 1 : end;
+	}
+	return first_err;
+}
+
+static void usage_record(void)
+{
+	fputs("usage: fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
+	      "       fsrace record -o FILE -p PID\n",
+	      stderr);
+}
+
+static int parse_pid(const char *s, int *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tracer_options topt = { 0 };
+	struct record rec = { 0 };
+	struct trace_header h = { 0 };
+	struct tracer *t = NULL;
+	char program[PATH_MAX], cwd[PATH_MAX], kernel[256];
+	const char *out = NULL, *msg, *none[] = { NULL };
+	struct utsname u;
+	int c, r, status;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'p':
+			if (parse_pid(optarg, &topt.attach_pid) < 0) {
+				errorx("invalid pid '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'S':
+			topt.no_seccomp = true;
+			break;
+		case 'h':
+			usage_record();
+			return EXIT_CLEAN;
+		case ':':
+			errorx("option '%s' needs an argument",
+			       argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			errorx("unknown option '%s'", argv[optind - 1]);
+			usage_record();
+			return EXIT_USAGE;
+		}
+	}
+	if (!out) {
+		errorx("record needs an output file: -o FILE");
+		return EXIT_USAGE;
+	}
+	if (topt.attach_pid && optind < argc) {
+		errorx("give either -p PID or a program, not both");
+		return EXIT_USAGE;
+	}
+	if (!topt.attach_pid && optind >= argc) {
+		errorx("record needs a program to run (or -p PID)");
+		usage_record();
+		return EXIT_USAGE;
+	}
+	if (!topt.attach_pid) {
+		r = find_program(argv[optind], program, sizeof(program));
+		if (r < 0) {
+			if (r == -ENOENT && !strchr(argv[optind], '/'))
+				errorx("cannot find '%s' in PATH",
+				       argv[optind]);
+			else
+				errorx("cannot execute '%s': %s", argv[optind],
+				       strerror(-r));
+			return EXIT_USAGE;
+		}
+		topt.program = program;
+		topt.argv = (const char *const *)argv + optind;
+	}
+	r = trace_writer_open(&rec.w, out);
+	if (r < 0) {
+		errorx("cannot create '%s': %s", out, strerror(-r));
+		return EXIT_USAGE;
+	}
+	topt.on_event = on_event;
+	topt.on_tick = on_tick;
+	topt.ud = &rec;
+	h.start_ns = now_ns();
+	r = tracer_start(&t, &topt, &msg);
+	if (r < 0) {
+		errorx("%s", msg ? msg : strerror(-r));
+		trace_writer_discard(&rec.w);
+		return EXIT_USAGE;
+	}
+	uname(&u);
+	snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release,
+		 u.machine);
+	h.version = TRACE_FORMAT_VERSION;
+	h.fsrace_version = FSRACE_VERSION;
+	h.argv = topt.attach_pid ? none : topt.argv;
+	h.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "";
+	h.host = u.nodename;
+	h.kernel = kernel;
+	h.attach = topt.attach_pid > 0;
+	h.attach_pid = topt.attach_pid;
+	h.seccomp = tracer_seccomp(t, &h.seccomp_reason);
+	trace_writer_header(&rec.w, &h);
+	status = tracer_run(t);
+	tracer_free(t);
+	r = trace_writer_close(&rec.w);
+	if (r < 0 && !rec.write_failed) {
+		errorx("cannot write '%s': %s", out, strerror(-r));
+		return EXIT_USAGE;
+	}
+	return status;
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Run fsrace's test suite: cmocka unit binaries and end-to-end modules.
+
+Every unit test case (cmocka, TAP output) and every end-to-end test
+function counts as one test. The last line printed is
+"N passed, N failed, N skipped".
+
+End-to-end modules are tests/e2e/test_*.py. Each defines functions
+test_NAME(ctx); ctx is a Context (see tests/e2e/harness.py). A test
+fails by raising (assert), skips by raising harness.Skip("reason").
+"""
+import argparse
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "e2e"))
+
+import harness  # noqa: E402
+
+
+class Totals:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.failures = []
+
+    def ok(self, name):
+        self.passed += 1
+        print(f"ok      {name}", flush=True)
+
+    def fail(self, name, why):
+        self.failed += 1
+        self.failures.append(name)
+        print(f"FAIL    {name}", flush=True)
+        for line in why.rstrip().splitlines():
+            print(f"        {line}")
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print(f"SKIP    {name}: {why}", flush=True)
+
+
+TAP_LINE = re.compile(r"^(not ok|ok) \d+ - (.*?)(\s+# (SKIP|skip).*)?$")
+
+
+def run_unit(binary, totals):
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+    proc = subprocess.run([binary], env=env, capture_output=True, text=True)
+    base = os.path.basename(binary)
+    seen = 0
+    for line in proc.stdout.splitlines():
+        m = TAP_LINE.match(line)
+        if not m:
+            continue
+        seen += 1
+        name = f"{base}: {m.group(2)}"
+        if m.group(4):
+            totals.skip(name, "skipped by the test")
+        elif m.group(1) == "ok":
+            totals.ok(name)
+        else:
+            totals.fail(name, proc.stdout + proc.stderr)
+    if seen == 0:
+        totals.fail(base, f"exit {proc.returncode}, no TAP output\n"
+                    + proc.stdout + proc.stderr)
+
+
+def load_module(path):
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_e2e(args, totals):
+    e2e = os.path.join(HERE, "e2e")
+    for fn in sorted(os.listdir(e2e)):
+        if not (fn.startswith("test_") and fn.endswith(".py")):
+            continue
+        mod = load_module(os.path.join(e2e, fn))
+        for attr in sorted(dir(mod)):
+            test = getattr(mod, attr)
+            if not attr.startswith("test_") or not callable(test):
+                continue
+            name = f"{fn[:-3]}.{attr}"
+            if args.filter and not re.search(args.filter, name):
+                continue
+            ctx = harness.Context(args.fsrace, args.fixtures, args.build,
+                                  name)
+            try:
+                test(ctx)
+            except harness.Skip as e:
+                totals.skip(name, str(e))
+            except Exception:
+                totals.fail(name, traceback.format_exc())
+            else:
+                totals.ok(name)
+            finally:
+                ctx.cleanup()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True,
+                    help="the build directory (fixtures are taken from it)")
+    ap.add_argument("--fsrace", help="the fsrace binary to test "
+                    "(default: BUILD/fsrace)")
+    ap.add_argument("--fixtures", help="built fixtures (default: "
+                    "BUILD/fixtures)")
+    ap.add_argument("--unit", action="append", default=[],
+                    help="a cmocka test binary (repeatable)")
+    ap.add_argument("-k", "--filter", help="run only tests matching")
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    args.fsrace = os.path.abspath(args.fsrace or
+                                  os.path.join(args.build, "fsrace"))
+    args.fixtures = os.path.abspath(args.fixtures or
+                                    os.path.join(args.build, "fixtures"))
+    totals = Totals()
+    if not args.filter:
+        for u in args.unit:
+            run_unit(u, totals)
+    run_e2e(args, totals)
+    if totals.failures:
+        print("\nfailed: " + ", ".join(totals.failures))
+    print(f"{totals.passed} passed, {totals.failed} failed, "
+          f"{totals.skipped} skipped")
+    return 1 if totals.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The event: one record per completed system call or process change, the
+ * one type that the tracer, the trace reader and (later) the strace
+ * importer produce and everything downstream consumes. docs/trace-format.md
+ * documents each field as it appears in a trace file.
+ *
+ * Every string an event points to is borrowed from its producer and is
+ * valid until the producer makes its next event.
+ */
+#ifndef FSRACE_EVENT_H
+#define FSRACE_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "syscalls.h"
+
+enum event_type {
+	EV_SYSCALL,
+	EV_FORK,
+	EV_EXIT,
+	EV_WARNING,
+};
+
+enum fork_kind {
+	FORK_PROCESS,
+	FORK_VFORK,
+	FORK_THREAD,
+};
+
+/* The identity of a file system object, from a stat result. */
+struct ident {
+	bool valid;
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t mode;
+	uint64_t nlink;
+	uint32_t uid;
+	uint32_t gid;
+	int64_t size;
+};
+
+/* Owner and mode of the directory holding a path. */
+struct parent_info {
+	bool valid;
+	const char *path;
+	uint32_t uid;
+	uint32_t mode;
+};
+
+/* Which optional fields of a syscall event are set. */
+enum event_has {
+	HAS_DIRFD = 1 << 0,
+	HAS_PATH = 1 << 1,
+	HAS_DIRFD2 = 1 << 2,
+	HAS_PATH2 = 1 << 3,
+	HAS_FD = 1 << 4,
+	HAS_FD2 = 1 << 5,
+	HAS_FLAGS = 1 << 6,
+	HAS_MODE = 1 << 7,
+	HAS_ACCESS = 1 << 8,
+	HAS_RESOLVE = 1 << 9,
+	HAS_OWNER = 1 << 10,
+	HAS_LENGTH = 1 << 11,
+	HAS_CMD = 1 << 12,
+	HAS_XATTR = 1 << 13,
+	HAS_TARGET = 1 << 14,
+	HAS_ARGV = 1 << 15,
+	HAS_RET = 1 << 16,
+	HAS_OLD_TID = 1 << 17,
+};
+
+struct event {
+	enum event_type type;
+	uint64_t seq;
+	int pid;
+	int tid;
+	uint64_t ts_enter;
+	uint64_t ts_exit;
+	uint32_t has; /* enum event_has */
+
+	/* EV_SYSCALL */
+	const struct syscall_desc *sc;
+	int dirfd;
+	const char *dirfd_path;
+	const char *path;
+	const char *abspath;
+	int dirfd2;
+	const char *dirfd2_path;
+	const char *path2;
+	const char *abspath2;
+	int fd;
+	const char *fd_path;
+	int fd2;
+	const char *fd2_path;
+	uint64_t flags;
+	uint32_t mode;
+	uint32_t access;
+	uint64_t resolve;
+	int64_t uid;
+	int64_t gid;
+	int64_t length;
+	int cmd;
+	int64_t arg;
+	const char *xattr;
+	const char *target;
+	const char *const *argv;
+	int argc;
+	int old_tid;
+	int64_t ret;
+	int err; /* positive errno when ret < 0 */
+	const char *ret_path;
+	struct ident stat;
+	struct parent_info parent;
+	struct parent_info parent2;
+
+	/* EV_FORK */
+	int child_pid;
+	int child_tid;
+	enum fork_kind fork_kind;
+	bool share_files;
+	bool share_fs;
+	const char *fork_syscall;
+
+	/* EV_EXIT */
+	int exit_status;
+	int exit_signal; /* 0 when it exited normally */
+	bool core_dumped;
+
+	/* EV_WARNING */
+	const char *message;
+};
+
+/* The first record of a trace: what was traced, how, and where. */
+struct trace_header {
+	int version;
+	const char *fsrace_version;
+	const char *const *argv; /* NULL-terminated; empty in attach mode */
+	const char *cwd;
+	uint64_t start_ns;
+	const char *host;
+	const char *kernel;
+	bool attach;
+	int attach_pid;
+	bool seccomp;
+	const char *seccomp_reason; /* why seccomp is off, or NULL */
+};
+
+/* Reset EV to an empty event of TYPE. */
+void event_init(struct event *ev, enum event_type type);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A growable output buffer with JSON emitters, for writing records without
+ * allocating per record. Strings are escaped so that any byte sequence
+ * round-trips: bytes outside printable ASCII become \u00XX.
+ */
+#ifndef FSRACE_JSONW_H
+#define FSRACE_JSONW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jsonw {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int nfields; /* fields written in the innermost open object/array */
+	int depth;
+	int after_key; /* a key was written; its value comes next */
+	int counts[16];
+};
+
+void jsonw_init(struct jsonw *w);
+void jsonw_release(struct jsonw *w);
+void jsonw_reset(struct jsonw *w);
+
+void jsonw_raw(struct jsonw *w, const char *s, size_t n);
+void jsonw_begin_object(struct jsonw *w);
+void jsonw_end_object(struct jsonw *w);
+void jsonw_begin_array(struct jsonw *w);
+void jsonw_end_array(struct jsonw *w);
+/* A key inside an object; the next value call writes its value. */
+void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_string(struct jsonw *w, const char *s);
+void jsonw_int(struct jsonw *w, int64_t v);
+void jsonw_uint(struct jsonw *w, uint64_t v);
+void jsonw_bool(struct jsonw *w, int v);
+void jsonw_null(struct jsonw *w);
+
+#endif

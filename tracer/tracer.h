@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ptrace engine: spawns or attaches, follows every task, decodes the
+ * traced syscalls (trace/syscalls.c) into events and hands each completed
+ * event to a sink. It knows nothing of rules or output formats.
+ */
+#ifndef FSRACE_TRACER_H
+#define FSRACE_TRACER_H
+
+#include <stdbool.h>
+
+#include "event.h"
+
+struct tracer;
+
+struct tracer_options {
+	/* spawn mode: the program (a path that exists) and its argv */
+	const char *program;
+	const char *const *argv;
+	/* attach mode when > 0 */
+	int attach_pid;
+	/* stop at every syscall instead of installing the seccomp filter */
+	bool no_seccomp;
+	/*
+	 * Called with every completed event, in order; EV is borrowed for
+	 * the call. The tracer numbers events (seq) itself.
+	 */
+	void (*on_event)(const struct event *ev, void *ud);
+	/* Called at least every 250 ms while tracing, for flushing. */
+	void (*on_tick)(void *ud);
+	void *ud;
+};
+
+/*
+ * Spawn the program or attach to the process. Returns 0, or -errno with
+ * a message for the user in *ret_msg (static or owned by the tracer) when
+ * nothing could be traced: -ESRCH no such process, -EPERM not allowed,
+ * -ENOEXEC/-EACCES/-ENOENT the program cannot be run.
+ */
+int tracer_start(struct tracer **ret, const struct tracer_options *opt,
+		 const char **ret_msg);
+
+/* Whether the seccomp filter is in use, and if not, why (NULL if it is). */
+bool tracer_seccomp(const struct tracer *t, const char **ret_reason);
+
+/*
+ * Trace until every task has exited, or in attach mode until SIGINT,
+ * SIGTERM or SIGHUP, which detach and leave the process running. Returns
+ * the exit status for fsrace: the spawned program's own (128+N when signal
+ * N killed it), 0 after a detach.
+ */
+int tracer_run(struct tracer *t);
+
+void tracer_free(struct tracer *t);
+
+#endif

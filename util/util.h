@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef FSRACE_UTIL_H
+#define FSRACE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED __attribute__((unused))
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Allocation that cannot fail: on out-of-memory they print and abort. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* Diagnostics on stderr, prefixed "fsrace: ". */
+void warnx_(const char *fmt, ...) PRINTF(1, 2);
+void errorx(const char *fmt, ...) PRINTF(1, 2);
+
+/* Wall clock in ns since the epoch. */
+unsigned long long now_ns(void);
+
+#endif

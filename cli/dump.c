@@ -91,8 +91,13 @@ static void flag_name(const char *name, void *ud)
 
 static void flags_arg(struct line *l, enum flagset set, uint64_t v)
 {
+	size_t before;
+
 	arg(l);
+	before = l->len;
 	flags_each(set, v, flag_name, l);
+	if (l->len == before)
+		put(l, "0");
 }
 
 static void syscall_line(struct line *l, const struct event *ev)
@@ -280,10 +285,10 @@ int cmd_dump(int argc, char **argv)
 			return EXIT_CLEAN;
 		}
 		if (argc == 2)
-			errorx("unknown option '%s'", argv[1]);
+			errorx("unknown option '%s' (see fsrace dump --help)",
+			       argv[1]);
 		else
-			errorx("dump needs one trace file");
-		fputs("usage: fsrace dump FILE\n", stderr);
+			errorx("dump needs one trace file: fsrace dump FILE");
 		return EXIT_USAGE;
 	}
 	if (trace_reader_open(&r, argv[1], err, sizeof(err)) < 0) {

@@ -80,7 +80,7 @@ static void usage_record(void)
 {
 	fputs("usage: fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
 	      "       fsrace record -o FILE -p PID\n",
-	      stderr);
+	      stdout);
 }
 
 static int parse_pid(const char *s, int *ret)
@@ -137,8 +137,8 @@ int cmd_record(int argc, char **argv)
 			       argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			errorx("unknown option '%s'", argv[optind - 1]);
-			usage_record();
+			errorx("unknown option '%s' (see fsrace record "
+			       "--help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -151,16 +151,16 @@ int cmd_record(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!topt.attach_pid && optind >= argc) {
-		errorx("record needs a program to run (or -p PID)");
-		usage_record();
+		errorx("record needs a program to run (or -p PID); see "
+		       "fsrace record --help");
 		return EXIT_USAGE;
 	}
 	if (!topt.attach_pid) {
 		r = find_program(argv[optind], program, sizeof(program));
 		if (r < 0) {
 			if (r == -ENOENT && !strchr(argv[optind], '/'))
-				errorx("cannot find '%s' in PATH",
-				       argv[optind]);
+				errorx("cannot execute '%s': not found in "
+				       "PATH", argv[optind]);
 			else
 				errorx("cannot execute '%s': %s", argv[optind],
 				       strerror(-r));

@@ -117,6 +117,8 @@ def main():
     ap.add_argument("--unit", action="append", default=[],
                     help="a cmocka test binary (repeatable)")
     ap.add_argument("-k", "--filter", help="run only tests matching")
+    ap.add_argument("--counts", help="also write the counts as JSON here; "
+                    "the summary line is then left to the caller")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.fsrace = os.path.abspath(args.fsrace or
@@ -130,8 +132,16 @@ def main():
     run_e2e(args, totals)
     if totals.failures:
         print("\nfailed: " + ", ".join(totals.failures))
-    print(f"{totals.passed} passed, {totals.failed} failed, "
-          f"{totals.skipped} skipped")
+    if args.counts:
+        import json
+        with open(args.counts, "w") as f:
+            json.dump({"passed": totals.passed, "failed": totals.failed,
+                       "skipped": totals.skipped}, f)
+        print(f"(this run: {totals.passed} ok, {totals.failed} failing, "
+              f"{totals.skipped} skipped)")
+    else:
+        print(f"{totals.passed} passed, {totals.failed} failed, "
+              f"{totals.skipped} skipped")
     return 1 if totals.failed else 0
 
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian packages fsrace needs to build and test, once: a
+# package already installed is skipped, and apt-get is not run at all when
+# nothing is missing. Usage: tools/deps.sh [--bench]
+set -euo pipefail
+
+pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
+      libunwind-dev libcmocka-dev python3 strace)
+[ "${1:-}" = "--bench" ] && pkgs+=(hyperfine)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "fsrace: installing ${missing[*]}" >&2
+sudo=
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+	"${missing[@]}" >/dev/null

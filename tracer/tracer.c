@@ -102,6 +102,12 @@ struct tracer {
 	struct dircache *dirs;
 	char msg[512];
 	bool detaching;
+	/* open /proc/TGID/fd directories, so that a lookup walks one name */
+	struct {
+		int tgid;
+		int fd;
+	} procfd[8];
+	unsigned procfd_next;
 };
 
 static volatile sig_atomic_t got_tick, got_stop_signal;
@@ -281,23 +287,88 @@ static void copy_str(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
+static int procfd_open(struct tracer *t, int tgid, bool fresh)
+{
+	unsigned i, n = ARRAY_SIZE(t->procfd);
+	char dir[64];
+	int fd;
+
+	for (i = 0; i < n; i++)
+		if (t->procfd[i].tgid == tgid && t->procfd[i].fd >= 0) {
+			if (!fresh)
+				return t->procfd[i].fd;
+			close(t->procfd[i].fd);
+			t->procfd[i].tgid = 0;
+			t->procfd[i].fd = -1;
+			break;
+		}
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", tgid);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (i == n) {
+		i = t->procfd_next++ % n;
+		if (t->procfd[i].fd >= 0)
+			close(t->procfd[i].fd);
+	}
+	t->procfd[i].tgid = tgid;
+	t->procfd[i].fd = fd;
+	return fd;
+}
+
+/* fstatat or readlinkat on /proc/TGID/fd/FD; 0 or -errno. */
+static int proc_fd_op(struct tracer *t, int tgid, int fd, struct stat *st,
+		      char *link, size_t size)
+{
+	char name[16];
+	int r = -ENOENT;
+
+	snprintf(name, sizeof(name), "%d", fd);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int dfd = procfd_open(t, tgid, attempt > 0);
+		ssize_t n;
+
+		if (dfd < 0)
+			return dfd;
+		if (st) {
+			if (fstatat(dfd, name, st, 0) == 0)
+				return 0;
+		} else {
+			n = readlinkat(dfd, name, link, size - 1);
+			if (n >= 0) {
+				link[n] = '\0';
+				return 0;
+			}
+		}
+		r = -errno;
+		/* a stale directory of an exited process gives ESRCH/ENOENT */
+	}
+	return r;
+}
+
+static void procfd_forget(struct tracer *t, int tgid)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
+		if (t->procfd[i].tgid == tgid && t->procfd[i].fd >= 0) {
+			close(t->procfd[i].fd);
+			t->procfd[i].tgid = 0;
+			t->procfd[i].fd = -1;
+		}
+}
+
 /*
  * The path FD names in task K, from the fd table, or else from
  * /proc/TGID/fd (an fd made by a call we do not stop on: pipe, socket).
  */
-static const char *fd_path(struct task *k, int fd)
+static const char *fd_path(struct tracer *t, struct task *k, int fd)
 {
-	char proc[64], buf[PATH_BUF];
+	char buf[PATH_BUF];
 	const char *p = fdtable_path(k->fds, fd);
-	ssize_t n;
 
 	if (p || fd < 0)
 		return p;
-	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", k->tgid, fd);
-	n = readlink(proc, buf, sizeof(buf) - 1);
-	if (n < 0)
+	if (proc_fd_op(t, k->tgid, fd, NULL, buf, sizeof(buf)) < 0)
 		return NULL;
-	buf[n] = '\0';
 	fdtable_set(k->fds, fd, buf, false);
 	return fdtable_path(k->fds, fd);
 }
@@ -392,9 +463,10 @@ static void emit_warning(struct tracer *t, struct task *k, const char *msg)
 
 /* ---- syscall entry ---- */
 
-static const char *dirfd_base(struct task *k, int dirfd, char *buf)
+static const char *dirfd_base(struct tracer *t, struct task *k, int dirfd,
+			      char *buf)
 {
-	const char *p = dirfd == AT_FDCWD_ ? k->fs->cwd : fd_path(k, dirfd);
+	const char *p = dirfd == AT_FDCWD_ ? k->fs->cwd : fd_path(t, k, dirfd);
 
 	if (!p)
 		return NULL;
@@ -417,7 +489,7 @@ static const char *resolve(struct task *k, int dirfd, bool has_dirfd,
 	return out;
 }
 
-static void decode_entry(struct tracer *t UNUSED, struct task *k)
+static void decode_entry(struct tracer *t, struct task *k)
 {
 	const struct syscall_desc *sc = k->sc;
 	struct event *ev = &k->ev;
@@ -439,12 +511,12 @@ static void decode_entry(struct tracer *t UNUSED, struct task *k)
 		case A_DIRFD:
 			ev->has |= HAS_DIRFD;
 			ev->dirfd = (int)v;
-			ev->dirfd_path = dirfd_base(k, ev->dirfd, k->dirfd_path);
+			ev->dirfd_path = dirfd_base(t, k, ev->dirfd, k->dirfd_path);
 			break;
 		case A_DIRFD2:
 			ev->has |= HAS_DIRFD2;
 			ev->dirfd2 = (int)v;
-			ev->dirfd2_path = dirfd_base(k, ev->dirfd2,
+			ev->dirfd2_path = dirfd_base(t, k, ev->dirfd2,
 						     k->dirfd2_path);
 			break;
 		case A_PATH:
@@ -458,7 +530,7 @@ static void decode_entry(struct tracer *t UNUSED, struct task *k)
 		case A_FD:
 		case A_FD2: {
 			bool second = sc->args[i] == A_FD2;
-			const char *p = fd_path(k, (int)v);
+			const char *p = fd_path(t, k, (int)v);
 			char *buf = second ? k->fd2_path : k->fd_path;
 
 			if (p)
@@ -703,12 +775,10 @@ static void effect_at_exit(struct tracer *t, struct task *k)
 
 	switch ((enum sc_effect)k->sc->effect) {
 	case E_OPEN: {
-		char proc[64];
 		struct stat st;
 
 		new_fd(k, ret, ev->abspath, ev->flags & O_CLOEXEC_);
-		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", k->tgid, ret);
-		if (stat(proc, &st) == 0)
+		if (proc_fd_op(t, k->tgid, ret, &st, NULL, 0) == 0)
 			ident_from_stat(&ev->stat, &st);
 		break;
 	}
@@ -1006,6 +1076,8 @@ static void handle_exit(struct tracer *t, struct task *k, int status)
 	}
 	if (k->fds)
 		emit(t, &ev);
+	if (k->tid == k->tgid)
+		procfd_forget(t, k->tgid);
 	if (k->tid == t->main_pid) {
 		t->main_done = true;
 		t->main_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
@@ -1287,6 +1359,8 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 	*ret_msg = NULL;
 	t->opt = *opt;
 	t->dirs = dircache_new();
+	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
+		t->procfd[i].fd = -1;
 	map_numbers(t);
 	t->seccomp = false;
 	if (opt->attach_pid > 0)
@@ -1425,6 +1499,9 @@ void tracer_free(struct tracer *t)
 	for (unsigned b = 0; b < TASK_BUCKETS; b++)
 		while (t->tasks[b])
 			task_free(t, t->tasks[b]);
+	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
+		if (t->procfd[i].fd >= 0)
+			close(t->procfd[i].fd);
 	if (t->filter)
 		seccomp_release(t->filter);
 	dircache_free(t->dirs);

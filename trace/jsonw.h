@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A growable output buffer with JSON emitters, for writing records without
- * allocating per record. Strings are escaped so that any byte sequence
- * round-trips: bytes outside printable ASCII become \u00XX.
+ * allocating per record. Valid UTF-8 is written as it is; a byte that is
+ * not part of valid UTF-8, and a control character, becomes \u00XX.
  */
 #ifndef FSRACE_JSONW_H
 #define FSRACE_JSONW_H

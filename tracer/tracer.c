@@ -100,7 +100,6 @@ struct tracer {
 	bool main_done;
 	uint64_t seq;
 	struct dircache *dirs;
-	char msg[512];
 	bool detaching;
 	/* open /proc/TGID/fd directories, so that a lookup walks one name */
 	struct {
@@ -111,6 +110,9 @@ struct tracer {
 };
 
 static volatile sig_atomic_t got_tick, got_stop_signal;
+
+/* Why tracer_start failed; it outlives the tracer it was about. */
+static char start_error[512];
 
 static void on_alarm(int sig UNUSED)
 {
@@ -1254,9 +1256,9 @@ static int spawn(struct tracer *t, const char **ret_msg)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sync[1]);
-		snprintf(t->msg, sizeof(t->msg), "cannot trace the child: %s",
+		snprintf(start_error, sizeof(start_error), "cannot trace the child: %s",
 			 strerror(e));
-		*ret_msg = t->msg;
+		*ret_msg = start_error;
 		return -e;
 	}
 	k = task_new(t, pid);
@@ -1302,10 +1304,10 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 
 				closedir(dp);
 				if (tid == pid || t->ntasks == 0) {
-					snprintf(t->msg, sizeof(t->msg),
+					snprintf(start_error, sizeof(start_error),
 						 "cannot attach to pid %d: %s",
 						 pid, strerror(e));
-					*ret_msg = t->msg;
+					*ret_msg = start_error;
 					return -e;
 				}
 				continue;
@@ -1329,8 +1331,8 @@ static int attach(struct tracer *t, const char **ret_msg)
 	int r;
 
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
-		snprintf(t->msg, sizeof(t->msg), "no such process: %d", pid);
-		*ret_msg = t->msg;
+		snprintf(start_error, sizeof(start_error), "no such process: %d", pid);
+		*ret_msg = start_error;
 		return -ESRCH;
 	}
 	r = attach_threads(t, pid, ret_msg);

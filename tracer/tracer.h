@@ -33,7 +33,7 @@ struct tracer_options {
 
 /*
  * Spawn the program or attach to the process. Returns 0, or -errno with
- * a message for the user in *ret_msg (static or owned by the tracer) when
+ * a message for the user in *ret_msg (static, valid until the next tracer_start) when
  * nothing could be traced: -ESRCH no such process, -EPERM not allowed,
  * -ENOEXEC/-EACCES/-ENOENT the program cannot be run.
  */

@@ -52,8 +52,21 @@ static void test_escapes_bytes(void **state)
 	struct jsonw w;
 
 	jsonw_init(&w);
-	jsonw_string(&w, "a\"b\\c\n\t\x01\xc3\xa9");
-	assert_out(&w, "\"a\\\"b\\\\c\\n\\t\\u0001\\u00c3\\u00a9\"");
+	jsonw_string(&w, "a\"b\\c\n\t\x01");
+	assert_out(&w, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+	jsonw_release(&w);
+}
+
+static void test_utf8_raw_invalid_escaped(void **state)
+{
+	struct jsonw w;
+
+	jsonw_init(&w);
+	/* é is valid UTF-8; a lone 0xe9 (Latin-1 é) and an overlong
+	 * encoding of '/' (0xc0 0xaf) are not */
+	jsonw_string(&w, "\xc3\xa9t\xc3\xa9|caf\xe9|\xc0\xaf|\xf0\x9f\x98\x80");
+	assert_out(&w, "\"\xc3\xa9t\xc3\xa9|caf\\u00e9|\\u00c0\\u00af|"
+		       "\xf0\x9f\x98\x80\"");
 	jsonw_release(&w);
 }
 
@@ -75,6 +88,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_object),
 		cmocka_unit_test(test_escapes_bytes),
+		cmocka_unit_test(test_utf8_raw_invalid_escaped),
 		cmocka_unit_test(test_grows),
 	};
 

@@ -8,11 +8,16 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
+	fputs("usage: fsrace run [OPTIONS] -- PROG [ARGS...]\n"
+	      "       fsrace analyze [OPTIONS] TRACE...\n"
+	      "       fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
 	      "       fsrace record -o FILE -p PID\n"
 	      "       fsrace dump FILE\n"
 	      "       fsrace --version | --help\n"
 	      "\n"
+	      "run     trace PROG and report the file system races it "
+	      "shows\n"
+	      "analyze report the races in traces recorded earlier\n"
 	      "record  trace PROG (or attach to PID) and write every file "
 	      "system call\n"
 	      "        it makes, with absolute paths and identities, to FILE\n"
@@ -34,6 +39,10 @@ int main(int argc, char **argv)
 		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(cmd, "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "analyze"))
+		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("fsrace %s\n", FSRACE_VERSION);
 		return EXIT_CLEAN;

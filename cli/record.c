@@ -76,6 +76,43 @@ static int find_program(const char *prog, char *ret, size_t size)
 	return first_err;
 }
 
+int record_find_program(const char *prog, char *ret, size_t size)
+{
+	int r = find_program(prog, ret, size);
+
+	if (r == 0)
+		return 0;
+	if (r == -ENOENT && !strchr(prog, '/'))
+		errorx("cannot execute '%s': not found in PATH", prog);
+	else
+		errorx("cannot execute '%s': %s", prog, strerror(-r));
+	return -1;
+}
+
+void record_write_header(struct trace_writer *w, const struct tracer *t,
+			 const struct tracer_options *topt)
+{
+	static const char *const none[] = { NULL };
+	struct trace_header h = { 0 };
+	char cwd[PATH_MAX], kernel[256];
+	struct utsname u;
+
+	h.start_ns = now_ns();
+	uname(&u);
+	snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release,
+		 u.machine);
+	h.version = TRACE_FORMAT_VERSION;
+	h.fsrace_version = FSRACE_VERSION;
+	h.argv = topt->attach_pid ? none : topt->argv;
+	h.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "";
+	h.host = u.nodename;
+	h.kernel = kernel;
+	h.attach = topt->attach_pid > 0;
+	h.attach_pid = topt->attach_pid;
+	h.seccomp = tracer_seccomp(t, &h.seccomp_reason);
+	trace_writer_header(w, &h);
+}
+
 static void usage_record(void)
 {
 	fputs("usage: fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
@@ -107,11 +144,9 @@ int cmd_record(int argc, char **argv)
 	};
 	struct tracer_options topt = { 0 };
 	struct record rec = { 0 };
-	struct trace_header h = { 0 };
 	struct tracer *t = NULL;
-	char program[PATH_MAX], cwd[PATH_MAX], kernel[256];
-	const char *out = NULL, *msg, *none[] = { NULL };
-	struct utsname u;
+	char program[PATH_MAX];
+	const char *out = NULL, *msg;
 	int c, r, status;
 
 	opterr = 0;
@@ -156,16 +191,9 @@ int cmd_record(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!topt.attach_pid) {
-		r = find_program(argv[optind], program, sizeof(program));
-		if (r < 0) {
-			if (r == -ENOENT && !strchr(argv[optind], '/'))
-				errorx("cannot execute '%s': not found in "
-				       "PATH", argv[optind]);
-			else
-				errorx("cannot execute '%s': %s", argv[optind],
-				       strerror(-r));
+		if (record_find_program(argv[optind], program,
+					sizeof(program)) < 0)
 			return EXIT_USAGE;
-		}
 		topt.program = program;
 		topt.argv = (const char *const *)argv + optind;
 	}
@@ -177,26 +205,13 @@ int cmd_record(int argc, char **argv)
 	topt.on_event = on_event;
 	topt.on_tick = on_tick;
 	topt.ud = &rec;
-	h.start_ns = now_ns();
 	r = tracer_start(&t, &topt, &msg);
 	if (r < 0) {
 		errorx("%s", msg ? msg : strerror(-r));
 		trace_writer_discard(&rec.w);
 		return EXIT_USAGE;
 	}
-	uname(&u);
-	snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release,
-		 u.machine);
-	h.version = TRACE_FORMAT_VERSION;
-	h.fsrace_version = FSRACE_VERSION;
-	h.argv = topt.attach_pid ? none : topt.argv;
-	h.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "";
-	h.host = u.nodename;
-	h.kernel = kernel;
-	h.attach = topt.attach_pid > 0;
-	h.attach_pid = topt.attach_pid;
-	h.seccomp = tracer_seccomp(t, &h.seccomp_reason);
-	trace_writer_header(&rec.w, &h);
+	record_write_header(&rec.w, t, &topt);
 	status = tracer_run(t);
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The replay engine: consumes events one at a time, live from the tracer
+ * or from a trace, and matches every enabled rule in one pass. Partial
+ * matches are kept in bounded tables (docs/rules.md, "Limits").
+ */
+#ifndef FSRACE_ENGINE_H
+#define FSRACE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "event.h"
+#include "findings.h"
+#include "rule.h"
+
+/* Partial matches kept at most; the oldest is dropped beyond. */
+#define ENGINE_MAX_PENDING 200000
+
+struct engine_options {
+	bool default_filters;   /* ignore /proc, /sys, /dev, loader lookups */
+	bool modifiers;         /* path severity modifiers */
+	const char *const *ignore; /* more globs to ignore, NULL-terminated */
+	size_t max_pending;     /* 0: ENGINE_MAX_PENDING */
+};
+
+struct engine;
+
+/* RS (borrowed) must outlive the engine. */
+struct engine *engine_new(const struct rule_set *rs,
+			  const struct engine_options *opt);
+void engine_free(struct engine *e);
+
+/* Feed one event (borrowed for the call). */
+void engine_feed(struct engine *e, const struct event *ev);
+
+/* The stream ended: steps waiting for an exit are satisfied now. */
+void engine_finish(struct engine *e);
+
+/* Findings so far (owned by the engine). */
+const struct findings *engine_findings(const struct engine *e);
+uint64_t engine_events(const struct engine *e);
+uint64_t engine_dropped_pending(const struct engine *e);
+
+#endif

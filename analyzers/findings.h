@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Findings: what the engine reports, merged by fingerprint, and the
+ * writers that print them (docs/findings.md).
+ */
+#ifndef FSRACE_FINDINGS_H
+#define FSRACE_FINDINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "rule.h"
+
+/* One event of a finding, copied out of the stream. */
+struct evidence {
+	const char *step;  /* borrowed from the rule */
+	uint64_t seq;
+	int pid;
+	int tid;
+	const char *syscall; /* static: a syscall_table name, "exit", "end" */
+	uint64_t ts_enter;
+	uint64_t ts_exit;
+	char *path;
+	char *abspath;
+	char *path2;
+	char *abspath2;
+	char *fd_path;
+	int fd;
+	bool has_fd;
+	bool has_ret;
+	int64_t ret;
+	int err;
+	struct ident stat;
+	bool parent_valid;
+	uint32_t parent_mode;
+};
+
+void evidence_copy(struct evidence *dst, const struct event *ev,
+		   const char *step);
+void evidence_release(struct evidence *e);
+
+struct finding {
+	const struct rule *rule;
+	enum severity severity;
+	char *message;
+	bool confirmed;
+	uint64_t window_us;
+	uint64_t count;
+	uint64_t fingerprint;
+	struct evidence ev[RULE_MAX_STEPS];
+	int nev;
+};
+
+#define FINDINGS_MAX 10000
+
+struct findings {
+	struct finding **v;
+	size_t n;
+	size_t cap;
+	uint64_t *keys;  /* open-addressing table of fingerprints → index+1 */
+	size_t *slots;
+	size_t nslots;
+	uint64_t dropped;
+};
+
+void findings_init(struct findings *fs);
+void findings_release(struct findings *fs);
+
+/*
+ * Add F (its contents are moved, F is left empty): merged into an earlier
+ * finding with the same fingerprint (its count grows), or appended.
+ */
+void findings_add(struct findings *fs, struct finding *f);
+
+/* Counts by severity. */
+void findings_count(const struct findings *fs, uint64_t counts[3]);
+
+/* What the report says about the run, besides the findings. */
+struct report_meta {
+	bool is_run;
+	const char *const *argv;  /* run: the program */
+	int status;               /* run: the program's exit status */
+	const char *const *files; /* analyze: the traces */
+	int nfiles;
+	const struct rule_set *rules;
+	uint64_t events;
+	uint64_t dropped_pending;
+	uint64_t unknown_records;
+};
+
+void report_json(FILE *out, const struct findings *fs,
+		 const struct report_meta *m);
+void report_text(FILE *out, const struct findings *fs,
+		 const struct report_meta *m, bool color);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rules: data loaded from JSON rule files (docs/rules.md), compiled into
+ * the structures the engine matches events against.
+ */
+#ifndef FSRACE_RULE_H
+#define FSRACE_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define RULE_MAX_STEPS 6
+#define RULE_MAX_VARS 8
+#define RULE_MAX_CONDS 12
+#define RULE_MAX_GUARDS 4
+#define SYSCALL_WORDS 2 /* bits for syscall_table indexes */
+
+enum severity { SEV_NOTE, SEV_WARNING, SEV_ERROR, SEV_NONE };
+
+const char *severity_name(enum severity s);
+int severity_parse(const char *name); /* -EINVAL when unknown */
+
+/* What a condition looks at. */
+enum field {
+	/* strings */
+	F_PATH, F_ABSPATH, F_PATH2, F_ABSPATH2, F_FD_PATH, F_FD2_PATH,
+	F_RET_PATH, F_DIRFD_PATH, F_TARGET, F_SYSCALL, F_ERRNO, F_PARENT_PATH,
+	F_CREATED, F_REMOVED, F_STAT_TYPE, F_RESULT,
+	/* integers */
+	F_PID, F_TID, F_FD, F_FD2, F_RET, F_MODE, F_UID, F_GID,
+	F_STAT_DEV, F_STAT_INO, F_STAT_NLINK, F_STAT_MODE, F_STAT_UID,
+	F_PARENT_UID, F_PARENT_MODE,
+	/* booleans */
+	F_BY_FD, F_PARENT_SHARED, F_PARENT_STICKY, F_NOFOLLOW, F_EXCL,
+	F_WRITABLE,
+	/* flag sets */
+	F_FLAGS, F_ACCESS,
+	F_COUNT_,
+};
+
+#define F_FIRST_INT F_PID
+#define F_FIRST_BOOL F_BY_FD
+#define F_FIRST_SET F_FLAGS
+
+enum cond_op {
+	OP_VAR,      /* bind the variable, or equal its value */
+	OP_NOT_VAR,  /* differs from the (bound) variable */
+	OP_EQ,       /* equals the literal */
+	OP_NE,
+	OP_IN,       /* equals one of the literals */
+	OP_GLOB,
+	OP_NOT_GLOB,
+	OP_CONTAINS, /* flag set holds all of the bits */
+	OP_LACKS,    /* flag set holds none of the bits */
+};
+
+struct cond {
+	enum field field;
+	bool dirname;    /* dirname(field) */
+	enum cond_op op;
+	int var;         /* OP_VAR, OP_NOT_VAR */
+	char *str;       /* OP_EQ/NE/GLOB on strings */
+	int64_t num;     /* OP_EQ/NE on integers and booleans */
+	uint64_t bits;   /* OP_CONTAINS/LACKS */
+	char **strs;     /* OP_IN on strings */
+	int64_t *nums;   /* OP_IN on integers */
+	int nin;
+	int line, col;   /* where it was written, for messages */
+};
+
+/* A set of syscall_table rows. */
+struct scset {
+	uint64_t w[SYSCALL_WORDS];
+};
+
+static inline bool scset_has(const struct scset *s, unsigned i)
+{
+	return s->w[i / 64] >> (i % 64) & 1;
+}
+
+static inline void scset_add(struct scset *s, unsigned i)
+{
+	s->w[i / 64] |= 1ULL << (i % 64);
+}
+
+struct matcher {
+	struct scset syscalls;
+	struct cond conds[RULE_MAX_CONDS];
+	int nconds;
+	int index_cond; /* a condition equal to the rule's key variable */
+};
+
+struct step {
+	char *name;
+	struct matcher m;
+	bool at_exit;   /* satisfied by the exit of the process (or trace end) */
+	bool or_exit;   /* satisfied by a matching event or the exit */
+	int overlaps;   /* step whose [enter, exit] this one's must overlap */
+};
+
+struct guard {
+	struct matcher m;
+	int after;  /* the guard applies once step AFTER matched … */
+	int before; /* … until step BEFORE matches */
+};
+
+struct rule {
+	char *id;
+	char *title;
+	char *explanation;
+	char *fix;
+	char *message;   /* template, see docs/rules.md */
+	char **references;
+	int nreferences;
+	char **tags;
+	int ntags;
+	char **supersedes;
+	int nsupersedes;
+	enum severity severity;
+	bool enabled;
+	bool modifiers;  /* path severity modifiers apply */
+	char *source;    /* file it came from */
+	int line;
+
+	struct step steps[RULE_MAX_STEPS];
+	int nsteps;
+	struct guard guards[RULE_MAX_GUARDS];
+	int nguards;
+	char *vars[RULE_MAX_VARS];
+	int nvars;
+	int key_var;     /* variable every step after the first is keyed on, or -1 */
+	int confirm[2];  /* steps whose identities are compared, or -1 */
+	int index;       /* position in its rule set */
+};
+
+/* Named syscall groups ("@stat"), defined by rule files. */
+struct group {
+	char *name;
+	struct scset set;
+};
+
+struct rule_set {
+	struct rule **rules;
+	int nrules;
+	struct group *groups;
+	int ngroups;
+};
+
+void rule_set_init(struct rule_set *rs);
+void rule_set_release(struct rule_set *rs);
+
+/*
+ * Load one rule file, or every *.json file of a directory (in name
+ * order), adding its groups and rules to RS. Returns 0, or -EINVAL / an
+ * -errno with "FILE:LINE:COL: what is wrong" in ERR; then RS holds what
+ * came before the file in error.
+ */
+int rule_set_load(struct rule_set *rs, const char *path, char *err,
+		  size_t errlen);
+
+/* Parse one rule file's text; NAME is used in messages. */
+int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
+		       size_t len, char *err, size_t errlen);
+
+struct rule *rule_set_find(const struct rule_set *rs, const char *id);
+
+/*
+ * The values of the string field F of EV (NULL when absent) and of the
+ * integer field F (false when absent). BUF holds derived strings.
+ */
+const char *field_str(const struct event *ev, enum field f, char *buf,
+		      size_t size);
+bool field_int(const struct event *ev, enum field f, int64_t *ret);
+
+#endif

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/* fsrace run and fsrace analyze: trace or read, match rules, report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "engine.h"
+#include "reader.h"
+#include "rule.h"
+#include "tracer.h"
+#include "util.h"
+#include "writer.h"
+
+enum format { FMT_AUTO, FMT_JSON, FMT_TEXT };
+
+struct opts {
+	bool run;
+	const char **rules;
+	int nrules;
+	bool no_default_rules;
+	const char **enable, **disable, **severity;
+	int nenable, ndisable, nseverity;
+	enum format format;
+	const char *output;
+	int fail_on;
+	const char **ignore;
+	int nignore;
+	bool no_default_filters;
+	const char *record;
+	bool no_seccomp;
+};
+
+struct analysis {
+	struct engine *engine;
+	struct trace_writer w;
+	bool recording;
+	bool write_failed;
+};
+
+static void push(const char ***v, int *n, const char *s)
+{
+	*v = xrealloc(*v, (size_t)(*n + 2) * sizeof(char *));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+static void usage(bool run, FILE *f)
+{
+	if (run)
+		fputs("usage: fsrace run [OPTIONS] -- PROG [ARGS...]\n", f);
+	else
+		fputs("usage: fsrace analyze [OPTIONS] TRACE...\n", f);
+	fputs("  -r, --rules PATH        rule file or directory "
+	      "(repeatable)\n"
+	      "      --no-default-rules  do not load the shipped rules\n"
+	      "      --enable ID         enable a rule that is off by "
+	      "default\n"
+	      "      --disable ID        disable a rule\n"
+	      "      --severity ID=LEVEL set a rule's severity "
+	      "(error, warning, note)\n"
+	      "  -f, --format FMT        json or text (default: text on a "
+	      "terminal, else json)\n"
+	      "  -o, --output FILE       write the findings to FILE\n"
+	      "      --fail-on LEVEL     exit 1 on a finding at or above "
+	      "LEVEL\n"
+	      "                          (error, warning, note, none; "
+	      "default warning)\n"
+	      "      --ignore GLOB       ignore events on paths matching "
+	      "GLOB (repeatable)\n"
+	      "      --no-default-filters  analyze /proc, /sys, /dev and "
+	      "loader lookups too,\n"
+	      "                          and keep severities as the rules "
+	      "give them\n",
+	      f);
+	if (run)
+		fputs("      --record FILE       also write the trace to "
+		      "FILE\n"
+		      "      --no-seccomp        stop at every syscall\n", f);
+}
+
+/* The shipped rules: $FSRACE_RULES, the source tree's, or installed. */
+static const char *default_rules(void)
+{
+	const char *env = getenv("FSRACE_RULES");
+	struct stat st;
+
+	if (env && *env)
+		return env;
+	if (stat(FSRACE_SOURCE_RULES, &st) == 0)
+		return FSRACE_SOURCE_RULES;
+	return FSRACE_INSTALLED_RULES;
+}
+
+static int load_rules(struct rule_set *rs, const struct opts *o)
+{
+	char err[1024];
+
+	if (!o->no_default_rules &&
+	    rule_set_load(rs, default_rules(), err, sizeof(err)) < 0) {
+		errorx("%s", err);
+		return -1;
+	}
+	for (int i = 0; i < o->nrules; i++)
+		if (rule_set_load(rs, o->rules[i], err, sizeof(err)) < 0) {
+			errorx("%s", err);
+			return -1;
+		}
+	for (int i = 0; i < o->nenable + o->ndisable; i++) {
+		bool en = i < o->nenable;
+		const char *id = en ? o->enable[i] : o->disable[i - o->nenable];
+		int found = 0;
+
+		for (int k = 0; k < rs->nrules; k++)
+			if (!strcmp(rs->rules[k]->id, id)) {
+				rs->rules[k]->enabled = en;
+				found++;
+			}
+		if (!found) {
+			errorx("no rule '%s' to %s (see fsrace rules)", id,
+			       en ? "enable" : "disable");
+			return -1;
+		}
+	}
+	for (int i = 0; i < o->nseverity; i++) {
+		char id[256];
+		const char *eq = strchr(o->severity[i], '=');
+		struct rule *r;
+		int sev;
+
+		if (!eq || eq - o->severity[i] >= (int)sizeof(id)) {
+			errorx("--severity takes ID=LEVEL, not '%s'",
+			       o->severity[i]);
+			return -1;
+		}
+		snprintf(id, sizeof(id), "%.*s", (int)(eq - o->severity[i]),
+			 o->severity[i]);
+		r = rule_set_find(rs, id);
+		sev = severity_parse(eq + 1);
+		if (!r) {
+			errorx("no rule '%s' for --severity", id);
+			return -1;
+		}
+		if (sev < 0 || sev == SEV_NONE) {
+			errorx("severity is error, warning or note, not '%s'",
+			       eq + 1);
+			return -1;
+		}
+		for (int k = 0; k < rs->nrules; k++)
+			if (!strcmp(rs->rules[k]->id, id))
+				rs->rules[k]->severity = sev;
+	}
+	return 0;
+}
+
+static void on_event(const struct event *ev, void *ud)
+{
+	struct analysis *a = ud;
+
+	if (a->recording)
+		trace_writer_event(&a->w, ev);
+	engine_feed(a->engine, ev);
+}
+
+static void on_tick(void *ud)
+{
+	struct analysis *a = ud;
+
+	if (a->recording && trace_writer_flush(&a->w) < 0 &&
+	    !a->write_failed) {
+		a->write_failed = true;
+		errorx("cannot write '%s': %s", a->w.path,
+		       strerror(-a->w.err));
+	}
+}
+
+/* Write the report; to -o FILE through a temporary file and a rename,
+ * so that FILE is either whole or untouched. */
+static int write_report(const struct opts *o, const struct findings *fs,
+			const struct report_meta *m)
+{
+	char tmp[PATH_MAX];
+	FILE *f = o->run ? stderr : stdout;
+	enum format fmt = o->format;
+	int fd = -1;
+
+	if (o->output) {
+		snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->output);
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+			errorx("cannot create '%s': %s", o->output,
+			       strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			return -1;
+		}
+	}
+	if (fmt == FMT_AUTO)
+		fmt = isatty(fileno(f)) ? FMT_TEXT : FMT_JSON;
+	if (fmt == FMT_JSON)
+		report_json(f, fs, m);
+	else
+		report_text(f, fs, m, isatty(fileno(f)) &&
+				      !getenv("NO_COLOR"));
+	if (o->output) {
+		if (fflush(f) != 0 || ferror(f)) {
+			errorx("cannot write '%s': %s", o->output,
+			       strerror(errno));
+			fclose(f);
+			unlink(tmp);
+			return -1;
+		}
+		fchmod(fileno(f), 0644);
+		fclose(f);
+		if (rename(tmp, o->output) < 0) {
+			errorx("cannot create '%s': %s", o->output,
+			       strerror(errno));
+			unlink(tmp);
+			return -1;
+		}
+	} else {
+		fflush(f);
+	}
+	return 0;
+}
+
+static int gate(const struct opts *o, const struct findings *fs)
+{
+	if (o->fail_on == SEV_NONE)
+		return 0;
+	for (size_t i = 0; i < fs->n; i++)
+		if ((int)fs->v[i]->severity >= o->fail_on)
+			return 1;
+	return 0;
+}
+
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "no-default-rules", no_argument, NULL, 'R' },
+		{ "enable", required_argument, NULL, 'E' },
+		{ "disable", required_argument, NULL, 'D' },
+		{ "severity", required_argument, NULL, 'S' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, 'F' },
+		{ "ignore", required_argument, NULL, 'I' },
+		{ "no-default-filters", no_argument, NULL, 'N' },
+		{ "record", required_argument, NULL, 'w' },
+		{ "no-seccomp", no_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	o->fail_on = SEV_WARNING;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+r:f:o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			push(&o->rules, &o->nrules, optarg);
+			break;
+		case 'R':
+			o->no_default_rules = true;
+			break;
+		case 'E':
+			push(&o->enable, &o->nenable, optarg);
+			break;
+		case 'D':
+			push(&o->disable, &o->ndisable, optarg);
+			break;
+		case 'S':
+			push(&o->severity, &o->nseverity, optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				o->format = FMT_JSON;
+			else if (!strcmp(optarg, "text"))
+				o->format = FMT_TEXT;
+			else if (!strcmp(optarg, "sarif")) {
+				errorx("--format sarif is not supported yet; "
+				       "use json or text");
+				return -1;
+			} else {
+				errorx("unknown format '%s' (json or text)",
+				       optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'F':
+			o->fail_on = severity_parse(optarg);
+			if (o->fail_on < 0) {
+				errorx("--fail-on takes error, warning, note "
+				       "or none, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'I':
+			push(&o->ignore, &o->nignore, optarg);
+			break;
+		case 'N':
+			o->no_default_filters = true;
+			break;
+		case 'w':
+		case 'X':
+			if (!o->run) {
+				errorx("unknown option '%s' (see fsrace "
+				       "analyze --help)", argv[optind - 1]);
+				return -1;
+			}
+			if (c == 'w')
+				o->record = optarg;
+			else
+				o->no_seccomp = true;
+			break;
+		case 'h':
+			usage(o->run, stdout);
+			return 1;
+		case ':':
+			errorx("option '%s' needs an argument",
+			       argv[optind - 1]);
+			return -1;
+		default:
+			errorx("unknown option '%s' (see fsrace %s --help)",
+			       argv[optind - 1], o->run ? "run" : "analyze");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct engine *make_engine(const struct rule_set *rs,
+				  const struct opts *o)
+{
+	struct engine_options eo = {
+		.default_filters = !o->no_default_filters,
+		.modifiers = !o->no_default_filters,
+		.ignore = o->ignore,
+	};
+
+	return engine_new(rs, &eo);
+}
+
+static void free_opts(struct opts *o)
+{
+	free(o->rules);
+	free(o->enable);
+	free(o->disable);
+	free(o->severity);
+	free(o->ignore);
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct rule_set rs;
+	struct analysis a = { 0 };
+	struct report_meta m = { 0 };
+	uint64_t unknown = 0;
+	int r, status = EXIT_USAGE;
+
+	r = parse_opts(&o, argc, argv);
+	if (r)
+		goto out_opts;
+	if (optind >= argc) {
+		errorx("analyze needs a trace file: fsrace analyze TRACE...");
+		goto out_opts;
+	}
+	rule_set_init(&rs);
+	if (load_rules(&rs, &o) < 0)
+		goto out_rules;
+	a.engine = make_engine(&rs, &o);
+	for (int i = optind; i < argc; i++) {
+		struct trace_reader rd;
+		struct event ev;
+		char err[1024];
+
+		if (trace_reader_open(&rd, argv[i], err, sizeof(err)) < 0) {
+			errorx("%s", err);
+			trace_reader_close(&rd);
+			goto out_engine;
+		}
+		while ((r = trace_reader_next(&rd, &ev, err, sizeof(err))) > 0)
+			engine_feed(a.engine, &ev);
+		unknown += rd.skipped;
+		trace_reader_close(&rd);
+		if (r < 0) {
+			errorx("%s", err);
+			goto out_engine;
+		}
+	}
+	engine_finish(a.engine);
+	m.files = (const char *const *)argv + optind;
+	m.nfiles = argc - optind;
+	m.rules = &rs;
+	m.events = engine_events(a.engine);
+	m.dropped_pending = engine_dropped_pending(a.engine);
+	m.unknown_records = unknown;
+	if (write_report(&o, engine_findings(a.engine), &m) < 0)
+		goto out_engine;
+	status = gate(&o, engine_findings(a.engine));
+out_engine:
+	engine_free(a.engine);
+out_rules:
+	rule_set_release(&rs);
+out_opts:
+	free_opts(&o);
+	return r > 0 ? EXIT_CLEAN : status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct opts o = { .run = true };
+	struct rule_set rs;
+	struct analysis a = { 0 };
+	struct report_meta m = { 0 };
+	struct tracer_options topt = { 0 };
+	struct tracer *t = NULL;
+	char program[PATH_MAX];
+	const char *msg;
+	int r, status = EXIT_USAGE, prog_status;
+
+	r = parse_opts(&o, argc, argv);
+	if (r)
+		goto out_opts;
+	if (optind >= argc) {
+		errorx("run needs a program: fsrace run [OPTIONS] -- PROG "
+		       "[ARGS...]");
+		goto out_opts;
+	}
+	rule_set_init(&rs);
+	if (load_rules(&rs, &o) < 0)
+		goto out_rules;
+	if (record_find_program(argv[optind], program, sizeof(program)) < 0)
+		goto out_rules;
+	if (o.record) {
+		r = trace_writer_open(&a.w, o.record);
+		if (r < 0) {
+			errorx("cannot create '%s': %s", o.record,
+			       strerror(-r));
+			r = 0;
+			goto out_rules;
+		}
+		a.recording = true;
+	}
+	a.engine = make_engine(&rs, &o);
+	topt.program = program;
+	topt.argv = (const char *const *)argv + optind;
+	topt.no_seccomp = o.no_seccomp;
+	topt.on_event = on_event;
+	topt.on_tick = on_tick;
+	topt.ud = &a;
+	r = tracer_start(&t, &topt, &msg);
+	if (r < 0) {
+		errorx("%s", msg ? msg : strerror(-r));
+		if (a.recording)
+			trace_writer_discard(&a.w);
+		r = 0;
+		goto out_engine;
+	}
+	if (a.recording)
+		record_write_header(&a.w, t, &topt);
+	prog_status = tracer_run(t);
+	tracer_free(t);
+	engine_finish(a.engine);
+	if (a.recording && trace_writer_close(&a.w) < 0 && !a.write_failed)
+		errorx("cannot write '%s': %s", o.record, strerror(errno));
+	m.is_run = true;
+	m.argv = topt.argv;
+	m.status = prog_status;
+	m.rules = &rs;
+	m.events = engine_events(a.engine);
+	m.dropped_pending = engine_dropped_pending(a.engine);
+	if (write_report(&o, engine_findings(a.engine), &m) < 0)
+		goto out_engine;
+	status = gate(&o, engine_findings(a.engine));
+	if (!status && prog_status)
+		status = EXIT_PROGRAM_FAILED;
+	r = 0;
+out_engine:
+	engine_free(a.engine);
+out_rules:
+	rule_set_release(&rs);
+out_opts:
+	free_opts(&o);
+	return r > 0 ? EXIT_CLEAN : status;
+}

@@ -101,6 +101,7 @@ static int hex4(const char *p, uint32_t *v)
 static char *parse_string(struct parser *ps)
 {
 	const char *s = ++ps->p;
+	const char *esc = s;
 	char *out, *o;
 
 	/* the decoded string is never longer than the source */
@@ -130,6 +131,7 @@ static char *parse_string(struct parser *ps)
 			*o++ = *q;
 			continue;
 		}
+		esc = q;
 		switch (*++q) {
 		case 'n': *o++ = '\n'; break;
 		case 't': *o++ = '\t'; break;
@@ -163,6 +165,7 @@ static char *parse_string(struct parser *ps)
 
 out_bad_escape:
 	free(out);
+	ps->p = esc; /* point at the backslash */
 	fail(ps, "invalid escape in a string");
 	return NULL;
 }

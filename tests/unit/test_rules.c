@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The rule language, construct by construct: each test loads a small rule
+ * file, feeds the engine events built here, and checks the findings; the
+ * error tests check the exact message for each kind of mistake.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "rule.h"
+#include "syscalls.h"
+
+struct fixture {
+	struct rule_set rs;
+	struct engine *e;
+	uint64_t seq;
+	uint64_t ts;
+};
+
+static struct fixture fx;
+
+static const char groups[] =
+	"{\"groups\": {\"open\": [\"open\", \"openat\", \"creat\"],"
+	" \"stat\": [\"stat\", \"newfstatat\"]}}";
+
+static void load(const char *text, size_t max_pending)
+{
+	struct engine_options o = { .max_pending = max_pending };
+	char err[512];
+
+	rule_set_init(&fx.rs);
+	assert_int_equal(rule_set_load_text(&fx.rs, "groups.json", groups,
+					    strlen(groups), err, sizeof(err)),
+			 0);
+	if (rule_set_load_text(&fx.rs, "t.json", text, strlen(text), err,
+			       sizeof(err)) < 0)
+		fail_msg("load failed: %s", err);
+	fx.e = engine_new(&fx.rs, &o);
+	fx.seq = 0;
+	fx.ts = 1000000;
+}
+
+static int teardown(void **state)
+{
+	engine_free(fx.e);
+	rule_set_release(&fx.rs);
+	memset(&fx, 0, sizeof(fx));
+	return 0;
+}
+
+/* A syscall event; RET < 0 is a failure with errno -RET. */
+static struct event sys(int pid, const char *name, const char *abspath,
+			int64_t ret)
+{
+	struct event ev;
+
+	event_init(&ev, EV_SYSCALL);
+	ev.sc = syscall_by_name(name);
+	assert_non_null(ev.sc);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = pid;
+	ev.ts_enter = fx.ts;
+	fx.ts += 10000;
+	ev.ts_exit = fx.ts;
+	fx.ts += 10000;
+	ev.has = HAS_RET;
+	if (abspath) {
+		ev.has |= HAS_PATH;
+		ev.path = ev.abspath = abspath;
+	}
+	ev.ret = ret < 0 ? -1 : ret;
+	ev.err = ret < 0 ? (int)-ret : 0;
+	return ev;
+}
+
+static void feed(struct event ev)
+{
+	engine_feed(fx.e, &ev);
+}
+
+static void feed_exit(int pid)
+{
+	struct event ev;
+
+	event_init(&ev, EV_EXIT);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = pid;
+	ev.ts_enter = ev.ts_exit = fx.ts;
+	engine_feed(fx.e, &ev);
+}
+
+static const struct findings *found(void)
+{
+	return engine_findings(fx.e);
+}
+
+#define RULE(steps_and_more)                                            \
+	"{\"rules\": [{\"id\": \"r\", \"title\": \"t\", \"severity\": "   \
+	"\"warning\", \"message\": \"m {$p}\", " steps_and_more "}]}"
+
+static const char two_step[] = RULE(
+	"\"steps\": ["
+	"{\"name\": \"check\", \"syscalls\": [\"@stat\"], "
+	" \"where\": {\"abspath\": \"$p\", \"result\": \"success\"}},"
+	"{\"name\": \"use\", \"syscalls\": [\"@open\"], "
+	" \"where\": {\"abspath\": \"$p\"}}]");
+
+static void test_binding_matches_same_path(void **state)
+{
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(1, "openat", "/w/b", 3));
+	assert_int_equal(found()->n, 0);
+	feed(sys(1, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->message, "m /w/a");
+	assert_int_equal(found()->v[0]->nev, 2);
+	assert_string_equal(found()->v[0]->ev[0].step, "check");
+	assert_int_equal(found()->v[0]->ev[0].seq, 1);
+	assert_int_equal(found()->v[0]->ev[1].seq, 3);
+	/* window: from the check's exit to the use's entry */
+	assert_int_equal(found()->v[0]->window_us, 30);
+}
+
+static void test_conditions_on_result(void **state)
+{
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/a", -ENOENT));
+	feed(sys(1, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 0);
+}
+
+static void test_scope_process_by_default(void **state)
+{
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(2, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 0);
+}
+
+static void test_scope_any(void **state)
+{
+	load(RULE("\"scope\": \"any\", \"steps\": ["
+		  "{\"name\": \"c\", \"syscalls\": [\"@stat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"u\", \"syscalls\": [\"@open\"], "
+		  " \"where\": {\"abspath\": \"$p\"}}]"), 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(2, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 1);
+}
+
+static void test_not_variable(void **state)
+{
+	load(RULE("\"scope\": \"any\", \"steps\": ["
+		  "{\"name\": \"a\", \"syscalls\": [\"@stat\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"pid\": \"$x\"}},"
+		  "{\"name\": \"b\", \"syscalls\": [\"unlink\"], "
+		  " \"where\": {\"abspath\": \"$p\", "
+		  "   \"pid\": {\"not\": \"$x\"}}}]"), 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(1, "unlink", "/w/a", 0));
+	assert_int_equal(found()->n, 0);
+	feed(sys(2, "unlink", "/w/a", 0));
+	assert_int_equal(found()->n, 1);
+}
+
+static void test_guard_between_steps(void **state)
+{
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"w\", \"syscalls\": [\"@open\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"ret\": \"$f\"}},"
+		  "{\"name\": \"r\", \"syscalls\": [\"rename\"], "
+		  " \"where\": {\"abspath\": \"$p\"}}],"
+		  "\"unless\": [{\"after\": \"w\", \"syscalls\": [\"fsync\"],"
+		  " \"where\": {\"fd\": \"$f\"}}]"), 0);
+	struct event fs;
+
+	feed(sys(1, "openat", "/w/t", 3));
+	fs = sys(1, "fsync", NULL, 0);
+	fs.has |= HAS_FD;
+	fs.fd = 4; /* another fd: no effect */
+	feed(fs);
+	fs = sys(1, "fsync", NULL, 0);
+	fs.has |= HAS_FD;
+	fs.fd = 3;
+	feed(fs);
+	feed(sys(1, "rename", "/w/t", 0));
+	assert_int_equal(found()->n, 0);
+	/* without the fsync it fires */
+	feed(sys(1, "openat", "/w/t", 5));
+	feed(sys(1, "rename", "/w/t", 0));
+	assert_int_equal(found()->n, 1);
+}
+
+static const char at_exit_rule[] = RULE(
+	"\"steps\": ["
+	"{\"name\": \"ren\", \"syscalls\": [\"rename\"], "
+	" \"where\": {\"abspath\": \"$p\", \"dirname(abspath)\": \"$d\"}},"
+	"{\"name\": \"end\", \"at_exit\": true}],"
+	"\"unless\": [{\"after\": \"ren\", \"syscalls\": [\"fsync\"],"
+	" \"where\": {\"fd_path\": \"$d\"}}]");
+
+static void test_at_exit_fires_at_exit(void **state)
+{
+	load(at_exit_rule, 0);
+	feed(sys(1, "rename", "/w/d/x", 0));
+	assert_int_equal(found()->n, 0);
+	feed_exit(1);
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->ev[1].syscall, "exit");
+}
+
+static void test_at_exit_guard_and_dirname(void **state)
+{
+	struct event fs;
+
+	load(at_exit_rule, 0);
+	feed(sys(1, "rename", "/w/d/x", 0));
+	fs = sys(1, "fsync", NULL, 0);
+	fs.has |= HAS_FD;
+	fs.fd = 3;
+	fs.fd_path = "/w/d";
+	feed(fs);
+	feed_exit(1);
+	assert_int_equal(found()->n, 0);
+}
+
+static void test_at_exit_fires_at_trace_end(void **state)
+{
+	load(at_exit_rule, 0);
+	feed(sys(1, "rename", "/w/d/x", 0));
+	engine_finish(fx.e);
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->ev[1].syscall, "end");
+}
+
+static void test_or_exit(void **state)
+{
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"o\", \"syscalls\": [\"@open\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"ret\": \"$f\"}},"
+		  "{\"name\": \"c\", \"syscalls\": [\"close\"], "
+		  " \"where\": {\"fd\": \"$f\"}, \"or_exit\": true}]"), 0);
+	feed(sys(1, "openat", "/w/a", 3));
+	feed_exit(1);
+	assert_int_equal(found()->n, 1);
+}
+
+static void test_overlaps(void **state)
+{
+	struct event u, o;
+
+	load(RULE("\"scope\": \"any\", \"steps\": ["
+		  "{\"name\": \"u\", \"syscalls\": [\"unlink\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"o\", \"syscalls\": [\"@open\"], "
+		  " \"overlaps\": \"u\", \"where\": {\"abspath\": \"$p\"}}]"),
+	     0);
+	u = sys(2, "unlink", "/w/a", 0);
+	o = sys(1, "openat", "/w/a", -ENOENT);
+	o.ts_enter = u.ts_enter - 5000; /* started before the unlink ended */
+	feed(u);
+	feed(o);
+	assert_int_equal(found()->n, 1);
+	feed(sys(2, "unlink", "/w/b", 0));
+	feed(sys(1, "openat", "/w/b", -ENOENT)); /* after: no overlap */
+	assert_int_equal(found()->n, 1);
+}
+
+static void test_flags_contains_lacks_and_glob(void **state)
+{
+	struct event ev;
+
+	load(RULE("\"steps\": [{\"name\": \"c\", \"syscalls\": [\"@open\"], "
+		  " \"where\": {\"abspath\": {\"glob\": \"/tmp/*\"}, "
+		  "   \"flags\": {\"contains\": \"O_CREAT\"}, "
+		  "   \"excl\": false}}]"), 0);
+	ev = sys(1, "openat", "/tmp/x", 3);
+	ev.has |= HAS_FLAGS;
+	ev.flags = 0100 | 01; /* O_CREAT|O_WRONLY */
+	feed(ev);
+	assert_int_equal(found()->n, 1);
+	ev = sys(1, "openat", "/tmp/y", 3);
+	ev.has |= HAS_FLAGS;
+	ev.flags = 0100 | 0200 | 01; /* with O_EXCL */
+	feed(ev);
+	ev = sys(1, "openat", "/home/z", 3);
+	ev.has |= HAS_FLAGS;
+	ev.flags = 0100;
+	feed(ev);
+	ev = sys(1, "openat", "/tmp/w", 3);
+	ev.has |= HAS_FLAGS;
+	ev.flags = 0; /* O_RDONLY */
+	feed(ev);
+	assert_int_equal(found()->n, 1);
+}
+
+static void test_in_ne_and_errno(void **state)
+{
+	load(RULE("\"steps\": [{\"name\": \"c\", \"syscalls\": [\"rename\"],"
+		  " \"where\": {\"abspath\": {\"in\": [\"/a\", \"/b\"]}, "
+		  "   \"errno\": \"EXDEV\", \"path\": {\"ne\": \"skip\"}}}]"),
+	     0);
+	feed(sys(1, "rename", "/a", -EXDEV));
+	feed(sys(1, "rename", "/c", -EXDEV));
+	feed(sys(1, "rename", "/b", -EACCES));
+	assert_int_equal(found()->n, 1);
+}
+
+static void test_variants(void **state)
+{
+	load("{\"rules\": [{\"id\": \"v\", \"title\": \"t\", \"severity\": "
+	     "\"note\", \"message\": \"m\", \"variants\": ["
+	     "{\"steps\": [{\"name\": \"a\", \"syscalls\": [\"unlink\"]}]},"
+	     "{\"steps\": [{\"name\": \"a\", \"syscalls\": [\"rmdir\"]}]}"
+	     "]}]}", 0);
+	feed(sys(1, "unlink", "/a", 0));
+	feed(sys(1, "rmdir", "/b", 0));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[0]->rule->id, "v");
+	assert_string_equal(found()->v[1]->rule->id, "v");
+}
+
+static void test_supersedes(void **state)
+{
+	load("{\"rules\": ["
+	     "{\"id\": \"general\", \"title\": \"t\", \"severity\": \"note\","
+	     " \"message\": \"g\", \"steps\": ["
+	     "  {\"name\": \"c\", \"syscalls\": [\"@stat\", \"access\"],"
+	     "   \"where\": {\"abspath\": \"$p\"}},"
+	     "  {\"name\": \"u\", \"syscalls\": [\"@open\"],"
+	     "   \"where\": {\"abspath\": \"$p\"}}]},"
+	     "{\"id\": \"specific\", \"title\": \"t\", \"severity\": \"note\","
+	     " \"message\": \"s\", \"supersedes\": [\"general\"], \"steps\": ["
+	     "  {\"name\": \"c\", \"syscalls\": [\"access\"],"
+	     "   \"where\": {\"abspath\": \"$p\"}},"
+	     "  {\"name\": \"u\", \"syscalls\": [\"@open\"],"
+	     "   \"where\": {\"abspath\": \"$p\"}}]}]}", 0);
+	feed(sys(1, "access", "/a", 0));
+	feed(sys(1, "openat", "/a", 3));
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->rule->id, "specific");
+	feed(sys(1, "newfstatat", "/b", 0));
+	feed(sys(1, "openat", "/b", 3));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[1]->rule->id, "general");
+}
+
+static void test_confirm_identity(void **state)
+{
+	struct event c, u;
+
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"c\", \"syscalls\": [\"@stat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"u\", \"syscalls\": [\"@open\"], "
+		  " \"where\": {\"abspath\": \"$p\"}}],"
+		  "\"confirm\": [\"c\", \"u\"]"), 0);
+	c = sys(1, "newfstatat", "/a", 0);
+	c.stat = (struct ident){ .valid = true, .dev = 1, .ino = 10 };
+	u = sys(1, "openat", "/a", 3);
+	u.stat = (struct ident){ .valid = true, .dev = 1, .ino = 10 };
+	feed(c);
+	feed(u);
+	assert_false(found()->v[0]->confirmed);
+	c = sys(1, "newfstatat", "/b", 0);
+	c.stat = (struct ident){ .valid = true, .dev = 1, .ino = 10 };
+	u = sys(1, "openat", "/b", 3);
+	u.stat = (struct ident){ .valid = true, .dev = 1, .ino = 11 };
+	feed(c);
+	feed(u);
+	assert_true(found()->v[1]->confirmed);
+}
+
+static void test_merge_by_fingerprint(void **state)
+{
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/f1", 0));
+	feed(sys(1, "openat", "/w/f1", 3));
+	/* the same path under another pid: same fingerprint */
+	feed(sys(7, "newfstatat", "/w/f1", 0));
+	feed(sys(7, "openat", "/w/f1", 3));
+	/* digits are normalized: /w/f2 is the same place */
+	feed(sys(1, "newfstatat", "/w/f2", 0));
+	feed(sys(1, "openat", "/w/f2", 3));
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->count, 3);
+}
+
+static void test_refresh_keeps_latest_check(void **state)
+{
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(1, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->ev[0].seq, 2);
+	assert_int_equal(engine_dropped_pending(fx.e), 0);
+}
+
+static void test_pending_limit_drops_oldest(void **state)
+{
+	load(two_step, 2);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	feed(sys(1, "newfstatat", "/w/b", 0));
+	feed(sys(1, "newfstatat", "/w/c", 0)); /* drops /w/a */
+	feed(sys(1, "openat", "/w/a", 3));
+	feed(sys(1, "openat", "/w/c", 3));
+	assert_int_equal(engine_dropped_pending(fx.e), 1);
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->ev[0].abspath, "/w/c");
+}
+
+static void test_process_exit_drops_partial_matches(void **state)
+{
+	load(two_step, 0);
+	feed(sys(5, "newfstatat", "/w/a", 0));
+	feed_exit(5);
+	/* pid 5 reused by a new process */
+	feed(sys(5, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 0);
+}
+
+/* ---- errors ---- */
+
+static void load_error(const char *text, const char *want)
+{
+	struct rule_set rs;
+	char err[512];
+
+	rule_set_init(&rs);
+	assert_int_equal(rule_set_load_text(&rs, "groups.json", groups,
+					    strlen(groups), err, sizeof(err)),
+			 0);
+	assert_int_equal(rule_set_load_text(&rs, "bad.json", text,
+					    strlen(text), err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, want);
+	/* nothing of the bad file is kept */
+	assert_null(rule_set_find(&rs, "r"));
+	rule_set_release(&rs);
+}
+
+static void test_error_syntax(void **state)
+{
+	load_error("{\"rules\": [\n  {\"id\": \"r\" \"title\": 1}]}",
+		   "bad.json:2:14: expected ',' or '}'");
+	load_error("{\"rules\": [", "bad.json:1:12: unexpected end of file");
+	load_error("{\"rules\": [\"\\q\"]}",
+		   "bad.json:1:13: invalid escape in a string");
+}
+
+static void test_error_unknown_key(void **state)
+{
+	load_error(RULE("\"stepz\": []"),
+		   "bad.json:1:82: unknown key \"stepz\" in a rule");
+}
+
+static void test_error_unknown_syscall(void **state)
+{
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"read\"]}]"),
+		   "bad.json:1:119: unknown syscall \"read\" (not one fsrace "
+		   "traces)");
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"@nope\"]}]"),
+		   "bad.json:1:119: unknown syscall group or class \"@nope\"");
+}
+
+static void test_error_unknown_field(void **state)
+{
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"unlink\"], \"where\": {\"pth\": \"$p\"}}]"),
+		   "bad.json:1:140: unknown field \"pth\"");
+}
+
+static void test_error_unbound_not(void **state)
+{
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"unlink\"], \"where\": {\"pid\": {\"not\": "
+			"\"$x\"}}}]"),
+		   "bad.json:1:155: variable $x is not bound by an earlier "
+		   "condition");
+}
+
+static void test_error_bad_values(void **state)
+{
+	load_error("{\"rules\": [{\"id\": \"r\", \"title\": \"t\", "
+		   "\"severity\": \"fatal\", \"message\": \"m\", \"steps\": "
+		   "[{\"name\": \"a\", \"syscalls\": [\"unlink\"]}]}]}",
+		   "bad.json:1:50: severity is error, warning or note, not "
+		   "\"fatal\"");
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"@open\"], \"where\": {\"flags\": {\"contains\": "
+			"\"O_BOGUS\"}}}]"),
+		   "bad.json:1:161: unknown flag \"O_BOGUS\"");
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"@open\"], \"where\": {\"ret\": \"three\"}}]"),
+		   "bad.json:1:146: ret compares with an integer");
+	load_error(RULE("\"scope\": \"galaxy\", \"steps\": []"),
+		   "bad.json:1:91: scope is thread, process or any, not "
+		   "\"galaxy\"");
+}
+
+static void test_error_structure(void **state)
+{
+	load_error(RULE("\"steps\": []"),
+		   "bad.json:1:91: \"steps\" must be a non-empty array");
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"at_exit\": true}]"),
+		   "bad.json:1:92: the first step cannot be at_exit");
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"unlink\"]}], \"unless\": [{\"after\": \"a\", "
+			"\"syscalls\": [\"fsync\"]}]"),
+		   "bad.json:1:143: a guard after the last step can never "
+		   "apply");
+	load_error(RULE("\"steps\": [{\"name\": \"a\", \"syscalls\": "
+			"[\"unlink\"]}], \"unless\": [{\"after\": \"zz\", "
+			"\"syscalls\": [\"fsync\"]}]"),
+		   "bad.json:1:153: no step \"zz\"");
+	load_error("{\"rules\": [{\"id\": \"r\", \"title\": \"t\", "
+		   "\"severity\": \"note\", \"steps\": [{\"name\": \"a\", "
+		   "\"syscalls\": [\"unlink\"]}]}]}",
+		   "bad.json:1:12: missing \"message\"");
+	load_error("{\"rules\": [{\"id\": \"r\", \"title\": \"t\", "
+		   "\"severity\": \"note\", \"message\": \"m\", \"steps\": "
+		   "[{\"name\": \"a\", \"syscalls\": [\"unlink\"]}]}, "
+		   "{\"id\": \"r\", \"title\": \"t\", \"severity\": \"note\", "
+		   "\"message\": \"m\", \"steps\": [{\"name\": \"a\", "
+		   "\"syscalls\": [\"unlink\"]}]}]}",
+		   "bad.json:1:132: rule \"r\" is defined twice");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_binding_matches_same_path,
+					  teardown),
+		cmocka_unit_test_teardown(test_conditions_on_result, teardown),
+		cmocka_unit_test_teardown(test_scope_process_by_default,
+					  teardown),
+		cmocka_unit_test_teardown(test_scope_any, teardown),
+		cmocka_unit_test_teardown(test_not_variable, teardown),
+		cmocka_unit_test_teardown(test_guard_between_steps, teardown),
+		cmocka_unit_test_teardown(test_at_exit_fires_at_exit, teardown),
+		cmocka_unit_test_teardown(test_at_exit_guard_and_dirname,
+					  teardown),
+		cmocka_unit_test_teardown(test_at_exit_fires_at_trace_end,
+					  teardown),
+		cmocka_unit_test_teardown(test_or_exit, teardown),
+		cmocka_unit_test_teardown(test_overlaps, teardown),
+		cmocka_unit_test_teardown(test_flags_contains_lacks_and_glob,
+					  teardown),
+		cmocka_unit_test_teardown(test_in_ne_and_errno, teardown),
+		cmocka_unit_test_teardown(test_variants, teardown),
+		cmocka_unit_test_teardown(test_supersedes, teardown),
+		cmocka_unit_test_teardown(test_confirm_identity, teardown),
+		cmocka_unit_test_teardown(test_merge_by_fingerprint, teardown),
+		cmocka_unit_test_teardown(test_refresh_keeps_latest_check,
+					  teardown),
+		cmocka_unit_test_teardown(test_pending_limit_drops_oldest,
+					  teardown),
+		cmocka_unit_test_teardown(
+			test_process_exit_drops_partial_matches, teardown),
+		cmocka_unit_test(test_error_syntax),
+		cmocka_unit_test(test_error_unknown_key),
+		cmocka_unit_test(test_error_unknown_syscall),
+		cmocka_unit_test(test_error_unknown_field),
+		cmocka_unit_test(test_error_unbound_not),
+		cmocka_unit_test(test_error_bad_values),
+		cmocka_unit_test(test_error_structure),
+	};
+
+	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
+}

@@ -100,12 +100,17 @@ static const char *default_rules(void)
 	return FSRACE_INSTALLED_RULES;
 }
 
+int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen)
+{
+	return rule_set_load(rs, default_rules(), err, errlen);
+}
+
 static int load_rules(struct rule_set *rs, const struct opts *o)
 {
 	char err[1024];
 
 	if (!o->no_default_rules &&
-	    rule_set_load(rs, default_rules(), err, sizeof(err)) < 0) {
+	    cli_load_default_rules(rs, err, sizeof(err)) < 0) {
 		errorx("%s", err);
 		return -1;
 	}

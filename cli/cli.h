@@ -3,6 +3,8 @@
 #ifndef FSRACE_CLI_H
 #define FSRACE_CLI_H
 
+#include <stddef.h>
+
 /* Exit statuses, documented in docs/fsrace.1. */
 enum {
 	EXIT_CLEAN = 0,
@@ -19,6 +21,12 @@ int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+struct rule_set;
+
+/* Load the shipped rules ($FSRACE_RULES, the source tree's, installed). */
+int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen);
 
 /*
  * Find PROG as execvp(3) would, into RET. Returns 0, or -1 after telling

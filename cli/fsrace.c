@@ -13,6 +13,7 @@ static void usage(FILE *f)
 	      "       fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
 	      "       fsrace record -o FILE -p PID\n"
 	      "       fsrace dump FILE\n"
+	      "       fsrace rules [list | show ID | check FILE...]\n"
 	      "       fsrace --version | --help\n"
 	      "\n"
 	      "run     trace PROG and report the file system races it "
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	      "system call\n"
 	      "        it makes, with absolute paths and identities, to FILE\n"
 	      "dump    print a trace for people, one line per event\n"
+	      "rules   list the rules, show one, or check rule files\n"
 	      "\n"
 	      "See fsrace(1).\n",
 	      f);
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rules"))
+		return cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("fsrace %s\n", FSRACE_VERSION);
 		return EXIT_CLEAN;

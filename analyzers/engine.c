@@ -591,6 +591,7 @@ static void evidence_dup(struct evidence *d, const struct evidence *s)
 	d->path2 = s->path2 ? xstrdup(s->path2) : NULL;
 	d->abspath2 = s->abspath2 ? xstrdup(s->abspath2) : NULL;
 	d->fd_path = s->fd_path ? xstrdup(s->fd_path) : NULL;
+	d->source = s->source ? xstrdup(s->source) : NULL;
 }
 
 /* The instance completed its last step: queue its finding. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "findings.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "config.h"
@@ -32,6 +33,13 @@ void evidence_copy(struct evidence *d, const struct event *ev,
 	d->stat = ev->stat;
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
+	if (ev->source_file) {
+		char buf[PATH_MAX + 32];
+
+		snprintf(buf, sizeof(buf), "%s:%lu", ev->source_file,
+			 ev->source_line);
+		d->source = xstrdup(buf);
+	}
 }
 
 void evidence_release(struct evidence *e)
@@ -41,6 +49,7 @@ void evidence_release(struct evidence *e)
 	free(e->path2);
 	free(e->abspath2);
 	free(e->fd_path);
+	free(e->source);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -200,6 +209,7 @@ static void evidence_json(struct jsonw *o, const struct evidence *e)
 				kv_int(o, "errno", e->err);
 		}
 	}
+	kv_str(o, "source", e->source);
 	if (e->stat.valid) {
 		jsonw_key(o, "stat");
 		jsonw_begin_object(o);

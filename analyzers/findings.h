@@ -35,6 +35,7 @@ struct evidence {
 	struct ident stat;
 	bool parent_valid;
 	uint32_t parent_mode;
+	char *source; /* "file:line" of an imported event, or NULL */
 };
 
 void evidence_copy(struct evidence *dst, const struct event *ev,

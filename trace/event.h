@@ -130,6 +130,10 @@ struct event {
 
 	/* EV_WARNING */
 	const char *message;
+
+	/* where an imported event came from: a strace log and its line */
+	const char *source_file;
+	unsigned long source_line;
 };
 
 /* The first record of a trace: what was traced, how, and where. */

@@ -105,10 +105,24 @@ int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen)
 	return rule_set_load(rs, default_rules(), err, errlen);
 }
 
+/* Only the shipped groups (@open, @stat …): the vocabulary of rules. */
+static int load_default_groups(struct rule_set *rs, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/00-groups.json", default_rules());
+	return rule_set_load(rs, path, err, errlen);
+}
+
 static int load_rules(struct rule_set *rs, const struct opts *o)
 {
 	char err[1024];
 
+	if (o->no_default_rules &&
+	    load_default_groups(rs, err, sizeof(err)) < 0) {
+		errorx("%s", err);
+		return -1;
+	}
 	if (!o->no_default_rules &&
 	    cli_load_default_rules(rs, err, sizeof(err)) < 0) {
 		errorx("%s", err);

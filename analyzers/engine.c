@@ -12,7 +12,7 @@
 #include "path.h"
 #include "util.h"
 
-#define BUCKETS (1u << 16)
+#define BUCKETS (1u << 18)
 #define PID_BUCKETS 4096
 #define MAX_BATCH 64
 
@@ -21,6 +21,16 @@ struct val {
 	bool owned;
 	const char *s;
 	int64_t i;
+};
+
+/*
+ * A copy of one event's evidence, shared by every partial match that the
+ * event advanced; its strings live in the same allocation.
+ */
+struct snap {
+	int refs;
+	struct evidence ev;
+	char data[];
 };
 
 /* A partial match: a rule whose steps before POS have matched. */
@@ -35,7 +45,7 @@ struct inst {
 	bool hashed;
 	uint32_t bucket;
 	struct val vars[RULE_MAX_VARS];
-	struct evidence ev[RULE_MAX_STEPS];
+	struct snap *ev[RULE_MAX_STEPS];
 };
 
 struct ref {
@@ -55,7 +65,6 @@ struct pident {
 };
 
 struct match {
-	struct inst *in;   /* the instance that completed */
 	struct finding f;
 	uint64_t first_seq;
 	bool dropped;
@@ -67,6 +76,9 @@ struct engine {
 	struct reflist steps[128];  /* per syscall_table index */
 	struct reflist guards[128];
 	struct inst *buckets[BUCKETS];
+	/* which buckets are not empty: most lookups find nothing, and this
+	 * bitmap stays in cache where the bucket array does not */
+	uint64_t occupied[BUCKETS / 64];
 	struct inst **rule_heads;   /* per rule */
 	struct pident *pids[PID_BUCKETS];
 	struct inst *oldest, *newest;
@@ -76,6 +88,17 @@ struct engine {
 	struct findings findings;
 	struct match batch[MAX_BATCH];
 	int nbatch;
+	struct inst *free_insts;
+	struct snap *cur;           /* the current event's snapshot */
+	const struct event *cur_ev;
+	struct {
+		const char *s;
+		uint64_t h;
+	} hcache[4];                /* string hashes of the current event */
+	int nhcache;
+	struct glob *globs;         /* the ignore filters, classified */
+	int nglobs;
+	char bufs[RULE_MAX_CONDS][PATH_MAX]; /* dirname() results */
 };
 
 /* ---- filters and severity ---- */
@@ -93,21 +116,74 @@ static const char *const immune[] = {
 	"/opt/", NULL,
 };
 
-static bool glob_any(const char *const *globs, const char *p)
+enum glob_kind { G_EXACT, G_PREFIX, G_SUFFIX, G_CONTAINS, G_FNMATCH };
+
+/* Most filters are a prefix, a suffix or a substring: test those
+ * without fnmatch(3), which shows up in profiles at one call per event
+ * and filter. */
+struct glob {
+	enum glob_kind kind;
+	const char *pat; /* the fnmatch pattern */
+	char *lit;       /* the literal part */
+	size_t len;
+};
+
+static bool has_wild(const char *p, size_t n)
 {
-	for (; globs && *globs; globs++)
-		if (fnmatch(*globs, p, 0) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '*' || p[i] == '?' || p[i] == '[' || p[i] == '\\')
 			return true;
 	return false;
 }
 
+static void glob_compile(struct glob *g, const char *pat)
+{
+	size_t n = strlen(pat);
+
+	g->pat = pat;
+	g->kind = G_FNMATCH;
+	if (!has_wild(pat, n)) {
+		g->kind = G_EXACT;
+		g->lit = xstrdup(pat);
+	} else if (n >= 2 && pat[0] == '*' && pat[n - 1] == '*' &&
+		   !has_wild(pat + 1, n - 2)) {
+		g->kind = G_CONTAINS;
+		g->lit = xstrndup(pat + 1, n - 2);
+	} else if (n >= 1 && pat[n - 1] == '*' && !has_wild(pat, n - 1)) {
+		g->kind = G_PREFIX;
+		g->lit = xstrndup(pat, n - 1);
+	} else if (n >= 1 && pat[0] == '*' && !has_wild(pat + 1, n - 1)) {
+		g->kind = G_SUFFIX;
+		g->lit = xstrdup(pat + 1);
+	}
+	g->len = g->lit ? strlen(g->lit) : 0;
+}
+
+static bool glob_match(const struct glob *g, const char *p)
+{
+	size_t n;
+
+	switch (g->kind) {
+	case G_EXACT:
+		return !strcmp(p, g->lit);
+	case G_PREFIX:
+		return !strncmp(p, g->lit, g->len);
+	case G_SUFFIX:
+		n = strlen(p);
+		return n >= g->len && !memcmp(p + n - g->len, g->lit, g->len);
+	case G_CONTAINS:
+		return strstr(p, g->lit) != NULL;
+	default:
+		return fnmatch(g->pat, p, 0) == 0;
+	}
+}
+
 static bool ignored_path(const struct engine *e, const char *p)
 {
-	if (!p)
-		return false;
-	if (e->opt.default_filters && glob_any(default_ignore, p))
-		return true;
-	return glob_any(e->opt.ignore, p);
+	for (int i = 0; p && i < e->nglobs; i++)
+		if (glob_match(&e->globs[i], p))
+			return true;
+	return false;
 }
 
 static bool ignored(const struct engine *e, const struct event *ev)
@@ -161,28 +237,55 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint32_t bucket_of(const struct rule *r, int pos, const char *key)
+/* The hash of S; the strings of the current event are hashed once. */
+static uint64_t str_hash(struct engine *e, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h;
 
-	h = fnv(h, &r->index, sizeof(r->index));
-	h = fnv(h, &pos, sizeof(pos));
-	h = fnv(h, key, strlen(key));
+	for (int i = 0; i < e->nhcache; i++)
+		if (e->hcache[i].s == s)
+			return e->hcache[i].h;
+	h = fnv(1469598103934665603ULL, s, strlen(s));
+	if (e->nhcache < (int)ARRAY_SIZE(e->hcache)) {
+		e->hcache[e->nhcache].s = s;
+		e->hcache[e->nhcache++].h = h;
+	}
+	return h;
+}
+
+static uint32_t bucket_of(struct engine *e, const struct rule *r, int pos,
+			  const char *key)
+{
+	uint64_t h = str_hash(e, key);
+
+	h ^= (uint64_t)(r->index + 1) * 0x9e3779b97f4a7c15ULL;
+	h ^= (uint64_t)(pos + 1) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= h >> 29;
 	return (uint32_t)(h ^ (h >> 32)) & (BUCKETS - 1);
 }
 
-/* The key of an instance waiting at step POS: the value of the variable
- * that step's index condition compares with, if any. */
+/* The key of an instance waiting at step POS: the value of that step's
+ * key variable (see struct step), if it is bound to a string. */
+static struct inst *bucket_head(struct engine *e, const struct rule *r,
+				int pos, const char *key)
+{
+	uint32_t b = bucket_of(e, r, pos, key);
+
+	if (!(e->occupied[b / 64] >> (b % 64) & 1))
+		return NULL;
+	return e->buckets[b];
+}
+
 static const char *inst_key(const struct inst *in)
 {
-	const struct matcher *m;
+	int v;
 
-	if (in->pos >= in->rule->nsteps || in->rule->steps[in->pos].at_exit)
+	if (in->pos >= in->rule->nsteps)
 		return NULL;
-	m = &in->rule->steps[in->pos].m;
-	if (m->index_cond < 0)
+	v = in->rule->steps[in->pos].key_var;
+	if (v < 0 || in->vars[v].kind != 1)
 		return NULL;
-	return in->vars[m->conds[m->index_cond].var].s;
+	return in->vars[v].s;
 }
 
 static void unhash(struct engine *e, struct inst *in)
@@ -196,6 +299,8 @@ static void unhash(struct engine *e, struct inst *in)
 			*pp = in->hnext;
 			break;
 		}
+	if (!e->buckets[in->bucket])
+		e->occupied[in->bucket / 64] &= ~(1ULL << (in->bucket % 64));
 	in->hashed = false;
 }
 
@@ -207,9 +312,10 @@ static void rehash(struct engine *e, struct inst *in)
 	key = inst_key(in);
 	if (!key)
 		return;
-	in->bucket = bucket_of(in->rule, in->pos, key);
+	in->bucket = bucket_of(e, in->rule, in->pos, key);
 	in->hnext = e->buckets[in->bucket];
 	e->buckets[in->bucket] = in;
+	e->occupied[in->bucket / 64] |= 1ULL << (in->bucket % 64);
 	in->hashed = true;
 }
 
@@ -221,6 +327,87 @@ static struct pident **pid_slot(struct engine *e, int pid)
 		if ((*pp)->pid == pid)
 			return pp;
 	return pp;
+}
+
+/* ---- snapshots ---- */
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static char *scopy(char **data, const char *s)
+{
+	char *d = *data;
+	size_t n = slen(s);
+
+	if (!s)
+		return NULL;
+	memcpy(d, s, n);
+	*data += n;
+	return d;
+}
+
+static struct snap *snap_new(const struct evidence *src)
+{
+	size_t n = slen(src->path) + slen(src->abspath) + slen(src->path2) +
+		   slen(src->abspath2) + slen(src->fd_path) + slen(src->source);
+	struct snap *sn = xmalloc(sizeof(*sn) + n);
+	char *d = sn->data;
+
+	sn->refs = 1;
+	sn->ev = *src;
+	sn->ev.path = scopy(&d, src->path);
+	sn->ev.abspath = scopy(&d, src->abspath);
+	sn->ev.path2 = scopy(&d, src->path2);
+	sn->ev.abspath2 = scopy(&d, src->abspath2);
+	sn->ev.fd_path = scopy(&d, src->fd_path);
+	sn->ev.source = scopy(&d, src->source);
+	return sn;
+}
+
+static void snap_unref(struct snap *sn)
+{
+	if (sn && --sn->refs == 0)
+		free(sn);
+}
+
+/* The snapshot of the event being fed, made on first use. */
+static struct snap *cur_snap(struct engine *e, const struct event *ev)
+{
+	if (!e->cur) {
+		char source[PATH_MAX + 32];
+		struct evidence tmp;
+
+		/* borrow the event's strings; snap_new copies them */
+		evidence_view(&tmp, ev, source, sizeof(source));
+		e->cur = snap_new(&tmp);
+		e->cur_ev = ev;
+	}
+	e->cur->refs++;
+	return e->cur;
+}
+
+/* A string the instance can keep: the snapshot's copy of an event field,
+ * or a copy of its own (owned) for anything else. */
+static const char *keep(const struct event *ev, const struct snap *sn,
+			const char *s, bool *owned)
+{
+	*owned = false;
+	if (sn && ev) {
+		if (s == ev->abspath)
+			return sn->ev.abspath;
+		if (s == ev->abspath2)
+			return sn->ev.abspath2;
+		if (s == ev->path)
+			return sn->ev.path;
+		if (s == ev->path2)
+			return sn->ev.path2;
+		if (s == ev->fd_path)
+			return sn->ev.fd_path;
+	}
+	*owned = true;
+	return xstrdup(s);
 }
 
 /* ---- instance lifecycle ---- */
@@ -259,9 +446,10 @@ static void inst_free(struct engine *e, struct inst *in)
 	for (int i = 0; i < RULE_MAX_VARS; i++)
 		val_release(&in->vars[i]);
 	for (int i = 0; i < RULE_MAX_STEPS; i++)
-		evidence_release(&in->ev[i]);
+		snap_unref(in->ev[i]);
 	e->pending--;
-	free(in);
+	in->hnext = e->free_insts;
+	e->free_insts = in;
 }
 
 static struct inst *inst_new(struct engine *e, const struct rule *r, int pid)
@@ -275,7 +463,13 @@ static struct inst *inst_new(struct engine *e, const struct rule *r, int pid)
 		inst_free(e, e->oldest);
 		e->dropped_pending++;
 	}
-	in = xcalloc(1, sizeof(*in));
+	if (e->free_insts) {
+		in = e->free_insts;
+		e->free_insts = in->hnext;
+		memset(in, 0, sizeof(*in));
+	} else {
+		in = xcalloc(1, sizeof(*in));
+	}
 	in->rule = r;
 	in->pid = pid;
 	in->rnext = e->rule_heads[r->index];
@@ -352,6 +546,7 @@ static bool cond_int(const struct cond *c, bool have, int64_t x,
 			return v->kind == 2 && v->i == x;
 		v->kind = 2;
 		v->i = x;
+		v->owned = false;
 		return true;
 	case OP_NOT_VAR:
 		v = &vars[c->var];
@@ -405,17 +600,18 @@ static bool matches(const struct matcher *m, const struct event *ev,
 	return true;
 }
 
-/* Make the strings VARS borrowed from the event the instance's own. */
-static void own_vars(struct inst *in, const struct val *vars)
+/* Make the strings VARS borrowed from EV the instance's own. */
+static void own_vars(struct inst *in, const struct val *vars,
+		     const struct event *ev, const struct snap *sn)
 {
 	for (int i = 0; i < RULE_MAX_VARS; i++) {
 		if (in->vars[i].kind || !vars[i].kind)
 			continue;
 		in->vars[i] = vars[i];
-		if (vars[i].kind == 1) {
-			in->vars[i].s = xstrdup(vars[i].s);
-			in->vars[i].owned = true;
-		}
+		in->vars[i].owned = false;
+		if (vars[i].kind == 1)
+			in->vars[i].s = keep(ev, sn, vars[i].s,
+					     &in->vars[i].owned);
 	}
 }
 
@@ -606,12 +802,13 @@ static void fire(struct engine *e, struct inst *in, int nev)
 		return;
 	m = &e->batch[e->nbatch++];
 	memset(m, 0, sizeof(*m));
-	m->in = in;
 	f = &m->f;
 	f->rule = r;
 	f->nev = nev;
-	for (int i = 0; i < nev; i++)
-		evidence_dup(&f->ev[i], &in->ev[i]);
+	for (int i = 0; i < nev; i++) {
+		evidence_dup(&f->ev[i], &in->ev[i]->ev);
+		f->ev[i].step = r->steps[i].name;
+	}
 	first = &f->ev[0];
 	last = &f->ev[nev - 1];
 	m->first_seq = first->seq;
@@ -665,54 +862,120 @@ static void flush_batch(struct engine *e)
 
 /* ---- feeding ---- */
 
-static void try_guard(struct engine *e, const struct rule *r, int g,
-		      const struct event *ev)
+static void guard_scan(struct engine *e, const struct rule *r,
+		       const struct guard *gd, struct inst *in, bool hashed,
+		       int pos, const struct event *ev)
 {
-	const struct guard *gd = &r->guards[g];
-	struct inst *in, *next;
-	char bufs[RULE_MAX_CONDS][PATH_MAX];
+	struct inst *next;
 
-	for (in = e->rule_heads[r->index]; in; in = next) {
+	for (; in; in = next) {
 		struct val vars[RULE_MAX_VARS];
 
-		next = in->rnext;
-		if (in->pos <= gd->after || in->pos > gd->before)
+		next = hashed ? in->hnext : in->rnext;
+		if (in->rule != r || in->pos <= gd->after ||
+		    in->pos > gd->before || (pos >= 0 && in->pos != pos))
 			continue;
 		memcpy(vars, in->vars, sizeof(vars));
-		if (matches(&gd->m, ev, vars, bufs))
+		if (matches(&gd->m, ev, vars, e->bufs))
 			inst_free(e, in);
 	}
 }
 
-static void advance(struct engine *e, struct inst *in, const struct event *ev)
+static void try_guard(struct engine *e, const struct rule *r, int g,
+		      const struct event *ev)
+{
+	const struct guard *gd = &r->guards[g];
+	const struct matcher *m = &gd->m;
+	const char *key = NULL;
+
+	if (m->index_cond >= 0)
+		key = field_str(ev, m->conds[m->index_cond].field, NULL, 0);
+	for (int p = gd->after + 1; p <= gd->before; p++) {
+		if (m->index_cond < 0 ||
+		    r->steps[p].key_var != m->conds[m->index_cond].var) {
+			/* not hashed by what the guard compares: scan */
+			guard_scan(e, r, gd, e->rule_heads[r->index], false,
+				   -1, ev);
+			return;
+		}
+	}
+	if (!key)
+		return;
+	for (int p = gd->after + 1; p <= gd->before; p++)
+		guard_scan(e, r, gd, bucket_head(e, r, p, key), true,
+			   p, ev);
+}
+
+/* Point the instance's strings that were in OLD at the same fields of NEW
+ * (the same values: a refreshed step binds what it bound before). */
+static void remap(struct inst *in, const struct snap *old,
+		  const struct snap *new)
+{
+	for (int i = 0; old && i < RULE_MAX_VARS; i++) {
+		struct val *v = &in->vars[i];
+
+		if (v->kind != 1 || v->owned)
+			continue;
+		if (v->s == old->ev.abspath)
+			v->s = new->ev.abspath;
+		else if (v->s == old->ev.abspath2)
+			v->s = new->ev.abspath2;
+		else if (v->s == old->ev.path)
+			v->s = new->ev.path;
+		else if (v->s == old->ev.path2)
+			v->s = new->ev.path2;
+		else if (v->s == old->ev.fd_path)
+			v->s = new->ev.fd_path;
+	}
+}
+
+/*
+ * EV matched the instance's step POS with the bindings VARS (borrowed
+ * from EV for the new ones).
+ */
+static void advance(struct engine *e, struct inst *in, const struct event *ev,
+		    const struct val *vars)
 {
 	const struct rule *r = in->rule;
 	int k = in->pos;
+	struct snap *sn = cur_snap(e, ev);
 
-	evidence_release(&in->ev[k]);
-	evidence_copy(&in->ev[k], ev, r->steps[k].name);
 	if (k == r->nsteps - 1) {
-		/* stays here: a later matching event fires again */
+		/*
+		 * The last step fires and the instance stays as it was, so
+		 * that a later event matching it fires again with bindings
+		 * of its own.
+		 */
+		struct val saved[RULE_MAX_VARS];
+		struct snap *old = in->ev[k];
+
+		memcpy(saved, in->vars, sizeof(saved));
+		memcpy(in->vars, vars, sizeof(saved));
+		in->ev[k] = sn;
 		fire(e, in, r->nsteps);
+		in->ev[k] = old;
+		memcpy(in->vars, saved, sizeof(saved));
+		snap_unref(sn);
 		return;
 	}
+	remap(in, in->ev[k], sn);
+	snap_unref(in->ev[k]);
+	in->ev[k] = sn;
+	own_vars(in, vars, ev, sn);
 	in->pos = k + 1;
 	rehash(e, in);
 }
 
 /* Where instances of R waiting at step 1 with step-0 bindings VARS are. */
 static struct inst *first_candidate(struct engine *e, const struct rule *r,
-				    const struct val *vars)
+				    const struct val *vars, bool *hashed)
 {
-	const struct matcher *m = &r->steps[1].m;
-	const struct val *v;
+	int v = r->steps[1].key_var;
 
-	if (r->steps[1].at_exit || m->index_cond < 0)
+	*hashed = v >= 0 && vars[v].kind == 1;
+	if (!*hashed)
 		return e->rule_heads[r->index];
-	v = &vars[m->conds[m->index_cond].var];
-	if (v->kind != 1)
-		return NULL;
-	return e->buckets[bucket_of(r, 1, v->s)];
+	return bucket_head(e, r, 1, vars[v].s);
 }
 
 static void try_step(struct engine *e, const struct rule *r, int k,
@@ -720,27 +983,30 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 {
 	const struct step *st = &r->steps[k];
 	const struct matcher *m = &st->m;
-	char bufs[RULE_MAX_CONDS][PATH_MAX];
 	struct inst *in, *next;
 
 	if (k == 0) {
-		struct val vars[RULE_MAX_VARS] = { 0 };
+		struct val vars[RULE_MAX_VARS];
 
-		if (!matches(m, ev, vars, bufs))
+		for (int v = 0; v < RULE_MAX_VARS; v++)
+			vars[v].kind = 0;
+		if (!matches(m, ev, vars, e->bufs))
 			return;
 		if (r->nsteps == 1) {
 			struct inst tmp = { .rule = r };
 
-			evidence_copy(&tmp.ev[0], ev, st->name);
+			/* the template may name variables bound by the event */
+			tmp.ev[0] = cur_snap(e, ev);
 			memcpy(tmp.vars, vars, sizeof(vars));
 			fire(e, &tmp, 1);
-			evidence_release(&tmp.ev[0]);
+			snap_unref(tmp.ev[0]);
 			return;
 		}
 		/* the same check again refreshes the partial match */
-		in = first_candidate(e, r, vars);
-		for (; in; in = r->steps[1].m.index_cond >= 0 ? in->hnext
-							       : in->rnext) {
+		bool hashed;
+
+		in = first_candidate(e, r, vars, &hashed);
+		for (; in; in = hashed ? in->hnext : in->rnext) {
 			bool same = in->rule == r && in->pos == 1 &&
 				    in->pid == ev->pid;
 
@@ -753,12 +1019,10 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 			if (same)
 				break;
 		}
-		if (!in) {
+		if (!in)
 			in = inst_new(e, r, ev->pid);
-			own_vars(in, vars);
-		}
 		in->pos = 0;
-		advance(e, in, ev);
+		advance(e, in, ev, vars);
 		return;
 	}
 	if (m->index_cond >= 0) {
@@ -767,7 +1031,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 
 		if (!key)
 			return;
-		in = e->buckets[bucket_of(r, k, key)];
+		in = bucket_head(e, r, k, key);
 	} else {
 		in = e->rule_heads[r->index];
 	}
@@ -777,22 +1041,20 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 		next = m->index_cond >= 0 ? in->hnext : in->rnext;
 		if (in->rule != r || in->pos != k)
 			continue;
-		if (st->overlaps >= 0 && !overlaps(&in->ev[st->overlaps], ev))
+		if (st->overlaps >= 0 &&
+		    !overlaps(&in->ev[st->overlaps]->ev, ev))
 			continue;
 		memcpy(vars, in->vars, sizeof(vars));
-		if (!matches(m, ev, vars, bufs))
+		if (!matches(m, ev, vars, e->bufs))
 			continue;
-		own_vars(in, vars);
-		advance(e, in, ev);
+		advance(e, in, ev, vars);
 	}
 }
 
 /* Evidence for a step satisfied by an exit or by the end of the trace. */
-static void exit_evidence(struct evidence *d, const struct event *ev,
-			  const char *step, int pid)
+static void exit_evidence(struct evidence *d, const struct event *ev, int pid)
 {
 	memset(d, 0, sizeof(*d));
-	d->step = step;
 	d->pid = pid;
 	d->tid = pid;
 	d->syscall = ev ? "exit" : "end";
@@ -808,13 +1070,15 @@ static void fire_exit(struct engine *e, struct inst *in,
 	const struct rule *r = in->rule;
 	int k = in->pos;
 
+	struct evidence x;
+
 	if (k >= r->nsteps || !(r->steps[k].at_exit || r->steps[k].or_exit))
 		return;
-	evidence_release(&in->ev[k]);
-	exit_evidence(&in->ev[k], ev, r->steps[k].name, in->pid);
-	if (!ev && in->ev[k - 1].ts_exit) {
-		in->ev[k].ts_enter = in->ev[k].ts_exit = in->ev[k - 1].ts_exit;
-	}
+	exit_evidence(&x, ev, in->pid);
+	if (!ev)
+		x.ts_enter = x.ts_exit = in->ev[k - 1]->ev.ts_exit;
+	snap_unref(in->ev[k]);
+	in->ev[k] = snap_new(&x);
 	fire(e, in, k + 1);
 }
 
@@ -832,9 +1096,18 @@ static void process_exit(struct engine *e, const struct event *ev)
 	}
 }
 
+static void end_event(struct engine *e)
+{
+	snap_unref(e->cur);
+	e->cur = NULL;
+	e->cur_ev = NULL;
+	e->nhcache = 0;
+}
+
 void engine_feed(struct engine *e, const struct event *ev)
 {
 	e->events++;
+	e->nhcache = 0;
 	if (ev->type == EV_EXIT) {
 		if (ev->tid == ev->pid)
 			process_exit(e, ev);
@@ -853,6 +1126,7 @@ void engine_feed(struct engine *e, const struct event *ev)
 			try_step(e, s->v[j].rule, s->v[j].index, ev);
 	}
 	flush_batch(e);
+	end_event(e);
 }
 
 void engine_finish(struct engine *e)
@@ -891,6 +1165,18 @@ struct engine *engine_new(const struct rule_set *rs,
 	e->rs = rs;
 	e->opt = *opt;
 	findings_init(&e->findings);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *g = pass ? opt->ignore : default_ignore;
+
+		if (!pass && !opt->default_filters)
+			continue;
+		for (; g && *g; g++) {
+			e->globs = xrealloc(e->globs, (size_t)(e->nglobs + 1) *
+							      sizeof(*e->globs));
+			memset(&e->globs[e->nglobs], 0, sizeof(*e->globs));
+			glob_compile(&e->globs[e->nglobs++], *g);
+		}
+	}
 	e->rule_heads = xcalloc((size_t)rs->nrules + 1, sizeof(struct inst *));
 	for (int ri = 0; ri < rs->nrules; ri++) {
 		const struct rule *r = rs->rules[ri];
@@ -921,6 +1207,15 @@ void engine_free(struct engine *e)
 		return;
 	while (e->oldest)
 		inst_free(e, e->oldest);
+	while (e->free_insts) {
+		struct inst *in = e->free_insts;
+
+		e->free_insts = in->hnext;
+		free(in);
+	}
+	for (int i = 0; i < e->nglobs; i++)
+		free(e->globs[i].lit);
+	free(e->globs);
 	for (unsigned i = 0; i < 128; i++) {
 		free(e->steps[i].v);
 		free(e->guards[i].v);

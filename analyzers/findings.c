@@ -9,22 +9,21 @@
 #include "names.h"
 #include "util.h"
 
-void evidence_copy(struct evidence *d, const struct event *ev,
-		   const char *step)
+void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
+		   size_t size)
 {
 	memset(d, 0, sizeof(*d));
-	d->step = step;
 	d->seq = ev->seq;
 	d->pid = ev->pid;
 	d->tid = ev->tid;
 	d->syscall = ev->sc ? ev->sc->name : "?";
 	d->ts_enter = ev->ts_enter;
 	d->ts_exit = ev->ts_exit;
-	d->path = ev->path ? xstrdup(ev->path) : NULL;
-	d->abspath = ev->abspath ? xstrdup(ev->abspath) : NULL;
-	d->path2 = ev->path2 ? xstrdup(ev->path2) : NULL;
-	d->abspath2 = ev->abspath2 ? xstrdup(ev->abspath2) : NULL;
-	d->fd_path = ev->fd_path ? xstrdup(ev->fd_path) : NULL;
+	d->path = (char *)ev->path;
+	d->abspath = (char *)ev->abspath;
+	d->path2 = (char *)ev->path2;
+	d->abspath2 = (char *)ev->abspath2;
+	d->fd_path = (char *)ev->fd_path;
 	d->has_fd = ev->has & HAS_FD;
 	d->fd = ev->fd;
 	d->has_ret = ev->has & HAS_RET;
@@ -34,11 +33,9 @@ void evidence_copy(struct evidence *d, const struct event *ev,
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
 	if (ev->source_file) {
-		char buf[PATH_MAX + 32];
-
-		snprintf(buf, sizeof(buf), "%s:%lu", ev->source_file,
+		snprintf(srcbuf, size, "%s:%lu", ev->source_file,
 			 ev->source_line);
-		d->source = xstrdup(buf);
+		d->source = srcbuf;
 	}
 }
 

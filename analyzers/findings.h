@@ -7,6 +7,7 @@
 #define FSRACE_FINDINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -38,8 +39,13 @@ struct evidence {
 	char *source; /* "file:line" of an imported event, or NULL */
 };
 
-void evidence_copy(struct evidence *dst, const struct event *ev,
-		   const char *step);
+/*
+ * Fill DST from EV, borrowing EV's strings (valid while EV is); the
+ * "file:line" source is written to SRCBUF.
+ */
+void evidence_view(struct evidence *dst, const struct event *ev, char *srcbuf,
+		   size_t size);
+/* Free the strings of an evidence that owns them (see evidence_dup). */
 void evidence_release(struct evidence *e);
 
 struct finding {

@@ -679,6 +679,34 @@ static void check_bound(struct loader *l, const struct rule *r,
 	}
 }
 
+static int index_var(const struct matcher *m)
+{
+	return m->index_cond >= 0 ? m->conds[m->index_cond].var : -1;
+}
+
+static void choose_keys(struct rule *r)
+{
+	int first = -1;
+
+	for (int c = 0; c < r->steps[0].m.nconds && first < 0; c++) {
+		const struct cond *cd = &r->steps[0].m.conds[c];
+
+		if (cd->op == OP_VAR && is_string_field(cd->field))
+			first = cd->var;
+	}
+	r->steps[0].key_var = -1;
+	for (int k = 1; k < r->nsteps; k++) {
+		struct step *st = &r->steps[k];
+
+		st->key_var = index_var(&st->m);
+		for (int g = 0; st->key_var < 0 && g < r->nguards; g++)
+			if (r->guards[g].after < k && k <= r->guards[g].before)
+				st->key_var = index_var(&r->guards[g].m);
+		if (st->key_var < 0)
+			st->key_var = first;
+	}
+}
+
 static const char *const rule_keys[] = {
 	"id", "title", "severity", "explanation", "fix", "message",
 	"references", "tags", "enabled", "modifiers", "scope", "steps",
@@ -942,6 +970,7 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 		return r;
 	load_steps(l, r, jnode_get(pat, "steps"), scope);
 	load_guards(l, r, jnode_get(pat, "unless"), scope);
+	choose_keys(r);
 	v = jnode_get(pat, "confirm");
 	if (v && !l->failed) {
 		if (v->type != J_ARRAY || v->n != 2 ||

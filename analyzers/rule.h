@@ -99,6 +99,13 @@ struct step {
 	bool at_exit;   /* satisfied by the exit of the process (or trace end) */
 	bool or_exit;   /* satisfied by a matching event or the exit */
 	int overlaps;   /* step whose [enter, exit] this one's must overlap */
+	/*
+	 * The variable that partial matches waiting at this step are hashed
+	 * by (a string bound earlier), or -1: the one this step's index
+	 * condition compares with, else one a guard's does, else the first
+	 * string the first step binds.
+	 */
+	int key_var;
 };
 
 struct guard {

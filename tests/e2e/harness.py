@@ -292,3 +292,41 @@ def write_file(path, data="", mode=None):
 
 def which(name):
     return shutil.which(name)
+
+
+# ---------------------------------------------------------------------------
+# Helpers added for the findings tests (test_rules.py).
+
+SOURCE_ROOT = os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+FINDINGS_SCHEMA = os.path.join(SOURCE_ROOT, "docs", "findings.schema.json")
+
+
+def read_findings(path):
+    """Parse a findings document (docs/findings.md) written with -o."""
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def check_findings_schema(doc, what="findings document"):
+    """Assert that DOC validates against docs/findings.schema.json. Needs
+    the jsonschema module (Debian: python3-jsonschema)."""
+    try:
+        import jsonschema
+    except ImportError:
+        raise AssertionError("the jsonschema module is missing: install "
+                             "python3-jsonschema (tools/deps.sh)")
+    with open(FINDINGS_SCHEMA, encoding="utf-8") as f:
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    errors = sorted(cls(schema).iter_errors(doc),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = []
+        for e in errors[:20]:
+            where = "/".join(str(p) for p in e.absolute_path) or "(top)"
+            lines.append(f"  {where}: {e.message[:300]}")
+        raise AssertionError(f"{what} does not match "
+                             f"docs/findings.schema.json:\n" +
+                             "\n".join(lines))

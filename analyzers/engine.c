@@ -180,6 +180,10 @@ static bool glob_match(const struct glob *g, const char *p)
 
 static bool ignored_path(const struct engine *e, const char *p)
 {
+	/* tmpfs under /dev where programs share files: not device nodes */
+	if (e->opt.default_filters && p && (!strncmp(p, "/dev/shm/", 9) ||
+					    !strncmp(p, "/dev/mqueue/", 12)))
+		return false;
 	for (int i = 0; p && i < e->nglobs; i++)
 		if (glob_match(&e->globs[i], p))
 			return true;
@@ -841,11 +845,22 @@ static bool supersedes(const struct rule *a, const struct rule *b)
 static void flush_batch(struct engine *e)
 {
 	for (int i = 0; i < e->nbatch; i++)
-		for (int j = 0; j < e->nbatch; j++)
-			if (i != j &&
-			    e->batch[i].first_seq == e->batch[j].first_seq &&
-			    supersedes(e->batch[j].f.rule, e->batch[i].f.rule))
+		for (int j = 0; j < e->nbatch; j++) {
+			const struct finding *a = &e->batch[i].f;
+			const struct finding *b = &e->batch[j].f;
+
+			if (i == j)
+				continue;
+			if (e->batch[i].first_seq == e->batch[j].first_seq &&
+			    supersedes(b->rule, a->rule))
 				e->batch[i].dropped = true;
+			/* two variants of one rule completed by this event:
+			 * the one with more evidence tells more */
+			if (a->rule != b->rule &&
+			    !strcmp(a->rule->id, b->rule->id) &&
+			    (a->nev < b->nev || (a->nev == b->nev && i > j)))
+				e->batch[i].dropped = true;
+		}
 	for (int i = 0; i < e->nbatch; i++) {
 		struct finding *f = &e->batch[i].f;
 

@@ -956,7 +956,9 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 		}
 		check_keys(l, pat, "a variant", variant_keys);
 	}
-	v = jnode_get(pat, "scope");
+	/* a variant's own scope, unless and confirm, else the rule's */
+	v = jnode_get(pat, "scope") ? jnode_get(pat, "scope")
+				    : jnode_get(o, "scope");
 	if (v && want_string(l, v, "\"scope\"")) {
 		if (!strcmp(v->s, "thread"))
 			scope = F_TID;
@@ -969,9 +971,12 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 	if (l->failed)
 		return r;
 	load_steps(l, r, jnode_get(pat, "steps"), scope);
-	load_guards(l, r, jnode_get(pat, "unless"), scope);
+	load_guards(l, r, jnode_get(pat, "unless") ? jnode_get(pat, "unless")
+						   : jnode_get(o, "unless"),
+		    scope);
 	choose_keys(r);
-	v = jnode_get(pat, "confirm");
+	v = jnode_get(pat, "confirm") ? jnode_get(pat, "confirm")
+				      : jnode_get(o, "confirm");
 	if (v && !l->failed) {
 		if (v->type != J_ARRAY || v->n != 2 ||
 		    v->items[0]->type != J_STRING ||

@@ -20,11 +20,11 @@ units() {
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 status=0
-python3 tests/runner.py --build build $(units build) \
+/usr/bin/python3 tests/runner.py --build build $(units build) \
 	--counts build/counts.json "$@" || status=1
 echo
 echo "=== again with AddressSanitizer + UBSan ==="
-python3 tests/runner.py --build build --fsrace build-asan/fsrace \
+/usr/bin/python3 tests/runner.py --build build --fsrace build-asan/fsrace \
 	$(units build-asan) --counts build-asan/counts.json "$@" || status=1
 python3 - build/counts.json build-asan/counts.json <<'PY'
 import json, sys

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
-      libunwind-dev libcmocka-dev python3 strace)
+      libunwind-dev libcmocka-dev python3 python3-jsonschema strace)
 [ "${1:-}" = "--bench" ] && pkgs+=(hyperfine)
 
 missing=()

@@ -323,6 +323,8 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_uint(&o, fs->dropped);
 	jsonw_key(&o, "unknown_records");
 	jsonw_uint(&o, m->unknown_records);
+	jsonw_key(&o, "unparsed_lines");
+	jsonw_uint(&o, m->unparsed_lines);
 	jsonw_end_object(&o);
 	jsonw_end_object(&o);
 	jsonw_raw(&o, "\n", 1);

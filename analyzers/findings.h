@@ -95,6 +95,7 @@ struct report_meta {
 	uint64_t events;
 	uint64_t dropped_pending;
 	uint64_t unknown_records;
+	uint64_t unparsed_lines;  /* strace lines that could not be parsed */
 };
 
 void report_json(FILE *out, const struct findings *fs,

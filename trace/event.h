@@ -149,6 +149,8 @@ struct trace_header {
 	int attach_pid;
 	bool seccomp;
 	const char *seccomp_reason; /* why seccomp is off, or NULL */
+	/* import mode (fsrace import): the strace logs, NULL-terminated */
+	const char *const *sources;
 };
 
 /* Reset EV to an empty event of TYPE. */

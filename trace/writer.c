@@ -98,7 +98,11 @@ void header_to_json(struct jsonw *o, const struct trace_header *h)
 	jsonw_key(o, "options");
 	jsonw_begin_object(o);
 	jsonw_key(o, "mode");
-	jsonw_string(o, h->attach ? "attach" : "spawn");
+	jsonw_string(o, h->sources ? "import" : h->attach ? "attach" : "spawn");
+	if (h->sources) {
+		jsonw_key(o, "sources");
+		string_array(o, h->sources, -1);
+	}
 	jsonw_key(o, "seccomp");
 	jsonw_bool(o, h->seccomp);
 	if (h->seccomp_reason) {

@@ -1,30 +1,61 @@
 /* SPDX-License-Identifier: MIT */
-/* The native trace reader: the inverse of writer.c. */
+/*
+ * The native trace reader: the inverse of writer.c.
+ *
+ * The header line is parsed with jansson; every record after it with a
+ * small JSON parser of the reader's own that decodes strings in place in
+ * the read buffer and allocates nothing per record, so reading costs the
+ * same per record at the millionth as at the first and memory does not
+ * grow with the trace: it is the read buffer (which grows only to the
+ * longest line, at most TRACE_READER_MAX_LINE) and small tables.
+ *
+ * The record parser accepts what jansson accepts (RFC 8259, UTF-8, no
+ * \u0000, nesting at most 2048 deep, the last of duplicate keys wins) and
+ * gives the same event for it, with one extension: an integer may be up
+ * to 2^64-1, as the writer writes unsigned fields (jansson stops at
+ * 2^63-1).
+ */
 #ifndef FSRACE_READER_H
 #define FSRACE_READER_H
 
-#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "event.h"
 
+/* The longest line the reader accepts: 256 MiB. */
+#define TRACE_READER_MAX_LINE (256u << 20)
+
+struct reader_ahead;
+struct reader_parser;
+
 struct trace_reader {
-	FILE *f;
-	char *path;           /* owned */
-	unsigned long line;   /* line number of the record last read */
-	char *buf;
-	size_t cap;
-	void *cur;            /* json_t of the record last read */
-	void *header_json;    /* json_t of the header */
-	struct trace_header header;
-	const char **argv;    /* storage for header and event argv */
-	size_t argv_cap;
-	const char **hargv;
-	unsigned long skipped; /* records skipped: unknown syscalls */
+	char *path;             /* owned */
+	unsigned long line;     /* line number of the record last read */
+	struct trace_header header; /* strings valid until close */
+	unsigned long skipped;  /* records skipped: unknown syscalls, types */
+
+	/* private to reader.c */
+	int fd;
+	bool eof;
+	bool started;           /* trace_reader_next() was called */
+	bool readahead;
+	char *buf;              /* read buffer; lines are decoded in place */
+	size_t cap;             /* usable size; the allocation has padding */
+	size_t start;           /* first byte not yet consumed */
+	size_t len;             /* bytes read into buf */
+	size_t scanned;         /* bytes from start known to hold no '\n' */
+	void *header_json;      /* json_t of the header */
+	const char **hargv;     /* storage for header argv */
+	int failed;             /* the error returned, returned again */
+	char *errmsg;
+	struct reader_parser *ps;  /* reading in the caller's thread */
+	struct reader_ahead *ahead; /* reading ahead in a thread */
 };
 
 /*
  * Open PATH and read its header. Returns 0, or -errno / -EINVAL with a
- * message "PATH:LINE: reason" in ERR.
+ * message "PATH:LINE: reason" in ERR. Call trace_reader_close() either way.
  */
 int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 		      size_t errlen);
@@ -32,11 +63,24 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 /*
  * Read the next record into EV (strings borrowed until the next call).
  * Returns 1 for a record, 0 at the end, -EINVAL for a malformed record
- * (message in ERR). A truncated last line is not an error: it is skipped
- * with a warning on stderr, and 0 is returned.
+ * (message "PATH:LINE: reason" in ERR) or -errno when reading fails; an
+ * error is final: the calls after it return it again. A
+ * truncated last line is not an error: it is skipped with the warning
+ * "fsrace: warning: PATH:LINE: truncated record skipped" on stderr, and 0
+ * is returned. Records of a type or syscall this version does not know
+ * are skipped and counted in SKIPPED.
  */
 int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 		      size_t errlen);
+
+/*
+ * Whether a thread of the reader's own reads and parses ahead while the
+ * caller works on the events already read. It is on by default when the
+ * trace is a regular file and the process may run on two CPUs or more;
+ * events, errors and warnings are the same either way. Call it before the
+ * first trace_reader_next(); later calls change nothing.
+ */
+void trace_reader_set_readahead(struct trace_reader *r, bool on);
 
 void trace_reader_close(struct trace_reader *r);
 

@@ -37,6 +37,8 @@ struct opts {
 	bool no_default_filters;
 	const char *record;
 	bool no_seccomp;
+	int input_format;
+	bool strict;
 };
 
 struct analysis {
@@ -85,6 +87,11 @@ static void usage(bool run, FILE *f)
 		fputs("      --record FILE       also write the trace to "
 		      "FILE\n"
 		      "      --no-seccomp        stop at every syscall\n", f);
+	else
+		fputs("      --input-format FMT  auto (default), native or "
+		      "strace\n"
+		      "      --strict            a strace line that cannot be "
+		      "parsed is an error\n", f);
 }
 
 /* The shipped rules: $FSRACE_RULES, the source tree's, or installed. */
@@ -278,6 +285,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{ "no-default-filters", no_argument, NULL, 'N' },
 		{ "record", required_argument, NULL, 'w' },
 		{ "no-seccomp", no_argument, NULL, 'X' },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -335,6 +344,24 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'N':
 			o->no_default_filters = true;
 			break;
+		case 'i':
+		case 's':
+			if (o->run) {
+				errorx("unknown option '%s' (see fsrace run "
+				       "--help)", argv[optind - 1]);
+				return -1;
+			}
+			if (c == 's') {
+				o->strict = true;
+				break;
+			}
+			o->input_format = input_format_parse(optarg);
+			if (o->input_format < 0) {
+				errorx("--input-format takes auto, native or "
+				       "strace, not '%s'", optarg);
+				return -1;
+			}
+			break;
 		case 'w':
 		case 'X':
 			if (!o->run) {
@@ -390,7 +417,9 @@ int cmd_analyze(int argc, char **argv)
 	struct rule_set rs;
 	struct analysis a = { 0 };
 	struct report_meta m = { 0 };
-	uint64_t unknown = 0;
+	struct input *in = NULL;
+	struct event ev;
+	uint64_t unknown = 0, unparsed = 0;
 	int r, status = EXIT_USAGE;
 
 	r = parse_opts(&o, argc, argv);
@@ -403,38 +432,29 @@ int cmd_analyze(int argc, char **argv)
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0)
 		goto out_rules;
+	if (input_open(&in, (const char *const *)argv + optind, argc - optind,
+		       o.input_format, o.strict) < 0)
+		goto out_rules;
 	a.engine = make_engine(&rs, &o);
-	for (int i = optind; i < argc; i++) {
-		struct trace_reader rd;
-		struct event ev;
-		char err[1024];
-
-		if (trace_reader_open(&rd, argv[i], err, sizeof(err)) < 0) {
-			errorx("%s", err);
-			trace_reader_close(&rd);
-			goto out_engine;
-		}
-		while ((r = trace_reader_next(&rd, &ev, err, sizeof(err))) > 0)
-			engine_feed(a.engine, &ev);
-		unknown += rd.skipped;
-		trace_reader_close(&rd);
-		if (r < 0) {
-			errorx("%s", err);
-			goto out_engine;
-		}
-	}
+	while ((r = input_next(in, &ev)) > 0)
+		engine_feed(a.engine, &ev);
+	if (r < 0)
+		goto out_engine;
 	engine_finish(a.engine);
+	input_counts(in, &unknown, &unparsed);
 	m.files = (const char *const *)argv + optind;
 	m.nfiles = argc - optind;
 	m.rules = &rs;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.unknown_records = unknown;
+	m.unparsed_lines = unparsed;
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
 	status = gate(&o, engine_findings(a.engine));
 out_engine:
 	engine_free(a.engine);
+	input_close(in);
 out_rules:
 	rule_set_release(&rs);
 out_opts:

@@ -3,7 +3,9 @@
 #ifndef FSRACE_CLI_H
 #define FSRACE_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit statuses, documented in docs/fsrace.1. */
 enum {
@@ -22,8 +24,25 @@ int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 struct rule_set;
+struct event;
+
+/* The events of analyze's or import's files (cli/input.c). */
+enum { IN_AUTO, IN_NATIVE, IN_STRACE };
+struct input;
+int input_format_parse(const char *s);
+/* Detect each file's format (FORMAT IN_AUTO) and open them; -1 after
+ * telling the user why not. */
+int input_open(struct input **ret, const char *const *files, int nfiles,
+	       int format, bool strict);
+/* 1: an event in *EV; 0: the end; -1: an error, told to the user. */
+int input_next(struct input *in, struct event *ev);
+void input_counts(const struct input *in, uint64_t *ret_unknown,
+		  uint64_t *ret_unparsed);
+bool input_is_strace(const struct input *in);
+void input_close(struct input *in);
 
 /* Load the shipped rules ($FSRACE_RULES, the source tree's, installed). */
 int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen);

@@ -12,16 +12,19 @@ static void usage(FILE *f)
 	      "       fsrace analyze [OPTIONS] TRACE...\n"
 	      "       fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
 	      "       fsrace record -o FILE -p PID\n"
+	      "       fsrace import -o TRACE STRACE-LOG...\n"
 	      "       fsrace dump FILE\n"
 	      "       fsrace rules [list | show ID | check FILE...]\n"
 	      "       fsrace --version | --help\n"
 	      "\n"
 	      "run     trace PROG and report the file system races it "
 	      "shows\n"
-	      "analyze report the races in traces recorded earlier\n"
+	      "analyze report the races in traces recorded earlier, or "
+	      "strace logs\n"
 	      "record  trace PROG (or attach to PID) and write every file "
 	      "system call\n"
 	      "        it makes, with absolute paths and identities, to FILE\n"
+	      "import  convert strace logs into a native trace\n"
 	      "dump    print a trace for people, one line per event\n"
 	      "rules   list the rules, show one, or check rule files\n"
 	      "\n"
@@ -47,6 +50,8 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("fsrace %s\n", FSRACE_VERSION);
 		return EXIT_CLEAN;

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -332,6 +334,14 @@ void event_to_json(struct jsonw *o, const struct event *ev)
 	case EV_WARNING:
 		opt_string(o, "message", ev->message);
 		break;
+	}
+	if (ev->source_file) {
+		char src[PATH_MAX + 32];
+
+		snprintf(src, sizeof(src), "%s:%lu", ev->source_file,
+			 ev->source_line);
+		jsonw_key(o, "source");
+		jsonw_string(o, src);
 	}
 	jsonw_end_object(o);
 }

@@ -65,6 +65,7 @@ struct pident {
 };
 
 struct match {
+	bool known;        /* F holds only rule, nev, fingerprint, confirmed */
 	struct finding f;
 	uint64_t first_seq;
 	bool dropped;
@@ -641,7 +642,7 @@ static void normalize(char *dst, size_t size, const char *src)
 	dst[o] = '\0';
 }
 
-static uint64_t fingerprint(const struct rule *r, const struct evidence *ev,
+static uint64_t fingerprint(const struct rule *r, struct snap *const *ev,
 			    int n)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -649,10 +650,11 @@ static uint64_t fingerprint(const struct rule *r, const struct evidence *ev,
 
 	h = fnv(h, r->id, strlen(r->id) + 1);
 	for (int i = 0; i < n; i++) {
-		const char *paths[] = { ev[i].abspath, ev[i].abspath2,
-					ev[i].abspath ? NULL : ev[i].fd_path };
+		const struct evidence *e = &ev[i]->ev;
+		const char *paths[] = { e->abspath, e->abspath2,
+					e->abspath ? NULL : e->fd_path };
 
-		h = fnv(h, ev[i].syscall, strlen(ev[i].syscall) + 1);
+		h = fnv(h, e->syscall, strlen(e->syscall) + 1);
 		for (unsigned p = 0; p < ARRAY_SIZE(paths); p++) {
 			if (!paths[p])
 				continue;
@@ -798,9 +800,10 @@ static void evidence_dup(struct evidence *d, const struct evidence *s)
 static void fire(struct engine *e, struct inst *in, int nev)
 {
 	const struct rule *r = in->rule;
+	const struct evidence *first = &in->ev[0]->ev;
+	const struct evidence *last = &in->ev[nev - 1]->ev;
 	struct match *m;
 	struct finding *f;
-	const struct evidence *first, *last;
 
 	if (e->nbatch == MAX_BATCH)
 		return;
@@ -809,26 +812,30 @@ static void fire(struct engine *e, struct inst *in, int nev)
 	f = &m->f;
 	f->rule = r;
 	f->nev = nev;
-	for (int i = 0; i < nev; i++) {
-		evidence_dup(&f->ev[i], &in->ev[i]->ev);
-		f->ev[i].step = r->steps[i].name;
-	}
-	first = &f->ev[0];
-	last = &f->ev[nev - 1];
 	m->first_seq = first->seq;
-	f->window_us = last->ts_enter > first->ts_exit
-			       ? (last->ts_enter - first->ts_exit) / 1000
-			       : 0;
+	f->fingerprint = fingerprint(r, in->ev, nev);
 	if (r->confirm[0] >= 0) {
-		const struct ident *a = &f->ev[r->confirm[0]].stat;
-		const struct ident *b = &f->ev[r->confirm[1]].stat;
+		const struct ident *a = &in->ev[r->confirm[0]]->ev.stat;
+		const struct ident *b = &in->ev[r->confirm[1]]->ev.stat;
 
 		f->confirmed = a->valid && b->valid &&
 			       (a->dev != b->dev || a->ino != b->ino);
 	}
-	f->severity = severity_of(e, r, first);
 	f->count = 1;
-	f->fingerprint = fingerprint(r, f->ev, nev);
+	/* a repeat of a known finding only counts: no copy, no message */
+	if (findings_known(&e->findings, f->fingerprint) ||
+	    e->findings.n >= FINDINGS_MAX) {
+		m->known = true;
+		return;
+	}
+	for (int i = 0; i < nev; i++) {
+		evidence_dup(&f->ev[i], &in->ev[i]->ev);
+		f->ev[i].step = r->steps[i].name;
+	}
+	f->window_us = last->ts_enter > first->ts_exit
+			       ? (last->ts_enter - first->ts_exit) / 1000
+			       : 0;
+	f->severity = severity_of(e, r, first);
 	f->message = expand(in, f);
 }
 
@@ -865,12 +872,18 @@ static void flush_batch(struct engine *e)
 		struct finding *f = &e->batch[i].f;
 
 		if (e->batch[i].dropped) {
-			for (int k = 0; k < f->nev; k++)
-				evidence_release(&f->ev[k]);
-			free(f->message);
+			if (!e->batch[i].known) {
+				for (int k = 0; k < f->nev; k++)
+					evidence_release(&f->ev[k]);
+				free(f->message);
+			}
 			continue;
 		}
-		findings_add(&e->findings, f);
+		if (e->batch[i].known)
+			findings_repeat(&e->findings, f->fingerprint,
+					f->confirmed);
+		else
+			findings_add(&e->findings, f);
 	}
 	e->nbatch = 0;
 }

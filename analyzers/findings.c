@@ -142,6 +142,23 @@ void findings_add(struct findings *fs, struct finding *f)
 	fs->keys[s - fs->slots] = copy->fingerprint;
 }
 
+bool findings_known(struct findings *fs, uint64_t fp)
+{
+	return fs->nslots && *slot(fs, fp);
+}
+
+void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed)
+{
+	size_t *s = fs->nslots ? slot(fs, fp) : NULL;
+
+	if (!s || !*s) {
+		fs->dropped++;
+		return;
+	}
+	fs->v[*s - 1]->count++;
+	fs->v[*s - 1]->confirmed |= confirmed;
+}
+
 void findings_count(const struct findings *fs, uint64_t counts[3])
 {
 	counts[0] = counts[1] = counts[2] = 0;

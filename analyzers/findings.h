@@ -81,6 +81,16 @@ void findings_release(struct findings *fs);
  */
 void findings_add(struct findings *fs, struct finding *f);
 
+/* Whether a finding with fingerprint FP was added. */
+bool findings_known(struct findings *fs, uint64_t fp);
+
+/*
+ * One more match of fingerprint FP: its count grows (CONFIRMED makes it
+ * confirmed); or, when FP is not known (the table is full), it is counted
+ * as dropped.
+ */
+void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed);
+
 /* Counts by severity. */
 void findings_count(const struct findings *fs, uint64_t counts[3]);
 

@@ -17,6 +17,9 @@ usage: bench/run.sh [options]
   --fsrace PATH   the fsrace binary (default: build/fsrace in the repo)
   --runs N        timed runs per command (default 7; one warm-up run more)
   --quick         3 runs, no warm-up: checks the plumbing, not the numbers
+  --interleave    time the three commands in turn, once per round, instead
+                  of all runs of one then all of the next: steadier
+                  ratios on a machine where other work comes and goes
   --only NAMES    run only these workloads (comma-separated):
                   statloop, find, tar, getpid, python
   --cpu N         the CPU to pin everything to (default 1, or 0 on a
@@ -56,6 +59,7 @@ warmup=1
 only=""
 cpu=""
 keep=""
+interleave=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--runs) [ $# -ge 2 ] || die "--runs needs a number"; runs=$2; shift ;;
 	--runs=*) runs=${1#*=} ;;
 	--quick) runs=3; warmup=0 ;;
+	--interleave) interleave=1 ;;
 	--only) [ $# -ge 2 ] || die "--only needs a name"; only=$2; shift ;;
 	--only=*) only=${1#*=} ;;
 	--cpu) [ $# -ge 2 ] || die "--cpu needs a number"; cpu=$2; shift ;;
@@ -76,8 +81,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-[[ "$runs" =~ ^[0-9]+$ ]] && [ "$runs" -ge 2 ] ||
+if ! [[ "$runs" =~ ^[0-9]+$ ]] || [ "$runs" -lt 2 ]; then
 	die "--runs wants a number of at least 2, not '$runs'"
+fi
 
 # Which workloads.
 workloads=()
@@ -170,7 +176,16 @@ if ! "$fsrace" record -o "$traces/probe.jsonl" -- /bin/true >"$work/probe.log" 2
 fi
 rm -f -- "$traces/probe.jsonl"
 
-echo "run.sh: fsrace=$fsrace cpu=$cpu runs=$runs warmup=$warmup" >&2
+echo "run.sh: fsrace=$fsrace cpu=$cpu runs=$runs warmup=$warmup${interleave:+ interleaved}" >&2
+# Other work on the machine moves the numbers by tens of percent: say so.
+load_note() { # load_note LIMIT WHEN
+	local load
+	read -r load _ </proc/loadavg
+	if awk -v l="$load" -v m="$1" 'BEGIN { exit !(l > m) }'; then
+		echo "run.sh: warning: load average $load $2; the numbers will be noisy" >&2
+	fi
+}
+load_note 0.5 "before the run"
 
 declare -A events_strace events_fsrace
 for w in "${workloads[@]}"; do
@@ -179,30 +194,45 @@ for w in "${workloads[@]}"; do
 	fs_out="$traces/fsrace.$w.jsonl"
 	echo >&2
 	echo "== $w: $cmd" >&2
-	taskset -c "$cpu" hyperfine -N --style basic \
-		--warmup "$warmup" --runs "$runs" \
-		--export-json "$work/$w.json" \
-		-n native "$cmd" \
-		-n strace "strace -f --seccomp-bpf -e trace=$TRACE_SET -o $(q "$st_out") $cmd" \
-		-n fsrace "$(q "$fsrace") record -o $(q "$fs_out") -- $cmd" >&2
+	cmd_strace="strace -f --seccomp-bpf -e trace=$TRACE_SET -o $(q "$st_out") $cmd"
+	cmd_fsrace="$(q "$fsrace") record -o $(q "$fs_out") -- $cmd"
+	if [ -z "$interleave" ]; then
+		taskset -c "$cpu" hyperfine -N --style basic \
+			--warmup "$warmup" --runs "$runs" \
+			--export-json "$work/$w.r0.json" \
+			-n native "$cmd" -n strace "$cmd_strace" \
+			-n fsrace "$cmd_fsrace" >&2
+	else
+		# One hyperfine per round, each timing the three once: load
+		# that comes and goes hits all three alike.
+		for ((r = 1; r <= runs; r++)); do
+			echo "round $r/$runs" >&2
+			taskset -c "$cpu" hyperfine -N --style none \
+				--warmup "$((r == 1 ? warmup : 0))" --runs 1 \
+				--export-json "$work/$w.r$r.json" \
+				-n native "$cmd" -n strace "$cmd_strace" \
+				-n fsrace "$cmd_fsrace" >&2
+		done
+	fi
 	# Records in the last run's traces (fsrace's count includes its header).
 	events_strace[$w]=$(wc -l <"$st_out" 2>/dev/null || echo 0)
 	events_fsrace[$w]=$(wc -l <"$fs_out" 2>/dev/null || echo 0)
 	rm -f -- "$st_out" "$fs_out"
 	if [ -n "$keep" ]; then
 		mkdir -p "$keep"
-		cp "$work/$w.json" "$keep/$w.json"
+		cp "$work/$w".r*.json "$keep/"
 	fi
 done
 
 echo >&2
+load_note 1.5 "at the end (other work ran meanwhile; ours counts for 1)"
 # The tables.
 args=()
 for w in "${workloads[@]}"; do
-	args+=("$w" "$work/$w.json" "${events_strace[$w]}" "${events_fsrace[$w]}")
+	args+=("$w" "$work/$w" "${events_strace[$w]}" "${events_fsrace[$w]}")
 done
 /usr/bin/python3 - "${args[@]}" <<'EOF'
-import json, statistics, sys
+import glob, json, statistics, sys
 
 def fmt(s):
     return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.3f} s"
@@ -211,9 +241,12 @@ rows = []
 a = sys.argv[1:]
 for i in range(0, len(a), 4):
     name, path, ev_st, ev_fs = a[i], a[i + 1], int(a[i + 2]), int(a[i + 3])
-    with open(path) as f:
-        res = {r["command"]: r for r in json.load(f)["results"]}
-    med = {k: statistics.median(res[k]["times"]) for k in ("native", "strace", "fsrace")}
+    times = {"native": [], "strace": [], "fsrace": []}
+    for run in glob.glob(glob.escape(path) + ".r*.json"):
+        with open(run) as f:
+            for r in json.load(f)["results"]:
+                times[r["command"]] += r["times"]
+    med = {k: statistics.median(v) for k, v in times.items()}
     rows.append((name, med, ev_st, ev_fs))
 
 print("| workload | native | strace | fsrace | fsrace/strace | fsrace/native |")

@@ -418,7 +418,6 @@ int cmd_analyze(int argc, char **argv)
 	struct analysis a = { 0 };
 	struct report_meta m = { 0 };
 	struct input *in = NULL;
-	struct event ev;
 	uint64_t unknown = 0, unparsed = 0;
 	int r, status = EXIT_USAGE;
 
@@ -436,8 +435,7 @@ int cmd_analyze(int argc, char **argv)
 		       o.input_format, o.strict) < 0)
 		goto out_rules;
 	a.engine = make_engine(&rs, &o);
-	while ((r = input_next(in, &ev)) > 0)
-		engine_feed(a.engine, &ev);
+	r = feed_pipelined(in, a.engine);
 	if (r < 0)
 		goto out_engine;
 	engine_finish(a.engine);

@@ -44,6 +44,11 @@ void input_counts(const struct input *in, uint64_t *ret_unknown,
 bool input_is_strace(const struct input *in);
 void input_close(struct input *in);
 
+struct engine;
+/* Feed every event of IN to E, reading in a second thread; 0, or -1 after
+ * an input error was told. */
+int feed_pipelined(struct input *in, struct engine *e);
+
 /* Load the shipped rules ($FSRACE_RULES, the source tree's, installed). */
 int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen);
 

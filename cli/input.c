@@ -40,7 +40,7 @@ static int detect(const char *path)
 {
 	char buf[64];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		errorx("cannot open '%s': %s", path, strerror(errno));
@@ -50,13 +50,11 @@ static int detect(const char *path)
 	close(fd);
 	if (n > 0 && buf[0] == '{')
 		return IN_NATIVE;
-	switch (strace_detect(path)) {
-	case 1:
+	r = strace_detect(path);
+	if (r == 1)
 		return IN_STRACE;
-	case 0:
-		break;
-	default:
-		errorx("cannot read '%s': %s", path, strerror(errno));
+	if (r < 0) {
+		errorx("cannot read '%s': %s", path, strerror(-r));
 		return -1;
 	}
 	errorx("%s: %s, not an fsrace trace nor a strace log", path,

@@ -2,7 +2,9 @@
 # Make the seed corpus of fuzz/run.sh: small logs of real strace runs,
 # one per output form fsrace reads. Each seed's first byte is the
 # fuzzer's mode byte (0: not strict); -ff runs are joined by "--ff--".
-# The logs are cut to their first lines (a seed should be small).
+# The logs are cut to their first lines (a seed should be small). The
+# hand-* seeds are written by hand: line forms no short run gives (a
+# thread's execve, -yy sockets, strace's messages cutting stderr lines).
 set -euo pipefail
 out=$(cd "$(dirname "$0")" && pwd)/corpus
 work=$(mktemp -d)

@@ -208,9 +208,9 @@ const char *signal_name(int sig)
 	abbrev = sigabbrev_np(sig);
 	if (abbrev)
 		snprintf(buf[sig], sizeof(buf[sig]), "SIG%s", abbrev);
-	else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
-		snprintf(buf[sig], sizeof(buf[sig]), "SIGRT_%d",
-			 sig - SIGRTMIN);
+	else if (sig >= 32 && sig <= SIGRTMAX)
+		/* numbered from the kernel's SIGRTMIN (32), as strace does */
+		snprintf(buf[sig], sizeof(buf[sig]), "SIGRT_%d", sig - 32);
 	else
 		return NULL;
 	return buf[sig];

@@ -52,6 +52,7 @@
 #define ARGV_MAX 4096
 #define WARN_TEXT 100
 #define NSEC 1000000000ull
+#define ERRNO_NAMES 160
 
 /* x86_64 kernel values */
 #define AT_FDCWD_ (-100)
@@ -179,6 +180,7 @@ struct src {
 	char toolong_head[WARN_TEXT + 2];
 	unsigned long lineno;
 	int file_pid;	/* from a name ending in .PID, or 0 */
+	int suffix_pid;	/* the same for a single file: a guess */
 	int guess_pid;	/* for unprefixed lines: see prescan() */
 	bool guessed;
 
@@ -277,6 +279,7 @@ struct strace_reader {
 
 	struct sc_slot *scs[SC_BUCKETS];
 	struct sc_slot *sc_slots;
+	const char *errnames[ERRNO_NAMES];
 };
 
 /* ---- small parsers ---- */
@@ -330,7 +333,7 @@ static bool read_dec(const char **pp, uint64_t *ret)
 static bool parse_number(const char **pp, const char *end, uint64_t *ret)
 {
 	const char *p = *pp;
-	bool neg = false, compl = false;
+	bool neg = false, invert = false;
 	unsigned base = 10;
 	uint64_t v = 0;
 	int n = 0;
@@ -339,7 +342,7 @@ static bool parse_number(const char **pp, const char *end, uint64_t *ret)
 		neg = true;
 		p++;
 	} else if (p < end && *p == '~') {
-		compl = true;
+		invert = true;
 		p++;
 	}
 	if (p + 1 < end && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -367,7 +370,7 @@ static bool parse_number(const char **pp, const char *end, uint64_t *ret)
 		return false;
 	while (p < end && (*p == 'U' || *p == 'L' || *p == 'u' || *p == 'l'))
 		p++;
-	if (compl)
+	if (invert)
 		v = ~v;
 	if (neg)
 		v = (uint64_t)0 - v;
@@ -550,9 +553,12 @@ static int split_list(const char *s, size_t n, char close, struct tok *toks,
 /* Undo strace's quoting: \" \\ \n \t \r \v \f, octal \NNN, hex \xNN. */
 static size_t unescape(const char *s, size_t n, char *out)
 {
+	/* letter, byte */
+	static const char named[] = "n\nt\tr\rv\vf\fa\ab\be\033";
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		const char *e;
 		char c = s[i];
 
 		if (c != '\\' || i + 1 >= n) {
@@ -560,16 +566,9 @@ static size_t unescape(const char *s, size_t n, char *out)
 			continue;
 		}
 		c = s[++i];
-		switch (c) {
-		case 'n': out[o++] = '\n'; break;
-		case 't': out[o++] = '\t'; break;
-		case 'r': out[o++] = '\r'; break;
-		case 'v': out[o++] = '\v'; break;
-		case 'f': out[o++] = '\f'; break;
-		case 'a': out[o++] = '\a'; break;
-		case 'b': out[o++] = '\b'; break;
-		case 'e': out[o++] = 033; break;
-		case 'x': {
+		if (c && (e = strchr(named, c)) && (e - named) % 2 == 0) {
+			out[o++] = e[1];
+		} else if (c == 'x') {
 			unsigned v = 0;
 			int k = 0;
 
@@ -584,22 +583,18 @@ static size_t unescape(const char *s, size_t n, char *out)
 				k++;
 			}
 			out[o++] = k ? (char)v : 'x';
-			break;
-		}
-		default:
-			if (c >= '0' && c <= '7') {
-				unsigned v = (unsigned)(c - '0');
-				int k = 1;
+		} else if (c >= '0' && c <= '7') {
+			unsigned v = (unsigned)(c - '0');
+			int k = 1;
 
-				while (k < 3 && i + 1 < n && s[i + 1] >= '0' &&
-				       s[i + 1] <= '7') {
-					v = v * 8 + (unsigned)(s[++i] - '0');
-					k++;
-				}
-				out[o++] = (char)v;
-			} else {
-				out[o++] = c;
+			while (k < 3 && i + 1 < n && s[i + 1] >= '0' &&
+			       s[i + 1] <= '7') {
+				v = v * 8 + (unsigned)(s[++i] - '0');
+				k++;
 			}
+			out[o++] = (char)v;
+		} else {
+			out[o++] = c;
 		}
 	}
 	out[o] = '\0';
@@ -703,6 +698,33 @@ static bool lookup_name(const struct name_val *t, const char *name,
 	return false;
 }
 
+/*
+ * "SIGKILL" → 9; strace's "SIGRTMIN" is 32, the kernel's, and "SIGRT_N"
+ * counts from it. (names.h's signal_parse() fills a static cache, which the reader,
+ * possibly in a thread of its own, leaves alone.)
+ */
+static int signal_lookup(const char *name)
+{
+	const char *q;
+	uint64_t v;
+
+	if (strncmp(name, "SIG", 3))
+		return -EINVAL;
+	name += 3;
+	for (int sig = 1; sig < 32; sig++) {
+		const char *a = sigabbrev_np(sig);
+
+		if (a && !strcmp(a, name))
+			return sig;
+	}
+	if (!strcmp(name, "RTMIN"))
+		return 32;
+	q = name + 3;
+	if (!strncmp(name, "RT_", 3) && read_dec(&q, &v) && !*q && v <= 32)
+		return 32 + (int)v;
+	return -EINVAL;
+}
+
 static bool resolve_name(enum vocab v, enum flagset set, const char *name,
 			 uint64_t *ret)
 {
@@ -719,7 +741,7 @@ static bool resolve_name(enum vocab v, enum flagset set, const char *name,
 		if (lookup_name(clone_names, name, ret))
 			return true;
 		if (starts(name, "SIG")) {
-			int sig = signal_parse(name);
+			int sig = signal_lookup(name);
 
 			*ret = sig > 0 ? (uint64_t)sig : 0;
 			return true;
@@ -798,21 +820,20 @@ static bool parse_expr(struct tok t, enum vocab v, enum flagset set,
 static char *deco_string(struct arena *a, const char *s, size_t n, size_t i,
 			 size_t *end)
 {
-	size_t j = skip_deco(s, n, i), k;
+	size_t j = skip_deco(s, n, i), len;
+	const char *lt;
 	char *out;
 
 	if (!j)
 		return NULL;
 	if (end)
 		*end = j;
-	out = arena_alloc(a, j - i);
-	k = unescape(s + i + 1, j - i - 2, out);
-	if (k && out[0] == '/' && out[k - 1] == '>') {
-		char *lt = strrchr(out, '<');
-
-		if (lt)
-			*lt = '\0';
-	}
+	len = j - i - 2;
+	/* a '<' in a path is escaped: a bare one starts the device suffix */
+	if (len && s[i + 1] == '/' && (lt = memchr(s + i + 1, '<', len)))
+		len = (size_t)(lt - (s + i + 1));
+	out = arena_alloc(a, len + 1);
+	unescape(s + i + 1, len, out);
 	return out;
 }
 
@@ -1017,19 +1038,16 @@ static const struct name_val kernel_errnos[] = {
 	{ NULL, 0 },
 };
 
-/* errno_parse() walks 4096 numbers; strace logs are full of ENOENT. */
-static int errno_lookup(const char *name)
+/*
+ * errno_parse() walks 4096 numbers, and strace logs are full of ENOENT:
+ * NAMES holds strerrorname_np() of the first ERRNO_NAMES (per reader, so
+ * that readers in different threads share nothing).
+ */
+static int errno_lookup(const char *const *names, const char *name)
 {
-	static const char *names[200];
-	static bool loaded;
 	uint64_t v;
 
-	if (!loaded) {
-		for (int e = 1; e < (int)ARRAY_SIZE(names); e++)
-			names[e] = strerrorname_np(e);
-		loaded = true;
-	}
-	for (int e = 1; e < (int)ARRAY_SIZE(names); e++)
+	for (int e = 1; e < ERRNO_NAMES; e++)
 		if (names[e] && names[e][1] == name[1] &&
 		    !strcmp(names[e], name))
 			return e;
@@ -1285,9 +1303,9 @@ static int src_raw_line(struct src *s, char **line, size_t *len,
 
 /*
  * On stderr, strace writes "strace: Process N attached" into the middle
- * of a line whose end follows on the next line, which starts with a
- * space (" <unfinished ...>", " => {parent_tid=[N]}, 88) = N"). The head
- * is kept as the carry and joined to that next line.
+ * of a line whose end is the next line (" <unfinished ...>", ", child_
+ * tidptr=0x7f00) = N", "NULL, 0, NULL) = N", never with a prefix). The
+ * head is kept as the carry and joined to that next line.
  */
 static int src_line(struct src *s, char **line, size_t *len, bool *too_long,
 		    bool *unterminated, unsigned long *lineno)
@@ -1340,7 +1358,11 @@ static int src_line(struct src *s, char **line, size_t *len, bool *too_long,
 		if (s->carry) {
 			size_t c = strlen(s->carry);
 
-			if (raw[0] != ' ') {
+			/* another process attached: the end is still to come */
+			if (starts(raw, "strace: Process "))
+				continue;
+			if (starts(raw, "[pid ") || starts(raw, "+++ ") ||
+			    starts(raw, "--- ") || starts(raw, "strace: ")) {
 				/* no continuation: the carry is a line */
 				free(s->stash);
 				s->stash = xstrndup(raw, n);
@@ -1634,6 +1656,8 @@ static int line_pid(struct strace_reader *r, struct sline *l)
 		return r->unpref_pid;
 	if (!l->src->guessed) {
 		l->src->guess_pid = prescan(l->src);
+		if (!l->src->guess_pid)
+			l->src->guess_pid = l->src->suffix_pid;
 		l->src->guessed = true;
 	}
 	return r->unpref_pid = l->src->guess_pid;
@@ -1753,8 +1777,10 @@ static const char *fd_lookup(struct strace_reader *r, struct stask *k, int fd,
 	if (!deco)
 		return NULL;
 	/* as the tracer caches what /proc/PID/fd told it */
-	if (fd >= 0 && fd <= MAX_FD_TRACKED && !fdtable_is_open(k->fds, fd))
-		fdtable_set(k->fds, fd, deco, false);
+	if (fd >= 0 && fd <= MAX_FD_TRACKED)
+		fdtable_set(k->fds, fd, deco,
+			    fdtable_is_open(k->fds, fd) &&
+				    k->fds->ents[fd].cloexec);
 	return deco;
 }
 
@@ -1822,7 +1848,7 @@ struct result {
 };
 
 /* " = 3</x> <0.1>", " = -1 ENOENT (...)", " = ? ERESTARTSYS (...)" */
-static bool parse_result(struct arena *a, const char *s, size_t n,
+static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 			 struct result *res)
 {
 	const char *p = s, *end = s + n;
@@ -1844,7 +1870,8 @@ static bool parse_result(struct arena *a, const char *s, size_t n,
 		if (p < end && *p == '<') {
 			size_t j;
 
-			res->deco = deco_string(a, s, n, (size_t)(p - s), &j);
+			res->deco = deco_string(&r->arena, s, n,
+						(size_t)(p - s), &j);
 			if (res->deco)
 				p = s + j;
 		}
@@ -1864,7 +1891,7 @@ static bool parse_result(struct arena *a, const char *s, size_t n,
 			p++;
 		}
 		name[k] = '\0';
-		res->err = errno_lookup(name);
+		res->err = errno_lookup(r->errnames, name);
 		if (res->err < 0)
 			res->err = 0;
 		res->known = true;
@@ -2360,7 +2387,7 @@ static int do_call(struct strace_reader *r, struct stask *k,
 		return -1;
 	memset(&res, 0, sizeof(res));
 	if (!c->no_result &&
-	    !parse_result(&r->arena, args + end, alen - end, &res))
+	    !parse_result(r, args + end, alen - end, &res))
 		return -1;
 	if (sc->effect == E_CLONE)
 		return do_fork(r, k, c, toks, ntok, &res, ev);
@@ -2432,7 +2459,7 @@ static int unknown_call(struct strace_reader *r, struct stask *k,
 		return 0;
 	if (split_list(b + 7, n - 7, ')', toks, 2, &ntok, &end) < 0 ||
 	    ntok < 1 ||
-	    !parse_result(&r->arena, b + 7 + end, n - 7 - end, &res) ||
+	    !parse_result(r, b + 7 + end, n - 7 - end, &res) ||
 	    !res.known || res.failed || res.val <= 0)
 		return 0;
 	if (parse_str(&r->arena, toks[0], &s) == STR_OK && s[0] == '/')
@@ -2574,7 +2601,7 @@ static int on_plus_line(struct strace_reader *r, struct stask *k,
 			i++;
 		}
 		name[i] = '\0';
-		sig = signal_parse(name);
+		sig = signal_lookup(name);
 		if (sig <= 0 && read_dec(&q, &v) && v < 128)
 			sig = (int)v;
 		if (sig <= 0)
@@ -2859,9 +2886,14 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 			strace_reader_close(r);
 			return -e;
 		}
-		s->file_pid = npaths > 1 || suffix_pid(paths[i])
-				      ? suffix_pid(paths[i])
-				      : 0;
+		/*
+		 * One of several files: an -ff file of that pid. A single
+		 * file's suffix may be logrotate's: only a last guess.
+		 */
+		if (npaths > 1)
+			s->file_pid = suffix_pid(paths[i]);
+		else
+			s->suffix_pid = suffix_pid(paths[i]);
 		src_stat(s);
 	}
 	/* -ff files in pid order: without timestamps the first goes first */
@@ -2871,6 +2903,8 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 			r->srcs[i].index = i;
 	}
 	sc_index(r);
+	for (int e = 1; e < ERRNO_NAMES; e++)
+		r->errnames[e] = strerrorname_np(e);
 	*ret = r;
 	return 0;
 }

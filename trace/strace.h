@@ -9,7 +9,8 @@
  *
  * What the reader accepts, line by line:
  *  - a pid prefix ("1234 " with -f -o, "[pid 1234] " on stderr) or none;
- *    an -ff file (a name ending in ".PID") gives the pid of its lines;
+ *    one of several files named PREFIX.PID (strace -ff) gives that pid
+ *    to its lines; see docs/strace-import.md for unprefixed logs;
  *  - a timestamp of -t, -tt, -ttt or -r, or none, and -T durations;
  *  - "name(args) = ret", "<unfinished ...>" and "<... name resumed>"
  *    pairs (per pid), "+++ exited with N +++", "+++ killed by SIG +++",
@@ -42,7 +43,8 @@
  * of an unresolvable path returned. What neither gives is left unknown
  * (abspath, fd_path, dirfd_path NULL), never guessed. A string strace
  * cut short (-s, '"abc"...') keeps what strace printed followed by
- * "..." in `path`, and its abspath is NULL.
+ * "..." (path, xattr, argv); a cut path's abspath is NULL, and a cut
+ * readlink target is left out.
  *
  * Timestamps are ns since the epoch: -ttt is exact; -t and -tt carry no
  * date, which is taken from the day (local time) of the file's mtime,

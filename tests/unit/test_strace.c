@@ -703,7 +703,7 @@ static const struct scase cases[] = {
 	"exit 30/30 signal=SIGSEGV core @6\n"
 	"exit 31/31 signal=SIGTERM @7\n"
 	"exit 32/32 status=255 @8\n"
-	"exit 34/34 signal=SIGRT_0 @9\n",
+	"exit 34/34 signal=SIGRT_2 @9\n",
 	0,
 },
 {

@@ -30,19 +30,22 @@
 #include "writer.h"
 
 #define CWD "/home/builder/src/libfrobnicate"
+#define DEV 65024
+#define MAX_JOBS 64
+#define MAKE_PID 4000
+
+/* The kernel's x86_64 values, as traces hold them (names.c), not libc's:
+ * libc's O_LARGEFILE is 0 on x86_64. */
 #define AT_FDCWD_ (-100)
 #define O_RDONLY_ 0
 #define O_WRONLY_ 01
 #define O_CREAT_ 0100
 #define O_TRUNC_ 01000
+#define O_LARGEFILE_ 0100000
 #define O_CLOEXEC_ 02000000
 #define AT_EMPTY_PATH_ 0x1000
 #define S_REG 0100000
 #define S_DIR 0040000
-#define DEV 65024
-#define MAX_JOBS 64
-#define MAKE_PID 4000
-#define O_LARGEFILE_ 0100000
 
 static const char *const modules[] = {
 	"core", "net", "util", "codec/h264", "codec/opus", "storage",

@@ -7,12 +7,9 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "names.h"
@@ -130,11 +127,11 @@ struct jv {
 };
 
 struct jp {
-	char *p;          /* next byte */
-	char *end;        /* the line's terminating NUL */
+	char *p;         /* next byte */
+	char *end;       /* the line's terminating NUL */
 	int depth;
-	const char *why;  /* the first syntax error */
-	const char *at;
+	const char *why; /* the first syntax error */
+	const char *at;  /* where */
 };
 
 static bool fail(struct jp *j, const char *why)
@@ -254,7 +251,7 @@ static char *put_utf8(char *d, uint32_t cp)
  * closing quote was. Its length goes to *RET_LEN when that is not NULL.
  */
 static ALWAYS_INLINE bool scan_string(struct jp *j, const char **ret,
-				       size_t *ret_len)
+				      size_t *ret_len)
 {
 	char *s = j->p + 1, *d = s, *start = s;
 
@@ -322,7 +319,8 @@ static ALWAYS_INLINE bool scan_string(struct jp *j, const char **ret,
 			if (cp >= 0xd800 && cp <= 0xdbff) {
 				/* a high surrogate: its low one must follow */
 				if (s[6] != '\\' || s[7] != 'u' ||
-				    (lo = hex4(s + 8)) < 0xdc00 || lo > 0xdfff) {
+				    (lo = hex4(s + 8)) < 0xdc00 ||
+				    lo > 0xdfff) {
 					j->p = s;
 					return fail(j, "unpaired surrogate "
 						       "in \\u escape");
@@ -403,10 +401,11 @@ static ALWAYS_INLINE bool scan_number(struct jp *j, struct jv *v)
 			n = leading_digits(w);
 			if (!n)
 				break; /* after a multiple of 8 digits */
-			part = n == 8 ? eight_digits(w)
-				      : eight_digits(w << (8 * (8 - n)) |
-						     UINT64_C(0x3030303030303030) >>
-							     (8 * n));
+			/* fewer than 8: shift them to the end, '0's before */
+			if (n < 8)
+				w = w << (8 * (8 - n)) |
+				    UINT64_C(0x3030303030303030) >> (8 * n);
+			part = eight_digits(w);
 			if (__builtin_mul_overflow(u, pow10[n], &u) ||
 			    __builtin_add_overflow(u, part, &u))
 				big = true;
@@ -505,7 +504,7 @@ static ALWAYS_INLINE bool more(struct jp *j, char close)
  * stall the load on the store.
  */
 static ALWAYS_INLINE bool scan_key(struct jp *j, const char **ret,
-				    size_t *ret_len)
+				   size_t *ret_len)
 {
 	char *s;
 
@@ -740,7 +739,8 @@ static ALWAYS_INLINE enum key key_id(const struct key_table *t, const char *k,
 	if (n >= 16)
 		return K_UNKNOWN; /* longer than any key */
 	w = words_of(k, n);
-	for (h = words_hash(w, n, KEY_BITS);; h = (h + 1) % ARRAY_SIZE(t->slot)) {
+	for (h = words_hash(w, n, KEY_BITS);;
+	     h = (h + 1) % ARRAY_SIZE(t->slot)) {
 		const struct key_slot *s = &t->slot[h];
 
 		if (s->w.lo == w.lo && s->w.hi == w.hi && s->len == n)
@@ -819,6 +819,33 @@ struct reader_memo {
 	struct memo_entry e[MEMO_SLOTS];
 };
 
+/*
+ * signal_parse() without its cache: names.c's signal_name() fills a
+ * static buffer on first use, and the reader runs in a thread of its own
+ * (cli/pipeline.c) while the analyzer may name signals in another. The
+ * names must stay those of signal_name() ("SIG" and the abbreviation, or
+ * "SIGRT_n" counted from the kernel's SIGRTMIN, 32): test_reader's round
+ * trip through the writer fails when they drift apart.
+ */
+static int parse_signal(const char *name)
+{
+	char buf[24];
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev)
+			snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+		else if (sig >= 32 && sig <= SIGRTMAX)
+			snprintf(buf, sizeof(buf), "SIGRT_%d", sig - 32);
+		else
+			continue;
+		if (!strcmp(buf, name))
+			return sig;
+	}
+	return -EINVAL;
+}
+
 static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 {
 	int64_t v;
@@ -835,7 +862,7 @@ static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 		v = errno_parse(name);
 		break;
 	case MEMO_SIGNAL:
-		v = signal_parse(name);
+		v = parse_signal(name);
 		break;
 	case MEMO_FCNTL:
 		v = fcntl_cmd_parse(name);
@@ -932,7 +959,7 @@ struct reader_record {
 
 #define SEEN(rec, k) ((rec)->seen & (UINT64_C(1) << (k)))
 
-/* What reading records needs besides the line: used by one thread. */
+/* What reading records needs besides the line. */
 struct reader_parser {
 	const char *path;
 	unsigned long line;     /* of the line being parsed */
@@ -1513,375 +1540,6 @@ static void parser_release(struct reader_parser *r)
 	free(r->argv);
 }
 
-/* --- reading ahead in a thread of its own ----------------------------- */
-
-/*
- * With two CPUs or more, a second thread reads and parses the file a chunk
- * at a time while the caller works on the events of the chunk before: the
- * caller's trace_reader_next() then only copies an event out. A chunk is
- * up to CHUNK_SIZE bytes of whole lines (more for a longer line) and the
- * events parsed from them, whose strings point into those lines; the
- * caller gives a chunk back when it asks for the event after the chunk's
- * last, so strings stay valid until the next call, as documented. CHUNKS
- * chunks exist: memory is bounded by them, whatever the trace's length.
- */
-#define CHUNK_SIZE (256u << 10)
-#define CHUNK_ITEMS 1024
-#define CHUNKS 4
-
-enum item_kind {
-	ITEM_EVENT,
-	ITEM_TRUNCATED, /* the warning, then the end */
-	ITEM_ERROR,     /* the chunk's error; the last item */
-	ITEM_END,       /* the last item */
-};
-
-struct reader_item {
-	struct event ev;
-	unsigned long line;
-	unsigned long skipped; /* records skipped up to here */
-	size_t argv_off;       /* ev.argv is chunk->argv + argv_off */
-	int kind;              /* enum item_kind */
-	int ret;               /* ITEM_ERROR: what next() returns */
-};
-
-struct reader_chunk {
-	struct reader_chunk *next;
-	char *buf;              /* lines, decoded in place */
-	size_t cap;             /* usable size; the allocation has padding */
-	size_t len;
-	struct reader_item *items;
-	unsigned nitems;
-	unsigned pos;           /* the caller's next item */
-	const char **argv;      /* argv pointers of the chunk's events */
-	size_t nargv, argv_cap;
-	char err[512];          /* ITEM_ERROR's message */
-};
-
-struct reader_ahead {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t freed, readied;
-	struct reader_chunk *free_list;
-	struct reader_chunk *ready, **ready_tail;
-	bool stop;
-	struct reader_chunk *cur; /* the caller's chunk */
-	struct reader_chunk chunk[CHUNKS];
-
-	/* the reading thread's */
-	struct reader_parser ps;
-	char *carry;            /* the start of a line the last chunk cut */
-	size_t carry_len, carry_cap;
-	bool eof;
-	unsigned long line, skipped;
-};
-
-static struct reader_item *add_item(struct reader_chunk *c,
-				    struct reader_ahead *a, int kind)
-{
-	struct reader_item *it = &c->items[c->nitems++];
-
-	it->kind = kind;
-	it->line = a->line;
-	it->skipped = a->skipped;
-	return it;
-}
-
-/* Parse the line just cut; false when it ended the chunk's items. */
-static bool ahead_line(struct reader_ahead *a, struct reader_chunk *c,
-		       char *line, size_t n, bool complete)
-{
-	struct reader_item *it = &c->items[c->nitems];
-	int ret;
-
-	a->line++;
-	a->ps.line = a->line;
-	ret = parse_line(&a->ps, line, n, complete, &it->ev, c->err,
-			 sizeof(c->err));
-	if (ret == 0) {
-		a->skipped++;
-		return true;
-	}
-	if (ret == 1) {
-		it = add_item(c, a, ITEM_EVENT);
-		if (it->ev.has & HAS_ARGV) {
-			size_t need = (size_t)it->ev.argc + 1;
-
-			if (c->nargv + need > c->argv_cap) {
-				c->argv_cap = 2 * (c->nargv + need);
-				c->argv = xrealloc(c->argv, c->argv_cap *
-							    sizeof(char *));
-			}
-			memcpy(c->argv + c->nargv, a->ps.argv,
-			       need * sizeof(char *));
-			it->argv_off = c->nargv;
-			c->nargv += need;
-		}
-		return true;
-	}
-	if (ret == LINE_TRUNCATED) {
-		add_item(c, a, ITEM_TRUNCATED);
-		add_item(c, a, ITEM_END);
-	} else {
-		add_item(c, a, ITEM_ERROR)->ret = ret;
-	}
-	return false;
-}
-
-static void ahead_error(struct reader_ahead *a, struct reader_chunk *c,
-			int ret)
-{
-	add_item(c, a, ITEM_ERROR)->ret = ret;
-}
-
-/*
- * Fill C with whole lines and parse them. Returns true when C holds the
- * last item (the end, or an error).
- */
-static bool ahead_fill(struct trace_reader *r, struct reader_ahead *a,
-		       struct reader_chunk *c)
-{
-	size_t start = 0;
-
-	c->nitems = c->pos = 0;
-	c->nargv = 0;
-	/* a buffer grown for a long line goes back to its size after it */
-	if (a->carry_len > c->cap ||
-	    (c->cap > CHUNK_SIZE && a->carry_len <= CHUNK_SIZE)) {
-		c->cap = a->carry_len > CHUNK_SIZE ? a->carry_len : CHUNK_SIZE;
-		c->buf = xrealloc(c->buf, c->cap + BUF_PAD);
-	}
-	memcpy(c->buf, a->carry, a->carry_len);
-	c->len = a->carry_len;
-	a->carry_len = 0;
-	for (;;) {
-		char *nl;
-
-		while (!a->eof && c->len < c->cap) {
-			ssize_t n = read(r->fd, c->buf + c->len,
-					 c->cap - c->len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				int e = errno;
-
-				snprintf(c->err, sizeof(c->err),
-					 "cannot read '%s': %s", r->path,
-					 strerror(e));
-				ahead_error(a, c, -e);
-				return true;
-			}
-			if (n == 0)
-				a->eof = true;
-			c->len += (size_t)n;
-		}
-		/* two items stay free: a truncated line and the end */
-		while (c->nitems < CHUNK_ITEMS - 2 &&
-		       (nl = memchr(c->buf + start, '\n', c->len - start))) {
-			char *line = c->buf + start;
-
-			*nl = '\0';
-			start = (size_t)(nl - c->buf) + 1;
-			if (!ahead_line(a, c, line, (size_t)(nl - line), true))
-				return true;
-		}
-		if (c->nitems >= CHUNK_ITEMS - 2)
-			break;
-		if (a->eof) {
-			if (start < c->len) {
-				c->buf[c->len] = '\0';
-				if (!ahead_line(a, c, c->buf + start,
-						c->len - start, false))
-					return true;
-			}
-			add_item(c, a, ITEM_END);
-			return true;
-		}
-		if (c->nitems)
-			break;
-		/* nothing yet: make room for the rest of the line */
-		if (start) {
-			memmove(c->buf, c->buf + start, c->len - start);
-			c->len -= start;
-			start = 0;
-		} else {
-			if (c->cap >= TRACE_READER_MAX_LINE) {
-				snprintf(c->err, sizeof(c->err),
-					 "%s:%lu: line longer than %u MiB",
-					 r->path, a->line + 1,
-					 TRACE_READER_MAX_LINE >> 20);
-				ahead_error(a, c, -EINVAL);
-				return true;
-			}
-			c->cap *= 2;
-			c->buf = xrealloc(c->buf, c->cap + BUF_PAD);
-		}
-	}
-	a->carry_len = c->len - start;
-	if (a->carry_len > a->carry_cap) {
-		a->carry_cap = a->carry_len;
-		a->carry = xrealloc(a->carry, a->carry_cap);
-	}
-	memcpy(a->carry, c->buf + start, a->carry_len);
-	return false;
-}
-
-static void *ahead_main(void *arg)
-{
-	struct trace_reader *r = arg;
-	struct reader_ahead *a = r->ahead;
-	bool last = false;
-
-	while (!last) {
-		struct reader_chunk *c;
-
-		pthread_mutex_lock(&a->lock);
-		while (!a->free_list && !a->stop)
-			pthread_cond_wait(&a->freed, &a->lock);
-		c = a->stop ? NULL : a->free_list;
-		if (c)
-			a->free_list = c->next;
-		pthread_mutex_unlock(&a->lock);
-		if (!c)
-			break;
-		last = ahead_fill(r, a, c);
-		pthread_mutex_lock(&a->lock);
-		c->next = NULL;
-		*a->ready_tail = c;
-		a->ready_tail = &c->next;
-		pthread_cond_signal(&a->readied);
-		pthread_mutex_unlock(&a->lock);
-	}
-	return NULL;
-}
-
-/* Start the thread; false when it cannot be (then read in the caller). */
-static bool ahead_start(struct trace_reader *r)
-{
-	struct reader_ahead *a = xcalloc(1, sizeof(*a));
-	sigset_t all, old;
-	int ret;
-
-	pthread_mutex_init(&a->lock, NULL);
-	pthread_cond_init(&a->freed, NULL);
-	pthread_cond_init(&a->readied, NULL);
-	a->ready_tail = &a->ready;
-	for (int i = 0; i < CHUNKS; i++) {
-		struct reader_chunk *c = &a->chunk[i];
-
-		c->cap = CHUNK_SIZE;
-		c->buf = xmalloc(c->cap + BUF_PAD);
-		c->items = xmalloc(CHUNK_ITEMS * sizeof(*c->items));
-		c->next = a->free_list;
-		a->free_list = c;
-	}
-	parser_init(&a->ps, r->path);
-	/* what the header's read brought in is the first chunk's start */
-	a->carry_len = a->carry_cap = r->len - r->start;
-	a->carry = xmalloc(a->carry_cap + 1);
-	memcpy(a->carry, r->buf + r->start, a->carry_len);
-	a->eof = r->eof;
-	a->line = r->line;
-	r->ahead = a;
-	/* signals stay with the caller's threads */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&a->thread, NULL, ahead_main, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (ret) {
-		r->ahead = NULL;
-		parser_release(&a->ps);
-		for (int i = 0; i < CHUNKS; i++) {
-			free(a->chunk[i].buf);
-			free(a->chunk[i].items);
-		}
-		free(a->carry);
-		free(a);
-		return false;
-	}
-	return true;
-}
-
-static void ahead_stop(struct reader_ahead *a)
-{
-	pthread_mutex_lock(&a->lock);
-	a->stop = true;
-	pthread_cond_signal(&a->freed);
-	pthread_mutex_unlock(&a->lock);
-	pthread_join(a->thread, NULL);
-	parser_release(&a->ps);
-	for (int i = 0; i < CHUNKS; i++) {
-		free(a->chunk[i].buf);
-		free(a->chunk[i].items);
-		free(a->chunk[i].argv);
-	}
-	free(a->carry);
-	pthread_mutex_destroy(&a->lock);
-	pthread_cond_destroy(&a->freed);
-	pthread_cond_destroy(&a->readied);
-	free(a);
-}
-
-static int ahead_next(struct trace_reader *r, struct event *ev, char *err,
-		      size_t errlen)
-{
-	struct reader_ahead *a = r->ahead;
-	struct reader_chunk *c = a->cur;
-	struct reader_item *it;
-
-	if (c && c->pos == c->nitems) {
-		/* the strings of the chunk's last event die here */
-		pthread_mutex_lock(&a->lock);
-		c->next = a->free_list;
-		a->free_list = c;
-		pthread_cond_signal(&a->freed);
-		pthread_mutex_unlock(&a->lock);
-		c = a->cur = NULL;
-	}
-	if (!c) {
-		pthread_mutex_lock(&a->lock);
-		while (!a->ready)
-			pthread_cond_wait(&a->readied, &a->lock);
-		c = a->cur = a->ready;
-		a->ready = c->next;
-		if (!a->ready)
-			a->ready_tail = &a->ready;
-		pthread_mutex_unlock(&a->lock);
-	}
-	it = &c->items[c->pos];
-	r->line = it->line;
-	r->skipped = it->skipped;
-	switch (it->kind) {
-	case ITEM_EVENT:
-		c->pos++;
-		/*
-		 * The items were written on the other CPU: fetch one a few
-		 * ahead while this one is copied. In fsrace analyze this
-		 * cut the copy from ~7% of the samples to ~3%.
-		 */
-		if (c->pos + 4 < c->nitems) {
-			const char *next = (const char *)&c->items[c->pos + 4];
-
-			for (size_t off = 0; off < sizeof(*it); off += 64)
-				__builtin_prefetch(next + off);
-		}
-		*ev = it->ev;
-		if (ev->has & HAS_ARGV)
-			ev->argv = c->argv + it->argv_off;
-		return 1;
-	case ITEM_TRUNCATED:
-		c->pos++;
-		warnx_("%s:%lu: truncated record skipped", r->path, r->line);
-		return 0;
-	case ITEM_ERROR:
-		snprintf(err, errlen, "%s", c->err);
-		return it->ret;
-	default:
-		return 0;
-	}
-}
-
 /* --- the header, with jansson ---------------------------------------- */
 
 static const char *jstr(json_t *o, const char *key)
@@ -1918,20 +1576,6 @@ static const char **string_array(json_t *a, const char ***store, size_t *cap)
 
 /* --- the reader ------------------------------------------------------- */
 
-/* Whether reading ahead can pay: a file (a pipe could block the thread
- * at close) and a second CPU to read it on. */
-static bool readahead_pays(int fd)
-{
-	struct stat st;
-	cpu_set_t cpus;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return false;
-	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
-		return false;
-	return CPU_COUNT(&cpus) >= 2;
-}
-
 int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 		      size_t errlen)
 {
@@ -1956,7 +1600,8 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 	r->path = xstrdup(path);
 	r->cap = BUF_INITIAL;
 	r->buf = xmalloc(r->cap + BUF_PAD);
-	r->readahead = readahead_pays(r->fd);
+	r->ps = xmalloc(sizeof(*r->ps));
+	parser_init(r->ps, r->path);
 	ret = next_line(r, &line, &n, &complete, err, errlen);
 	if (ret < 0)
 		return ret;
@@ -1993,26 +1638,9 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 	return 0;
 }
 
-void trace_reader_set_readahead(struct trace_reader *r, bool on)
-{
-	if (!r->started)
-		r->readahead = on;
-}
-
 int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 		      size_t errlen)
 {
-	if (!r->started) {
-		r->started = true;
-		if (r->readahead && !ahead_start(r))
-			r->readahead = false;
-		if (!r->readahead) {
-			r->ps = xmalloc(sizeof(*r->ps));
-			parser_init(r->ps, r->path);
-		}
-	}
-	if (r->ahead)
-		return ahead_next(r, ev, err, errlen);
 	if (r->failed) {
 		snprintf(err, errlen, "%s", r->errmsg);
 		return r->failed;
@@ -2037,7 +1665,7 @@ int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 			return 0;
 		}
 		if (ret < 0) {
-			/* an error is final, as when reading ahead */
+			/* an error is final */
 			r->failed = ret;
 			r->errmsg = xstrdup(err);
 		}
@@ -2049,8 +1677,6 @@ int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 
 void trace_reader_close(struct trace_reader *r)
 {
-	if (r->ahead)
-		ahead_stop(r->ahead);
 	if (r->ps) {
 		parser_release(r->ps);
 		free(r->ps);

@@ -26,7 +26,6 @@
 /* The longest line the reader accepts: 256 MiB. */
 #define TRACE_READER_MAX_LINE (256u << 20)
 
-struct reader_ahead;
 struct reader_parser;
 
 struct trace_reader {
@@ -38,8 +37,6 @@ struct trace_reader {
 	/* private to reader.c */
 	int fd;
 	bool eof;
-	bool started;           /* trace_reader_next() was called */
-	bool readahead;
 	char *buf;              /* read buffer; lines are decoded in place */
 	size_t cap;             /* usable size; the allocation has padding */
 	size_t start;           /* first byte not yet consumed */
@@ -49,8 +46,7 @@ struct trace_reader {
 	const char **hargv;     /* storage for header argv */
 	int failed;             /* the error returned, returned again */
 	char *errmsg;
-	struct reader_parser *ps;  /* reading in the caller's thread */
-	struct reader_ahead *ahead; /* reading ahead in a thread */
+	struct reader_parser *ps;
 };
 
 /*
@@ -72,15 +68,6 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
  */
 int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 		      size_t errlen);
-
-/*
- * Whether a thread of the reader's own reads and parses ahead while the
- * caller works on the events already read. It is on by default when the
- * trace is a regular file and the process may run on two CPUs or more;
- * events, errors and warnings are the same either way. Call it before the
- * first trace_reader_next(); later calls change nothing.
- */
-void trace_reader_set_readahead(struct trace_reader *r, bool on);
 
 void trace_reader_close(struct trace_reader *r);
 

@@ -384,27 +384,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Every test runs twice: reading in the caller's thread, and ahead. */
-static bool ahead;
-
-static int set_sync(void **state)
-{
-	ahead = false;
-	return 0;
-}
-
-static int set_ahead(void **state)
-{
-	ahead = true;
-	return 0;
-}
-
 static int open_trace(struct trace_reader *r, char *err, size_t errlen)
 {
-	int ret = trace_reader_open(r, path, err, errlen);
-
-	trace_reader_set_readahead(r, ahead);
-	return ret;
+	return trace_reader_open(r, path, err, errlen);
 }
 
 static void write_file(const char *data, size_t n)
@@ -1299,7 +1281,8 @@ static int read_all(void *arg)
 static void test_truncated_last_line(void **state)
 {
 	static const char body[] =
-		"{\"type\":\"exit\",\"seq\":1,\"pid\":1,\"tid\":1,\"status\":0}\n"
+		"{\"type\":\"exit\",\"seq\":1,\"pid\":1,\"tid\":1,"
+		"\"status\":0}\n"
 		"{\"type\":\"exit\",\"seq\":2,\"pid\":1,\"tid\":1,\"sta";
 	struct trace_reader r;
 	char err[256], want[256], file[1024];
@@ -1451,11 +1434,11 @@ static void test_strings_valid_until_next(void **state)
 }
 
 /*
- * Many records: skipped ones fill whole chunks of the reader ahead, an
- * error comes after thousands of events, and everything before it is
- * delivered first, with the right line numbers and skip counts.
+ * Many records over many reads: skipped ones in runs longer than a read,
+ * an error after thousands of events, everything before it delivered
+ * first, with the right line numbers and skip counts.
  */
-static void test_skipped_and_errors_across_chunks(void **state)
+static void test_skipped_and_errors(void **state)
 {
 	static const char unknown[] =
 		"{\"type\":\"future\",\"seq\":1,\"pid\":1,\"tid\":1}\n";
@@ -1495,8 +1478,8 @@ static void test_skipped_and_errors_across_chunks(void **state)
 	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
 			 -EINVAL);
 	snprintf(want, sizeof(want),
-		 "%s:%d: malformed record: expected ',' or '}' at column 15", path,
-		 2 + 3 * n + n + n / 2);
+		 "%s:%d: malformed record: expected ',' or '}' at column 15",
+		 path, 2 + 3 * n + n + n / 2);
 	assert_string_equal(err, want);
 	/* and again: an error does not go away */
 	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
@@ -1505,30 +1488,24 @@ static void test_skipped_and_errors_across_chunks(void **state)
 	trace_reader_close(&r);
 }
 
-#define BOTH(t)                                                          \
-	{ #t, t, set_sync, NULL, NULL },                                 \
-	{ #t " (reading ahead)", t, set_ahead, NULL, NULL }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_header),
-		BOTH(test_not_a_trace),
-		BOTH(test_round_trip),
-		BOTH(test_round_trip_uint64),
-		BOTH(test_odd_lines_agree),
-		BOTH(test_big_integers),
-		BOTH(test_numbers),
-		BOTH(test_nesting_limit),
-		/* thousands of one-line traces: the parser is the same in
-		 * both modes, so once is enough */
-		cmocka_unit_test_setup(test_writer_lines_agree, set_sync),
-		cmocka_unit_test_setup(test_corrupted_lines_agree, set_sync),
-		BOTH(test_truncated_last_line),
-		BOTH(test_malformed_and_empty_lines),
-		BOTH(test_long_line),
-		BOTH(test_strings_valid_until_next),
-		BOTH(test_skipped_and_errors_across_chunks),
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_not_a_trace),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_round_trip_uint64),
+		cmocka_unit_test(test_odd_lines_agree),
+		cmocka_unit_test(test_big_integers),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_nesting_limit),
+		cmocka_unit_test(test_writer_lines_agree),
+		cmocka_unit_test(test_corrupted_lines_agree),
+		cmocka_unit_test(test_truncated_last_line),
+		cmocka_unit_test(test_malformed_and_empty_lines),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_strings_valid_until_next),
+		cmocka_unit_test(test_skipped_and_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -198,7 +198,8 @@ int errno_parse(const char *name)
 
 const char *signal_name(int sig)
 {
-	static char buf[NSIG][24];
+	/* per thread: analyze reads traces in a thread of its own */
+	static __thread char buf[NSIG][24];
 	const char *abbrev;
 
 	if (sig <= 0 || sig >= NSIG)

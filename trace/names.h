@@ -40,7 +40,9 @@ const char *errno_name(int err);
 /* 2 for "ENOENT"; -EINVAL when unknown. */
 int errno_parse(const char *name);
 
-/* "SIGKILL" for 9 (borrowed, static); NULL when unknown. */
+/* "SIGKILL" for 9 (borrowed, valid in the calling thread); NULL when
+ * unknown. Real-time signals are SIGRT_N, N from the kernel's SIGRTMIN (32),
+ * as strace names them. */
 const char *signal_name(int sig);
 int signal_parse(const char *name);
 

@@ -36,6 +36,7 @@ struct snap {
 /* A partial match: a rule whose steps before POS have matched. */
 struct inst {
 	struct inst *hnext;          /* hash bucket, when hashed */
+	struct inst **hpprev;        /* what points at this one in it */
 	struct inst *rprev, *rnext;  /* all instances of its rule */
 	struct inst *pprev, *pnext;  /* all instances of its pid */
 	struct inst *aprev, *anext;  /* all instances, oldest first */
@@ -299,11 +300,10 @@ static void unhash(struct engine *e, struct inst *in)
 
 	if (!in->hashed)
 		return;
-	for (pp = &e->buckets[in->bucket]; *pp; pp = &(*pp)->hnext)
-		if (*pp == in) {
-			*pp = in->hnext;
-			break;
-		}
+	pp = in->hpprev;
+	*pp = in->hnext;
+	if (in->hnext)
+		in->hnext->hpprev = pp;
 	if (!e->buckets[in->bucket])
 		e->occupied[in->bucket / 64] &= ~(1ULL << (in->bucket % 64));
 	in->hashed = false;
@@ -319,6 +319,9 @@ static void rehash(struct engine *e, struct inst *in)
 		return;
 	in->bucket = bucket_of(e, in->rule, in->pos, key);
 	in->hnext = e->buckets[in->bucket];
+	if (in->hnext)
+		in->hnext->hpprev = &in->hnext;
+	in->hpprev = &e->buckets[in->bucket];
 	e->buckets[in->bucket] = in;
 	e->occupied[in->bucket / 64] |= 1ULL << (in->bucket % 64);
 	in->hashed = true;

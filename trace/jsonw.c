@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 void jsonw_init(struct jsonw *w)
@@ -96,31 +97,6 @@ void jsonw_begin_array(struct jsonw *w)
 void jsonw_end_array(struct jsonw *w)
 {
 	pop(w, ']');
-}
-
-/* Length of the valid UTF-8 sequence at P (2-4), or 0 if it is not one. */
-static int utf8_len(const unsigned char *p)
-{
-	int n;
-	uint32_t cp;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 static void escaped(struct jsonw *w, const char *s)

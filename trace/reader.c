@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "utf8.h"
 #include "util.h"
 #include "writer.h"
 
@@ -150,32 +151,6 @@ static ALWAYS_INLINE void ws(struct jp *j)
 	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' ||
 		*j->p == '\r'))
 		j->p++;
-}
-
-/* Length of the valid UTF-8 sequence at P (2-4), or 0 if it is not one:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static int utf8_len(const unsigned char *p)
-{
-	int n;
-	uint32_t cp;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 /*

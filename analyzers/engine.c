@@ -29,9 +29,16 @@ struct val {
  */
 struct snap {
 	int refs;
+	int cls;           /* size class, or -1 when malloc'ed to size */
+	struct snap *next; /* on its class's free list */
 	struct evidence ev;
 	char data[];
 };
+
+/* Snapshots are recycled in classes of 64 bytes of strings up to 2 KiB:
+ * one is made for every event that starts or advances a partial match. */
+#define SNAP_CLASSES 32
+#define SNAP_GRAIN 64
 
 /* A partial match: a rule whose steps before POS have matched. */
 struct inst {
@@ -91,6 +98,7 @@ struct engine {
 	struct match batch[MAX_BATCH];
 	int nbatch;
 	struct inst *free_insts;
+	struct snap *free_snaps[SNAP_CLASSES];
 	struct snap *cur;           /* the current event's snapshot */
 	const struct event *cur_ev;
 	struct {
@@ -356,14 +364,26 @@ static char *scopy(char **data, const char *s)
 	return d;
 }
 
-static struct snap *snap_new(const struct evidence *src)
+static struct snap *snap_new(struct engine *e, const struct evidence *src)
 {
 	size_t n = slen(src->path) + slen(src->abspath) + slen(src->path2) +
 		   slen(src->abspath2) + slen(src->fd_path) + slen(src->source);
-	struct snap *sn = xmalloc(sizeof(*sn) + n);
-	char *d = sn->data;
+	int cls = (int)((n + SNAP_GRAIN - 1) / SNAP_GRAIN);
+	struct snap *sn;
+	char *d;
 
+	if (cls < SNAP_CLASSES && e->free_snaps[cls]) {
+		sn = e->free_snaps[cls];
+		e->free_snaps[cls] = sn->next;
+	} else if (cls < SNAP_CLASSES) {
+		sn = xmalloc(sizeof(*sn) + (size_t)cls * SNAP_GRAIN);
+	} else {
+		sn = xmalloc(sizeof(*sn) + n);
+		cls = -1;
+	}
+	d = sn->data;
 	sn->refs = 1;
+	sn->cls = cls;
 	sn->ev = *src;
 	sn->ev.path = scopy(&d, src->path);
 	sn->ev.abspath = scopy(&d, src->abspath);
@@ -374,10 +394,16 @@ static struct snap *snap_new(const struct evidence *src)
 	return sn;
 }
 
-static void snap_unref(struct snap *sn)
+static void snap_unref(struct engine *e, struct snap *sn)
 {
-	if (sn && --sn->refs == 0)
+	if (!sn || --sn->refs > 0)
+		return;
+	if (sn->cls < 0) {
 		free(sn);
+		return;
+	}
+	sn->next = e->free_snaps[sn->cls];
+	e->free_snaps[sn->cls] = sn;
 }
 
 /* The snapshot of the event being fed, made on first use. */
@@ -389,7 +415,7 @@ static struct snap *cur_snap(struct engine *e, const struct event *ev)
 
 		/* borrow the event's strings; snap_new copies them */
 		evidence_view(&tmp, ev, source, sizeof(source));
-		e->cur = snap_new(&tmp);
+		e->cur = snap_new(e, &tmp);
 		e->cur_ev = ev;
 	}
 	e->cur->refs++;
@@ -454,7 +480,7 @@ static void inst_free(struct engine *e, struct inst *in)
 	for (int i = 0; i < RULE_MAX_VARS; i++)
 		val_release(&in->vars[i]);
 	for (int i = 0; i < RULE_MAX_STEPS; i++)
-		snap_unref(in->ev[i]);
+		snap_unref(e, in->ev[i]);
 	e->pending--;
 	in->hnext = e->free_insts;
 	e->free_insts = in;
@@ -986,11 +1012,11 @@ static void advance(struct engine *e, struct inst *in, const struct event *ev,
 		fire(e, in, r->nsteps);
 		in->ev[k] = old;
 		memcpy(in->vars, saved, sizeof(saved));
-		snap_unref(sn);
+		snap_unref(e, sn);
 		return;
 	}
 	remap(in, in->ev[k], sn);
-	snap_unref(in->ev[k]);
+	snap_unref(e, in->ev[k]);
 	in->ev[k] = sn;
 	own_vars(in, vars, ev, sn);
 	in->pos = k + 1;
@@ -1030,7 +1056,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 			tmp.ev[0] = cur_snap(e, ev);
 			memcpy(tmp.vars, vars, sizeof(vars));
 			fire(e, &tmp, 1);
-			snap_unref(tmp.ev[0]);
+			snap_unref(e, tmp.ev[0]);
 			return;
 		}
 		/* the same check again refreshes the partial match */
@@ -1108,8 +1134,8 @@ static void fire_exit(struct engine *e, struct inst *in,
 	exit_evidence(&x, ev, in->pid);
 	if (!ev)
 		x.ts_enter = x.ts_exit = in->ev[k - 1]->ev.ts_exit;
-	snap_unref(in->ev[k]);
-	in->ev[k] = snap_new(&x);
+	snap_unref(e, in->ev[k]);
+	in->ev[k] = snap_new(e, &x);
 	fire(e, in, k + 1);
 }
 
@@ -1129,7 +1155,7 @@ static void process_exit(struct engine *e, const struct event *ev)
 
 static void end_event(struct engine *e)
 {
-	snap_unref(e->cur);
+	snap_unref(e, e->cur);
 	e->cur = NULL;
 	e->cur_ev = NULL;
 	e->nhcache = 0;
@@ -1244,6 +1270,13 @@ void engine_free(struct engine *e)
 		e->free_insts = in->hnext;
 		free(in);
 	}
+	for (int c = 0; c < SNAP_CLASSES; c++)
+		while (e->free_snaps[c]) {
+			struct snap *sn = e->free_snaps[c];
+
+			e->free_snaps[c] = sn->next;
+			free(sn);
+		}
 	for (int i = 0; i < e->nglobs; i++)
 		free(e->globs[i].lit);
 	free(e->globs);

@@ -1,7 +1,7 @@
 """Dead traces: strace logs as input to fsrace analyze and fsrace import.
 
-- Equivalence: every rule fixture (bad and good twins, the lost race) is
-  run twice in fresh directories, once under `fsrace run` and once under
+- Equivalence: every rule fixture (bad and good twins, the lost race) and
+  the record fixtures that need no input are run twice in fresh directories, once under `fsrace run` and once under
   `strace -f -tt -T -y -yy -v -o LOG`; `fsrace analyze LOG` must give the
   same findings as the live run: rule ids, syscalls, resolved paths (the
   directories told apart), confirmed or potential. What a strace log
@@ -275,3 +275,43 @@ def test_ff_logs_merged(ctx):
                      if any(w.dir in (e.get("abspath") or "")
                             for e in f["evidence"])]
         assert "interleaved-mutation" in rules, rules
+
+
+# --- the record fixtures too ---------------------------------------------
+
+def _files(**files):
+    def setup(w):
+        for name, data in files.items():
+            os.makedirs(os.path.dirname(w.path(name)), exist_ok=True)
+            w.write(name, data)
+        return []
+    return setup
+
+
+RECORD_FIXTURES = {
+    # name: (setup, args)
+    "stat_open": (_files(**{"data.txt": "x\n"}), ["data.txt", "missing"]),
+    "chdir_rel": (_files(**{"a/sub/f1": "1\n", "a/f2": "2\n"}), ["a"]),
+    "openat_dirfd": (lambda w: os.mkdir(w.path("od")) or [], ["od"]),
+    "dup_use": (_files(f="f\n"), ["f"]),
+    "mutations": (lambda w: [], ["m"]),
+    "fdops": (lambda w: [], ["A", "B"]),
+    "killed": (_files(data="x\n"), ["exit3", "data"]),
+}
+
+
+def _record_equivalence(name):
+    def test(ctx):
+        need_strace()
+        setup, args = RECORD_FIXTURES[name]
+        live, log, dirs = live_and_log(
+            ctx, lambda w: setup(w) + args, lambda: ctx.fixture(name))
+        compare(live, log, dirs, name)
+    test.__name__ = f"test_equivalent_record_{name}"
+    return test
+
+
+for _name in RECORD_FIXTURES:
+    _t = _record_equivalence(_name)
+    globals()[_t.__name__] = _t
+del _name, _t

@@ -1052,7 +1052,10 @@ static void handle_exec_event(struct tracer *t, struct task *k)
 		o->ev.tid = tid;
 		k = o;
 	}
-	if (k->fds->refs > 1) {
+	if (!k->fds) {
+		/* never linked to a parent: its tables start from /proc */
+		task_load(k);
+	} else if (k->fds->refs > 1) {
 		struct fdtable *c = fdtable_copy(k->fds);
 
 		fdtable_unref(k->fds);

@@ -100,7 +100,6 @@ struct engine {
 	struct inst *free_insts;
 	struct snap *free_snaps[SNAP_CLASSES];
 	struct snap *cur;           /* the current event's snapshot */
-	const struct event *cur_ev;
 	struct {
 		const char *s;
 		uint64_t h;
@@ -416,7 +415,6 @@ static struct snap *cur_snap(struct engine *e, const struct event *ev)
 		/* borrow the event's strings; snap_new copies them */
 		evidence_view(&tmp, ev, source, sizeof(source));
 		e->cur = snap_new(e, &tmp);
-		e->cur_ev = ev;
 	}
 	e->cur->refs++;
 	return e->cur;
@@ -1157,7 +1155,6 @@ static void end_event(struct engine *e)
 {
 	snap_unref(e, e->cur);
 	e->cur = NULL;
-	e->cur_ev = NULL;
 	e->nhcache = 0;
 }
 

@@ -44,11 +44,11 @@ def test_run_reports_and_gates(ctx):
 
 def test_fail_on_levels(ctx):
     prog = stat_open(ctx)
-    assert ctx.run(["run", "--fail-on", "error", "-o", "/dev/null", "--",
+    assert ctx.run(["run", "--fail-on", "error", "-o", os.path.join(ctx.tmp, "findings.json"), "--",
                     *prog]).returncode == 0
-    assert ctx.run(["run", "--fail-on", "none", "-o", "/dev/null", "--",
+    assert ctx.run(["run", "--fail-on", "none", "-o", os.path.join(ctx.tmp, "findings.json"), "--",
                     *prog]).returncode == 0
-    assert ctx.run(["run", "--fail-on", "note", "-o", "/dev/null", "--",
+    assert ctx.run(["run", "--fail-on", "note", "-o", os.path.join(ctx.tmp, "findings.json"), "--",
                     *prog]).returncode == 1
     p = ctx.run(["run", "--fail-on", "fatal", "--", *prog])
     assert p.returncode == 2
@@ -57,11 +57,11 @@ def test_fail_on_levels(ctx):
 
 
 def test_program_failure_is_3_without_findings(ctx):
-    p = ctx.run(["run", "-o", "/dev/null", "--", ctx.fixture("killed"),
+    p = ctx.run(["run", "-o", os.path.join(ctx.tmp, "findings.json"), "--", ctx.fixture("killed"),
                  "exit3"])
     assert p.returncode == 3, (p.returncode, p.stderr)
     # a finding outranks the program's failure
-    p = ctx.run(["run", "-o", "/dev/null", "--", "/bin/sh", "-c",
+    p = ctx.run(["run", "-o", os.path.join(ctx.tmp, "findings.json"), "--", "/bin/sh", "-c",
                  "cd %s && %s data.txt missing.txt; exit 4"
                  % (ctx.tmp, " ".join(stat_open(ctx)[:1]))])
     assert p.returncode == 1, (p.returncode, p.stderr)

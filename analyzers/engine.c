@@ -29,7 +29,7 @@ struct val {
  */
 struct snap {
 	int refs;
-	int cls;           /* size class, or -1 when malloc'ed to size */
+	int cls;	   /* size class, or -1 when malloc'ed to size */
 	struct snap *next; /* on its class's free list */
 	struct evidence ev;
 	char data[];
@@ -42,11 +42,11 @@ struct snap {
 
 /* A partial match: a rule whose steps before POS have matched. */
 struct inst {
-	struct inst *hnext;          /* hash bucket, when hashed */
-	struct inst **hpprev;        /* what points at this one in it */
-	struct inst *rprev, *rnext;  /* all instances of its rule */
-	struct inst *pprev, *pnext;  /* all instances of its pid */
-	struct inst *aprev, *anext;  /* all instances, oldest first */
+	struct inst *hnext;	    /* hash bucket, when hashed */
+	struct inst **hpprev;	    /* what points at this one in it */
+	struct inst *rprev, *rnext; /* all instances of its rule */
+	struct inst *pprev, *pnext; /* all instances of its pid */
+	struct inst *aprev, *anext; /* all instances, oldest first */
 	const struct rule *rule;
 	int pos;
 	int pid;
@@ -73,7 +73,7 @@ struct pident {
 };
 
 struct match {
-	bool known;        /* F holds only rule, nev, fingerprint, confirmed */
+	bool known; /* F holds only rule, nev, fingerprint, confirmed */
 	struct finding f;
 	uint64_t first_seq;
 	bool dropped;
@@ -82,13 +82,13 @@ struct match {
 struct engine {
 	const struct rule_set *rs;
 	struct engine_options opt;
-	struct reflist steps[128];  /* per syscall_table index */
+	struct reflist steps[128]; /* per syscall_table index */
 	struct reflist guards[128];
 	struct inst *buckets[BUCKETS];
 	/* which buckets are not empty: most lookups find nothing, and this
 	 * bitmap stays in cache where the bucket array does not */
 	uint64_t occupied[BUCKETS / 64];
-	struct inst **rule_heads;   /* per rule */
+	struct inst **rule_heads; /* per rule */
 	struct pident *pids[PID_BUCKETS];
 	struct inst *oldest, *newest;
 	size_t pending;
@@ -99,13 +99,13 @@ struct engine {
 	int nbatch;
 	struct inst *free_insts;
 	struct snap *free_snaps[SNAP_CLASSES];
-	struct snap *cur;           /* the current event's snapshot */
+	struct snap *cur; /* the current event's snapshot */
 	struct {
 		const char *s;
 		uint64_t h;
-	} hcache[4];                /* string hashes of the current event */
+	} hcache[4]; /* string hashes of the current event */
 	int nhcache;
-	struct glob *globs;         /* the ignore filters, classified */
+	struct glob *globs; /* the ignore filters, classified */
 	int nglobs;
 	char bufs[RULE_MAX_CONDS][PATH_MAX]; /* dirname() results */
 };
@@ -113,16 +113,26 @@ struct engine {
 /* ---- filters and severity ---- */
 
 static const char *const default_ignore[] = {
-	"/proc/*", "/proc", "/sys/*", "/dev/*", "/etc/ld.so.cache",
-	"/etc/ld.so.preload", "*.so", "*.so.*", "/usr/lib/locale/*",
-	"/usr/share/locale/*", "/usr/lib/x86_64-linux-gnu/gconv/*",
-	"/usr/share/zoneinfo/*", "/etc/localtime", NULL,
+	"/proc/*",
+	"/proc",
+	"/sys/*",
+	"/dev/*",
+	"/etc/ld.so.cache",
+	"/etc/ld.so.preload",
+	"*.so",
+	"*.so.*",
+	"/usr/lib/locale/*",
+	"/usr/share/locale/*",
+	"/usr/lib/x86_64-linux-gnu/gconv/*",
+	"/usr/share/zoneinfo/*",
+	"/etc/localtime",
+	NULL,
 };
 
 /* Directories only root can write: findings there are notes. */
 static const char *const immune[] = {
-	"/usr/", "/etc/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/boot/",
-	"/opt/", NULL,
+	"/usr/",  "/etc/",  "/lib/", "/lib64/", "/bin/",
+	"/sbin/", "/boot/", "/opt/", NULL,
 };
 
 enum glob_kind { G_EXACT, G_PREFIX, G_SUFFIX, G_CONTAINS, G_FNMATCH };
@@ -133,7 +143,7 @@ enum glob_kind { G_EXACT, G_PREFIX, G_SUFFIX, G_CONTAINS, G_FNMATCH };
 struct glob {
 	enum glob_kind kind;
 	const char *pat; /* the fnmatch pattern */
-	char *lit;       /* the literal part */
+	char *lit;	 /* the literal part */
 	size_t len;
 };
 
@@ -190,8 +200,8 @@ static bool glob_match(const struct glob *g, const char *p)
 static bool ignored_path(const struct engine *e, const char *p)
 {
 	/* tmpfs under /dev where programs share files: not device nodes */
-	if (e->opt.default_filters && p && (!strncmp(p, "/dev/shm/", 9) ||
-					    !strncmp(p, "/dev/mqueue/", 12)))
+	if (e->opt.default_filters && p &&
+	    (!strncmp(p, "/dev/shm/", 9) || !strncmp(p, "/dev/mqueue/", 12)))
 		return false;
 	for (int i = 0; p && i < e->nglobs; i++)
 		if (glob_match(&e->globs[i], p))
@@ -279,8 +289,8 @@ static uint32_t bucket_of(struct engine *e, const struct rule *r, int pos,
 
 /* The key of an instance waiting at step POS: the value of that step's
  * key variable (see struct step), if it is bound to a string. */
-static struct inst *bucket_head(struct engine *e, const struct rule *r,
-				int pos, const char *key)
+static struct inst *bucket_head(struct engine *e, const struct rule *r, int pos,
+				const char *key)
 {
 	uint32_t b = bucket_of(e, r, pos, key);
 
@@ -488,8 +498,8 @@ static struct inst *inst_new(struct engine *e, const struct rule *r, int pid)
 {
 	struct inst *in;
 	struct pident **ps;
-	size_t max = e->opt.max_pending ? e->opt.max_pending
-					: ENGINE_MAX_PENDING;
+	size_t max =
+		e->opt.max_pending ? e->opt.max_pending : ENGINE_MAX_PENDING;
 
 	while (e->pending >= max && e->oldest) {
 		inst_free(e, e->oldest);
@@ -642,8 +652,8 @@ static void own_vars(struct inst *in, const struct val *vars,
 		in->vars[i] = vars[i];
 		in->vars[i].owned = false;
 		if (vars[i].kind == 1)
-			in->vars[i].s = keep(ev, sn, vars[i].s,
-					     &in->vars[i].owned);
+			in->vars[i].s =
+				keep(ev, sn, vars[i].s, &in->vars[i].owned);
 	}
 }
 
@@ -669,8 +679,7 @@ static void normalize(char *dst, size_t size, const char *src)
 	dst[o] = '\0';
 }
 
-static uint64_t fingerprint(const struct rule *r, struct snap *const *ev,
-			    int n)
+static uint64_t fingerprint(const struct rule *r, struct snap *const *ev, int n)
 {
 	uint64_t h = 1469598103934665603ULL;
 	char norm[PATH_MAX];
@@ -678,8 +687,8 @@ static uint64_t fingerprint(const struct rule *r, struct snap *const *ev,
 	h = fnv(h, r->id, strlen(r->id) + 1);
 	for (int i = 0; i < n; i++) {
 		const struct evidence *e = &ev[i]->ev;
-		const char *paths[] = { e->abspath, e->abspath2,
-					e->abspath ? NULL : e->fd_path };
+		const char *paths[] = {e->abspath, e->abspath2,
+				       e->abspath ? NULL : e->fd_path};
 
 		h = fnv(h, e->syscall, strlen(e->syscall) + 1);
 		for (unsigned p = 0; p < ARRAY_SIZE(paths); p++) {
@@ -751,7 +760,7 @@ static const char *evidence_field(const struct evidence *ev, const char *f,
 static char *expand(const struct inst *in, const struct finding *f)
 {
 	const struct rule *r = in->rule;
-	struct strbuf b = { 0 };
+	struct strbuf b = {0};
 	const char *p = r->message;
 
 	while (*p) {
@@ -796,8 +805,8 @@ static char *expand(const struct inst *in, const struct finding *f)
 					if (f->ev[s].step &&
 					    !strcmp(f->ev[s].step, name))
 						v = evidence_field(&f->ev[s],
-							dot + 1, buf,
-							sizeof(buf));
+								   dot + 1, buf,
+								   sizeof(buf));
 				*dot = '.';
 			}
 		}
@@ -949,16 +958,15 @@ static void try_guard(struct engine *e, const struct rule *r, int g,
 		if (m->index_cond < 0 ||
 		    r->steps[p].key_var != m->conds[m->index_cond].var) {
 			/* not hashed by what the guard compares: scan */
-			guard_scan(e, r, gd, e->rule_heads[r->index], false,
-				   -1, ev);
+			guard_scan(e, r, gd, e->rule_heads[r->index], false, -1,
+				   ev);
 			return;
 		}
 	}
 	if (!key)
 		return;
 	for (int p = gd->after + 1; p <= gd->before; p++)
-		guard_scan(e, r, gd, bucket_head(e, r, p, key), true,
-			   p, ev);
+		guard_scan(e, r, gd, bucket_head(e, r, p, key), true, p, ev);
 }
 
 /* Point the instance's strings that were in OLD at the same fields of NEW
@@ -1048,7 +1056,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 		if (!matches(m, ev, vars, e->bufs))
 			return;
 		if (r->nsteps == 1) {
-			struct inst tmp = { .rule = r };
+			struct inst tmp = {.rule = r};
 
 			/* the template may name variables bound by the event */
 			tmp.ev[0] = cur_snap(e, ev);
@@ -1119,8 +1127,7 @@ static void exit_evidence(struct evidence *d, const struct event *ev, int pid)
 	}
 }
 
-static void fire_exit(struct engine *e, struct inst *in,
-		      const struct event *ev)
+static void fire_exit(struct engine *e, struct inst *in, const struct event *ev)
 {
 	const struct rule *r = in->rule;
 	int k = in->pos;
@@ -1225,8 +1232,9 @@ struct engine *engine_new(const struct rule_set *rs,
 		if (!pass && !opt->default_filters)
 			continue;
 		for (; g && *g; g++) {
-			e->globs = xrealloc(e->globs, (size_t)(e->nglobs + 1) *
-							      sizeof(*e->globs));
+			e->globs =
+				xrealloc(e->globs, (size_t)(e->nglobs + 1) *
+							   sizeof(*e->globs));
 			memset(&e->globs[e->nglobs], 0, sizeof(*e->globs));
 			glob_compile(&e->globs[e->nglobs++], *g);
 		}

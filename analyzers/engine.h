@@ -18,10 +18,10 @@
 #define ENGINE_MAX_PENDING 200000
 
 struct engine_options {
-	bool default_filters;   /* ignore /proc, /sys, /dev, loader lookups */
-	bool modifiers;         /* path severity modifiers */
+	bool default_filters; /* ignore /proc, /sys, /dev, loader lookups */
+	bool modifiers;	      /* path severity modifiers */
 	const char *const *ignore; /* more globs to ignore, NULL-terminated */
-	size_t max_pending;     /* 0: ENGINE_MAX_PENDING */
+	size_t max_pending;	   /* 0: ENGINE_MAX_PENDING */
 };
 
 struct engine;

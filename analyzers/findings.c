@@ -305,8 +305,8 @@ void report_json(FILE *out, const struct findings *fs,
 	for (int i = 0; i < m->rules->nrules; i++) {
 		const struct rule *r = m->rules->rules[i];
 
-		if (!r->enabled || (i > 0 && !strcmp(r->id,
-					      m->rules->rules[i - 1]->id)))
+		if (!r->enabled ||
+		    (i > 0 && !strcmp(r->id, m->rules->rules[i - 1]->id)))
 			continue;
 		jsonw_begin_object(&o);
 		kv_str(&o, "id", r->id);
@@ -353,8 +353,7 @@ void report_json(FILE *out, const struct findings *fs,
 
 static const char *sev_color(enum severity s)
 {
-	static const char *const c[] = { "\033[36m", "\033[33m",
-					 "\033[1;31m" };
+	static const char *const c[] = {"\033[36m", "\033[33m", "\033[1;31m"};
 
 	return c[s];
 }
@@ -369,8 +368,8 @@ void report_text(FILE *out, const struct findings *fs,
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = fs->v[i];
 
-		fprintf(out, "%s%s%s[%s]%s %s", color ? sev_color(f->severity)
-						     : "",
+		fprintf(out, "%s%s%s[%s]%s %s",
+			color ? sev_color(f->severity) : "",
 			severity_name(f->severity), color ? "\033[1m" : "",
 			f->rule->id, reset, f->message);
 		if (f->confirmed)
@@ -391,8 +390,8 @@ void report_text(FILE *out, const struct findings *fs,
 				ev->abspath2 ? " -> " : "",
 				ev->abspath2 ? ev->abspath2 : "");
 			if (ev->has_ret && ev->ret < 0)
-				fprintf(out, " = -1 %s", errno_name(ev->err)
-								 ?: "?");
+				fprintf(out, " = -1 %s",
+					errno_name(ev->err) ?: "?");
 			else if (ev->has_ret)
 				fprintf(out, " = %lld", (long long)ev->ret);
 			fprintf(out, "%s\n", reset);
@@ -401,9 +400,11 @@ void report_text(FILE *out, const struct findings *fs,
 			fprintf(out, "    fix: %s\n", f->rule->fix);
 	}
 	findings_count(fs, counts);
-	fprintf(out, "%s%zu finding%s (%llu error, %llu warning, %llu note) "
-		"in %llu events%s\n", fs->n ? "\n" : "", fs->n,
-		fs->n == 1 ? "" : "s", (unsigned long long)counts[SEV_ERROR],
+	fprintf(out,
+		"%s%zu finding%s (%llu error, %llu warning, %llu note) "
+		"in %llu events%s\n",
+		fs->n ? "\n" : "", fs->n, fs->n == 1 ? "" : "s",
+		(unsigned long long)counts[SEV_ERROR],
 		(unsigned long long)counts[SEV_WARNING],
 		(unsigned long long)counts[SEV_NOTE],
 		(unsigned long long)m->events,

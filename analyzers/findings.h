@@ -16,7 +16,7 @@
 
 /* One event of a finding, copied out of the stream. */
 struct evidence {
-	const char *step;  /* borrowed from the rule */
+	const char *step; /* borrowed from the rule */
 	uint64_t seq;
 	int pid;
 	int tid;
@@ -66,7 +66,7 @@ struct findings {
 	struct finding **v;
 	size_t n;
 	size_t cap;
-	uint64_t *keys;  /* open-addressing table of fingerprints → index+1 */
+	uint64_t *keys; /* open-addressing table of fingerprints → index+1 */
 	size_t *slots;
 	size_t nslots;
 	uint64_t dropped;
@@ -98,14 +98,14 @@ void findings_count(const struct findings *fs, uint64_t counts[3]);
 struct report_meta {
 	bool is_run;
 	const char *const *argv;  /* run: the program */
-	int status;               /* run: the program's exit status */
+	int status;		  /* run: the program's exit status */
 	const char *const *files; /* analyze: the traces */
 	int nfiles;
 	const struct rule_set *rules;
 	uint64_t events;
 	uint64_t dropped_pending;
 	uint64_t unknown_records;
-	uint64_t unparsed_lines;  /* strace lines that could not be parsed */
+	uint64_t unparsed_lines; /* strace lines that could not be parsed */
 };
 
 void report_json(FILE *out, const struct findings *fs,

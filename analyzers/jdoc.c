@@ -133,14 +133,30 @@ static char *parse_string(struct parser *ps)
 		}
 		esc = q;
 		switch (*++q) {
-		case 'n': *o++ = '\n'; break;
-		case 't': *o++ = '\t'; break;
-		case 'r': *o++ = '\r'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case '/': *o++ = '/'; break;
-		case '\\': *o++ = '\\'; break;
-		case '"': *o++ = '"'; break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 'b':
+			*o++ = '\b';
+			break;
+		case 'f':
+			*o++ = '\f';
+			break;
+		case '/':
+			*o++ = '/';
+			break;
+		case '\\':
+			*o++ = '\\';
+			break;
+		case '"':
+			*o++ = '"';
+			break;
 		case 'u':
 			if (ps->p - q < 5 || hex4(q + 1, &cp) < 0)
 				goto out_bad_escape;
@@ -218,8 +234,9 @@ static struct jnode *parse_container(struct parser *ps, bool object)
 			if (object) {
 				n->keys = xrealloc(n->keys,
 						   cap * sizeof(*n->keys));
-				n->keynodes = xrealloc(n->keynodes,
-					cap * sizeof(*n->keynodes));
+				n->keynodes =
+					xrealloc(n->keynodes,
+						 cap * sizeof(*n->keynodes));
 			}
 		}
 		if (object) {
@@ -240,7 +257,8 @@ static struct jnode *parse_container(struct parser *ps, bool object)
 			ps->depth--;
 			return n;
 		}
-		fail(ps, object ? "expected ',' or '}'" : "expected ',' or ']'");
+		fail(ps,
+		     object ? "expected ',' or '}'" : "expected ',' or ']'");
 		return n;
 	}
 }
@@ -316,12 +334,15 @@ static struct jnode *parse_value(struct parser *ps)
 	return n;
 }
 
-struct jnode *jdoc_parse(const char *text, size_t len, char *err,
-			 size_t errlen)
+struct jnode *jdoc_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct parser ps = {
-		.p = text, .end = text + len, .line = 1, .line_start = text,
-		.err = err, .errlen = errlen,
+		.p = text,
+		.end = text + len,
+		.line = 1,
+		.line_start = text,
+		.err = err,
+		.errlen = errlen,
 	};
 	struct jnode *root = parse_value(&ps);
 
@@ -366,8 +387,8 @@ struct jnode *jnode_get(const struct jnode *o, const char *key)
 const char *jtype_name(enum jtype t)
 {
 	static const char *const names[] = {
-		"null", "a boolean", "an integer", "a number", "a string",
-		"an array", "an object",
+		"null",	    "a boolean", "an integer", "a number",
+		"a string", "an array",	 "an object",
 	};
 
 	return names[t];

@@ -20,10 +20,10 @@ struct jnode {
 	bool b;
 	int64_t i;
 	double r;
-	char *s;               /* J_STRING */
-	size_t n;              /* elements of J_ARRAY / members of J_OBJECT */
-	struct jnode **items;  /* J_ARRAY elements, J_OBJECT values */
-	char **keys;           /* J_OBJECT keys */
+	char *s;		 /* J_STRING */
+	size_t n;		 /* elements of J_ARRAY / members of J_OBJECT */
+	struct jnode **items;	 /* J_ARRAY elements, J_OBJECT values */
+	char **keys;		 /* J_OBJECT keys */
 	struct jnode **keynodes; /* J_OBJECT key positions */
 };
 

@@ -19,29 +19,50 @@
 #define RULE_FILE_MAX (4 << 20)
 
 static const char *const field_names[F_COUNT_] = {
-	[F_PATH] = "path", [F_ABSPATH] = "abspath", [F_PATH2] = "path2",
-	[F_ABSPATH2] = "abspath2", [F_FD_PATH] = "fd_path",
-	[F_FD2_PATH] = "fd2_path", [F_RET_PATH] = "ret_path",
-	[F_DIRFD_PATH] = "dirfd_path", [F_TARGET] = "target",
-	[F_SYSCALL] = "syscall", [F_ERRNO] = "errno",
-	[F_PARENT_PATH] = "parent.path", [F_CREATED] = "created",
-	[F_REMOVED] = "removed", [F_STAT_TYPE] = "stat.type",
-	[F_RESULT] = "result", [F_PID] = "pid", [F_TID] = "tid",
-	[F_FD] = "fd", [F_FD2] = "fd2", [F_RET] = "ret", [F_MODE] = "mode",
-	[F_UID] = "uid", [F_GID] = "gid", [F_STAT_DEV] = "stat.dev",
-	[F_STAT_INO] = "stat.ino", [F_STAT_NLINK] = "stat.nlink",
-	[F_STAT_MODE] = "stat.mode", [F_STAT_UID] = "stat.uid",
-	[F_PARENT_UID] = "parent.uid", [F_PARENT_MODE] = "parent.mode",
-	[F_BY_FD] = "by_fd", [F_PARENT_SHARED] = "parent.shared",
-	[F_PARENT_STICKY] = "parent.sticky", [F_NOFOLLOW] = "nofollow",
-	[F_EXCL] = "excl", [F_WRITABLE] = "writable",
-	[F_FLAGS] = "flags", [F_ACCESS] = "access",
+	[F_PATH] = "path",
+	[F_ABSPATH] = "abspath",
+	[F_PATH2] = "path2",
+	[F_ABSPATH2] = "abspath2",
+	[F_FD_PATH] = "fd_path",
+	[F_FD2_PATH] = "fd2_path",
+	[F_RET_PATH] = "ret_path",
+	[F_DIRFD_PATH] = "dirfd_path",
+	[F_TARGET] = "target",
+	[F_SYSCALL] = "syscall",
+	[F_ERRNO] = "errno",
+	[F_PARENT_PATH] = "parent.path",
+	[F_CREATED] = "created",
+	[F_REMOVED] = "removed",
+	[F_STAT_TYPE] = "stat.type",
+	[F_RESULT] = "result",
+	[F_PID] = "pid",
+	[F_TID] = "tid",
+	[F_FD] = "fd",
+	[F_FD2] = "fd2",
+	[F_RET] = "ret",
+	[F_MODE] = "mode",
+	[F_UID] = "uid",
+	[F_GID] = "gid",
+	[F_STAT_DEV] = "stat.dev",
+	[F_STAT_INO] = "stat.ino",
+	[F_STAT_NLINK] = "stat.nlink",
+	[F_STAT_MODE] = "stat.mode",
+	[F_STAT_UID] = "stat.uid",
+	[F_PARENT_UID] = "parent.uid",
+	[F_PARENT_MODE] = "parent.mode",
+	[F_BY_FD] = "by_fd",
+	[F_PARENT_SHARED] = "parent.shared",
+	[F_PARENT_STICKY] = "parent.sticky",
+	[F_NOFOLLOW] = "nofollow",
+	[F_EXCL] = "excl",
+	[F_WRITABLE] = "writable",
+	[F_FLAGS] = "flags",
+	[F_ACCESS] = "access",
 };
 
 const char *severity_name(enum severity s)
 {
-	static const char *const names[] = { "note", "warning", "error",
-					     "none" };
+	static const char *const names[] = {"note", "warning", "error", "none"};
 
 	return names[s];
 }
@@ -66,8 +87,8 @@ static bool creates(const struct event *ev)
 	const char *n = ev->sc->name;
 
 	if (ev->sc->effect == E_OPEN)
-		return (ev->flags & 0100) || (ev->sc->flags &
-					      SCF_IMPLIED_OFLAGS);
+		return (ev->flags & 0100) ||
+		       (ev->sc->flags & SCF_IMPLIED_OFLAGS);
 	return !strncmp(n, "mkdir", 5) || !strncmp(n, "mknod", 5) ||
 	       !strncmp(n, "symlink", 7);
 }
@@ -75,13 +96,20 @@ static bool creates(const struct event *ev)
 static const char *stat_type(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
-	case S_IFREG: return "reg";
-	case S_IFDIR: return "dir";
-	case S_IFLNK: return "lnk";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "sock";
-	case S_IFCHR: return "chr";
-	case S_IFBLK: return "blk";
+	case S_IFREG:
+		return "reg";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "lnk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
 	}
 	return NULL;
 }
@@ -94,20 +122,31 @@ const char *field_str(const struct event *ev, enum field f, char *buf,
 	if (ev->type != EV_SYSCALL)
 		return NULL;
 	switch (f) {
-	case F_PATH: return ev->path;
-	case F_ABSPATH: return by_fd(ev) ? NULL : ev->abspath;
-	case F_PATH2: return ev->path2;
-	case F_ABSPATH2: return ev->abspath2;
-	case F_FD_PATH: return ev->fd_path;
-	case F_FD2_PATH: return ev->fd2_path;
-	case F_RET_PATH: return ev->ret_path;
-	case F_DIRFD_PATH: return ev->dirfd_path;
-	case F_TARGET: return ev->target;
-	case F_SYSCALL: return ev->sc->name;
+	case F_PATH:
+		return ev->path;
+	case F_ABSPATH:
+		return by_fd(ev) ? NULL : ev->abspath;
+	case F_PATH2:
+		return ev->path2;
+	case F_ABSPATH2:
+		return ev->abspath2;
+	case F_FD_PATH:
+		return ev->fd_path;
+	case F_FD2_PATH:
+		return ev->fd2_path;
+	case F_RET_PATH:
+		return ev->ret_path;
+	case F_DIRFD_PATH:
+		return ev->dirfd_path;
+	case F_TARGET:
+		return ev->target;
+	case F_SYSCALL:
+		return ev->sc->name;
 	case F_ERRNO:
 		return (ev->has & HAS_RET) && ev->ret < 0 ? errno_name(ev->err)
 							  : NULL;
-	case F_PARENT_PATH: return ev->parent.valid ? ev->parent.path : NULL;
+	case F_PARENT_PATH:
+		return ev->parent.valid ? ev->parent.path : NULL;
 	case F_CREATED:
 		n = ev->sc->name;
 		if (!strncmp(n, "link", 4) || !strncmp(n, "rename", 6))
@@ -136,28 +175,60 @@ const char *field_str(const struct event *ev, enum field f, char *buf,
 bool field_int(const struct event *ev, enum field f, int64_t *v)
 {
 	switch (f) {
-	case F_PID: *v = ev->pid; return true;
-	case F_TID: *v = ev->tid; return true;
+	case F_PID:
+		*v = ev->pid;
+		return true;
+	case F_TID:
+		*v = ev->tid;
+		return true;
 	default:
 		break;
 	}
 	if (ev->type != EV_SYSCALL)
 		return false;
 	switch (f) {
-	case F_FD: *v = ev->fd; return ev->has & HAS_FD;
-	case F_FD2: *v = ev->fd2; return ev->has & HAS_FD2;
-	case F_RET: *v = ev->ret; return ev->has & HAS_RET;
-	case F_MODE: *v = ev->mode; return ev->has & HAS_MODE;
-	case F_UID: *v = ev->uid; return ev->has & HAS_OWNER;
-	case F_GID: *v = ev->gid; return ev->has & HAS_OWNER;
-	case F_STAT_DEV: *v = (int64_t)ev->stat.dev; return ev->stat.valid;
-	case F_STAT_INO: *v = (int64_t)ev->stat.ino; return ev->stat.valid;
-	case F_STAT_NLINK: *v = (int64_t)ev->stat.nlink; return ev->stat.valid;
-	case F_STAT_MODE: *v = ev->stat.mode; return ev->stat.valid;
-	case F_STAT_UID: *v = ev->stat.uid; return ev->stat.valid;
-	case F_PARENT_UID: *v = ev->parent.uid; return ev->parent.valid;
-	case F_PARENT_MODE: *v = ev->parent.mode; return ev->parent.valid;
-	case F_BY_FD: *v = by_fd(ev); return true;
+	case F_FD:
+		*v = ev->fd;
+		return ev->has & HAS_FD;
+	case F_FD2:
+		*v = ev->fd2;
+		return ev->has & HAS_FD2;
+	case F_RET:
+		*v = ev->ret;
+		return ev->has & HAS_RET;
+	case F_MODE:
+		*v = ev->mode;
+		return ev->has & HAS_MODE;
+	case F_UID:
+		*v = ev->uid;
+		return ev->has & HAS_OWNER;
+	case F_GID:
+		*v = ev->gid;
+		return ev->has & HAS_OWNER;
+	case F_STAT_DEV:
+		*v = (int64_t)ev->stat.dev;
+		return ev->stat.valid;
+	case F_STAT_INO:
+		*v = (int64_t)ev->stat.ino;
+		return ev->stat.valid;
+	case F_STAT_NLINK:
+		*v = (int64_t)ev->stat.nlink;
+		return ev->stat.valid;
+	case F_STAT_MODE:
+		*v = ev->stat.mode;
+		return ev->stat.valid;
+	case F_STAT_UID:
+		*v = ev->stat.uid;
+		return ev->stat.valid;
+	case F_PARENT_UID:
+		*v = ev->parent.uid;
+		return ev->parent.valid;
+	case F_PARENT_MODE:
+		*v = ev->parent.mode;
+		return ev->parent.valid;
+	case F_BY_FD:
+		*v = by_fd(ev);
+		return true;
 	case F_PARENT_SHARED:
 		*v = (ev->parent.mode & S_IWOTH) != 0;
 		return ev->parent.valid;
@@ -173,8 +244,9 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		else if (ev->sc->effect == E_OPEN)
 			*v = (ev->flags & 0400000) != 0; /* O_NOFOLLOW */
 		else
-			*v = (ev->has & HAS_FLAGS) && syscall_flagset(ev->sc) ==
-					FLAGS_AT && (ev->flags & 0x100);
+			*v = (ev->has & HAS_FLAGS) &&
+			     syscall_flagset(ev->sc) == FLAGS_AT &&
+			     (ev->flags & 0x100);
 		return true;
 	case F_EXCL:
 		/* creates only if the name is free */
@@ -189,8 +261,12 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		*v = ev->sc->effect == E_OPEN &&
 		     ((ev->flags & 3) != 0 || (ev->flags & (0100 | 01000)));
 		return true;
-	case F_FLAGS: *v = (int64_t)ev->flags; return ev->has & HAS_FLAGS;
-	case F_ACCESS: *v = ev->access; return ev->has & HAS_ACCESS;
+	case F_FLAGS:
+		*v = (int64_t)ev->flags;
+		return ev->has & HAS_FLAGS;
+	case F_ACCESS:
+		*v = ev->access;
+		return ev->has & HAS_ACCESS;
 	default:
 		return false;
 	}
@@ -206,8 +282,8 @@ struct loader {
 	bool failed;
 };
 
-static void PRINTF(3, 4) fail_at(struct loader *l, const struct jnode *n,
-				 const char *fmt, ...)
+static void PRINTF(3, 4)
+	fail_at(struct loader *l, const struct jnode *n, const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -291,9 +367,9 @@ static const struct {
 	const char *name;
 	uint32_t class;
 } classes[] = {
-	{ "check", SC_CHECK }, { "use", SC_USE }, { "create", SC_CREATE },
-	{ "remove", SC_REMOVE }, { "meta", SC_META }, { "sync", SC_SYNC },
-	{ "fd", SC_FD }, { "process", SC_PROCESS }, { "data", SC_DATA },
+	{"check", SC_CHECK},   {"use", SC_USE},		{"create", SC_CREATE},
+	{"remove", SC_REMOVE}, {"meta", SC_META},	{"sync", SC_SYNC},
+	{"fd", SC_FD},	       {"process", SC_PROCESS}, {"data", SC_DATA},
 };
 
 /* Add the syscall, @class or @group NAME (at N) to SET. */
@@ -338,16 +414,20 @@ static void load_groups(struct loader *l, const struct jnode *g)
 	}
 	for (size_t i = 0; i < g->n && !l->failed; i++) {
 		const struct jnode *list = g->items[i];
-		struct group grp = { 0 };
+		struct group grp = {0};
 
 		if (find_group(l->rs, g->keys[i])) {
-			fail_at(l, g->keynodes[i], "group \"%s\" is defined "
-				"twice", g->keys[i]);
+			fail_at(l, g->keynodes[i],
+				"group \"%s\" is defined "
+				"twice",
+				g->keys[i]);
 			return;
 		}
 		if (list->type != J_ARRAY) {
-			fail_at(l, list, "group \"%s\" must be an array of "
-				"syscall names", g->keys[i]);
+			fail_at(l, list,
+				"group \"%s\" must be an array of "
+				"syscall names",
+				g->keys[i]);
 			return;
 		}
 		for (size_t j = 0; j < list->n && !l->failed; j++) {
@@ -357,8 +437,9 @@ static void load_groups(struct loader *l, const struct jnode *g)
 				add_syscalls(l, &grp.set, s, list->items[j]);
 		}
 		grp.name = xstrdup(g->keys[i]);
-		l->rs->groups = xrealloc(l->rs->groups,
-			(size_t)(l->rs->ngroups + 1) * sizeof(*l->rs->groups));
+		l->rs->groups =
+			xrealloc(l->rs->groups, (size_t)(l->rs->ngroups + 1) *
+							sizeof(*l->rs->groups));
 		l->rs->groups[l->rs->ngroups++] = grp;
 	}
 }
@@ -405,7 +486,7 @@ static bool literal(struct loader *l, struct cond *c, const struct jnode *v,
 {
 	if (is_string_field(c->field)) {
 		if (v->type != J_STRING) {
-			fail_at(l, v, "%s compares with a string", 
+			fail_at(l, v, "%s compares with a string",
 				field_names[c->field]);
 			return false;
 		}
@@ -421,9 +502,9 @@ static bool literal(struct loader *l, struct cond *c, const struct jnode *v,
 		*ret_num = v->b;
 		return true;
 	}
-	if (v->type == J_STRING && c->field == F_RET &&
-	    errno_parse(v->s) > 0) {
-		fail_at(l, v, "compare \"errno\" with an error name, not "
+	if (v->type == J_STRING && c->field == F_RET && errno_parse(v->s) > 0) {
+		fail_at(l, v,
+			"compare \"errno\" with an error name, not "
 			"\"ret\"");
 		return false;
 	}
@@ -458,8 +539,8 @@ static uint64_t flag_bits(struct loader *l, struct cond *c,
 	return bits;
 }
 
-static const char *const ops[] = { "not", "in", "glob", "not_glob",
-				   "contains", "lacks", "ne", NULL };
+static const char *const ops[] = {"not",      "in",    "glob", "not_glob",
+				  "contains", "lacks", "ne",   NULL};
 
 static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 		       const char *key, const struct jnode *keyn,
@@ -498,8 +579,10 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 	}
 	if (v->type != J_OBJECT) {
 		if (f >= F_FIRST_SET) {
-			fail_at(l, v, "%s takes {\"contains\": …} or "
-				"{\"lacks\": …}", key);
+			fail_at(l, v,
+				"%s takes {\"contains\": …} or "
+				"{\"lacks\": …}",
+				key);
 			return;
 		}
 		c->op = OP_EQ;
@@ -507,7 +590,8 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 		return;
 	}
 	if (v->n != 1) {
-		fail_at(l, v, "a condition object has exactly one operator: "
+		fail_at(l, v,
+			"a condition object has exactly one operator: "
 			"not, ne, in, glob, not_glob, contains, lacks");
 		return;
 	}
@@ -519,15 +603,18 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 
 	if (!strcmp(op, "not")) {
 		if (a->type != J_STRING || a->s[0] != '$') {
-			fail_at(l, a, "\"not\" takes a $variable; for a "
+			fail_at(l, a,
+				"\"not\" takes a $variable; for a "
 				"literal use \"ne\"");
 			return;
 		}
 		c->op = OP_NOT_VAR;
 		c->var = find_var(r, a->s, false);
 		if (c->var < 0)
-			fail_at(l, a, "variable %s is not bound by an earlier "
-				"condition", a->s);
+			fail_at(l, a,
+				"variable %s is not bound by an earlier "
+				"condition",
+				a->s);
 	} else if (!strcmp(op, "ne")) {
 		c->op = OP_NE;
 		literal(l, c, a, &c->str, &c->num);
@@ -543,8 +630,7 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 		else
 			c->nums = xcalloc(a->n, sizeof(int64_t));
 		for (size_t i = 0; i < a->n && !l->failed; i++)
-			literal(l, c, a->items[i],
-				c->strs ? &c->strs[i] : NULL,
+			literal(l, c, a->items[i], c->strs ? &c->strs[i] : NULL,
 				c->nums ? &c->nums[i] : NULL);
 	} else if (!strcmp(op, "glob") || !strcmp(op, "not_glob")) {
 		c->op = op[0] == 'g' ? OP_GLOB : OP_NOT_GLOB;
@@ -562,8 +648,10 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 			return;
 		}
 		if (f < F_FIRST_SET) {
-			fail_at(l, keyn, "\"%s\" applies to flags, access, or "
-				"an integer field with an integer", op);
+			fail_at(l, keyn,
+				"\"%s\" applies to flags, access, or "
+				"an integer field with an integer",
+				op);
 			return;
 		}
 		c->bits = flag_bits(l, c, a);
@@ -583,16 +671,16 @@ static void parse_matcher(struct loader *l, struct rule *r, struct matcher *m,
 	}
 	if (sys) {
 		if (sys->type != J_ARRAY || sys->n == 0) {
-			fail_at(l, sys, "\"syscalls\" must be a non-empty "
+			fail_at(l, sys,
+				"\"syscalls\" must be a non-empty "
 				"array of names, @classes or @groups");
 			return;
 		}
 		for (size_t i = 0; i < sys->n && !l->failed; i++) {
-			const char *s = want_string(l, sys->items[i],
-						    "a syscall name");
+			const char *s =
+				want_string(l, sys->items[i], "a syscall name");
 			if (s)
-				add_syscalls(l, &m->syscalls, s,
-					     sys->items[i]);
+				add_syscalls(l, &m->syscalls, s, sys->items[i]);
 		}
 	}
 	if (!where)
@@ -658,23 +746,26 @@ static void choose_index(struct rule *r, struct matcher *m, uint32_t bound)
 
 /* Variables used by "not" or by guards must be bound before use. */
 static void check_bound(struct loader *l, const struct rule *r,
-			const struct matcher *m, uint32_t bound,
-			bool binds)
+			const struct matcher *m, uint32_t bound, bool binds)
 {
 	for (int c = 0; c < m->nconds && !l->failed; c++) {
 		const struct cond *cd = &m->conds[c];
 
 		if (cd->op == OP_NOT_VAR && !(bound >> cd->var & 1)) {
-			struct jnode at = { .line = cd->line, .col = cd->col };
+			struct jnode at = {.line = cd->line, .col = cd->col};
 
-			fail_at(l, &at, "variable %s is used by \"not\" before "
-				"a step binds it", r->vars[cd->var]);
+			fail_at(l, &at,
+				"variable %s is used by \"not\" before "
+				"a step binds it",
+				r->vars[cd->var]);
 		}
 		if (!binds && cd->op == OP_VAR && !(bound >> cd->var & 1)) {
-			struct jnode at = { .line = cd->line, .col = cd->col };
+			struct jnode at = {.line = cd->line, .col = cd->col};
 
-			fail_at(l, &at, "variable %s in a guard is not bound "
-				"by the steps before it", r->vars[cd->var]);
+			fail_at(l, &at,
+				"variable %s in a guard is not bound "
+				"by the steps before it",
+				r->vars[cd->var]);
 		}
 	}
 }
@@ -708,9 +799,10 @@ static void choose_keys(struct rule *r)
 }
 
 static const char *const rule_keys[] = {
-	"id", "title", "severity", "explanation", "fix", "message",
-	"references", "tags", "enabled", "modifiers", "scope", "steps",
-	"unless", "confirm", "supersedes", "variants", NULL,
+	"id",	    "title",	  "severity", "explanation", "fix",
+	"message",  "references", "tags",     "enabled",     "modifiers",
+	"scope",    "steps",	  "unless",   "confirm",     "supersedes",
+	"variants", NULL,
 };
 static const char *const variant_keys[] = {
 	"scope", "steps", "unless", "confirm", NULL,
@@ -772,12 +864,15 @@ static void load_steps(struct loader *l, struct rule *r,
 			return;
 		}
 		check_keys(l, s, "a step", step_keys);
-		name = want_string(l, jnode_get(s, "name"), "a step's \"name\"");
+		name = want_string(l, jnode_get(s, "name"),
+				   "a step's \"name\"");
 		if (!name)
 			return;
 		if (step_by_name(r, name) >= 0) {
-			fail_at(l, jnode_get(s, "name"), "step \"%s\" is "
-				"defined twice", name);
+			fail_at(l, jnode_get(s, "name"),
+				"step \"%s\" is "
+				"defined twice",
+				name);
 			return;
 		}
 		st->name = xstrdup(name);
@@ -790,15 +885,17 @@ static void load_steps(struct loader *l, struct rule *r,
 			fail_at(l, s, "the first step cannot be at_exit");
 			return;
 		}
-		if (st->at_exit && (jnode_get(s, "syscalls") ||
-				    jnode_get(s, "where"))) {
-			fail_at(l, s, "an at_exit step has no syscalls or "
+		if (st->at_exit &&
+		    (jnode_get(s, "syscalls") || jnode_get(s, "where"))) {
+			fail_at(l, s,
+				"an at_exit step has no syscalls or "
 				"conditions (use or_exit for a step that an "
 				"event or the exit satisfies)");
 			return;
 		}
 		if ((st->at_exit || st->or_exit) && i != steps->n - 1) {
-			fail_at(l, s, "only the last step may wait for the "
+			fail_at(l, s,
+				"only the last step may wait for the "
 				"exit");
 			return;
 		}
@@ -868,13 +965,17 @@ static void load_guards(struct loader *l, struct rule *r,
 				return;
 			gd->before = step_by_name(r, before);
 			if (gd->before <= gd->after) {
-				fail_at(l, jnode_get(g, "before"), "\"before\" "
-					"must name a step after \"%s\"", after);
+				fail_at(l, jnode_get(g, "before"),
+					"\"before\" "
+					"must name a step after \"%s\"",
+					after);
 				return;
 			}
 		}
-		if (gd->after == r->nsteps - 1 && !r->steps[gd->after].or_exit) {
-			fail_at(l, g, "a guard after the last step can never "
+		if (gd->after == r->nsteps - 1 &&
+		    !r->steps[gd->after].or_exit) {
+			fail_at(l, g,
+				"a guard after the last step can never "
 				"apply");
 			return;
 		}
@@ -918,7 +1019,8 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 		for (const char *p = v->s; *p; p++)
 			if (!(*p >= 'a' && *p <= 'z') && *p != '-' &&
 			    !(*p >= '0' && *p <= '9')) {
-				fail_at(l, v, "a rule id is lowercase letters, "
+				fail_at(l, v,
+					"a rule id is lowercase letters, "
 					"digits and '-'");
 				break;
 			}
@@ -934,8 +1036,10 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 	else if (want_string(l, v, "\"severity\"")) {
 		sev = severity_parse(v->s);
 		if (sev < 0 || sev == SEV_NONE)
-			fail_at(l, v, "severity is error, warning or note, "
-				"not \"%s\"", v->s);
+			fail_at(l, v,
+				"severity is error, warning or note, "
+				"not \"%s\"",
+				v->s);
 		else
 			r->severity = sev;
 	}
@@ -965,14 +1069,17 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 		else if (!strcmp(v->s, "any"))
 			scope = F_COUNT_;
 		else if (strcmp(v->s, "process"))
-			fail_at(l, v, "scope is thread, process or any, not "
-				"\"%s\"", v->s);
+			fail_at(l, v,
+				"scope is thread, process or any, not "
+				"\"%s\"",
+				v->s);
 	}
 	if (l->failed)
 		return r;
 	load_steps(l, r, jnode_get(pat, "steps"), scope);
-	load_guards(l, r, jnode_get(pat, "unless") ? jnode_get(pat, "unless")
-						   : jnode_get(o, "unless"),
+	load_guards(l, r,
+		    jnode_get(pat, "unless") ? jnode_get(pat, "unless")
+					     : jnode_get(o, "unless"),
 		    scope);
 	choose_keys(r);
 	v = jnode_get(pat, "confirm") ? jnode_get(pat, "confirm")
@@ -984,11 +1091,12 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 			fail_at(l, v, "\"confirm\" names two steps");
 		} else {
 			for (int i = 0; i < 2; i++) {
-				r->confirm[i] = step_by_name(r,
-							     v->items[i]->s);
+				r->confirm[i] = step_by_name(r, v->items[i]->s);
 				if (r->confirm[i] < 0)
-					fail_at(l, v->items[i], "no step "
-						"\"%s\"", v->items[i]->s);
+					fail_at(l, v->items[i],
+						"no step "
+						"\"%s\"",
+						v->items[i]->s);
 			}
 		}
 	}
@@ -1060,13 +1168,13 @@ struct rule *rule_set_find(const struct rule_set *rs, const char *id)
 	return NULL;
 }
 
-static const char *const file_keys[] = { "groups", "rules", NULL };
+static const char *const file_keys[] = {"groups", "rules", NULL};
 
 int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 		       size_t len, char *err, size_t errlen)
 {
-	struct loader l = { .rs = rs, .file = name, .err = err,
-			    .errlen = errlen };
+	struct loader l = {
+		.rs = rs, .file = name, .err = err, .errlen = errlen};
 	char perr[256];
 	struct jnode *root = jdoc_parse(text, len, perr, sizeof(perr));
 	const struct jnode *rules, *groups;
@@ -1077,7 +1185,8 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 		return -EINVAL;
 	}
 	if (root->type != J_OBJECT) {
-		fail_at(&l, root, "a rule file is an object with \"rules\" "
+		fail_at(&l, root,
+			"a rule file is an object with \"rules\" "
 			"(and \"groups\")");
 		goto out;
 	}
@@ -1095,12 +1204,14 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 
 		if (variants) {
 			if (variants->type != J_ARRAY || variants->n == 0) {
-				fail_at(&l, variants, "\"variants\" must be a "
+				fail_at(&l, variants,
+					"\"variants\" must be a "
 					"non-empty array of patterns");
 				break;
 			}
 			if (jnode_get(item, "steps")) {
-				fail_at(&l, jnode_get(item, "steps"), "a rule "
+				fail_at(&l, jnode_get(item, "steps"),
+					"a rule "
 					"has \"steps\" or \"variants\", not "
 					"both");
 				break;
@@ -1108,17 +1219,18 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 			nv = variants->n;
 		}
 		for (size_t j = 0; j < nv && !l.failed; j++) {
-			struct rule *r = load_rule(&l, item, variants ?
-						   variants->items[j] : item,
-						   j == 0);
+			struct rule *r = load_rule(
+				&l, item, variants ? variants->items[j] : item,
+				j == 0);
 
 			if (l.failed) {
 				rule_free(r);
 				break;
 			}
 			r->index = rs->nrules;
-			rs->rules = xrealloc(rs->rules,
-				(size_t)(rs->nrules + 1) * sizeof(*rs->rules));
+			rs->rules =
+				xrealloc(rs->rules, (size_t)(rs->nrules + 1) *
+							    sizeof(*rs->rules));
 			rs->rules[rs->nrules++] = r;
 		}
 	}
@@ -1175,8 +1287,10 @@ static int load_file(struct rule_set *rs, const char *path, char *err,
 			break;
 		len += (size_t)n;
 		if (len > RULE_FILE_MAX) {
-			snprintf(err, errlen, "%s: rule file larger than %d "
-				 "bytes", path, RULE_FILE_MAX);
+			snprintf(err, errlen,
+				 "%s: rule file larger than %d "
+				 "bytes",
+				 path, RULE_FILE_MAX);
 			return -EFBIG;
 		}
 	}

@@ -26,18 +26,48 @@ int severity_parse(const char *name); /* -EINVAL when unknown */
 /* What a condition looks at. */
 enum field {
 	/* strings */
-	F_PATH, F_ABSPATH, F_PATH2, F_ABSPATH2, F_FD_PATH, F_FD2_PATH,
-	F_RET_PATH, F_DIRFD_PATH, F_TARGET, F_SYSCALL, F_ERRNO, F_PARENT_PATH,
-	F_CREATED, F_REMOVED, F_STAT_TYPE, F_RESULT,
+	F_PATH,
+	F_ABSPATH,
+	F_PATH2,
+	F_ABSPATH2,
+	F_FD_PATH,
+	F_FD2_PATH,
+	F_RET_PATH,
+	F_DIRFD_PATH,
+	F_TARGET,
+	F_SYSCALL,
+	F_ERRNO,
+	F_PARENT_PATH,
+	F_CREATED,
+	F_REMOVED,
+	F_STAT_TYPE,
+	F_RESULT,
 	/* integers */
-	F_PID, F_TID, F_FD, F_FD2, F_RET, F_MODE, F_UID, F_GID,
-	F_STAT_DEV, F_STAT_INO, F_STAT_NLINK, F_STAT_MODE, F_STAT_UID,
-	F_PARENT_UID, F_PARENT_MODE,
+	F_PID,
+	F_TID,
+	F_FD,
+	F_FD2,
+	F_RET,
+	F_MODE,
+	F_UID,
+	F_GID,
+	F_STAT_DEV,
+	F_STAT_INO,
+	F_STAT_NLINK,
+	F_STAT_MODE,
+	F_STAT_UID,
+	F_PARENT_UID,
+	F_PARENT_MODE,
 	/* booleans */
-	F_BY_FD, F_PARENT_SHARED, F_PARENT_STICKY, F_NOFOLLOW, F_EXCL,
+	F_BY_FD,
+	F_PARENT_SHARED,
+	F_PARENT_STICKY,
+	F_NOFOLLOW,
+	F_EXCL,
 	F_WRITABLE,
 	/* flag sets */
-	F_FLAGS, F_ACCESS,
+	F_FLAGS,
+	F_ACCESS,
 	F_COUNT_,
 };
 
@@ -46,11 +76,11 @@ enum field {
 #define F_FIRST_SET F_FLAGS
 
 enum cond_op {
-	OP_VAR,      /* bind the variable, or equal its value */
-	OP_NOT_VAR,  /* differs from the (bound) variable */
-	OP_EQ,       /* equals the literal */
+	OP_VAR,	    /* bind the variable, or equal its value */
+	OP_NOT_VAR, /* differs from the (bound) variable */
+	OP_EQ,	    /* equals the literal */
 	OP_NE,
-	OP_IN,       /* equals one of the literals */
+	OP_IN, /* equals one of the literals */
 	OP_GLOB,
 	OP_NOT_GLOB,
 	OP_CONTAINS, /* flag set holds all of the bits */
@@ -59,16 +89,16 @@ enum cond_op {
 
 struct cond {
 	enum field field;
-	bool dirname;    /* dirname(field) */
+	bool dirname; /* dirname(field) */
 	enum cond_op op;
-	int var;         /* OP_VAR, OP_NOT_VAR */
-	char *str;       /* OP_EQ/NE/GLOB on strings */
-	int64_t num;     /* OP_EQ/NE on integers and booleans */
-	uint64_t bits;   /* OP_CONTAINS/LACKS */
-	char **strs;     /* OP_IN on strings */
-	int64_t *nums;   /* OP_IN on integers */
+	int var;       /* OP_VAR, OP_NOT_VAR */
+	char *str;     /* OP_EQ/NE/GLOB on strings */
+	int64_t num;   /* OP_EQ/NE on integers and booleans */
+	uint64_t bits; /* OP_CONTAINS/LACKS */
+	char **strs;   /* OP_IN on strings */
+	int64_t *nums; /* OP_IN on integers */
 	int nin;
-	int line, col;   /* where it was written, for messages */
+	int line, col; /* where it was written, for messages */
 };
 
 /* A set of syscall_table rows. */
@@ -96,9 +126,9 @@ struct matcher {
 struct step {
 	char *name;
 	struct matcher m;
-	bool at_exit;   /* satisfied by the exit of the process (or trace end) */
-	bool or_exit;   /* satisfied by a matching event or the exit */
-	int overlaps;   /* step whose [enter, exit] this one's must overlap */
+	bool at_exit; /* satisfied by the exit of the process (or trace end) */
+	bool or_exit; /* satisfied by a matching event or the exit */
+	int overlaps; /* step whose [enter, exit] this one's must overlap */
 	/*
 	 * The variable that partial matches waiting at this step are hashed
 	 * by (a string bound earlier), or -1: the one this step's index
@@ -119,7 +149,7 @@ struct rule {
 	char *title;
 	char *explanation;
 	char *fix;
-	char *message;   /* template, see docs/rules.md */
+	char *message; /* template, see docs/rules.md */
 	char **references;
 	int nreferences;
 	char **tags;
@@ -128,8 +158,8 @@ struct rule {
 	int nsupersedes;
 	enum severity severity;
 	bool enabled;
-	bool modifiers;  /* path severity modifiers apply */
-	char *source;    /* file it came from */
+	bool modifiers; /* path severity modifiers apply */
+	char *source;	/* file it came from */
 	int line;
 
 	struct step steps[RULE_MAX_STEPS];
@@ -138,9 +168,10 @@ struct rule {
 	int nguards;
 	char *vars[RULE_MAX_VARS];
 	int nvars;
-	int key_var;     /* variable every step after the first is keyed on, or -1 */
-	int confirm[2];  /* steps whose identities are compared, or -1 */
-	int index;       /* position in its rule set */
+	int key_var; /* variable every step after the first is keyed on, or -1
+		      */
+	int confirm[2]; /* steps whose identities are compared, or -1 */
+	int index;	/* position in its rule set */
 };
 
 /* Named syscall groups ("@stat"), defined by rule files. */

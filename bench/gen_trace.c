@@ -48,25 +48,46 @@
 #define S_DIR 0040000
 
 static const char *const modules[] = {
-	"core", "net", "util", "codec/h264", "codec/opus", "storage",
-	"storage/btree", "crypto", "ui/widgets", "platform/linux",
-	"third_party/zlib", "tests/unit",
+	"core",
+	"net",
+	"util",
+	"codec/h264",
+	"codec/opus",
+	"storage",
+	"storage/btree",
+	"crypto",
+	"ui/widgets",
+	"platform/linux",
+	"third_party/zlib",
+	"tests/unit",
 };
 
 static const char *const files[] = {
-	"alloc", "buffer", "connection_pool", "dispatcher", "error",
-	"event_loop", "hash_table", "inflate", "logging", "parser",
-	"reference_counting", "scheduler", "string_builder", "timer_wheel",
-	"unicode_tables", "varint", "worker_thread", "xml_reader",
+	"alloc",	  "buffer",	 "connection_pool",    "dispatcher",
+	"error",	  "event_loop",	 "hash_table",	       "inflate",
+	"logging",	  "parser",	 "reference_counting", "scheduler",
+	"string_builder", "timer_wheel", "unicode_tables",     "varint",
+	"worker_thread",  "xml_reader",
 };
 
 static const char *const sys_headers[] = {
-	"stdio.h", "stdlib.h", "string.h", "errno.h", "stdint.h",
+	"stdio.h",
+	"stdlib.h",
+	"string.h",
+	"errno.h",
+	"stdint.h",
 	"x86_64-linux-gnu/bits/types/struct_timespec.h",
-	"x86_64-linux-gnu/sys/types.h", "x86_64-linux-gnu/bits/wordsize.h",
-	"x86_64-linux-gnu/gnu/stubs-64.h", "linux/limits.h", "unistd.h",
-	"x86_64-linux-gnu/bits/pthreadtypes.h", "pthread.h", "fcntl.h",
-	"x86_64-linux-gnu/sys/stat.h", "assert.h", "limits.h",
+	"x86_64-linux-gnu/sys/types.h",
+	"x86_64-linux-gnu/bits/wordsize.h",
+	"x86_64-linux-gnu/gnu/stubs-64.h",
+	"linux/limits.h",
+	"unistd.h",
+	"x86_64-linux-gnu/bits/pthreadtypes.h",
+	"pthread.h",
+	"fcntl.h",
+	"x86_64-linux-gnu/sys/stat.h",
+	"assert.h",
+	"limits.h",
 };
 
 static const char *const libs[] = {
@@ -80,9 +101,9 @@ static const char *const libs[] = {
 struct job {
 	int pid;
 	int phase;
-	int step;      /* progress within the phase */
+	int step; /* progress within the phase */
 	int nheaders;
-	int careful;   /* temp + fsync + rename, or unlink + O_TRUNC */
+	int careful; /* temp + fsync + rename, or unlink + O_TRUNC */
 	int fd_src, fd_out;
 	char src[128], obj[128], tmp[128];
 	char abs_src[192], abs_obj[192], abs_tmp[192], obj_dir[192];
@@ -91,7 +112,13 @@ struct job {
 };
 
 enum {
-	P_EXEC, P_LOADER, P_SOURCE, P_HEADERS, P_OUTPUT, P_EXIT, P_DONE,
+	P_EXEC,
+	P_LOADER,
+	P_SOURCE,
+	P_HEADERS,
+	P_OUTPUT,
+	P_EXIT,
+	P_DONE,
 };
 
 static uint64_t rng_state;
@@ -155,8 +182,8 @@ static char parent_buf[2][192];
 
 static void parent(struct parent_info *p, int which, const char *abspath)
 {
-	const char *d = dir_of(abspath, parent_buf[which],
-			       sizeof(parent_buf[which]));
+	const char *d =
+		dir_of(abspath, parent_buf[which], sizeof(parent_buf[which]));
 
 	p->valid = true;
 	p->path = d;
@@ -220,8 +247,8 @@ static void result(struct event *ev, int64_t ret, int err)
 	ev->err = err;
 }
 
-static void ev_openat(int pid, const char *raw, const char *abs,
-		      uint64_t flags, int fd, int err)
+static void ev_openat(int pid, const char *raw, const char *abs, uint64_t flags,
+		      int fd, int err)
 {
 	struct event ev;
 
@@ -401,8 +428,7 @@ static void job_start(struct job *j)
 	j->nheaders = 5 + (int)below(36);
 	j->fd_src = 3;
 	j->fd_out = 4;
-	snprintf(j->src, sizeof(j->src), "src/%s/%s_%u.c", mod, file,
-		 variant);
+	snprintf(j->src, sizeof(j->src), "src/%s/%s_%u.c", mod, file, variant);
 	snprintf(j->obj, sizeof(j->obj), "build/%s/%s_%u.o", mod, file,
 		 variant);
 	snprintf(j->tmp, sizeof(j->tmp), "build/%s/%s_%u.o.tmp%d", mod, file,
@@ -454,8 +480,8 @@ static bool job_step(struct job *j)
 			return job_step(j);
 		}
 		{
-			const char *p = lib == 0 ? "/etc/ld.so.cache"
-						 : libs[lib - 1];
+			const char *p =
+				lib == 0 ? "/etc/ld.so.cache" : libs[lib - 1];
 
 			switch ((s - 1) % 3) {
 			case 0:
@@ -506,8 +532,8 @@ static bool job_step(struct job *j)
 			snprintf(j->hdr, sizeof(j->hdr), "/usr/include/%s",
 				 name);
 		} else if (s % 3 == 1) {
-			ev_openat(pid, j->hdr, j->hdr,
-				  O_RDONLY_ | O_CLOEXEC_, 4, 0);
+			ev_openat(pid, j->hdr, j->hdr, O_RDONLY_ | O_CLOEXEC_,
+				  4, 0);
 		} else {
 			ev_fd(pid, "close", 4, j->hdr);
 		}
@@ -587,7 +613,7 @@ static long number(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	static const char *const hargv[] = { "make", "-j4", "all", NULL };
+	static const char *const hargv[] = {"make", "-j4", "all", NULL};
 	struct trace_header h = {
 		.version = TRACE_FORMAT_VERSION,
 		.fsrace_version = "0.1.0",

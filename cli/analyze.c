@@ -86,12 +86,14 @@ static void usage(bool run, FILE *f)
 	if (run)
 		fputs("      --record FILE       also write the trace to "
 		      "FILE\n"
-		      "      --no-seccomp        stop at every syscall\n", f);
+		      "      --no-seccomp        stop at every syscall\n",
+		      f);
 	else
 		fputs("      --input-format FMT  auto (default), native or "
 		      "strace\n"
 		      "      --strict            a strace line that cannot be "
-		      "parsed is an error\n", f);
+		      "parsed is an error\n",
+		      f);
 }
 
 /* The shipped rules: $FSRACE_RULES, the source tree's, or installed. */
@@ -200,11 +202,9 @@ static void on_tick(void *ud)
 {
 	struct analysis *a = ud;
 
-	if (a->recording && trace_writer_flush(&a->w) < 0 &&
-	    !a->write_failed) {
+	if (a->recording && trace_writer_flush(&a->w) < 0 && !a->write_failed) {
 		a->write_failed = true;
-		errorx("cannot write '%s': %s", a->w.path,
-		       strerror(-a->w.err));
+		errorx("cannot write '%s': %s", a->w.path, strerror(-a->w.err));
 	}
 }
 
@@ -236,8 +236,7 @@ static int write_report(const struct opts *o, const struct findings *fs,
 	if (fmt == FMT_JSON)
 		report_json(f, fs, m);
 	else
-		report_text(f, fs, m, isatty(fileno(f)) &&
-				      !getenv("NO_COLOR"));
+		report_text(f, fs, m, isatty(fileno(f)) && !getenv("NO_COLOR"));
 	if (o->output) {
 		if (fflush(f) != 0 || ferror(f)) {
 			errorx("cannot write '%s': %s", o->output,
@@ -273,22 +272,22 @@ static int gate(const struct opts *o, const struct findings *fs)
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "no-default-rules", no_argument, NULL, 'R' },
-		{ "enable", required_argument, NULL, 'E' },
-		{ "disable", required_argument, NULL, 'D' },
-		{ "severity", required_argument, NULL, 'S' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, 'F' },
-		{ "ignore", required_argument, NULL, 'I' },
-		{ "no-default-filters", no_argument, NULL, 'N' },
-		{ "record", required_argument, NULL, 'w' },
-		{ "no-seccomp", no_argument, NULL, 'X' },
-		{ "input-format", required_argument, NULL, 'i' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"rules", required_argument, NULL, 'r'},
+		{"no-default-rules", no_argument, NULL, 'R'},
+		{"enable", required_argument, NULL, 'E'},
+		{"disable", required_argument, NULL, 'D'},
+		{"severity", required_argument, NULL, 'S'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"fail-on", required_argument, NULL, 'F'},
+		{"ignore", required_argument, NULL, 'I'},
+		{"no-default-filters", no_argument, NULL, 'N'},
+		{"record", required_argument, NULL, 'w'},
+		{"no-seccomp", no_argument, NULL, 'X'},
+		{"input-format", required_argument, NULL, 'i'},
+		{"strict", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	int c;
 
@@ -334,7 +333,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->fail_on = severity_parse(optarg);
 			if (o->fail_on < 0) {
 				errorx("--fail-on takes error, warning, note "
-				       "or none, not '%s'", optarg);
+				       "or none, not '%s'",
+				       optarg);
 				return -1;
 			}
 			break;
@@ -348,7 +348,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 's':
 			if (o->run) {
 				errorx("unknown option '%s' (see fsrace run "
-				       "--help)", argv[optind - 1]);
+				       "--help)",
+				       argv[optind - 1]);
 				return -1;
 			}
 			if (c == 's') {
@@ -358,7 +359,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->input_format = input_format_parse(optarg);
 			if (o->input_format < 0) {
 				errorx("--input-format takes auto, native or "
-				       "strace, not '%s'", optarg);
+				       "strace, not '%s'",
+				       optarg);
 				return -1;
 			}
 			break;
@@ -366,7 +368,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'X':
 			if (!o->run) {
 				errorx("unknown option '%s' (see fsrace "
-				       "analyze --help)", argv[optind - 1]);
+				       "analyze --help)",
+				       argv[optind - 1]);
 				return -1;
 			}
 			if (c == 'w')
@@ -413,10 +416,10 @@ static void free_opts(struct opts *o)
 
 int cmd_analyze(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = {0};
 	struct rule_set rs;
-	struct analysis a = { 0 };
-	struct report_meta m = { 0 };
+	struct analysis a = {0};
+	struct report_meta m = {0};
 	struct input *in = NULL;
 	uint64_t unknown = 0, unparsed = 0;
 	int r, status = EXIT_USAGE;
@@ -462,11 +465,11 @@ out_opts:
 
 int cmd_run(int argc, char **argv)
 {
-	struct opts o = { .run = true };
+	struct opts o = {.run = true};
 	struct rule_set rs;
-	struct analysis a = { 0 };
-	struct report_meta m = { 0 };
-	struct tracer_options topt = { 0 };
+	struct analysis a = {0};
+	struct report_meta m = {0};
+	struct tracer_options topt = {0};
 	struct tracer *t = NULL;
 	char program[PATH_MAX];
 	const char *msg;

@@ -10,8 +10,8 @@
 /* Exit statuses, documented in docs/fsrace.1. */
 enum {
 	EXIT_CLEAN = 0,
-	EXIT_FINDINGS = 1,       /* a finding at or above the gate */
-	EXIT_USAGE = 2,          /* usage or input error */
+	EXIT_FINDINGS = 1,	 /* a finding at or above the gate */
+	EXIT_USAGE = 2,		 /* usage or input error */
 	EXIT_PROGRAM_FAILED = 3, /* run: no gated finding, the program failed */
 };
 

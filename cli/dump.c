@@ -85,8 +85,9 @@ static void flag_name(const char *name, void *ud)
 {
 	struct line *l = ud;
 
-	put(l, "%s%s", l->buf[l->len - 1] == '(' || l->buf[l->len - 1] == ' '
-			      ? "" : "|", name);
+	put(l, "%s%s",
+	    l->buf[l->len - 1] == '(' || l->buf[l->len - 1] == ' ' ? "" : "|",
+	    name);
 }
 
 static void flags_arg(struct line *l, enum flagset set, uint64_t v)
@@ -231,8 +232,8 @@ static void syscall_line(struct line *l, const struct event *ev)
 
 static void print_event(const struct event *ev)
 {
-	static const char *const kinds[] = { "process", "vfork", "thread" };
-	struct line l = { .len = 0 };
+	static const char *const kinds[] = {"process", "vfork", "thread"};
+	struct line l = {.len = 0};
 	time_t secs = (time_t)(ev->ts_enter / 1000000000ULL);
 	struct tm tm;
 	char ts[16];
@@ -279,8 +280,8 @@ int cmd_dump(int argc, char **argv)
 	int ret;
 
 	if (argc != 2 || argv[1][0] == '-') {
-		if (argc == 2 && (!strcmp(argv[1], "-h") ||
-				  !strcmp(argv[1], "--help"))) {
+		if (argc == 2 &&
+		    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 			puts("usage: fsrace dump FILE");
 			return EXIT_CLEAN;
 		}

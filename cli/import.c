@@ -26,18 +26,18 @@ static void usage(FILE *f)
 int cmd_import(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"output", required_argument, NULL, 'o'},
+		{"strict", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
-	struct trace_header h = { 0 };
+	struct trace_header h = {0};
 	struct trace_writer w;
 	struct input *in = NULL;
 	struct event ev;
 	char tmp[PATH_MAX], cwd[PATH_MAX], kernel[256];
 	const char *out = NULL;
-	const char *none[] = { NULL };
+	const char *none[] = {NULL};
 	bool strict = false;
 	struct utsname u;
 	int c, r, fd;

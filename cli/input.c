@@ -16,9 +16,9 @@ struct input {
 	const char *const *files;
 	int nfiles;
 	bool strace;
-	int next;                 /* native: the file to open next */
+	int next; /* native: the file to open next */
 	bool open;
-	struct trace_reader rd;   /* native: the current file */
+	struct trace_reader rd;	  /* native: the current file */
 	struct strace_reader *sr; /* strace: all the files */
 	uint64_t unknown;
 };
@@ -76,7 +76,8 @@ int input_open(struct input **ret, const char *const *files, int nfiles,
 			return -1;
 		if (i > 0 && k != kind) {
 			errorx("%s and %s: give fsrace traces and strace logs "
-			       "to separate runs", files[0], files[i]);
+			       "to separate runs",
+			       files[0], files[i]);
 			return -1;
 		}
 		kind = k;

@@ -29,10 +29,10 @@ struct batch {
 struct pipeline {
 	struct input *in;
 	struct batch ring[RING];
-	int head;  /* next batch the reader fills */
-	int tail;  /* next batch the engine takes */
-	int full;  /* batches ready for the engine */
-	bool done; /* the reader has finished */
+	int head;   /* next batch the reader fills */
+	int tail;   /* next batch the engine takes */
+	int full;   /* batches ready for the engine */
+	bool done;  /* the reader has finished */
 	int status; /* the reader's: 0 or -1 */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -156,7 +156,7 @@ static void *reader(void *arg)
 
 int feed_pipelined(struct input *in, struct engine *e)
 {
-	struct pipeline p = { .in = in };
+	struct pipeline p = {.in = in};
 	pthread_t t;
 	int status;
 

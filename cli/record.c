@@ -92,8 +92,8 @@ int record_find_program(const char *prog, char *ret, size_t size)
 void record_write_header(struct trace_writer *w, const struct tracer *t,
 			 const struct tracer_options *topt)
 {
-	static const char *const none[] = { NULL };
-	struct trace_header h = { 0 };
+	static const char *const none[] = {NULL};
+	struct trace_header h = {0};
 	char cwd[PATH_MAX], kernel[256];
 	struct utsname u;
 
@@ -136,14 +136,14 @@ static int parse_pid(const char *s, int *ret)
 int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "no-seccomp", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"output", required_argument, NULL, 'o'},
+		{"pid", required_argument, NULL, 'p'},
+		{"no-seccomp", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
-	struct tracer_options topt = { 0 };
-	struct record rec = { 0 };
+	struct tracer_options topt = {0};
+	struct record rec = {0};
 	struct tracer *t = NULL;
 	char program[PATH_MAX];
 	const char *out = NULL, *msg;
@@ -173,7 +173,8 @@ int cmd_record(int argc, char **argv)
 			return EXIT_USAGE;
 		default:
 			errorx("unknown option '%s' (see fsrace record "
-			       "--help)", argv[optind - 1]);
+			       "--help)",
+			       argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

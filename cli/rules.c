@@ -98,7 +98,8 @@ int cmd_rules(int argc, char **argv)
 				id = argv[i];
 			} else {
 				errorx("unknown argument '%s' (see fsrace "
-				       "rules help)", argv[i]);
+				       "rules help)",
+				       argv[i]);
 				return EXIT_USAGE;
 			}
 		}

@@ -63,10 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	while (n < MAX_FILES) {
-		const uint8_t *end = n + 1 < MAX_FILES
-					     ? memmem(data, size, sep,
-						      sizeof(sep) - 1)
-					     : NULL;
+		const uint8_t *end = n + 1 < MAX_FILES ? memmem(data, size, sep,
+								sizeof(sep) - 1)
+						       : NULL;
 		size_t len = end ? (size_t)(end - data) + 1 : size;
 
 		snprintf(names[n], sizeof(names[n]), "%s/log.%d", dir, 100 + n);
@@ -83,11 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* the files exist: opening cannot fail */
 	while (strace_reader_next(r, &ev, err, sizeof(err)) > 0) {
 		/* touch every string, as a consumer would */
-		const char *s[] = { ev.path, ev.abspath, ev.path2,
-				    ev.abspath2, ev.fd_path, ev.fd2_path,
-				    ev.dirfd_path, ev.dirfd2_path,
-				    ev.ret_path, ev.target, ev.xattr,
-				    ev.source_file };
+		const char *s[] = {
+			ev.path,       ev.abspath,     ev.path2,
+			ev.abspath2,   ev.fd_path,     ev.fd2_path,
+			ev.dirfd_path, ev.dirfd2_path, ev.ret_path,
+			ev.target,     ev.xattr,       ev.source_file};
 		volatile size_t sum = 0;
 
 		for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)

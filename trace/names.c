@@ -15,67 +15,92 @@ struct flagname {
 	const char *name;
 };
 
-#define F(b, n) { (b), 0, n }
+#define F(b, n)                                                                \
+	{                                                                      \
+		(b), 0, n                                                      \
+	}
 
 /* Kernel values for x86_64 (asm-generic/fcntl.h), not libc's. */
 static const struct flagname open_flags[] = {
-	{ 04010000, 04010000, "O_SYNC" },
-	{ 020200000, 020200000, "O_TMPFILE" },
-	F(0100, "O_CREAT"), F(0200, "O_EXCL"), F(0400, "O_NOCTTY"),
-	F(01000, "O_TRUNC"), F(02000, "O_APPEND"), F(04000, "O_NONBLOCK"),
-	F(010000, "O_DSYNC"), F(020000, "O_ASYNC"), F(040000, "O_DIRECT"),
-	F(0100000, "O_LARGEFILE"), F(0200000, "O_DIRECTORY"),
-	F(0400000, "O_NOFOLLOW"), F(01000000, "O_NOATIME"),
-	F(02000000, "O_CLOEXEC"), F(010000000, "O_PATH"),
-	{ 0 },
+	{04010000, 04010000, "O_SYNC"},
+	{020200000, 020200000, "O_TMPFILE"},
+	F(0100, "O_CREAT"),
+	F(0200, "O_EXCL"),
+	F(0400, "O_NOCTTY"),
+	F(01000, "O_TRUNC"),
+	F(02000, "O_APPEND"),
+	F(04000, "O_NONBLOCK"),
+	F(010000, "O_DSYNC"),
+	F(020000, "O_ASYNC"),
+	F(040000, "O_DIRECT"),
+	F(0100000, "O_LARGEFILE"),
+	F(0200000, "O_DIRECTORY"),
+	F(0400000, "O_NOFOLLOW"),
+	F(01000000, "O_NOATIME"),
+	F(02000000, "O_CLOEXEC"),
+	F(010000000, "O_PATH"),
+	{0},
 };
 
 static const struct flagname at_flags[] = {
-	F(0x100, "AT_SYMLINK_NOFOLLOW"), F(0x200, "AT_REMOVEDIR"),
-	F(0x400, "AT_SYMLINK_FOLLOW"), F(0x800, "AT_NO_AUTOMOUNT"),
-	F(0x1000, "AT_EMPTY_PATH"), F(0x2000, "AT_STATX_FORCE_SYNC"),
-	F(0x4000, "AT_STATX_DONT_SYNC"), F(0x8000, "AT_RECURSIVE"),
-	{ 0 },
+	F(0x100, "AT_SYMLINK_NOFOLLOW"),
+	F(0x200, "AT_REMOVEDIR"),
+	F(0x400, "AT_SYMLINK_FOLLOW"),
+	F(0x800, "AT_NO_AUTOMOUNT"),
+	F(0x1000, "AT_EMPTY_PATH"),
+	F(0x2000, "AT_STATX_FORCE_SYNC"),
+	F(0x4000, "AT_STATX_DONT_SYNC"),
+	F(0x8000, "AT_RECURSIVE"),
+	{0},
 };
 
 static const struct flagname faccessat_flags[] = {
-	F(0x100, "AT_SYMLINK_NOFOLLOW"), F(0x200, "AT_EACCESS"),
+	F(0x100, "AT_SYMLINK_NOFOLLOW"),
+	F(0x200, "AT_EACCESS"),
 	F(0x1000, "AT_EMPTY_PATH"),
-	{ 0 },
+	{0},
 };
 
 static const struct flagname rename_flags[] = {
-	F(1, "RENAME_NOREPLACE"), F(2, "RENAME_EXCHANGE"),
+	F(1, "RENAME_NOREPLACE"),
+	F(2, "RENAME_EXCHANGE"),
 	F(4, "RENAME_WHITEOUT"),
-	{ 0 },
+	{0},
 };
 
 static const struct flagname close_range_flags[] = {
-	F(2, "CLOSE_RANGE_UNSHARE"), F(4, "CLOSE_RANGE_CLOEXEC"),
-	{ 0 },
+	F(2, "CLOSE_RANGE_UNSHARE"),
+	F(4, "CLOSE_RANGE_CLOEXEC"),
+	{0},
 };
 
 static const struct flagname sfr_flags[] = {
-	F(1, "SYNC_FILE_RANGE_WAIT_BEFORE"), F(2, "SYNC_FILE_RANGE_WRITE"),
+	F(1, "SYNC_FILE_RANGE_WAIT_BEFORE"),
+	F(2, "SYNC_FILE_RANGE_WRITE"),
 	F(4, "SYNC_FILE_RANGE_WAIT_AFTER"),
-	{ 0 },
+	{0},
 };
 
 static const struct flagname dup3_flags[] = {
 	F(02000000, "O_CLOEXEC"),
-	{ 0 },
+	{0},
 };
 
 static const struct flagname access_flags[] = {
-	F(4, "R_OK"), F(2, "W_OK"), F(1, "X_OK"),
-	{ 0 },
+	F(4, "R_OK"),
+	F(2, "W_OK"),
+	F(1, "X_OK"),
+	{0},
 };
 
 static const struct flagname resolve_flags[] = {
-	F(1, "RESOLVE_NO_XDEV"), F(2, "RESOLVE_NO_MAGICLINKS"),
-	F(4, "RESOLVE_NO_SYMLINKS"), F(8, "RESOLVE_BENEATH"),
-	F(0x10, "RESOLVE_IN_ROOT"), F(0x20, "RESOLVE_CACHED"),
-	{ 0 },
+	F(1, "RESOLVE_NO_XDEV"),
+	F(2, "RESOLVE_NO_MAGICLINKS"),
+	F(4, "RESOLVE_NO_SYMLINKS"),
+	F(8, "RESOLVE_BENEATH"),
+	F(0x10, "RESOLVE_IN_ROOT"),
+	F(0x20, "RESOLVE_CACHED"),
+	{0},
 };
 
 static const struct flagname *const tables[] = {
@@ -124,8 +149,8 @@ void flags_each(enum flagset set, uint64_t flags,
 	char hex[24];
 
 	if (set == FLAGS_OPEN) {
-		static const char *const acc[] = { "O_RDONLY", "O_WRONLY",
-						   "O_RDWR", "O_ACCMODE" };
+		static const char *const acc[] = {"O_RDONLY", "O_WRONLY",
+						  "O_RDWR", "O_ACCMODE"};
 		fn(acc[flags & 3], ud);
 		flags &= ~(uint64_t)3;
 	} else if (set == FLAGS_ACCESS && flags == 0) {
@@ -151,8 +176,8 @@ int flags_parse(enum flagset set, const char *name, uint64_t *ret_bits)
 	const struct flagname *t = tables[set];
 
 	if (set == FLAGS_OPEN) {
-		static const char *const acc[] = { "O_RDONLY", "O_WRONLY",
-						   "O_RDWR", "O_ACCMODE" };
+		static const char *const acc[] = {"O_RDONLY", "O_WRONLY",
+						  "O_RDWR", "O_ACCMODE"};
 		for (unsigned i = 0; i < 4; i++)
 			if (!strcmp(name, acc[i])) {
 				*ret_bits = i;
@@ -232,9 +257,9 @@ static const struct {
 	int cmd;
 	const char *name;
 } fcntl_cmds[] = {
-	{ F_DUPFD, "F_DUPFD" },
-	{ F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC" },
-	{ F_SETFD, "F_SETFD" },
+	{F_DUPFD, "F_DUPFD"},
+	{F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"},
+	{F_SETFD, "F_SETFD"},
 };
 
 const char *fcntl_cmd_name(int cmd)

@@ -17,10 +17,10 @@
 #include "util.h"
 #include "writer.h"
 
-#define BAD(...)                                                     \
-	do {                                                         \
-		snprintf(err, errlen, __VA_ARGS__);                  \
-		return -EINVAL;                                      \
+#define BAD(...)                                                               \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		return -EINVAL;                                                \
 	} while (0)
 
 /* First read buffer; it doubles (up to the longest line) when a line
@@ -128,11 +128,11 @@ struct jv {
 };
 
 struct jp {
-	char *p;         /* next byte */
-	char *end;       /* the line's terminating NUL */
+	char *p;   /* next byte */
+	char *end; /* the line's terminating NUL */
 	int depth;
 	const char *why; /* the first syntax error */
-	const char *at;  /* where */
+	const char *at;	 /* where */
 };
 
 static bool fail(struct jp *j, const char *why)
@@ -167,10 +167,10 @@ static inline char *skip_plain(char *s)
 	for (;;) {
 		__m128i x = _mm_loadu_si128((const __m128i *)s);
 		/* signed: bytes >= 0x80 are below 0x20 too */
-		__m128i m = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(x, quote),
-				     _mm_cmpeq_epi8(x, backslash)),
-			_mm_cmplt_epi8(x, space));
+		__m128i m =
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+						  _mm_cmpeq_epi8(x, backslash)),
+				     _mm_cmplt_epi8(x, space));
 		unsigned mask = (unsigned)_mm_movemask_epi8(m);
 
 		if (mask)
@@ -362,8 +362,8 @@ static ALWAYS_INLINE bool scan_number(struct jp *j, struct jv *v)
 		p++;
 	} else if (*p >= '1' && *p <= '9') {
 		static const uint32_t pow10[9] = {
-			1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-			100000000,
+			1,	10,	 100,	   1000,      10000,
+			100000, 1000000, 10000000, 100000000,
 		};
 		unsigned n;
 
@@ -598,40 +598,116 @@ static ALWAYS_INLINE unsigned words_hash(struct words w, size_t n,
 /* --- the keys of a record --------------------------------------------- */
 
 enum key {
-	K_TYPE, K_SEQ, K_PID, K_TID, K_TS, K_TS_ENTER, K_TS_EXIT, K_SYSCALL,
-	K_DIRFD, K_DIRFD_PATH, K_PATH, K_ABSPATH, K_DIRFD2, K_DIRFD2_PATH,
-	K_PATH2, K_ABSPATH2, K_FD, K_FD_PATH, K_FD2, K_FD2_PATH, K_FLAGS,
-	K_MODE, K_ACCESS, K_RESOLVE, K_UID, K_GID, K_LENGTH, K_CMD, K_ARG,
-	K_XATTR, K_TARGET, K_ARGV, K_OLD_TID, K_RET, K_ERRNO, K_RET_PATH,
-	K_STAT, K_PARENT, K_PARENT2, K_CHILD_PID, K_CHILD_TID, K_KIND,
-	K_SHARES, K_STATUS, K_SIGNAL, K_CORE_DUMPED, K_MESSAGE, K_SOURCE,
+	K_TYPE,
+	K_SEQ,
+	K_PID,
+	K_TID,
+	K_TS,
+	K_TS_ENTER,
+	K_TS_EXIT,
+	K_SYSCALL,
+	K_DIRFD,
+	K_DIRFD_PATH,
+	K_PATH,
+	K_ABSPATH,
+	K_DIRFD2,
+	K_DIRFD2_PATH,
+	K_PATH2,
+	K_ABSPATH2,
+	K_FD,
+	K_FD_PATH,
+	K_FD2,
+	K_FD2_PATH,
+	K_FLAGS,
+	K_MODE,
+	K_ACCESS,
+	K_RESOLVE,
+	K_UID,
+	K_GID,
+	K_LENGTH,
+	K_CMD,
+	K_ARG,
+	K_XATTR,
+	K_TARGET,
+	K_ARGV,
+	K_OLD_TID,
+	K_RET,
+	K_ERRNO,
+	K_RET_PATH,
+	K_STAT,
+	K_PARENT,
+	K_PARENT2,
+	K_CHILD_PID,
+	K_CHILD_TID,
+	K_KIND,
+	K_SHARES,
+	K_STATUS,
+	K_SIGNAL,
+	K_CORE_DUMPED,
+	K_MESSAGE,
+	K_SOURCE,
 	K_COUNT, /* the keys of the record itself end here */
 	/* keys only of "stat" ("mode", "uid", "gid", "path" are above) */
-	K_DEV = K_COUNT, K_INO, K_NLINK, K_SIZE,
+	K_DEV = K_COUNT,
+	K_INO,
+	K_NLINK,
+	K_SIZE,
 	K_UNKNOWN,
 };
 
 static const char *const key_names[] = {
-	[K_TYPE] = "type", [K_SEQ] = "seq", [K_PID] = "pid", [K_TID] = "tid",
-	[K_TS] = "ts", [K_TS_ENTER] = "ts_enter", [K_TS_EXIT] = "ts_exit",
-	[K_SYSCALL] = "syscall", [K_DIRFD] = "dirfd",
-	[K_DIRFD_PATH] = "dirfd_path", [K_PATH] = "path",
-	[K_ABSPATH] = "abspath", [K_DIRFD2] = "dirfd2",
-	[K_DIRFD2_PATH] = "dirfd2_path", [K_PATH2] = "path2",
-	[K_ABSPATH2] = "abspath2", [K_FD] = "fd", [K_FD_PATH] = "fd_path",
-	[K_FD2] = "fd2", [K_FD2_PATH] = "fd2_path", [K_FLAGS] = "flags",
-	[K_MODE] = "mode", [K_ACCESS] = "access", [K_RESOLVE] = "resolve",
-	[K_UID] = "uid", [K_GID] = "gid", [K_LENGTH] = "length",
-	[K_CMD] = "cmd", [K_ARG] = "arg", [K_XATTR] = "xattr",
-	[K_TARGET] = "target", [K_ARGV] = "argv", [K_OLD_TID] = "old_tid",
-	[K_RET] = "ret", [K_ERRNO] = "errno", [K_RET_PATH] = "ret_path",
-	[K_STAT] = "stat", [K_PARENT] = "parent", [K_PARENT2] = "parent2",
-	[K_CHILD_PID] = "child_pid", [K_CHILD_TID] = "child_tid",
-	[K_KIND] = "kind", [K_SHARES] = "shares", [K_STATUS] = "status",
-	[K_SIGNAL] = "signal", [K_CORE_DUMPED] = "core_dumped",
-	[K_MESSAGE] = "message", [K_SOURCE] = "source", [K_DEV] = "dev",
+	[K_TYPE] = "type",
+	[K_SEQ] = "seq",
+	[K_PID] = "pid",
+	[K_TID] = "tid",
+	[K_TS] = "ts",
+	[K_TS_ENTER] = "ts_enter",
+	[K_TS_EXIT] = "ts_exit",
+	[K_SYSCALL] = "syscall",
+	[K_DIRFD] = "dirfd",
+	[K_DIRFD_PATH] = "dirfd_path",
+	[K_PATH] = "path",
+	[K_ABSPATH] = "abspath",
+	[K_DIRFD2] = "dirfd2",
+	[K_DIRFD2_PATH] = "dirfd2_path",
+	[K_PATH2] = "path2",
+	[K_ABSPATH2] = "abspath2",
+	[K_FD] = "fd",
+	[K_FD_PATH] = "fd_path",
+	[K_FD2] = "fd2",
+	[K_FD2_PATH] = "fd2_path",
+	[K_FLAGS] = "flags",
+	[K_MODE] = "mode",
+	[K_ACCESS] = "access",
+	[K_RESOLVE] = "resolve",
+	[K_UID] = "uid",
+	[K_GID] = "gid",
+	[K_LENGTH] = "length",
+	[K_CMD] = "cmd",
+	[K_ARG] = "arg",
+	[K_XATTR] = "xattr",
+	[K_TARGET] = "target",
+	[K_ARGV] = "argv",
+	[K_OLD_TID] = "old_tid",
+	[K_RET] = "ret",
+	[K_ERRNO] = "errno",
+	[K_RET_PATH] = "ret_path",
+	[K_STAT] = "stat",
+	[K_PARENT] = "parent",
+	[K_PARENT2] = "parent2",
+	[K_CHILD_PID] = "child_pid",
+	[K_CHILD_TID] = "child_tid",
+	[K_KIND] = "kind",
+	[K_SHARES] = "shares",
+	[K_STATUS] = "status",
+	[K_SIGNAL] = "signal",
+	[K_CORE_DUMPED] = "core_dumped",
+	[K_MESSAGE] = "message",
+	[K_SOURCE] = "source",
+	[K_DEV] = "dev",
 	[K_INO] = "ino",
-	[K_NLINK] = "nlink", [K_SIZE] = "size",
+	[K_NLINK] = "nlink",
+	[K_SIZE] = "size",
 };
 
 #define KEY_BITS 8
@@ -700,8 +776,8 @@ static void key_table_init(struct key_table *t)
 		h = words_hash(w, n, KEY_BITS);
 		while (t->slot[h].id != K_UNKNOWN)
 			h = (h + 1) % ARRAY_SIZE(t->slot);
-		t->slot[h] = (struct key_slot){ .w = w, .len = (uint8_t)n,
-						.id = (uint8_t)k };
+		t->slot[h] = (struct key_slot){
+			.w = w, .len = (uint8_t)n, .id = (uint8_t)k};
 	}
 }
 
@@ -900,10 +976,9 @@ enum key_class {
 };
 
 static const uint8_t key_class[K_UNKNOWN + 1] = {
-	[K_FLAGS] = C_STRINGS, [K_ACCESS] = C_STRINGS,
-	[K_RESOLVE] = C_STRINGS, [K_ARGV] = C_STRINGS,
-	[K_SHARES] = C_STRINGS, [K_STAT] = C_OBJECT, [K_PARENT] = C_OBJECT,
-	[K_PARENT2] = C_OBJECT,
+	[K_FLAGS] = C_STRINGS, [K_ACCESS] = C_STRINGS, [K_RESOLVE] = C_STRINGS,
+	[K_ARGV] = C_STRINGS,  [K_SHARES] = C_STRINGS, [K_STAT] = C_OBJECT,
+	[K_PARENT] = C_OBJECT, [K_PARENT2] = C_OBJECT,
 };
 
 /* A string of a flags, access or resolve array. */
@@ -937,12 +1012,12 @@ struct reader_record {
 /* What reading records needs besides the line. */
 struct reader_parser {
 	const char *path;
-	unsigned long line;     /* of the line being parsed */
+	unsigned long line; /* of the line being parsed */
 	struct reader_record *rec;
 	struct reader_memo *memo;
 	struct reader_name *names; /* of the flag arrays of the record */
 	size_t names_cap;
-	const char **argv;      /* of the event last parsed */
+	const char **argv; /* of the event last parsed */
 	size_t argv_cap;
 };
 
@@ -955,7 +1030,7 @@ static void names_push(struct reader_parser *r, const char *s, size_t len)
 		r->names = xrealloc(r->names,
 				    r->names_cap * sizeof(struct reader_name));
 	}
-	r->names[rec->nnames++] = (struct reader_name){ s, len };
+	r->names[rec->nnames++] = (struct reader_name){s, len};
 }
 
 /* Room in r->argv for N pointers and the NULL after them. */
@@ -974,8 +1049,8 @@ static bool scan_strings(struct jp *j, struct reader_parser *r, enum key key,
 			 struct jv *v)
 {
 	struct reader_record *rec = r->rec;
-	struct name_list *list = key == K_FLAGS	   ? &rec->flags
-				 : key == K_ACCESS ? &rec->access
+	struct name_list *list = key == K_FLAGS	    ? &rec->flags
+				 : key == K_ACCESS  ? &rec->access
 				 : key == K_RESOLVE ? &rec->resolve
 						    : NULL;
 	struct jv x;
@@ -1184,16 +1259,14 @@ out:
 }
 
 /* What the jansson reader's json_object_get() & co. answered. */
-static inline const struct jv *get(const struct reader_record *rec,
-				   enum key k)
+static inline const struct jv *get(const struct reader_record *rec, enum key k)
 {
 	return SEEN(rec, k) ? &rec->v[k] : NULL;
 }
 
 static inline const char *str(const struct reader_record *rec, enum key k)
 {
-	return SEEN(rec, k) && rec->v[k].kind == JV_STRING ? rec->v[k].s
-							    : NULL;
+	return SEEN(rec, k) && rec->v[k].kind == JV_STRING ? rec->v[k].s : NULL;
 }
 
 static inline bool get_int(const struct reader_record *rec, enum key k,
@@ -1308,8 +1381,8 @@ static int parse_syscall(struct reader_parser *r, struct event *ev, char *err,
 	}
 	if ((j = get(rec, K_RESOLVE))) {
 		ev->has |= HAS_RESOLVE;
-		ev->resolve = flag_bits(r, j, &rec->resolve, FLAGS_RESOLVE,
-					&ok);
+		ev->resolve =
+			flag_bits(r, j, &rec->resolve, FLAGS_RESOLVE, &ok);
 	}
 	if (get_int(rec, K_UID, &v)) {
 		ev->has |= HAS_OWNER;
@@ -1456,9 +1529,10 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 		if (get_int(rec, K_STATUS, &v))
 			ev->exit_status = (int)v;
 		if ((j = get(rec, K_SIGNAL))) {
-			ev->exit_signal = j->kind == JV_STRING
-				? lookup_int(r, MEMO_SIGNAL, j)
-				: (int)int_value(j);
+			ev->exit_signal =
+				j->kind == JV_STRING
+					? lookup_int(r, MEMO_SIGNAL, j)
+					: (int)int_value(j);
 			if (ev->exit_signal <= 0)
 				BAD("%s:%lu: unknown signal", r->path, r->line);
 		}
@@ -1482,10 +1556,9 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 #define LINE_TRUNCATED 2
 
 static int parse_line(struct reader_parser *r, char *line, size_t n,
-		      bool complete, struct event *ev, char *err,
-		      size_t errlen)
+		      bool complete, struct event *ev, char *err, size_t errlen)
 {
-	struct jp j = { .p = line, .end = line + n };
+	struct jp j = {.p = line, .end = line + n};
 
 	if (n == 0)
 		BAD("%s:%lu: empty line", r->path, r->line);
@@ -1593,8 +1666,8 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 		BAD("%s:1: unsupported trace format version", path);
 	r->header.version = (int)v;
 	r->header.fsrace_version = jstr(h, "fsrace_version");
-	r->header.argv = string_array(json_object_get(h, "argv"), &r->hargv,
-				      &hcap);
+	r->header.argv =
+		string_array(json_object_get(h, "argv"), &r->hargv, &hcap);
 	r->header.cwd = jstr(h, "cwd");
 	if (jget_int(h, "start_ns", &v))
 		r->header.start_ns = (uint64_t)v;

@@ -29,22 +29,22 @@
 struct reader_parser;
 
 struct trace_reader {
-	char *path;             /* owned */
-	unsigned long line;     /* line number of the record last read */
+	char *path;		    /* owned */
+	unsigned long line;	    /* line number of the record last read */
 	struct trace_header header; /* strings valid until close */
-	unsigned long skipped;  /* records skipped: unknown syscalls, types */
+	unsigned long skipped; /* records skipped: unknown syscalls, types */
 
 	/* private to reader.c */
 	int fd;
 	bool eof;
-	char *buf;              /* read buffer; lines are decoded in place */
-	size_t cap;             /* usable size; the allocation has padding */
-	size_t start;           /* first byte not yet consumed */
-	size_t len;             /* bytes read into buf */
-	size_t scanned;         /* bytes from start known to hold no '\n' */
-	void *header_json;      /* json_t of the header */
-	const char **hargv;     /* storage for header argv */
-	int failed;             /* the error returned, returned again */
+	char *buf;	    /* read buffer; lines are decoded in place */
+	size_t cap;	    /* usable size; the allocation has padding */
+	size_t start;	    /* first byte not yet consumed */
+	size_t len;	    /* bytes read into buf */
+	size_t scanned;	    /* bytes from start known to hold no '\n' */
+	void *header_json;  /* json_t of the header */
+	const char **hargv; /* storage for header argv */
+	int failed;	    /* the error returned, returned again */
 	char *errmsg;
 	struct reader_parser *ps;
 };

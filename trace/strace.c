@@ -150,11 +150,11 @@ struct src;
 struct sline {
 	struct src *src;
 	unsigned long lineno;
-	int pid;	/* from the prefix or the file name; 0 when none */
+	int pid; /* from the prefix or the file name; 0 when none */
 	bool has_ts;
-	uint64_t ts;	/* ns since the epoch */
-	char *raw;	/* the whole line, NUL-terminated */
-	char *body;	/* what follows the prefix */
+	uint64_t ts; /* ns since the epoch */
+	char *raw;   /* the whole line, NUL-terminated */
+	char *body;  /* what follows the prefix */
 	bool too_long;
 	bool unterminated; /* the last line of a file, without '\n' */
 };
@@ -173,14 +173,14 @@ struct src {
 	int index;
 	char *buf;
 	size_t cap, start, len, scanned;
-	size_t chunk;	/* what to read next: a small file at once */
-	off_t size;	/* at open */
+	size_t chunk; /* what to read next: a small file at once */
+	off_t size;   /* at open */
 	bool eof, done;
 	bool skipping; /* inside a too long line */
 	char toolong_head[WARN_TEXT + 2];
 	unsigned long lineno;
 	int file_pid;	/* from a name ending in .PID, or 0 */
-	int suffix_pid;	/* the same for a single file: a guess */
+	int suffix_pid; /* the same for a single file: a guess */
 	int guess_pid;	/* for unprefixed lines: see prescan() */
 	bool guessed;
 
@@ -198,7 +198,7 @@ struct src {
 	unsigned long carry_line;
 	char *join;
 	size_t join_cap;
-	bool stashed;	/* the raw line was read, the carry goes first */
+	bool stashed; /* the raw line was read, the carry goes first */
 	char *stash;
 	size_t stash_len;
 	bool stash_unterminated;
@@ -265,7 +265,7 @@ struct strace_reader {
 	int nlive;
 	struct stask *solo; /* the only task, when nlive == 1 */
 	bool solo_valid;
-	int unpref_pid;	    /* the pid given to the last unprefixed line */
+	int unpref_pid; /* the pid given to the last unprefixed line */
 	int npending_clones;
 
 	struct held *held, *held_tail;
@@ -638,45 +638,62 @@ struct name_val {
 };
 
 static const struct name_val mode_names[] = {
-	{ "S_IFREG", S_IFREG }, { "S_IFDIR", S_IFDIR },
-	{ "S_IFLNK", S_IFLNK }, { "S_IFIFO", S_IFIFO },
-	{ "S_IFSOCK", S_IFSOCK }, { "S_IFCHR", S_IFCHR },
-	{ "S_IFBLK", S_IFBLK }, { "S_ISUID", S_ISUID },
-	{ "S_ISGID", S_ISGID }, { "S_ISVTX", S_ISVTX },
-	{ NULL, 0 },
+	{"S_IFREG", S_IFREG},
+	{"S_IFDIR", S_IFDIR},
+	{"S_IFLNK", S_IFLNK},
+	{"S_IFIFO", S_IFIFO},
+	{"S_IFSOCK", S_IFSOCK},
+	{"S_IFCHR", S_IFCHR},
+	{"S_IFBLK", S_IFBLK},
+	{"S_ISUID", S_ISUID},
+	{"S_ISGID", S_ISGID},
+	{"S_ISVTX", S_ISVTX},
+	{NULL, 0},
 };
 
 static const struct name_val clone_names[] = {
-	{ "CLONE_VM", 0x100 }, { "CLONE_FS", 0x200 },
-	{ "CLONE_FILES", 0x400 }, { "CLONE_SIGHAND", 0x800 },
-	{ "CLONE_PIDFD", 0x1000 }, { "CLONE_PTRACE", 0x2000 },
-	{ "CLONE_VFORK", 0x4000 }, { "CLONE_PARENT", 0x8000 },
-	{ "CLONE_THREAD", 0x10000 }, { "CLONE_NEWNS", 0x20000 },
-	{ "CLONE_SYSVSEM", 0x40000 }, { "CLONE_SETTLS", 0x80000 },
-	{ "CLONE_PARENT_SETTID", 0x100000 },
-	{ "CLONE_CHILD_CLEARTID", 0x200000 }, { "CLONE_DETACHED", 0x400000 },
-	{ "CLONE_UNTRACED", 0x800000 }, { "CLONE_CHILD_SETTID", 0x1000000 },
-	{ "CLONE_NEWCGROUP", 0x2000000 }, { "CLONE_NEWUTS", 0x4000000 },
-	{ "CLONE_NEWIPC", 0x8000000 }, { "CLONE_NEWUSER", 0x10000000 },
-	{ "CLONE_NEWPID", 0x20000000 }, { "CLONE_NEWNET", 0x40000000 },
-	{ "CLONE_IO", 0x80000000 }, { "CLONE_NEWTIME", 0x80 },
-	{ "CLONE_CLEAR_SIGHAND", 0x100000000ull },
-	{ "CLONE_INTO_CGROUP", 0x200000000ull },
-	{ NULL, 0 },
+	{"CLONE_VM", 0x100},
+	{"CLONE_FS", 0x200},
+	{"CLONE_FILES", 0x400},
+	{"CLONE_SIGHAND", 0x800},
+	{"CLONE_PIDFD", 0x1000},
+	{"CLONE_PTRACE", 0x2000},
+	{"CLONE_VFORK", 0x4000},
+	{"CLONE_PARENT", 0x8000},
+	{"CLONE_THREAD", 0x10000},
+	{"CLONE_NEWNS", 0x20000},
+	{"CLONE_SYSVSEM", 0x40000},
+	{"CLONE_SETTLS", 0x80000},
+	{"CLONE_PARENT_SETTID", 0x100000},
+	{"CLONE_CHILD_CLEARTID", 0x200000},
+	{"CLONE_DETACHED", 0x400000},
+	{"CLONE_UNTRACED", 0x800000},
+	{"CLONE_CHILD_SETTID", 0x1000000},
+	{"CLONE_NEWCGROUP", 0x2000000},
+	{"CLONE_NEWUTS", 0x4000000},
+	{"CLONE_NEWIPC", 0x8000000},
+	{"CLONE_NEWUSER", 0x10000000},
+	{"CLONE_NEWPID", 0x20000000},
+	{"CLONE_NEWNET", 0x40000000},
+	{"CLONE_IO", 0x80000000},
+	{"CLONE_NEWTIME", 0x80},
+	{"CLONE_CLEAR_SIGHAND", 0x100000000ull},
+	{"CLONE_INTO_CGROUP", 0x200000000ull},
+	{NULL, 0},
 };
 
 static const struct name_val misc_names[] = {
-	{ "AT_FDCWD", (uint64_t)(int64_t)AT_FDCWD_ },
-	{ "FD_CLOEXEC", 1 },
-	{ "AT_STATX_SYNC_AS_STAT", 0 },
-	{ "AT_STATX_SYNC_TYPE", 0x6000 },
-	{ "AT_EACCESS", 0x200 },
-	{ "O_NDELAY", 04000 },
-	{ "O_FSYNC", 04010000 },
-	{ "O_RSYNC", 04010000 },
-	{ "__O_SYNC", 04000000 },
-	{ "__O_TMPFILE", 020000000 },
-	{ NULL, 0 },
+	{"AT_FDCWD", (uint64_t)(int64_t)AT_FDCWD_},
+	{"FD_CLOEXEC", 1},
+	{"AT_STATX_SYNC_AS_STAT", 0},
+	{"AT_STATX_SYNC_TYPE", 0x6000},
+	{"AT_EACCESS", 0x200},
+	{"O_NDELAY", 04000},
+	{"O_FSYNC", 04010000},
+	{"O_RSYNC", 04010000},
+	{"__O_SYNC", 04000000},
+	{"__O_TMPFILE", 020000000},
+	{NULL, 0},
 };
 
 /* Which names an expression may use. */
@@ -700,8 +717,8 @@ static bool lookup_name(const struct name_val *t, const char *name,
 
 /*
  * "SIGKILL" → 9; strace's "SIGRTMIN" is 32, the kernel's, and "SIGRT_N"
- * counts from it. (names.h's signal_parse() fills a static cache, which the reader,
- * possibly in a thread of its own, leaves alone.)
+ * counts from it. (names.h's signal_parse() fills a static cache, which the
+ * reader, possibly in a thread of its own, leaves alone.)
  */
 static int signal_lookup(const char *name)
 {
@@ -900,8 +917,7 @@ static bool field_num(struct tok t, const char *field, enum vocab v,
 {
 	struct tok f;
 
-	return struct_field(t, field, &f) &&
-	       parse_expr(f, v, FLAGS_NONE, ret);
+	return struct_field(t, field, &f) && parse_expr(f, v, FLAGS_NONE, ret);
 }
 
 /* "makedev(0xfe, 0x1)" (or a raw dev_t with -X raw). */
@@ -931,14 +947,14 @@ static bool parse_dev(struct tok t, uint64_t *ret)
 static void parse_ident(struct tok t, bool statx, struct ident *id)
 {
 	static const char *const keys[2][7] = {
-		{ "st_dev", "st_ino", "st_mode", "st_nlink", "st_uid",
-		  "st_gid", "st_size" },
-		{ "stx_dev_major", "stx_ino", "stx_mode", "stx_nlink",
-		  "stx_uid", "stx_gid", "stx_size" },
+		{"st_dev", "st_ino", "st_mode", "st_nlink", "st_uid", "st_gid",
+		 "st_size"},
+		{"stx_dev_major", "stx_ino", "stx_mode", "stx_nlink", "stx_uid",
+		 "stx_gid", "stx_size"},
 	};
 	enum { DEV, INO, MODE, NLINK, UID, GID, SIZE, DEV_MINOR, NVAL };
-	uint64_t v[NVAL] = { 0 };
-	bool have[NVAL] = { false };
+	uint64_t v[NVAL] = {0};
+	bool have[NVAL] = {false};
 	struct tok f[MAX_FIELDS];
 	size_t end;
 	int n;
@@ -1024,18 +1040,28 @@ static void parse_argv(struct arena *a, struct tok t, struct event *ev)
 /* ---- errno names ---- */
 
 static const struct name_val kernel_errnos[] = {
-	{ "ERESTARTSYS", 512 }, { "ERESTARTNOINTR", 513 },
-	{ "ERESTARTNOHAND", 514 }, { "ENOIOCTLCMD", 515 },
-	{ "ERESTART_RESTARTBLOCK", 516 }, { "EPROBE_DEFER", 517 },
-	{ "EOPENSTALE", 518 }, { "ENOPARAM", 519 },
-	{ "EBADHANDLE", 521 }, { "ENOTSYNC", 522 },
-	{ "EBADCOOKIE", 523 }, { "ENOTSUPP", 524 },
-	{ "ETOOSMALL", 525 }, { "ESERVERFAULT", 526 },
-	{ "EBADTYPE", 527 }, { "EJUKEBOX", 528 },
-	{ "EIOCBQUEUED", 529 }, { "ERECALLCONFLICT", 530 },
-	{ "EWOULDBLOCK", EAGAIN }, { "EDEADLOCK", EDEADLK },
-	{ "ENOTSUP", EOPNOTSUPP },
-	{ NULL, 0 },
+	{"ERESTARTSYS", 512},
+	{"ERESTARTNOINTR", 513},
+	{"ERESTARTNOHAND", 514},
+	{"ENOIOCTLCMD", 515},
+	{"ERESTART_RESTARTBLOCK", 516},
+	{"EPROBE_DEFER", 517},
+	{"EOPENSTALE", 518},
+	{"ENOPARAM", 519},
+	{"EBADHANDLE", 521},
+	{"ENOTSYNC", 522},
+	{"EBADCOOKIE", 523},
+	{"ENOTSUPP", 524},
+	{"ETOOSMALL", 525},
+	{"ESERVERFAULT", 526},
+	{"EBADTYPE", 527},
+	{"EJUKEBOX", 528},
+	{"EIOCBQUEUED", 529},
+	{"ERECALLCONFLICT", 530},
+	{"EWOULDBLOCK", EAGAIN},
+	{"EDEADLOCK", EDEADLK},
+	{"ENOTSUP", EOPNOTSUPP},
+	{NULL, 0},
 };
 
 /*
@@ -1230,8 +1256,8 @@ static int src_fill(struct src *s)
  * 1, 0 at the end, -errno. A line longer than STRACE_MAX_LINE comes back
  * empty with *TOO_LONG (its start in toolong_head).
  */
-static int src_raw_line(struct src *s, char **line, size_t *len,
-			bool *too_long, bool *unterminated)
+static int src_raw_line(struct src *s, char **line, size_t *len, bool *too_long,
+			bool *unterminated)
 {
 	*too_long = *unterminated = false;
 	if (!s->buf) {
@@ -1287,7 +1313,7 @@ static int src_raw_line(struct src *s, char **line, size_t *len,
 		if (avail >= STRACE_MAX_LINE) {
 			if (!s->skipping) {
 				size_t k = avail <= WARN_TEXT ? avail
-							       : WARN_TEXT + 1;
+							      : WARN_TEXT + 1;
 
 				memcpy(s->toolong_head, p, k);
 				s->toolong_head[k] = '\0';
@@ -1748,8 +1774,8 @@ static void quote_text(const char *s, char *out, size_t size)
 }
 
 /* A line that cannot be parsed: 0 (skipped, warned) or -EINVAL. */
-static int bad_line(struct strace_reader *r, const struct sline *l,
-		    char *err, size_t errlen)
+static int bad_line(struct strace_reader *r, const struct sline *l, char *err,
+		    size_t errlen)
 {
 	char text[WARN_TEXT * 4 + 8];
 
@@ -1794,9 +1820,8 @@ static const char *dirfd_base(struct strace_reader *r, struct stask *k,
 	return arena_strdup(&r->arena, k->fs->cwd);
 }
 
-static const char *resolve(struct strace_reader *r, struct stask *k,
-			   int dirfd, bool has_dirfd, const char *base,
-			   const char *path)
+static const char *resolve(struct strace_reader *r, struct stask *k, int dirfd,
+			   bool has_dirfd, const char *base, const char *path)
 {
 	size_t size;
 	char *out;
@@ -1818,8 +1843,7 @@ static const char *resolve(struct strace_reader *r, struct stask *k,
 	return out;
 }
 
-static bool set_fd(struct stask *k, int64_t fd, const char *path,
-		   bool cloexec)
+static bool set_fd(struct stask *k, int64_t fd, const char *path, bool cloexec)
 {
 	if (fd < 0 || fd > MAX_FD_TRACKED)
 		return false;
@@ -1838,11 +1862,11 @@ static void dup_fd(struct stask *k, int oldfd, int64_t newfd, bool cloexec)
 /* ---- calls ---- */
 
 struct result {
-	bool known;	/* false for "= ?" */
+	bool known; /* false for "= ?" */
 	int64_t val;
-	int err;	/* > 0 on failure */
+	int err; /* > 0 on failure */
 	bool failed;
-	char *deco;	/* "= 3</tmp/x>" */
+	char *deco; /* "= 3</tmp/x>" */
 	bool has_dur;
 	uint64_t dur;
 };
@@ -1980,14 +2004,30 @@ static void set_source(struct event *ev, const struct sline *l)
 static enum vocab kind_vocab(enum arg_kind kind, enum flagset *set)
 {
 	switch (kind) {
-	case A_OFLAGS: *set = FLAGS_OPEN; return V_FLAGS;
-	case A_ATFLAGS: *set = FLAGS_AT; return V_FLAGS;
-	case A_FACCFLAGS: *set = FLAGS_FACCESSAT; return V_FLAGS;
-	case A_RENFLAGS: *set = FLAGS_RENAME; return V_FLAGS;
-	case A_CRFLAGS: *set = FLAGS_CLOSE_RANGE; return V_FLAGS;
-	case A_DUPFLAGS: *set = FLAGS_DUP3; return V_FLAGS;
-	case A_SFRFLAGS: *set = FLAGS_SYNC_FILE_RANGE; return V_FLAGS;
-	case A_ACCESS: *set = FLAGS_ACCESS; return V_FLAGS;
+	case A_OFLAGS:
+		*set = FLAGS_OPEN;
+		return V_FLAGS;
+	case A_ATFLAGS:
+		*set = FLAGS_AT;
+		return V_FLAGS;
+	case A_FACCFLAGS:
+		*set = FLAGS_FACCESSAT;
+		return V_FLAGS;
+	case A_RENFLAGS:
+		*set = FLAGS_RENAME;
+		return V_FLAGS;
+	case A_CRFLAGS:
+		*set = FLAGS_CLOSE_RANGE;
+		return V_FLAGS;
+	case A_DUPFLAGS:
+		*set = FLAGS_DUP3;
+		return V_FLAGS;
+	case A_SFRFLAGS:
+		*set = FLAGS_SYNC_FILE_RANGE;
+		return V_FLAGS;
+	case A_ACCESS:
+		*set = FLAGS_ACCESS;
+		return V_FLAGS;
 	default:
 		*set = FLAGS_NONE;
 		return V_NUM;
@@ -2033,7 +2073,7 @@ static int do_fork(struct strace_reader *r, struct stask *k,
 	if (!strcmp(name, "clone")) {
 		for (int i = 0; i < ntok; i++)
 			if (toks[i].n > 6 && !memcmp(toks[i].s, "flags=", 6)) {
-				struct tok f = { toks[i].s + 6, toks[i].n - 6 };
+				struct tok f = {toks[i].s + 6, toks[i].n - 6};
 
 				if (!parse_expr(f, V_CLONE, FLAGS_NONE, &flags))
 					flags = 0;
@@ -2064,9 +2104,9 @@ static int do_fork(struct strace_reader *r, struct stask *k,
 	ev->ts_enter = c->has_ts ? c->ts_enter : 0;
 	ev->child_pid = child->tgid;
 	ev->child_tid = tid;
-	ev->fork_kind = (flags & CLONE_THREAD_)	  ? FORK_THREAD
+	ev->fork_kind = (flags & CLONE_THREAD_)	 ? FORK_THREAD
 			: (flags & CLONE_VFORK_) ? FORK_VFORK
-						  : FORK_PROCESS;
+						 : FORK_PROCESS;
 	ev->share_files = flags & CLONE_FILES_;
 	ev->share_fs = flags & CLONE_FS_;
 	ev->fork_syscall = name;
@@ -2112,15 +2152,15 @@ static void decode_paths(struct strace_reader *r, struct stask *k,
 	if (path2) {
 		sk = parse_str(&r->arena, *path2, &s);
 		if (sk >= STR_OK) {
-			int dfd = (ev->has & HAS_DIRFD2) ? ev->dirfd2
-							 : AT_FDCWD_;
+			int dfd =
+				(ev->has & HAS_DIRFD2) ? ev->dirfd2 : AT_FDCWD_;
 
 			ev->has |= HAS_PATH2;
 			ev->path2 = s;
 			if (sk == STR_OK)
-				ev->abspath2 = resolve(r, k, dfd,
-						       ev->has & HAS_DIRFD2,
-						       ev->dirfd2_path, s);
+				ev->abspath2 =
+					resolve(r, k, dfd, ev->has & HAS_DIRFD2,
+						ev->dirfd2_path, s);
 		}
 	}
 }
@@ -2386,8 +2426,7 @@ static int do_call(struct strace_reader *r, struct stask *k,
 	if (split_list(args, alen, ')', toks, MAX_TOKS, &ntok, &end) < 0)
 		return -1;
 	memset(&res, 0, sizeof(res));
-	if (!c->no_result &&
-	    !parse_result(r, args + end, alen - end, &res))
+	if (!c->no_result && !parse_result(r, args + end, alen - end, &res))
 		return -1;
 	if (sc->effect == E_CLONE)
 		return do_fork(r, k, c, toks, ntok, &res, ev);
@@ -2443,8 +2482,8 @@ static int do_call(struct strace_reader *r, struct stask *k,
 }
 
 /* A call of a syscall fsrace does not know: only getcwd() tells it a cwd. */
-static int unknown_call(struct strace_reader *r, struct stask *k,
-			const char *b, size_t n, size_t nlen)
+static int unknown_call(struct strace_reader *r, struct stask *k, const char *b,
+			size_t n, size_t nlen)
 {
 	struct tok toks[2];
 	struct result res;
@@ -2458,8 +2497,7 @@ static int unknown_call(struct strace_reader *r, struct stask *k,
 	if (nlen != 6 || memcmp(b, "getcwd", 6) || k->fs->cwd)
 		return 0;
 	if (split_list(b + 7, n - 7, ')', toks, 2, &ntok, &end) < 0 ||
-	    ntok < 1 ||
-	    !parse_result(r, b + 7 + end, n - 7 - end, &res) ||
+	    ntok < 1 || !parse_result(r, b + 7 + end, n - 7 - end, &res) ||
 	    !res.known || res.failed || res.val <= 0)
 		return 0;
 	if (parse_str(&r->arena, toks[0], &s) == STR_OK && s[0] == '/')
@@ -2522,16 +2560,18 @@ static int on_call(struct strace_reader *r, struct stask *k,
 			return 0;
 		/* close: the tracer records it at entry */
 		p->done_at_entry = true;
-		c = (struct call){ sc, join_text(r, b, m, ")", 1), m + 1, nlen,
-				   l->has_ts, l->ts, l, true };
+		c = (struct call){sc,	     join_text(r, b, m, ")", 1),
+				  m + 1,     nlen,
+				  l->has_ts, l->ts,
+				  l,	     true};
 		return do_call(r, k, &c, ev);
 	}
 	if (ends_with(b, n, "<detached ...>"))
 		return 0;
 	if (!sc)
 		return unknown_call(r, k, b, n, nlen);
-	c = (struct call){ sc, b, n, nlen, l->has_ts, l->ts, l,
-			   made_at_entry(sc) };
+	c = (struct call){sc,	     b,	    n, nlen,
+			  l->has_ts, l->ts, l, made_at_entry(sc)};
 	return do_call(r, k, &c, ev);
 }
 
@@ -2564,10 +2604,14 @@ static int on_resumed(struct strace_reader *r, struct stask *k,
 		release_if_idle(r);
 		return 0;
 	}
-	c = (struct call){ p->sc, join_text(r, p->text, p->len, rest,
-					    strlen(rest)),
-			   p->len + strlen(rest), nlen, p->has_ts, p->ts, l,
-			   false };
+	c = (struct call){p->sc,
+			  join_text(r, p->text, p->len, rest, strlen(rest)),
+			  p->len + strlen(rest),
+			  nlen,
+			  p->has_ts,
+			  p->ts,
+			  l,
+			  false};
 	pending_clear(r, k);
 	ret = do_call(r, k, &c, ev);
 	release_if_idle(r);
@@ -2630,7 +2674,8 @@ static int on_plus_line(struct strace_reader *r, struct stask *k,
 			t->pend.active = false;
 			k->old_tid = t->tid;
 		}
-		task_free(r, t); /* gone without an exit, as the tracer sees it */
+		task_free(r,
+			  t); /* gone without an exit, as the tracer sees it */
 		release_if_idle(r);
 		return 0;
 	} else {

@@ -3,9 +3,13 @@
 
 #include <string.h>
 
-#define ROW(n, c, e, f, ...) \
-	{ .name = #n, .classes = (c), .effect = (e), .flags = (f), \
-	  .args = { __VA_ARGS__ } }
+#define ROW(n, c, e, f, ...)                                                   \
+	{                                                                      \
+		.name = #n, .classes = (c), .effect = (e), .flags = (f),       \
+		.args = {                                                      \
+			__VA_ARGS__                                            \
+		}                                                              \
+	}
 
 /*
  * clone, clone3, fork and vfork are stopped on only to learn the flags the
@@ -13,14 +17,14 @@
  */
 const struct syscall_desc syscall_table[] = {
 	ROW(open, SC_USE | SC_CREATE, E_OPEN, 0, A_PATH, A_OFLAGS, A_MODE),
-	ROW(openat, SC_USE | SC_CREATE, E_OPEN, 0,
-	    A_DIRFD, A_PATH, A_OFLAGS, A_MODE),
+	ROW(openat, SC_USE | SC_CREATE, E_OPEN, 0, A_DIRFD, A_PATH, A_OFLAGS,
+	    A_MODE),
 	ROW(openat2, SC_USE | SC_CREATE, E_OPEN, 0, A_DIRFD, A_PATH, A_OPENHOW),
-	ROW(creat, SC_USE | SC_CREATE, E_OPEN, SCF_IMPLIED_OFLAGS,
-	    A_PATH, A_MODE),
+	ROW(creat, SC_USE | SC_CREATE, E_OPEN, SCF_IMPLIED_OFLAGS, A_PATH,
+	    A_MODE),
 	ROW(close, SC_FD, E_CLOSE, SCF_NO_EXIT, A_FD),
-	ROW(close_range, SC_FD, E_CLOSE_RANGE, SCF_NO_EXIT,
-	    A_FD, A_FDLAST, A_CRFLAGS),
+	ROW(close_range, SC_FD, E_CLOSE_RANGE, SCF_NO_EXIT, A_FD, A_FDLAST,
+	    A_CRFLAGS),
 	ROW(dup, SC_FD, E_DUP, 0, A_FD),
 	ROW(dup2, SC_FD, E_DUP2, 0, A_FD, A_FD2),
 	ROW(dup3, SC_FD, E_DUP2, 0, A_FD, A_FD2, A_DUPFLAGS),
@@ -28,24 +32,24 @@ const struct syscall_desc syscall_table[] = {
 	ROW(stat, SC_CHECK, E_NONE, SCF_STAT_RESULT, A_PATH, A_STATBUF),
 	ROW(lstat, SC_CHECK, E_NONE, SCF_STAT_RESULT, A_PATH, A_STATBUF),
 	ROW(fstat, SC_CHECK, E_NONE, SCF_STAT_RESULT, A_FD, A_STATBUF),
-	ROW(newfstatat, SC_CHECK, E_NONE, SCF_STAT_RESULT,
-	    A_DIRFD, A_PATH, A_STATBUF, A_ATFLAGS),
-	ROW(statx, SC_CHECK, E_NONE, SCF_STAT_RESULT,
-	    A_DIRFD, A_PATH, A_ATFLAGS, A_NONE, A_STATXBUF),
+	ROW(newfstatat, SC_CHECK, E_NONE, SCF_STAT_RESULT, A_DIRFD, A_PATH,
+	    A_STATBUF, A_ATFLAGS),
+	ROW(statx, SC_CHECK, E_NONE, SCF_STAT_RESULT, A_DIRFD, A_PATH,
+	    A_ATFLAGS, A_NONE, A_STATXBUF),
 	ROW(access, SC_CHECK, E_NONE, 0, A_PATH, A_ACCESS),
 	ROW(faccessat, SC_CHECK, E_NONE, 0, A_DIRFD, A_PATH, A_ACCESS),
-	ROW(faccessat2, SC_CHECK, E_NONE, 0,
-	    A_DIRFD, A_PATH, A_ACCESS, A_FACCFLAGS),
+	ROW(faccessat2, SC_CHECK, E_NONE, 0, A_DIRFD, A_PATH, A_ACCESS,
+	    A_FACCFLAGS),
 	ROW(readlink, SC_CHECK, E_NONE, 0, A_PATH, A_LINKBUF),
 	ROW(readlinkat, SC_CHECK, E_NONE, 0, A_DIRFD, A_PATH, A_LINKBUF),
 	ROW(rename, SC_CREATE | SC_REMOVE, E_CHANGE_DIR, 0, A_PATH, A_PATH2),
-	ROW(renameat, SC_CREATE | SC_REMOVE, E_CHANGE_DIR, 0,
-	    A_DIRFD, A_PATH, A_DIRFD2, A_PATH2),
-	ROW(renameat2, SC_CREATE | SC_REMOVE, E_CHANGE_DIR, 0,
-	    A_DIRFD, A_PATH, A_DIRFD2, A_PATH2, A_RENFLAGS),
+	ROW(renameat, SC_CREATE | SC_REMOVE, E_CHANGE_DIR, 0, A_DIRFD, A_PATH,
+	    A_DIRFD2, A_PATH2),
+	ROW(renameat2, SC_CREATE | SC_REMOVE, E_CHANGE_DIR, 0, A_DIRFD, A_PATH,
+	    A_DIRFD2, A_PATH2, A_RENFLAGS),
 	ROW(link, SC_CREATE, E_NONE, 0, A_PATH, A_PATH2),
-	ROW(linkat, SC_CREATE, E_NONE, 0,
-	    A_DIRFD, A_PATH, A_DIRFD2, A_PATH2, A_ATFLAGS),
+	ROW(linkat, SC_CREATE, E_NONE, 0, A_DIRFD, A_PATH, A_DIRFD2, A_PATH2,
+	    A_ATFLAGS),
 	ROW(symlink, SC_CREATE, E_NONE, 0, A_TARGET, A_PATH),
 	ROW(symlinkat, SC_CREATE, E_NONE, 0, A_TARGET, A_DIRFD, A_PATH),
 	ROW(unlink, SC_REMOVE, E_NONE, 0, A_PATH),
@@ -58,13 +62,13 @@ const struct syscall_desc syscall_table[] = {
 	ROW(chmod, SC_META, E_CHANGE_DIR, 0, A_PATH, A_MODE),
 	ROW(fchmod, SC_META, E_CHANGE_DIR, 0, A_FD, A_MODE),
 	ROW(fchmodat, SC_META, E_CHANGE_DIR, 0, A_DIRFD, A_PATH, A_MODE),
-	ROW(fchmodat2, SC_META, E_CHANGE_DIR, 0,
-	    A_DIRFD, A_PATH, A_MODE, A_ATFLAGS),
+	ROW(fchmodat2, SC_META, E_CHANGE_DIR, 0, A_DIRFD, A_PATH, A_MODE,
+	    A_ATFLAGS),
 	ROW(chown, SC_META, E_CHANGE_DIR, 0, A_PATH, A_UID, A_GID),
 	ROW(fchown, SC_META, E_CHANGE_DIR, 0, A_FD, A_UID, A_GID),
 	ROW(lchown, SC_META, E_CHANGE_DIR, 0, A_PATH, A_UID, A_GID),
-	ROW(fchownat, SC_META, E_CHANGE_DIR, 0,
-	    A_DIRFD, A_PATH, A_UID, A_GID, A_ATFLAGS),
+	ROW(fchownat, SC_META, E_CHANGE_DIR, 0, A_DIRFD, A_PATH, A_UID, A_GID,
+	    A_ATFLAGS),
 	ROW(truncate, SC_DATA, E_NONE, 0, A_PATH, A_LENGTH),
 	ROW(ftruncate, SC_DATA, E_NONE, 0, A_FD, A_LENGTH),
 	ROW(utime, SC_META, E_NONE, 0, A_PATH),
@@ -81,16 +85,15 @@ const struct syscall_desc syscall_table[] = {
 	ROW(fchdir, SC_PROCESS, E_FCHDIR, 0, A_FD),
 	ROW(chroot, SC_PROCESS, E_CHROOT, 0, A_PATH),
 	ROW(execve, SC_USE | SC_PROCESS, E_EXEC, 0, A_PATH, A_ARGV),
-	ROW(execveat, SC_USE | SC_PROCESS, E_EXEC, 0,
-	    A_DIRFD, A_PATH, A_ARGV, A_NONE, A_ATFLAGS),
+	ROW(execveat, SC_USE | SC_PROCESS, E_EXEC, 0, A_DIRFD, A_PATH, A_ARGV,
+	    A_NONE, A_ATFLAGS),
 	ROW(fsync, SC_SYNC, E_NONE, 0, A_FD),
 	ROW(fdatasync, SC_SYNC, E_NONE, 0, A_FD),
 	ROW(syncfs, SC_SYNC, E_NONE, 0, A_FD),
 	ROW(sync, SC_SYNC, E_NONE, SCF_NO_EXIT, A_NONE),
-	ROW(sync_file_range, SC_SYNC, E_NONE, 0,
-	    A_FD, A_NONE, A_NONE, A_SFRFLAGS),
-	ROW(copy_file_range, SC_DATA, E_NONE, 0,
-	    A_FD, A_NONE, A_FD2),
+	ROW(sync_file_range, SC_SYNC, E_NONE, 0, A_FD, A_NONE, A_NONE,
+	    A_SFRFLAGS),
+	ROW(copy_file_range, SC_DATA, E_NONE, 0, A_FD, A_NONE, A_FD2),
 	/* sendfile(out_fd, in_fd, …): fd is the output, fd2 the input */
 	ROW(sendfile, SC_DATA, E_NONE, 0, A_FD, A_FD2),
 	ROW(clone, SC_PROCESS, E_CLONE, SCF_NO_EXIT, A_CLONEFLAGS),
@@ -99,8 +102,8 @@ const struct syscall_desc syscall_table[] = {
 	ROW(vfork, SC_PROCESS, E_CLONE, SCF_NO_EXIT, A_NONE),
 };
 
-const unsigned syscall_table_size = sizeof(syscall_table) /
-				    sizeof(syscall_table[0]);
+const unsigned syscall_table_size =
+	sizeof(syscall_table) / sizeof(syscall_table[0]);
 
 const struct syscall_desc *syscall_by_name(const char *name)
 {

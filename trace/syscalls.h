@@ -19,7 +19,7 @@ enum sc_class {
 	SC_REMOVE = 1 << 3,  /* removes or replaces a name */
 	SC_META = 1 << 4,    /* changes metadata: mode, owner, times, xattrs */
 	SC_SYNC = 1 << 5,    /* flushes to stable storage */
-	SC_FD = 1 << 6,      /* manages descriptors: close, dup, fcntl */
+	SC_FD = 1 << 6,	     /* manages descriptors: close, dup, fcntl */
 	SC_PROCESS = 1 << 7, /* changes the process: cwd, root, image, tasks */
 	SC_DATA = 1 << 8,    /* moves or truncates file data */
 };
@@ -27,68 +27,68 @@ enum sc_class {
 /* How each argument register is decoded. */
 enum arg_kind {
 	A_NONE = 0,
-	A_DIRFD,    /* directory fd of the first path */
-	A_PATH,     /* first path */
-	A_DIRFD2,   /* directory fd of the second path */
-	A_PATH2,    /* second path */
-	A_FD,       /* fd operand */
-	A_FD2,      /* second fd operand */
-	A_OFLAGS,   /* open(2) flags */
-	A_MODE,     /* file mode (used only with O_CREAT/O_TMPFILE for open) */
-	A_ATFLAGS,  /* AT_* flags */
+	A_DIRFD,     /* directory fd of the first path */
+	A_PATH,	     /* first path */
+	A_DIRFD2,    /* directory fd of the second path */
+	A_PATH2,     /* second path */
+	A_FD,	     /* fd operand */
+	A_FD2,	     /* second fd operand */
+	A_OFLAGS,    /* open(2) flags */
+	A_MODE,	     /* file mode (used only with O_CREAT/O_TMPFILE for open) */
+	A_ATFLAGS,   /* AT_* flags */
 	A_FACCFLAGS, /* faccessat2 flags (AT_EACCESS) */
-	A_RENFLAGS, /* RENAME_* flags */
-	A_ACCESS,   /* access(2) mode */
-	A_OPENHOW,  /* struct open_how * */
+	A_RENFLAGS,  /* RENAME_* flags */
+	A_ACCESS,    /* access(2) mode */
+	A_OPENHOW,   /* struct open_how * */
 	A_UID,
 	A_GID,
 	A_LENGTH,
 	A_FCNTL_CMD,
 	A_FCNTL_ARG,
-	A_TARGET,   /* symlink contents (input string) */
-	A_LINKBUF,  /* readlink output buffer */
-	A_STATBUF,  /* struct stat * output */
-	A_STATXBUF, /* struct statx * output */
-	A_XATTR,    /* xattr name */
-	A_ARGV,     /* execve argv */
-	A_CRFLAGS,  /* close_range flags */
-	A_DUPFLAGS, /* dup3 flags (O_CLOEXEC) */
-	A_SFRFLAGS, /* sync_file_range flags */
+	A_TARGET,     /* symlink contents (input string) */
+	A_LINKBUF,    /* readlink output buffer */
+	A_STATBUF,    /* struct stat * output */
+	A_STATXBUF,   /* struct statx * output */
+	A_XATTR,      /* xattr name */
+	A_ARGV,	      /* execve argv */
+	A_CRFLAGS,    /* close_range flags */
+	A_DUPFLAGS,   /* dup3 flags (O_CLOEXEC) */
+	A_SFRFLAGS,   /* sync_file_range flags */
 	A_CLONEFLAGS, /* clone flags */
 	A_CLONEARGS,  /* struct clone_args * */
-	A_FDLAST,   /* close_range last fd */
+	A_FDLAST,     /* close_range last fd */
 };
 
 /* What a successful call does to the tracer's model of the process. */
 enum sc_effect {
 	E_NONE = 0,
-	E_OPEN,        /* returns a new fd naming the path */
+	E_OPEN, /* returns a new fd naming the path */
 	E_CLOSE,
 	E_CLOSE_RANGE,
-	E_DUP,         /* returns a new fd naming fd's path */
-	E_DUP2,        /* fd2 now names fd's path */
+	E_DUP,	/* returns a new fd naming fd's path */
+	E_DUP2, /* fd2 now names fd's path */
 	E_FCNTL,
 	E_CHDIR,
 	E_FCHDIR,
 	E_CHROOT,
 	E_EXEC,
-	E_CLONE,       /* a new task: recorded as a fork event */
-	E_CHANGE_DIR,  /* may change a directory's owner, mode or name */
+	E_CLONE,      /* a new task: recorded as a fork event */
+	E_CHANGE_DIR, /* may change a directory's owner, mode or name */
 };
 
 /* Flags for the tracer. */
 enum sc_flag {
-	SCF_NO_EXIT = 1 << 0,  /* the result is not needed: skip the exit stop */
+	SCF_NO_EXIT = 1 << 0, /* the result is not needed: skip the exit stop */
 	SCF_IMPLIED_OFLAGS = 1 << 1, /* creat: O_CREAT|O_WRONLY|O_TRUNC */
-	SCF_STAT_RESULT = 1 << 2, /* a successful call describes an object */
+	SCF_STAT_RESULT = 1 << 2,    /* a successful call describes an object */
 };
 
 struct syscall_desc {
 	const char *name;
 	uint32_t classes; /* enum sc_class */
 	uint8_t args[6];  /* enum arg_kind per argument register */
-	uint8_t effect;   /* enum sc_effect */
-	uint8_t flags;    /* enum sc_flag */
+	uint8_t effect;	  /* enum sc_effect */
+	uint8_t flags;	  /* enum sc_flag */
 };
 
 extern const struct syscall_desc syscall_table[];

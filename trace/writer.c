@@ -272,11 +272,14 @@ static void syscall_fields(struct jsonw *o, const struct event *ev)
 void event_to_json(struct jsonw *o, const struct event *ev)
 {
 	static const char *const types[] = {
-		[EV_SYSCALL] = "syscall", [EV_FORK] = "fork",
-		[EV_EXIT] = "exit", [EV_WARNING] = "warning",
+		[EV_SYSCALL] = "syscall",
+		[EV_FORK] = "fork",
+		[EV_EXIT] = "exit",
+		[EV_WARNING] = "warning",
 	};
 	static const char *const kinds[] = {
-		[FORK_PROCESS] = "process", [FORK_VFORK] = "vfork",
+		[FORK_PROCESS] = "process",
+		[FORK_VFORK] = "vfork",
 		[FORK_THREAD] = "thread",
 	};
 

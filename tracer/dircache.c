@@ -90,8 +90,8 @@ out_found:
 
 static bool at_or_below(const char *p, const char *top, size_t n)
 {
-	return !strncmp(p, top, n) && (p[n] == '\0' || p[n] == '/' ||
-				       (n == 1 && top[0] == '/'));
+	return !strncmp(p, top, n) &&
+	       (p[n] == '\0' || p[n] == '/' || (n == 1 && top[0] == '/'));
 }
 
 void dircache_invalidate(struct dircache *c, const char *path)

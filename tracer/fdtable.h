@@ -14,10 +14,10 @@
 #define FDTABLE_MAX_FD (1 << 20)
 
 struct fdent {
-	char *path;    /* owned; capacity pathcap, kept across reuse */
+	char *path; /* owned; capacity pathcap, kept across reuse */
 	unsigned pathcap;
 	bool open;
-	bool known;    /* path holds the fd's path */
+	bool known; /* path holds the fd's path */
 	bool cloexec;
 };
 

@@ -61,9 +61,9 @@ struct task {
 	int tgid;
 	struct fdtable *fds; /* NULL until linked to its parent */
 	struct fsinfo *fs;
-	bool startup;     /* the next EVENT_STOP is its first stop */
-	bool waiting;     /* stopped, waiting for its parent's fork event */
-	bool in_syscall;  /* resumed to see the exit of a traced syscall */
+	bool startup;	 /* the next EVENT_STOP is its first stop */
+	bool waiting;	 /* stopped, waiting for its parent's fork event */
+	bool in_syscall; /* resumed to see the exit of a traced syscall */
 	bool warned_arch;
 	uint64_t clone_flags;
 	bool clone_known;
@@ -208,7 +208,7 @@ static void task_free(struct tracer *t, struct task *k)
  */
 static ssize_t peek(int tid, uint64_t addr, void *buf, size_t size)
 {
-	struct iovec local = { buf, size };
+	struct iovec local = {buf, size};
 	struct iovec remote[4];
 	size_t done = 0;
 	int n = 0;
@@ -273,7 +273,8 @@ static void read_argv(struct task *k, uint64_t addr)
 			break;
 		if (k->argc == cap) {
 			cap = cap ? cap * 2 : 8;
-			k->argv = xrealloc(k->argv, (size_t)cap * sizeof(char *));
+			k->argv =
+				xrealloc(k->argv, (size_t)cap * sizeof(char *));
 		}
 		k->argv[k->argc++] = xstrdup(buf);
 	}
@@ -513,13 +514,14 @@ static void decode_entry(struct tracer *t, struct task *k)
 		case A_DIRFD:
 			ev->has |= HAS_DIRFD;
 			ev->dirfd = (int)v;
-			ev->dirfd_path = dirfd_base(t, k, ev->dirfd, k->dirfd_path);
+			ev->dirfd_path =
+				dirfd_base(t, k, ev->dirfd, k->dirfd_path);
 			break;
 		case A_DIRFD2:
 			ev->has |= HAS_DIRFD2;
 			ev->dirfd2 = (int)v;
-			ev->dirfd2_path = dirfd_base(t, k, ev->dirfd2,
-						     k->dirfd2_path);
+			ev->dirfd2_path =
+				dirfd_base(t, k, ev->dirfd2, k->dirfd2_path);
 			break;
 		case A_PATH:
 			has_path = true;
@@ -569,7 +571,7 @@ static void decode_entry(struct tracer *t, struct task *k)
 			ev->access = (uint32_t)v;
 			break;
 		case A_OPENHOW: {
-			uint64_t how[3] = { 0, 0, 0 };
+			uint64_t how[3] = {0, 0, 0};
 
 			peek(k->tid, v, how, sizeof(how));
 			ev->has |= HAS_FLAGS | HAS_RESOLVE | HAS_MODE;
@@ -629,7 +631,8 @@ static void decode_entry(struct tracer *t, struct task *k)
 			k->clone_known = true;
 			break;
 		case A_CLONEARGS:
-			k->clone_known = peek(k->tid, v, &k->clone_flags, 8) == 8;
+			k->clone_known =
+				peek(k->tid, v, &k->clone_flags, 8) == 8;
 			break;
 		case A_FDLAST:
 			ev->length = (int64_t)(uint32_t)v;
@@ -638,7 +641,8 @@ static void decode_entry(struct tracer *t, struct task *k)
 	}
 	if (sc->flags & SCF_IMPLIED_OFLAGS) {
 		ev->has |= HAS_FLAGS;
-		ev->flags = 01 | O_CREAT_ | 01000; /* O_WRONLY|O_CREAT|O_TRUNC */
+		ev->flags =
+			01 | O_CREAT_ | 01000; /* O_WRONLY|O_CREAT|O_TRUNC */
 	}
 	if (sc->args[2] == A_OFLAGS && !(ev->flags & (O_CREAT_ | O_TMPFILE_)))
 		ev->has &= ~(uint32_t)HAS_MODE;
@@ -663,15 +667,14 @@ static void decode_entry(struct tracer *t, struct task *k)
 				ev->fd_path = ev->dirfd_path;
 				ev->abspath = ev->dirfd_path;
 			} else {
-				ev->abspath = resolve(k, ev->dirfd,
-						      ev->has & HAS_DIRFD,
-						      ev->dirfd_path, k->path,
-						      k->abspath);
+				ev->abspath = resolve(
+					k, ev->dirfd, ev->has & HAS_DIRFD,
+					ev->dirfd_path, k->path, k->abspath);
 			}
 		}
 	}
-	if (has_path2 && peek_string(k->tid, path2_addr, k->path2,
-				     sizeof(k->path2)) == 0) {
+	if (has_path2 &&
+	    peek_string(k->tid, path2_addr, k->path2, sizeof(k->path2)) == 0) {
 		int dfd = (ev->has & HAS_DIRFD2) ? ev->dirfd2 : AT_FDCWD_;
 
 		ev->has |= HAS_PATH2;
@@ -709,7 +712,8 @@ static void fill_parent(struct tracer *t, struct task *k, const char *abspath,
 	if (path_dirname(abspath, buf, PATH_BUF) < 0)
 		return;
 	if (k->fs->root) {
-		snprintf(stat_path, sizeof(stat_path), "%s%s", k->fs->root, buf);
+		snprintf(stat_path, sizeof(stat_path), "%s%s", k->fs->root,
+			 buf);
 		sp = stat_path;
 	}
 	if (dircache_lookup(t->dirs, buf, sp, &p->uid, &p->mode) == 0) {
@@ -797,7 +801,8 @@ static void effect_at_exit(struct tracer *t, struct task *k)
 		break;
 	case E_FCNTL:
 		if (ev->cmd == F_SETFD) {
-			fdtable_set_cloexec(k->fds, ev->fd, ev->arg & FD_CLOEXEC);
+			fdtable_set_cloexec(k->fds, ev->fd,
+					    ev->arg & FD_CLOEXEC);
 		} else {
 			bool cloexec = ev->cmd == F_DUPFD_CLOEXEC;
 
@@ -817,8 +822,9 @@ static void effect_at_exit(struct tracer *t, struct task *k)
 	case E_CHROOT:
 		if (ev->abspath) {
 			free(k->fs->root);
-			k->fs->root = strcmp(ev->abspath, "/") ?
-					      xstrdup(ev->abspath) : NULL;
+			k->fs->root = strcmp(ev->abspath, "/")
+					      ? xstrdup(ev->abspath)
+					      : NULL;
 		}
 		break;
 	case E_CHANGE_DIR:
@@ -904,7 +910,8 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 	if (sc->effect == E_FCNTL) {
 		int cmd = (int)k->args[1];
 
-		if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_SETFD) {
+		if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
+		    cmd != F_SETFD) {
 			k->sc = NULL;
 			return;
 		}
@@ -929,8 +936,9 @@ static bool arch_ok(struct tracer *t, struct task *k, uint32_t arch)
 		return true;
 	if (!k->warned_arch) {
 		k->warned_arch = true;
-		emit_warning(t, k, "task of another architecture (32-bit?): "
-				   "its syscalls are not traced");
+		emit_warning(t, k,
+			     "task of another architecture (32-bit?): "
+			     "its syscalls are not traced");
 	}
 	return false;
 }
@@ -998,9 +1006,9 @@ static void link_child(struct tracer *t, struct task *parent,
 	ev.tid = parent->tid;
 	ev.child_pid = child->tgid;
 	ev.child_tid = child->tid;
-	ev.fork_kind = (flags & CLONE_THREAD)	 ? FORK_THREAD
+	ev.fork_kind = (flags & CLONE_THREAD)	? FORK_THREAD
 		       : (flags & CLONE_VFORK_) ? FORK_VFORK
-						 : FORK_PROCESS;
+						: FORK_PROCESS;
 	ev.share_files = flags & CLONE_FILES_;
 	ev.share_fs = flags & CLONE_FS_;
 	ev.fork_syscall = parent->clone_syscall;
@@ -1144,10 +1152,10 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 
 /* ---- setup ---- */
 
-static const long ptrace_options =
-	PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-	PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
-	PTRACE_O_EXITKILL;
+static const long ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+				   PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+				   PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
+				   PTRACE_O_EXITKILL;
 
 static int build_filter(struct tracer *t)
 {
@@ -1168,8 +1176,8 @@ static int build_filter(struct tracer *t)
 		if (nr == __NR_SCMP_ERROR || nr < 0)
 			continue;
 		if (sc->effect == E_FCNTL) {
-			static const int cmds[] = { F_DUPFD, F_DUPFD_CLOEXEC,
-						    F_SETFD };
+			static const int cmds[] = {F_DUPFD, F_DUPFD_CLOEXEC,
+						   F_SETFD};
 
 			for (unsigned c = 0; !r && c < ARRAY_SIZE(cmds); c++)
 				r = seccomp_rule_add(
@@ -1221,8 +1229,9 @@ static void child_exec(struct tracer *t, int sync_fd)
 	if (t->seccomp) {
 		r = seccomp_load(t->filter);
 		if (r < 0) {
-			fprintf(stderr, "fsrace: cannot install the seccomp "
-					"filter: %s (try --no-seccomp)\n",
+			fprintf(stderr,
+				"fsrace: cannot install the seccomp "
+				"filter: %s (try --no-seccomp)\n",
 				strerror(-r));
 			_exit(2);
 		}
@@ -1259,8 +1268,8 @@ static int spawn(struct tracer *t, const char **ret_msg)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sync[1]);
-		snprintf(start_error, sizeof(start_error), "cannot trace the child: %s",
-			 strerror(e));
+		snprintf(start_error, sizeof(start_error),
+			 "cannot trace the child: %s", strerror(e));
 		*ret_msg = start_error;
 		return -e;
 	}
@@ -1307,7 +1316,8 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 
 				closedir(dp);
 				if (tid == pid || t->ntasks == 0) {
-					snprintf(start_error, sizeof(start_error),
+					snprintf(start_error,
+						 sizeof(start_error),
 						 "cannot attach to pid %d: %s",
 						 pid, strerror(e));
 					*ret_msg = start_error;
@@ -1334,7 +1344,8 @@ static int attach(struct tracer *t, const char **ret_msg)
 	int r;
 
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
-		snprintf(start_error, sizeof(start_error), "no such process: %d", pid);
+		snprintf(start_error, sizeof(start_error),
+			 "no such process: %d", pid);
 		*ret_msg = start_error;
 		return -ESRCH;
 	}
@@ -1400,8 +1411,8 @@ bool tracer_seccomp(const struct tracer *t, const char **ret_reason)
 
 static void install_signals(struct tracer *t)
 {
-	struct sigaction sa = { 0 };
-	struct itimerval it = { { 0, 250000 }, { 0, 250000 } };
+	struct sigaction sa = {0};
+	struct itimerval it = {{0, 250000}, {0, 250000}};
 
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_alarm; /* no SA_RESTART: wait4 returns EINTR */
@@ -1496,7 +1507,7 @@ int tracer_run(struct tracer *t)
 
 void tracer_free(struct tracer *t)
 {
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	struct itimerval off = {{0, 0}, {0, 0}};
 
 	if (!t)
 		return;

@@ -33,9 +33,9 @@ struct tracer_options {
 
 /*
  * Spawn the program or attach to the process. Returns 0, or -errno with
- * a message for the user in *ret_msg (static, valid until the next tracer_start) when
- * nothing could be traced: -ESRCH no such process, -EPERM not allowed,
- * -ENOEXEC/-EACCES/-ENOENT the program cannot be run.
+ * a message for the user in *ret_msg (static, valid until the next
+ * tracer_start) when nothing could be traced: -ESRCH no such process, -EPERM
+ * not allowed, -ENOEXEC/-EACCES/-ENOENT the program cannot be run.
  */
 int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 		 const char **ret_msg);

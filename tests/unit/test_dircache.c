@@ -54,11 +54,12 @@ static void test_sibling_not_invalidated(void **state)
 	/* "/tm" is not a parent of "/tmp" */
 	dircache_invalidate(c, "/tm");
 	/* stat path that fails proves the entry came from the cache */
-	assert_int_equal(dircache_lookup(c, "/tmp", "/nonexistent", &uid,
-					 &mode), 0);
+	assert_int_equal(
+		dircache_lookup(c, "/tmp", "/nonexistent", &uid, &mode), 0);
 	dircache_invalidate(c, "/");
-	assert_int_equal(dircache_lookup(c, "/tmp", "/nonexistent", &uid,
-					 &mode), -ENOENT);
+	assert_int_equal(
+		dircache_lookup(c, "/tmp", "/nonexistent", &uid, &mode),
+		-ENOENT);
 	dircache_free(c);
 }
 

@@ -24,7 +24,8 @@ static void test_set_get_close(void **state)
 	/* reuse of the slot with a longer path */
 	fdtable_set(t, 3, "/a/much/longer/path/than/before/to/grow/the/buffer",
 		    false);
-	assert_string_equal(fdtable_path(t, 3),
+	assert_string_equal(
+		fdtable_path(t, 3),
 		"/a/much/longer/path/than/before/to/grow/the/buffer");
 	fdtable_unref(t);
 }

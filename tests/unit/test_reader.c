@@ -31,12 +31,12 @@
 #include "util.h"
 #include "writer.h"
 
-#define HEADER                                                               \
-	"{\"type\":\"header\",\"format\":\"fsrace-trace\",\"version\":1,"    \
-	"\"fsrace_version\":\"0.1.0\",\"argv\":[\"./prog\",\"arg\"],"        \
-	"\"cwd\":\"/home/u\",\"start_ns\":1764082800123456789,"              \
-	"\"start_time\":\"2025-11-25T15:00:00Z\",\"host\":\"box\","          \
-	"\"kernel\":\"Linux 6.1.0 x86_64\",\"options\":{\"mode\":\"spawn\"," \
+#define HEADER                                                                 \
+	"{\"type\":\"header\",\"format\":\"fsrace-trace\",\"version\":1,"      \
+	"\"fsrace_version\":\"0.1.0\",\"argv\":[\"./prog\",\"arg\"],"          \
+	"\"cwd\":\"/home/u\",\"start_ns\":1764082800123456789,"                \
+	"\"start_time\":\"2025-11-25T15:00:00Z\",\"host\":\"box\","            \
+	"\"kernel\":\"Linux 6.1.0 x86_64\",\"options\":{\"mode\":\"spawn\","   \
 	"\"seccomp\":true,\"pid\":null}}\n"
 
 /* --- the jansson reader this one replaced, as the reference ---------- */
@@ -48,9 +48,9 @@ struct ref {
 	size_t argv_cap;
 };
 
-#define REF_BAD()                                                    \
-	do {                                                         \
-		return -EINVAL;                                      \
+#define REF_BAD()                                                              \
+	do {                                                                   \
+		return -EINVAL;                                                \
 	} while (0)
 
 static const char *ref_str(json_t *o, const char *key)
@@ -78,7 +78,8 @@ static uint64_t ref_flags(json_t *a, enum flagset set, bool *ok)
 		*ok = false;
 		return 0;
 	}
-	json_array_foreach(a, i, x) {
+	json_array_foreach(a, i, x)
+	{
 		const char *s = json_string_value(x);
 
 		if (!s || flags_parse(set, s, &b) < 0)
@@ -215,8 +216,8 @@ static int ref_syscall(struct ref *r, json_t *o, struct event *ev)
 		ev->has |= HAS_ARGV;
 		if (n + 1 > r->argv_cap) {
 			r->argv_cap = n + 1;
-			r->argv = xrealloc(r->argv,
-					   r->argv_cap * sizeof(char *));
+			r->argv =
+				xrealloc(r->argv, r->argv_cap * sizeof(char *));
 		}
 		for (size_t i = 0; i < n; i++) {
 			const char *s = json_string_value(json_array_get(j, i));
@@ -317,7 +318,8 @@ static int ref_record(struct ref *r, json_t *o, struct event *ev)
 				: !strcmp(kind, "thread") ? FORK_THREAD
 				: !strcmp(kind, "vfork")  ? FORK_VFORK
 							  : FORK_PROCESS;
-		json_array_foreach(json_object_get(o, "shares"), i, j) {
+		json_array_foreach(json_object_get(o, "shares"), i, j)
+		{
 			const char *s = json_string_value(j);
 
 			if (s && !strcmp(s, "files"))
@@ -331,14 +333,15 @@ static int ref_record(struct ref *r, json_t *o, struct event *ev)
 		if (ref_int(o, "status", &v))
 			ev->exit_status = (int)v;
 		if ((j = json_object_get(o, "signal"))) {
-			ev->exit_signal = json_is_string(j)
-				? signal_parse(json_string_value(j))
-				: (int)json_integer_value(j);
+			ev->exit_signal =
+				json_is_string(j)
+					? signal_parse(json_string_value(j))
+					: (int)json_integer_value(j);
 			if (ev->exit_signal <= 0)
 				REF_BAD();
 		}
-		ev->core_dumped = json_is_true(json_object_get(o,
-							       "core_dumped"));
+		ev->core_dumped =
+			json_is_true(json_object_get(o, "core_dumped"));
 		return 1;
 	case EV_WARNING:
 		ev->message = ref_str(o, "message");
@@ -410,12 +413,12 @@ static void assert_str_eq(const char *a, const char *b, const char *what)
 		fail_msg("%s: '%s' vs '%s'", what, a, b);
 }
 
-#define EQ(f)                                                               \
-	do {                                                                \
-		if (a->f != b->f)                                           \
-			fail_msg("seq %llu: " #f ": %lld vs %lld",          \
-				 (unsigned long long)a->seq,                \
-				 (long long)a->f, (long long)b->f);         \
+#define EQ(f)                                                                  \
+	do {                                                                   \
+		if (a->f != b->f)                                              \
+			fail_msg("seq %llu: " #f ": %lld vs %lld",             \
+				 (unsigned long long)a->seq, (long long)a->f,  \
+				 (long long)b->f);                             \
 	} while (0)
 #define SEQ(f) assert_str_eq(a->f, b->f, #f)
 
@@ -540,12 +543,17 @@ static bool coin(void)
 /* Strings that exercise the writer's escapes and the reader's decoding:
  * quotes, backslashes, control characters, 2- to 4-byte UTF-8. */
 static const char *const strings[] = {
-	"/tmp/x", "", "/home/u/src/a file with spaces.c",
-	"quote\"back\\slash/solidus", "tab\there\nnewline\rcr\bbs\ffeed",
-	"\x01\x02\x1f\x7f ctl", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	"/tmp/x",
+	"",
+	"/home/u/src/a file with spaces.c",
+	"quote\"back\\slash/solidus",
+	"tab\there\nnewline\rcr\bbs\ffeed",
+	"\x01\x02\x1f\x7f ctl",
+	"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 	"/very/long/path/that/goes/on/and/on/for/quite/a/while/past/the/"
 	"sixteen/byte/loads/of/the/scanner/and/then/some/more.txt",
-	"\xef\xbf\xbf\xf4\x8f\xbf\xbf", "0123456789abcdef0123456789abcdef",
+	"\xef\xbf\xbf\xf4\x8f\xbf\xbf",
+	"0123456789abcdef0123456789abcdef",
 };
 
 static const char *rstr(void)
@@ -588,8 +596,8 @@ static int64_t ri64(void)
 	}
 }
 
-static const int errnos[] = { ENOENT, EACCES, EEXIST, EXDEV, ENOTDIR,
-			      EPERM, ELOOP, 0 };
+static const int errnos[] = {ENOENT,  EACCES, EEXIST, EXDEV,
+			     ENOTDIR, EPERM,  ELOOP,  0};
 
 /* A random event that the writer writes in full, so that reading it back
  * must give it again. ARGV is storage for its argv. */
@@ -597,8 +605,10 @@ static void random_event(struct event *ev, const char **argv, bool big)
 {
 	unsigned t = (unsigned)(rnd() % 8);
 
-	event_init(ev, t < 5 ? EV_SYSCALL : t == 5 ? EV_FORK
-			    : t == 6 ? EV_EXIT : EV_WARNING);
+	event_init(ev, t < 5	? EV_SYSCALL
+		       : t == 5 ? EV_FORK
+		       : t == 6 ? EV_EXIT
+				: EV_WARNING);
 	ev->seq = ru64(big);
 	ev->pid = (int)(rnd() % 100000);
 	ev->tid = coin() ? ev->pid : (int)(rnd() % 100000);
@@ -785,21 +795,19 @@ static void test_not_a_trace(void **state)
 	char err[256], want[256];
 
 	write_file("", 0);
-	assert_int_equal(open_trace(&r, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(open_trace(&r, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s: empty file, not a trace", path);
 	assert_string_equal(err, want);
 	trace_reader_close(&r);
 	write_file("{\"type\":\"syscall\"}\n", 19);
-	assert_int_equal(open_trace(&r, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(open_trace(&r, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want),
 		 "%s:1: not an fsrace trace (no fsrace-trace header)", path);
 	assert_string_equal(err, want);
 	trace_reader_close(&r);
-	assert_int_equal(trace_reader_open(&r, "/nonexistent/t.jsonl", err,
-					   sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(
+		trace_reader_open(&r, "/nonexistent/t.jsonl", err, sizeof(err)),
+		-ENOENT);
 	assert_string_equal(err, "cannot open '/nonexistent/t.jsonl': "
 				 "No such file or directory");
 	trace_reader_close(&r);
@@ -861,7 +869,7 @@ static void test_round_trip_uint64(void **state)
  */
 static enum outcome compare_line(const char *line)
 {
-	struct ref ref = { .path = path, .line = 2 };
+	struct ref ref = {.path = path, .line = 2};
 	struct trace_reader r;
 	struct event want, got;
 	json_t *keep;
@@ -1101,8 +1109,7 @@ static void test_big_integers(void **state)
 		 "\"pid\":1,\"tid\":1}");
 	write_file(file, strlen(file));
 	assert_int_equal(open_trace(&r, err, sizeof(err)), 0);
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "integer out of range"));
 	trace_reader_close(&r);
 	snprintf(file, sizeof(file), "%s%s\n", HEADER,
@@ -1110,8 +1117,7 @@ static void test_big_integers(void **state)
 		 "\"tid\":1}");
 	write_file(file, strlen(file));
 	assert_int_equal(open_trace(&r, err, sizeof(err)), 0);
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	trace_reader_close(&r);
 }
 
@@ -1128,15 +1134,15 @@ static void test_numbers(void **state)
 	jsonw_init(&w);
 	jsonw_raw(&w, HEADER, strlen(HEADER));
 	for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
-		uint64_t vals[3] = { p - 1, p, p + p / 2 + 7 };
+		uint64_t vals[3] = {p - 1, p, p + p / 2 + 7};
 
 		for (int i = 0; i < 3; i++) {
-			int len = snprintf(line, sizeof(line),
-					   "{\"type\":\"warning\",\"seq\":%llu,"
-					   "\"pid\":-%llu,\"tid\":1}\n",
-					   (unsigned long long)vals[i],
-					   (unsigned long long)(vals[i] %
-								1000000000));
+			int len = snprintf(
+				line, sizeof(line),
+				"{\"type\":\"warning\",\"seq\":%llu,"
+				"\"pid\":-%llu,\"tid\":1}\n",
+				(unsigned long long)vals[i],
+				(unsigned long long)(vals[i] % 1000000000));
 
 			jsonw_raw(&w, line, (size_t)len);
 			want[n++] = vals[i];
@@ -1216,7 +1222,7 @@ static void test_corrupted_lines_agree(void **state)
 	struct jsonw w;
 	struct event ev;
 	const char *argv[8];
-	int counts[4] = { 0 };
+	int counts[4] = {0};
 
 	jsonw_init(&w);
 	for (int i = 0; i < 6000; i++) {
@@ -1319,11 +1325,9 @@ static void test_malformed_and_empty_lines(void **state)
 	write_file(file, strlen(file));
 	assert_int_equal(open_trace(&r, err, sizeof(err)), 0);
 	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), 1);
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want),
-		 "%s:3: malformed record: not a JSON object at column 1",
-		 path);
+		 "%s:3: malformed record: not a JSON object at column 1", path);
 	assert_string_equal(err, want);
 	trace_reader_close(&r);
 
@@ -1332,8 +1336,7 @@ static void test_malformed_and_empty_lines(void **state)
 		 "\"status\":0,}\n");
 	write_file(file, strlen(file));
 	assert_int_equal(open_trace(&r, err, sizeof(err)), 0);
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want),
 		 "%s:2: malformed record: expected a string key at column 51",
 		 path);
@@ -1343,8 +1346,7 @@ static void test_malformed_and_empty_lines(void **state)
 	snprintf(file, sizeof(file), "%s\n", HEADER);
 	write_file(file, strlen(file));
 	assert_int_equal(open_trace(&r, err, sizeof(err)), 0);
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:2: empty line", path);
 	assert_string_equal(err, want);
 	trace_reader_close(&r);
@@ -1353,10 +1355,9 @@ static void test_malformed_and_empty_lines(void **state)
 		 "{\"type\":\"exit\",\"seq\":1,\"pid\":1}\n");
 	write_file(file, strlen(file));
 	assert_int_equal(open_trace(&r, err, sizeof(err)), 0);
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(want, sizeof(want),
-		 "%s:2: record lacks type, seq, pid or tid", path);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: record lacks type, seq, pid or tid",
+		 path);
 	assert_string_equal(err, want);
 	trace_reader_close(&r);
 }
@@ -1475,15 +1476,13 @@ static void test_skipped_and_errors(void **state)
 		assert_int_equal(r.line, 2 + 3 * n + i + i / 2);
 		assert_int_equal(r.skipped, 3 * n + i / 2);
 	}
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want),
 		 "%s:%d: malformed record: expected ',' or '}' at column 15",
 		 path, 2 + 3 * n + n + n / 2);
 	assert_string_equal(err, want);
 	/* and again: an error does not go away */
-	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, want);
 	trace_reader_close(&r);
 }

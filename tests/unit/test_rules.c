@@ -33,7 +33,7 @@ static const char groups[] =
 
 static void load(const char *text, size_t max_pending)
 {
-	struct engine_options o = { .max_pending = max_pending };
+	struct engine_options o = {.max_pending = max_pending};
 	char err[512];
 
 	rule_set_init(&fx.rs);
@@ -102,16 +102,16 @@ static const struct findings *found(void)
 	return engine_findings(fx.e);
 }
 
-#define RULE(steps_and_more)                                            \
-	"{\"rules\": [{\"id\": \"r\", \"title\": \"t\", \"severity\": "   \
+#define RULE(steps_and_more)                                                   \
+	"{\"rules\": [{\"id\": \"r\", \"title\": \"t\", \"severity\": "        \
 	"\"warning\", \"message\": \"m {$p}\", " steps_and_more "}]}"
 
-static const char two_step[] = RULE(
-	"\"steps\": ["
-	"{\"name\": \"check\", \"syscalls\": [\"@stat\"], "
-	" \"where\": {\"abspath\": \"$p\", \"result\": \"success\"}},"
-	"{\"name\": \"use\", \"syscalls\": [\"@open\"], "
-	" \"where\": {\"abspath\": \"$p\"}}]");
+static const char two_step[] =
+	RULE("\"steps\": ["
+	     "{\"name\": \"check\", \"syscalls\": [\"@stat\"], "
+	     " \"where\": {\"abspath\": \"$p\", \"result\": \"success\"}},"
+	     "{\"name\": \"use\", \"syscalls\": [\"@open\"], "
+	     " \"where\": {\"abspath\": \"$p\"}}]");
 
 static void test_binding_matches_same_path(void **state)
 {
@@ -152,7 +152,8 @@ static void test_scope_any(void **state)
 		  "{\"name\": \"c\", \"syscalls\": [\"@stat\"], "
 		  " \"where\": {\"abspath\": \"$p\"}},"
 		  "{\"name\": \"u\", \"syscalls\": [\"@open\"], "
-		  " \"where\": {\"abspath\": \"$p\"}}]"), 0);
+		  " \"where\": {\"abspath\": \"$p\"}}]"),
+	     0);
 	feed(sys(1, "newfstatat", "/w/a", 0));
 	feed(sys(2, "openat", "/w/a", 3));
 	assert_int_equal(found()->n, 1);
@@ -165,7 +166,8 @@ static void test_not_variable(void **state)
 		  " \"where\": {\"abspath\": \"$p\", \"pid\": \"$x\"}},"
 		  "{\"name\": \"b\", \"syscalls\": [\"unlink\"], "
 		  " \"where\": {\"abspath\": \"$p\", "
-		  "   \"pid\": {\"not\": \"$x\"}}}]"), 0);
+		  "   \"pid\": {\"not\": \"$x\"}}}]"),
+	     0);
 	feed(sys(1, "newfstatat", "/w/a", 0));
 	feed(sys(1, "unlink", "/w/a", 0));
 	assert_int_equal(found()->n, 0);
@@ -181,7 +183,8 @@ static void test_guard_between_steps(void **state)
 		  "{\"name\": \"r\", \"syscalls\": [\"rename\"], "
 		  " \"where\": {\"abspath\": \"$p\"}}],"
 		  "\"unless\": [{\"after\": \"w\", \"syscalls\": [\"fsync\"],"
-		  " \"where\": {\"fd\": \"$f\"}}]"), 0);
+		  " \"where\": {\"fd\": \"$f\"}}]"),
+	     0);
 	struct event fs;
 
 	feed(sys(1, "openat", "/w/t", 3));
@@ -201,13 +204,13 @@ static void test_guard_between_steps(void **state)
 	assert_int_equal(found()->n, 1);
 }
 
-static const char at_exit_rule[] = RULE(
-	"\"steps\": ["
-	"{\"name\": \"ren\", \"syscalls\": [\"rename\"], "
-	" \"where\": {\"abspath\": \"$p\", \"dirname(abspath)\": \"$d\"}},"
-	"{\"name\": \"end\", \"at_exit\": true}],"
-	"\"unless\": [{\"after\": \"ren\", \"syscalls\": [\"fsync\"],"
-	" \"where\": {\"fd_path\": \"$d\"}}]");
+static const char at_exit_rule[] =
+	RULE("\"steps\": ["
+	     "{\"name\": \"ren\", \"syscalls\": [\"rename\"], "
+	     " \"where\": {\"abspath\": \"$p\", \"dirname(abspath)\": \"$d\"}},"
+	     "{\"name\": \"end\", \"at_exit\": true}],"
+	     "\"unless\": [{\"after\": \"ren\", \"syscalls\": [\"fsync\"],"
+	     " \"where\": {\"fd_path\": \"$d\"}}]");
 
 static void test_at_exit_fires_at_exit(void **state)
 {
@@ -249,7 +252,8 @@ static void test_or_exit(void **state)
 		  "{\"name\": \"o\", \"syscalls\": [\"@open\"], "
 		  " \"where\": {\"abspath\": \"$p\", \"ret\": \"$f\"}},"
 		  "{\"name\": \"c\", \"syscalls\": [\"close\"], "
-		  " \"where\": {\"fd\": \"$f\"}, \"or_exit\": true}]"), 0);
+		  " \"where\": {\"fd\": \"$f\"}, \"or_exit\": true}]"),
+	     0);
 	feed(sys(1, "openat", "/w/a", 3));
 	feed_exit(1);
 	assert_int_equal(found()->n, 1);
@@ -283,7 +287,8 @@ static void test_flags_contains_lacks_and_glob(void **state)
 	load(RULE("\"steps\": [{\"name\": \"c\", \"syscalls\": [\"@open\"], "
 		  " \"where\": {\"abspath\": {\"glob\": \"/tmp/*\"}, "
 		  "   \"flags\": {\"contains\": \"O_CREAT\"}, "
-		  "   \"excl\": false}}]"), 0);
+		  "   \"excl\": false}}]"),
+	     0);
 	ev = sys(1, "openat", "/tmp/x", 3);
 	ev.has |= HAS_FLAGS;
 	ev.flags = 0100 | 01; /* O_CREAT|O_WRONLY */
@@ -322,7 +327,8 @@ static void test_variants(void **state)
 	     "\"note\", \"message\": \"m\", \"variants\": ["
 	     "{\"steps\": [{\"name\": \"a\", \"syscalls\": [\"unlink\"]}]},"
 	     "{\"steps\": [{\"name\": \"a\", \"syscalls\": [\"rmdir\"]}]}"
-	     "]}]}", 0);
+	     "]}]}",
+	     0);
 	feed(sys(1, "unlink", "/a", 0));
 	feed(sys(1, "rmdir", "/b", 0));
 	assert_int_equal(found()->n, 2);
@@ -344,7 +350,8 @@ static void test_supersedes(void **state)
 	     "  {\"name\": \"c\", \"syscalls\": [\"access\"],"
 	     "   \"where\": {\"abspath\": \"$p\"}},"
 	     "  {\"name\": \"u\", \"syscalls\": [\"@open\"],"
-	     "   \"where\": {\"abspath\": \"$p\"}}]}]}", 0);
+	     "   \"where\": {\"abspath\": \"$p\"}}]}]}",
+	     0);
 	feed(sys(1, "access", "/a", 0));
 	feed(sys(1, "openat", "/a", 3));
 	assert_int_equal(found()->n, 1);
@@ -364,18 +371,19 @@ static void test_confirm_identity(void **state)
 		  " \"where\": {\"abspath\": \"$p\"}},"
 		  "{\"name\": \"u\", \"syscalls\": [\"@open\"], "
 		  " \"where\": {\"abspath\": \"$p\"}}],"
-		  "\"confirm\": [\"c\", \"u\"]"), 0);
+		  "\"confirm\": [\"c\", \"u\"]"),
+	     0);
 	c = sys(1, "newfstatat", "/a", 0);
-	c.stat = (struct ident){ .valid = true, .dev = 1, .ino = 10 };
+	c.stat = (struct ident){.valid = true, .dev = 1, .ino = 10};
 	u = sys(1, "openat", "/a", 3);
-	u.stat = (struct ident){ .valid = true, .dev = 1, .ino = 10 };
+	u.stat = (struct ident){.valid = true, .dev = 1, .ino = 10};
 	feed(c);
 	feed(u);
 	assert_false(found()->v[0]->confirmed);
 	c = sys(1, "newfstatat", "/b", 0);
-	c.stat = (struct ident){ .valid = true, .dev = 1, .ino = 10 };
+	c.stat = (struct ident){.valid = true, .dev = 1, .ino = 10};
 	u = sys(1, "openat", "/b", 3);
-	u.stat = (struct ident){ .valid = true, .dev = 1, .ino = 11 };
+	u.stat = (struct ident){.valid = true, .dev = 1, .ino = 11};
 	feed(c);
 	feed(u);
 	assert_true(found()->v[1]->confirmed);
@@ -441,8 +449,8 @@ static void load_error(const char *text, const char *want)
 	assert_int_equal(rule_set_load_text(&rs, "groups.json", groups,
 					    strlen(groups), err, sizeof(err)),
 			 0);
-	assert_int_equal(rule_set_load_text(&rs, "bad.json", text,
-					    strlen(text), err, sizeof(err)),
+	assert_int_equal(rule_set_load_text(&rs, "bad.json", text, strlen(text),
+					    err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, want);
 	/* nothing of the bad file is kept */

@@ -226,7 +226,7 @@ static void render(const struct event *ev, struct out *o)
 
 static void write_file(const char *path, const char *text)
 {
-	struct timespec ts[2] = { { MTIME, 0 }, { MTIME, 0 } };
+	struct timespec ts[2] = {{MTIME, 0}, {MTIME, 0}};
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	size_t n = strlen(text);
 
@@ -240,7 +240,8 @@ static void write_file(const char *path, const char *text)
  * Write the files of a case: LOG holds one file, or several separated
  * by "\f" named by the space-separated NAMES. Paths go to PATHS.
  */
-static int write_logs(const char *log, const char *names, char paths[][PATH_MAX])
+static int write_logs(const char *log, const char *names,
+		      char paths[][PATH_MAX])
 {
 	char *copy = strdup(log), *text = copy, *ff;
 	char *ncopy = strdup(names ? names : "log"), *save = NULL;
@@ -317,7 +318,7 @@ static void run(const char *log, const char *names, bool strict,
 	struct strace_reader *r;
 	struct capture cap;
 	struct event ev;
-	struct out o = { res->events, 0, sizeof(res->events) };
+	struct out o = {res->events, 0, sizeof(res->events)};
 	uint64_t seq = 0;
 	int n = write_logs(log, names, paths);
 
@@ -336,8 +337,7 @@ static void run(const char *log, const char *names, bool strict,
 		assert_non_null(strstr(ev.source_file, tmpdir));
 		render(&ev, &o);
 	}
-	snprintf(res->warnings, sizeof(res->warnings), "%s",
-		 capture_end(&cap));
+	snprintf(res->warnings, sizeof(res->warnings), "%s", capture_end(&cap));
 	res->unknown = strace_reader_unknown(r);
 	res->skipped = strace_reader_skipped(r);
 	strace_reader_close(r);
@@ -394,529 +394,729 @@ static void check_case(const struct scase *c)
 /* ---- the cases ---- */
 
 static const struct scase cases[] = {
-{
-	"-f -o: pid prefix, -y decorations, cwd learnt from AT_FDCWD",
-	"100   openat(AT_FDCWD</home/u>, \"notes\", O_RDONLY|O_CLOEXEC) = 3</home/u/notes>\n"
-	"100   read(3</home/u/notes>, \"abc\", 4096) = 3\n"
-	"100   newfstatat(3</home/u/notes>, \"\", {st_mode=S_IFREG|0644, st_size=3, ...}, AT_EMPTY_PATH) = 0\n"
-	"100   close(3</home/u/notes>)  = 0\n"
-	"100   openat(AT_FDCWD</home/u>, \"/etc/missing\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
-	"100   exit_group(0)            = ?\n"
-	"100   +++ exited with 0 +++\n",
-	"openat 100/100 dirfd=-100:/home/u path=notes abs=/home/u/notes flags=O_RDONLY|O_CLOEXEC ret=3 ret_path=/home/u/notes @1\n"
-	"newfstatat 100/100 dirfd=3:/home/u/notes path= abs=/home/u/notes fd=3:/home/u/notes flags=AT_EMPTY_PATH ret=0 @3\n"
-	"close 100/100 fd=3:/home/u/notes @4\n"
-	"openat 100/100 dirfd=-100:/home/u path=/etc/missing abs=/etc/missing flags=O_RDONLY ret=-1 ENOENT @5\n"
-	"exit 100/100 status=0 @7\n",
-	2,
-},
-{
-	"stderr -f: [pid N] prefixes, unprefixed lines of the only process",
-	"execve(\"/bin/sh\", [\"sh\", \"-c\", \"x\"], 0x7ffd /* 3 vars */) = 0\n"
-	"set_tid_address(0x7f00)                 = 500\n"
-	"chdir(\"/srv\")                           = 0\n"
-	"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f00) = 501\n"
-	"[pid   501] openat(AT_FDCWD, \"a\", O_RDONLY) = 3\n"
-	"[pid   500] wait4(-1,  <unfinished ...>\n"
-	"[pid   501] +++ exited with 0 +++\n"
-	"<... wait4 resumed>NULL, 0, NULL)       = 501\n"
-	"unlink(\"a\")                             = 0\n"
-	"+++ exited with 0 +++\n",
-	"execve 500/500 path=/bin/sh abs=/bin/sh argv=[sh,-c,x] ret=0 @1\n"
-	"chdir 500/500 path=/srv abs=/srv ret=0 @3\n"
-	"fork 500/500 child=501/501 process via=clone @4\n"
-	"openat 501/501 dirfd=-100:/srv path=a abs=/srv/a flags=O_RDONLY ret=3 ret_path=/srv/a @5\n"
-	"exit 501/501 status=0 @7\n"
-	"unlink 500/500 path=a abs=/srv/a ret=0 @9\n"
-	"exit 500/500 status=0 @10\n",
-	2,
-},
-{
-	"no -f: no prefix, the pid from set_tid_address()",
-	"execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
-	"access(\"/etc/ld.so.preload\", R_OK)      = -1 ENOENT (No such file or directory)\n"
-	"set_tid_address(0x7f00)                 = 4242\n"
-	"+++ exited with 0 +++\n",
-	"execve 4242/4242 path=/bin/true abs=/bin/true argv=[true] ret=0 @1\n"
-	"access 4242/4242 path=/etc/ld.so.preload abs=/etc/ld.so.preload access=R_OK ret=-1 ENOENT @2\n"
-	"exit 4242/4242 status=0 @4\n",
-	1,
-},
-{
-	"no pid anywhere: pid 0",
-	"stat(\"/etc\", {st_mode=S_IFDIR|0755, st_size=4096, ...}) = 0\n",
-	"stat 0/0 path=/etc abs=/etc ret=0 @1\n",
-	0,
-},
-{
-	"a single file's .N suffix is only the last guess of its pid",
-	"chdir(\"/\") = 0\n",
-	"chdir 777/777 path=/ abs=/ ret=0 @1\n",
-	0,
-	"solo.777",
-},
-{
-	"a single file's .N suffix loses to set_tid_address()",
-	"chdir(\"/\") = 0\n"
-	"set_tid_address(0x7f00) = 42\n",
-	"chdir 42/42 path=/ abs=/ ret=0 @1\n",
-	1,
-	"strace.log.1",
-},
-{
-	"-ff -o: one file per pid, merged by time, fork before the child",
-	"10:00:00.000100 chdir(\"/w\") = 0\n"
-	"10:00:00.000200 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f00) = 301\n"
-	"10:00:00.000400 openat(AT_FDCWD, \"p\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3\n"
-	"10:00:00.000600 +++ exited with 0 +++\n"
-	"\f"
-	"10:00:00.000300 openat(AT_FDCWD, \"c\", O_RDONLY) = 3\n"
-	"10:00:00.000500 +++ exited with 1 +++\n",
-	"chdir 300/300 path=/w abs=/w ret=0 ts=1709287200000100000-1709287200000100000 @1\n"
-	"fork 300/300 child=301/301 process via=clone ts=1709287200000200000 @2\n"
-	"openat 301/301 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY ret=3 ret_path=/w/c ts=1709287200000300000-1709287200000300000 @1\n"
-	"openat 300/300 dirfd=-100:/w path=p abs=/w/p flags=O_WRONLY|O_CREAT|O_TRUNC mode=666 ret=3 ret_path=/w/p ts=1709287200000400000-1709287200000400000 @3\n"
-	"exit 301/301 status=1 ts=1709287200000500000 @2\n"
-	"exit 300/300 status=0 ts=1709287200000600000 @4\n",
-	0,
-	"trace.300 trace.301",
-},
-{
-	"-ff without timestamps: a process before its children",
-	"openat(AT_FDCWD, \"c\", O_RDONLY) = 3\n"
-	"+++ exited with 0 +++\n"
-	"\f"
-	"chdir(\"/w\") = 0\n"
-	"vfork() = 1001\n"
-	"+++ exited with 0 +++\n",
-	"chdir 999/999 path=/w abs=/w ret=0 @1\n"
-	"fork 999/999 child=1001/1001 vfork via=vfork @2\n"
-	"exit 999/999 status=0 @3\n"
-	"openat 1001/1001 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY ret=3 ret_path=/w/c @1\n"
-	"exit 1001/1001 status=0 @2\n",
-	0,
-	"t.1001 t.999",
-},
-{
-	"-tt: the date is the mtime's day",
-	"7 09:59:59.123456 chdir(\"/\") = 0\n"
-	"7 10:00:00.5 chdir(\"/\") = 0\n",
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1709287199123456000-1709287199123456000 @1\n"
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1709287200500000000-1709287200500000000 @2\n",
-	0,
-},
-{
-	"-t: seconds, the day before when later than the mtime, then midnight",
-	"7 23:59:59 chdir(\"/\") = 0\n"
-	"7 00:00:01 chdir(\"/\") = 0\n",
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1709251199000000000-1709251199000000000 @1\n"
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1709251201000000000-1709251201000000000 @2\n",
-	0,
-},
-{
-	"-ttt: exact, with -T durations and ns precision",
-	"7 1700000000.000100 chdir(\"/\") = 0 <0.000050>\n"
-	"7 1700000000.000200123 chdir(\"/\") = 0 <0.001000123>\n",
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1700000000000100000-1700000000000150000 @1\n"
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1700000000000200123-1700000000001200246 @2\n",
-	0,
-},
-{
-	"-r: relative times add up from the epoch",
-	"7      0.000000 chdir(\"/\") = 0\n"
-	"7      0.000150 getpid() = 7\n"
-	"7      1.500000 chdir(\"/\") = 0 <0.000010>\n",
-	"chdir 7/7 path=/ abs=/ ret=0 @1\n"
-	"chdir 7/7 path=/ abs=/ ret=0 ts=1500150000-1500160000 @3\n",
-	1,
-},
-{
-	"-y: fds the model does not know come from decorations",
-	"9 write(1</dev/pts/0>, \"x\", 1) = 1\n"
-	"9 fsync(1</dev/pts/0>) = 0\n"
-	"9 dup(1</dev/pts/0>) = 4</dev/pts/0>\n"
-	"9 fstat(5<socket:[123]>, {st_mode=S_IFSOCK|0777, st_size=0, ...}) = 0\n"
-	"9 fsync(6<TCP:[1.2.3.4:5->6.7.8.9:10]>) = -1 EINVAL (Invalid argument)\n"
-	"9 fsync(7</dev/null<char 1:3>>) = -1 EINVAL (Invalid argument)\n"
-	"9 fdatasync(8</tmp/gone (deleted)>) = 0\n"
-	"9 fsync(9</tmp/a\\74b\\76>) = 0\n"
-	"9 fchdir(10</var/tmp>) = 0\n"
-	"9 unlink(\"x\") = 0\n",
-	"fsync 9/9 fd=1:/dev/pts/0 ret=0 @2\n"
-	"dup 9/9 fd=1:/dev/pts/0 ret=4 ret_path=/dev/pts/0 @3\n"
-	"fstat 9/9 fd=5:socket:[123] ret=0 @4\n"
-	"fsync 9/9 fd=6:TCP:[1.2.3.4:5->6.7.8.9:10] ret=-1 EINVAL @5\n"
-	"fsync 9/9 fd=7:/dev/null ret=-1 EINVAL @6\n"
-	"fdatasync 9/9 fd=8:/tmp/gone (deleted) ret=0 @7\n"
-	"fsync 9/9 fd=9:/tmp/a<b> ret=0 @8\n"
-	"fchdir 9/9 fd=10:/var/tmp ret=0 @9\n"
-	"unlink 9/9 path=x abs=/var/tmp/x ret=0 @10\n",
-	1,
-},
-{
-	"the model wins over decorations: a renamed file keeps its open name",
-	"9 openat(AT_FDCWD</d>, \"f.tmp\", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600) = 3</d/f.tmp>\n"
-	"9 rename(\"f.tmp\", \"f\") = 0\n"
-	"9 fsync(3</d/f>) = 0\n",
-	"openat 9/9 dirfd=-100:/d path=f.tmp abs=/d/f.tmp flags=O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC mode=600 ret=3 ret_path=/d/f.tmp @1\n"
-	"rename 9/9 path=f.tmp abs=/d/f.tmp path2=f abs2=/d/f ret=0 @2\n"
-	"fsync 9/9 fd=3:/d/f.tmp ret=0 @3\n",
-	0,
-},
-{
-	"without -y: a relative path with an unknown cwd stays unresolved",
-	"9 openat(AT_FDCWD, \"rel\", O_RDONLY) = 3\n"
-	"9 fstat(3, {st_mode=S_IFREG|0644, st_size=1, ...}) = 0\n"
-	"9 stat(\"/abs\", 0x7ffd0) = -1 ENOENT (No such file or directory)\n"
-	"9 getcwd(\"/home/u\", 4096) = 8\n"
-	"9 openat(AT_FDCWD, \"rel2\", O_RDONLY) = 4\n"
-	"9 chdir(\"..\") = 0\n"
-	"9 access(\"x\", F_OK) = 0\n",
-	"openat 9/9 dirfd=-100:? path=rel abs=? flags=O_RDONLY ret=3 @1\n"
-	"fstat 9/9 fd=3:? ret=0 @2\n"
-	"stat 9/9 path=/abs abs=/abs ret=-1 ENOENT @3\n"
-	"openat 9/9 dirfd=-100:/home/u path=rel2 abs=/home/u/rel2 flags=O_RDONLY ret=4 ret_path=/home/u/rel2 @5\n"
-	"chdir 9/9 path=.. abs=/home ret=0 @6\n"
-	"access 9/9 path=x abs=/home/x access=F_OK ret=0 @7\n",
-	1,
-},
-{
-	"-v: stat identity, statx identity; abbreviated stat gives none",
-	"9 newfstatat(AT_FDCWD</h>, \"f\", {st_dev=makedev(0xfe, 0x1), st_ino=12, st_mode=S_IFREG|0640, st_nlink=2, st_uid=1000, st_gid=100, st_blksize=4096, st_blocks=8, st_size=3, st_atime=1700000000 /* 2023-11-14T22:13:20+0000 */, st_atime_nsec=0, st_mtime=1700000000 /* 2023-11-14T22:13:20+0000 */, st_mtime_nsec=0, st_ctime=1700000000 /* 2023-11-14T22:13:20+0000 */, st_ctime_nsec=0}, AT_SYMLINK_NOFOLLOW) = 0\n"
-	"9 statx(AT_FDCWD</h>, \"g\", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_blksize=4096, stx_attributes=0, stx_nlink=1, stx_uid=0, stx_gid=0, stx_mode=S_IFDIR|0755, stx_ino=861, stx_size=4096, stx_blocks=8, stx_attributes_mask=STATX_ATTR_COMPRESSED, stx_atime={tv_sec=1795618590, tv_nsec=852379205} /* 2026-11-25T14:56:30.852379205+0000 */, stx_btime={tv_sec=0, tv_nsec=0}, stx_ctime={tv_sec=1779294449, tv_nsec=0} /* 2026-05-20T16:27:29+0000 */, stx_mtime={tv_sec=1779294449, tv_nsec=0} /* 2026-05-20T16:27:29+0000 */, stx_rdev_major=0, stx_rdev_minor=0, stx_dev_major=254, stx_dev_minor=0, stx_mnt_id=0x1b}) = 0\n"
-	"9 stat(\"/h/f\", {st_mode=S_IFREG|0644, st_size=3, ...}) = 0\n"
-	"9 lstat(\"/h/f\", {st_dev=makedev(8, 1), st_ino=5, st_mode=S_IFLNK|0777, st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=0, st_size=4, st_atime=2019/01/01-00:00:00.000000000, st_mtime=2019/01/01-00:00:00.000000000, st_ctime=2019/01/01-00:00:00.000000000}) = 0\n"
-	"9 fstat(3, {st_dev=0xfe00, st_ino=7, st_mode=0100600, st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=0, st_size=0, st_atime=1, st_atime_nsec=0, st_mtime=1, st_mtime_nsec=0, st_ctime=1, st_ctime_nsec=0}) = 0\n",
-	"newfstatat 9/9 dirfd=-100:/h path=f abs=/h/f flags=AT_SYMLINK_NOFOLLOW ret=0 stat=65025:12:100640:2:1000:100:3 @1\n"
-	"statx 9/9 dirfd=-100:/h path=g abs=/h/g flags=0 ret=0 stat=65024:861:40755:1:0:0:4096 @2\n"
-	"stat 9/9 path=/h/f abs=/h/f ret=0 @3\n"
-	"lstat 9/9 path=/h/f abs=/h/f ret=0 stat=2049:5:120777:1:0:0:4 @4\n"
-	"fstat 9/9 fd=3:? ret=0 stat=65024:7:100600:1:0:0:0 @5\n",
-	0,
-},
-{
-	"-s: a cut string is kept with its ..., never resolved",
-	"9 openat(AT_FDCWD</h>, \"averylongname\"..., O_RDONLY) = 3</h/averylongnameindeed>\n"
-	"9 fsync(3) = 0\n"
-	"9 readlink(\"/h/l\", \"targe\"..., 4096) = 14\n"
-	"9 setxattr(\"/h/f\", \"user.\"..., \"v\", 1, 0) = 0\n"
-	"9 execve(\"/bin/echo\", [\"echo\", \"abcde\"..., ...], 0x7ffd /* 3 vars */) = 0\n",
-	"openat 9/9 dirfd=-100:/h path=averylongname... abs=? flags=O_RDONLY ret=3 ret_path=/h/averylongnameindeed @1\n"
-	"fsync 9/9 fd=3:/h/averylongnameindeed ret=0 @2\n"
-	"readlink 9/9 path=/h/l abs=/h/l ret=14 @3\n"
-	"setxattr 9/9 path=/h/f abs=/h/f xattr=user.... ret=0 @4\n"
-	"execve 9/9 path=/bin/echo abs=/bin/echo argv=[echo,abcde...] ret=0 @5\n",
-	0,
-},
-{
-	"-X raw, -X verbose and abbreviated flags give the same numbers",
-	"9 openat(-100, \"/a\", 0x241, 0644) = 3\n"
-	"9 openat(-100 /* AT_FDCWD */, \"/b\", 0x80041 /* O_WRONLY|O_CREAT|O_CLOEXEC */, 0600) = 4\n"
-	"9 openat(AT_FDCWD, \"/c\", O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW, 0600) = 5\n"
-	"9 openat(0xffffff9c, \"/d\", O_RDONLY|O_DIRECTORY|O_PATH) = 6\n"
-	"9 statx(-100, \"/e\", , 0xfff, 0x7ffd) = -1 ENOENT (No such file or directory)\n"
-	"9 statx(3, \"\", 0 /* AT_STATX_SYNC_AS_STAT */|0x1000 /* AT_EMPTY_PATH */, 0x7ff /* STATX_BASIC_STATS */, 0x7ffd) = -1 EFAULT (Bad address)\n"
-	"9 faccessat2(-100, \"/f\", 0x6 /* R_OK|W_OK */, 0x200 /* AT_EACCESS */) = 0\n"
-	"9 renameat2(AT_FDCWD, \"/g\", AT_FDCWD, \"/h\", RENAME_NOREPLACE|RENAME_WHITEOUT) = 0\n"
-	"9 fcntl(3, 0x406 /* F_DUPFD_CLOEXEC */, 0) = 7\n"
-	"9 fcntl(3, 0x2, 0x1) = 0\n"
-	"9 fcntl(3, F_GETFL) = 0x8001 (flags O_WRONLY|O_LARGEFILE)\n"
-	"9 mknodat(AT_FDCWD, \"/p\", S_IFIFO|0644) = 0\n"
-	"9 chmod(\"/q\", S_ISUID|S_ISGID|S_ISVTX|0755) = 0\n"
-	"9 chown(\"/q\", -1, 1000) = 0\n"
-	"9 close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = 0\n"
-	"9 close_range(4, 4294967295, 0) = 0\n"
-	"9 openat(-100 /* AT_FDCWD */</t,mp>, \"x\", 0 /* O_RDONLY */) = 8</t,mp/x>\n"
-	"9 fsync(8 /* what */</t,mp/x>) = 0\n",
-	"openat 9/9 dirfd=-100:? path=/a abs=/a flags=O_WRONLY|O_CREAT|O_TRUNC mode=644 ret=3 ret_path=/a @1\n"
-	"openat 9/9 dirfd=-100:? path=/b abs=/b flags=O_WRONLY|O_CREAT|O_CLOEXEC mode=600 ret=4 ret_path=/b @2\n"
-	"openat 9/9 dirfd=-100:? path=/c abs=/c flags=O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW mode=600 ret=5 ret_path=/c @3\n"
-	"openat 9/9 dirfd=-100:? path=/d abs=/d flags=O_RDONLY|O_DIRECTORY|O_PATH ret=6 ret_path=/d @4\n"
-	"statx 9/9 dirfd=-100:? path=/e abs=/e flags=0 ret=-1 ENOENT @5\n"
-	"statx 9/9 dirfd=3:/a path= abs=/a fd=3:/a flags=AT_EMPTY_PATH ret=-1 EFAULT @6\n"
-	"faccessat2 9/9 dirfd=-100:? path=/f abs=/f flags=AT_EACCESS access=R_OK|W_OK ret=0 @7\n"
-	"renameat2 9/9 dirfd=-100:? path=/g abs=/g dirfd2=-100:? path2=/h abs2=/h flags=RENAME_NOREPLACE|RENAME_WHITEOUT ret=0 @8\n"
-	"fcntl 9/9 fd=3:/a cmd=F_DUPFD_CLOEXEC arg=0 ret=7 ret_path=/a @9\n"
-	"fcntl 9/9 fd=3:/a cmd=F_SETFD arg=1 ret=0 @10\n"
-	"mknodat 9/9 dirfd=-100:? path=/p abs=/p mode=10644 ret=0 @12\n"
-	"chmod 9/9 path=/q abs=/q mode=7755 ret=0 @13\n"
-	"chown 9/9 path=/q abs=/q owner=-1:1000 ret=0 @14\n"
-	"close_range 9/9 fd=3:/a flags=CLOSE_RANGE_CLOEXEC @15\n"
-	"close_range 9/9 fd=4:/b flags=0 @16\n"
-	"openat 9/9 dirfd=-100:/t,mp path=x abs=/t,mp/x flags=O_RDONLY ret=8 ret_path=/t,mp/x @17\n"
-	"fsync 9/9 fd=8:/t,mp/x ret=0 @18\n",
-	0,
-},
-{
-	"unfinished and resumed calls, per pid",
-	"1 12:00:00.000001 chdir(\"/x\" <unfinished ...>\n"
-	"2 12:00:00.000002 openat(AT_FDCWD</y>, \"f\", O_RDONLY <unfinished ...>\n"
-	"1 12:00:00.000003 <... chdir resumed>) = 0 <0.000002>\n"
-	"2 12:00:00.000004 <... openat resumed>) = 3</y/f> <0.000002>\n"
-	"1 12:00:00.000005 newfstatat(AT_FDCWD, \"g\",  <unfinished ...>\n"
-	"1 12:00:00.000006 <... newfstatat resumed>{st_mode=S_IFREG|0644, st_size=0, ...}, 0) = 0\n"
-	"1 12:00:00.000007 read(0,  <unfinished ...>\n"
-	"1 12:00:00.000008 <... read resumed>\"\", 1) = 0\n"
-	"1 12:00:00.000009 close(3 <unfinished ...>\n"
-	"1 12:00:00.000010 <... close resumed>) = 0\n"
-	"4 12:00:00.000011 open(\"/z\", O_RDONLY <unfinished ...>\n"
-	"4 12:00:00.000012 <... open resumed> )   = 5\n",
-	"chdir 1/1 path=/x abs=/x ret=0 ts=1709208000000001000-1709208000000003000 @3\n"
-	"openat 2/2 dirfd=-100:/y path=f abs=/y/f flags=O_RDONLY ret=3 ret_path=/y/f ts=1709208000000002000-1709208000000004000 @4\n"
-	"newfstatat 1/1 dirfd=-100:/x path=g abs=/x/g flags=0 ret=0 ts=1709208000000005000-1709208000000006000 @6\n"
-	"close 1/1 fd=3:? ts=1709208000000009000-1709208000000009000 @9\n"
-	"open 4/4 path=/z abs=/z flags=O_RDONLY ret=5 ret_path=/z ts=1709208000000011000-1709208000000012000 @12\n",
-	1,
-},
-{
-	"a call that never returns gives no event; close gives one at entry",
-	"1 openat(AT_FDCWD, \"/a\", O_RDONLY <unfinished ...>\n"
-	"1 close(7 <unfinished ...>\n"
-	"1 +++ killed by SIGKILL +++\n"
-	"2 openat(AT_FDCWD, \"/b\", O_RDONLY) = ?\n"
-	"2 read(0, <detached ...>\n"
-	"2 wait4(-1,  <unfinished ...>\n"
-	"2 <... wait4 resumed>0x7ffd, 0, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n"
-	"2 restart_syscall(<... resuming interrupted wait4 ...>) = 0\n"
-	"2 fsync(3 <unfinished ...>\n"
-	"2 <... fsync resumed>) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n"
-	"2 rename(\"/c\", \"/d\") = -1 EXDEV (Invalid cross-device link) (INJECTED)\n",
-	"close 1/1 fd=7:? @2\n"
-	"exit 1/1 signal=SIGKILL @3\n"
-	"fsync 2/2 fd=3:? ret=-1 errno=512 @10\n"
-	"rename 2/2 path=/c abs=/c path2=/d abs2=/d ret=-1 EXDEV @11\n",
-	2,
-},
-{
-	"signals, strace's messages and exits",
-	"strace: Process 30 attached\n"
-	"30 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=31, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n"
-	"30 --- stopped by SIGTSTP ---\n"
-	"30 --- SIGINT (Interrupt) @ 0 (0) ---\n"
-	"30 [ Process PID=30 runs in 32 bit mode. ]\n"
-	"30 +++ killed by SIGSEGV (core dumped) +++\n"
-	"31 +++ killed by SIGTERM +++\n"
-	"32 +++ exited with 255 +++\n"
-	"34 +++ killed by SIGRT_2 +++\n"
-	"strace: Process 33 detached\n"
-	"\n",
-	"exit 30/30 signal=SIGSEGV core @6\n"
-	"exit 31/31 signal=SIGTERM @7\n"
-	"exit 32/32 status=255 @8\n"
-	"exit 34/34 signal=SIGRT_2 @9\n",
-	0,
-},
-{
-	"string escapes in arguments and decorations",
-	"9 openat(AT_FDCWD</d\\74i\\76r>, \"a\\n\\t\\\"\\\\b\\1\\351\\x41\\177\\0017>x\", O_RDONLY) = 3</d<i>r/a\\n\\t\\\"\\\\b\\1\\351A\\177\\0017\\76x>\n"
-	"9 symlink(\"t,a(r)g\\\"et\", \"/l,n(k)\") = 0\n",
-	"openat 9/9 dirfd=-100:/d<i>r path=a\\n\\t\"\\\\b\\x01\\xe9A\\x7f\\x017>x abs=/d<i>r/a\\n\\t\"\\\\b\\x01\\xe9A\\x7f\\x017>x flags=O_RDONLY ret=3 ret_path=/d<i>r/a\\n\\t\"\\\\b\\x01\\xe9A\\x7f\\x017>x @1\n"
-	"symlink 9/9 path=/l,n(k) abs=/l,n(k) target=t,a(r)g\"et ret=0 @2\n",
-	0,
-},
-{
-	"fork, vfork, clone and clone3: kinds, shares, tables",
-	"1 openat(AT_FDCWD</w>, \"a\", O_RDONLY) = 3</w/a>\n"
-	"1 openat(AT_FDCWD</w>, \"b\", O_RDONLY|O_CLOEXEC) = 4</w/b>\n"
-	"1 fork() = 2\n"
-	"2 chdir(\"/elsewhere\") = 0\n"
-	"2 close(3) = 0\n"
-	"1 fsync(3) = 0\n"
-	"1 openat(AT_FDCWD, \"c\", O_RDONLY) = 5\n"
-	"1 clone(child_stack=0x7f00, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, parent_tid=[3], tls=0x7f00, child_tidptr=0x7f00) = 3\n"
-	"3 close(5) = 0\n"
-	"3 chdir(\"/t\") = 0\n"
-	"1 fsync(5) = 0\n"
-	"1 openat(AT_FDCWD, \"d\", O_RDONLY) = 5\n"
-	"1 clone3({flags=CLONE_VM|CLONE_VFORK|CLONE_CLEAR_SIGHAND, exit_signal=SIGCHLD, stack=0x7f00, stack_size=0x9000}, 88) = 4\n"
-	"4 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
-	"4 fsync(4) = -1 EBADF (Bad file descriptor)\n"
-	"4 fsync(3) = 0\n"
-	"1 clone(child_stack=NULL, flags=CLONE_FILES|SIGCHLD) = 5\n"
-	"5 dup2(3, 9) = 9\n"
-	"1 fsync(9) = 0\n"
-	"1 vfork() = -1 EAGAIN (Resource temporarily unavailable)\n"
-	"1 clone(child_stack=NULL, flags=0x1200000 /* CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD */, child_tidptr=0x7f00) = 6\n",
-	"openat 1/1 dirfd=-100:/w path=a abs=/w/a flags=O_RDONLY ret=3 ret_path=/w/a @1\n"
-	"openat 1/1 dirfd=-100:/w path=b abs=/w/b flags=O_RDONLY|O_CLOEXEC ret=4 ret_path=/w/b @2\n"
-	"fork 1/1 child=2/2 process via=fork @3\n"
-	"chdir 2/2 path=/elsewhere abs=/elsewhere ret=0 @4\n"
-	"close 2/2 fd=3:/w/a @5\n"
-	"fsync 1/1 fd=3:/w/a ret=0 @6\n"
-	"openat 1/1 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY ret=5 ret_path=/w/c @7\n"
-	"fork 1/1 child=1/3 thread via=clone files fs @8\n"
-	"close 1/3 fd=5:/w/c @9\n"
-	"chdir 1/3 path=/t abs=/t ret=0 @10\n"
-	"fsync 1/1 fd=5:? ret=0 @11\n"
-	"openat 1/1 dirfd=-100:/t path=d abs=/t/d flags=O_RDONLY ret=5 ret_path=/t/d @12\n"
-	"fork 1/1 child=4/4 vfork via=clone3 @13\n"
-	"execve 4/4 path=/bin/true abs=/bin/true argv=[true] ret=0 @14\n"
-	"fsync 4/4 fd=4:? ret=-1 EBADF @15\n"
-	"fsync 4/4 fd=3:/w/a ret=0 @16\n"
-	"fork 1/1 child=5/5 process via=clone files @17\n"
-	"dup2 5/5 fd=3:/w/a fd2=9:? ret=9 ret_path=/w/a @18\n"
-	"fsync 1/1 fd=9:/w/a ret=0 @19\n"
-	"fork 1/1 child=6/6 process via=clone @21\n",
-	0,
-},
-{
-	"a child's lines before its fork returns wait for it",
-	"1 12:00:00.000001 chdir(\"/w\") = 0\n"
-	"1 12:00:00.000002 vfork( <unfinished ...>\n"
-	"2 12:00:00.000003 openat(AT_FDCWD, \"x\", O_RDONLY) = 3\n"
-	"2 12:00:00.000004 execve(\"/bin/cat\", [\"cat\"], 0x7ffd /* 3 vars */ <unfinished ...>\n"
-	"1 12:00:00.000005 <... vfork resumed>) = 2\n"
-	"1 12:00:00.000006 wait4(-1,  <unfinished ...>\n"
-	"2 12:00:00.000007 <... execve resumed>) = 0\n"
-	"2 12:00:00.000008 fsync(3) = 0\n"
-	"2 12:00:00.000009 +++ exited with 0 +++\n"
-	"1 12:00:00.000010 <... wait4 resumed>NULL, 0, NULL) = 2\n"
-	"1 12:00:00.000011 clone( <unfinished ...>\n"
-	"7 12:00:00.000012 openat(AT_FDCWD, \"y\", O_RDONLY) = 3\n"
-	"1 12:00:00.000013 <... clone resumed>child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f00) = 8\n"
-	"1 12:00:00.000014 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>\n"
-	"9 12:00:00.000015 chdir(\"/nine\") = 0\n"
-	"1 12:00:00.000016 +++ killed by SIGKILL +++\n"
-	"9 12:00:00.000017 openat(AT_FDCWD, \"z\", O_RDONLY) = 3\n",
-	"chdir 1/1 path=/w abs=/w ret=0 ts=1709208000000001000-1709208000000001000 @1\n"
-	"fork 1/1 child=2/2 vfork via=vfork ts=1709208000000002000 @5\n"
-	"openat 2/2 dirfd=-100:/w path=x abs=/w/x flags=O_RDONLY ret=3 ret_path=/w/x ts=1709208000000003000-1709208000000003000 @3\n"
-	"execve 2/2 path=/bin/cat abs=/bin/cat argv=[cat] ret=0 ts=1709208000000004000-1709208000000007000 @7\n"
-	"fsync 2/2 fd=3:/w/x ret=0 ts=1709208000000008000-1709208000000008000 @8\n"
-	"exit 2/2 status=0 ts=1709208000000009000 @9\n"
-	"fork 1/1 child=8/8 process via=clone ts=1709208000000011000 @13\n"
-	"openat 7/7 dirfd=-100:? path=y abs=? flags=O_RDONLY ret=3 ts=1709208000000012000-1709208000000012000 @12\n"
-	"exit 1/1 signal=SIGKILL ts=1709208000000016000 @16\n"
-	"chdir 9/9 path=/nine abs=/nine ret=0 ts=1709208000000015000-1709208000000015000 @15\n"
-	"openat 9/9 dirfd=-100:/nine path=z abs=/nine/z flags=O_RDONLY ret=3 ret_path=/nine/z ts=1709208000000017000-1709208000000017000 @17\n",
-	1,
-},
-{
-	"execve: argv, close-on-exec, a thread's execve",
-	"1 openat(AT_FDCWD</w>, \"keep\", O_RDONLY) = 3</w/keep>\n"
-	"1 openat(AT_FDCWD</w>, \"drop\", O_RDONLY|O_CLOEXEC) = 4</w/drop>\n"
-	"1 dup3(3, 5, O_CLOEXEC) = 5</w/keep>\n"
-	"1 fcntl(3, F_DUPFD_CLOEXEC, 10) = 10</w/keep>\n"
-	"1 fcntl(3, F_SETFD, FD_CLOEXEC) = 0\n"
-	"1 dup2(4, 6) = 6</w/drop>\n"
-	"1 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f00, parent_tid=0x7f00, exit_signal=0, stack=0x7f00, stack_size=0x7fff80, tls=0x7f00} => {parent_tid=[2]}, 88) = 2\n"
-	"2 execve(\"/bin/ls\", [\"ls\", \"-l\", \"a b\"], 0x7ffd /* 3 vars */ <unfinished ...>\n"
-	"1 pause( <unfinished ...>\n"
-	"1 <... pause resumed>) = ?\n"
-	"1 +++ superseded by execve in pid 2 +++\n"
-	"1 <... execve resumed>) = 0\n"
-	"1 fsync(3) = 0\n"
-	"1 fsync(4) = 0\n"
-	"1 fsync(5) = 0\n"
-	"1 fsync(6) = 0\n"
-	"1 fsync(10) = 0\n"
-	"1 execve(\"rel\", [\"rel\"], 0x7ffd /* 3 vars */) = -1 ENOENT (No such file or directory)\n",
-	"openat 1/1 dirfd=-100:/w path=keep abs=/w/keep flags=O_RDONLY ret=3 ret_path=/w/keep @1\n"
-	"openat 1/1 dirfd=-100:/w path=drop abs=/w/drop flags=O_RDONLY|O_CLOEXEC ret=4 ret_path=/w/drop @2\n"
-	"dup3 1/1 fd=3:/w/keep fd2=5:? flags=O_CLOEXEC ret=5 ret_path=/w/keep @3\n"
-	"fcntl 1/1 fd=3:/w/keep cmd=F_DUPFD_CLOEXEC arg=10 ret=10 ret_path=/w/keep @4\n"
-	"fcntl 1/1 fd=3:/w/keep cmd=F_SETFD arg=1 ret=0 @5\n"
-	"dup2 1/1 fd=4:/w/drop fd2=6:? ret=6 ret_path=/w/drop @6\n"
-	"fork 1/1 child=1/2 thread via=clone3 files fs @7\n"
-	"execve 1/1 path=/bin/ls abs=/bin/ls argv=[ls,-l,a b] old_tid=2 ret=0 @12\n"
-	"fsync 1/1 fd=3:? ret=0 @13\n"
-	"fsync 1/1 fd=4:? ret=0 @14\n"
-	"fsync 1/1 fd=5:? ret=0 @15\n"
-	"fsync 1/1 fd=6:/w/drop ret=0 @16\n"
-	"fsync 1/1 fd=10:? ret=0 @17\n"
-	"execve 1/1 path=rel abs=/w/rel argv=[rel] ret=-1 ENOENT @18\n",
-	1,
-},
-{
-	"more path calls: *at dirfds, links, xattrs, utimensat on an fd",
-	"9 openat(AT_FDCWD</w>, \"dir\", O_RDONLY|O_DIRECTORY) = 3</w/dir>\n"
-	"9 unlinkat(3, \"../x\", 0) = 0\n"
-	"9 unlinkat(3, \"sub\", AT_REMOVEDIR) = 0\n"
-	"9 linkat(3, \"a\", AT_FDCWD, \"/b\", AT_SYMLINK_FOLLOW) = 0\n"
-	"9 symlinkat(\"target\", 3, \"ln\") = 0\n"
-	"9 readlinkat(3, \"ln\", \"target\", 4095) = 6\n"
-	"9 fchownat(3, \"a\", 0, 0, AT_SYMLINK_NOFOLLOW) = 0\n"
-	"9 fchmodat(3, \"a\", 0600) = 0\n"
-	"9 mkdirat(3, \"n\", 0700) = 0\n"
-	"9 utimensat(3, NULL, [UTIME_NOW, UTIME_NOW], 0) = 0\n"
-	"9 lsetxattr(\"/w/a\", \"user.k\", \"v\", 1, 0) = 0\n"
-	"9 fremovexattr(3, \"user.k\") = 0\n"
-	"9 truncate(\"/w/a\", 10) = 0\n"
-	"9 ftruncate(3, 0) = -1 EISDIR (Is a directory)\n"
-	"9 openat2(3, \"o\", {flags=O_RDWR|O_CREAT, mode=0640, resolve=RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS}, 24) = 4\n"
-	"9 creat(\"/w/c\", 0644) = 5</w/c>\n"
-	"9 copy_file_range(4, NULL, 5, NULL, 100, 0) = 100\n"
-	"9 sendfile(5, 4, NULL, 100) = 0\n"
-	"9 sync_file_range(5, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE) = 0\n"
-	"9 syncfs(5) = 0\n"
-	"9 sync() = 0\n"
-	"9 chroot(\"/w\") = 0\n"
-	"9 execveat(3, \"\", [\"x\"], 0x7ffd /* 0 vars */, AT_EMPTY_PATH) = -1 EACCES (Permission denied)\n",
-	"openat 9/9 dirfd=-100:/w path=dir abs=/w/dir flags=O_RDONLY|O_DIRECTORY ret=3 ret_path=/w/dir @1\n"
-	"unlinkat 9/9 dirfd=3:/w/dir path=../x abs=/w/x flags=0 ret=0 @2\n"
-	"unlinkat 9/9 dirfd=3:/w/dir path=sub abs=/w/dir/sub flags=AT_REMOVEDIR ret=0 @3\n"
-	"linkat 9/9 dirfd=3:/w/dir path=a abs=/w/dir/a dirfd2=-100:/w path2=/b abs2=/b flags=AT_SYMLINK_FOLLOW ret=0 @4\n"
-	"symlinkat 9/9 dirfd=3:/w/dir path=ln abs=/w/dir/ln target=target ret=0 @5\n"
-	"readlinkat 9/9 dirfd=3:/w/dir path=ln abs=/w/dir/ln target=target ret=6 @6\n"
-	"fchownat 9/9 dirfd=3:/w/dir path=a abs=/w/dir/a flags=AT_SYMLINK_NOFOLLOW owner=0:0 ret=0 @7\n"
-	"fchmodat 9/9 dirfd=3:/w/dir path=a abs=/w/dir/a mode=600 ret=0 @8\n"
-	"mkdirat 9/9 dirfd=3:/w/dir path=n abs=/w/dir/n mode=700 ret=0 @9\n"
-	"utimensat 9/9 dirfd=3:/w/dir fd=3:/w/dir flags=0 ret=0 @10\n"
-	"lsetxattr 9/9 path=/w/a abs=/w/a xattr=user.k ret=0 @11\n"
-	"fremovexattr 9/9 fd=3:/w/dir xattr=user.k ret=0 @12\n"
-	"truncate 9/9 path=/w/a abs=/w/a length=10 ret=0 @13\n"
-	"ftruncate 9/9 fd=3:/w/dir length=0 ret=-1 EISDIR @14\n"
-	"openat2 9/9 dirfd=3:/w/dir path=o abs=/w/dir/o flags=O_RDWR|O_CREAT mode=640 resolve=RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH ret=4 ret_path=/w/dir/o @15\n"
-	"creat 9/9 path=/w/c abs=/w/c flags=O_WRONLY|O_CREAT|O_TRUNC mode=644 ret=5 ret_path=/w/c @16\n"
-	"copy_file_range 9/9 fd=4:/w/dir/o fd2=5:/w/c ret=100 @17\n"
-	"sendfile 9/9 fd=5:/w/c fd2=4:/w/dir/o ret=0 @18\n"
-	"sync_file_range 9/9 fd=5:/w/c flags=SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE ret=0 @19\n"
-	"syncfs 9/9 fd=5:/w/c ret=0 @20\n"
-	"sync 9/9 @21\n"
-	"chroot 9/9 path=/w abs=/w ret=0 @22\n"
-	"execveat 9/9 dirfd=3:/w/dir path= abs=/w/dir fd=3:/w/dir flags=AT_EMPTY_PATH argv=[x] ret=-1 EACCES @23\n",
-	0,
-},
-{
-	"stderr -f: strace's attach message cuts a line, the rest follows",
-	"set_tid_address(0x7f00) = 50\n"
-	"clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0, stack=0x7f00, stack_size=0x7fff80}strace: Process 51 attached\n"
-	" => {parent_tid=[51]}, 88) = 51\n"
-	"[pid    51] openat(AT_FDCWD</t>, \"f\", O_RDONLY) = 3</t/f>\n"
-	"[pid    50] wait4(51, strace: Process 52 attached\n"
-	" <unfinished ...>\n"
-	"[pid    51] +++ exited with 0 +++\n"
-	"[pid    50] <... wait4 resumed>NULL, 0, NULL) = 51\n"
-	"fsync(3) = 0\n"
-	"clone(child_stack=NULL, flags=0x1200000 /* CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD */strace: Process 54 attached\n"
-	", child_tidptr=0x7f00) = 54\n"
-	"[pid    50] wait4(54, strace: Process 55 attached\n"
-	"strace: Process 56 attached\n"
-	"NULL, 0, NULL) = 54\n"
-	"[pid    54] chdir(\"/a\"strace: Process 53 attached\n"
-	"[pid    54] chdir(\"/b\") = 0\n",
-	"fork 50/50 child=50/51 thread via=clone3 files fs @3\n"
-	"openat 50/51 dirfd=-100:/t path=f abs=/t/f flags=O_RDONLY ret=3 ret_path=/t/f @4\n"
-	"exit 50/51 status=0 @7\n"
-	"fsync 50/50 fd=3:/t/f ret=0 @9\n"
-	"fork 50/50 child=54/54 process via=clone @11\n"
-	"chdir 54/54 path=/b abs=/b ret=0 @16\n",
-	3,
-	NULL,
-	"fsrace: warning: T/log:15: cannot parse: [pid    54] chdir(\"/a\"\n",
-},
-{
-	"4.x and odd prefixes: -Y comm, -i, -n",
-	"[pid  12] open(\"/etc/a\", O_RDONLY) = 3\n"
-	"12<cat> 12:00:00 close(3)                 = 0\n"
-	"12 12:00:01 [00007f0000000000] open(\"/etc/b\", O_RDONLY) = 3\n"
-	"12 [ 257] openat(AT_FDCWD, \"/etc/c\", O_RDONLY) = 4\n",
-	"open 12/12 path=/etc/a abs=/etc/a flags=O_RDONLY ret=3 ret_path=/etc/a @1\n"
-	"close 12/12 fd=3:/etc/a ts=1709208000000000000-1709208000000000000 @2\n"
-	"open 12/12 path=/etc/b abs=/etc/b flags=O_RDONLY ret=3 ret_path=/etc/b ts=1709208001000000000-1709208001000000000 @3\n"
-	"openat 12/12 dirfd=-100:? path=/etc/c abs=/etc/c flags=O_RDONLY ret=4 ret_path=/etc/c @4\n",
-	0,
-},
+	{
+		"-f -o: pid prefix, -y decorations, cwd learnt from AT_FDCWD",
+		"100   openat(AT_FDCWD</home/u>, \"notes\", "
+		"O_RDONLY|O_CLOEXEC) = 3</home/u/notes>\n"
+		"100   read(3</home/u/notes>, \"abc\", 4096) = 3\n"
+		"100   newfstatat(3</home/u/notes>, \"\", "
+		"{st_mode=S_IFREG|0644, st_size=3, ...}, AT_EMPTY_PATH) = 0\n"
+		"100   close(3</home/u/notes>)  = 0\n"
+		"100   openat(AT_FDCWD</home/u>, \"/etc/missing\", O_RDONLY) = "
+		"-1 ENOENT (No such file or directory)\n"
+		"100   exit_group(0)            = ?\n"
+		"100   +++ exited with 0 +++\n",
+		"openat 100/100 dirfd=-100:/home/u path=notes "
+		"abs=/home/u/notes flags=O_RDONLY|O_CLOEXEC ret=3 "
+		"ret_path=/home/u/notes @1\n"
+		"newfstatat 100/100 dirfd=3:/home/u/notes path= "
+		"abs=/home/u/notes fd=3:/home/u/notes flags=AT_EMPTY_PATH "
+		"ret=0 @3\n"
+		"close 100/100 fd=3:/home/u/notes @4\n"
+		"openat 100/100 dirfd=-100:/home/u path=/etc/missing "
+		"abs=/etc/missing flags=O_RDONLY ret=-1 ENOENT @5\n"
+		"exit 100/100 status=0 @7\n",
+		2,
+	},
+	{
+		"stderr -f: [pid N] prefixes, unprefixed lines of the only "
+		"process",
+		"execve(\"/bin/sh\", [\"sh\", \"-c\", \"x\"], 0x7ffd /* 3 vars "
+		"*/) = 0\n"
+		"set_tid_address(0x7f00)                 = 500\n"
+		"chdir(\"/srv\")                           = 0\n"
+		"clone(child_stack=NULL, "
+		"flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		"child_tidptr=0x7f00) = 501\n"
+		"[pid   501] openat(AT_FDCWD, \"a\", O_RDONLY) = 3\n"
+		"[pid   500] wait4(-1,  <unfinished ...>\n"
+		"[pid   501] +++ exited with 0 +++\n"
+		"<... wait4 resumed>NULL, 0, NULL)       = 501\n"
+		"unlink(\"a\")                             = 0\n"
+		"+++ exited with 0 +++\n",
+		"execve 500/500 path=/bin/sh abs=/bin/sh argv=[sh,-c,x] ret=0 "
+		"@1\n"
+		"chdir 500/500 path=/srv abs=/srv ret=0 @3\n"
+		"fork 500/500 child=501/501 process via=clone @4\n"
+		"openat 501/501 dirfd=-100:/srv path=a abs=/srv/a "
+		"flags=O_RDONLY ret=3 ret_path=/srv/a @5\n"
+		"exit 501/501 status=0 @7\n"
+		"unlink 500/500 path=a abs=/srv/a ret=0 @9\n"
+		"exit 500/500 status=0 @10\n",
+		2,
+	},
+	{
+		"no -f: no prefix, the pid from set_tid_address()",
+		"execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
+		"access(\"/etc/ld.so.preload\", R_OK)      = -1 ENOENT (No "
+		"such file or directory)\n"
+		"set_tid_address(0x7f00)                 = 4242\n"
+		"+++ exited with 0 +++\n",
+		"execve 4242/4242 path=/bin/true abs=/bin/true argv=[true] "
+		"ret=0 @1\n"
+		"access 4242/4242 path=/etc/ld.so.preload "
+		"abs=/etc/ld.so.preload access=R_OK ret=-1 ENOENT @2\n"
+		"exit 4242/4242 status=0 @4\n",
+		1,
+	},
+	{
+		"no pid anywhere: pid 0",
+		"stat(\"/etc\", {st_mode=S_IFDIR|0755, st_size=4096, ...}) = "
+		"0\n",
+		"stat 0/0 path=/etc abs=/etc ret=0 @1\n",
+		0,
+	},
+	{
+		"a single file's .N suffix is only the last guess of its pid",
+		"chdir(\"/\") = 0\n",
+		"chdir 777/777 path=/ abs=/ ret=0 @1\n",
+		0,
+		"solo.777",
+	},
+	{
+		"a single file's .N suffix loses to set_tid_address()",
+		"chdir(\"/\") = 0\n"
+		"set_tid_address(0x7f00) = 42\n",
+		"chdir 42/42 path=/ abs=/ ret=0 @1\n",
+		1,
+		"strace.log.1",
+	},
+	{
+		"-ff -o: one file per pid, merged by time, fork before the "
+		"child",
+		"10:00:00.000100 chdir(\"/w\") = 0\n"
+		"10:00:00.000200 clone(child_stack=NULL, "
+		"flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		"child_tidptr=0x7f00) = 301\n"
+		"10:00:00.000400 openat(AT_FDCWD, \"p\", "
+		"O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3\n"
+		"10:00:00.000600 +++ exited with 0 +++\n"
+		"\f"
+		"10:00:00.000300 openat(AT_FDCWD, \"c\", O_RDONLY) = 3\n"
+		"10:00:00.000500 +++ exited with 1 +++\n",
+		"chdir 300/300 path=/w abs=/w ret=0 "
+		"ts=1709287200000100000-1709287200000100000 @1\n"
+		"fork 300/300 child=301/301 process via=clone "
+		"ts=1709287200000200000 @2\n"
+		"openat 301/301 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY "
+		"ret=3 ret_path=/w/c "
+		"ts=1709287200000300000-1709287200000300000 @1\n"
+		"openat 300/300 dirfd=-100:/w path=p abs=/w/p "
+		"flags=O_WRONLY|O_CREAT|O_TRUNC mode=666 ret=3 ret_path=/w/p "
+		"ts=1709287200000400000-1709287200000400000 @3\n"
+		"exit 301/301 status=1 ts=1709287200000500000 @2\n"
+		"exit 300/300 status=0 ts=1709287200000600000 @4\n",
+		0,
+		"trace.300 trace.301",
+	},
+	{
+		"-ff without timestamps: a process before its children",
+		"openat(AT_FDCWD, \"c\", O_RDONLY) = 3\n"
+		"+++ exited with 0 +++\n"
+		"\f"
+		"chdir(\"/w\") = 0\n"
+		"vfork() = 1001\n"
+		"+++ exited with 0 +++\n",
+		"chdir 999/999 path=/w abs=/w ret=0 @1\n"
+		"fork 999/999 child=1001/1001 vfork via=vfork @2\n"
+		"exit 999/999 status=0 @3\n"
+		"openat 1001/1001 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY "
+		"ret=3 ret_path=/w/c @1\n"
+		"exit 1001/1001 status=0 @2\n",
+		0,
+		"t.1001 t.999",
+	},
+	{
+		"-tt: the date is the mtime's day",
+		"7 09:59:59.123456 chdir(\"/\") = 0\n"
+		"7 10:00:00.5 chdir(\"/\") = 0\n",
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1709287199123456000-1709287199123456000 @1\n"
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1709287200500000000-1709287200500000000 @2\n",
+		0,
+	},
+	{
+		"-t: seconds, the day before when later than the mtime, then "
+		"midnight",
+		"7 23:59:59 chdir(\"/\") = 0\n"
+		"7 00:00:01 chdir(\"/\") = 0\n",
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1709251199000000000-1709251199000000000 @1\n"
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1709251201000000000-1709251201000000000 @2\n",
+		0,
+	},
+	{
+		"-ttt: exact, with -T durations and ns precision",
+		"7 1700000000.000100 chdir(\"/\") = 0 <0.000050>\n"
+		"7 1700000000.000200123 chdir(\"/\") = 0 <0.001000123>\n",
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1700000000000100000-1700000000000150000 @1\n"
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1700000000000200123-1700000000001200246 @2\n",
+		0,
+	},
+	{
+		"-r: relative times add up from the epoch",
+		"7      0.000000 chdir(\"/\") = 0\n"
+		"7      0.000150 getpid() = 7\n"
+		"7      1.500000 chdir(\"/\") = 0 <0.000010>\n",
+		"chdir 7/7 path=/ abs=/ ret=0 @1\n"
+		"chdir 7/7 path=/ abs=/ ret=0 ts=1500150000-1500160000 @3\n",
+		1,
+	},
+	{
+		"-y: fds the model does not know come from decorations",
+		"9 write(1</dev/pts/0>, \"x\", 1) = 1\n"
+		"9 fsync(1</dev/pts/0>) = 0\n"
+		"9 dup(1</dev/pts/0>) = 4</dev/pts/0>\n"
+		"9 fstat(5<socket:[123]>, {st_mode=S_IFSOCK|0777, st_size=0, "
+		"...}) = 0\n"
+		"9 fsync(6<TCP:[1.2.3.4:5->6.7.8.9:10]>) = -1 EINVAL (Invalid "
+		"argument)\n"
+		"9 fsync(7</dev/null<char 1:3>>) = -1 EINVAL (Invalid "
+		"argument)\n"
+		"9 fdatasync(8</tmp/gone (deleted)>) = 0\n"
+		"9 fsync(9</tmp/a\\74b\\76>) = 0\n"
+		"9 fchdir(10</var/tmp>) = 0\n"
+		"9 unlink(\"x\") = 0\n",
+		"fsync 9/9 fd=1:/dev/pts/0 ret=0 @2\n"
+		"dup 9/9 fd=1:/dev/pts/0 ret=4 ret_path=/dev/pts/0 @3\n"
+		"fstat 9/9 fd=5:socket:[123] ret=0 @4\n"
+		"fsync 9/9 fd=6:TCP:[1.2.3.4:5->6.7.8.9:10] ret=-1 EINVAL @5\n"
+		"fsync 9/9 fd=7:/dev/null ret=-1 EINVAL @6\n"
+		"fdatasync 9/9 fd=8:/tmp/gone (deleted) ret=0 @7\n"
+		"fsync 9/9 fd=9:/tmp/a<b> ret=0 @8\n"
+		"fchdir 9/9 fd=10:/var/tmp ret=0 @9\n"
+		"unlink 9/9 path=x abs=/var/tmp/x ret=0 @10\n",
+		1,
+	},
+	{
+		"the model wins over decorations: a renamed file keeps its "
+		"open name",
+		"9 openat(AT_FDCWD</d>, \"f.tmp\", "
+		"O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600) = 3</d/f.tmp>\n"
+		"9 rename(\"f.tmp\", \"f\") = 0\n"
+		"9 fsync(3</d/f>) = 0\n",
+		"openat 9/9 dirfd=-100:/d path=f.tmp abs=/d/f.tmp "
+		"flags=O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC mode=600 ret=3 "
+		"ret_path=/d/f.tmp @1\n"
+		"rename 9/9 path=f.tmp abs=/d/f.tmp path2=f abs2=/d/f ret=0 "
+		"@2\n"
+		"fsync 9/9 fd=3:/d/f.tmp ret=0 @3\n",
+		0,
+	},
+	{
+		"without -y: a relative path with an unknown cwd stays "
+		"unresolved",
+		"9 openat(AT_FDCWD, \"rel\", O_RDONLY) = 3\n"
+		"9 fstat(3, {st_mode=S_IFREG|0644, st_size=1, ...}) = 0\n"
+		"9 stat(\"/abs\", 0x7ffd0) = -1 ENOENT (No such file or "
+		"directory)\n"
+		"9 getcwd(\"/home/u\", 4096) = 8\n"
+		"9 openat(AT_FDCWD, \"rel2\", O_RDONLY) = 4\n"
+		"9 chdir(\"..\") = 0\n"
+		"9 access(\"x\", F_OK) = 0\n",
+		"openat 9/9 dirfd=-100:? path=rel abs=? flags=O_RDONLY ret=3 "
+		"@1\n"
+		"fstat 9/9 fd=3:? ret=0 @2\n"
+		"stat 9/9 path=/abs abs=/abs ret=-1 ENOENT @3\n"
+		"openat 9/9 dirfd=-100:/home/u path=rel2 abs=/home/u/rel2 "
+		"flags=O_RDONLY ret=4 ret_path=/home/u/rel2 @5\n"
+		"chdir 9/9 path=.. abs=/home ret=0 @6\n"
+		"access 9/9 path=x abs=/home/x access=F_OK ret=0 @7\n",
+		1,
+	},
+	{
+		"-v: stat identity, statx identity; abbreviated stat gives "
+		"none",
+		"9 newfstatat(AT_FDCWD</h>, \"f\", {st_dev=makedev(0xfe, 0x1), "
+		"st_ino=12, st_mode=S_IFREG|0640, st_nlink=2, st_uid=1000, "
+		"st_gid=100, st_blksize=4096, st_blocks=8, st_size=3, "
+		"st_atime=1700000000 /* 2023-11-14T22:13:20+0000 */, "
+		"st_atime_nsec=0, st_mtime=1700000000 /* "
+		"2023-11-14T22:13:20+0000 */, st_mtime_nsec=0, "
+		"st_ctime=1700000000 /* 2023-11-14T22:13:20+0000 */, "
+		"st_ctime_nsec=0}, AT_SYMLINK_NOFOLLOW) = 0\n"
+		"9 statx(AT_FDCWD</h>, \"g\", AT_STATX_SYNC_AS_STAT, "
+		"STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, "
+		"stx_blksize=4096, stx_attributes=0, stx_nlink=1, stx_uid=0, "
+		"stx_gid=0, stx_mode=S_IFDIR|0755, stx_ino=861, stx_size=4096, "
+		"stx_blocks=8, stx_attributes_mask=STATX_ATTR_COMPRESSED, "
+		"stx_atime={tv_sec=1795618590, tv_nsec=852379205} /* "
+		"2026-11-25T14:56:30.852379205+0000 */, stx_btime={tv_sec=0, "
+		"tv_nsec=0}, stx_ctime={tv_sec=1779294449, tv_nsec=0} /* "
+		"2026-05-20T16:27:29+0000 */, stx_mtime={tv_sec=1779294449, "
+		"tv_nsec=0} /* 2026-05-20T16:27:29+0000 */, stx_rdev_major=0, "
+		"stx_rdev_minor=0, stx_dev_major=254, stx_dev_minor=0, "
+		"stx_mnt_id=0x1b}) = 0\n"
+		"9 stat(\"/h/f\", {st_mode=S_IFREG|0644, st_size=3, ...}) = 0\n"
+		"9 lstat(\"/h/f\", {st_dev=makedev(8, 1), st_ino=5, "
+		"st_mode=S_IFLNK|0777, st_nlink=1, st_uid=0, st_gid=0, "
+		"st_blksize=4096, st_blocks=0, st_size=4, "
+		"st_atime=2019/01/01-00:00:00.000000000, "
+		"st_mtime=2019/01/01-00:00:00.000000000, "
+		"st_ctime=2019/01/01-00:00:00.000000000}) = 0\n"
+		"9 fstat(3, {st_dev=0xfe00, st_ino=7, st_mode=0100600, "
+		"st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=0, "
+		"st_size=0, st_atime=1, st_atime_nsec=0, st_mtime=1, "
+		"st_mtime_nsec=0, st_ctime=1, st_ctime_nsec=0}) = 0\n",
+		"newfstatat 9/9 dirfd=-100:/h path=f abs=/h/f "
+		"flags=AT_SYMLINK_NOFOLLOW ret=0 "
+		"stat=65025:12:100640:2:1000:100:3 @1\n"
+		"statx 9/9 dirfd=-100:/h path=g abs=/h/g flags=0 ret=0 "
+		"stat=65024:861:40755:1:0:0:4096 @2\n"
+		"stat 9/9 path=/h/f abs=/h/f ret=0 @3\n"
+		"lstat 9/9 path=/h/f abs=/h/f ret=0 stat=2049:5:120777:1:0:0:4 "
+		"@4\n"
+		"fstat 9/9 fd=3:? ret=0 stat=65024:7:100600:1:0:0:0 @5\n",
+		0,
+	},
+	{
+		"-s: a cut string is kept with its ..., never resolved",
+		"9 openat(AT_FDCWD</h>, \"averylongname\"..., O_RDONLY) = "
+		"3</h/averylongnameindeed>\n"
+		"9 fsync(3) = 0\n"
+		"9 readlink(\"/h/l\", \"targe\"..., 4096) = 14\n"
+		"9 setxattr(\"/h/f\", \"user.\"..., \"v\", 1, 0) = 0\n"
+		"9 execve(\"/bin/echo\", [\"echo\", \"abcde\"..., ...], 0x7ffd "
+		"/* 3 vars */) = 0\n",
+		"openat 9/9 dirfd=-100:/h path=averylongname... abs=? "
+		"flags=O_RDONLY ret=3 ret_path=/h/averylongnameindeed @1\n"
+		"fsync 9/9 fd=3:/h/averylongnameindeed ret=0 @2\n"
+		"readlink 9/9 path=/h/l abs=/h/l ret=14 @3\n"
+		"setxattr 9/9 path=/h/f abs=/h/f xattr=user.... ret=0 @4\n"
+		"execve 9/9 path=/bin/echo abs=/bin/echo argv=[echo,abcde...] "
+		"ret=0 @5\n",
+		0,
+	},
+	{
+		"-X raw, -X verbose and abbreviated flags give the same "
+		"numbers",
+		"9 openat(-100, \"/a\", 0x241, 0644) = 3\n"
+		"9 openat(-100 /* AT_FDCWD */, \"/b\", 0x80041 /* "
+		"O_WRONLY|O_CREAT|O_CLOEXEC */, 0600) = 4\n"
+		"9 openat(AT_FDCWD, \"/c\", O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW, "
+		"0600) = 5\n"
+		"9 openat(0xffffff9c, \"/d\", O_RDONLY|O_DIRECTORY|O_PATH) = "
+		"6\n"
+		"9 statx(-100, \"/e\", , 0xfff, 0x7ffd) = -1 ENOENT (No such "
+		"file or directory)\n"
+		"9 statx(3, \"\", 0 /* AT_STATX_SYNC_AS_STAT */|0x1000 /* "
+		"AT_EMPTY_PATH */, 0x7ff /* STATX_BASIC_STATS */, 0x7ffd) = -1 "
+		"EFAULT (Bad address)\n"
+		"9 faccessat2(-100, \"/f\", 0x6 /* R_OK|W_OK */, 0x200 /* "
+		"AT_EACCESS */) = 0\n"
+		"9 renameat2(AT_FDCWD, \"/g\", AT_FDCWD, \"/h\", "
+		"RENAME_NOREPLACE|RENAME_WHITEOUT) = 0\n"
+		"9 fcntl(3, 0x406 /* F_DUPFD_CLOEXEC */, 0) = 7\n"
+		"9 fcntl(3, 0x2, 0x1) = 0\n"
+		"9 fcntl(3, F_GETFL) = 0x8001 (flags O_WRONLY|O_LARGEFILE)\n"
+		"9 mknodat(AT_FDCWD, \"/p\", S_IFIFO|0644) = 0\n"
+		"9 chmod(\"/q\", S_ISUID|S_ISGID|S_ISVTX|0755) = 0\n"
+		"9 chown(\"/q\", -1, 1000) = 0\n"
+		"9 close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = 0\n"
+		"9 close_range(4, 4294967295, 0) = 0\n"
+		"9 openat(-100 /* AT_FDCWD */</t,mp>, \"x\", 0 /* O_RDONLY */) "
+		"= 8</t,mp/x>\n"
+		"9 fsync(8 /* what */</t,mp/x>) = 0\n",
+		"openat 9/9 dirfd=-100:? path=/a abs=/a "
+		"flags=O_WRONLY|O_CREAT|O_TRUNC mode=644 ret=3 ret_path=/a @1\n"
+		"openat 9/9 dirfd=-100:? path=/b abs=/b "
+		"flags=O_WRONLY|O_CREAT|O_CLOEXEC mode=600 ret=4 ret_path=/b "
+		"@2\n"
+		"openat 9/9 dirfd=-100:? path=/c abs=/c "
+		"flags=O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW mode=600 ret=5 "
+		"ret_path=/c @3\n"
+		"openat 9/9 dirfd=-100:? path=/d abs=/d "
+		"flags=O_RDONLY|O_DIRECTORY|O_PATH ret=6 ret_path=/d @4\n"
+		"statx 9/9 dirfd=-100:? path=/e abs=/e flags=0 ret=-1 ENOENT "
+		"@5\n"
+		"statx 9/9 dirfd=3:/a path= abs=/a fd=3:/a flags=AT_EMPTY_PATH "
+		"ret=-1 EFAULT @6\n"
+		"faccessat2 9/9 dirfd=-100:? path=/f abs=/f flags=AT_EACCESS "
+		"access=R_OK|W_OK ret=0 @7\n"
+		"renameat2 9/9 dirfd=-100:? path=/g abs=/g dirfd2=-100:? "
+		"path2=/h abs2=/h flags=RENAME_NOREPLACE|RENAME_WHITEOUT ret=0 "
+		"@8\n"
+		"fcntl 9/9 fd=3:/a cmd=F_DUPFD_CLOEXEC arg=0 ret=7 ret_path=/a "
+		"@9\n"
+		"fcntl 9/9 fd=3:/a cmd=F_SETFD arg=1 ret=0 @10\n"
+		"mknodat 9/9 dirfd=-100:? path=/p abs=/p mode=10644 ret=0 @12\n"
+		"chmod 9/9 path=/q abs=/q mode=7755 ret=0 @13\n"
+		"chown 9/9 path=/q abs=/q owner=-1:1000 ret=0 @14\n"
+		"close_range 9/9 fd=3:/a flags=CLOSE_RANGE_CLOEXEC @15\n"
+		"close_range 9/9 fd=4:/b flags=0 @16\n"
+		"openat 9/9 dirfd=-100:/t,mp path=x abs=/t,mp/x flags=O_RDONLY "
+		"ret=8 ret_path=/t,mp/x @17\n"
+		"fsync 9/9 fd=8:/t,mp/x ret=0 @18\n",
+		0,
+	},
+	{
+		"unfinished and resumed calls, per pid",
+		"1 12:00:00.000001 chdir(\"/x\" <unfinished ...>\n"
+		"2 12:00:00.000002 openat(AT_FDCWD</y>, \"f\", O_RDONLY "
+		"<unfinished ...>\n"
+		"1 12:00:00.000003 <... chdir resumed>) = 0 <0.000002>\n"
+		"2 12:00:00.000004 <... openat resumed>) = 3</y/f> <0.000002>\n"
+		"1 12:00:00.000005 newfstatat(AT_FDCWD, \"g\",  <unfinished "
+		"...>\n"
+		"1 12:00:00.000006 <... newfstatat "
+		"resumed>{st_mode=S_IFREG|0644, st_size=0, ...}, 0) = 0\n"
+		"1 12:00:00.000007 read(0,  <unfinished ...>\n"
+		"1 12:00:00.000008 <... read resumed>\"\", 1) = 0\n"
+		"1 12:00:00.000009 close(3 <unfinished ...>\n"
+		"1 12:00:00.000010 <... close resumed>) = 0\n"
+		"4 12:00:00.000011 open(\"/z\", O_RDONLY <unfinished ...>\n"
+		"4 12:00:00.000012 <... open resumed> )   = 5\n",
+		"chdir 1/1 path=/x abs=/x ret=0 "
+		"ts=1709208000000001000-1709208000000003000 @3\n"
+		"openat 2/2 dirfd=-100:/y path=f abs=/y/f flags=O_RDONLY ret=3 "
+		"ret_path=/y/f ts=1709208000000002000-1709208000000004000 @4\n"
+		"newfstatat 1/1 dirfd=-100:/x path=g abs=/x/g flags=0 ret=0 "
+		"ts=1709208000000005000-1709208000000006000 @6\n"
+		"close 1/1 fd=3:? ts=1709208000000009000-1709208000000009000 "
+		"@9\n"
+		"open 4/4 path=/z abs=/z flags=O_RDONLY ret=5 ret_path=/z "
+		"ts=1709208000000011000-1709208000000012000 @12\n",
+		1,
+	},
+	{
+		"a call that never returns gives no event; close gives one at "
+		"entry",
+		"1 openat(AT_FDCWD, \"/a\", O_RDONLY <unfinished ...>\n"
+		"1 close(7 <unfinished ...>\n"
+		"1 +++ killed by SIGKILL +++\n"
+		"2 openat(AT_FDCWD, \"/b\", O_RDONLY) = ?\n"
+		"2 read(0, <detached ...>\n"
+		"2 wait4(-1,  <unfinished ...>\n"
+		"2 <... wait4 resumed>0x7ffd, 0, NULL) = ? ERESTARTSYS (To be "
+		"restarted if SA_RESTART is set)\n"
+		"2 restart_syscall(<... resuming interrupted wait4 ...>) = 0\n"
+		"2 fsync(3 <unfinished ...>\n"
+		"2 <... fsync resumed>) = ? ERESTARTSYS (To be restarted if "
+		"SA_RESTART is set)\n"
+		"2 rename(\"/c\", \"/d\") = -1 EXDEV (Invalid cross-device "
+		"link) (INJECTED)\n",
+		"close 1/1 fd=7:? @2\n"
+		"exit 1/1 signal=SIGKILL @3\n"
+		"fsync 2/2 fd=3:? ret=-1 errno=512 @10\n"
+		"rename 2/2 path=/c abs=/c path2=/d abs2=/d ret=-1 EXDEV @11\n",
+		2,
+	},
+	{
+		"signals, strace's messages and exits",
+		"strace: Process 30 attached\n"
+		"30 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, "
+		"si_pid=31, si_uid=0, si_status=0, si_utime=0, si_stime=0} "
+		"---\n"
+		"30 --- stopped by SIGTSTP ---\n"
+		"30 --- SIGINT (Interrupt) @ 0 (0) ---\n"
+		"30 [ Process PID=30 runs in 32 bit mode. ]\n"
+		"30 +++ killed by SIGSEGV (core dumped) +++\n"
+		"31 +++ killed by SIGTERM +++\n"
+		"32 +++ exited with 255 +++\n"
+		"34 +++ killed by SIGRT_2 +++\n"
+		"strace: Process 33 detached\n"
+		"\n",
+		"exit 30/30 signal=SIGSEGV core @6\n"
+		"exit 31/31 signal=SIGTERM @7\n"
+		"exit 32/32 status=255 @8\n"
+		"exit 34/34 signal=SIGRT_2 @9\n",
+		0,
+	},
+	{
+		"string escapes in arguments and decorations",
+		"9 openat(AT_FDCWD</d\\74i\\76r>, "
+		"\"a\\n\\t\\\"\\\\b\\1\\351\\x41\\177\\0017>x\", O_RDONLY) = "
+		"3</d<i>r/a\\n\\t\\\"\\\\b\\1\\351A\\177\\0017\\76x>\n"
+		"9 symlink(\"t,a(r)g\\\"et\", \"/l,n(k)\") = 0\n",
+		"openat 9/9 dirfd=-100:/d<i>r "
+		"path=a\\n\\t\"\\\\b\\x01\\xe9A\\x7f\\x017>x "
+		"abs=/d<i>r/a\\n\\t\"\\\\b\\x01\\xe9A\\x7f\\x017>x "
+		"flags=O_RDONLY ret=3 "
+		"ret_path=/d<i>r/a\\n\\t\"\\\\b\\x01\\xe9A\\x7f\\x017>x @1\n"
+		"symlink 9/9 path=/l,n(k) abs=/l,n(k) target=t,a(r)g\"et ret=0 "
+		"@2\n",
+		0,
+	},
+	{
+		"fork, vfork, clone and clone3: kinds, shares, tables",
+		"1 openat(AT_FDCWD</w>, \"a\", O_RDONLY) = 3</w/a>\n"
+		"1 openat(AT_FDCWD</w>, \"b\", O_RDONLY|O_CLOEXEC) = 4</w/b>\n"
+		"1 fork() = 2\n"
+		"2 chdir(\"/elsewhere\") = 0\n"
+		"2 close(3) = 0\n"
+		"1 fsync(3) = 0\n"
+		"1 openat(AT_FDCWD, \"c\", O_RDONLY) = 5\n"
+		"1 clone(child_stack=0x7f00, "
+		"flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_"
+		"THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_"
+		"CHILD_CLEARTID, parent_tid=[3], tls=0x7f00, "
+		"child_tidptr=0x7f00) = 3\n"
+		"3 close(5) = 0\n"
+		"3 chdir(\"/t\") = 0\n"
+		"1 fsync(5) = 0\n"
+		"1 openat(AT_FDCWD, \"d\", O_RDONLY) = 5\n"
+		"1 clone3({flags=CLONE_VM|CLONE_VFORK|CLONE_CLEAR_SIGHAND, "
+		"exit_signal=SIGCHLD, stack=0x7f00, stack_size=0x9000}, 88) = "
+		"4\n"
+		"4 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
+		"4 fsync(4) = -1 EBADF (Bad file descriptor)\n"
+		"4 fsync(3) = 0\n"
+		"1 clone(child_stack=NULL, flags=CLONE_FILES|SIGCHLD) = 5\n"
+		"5 dup2(3, 9) = 9\n"
+		"1 fsync(9) = 0\n"
+		"1 vfork() = -1 EAGAIN (Resource temporarily unavailable)\n"
+		"1 clone(child_stack=NULL, flags=0x1200000 /* "
+		"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD */, "
+		"child_tidptr=0x7f00) = 6\n",
+		"openat 1/1 dirfd=-100:/w path=a abs=/w/a flags=O_RDONLY ret=3 "
+		"ret_path=/w/a @1\n"
+		"openat 1/1 dirfd=-100:/w path=b abs=/w/b "
+		"flags=O_RDONLY|O_CLOEXEC ret=4 ret_path=/w/b @2\n"
+		"fork 1/1 child=2/2 process via=fork @3\n"
+		"chdir 2/2 path=/elsewhere abs=/elsewhere ret=0 @4\n"
+		"close 2/2 fd=3:/w/a @5\n"
+		"fsync 1/1 fd=3:/w/a ret=0 @6\n"
+		"openat 1/1 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY ret=5 "
+		"ret_path=/w/c @7\n"
+		"fork 1/1 child=1/3 thread via=clone files fs @8\n"
+		"close 1/3 fd=5:/w/c @9\n"
+		"chdir 1/3 path=/t abs=/t ret=0 @10\n"
+		"fsync 1/1 fd=5:? ret=0 @11\n"
+		"openat 1/1 dirfd=-100:/t path=d abs=/t/d flags=O_RDONLY ret=5 "
+		"ret_path=/t/d @12\n"
+		"fork 1/1 child=4/4 vfork via=clone3 @13\n"
+		"execve 4/4 path=/bin/true abs=/bin/true argv=[true] ret=0 "
+		"@14\n"
+		"fsync 4/4 fd=4:? ret=-1 EBADF @15\n"
+		"fsync 4/4 fd=3:/w/a ret=0 @16\n"
+		"fork 1/1 child=5/5 process via=clone files @17\n"
+		"dup2 5/5 fd=3:/w/a fd2=9:? ret=9 ret_path=/w/a @18\n"
+		"fsync 1/1 fd=9:/w/a ret=0 @19\n"
+		"fork 1/1 child=6/6 process via=clone @21\n",
+		0,
+	},
+	{
+		"a child's lines before its fork returns wait for it",
+		"1 12:00:00.000001 chdir(\"/w\") = 0\n"
+		"1 12:00:00.000002 vfork( <unfinished ...>\n"
+		"2 12:00:00.000003 openat(AT_FDCWD, \"x\", O_RDONLY) = 3\n"
+		"2 12:00:00.000004 execve(\"/bin/cat\", [\"cat\"], 0x7ffd /* 3 "
+		"vars */ <unfinished ...>\n"
+		"1 12:00:00.000005 <... vfork resumed>) = 2\n"
+		"1 12:00:00.000006 wait4(-1,  <unfinished ...>\n"
+		"2 12:00:00.000007 <... execve resumed>) = 0\n"
+		"2 12:00:00.000008 fsync(3) = 0\n"
+		"2 12:00:00.000009 +++ exited with 0 +++\n"
+		"1 12:00:00.000010 <... wait4 resumed>NULL, 0, NULL) = 2\n"
+		"1 12:00:00.000011 clone( <unfinished ...>\n"
+		"7 12:00:00.000012 openat(AT_FDCWD, \"y\", O_RDONLY) = 3\n"
+		"1 12:00:00.000013 <... clone resumed>child_stack=NULL, "
+		"flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		"child_tidptr=0x7f00) = 8\n"
+		"1 12:00:00.000014 clone(child_stack=NULL, flags=SIGCHLD "
+		"<unfinished ...>\n"
+		"9 12:00:00.000015 chdir(\"/nine\") = 0\n"
+		"1 12:00:00.000016 +++ killed by SIGKILL +++\n"
+		"9 12:00:00.000017 openat(AT_FDCWD, \"z\", O_RDONLY) = 3\n",
+		"chdir 1/1 path=/w abs=/w ret=0 "
+		"ts=1709208000000001000-1709208000000001000 @1\n"
+		"fork 1/1 child=2/2 vfork via=vfork ts=1709208000000002000 @5\n"
+		"openat 2/2 dirfd=-100:/w path=x abs=/w/x flags=O_RDONLY ret=3 "
+		"ret_path=/w/x ts=1709208000000003000-1709208000000003000 @3\n"
+		"execve 2/2 path=/bin/cat abs=/bin/cat argv=[cat] ret=0 "
+		"ts=1709208000000004000-1709208000000007000 @7\n"
+		"fsync 2/2 fd=3:/w/x ret=0 "
+		"ts=1709208000000008000-1709208000000008000 @8\n"
+		"exit 2/2 status=0 ts=1709208000000009000 @9\n"
+		"fork 1/1 child=8/8 process via=clone ts=1709208000000011000 "
+		"@13\n"
+		"openat 7/7 dirfd=-100:? path=y abs=? flags=O_RDONLY ret=3 "
+		"ts=1709208000000012000-1709208000000012000 @12\n"
+		"exit 1/1 signal=SIGKILL ts=1709208000000016000 @16\n"
+		"chdir 9/9 path=/nine abs=/nine ret=0 "
+		"ts=1709208000000015000-1709208000000015000 @15\n"
+		"openat 9/9 dirfd=-100:/nine path=z abs=/nine/z flags=O_RDONLY "
+		"ret=3 ret_path=/nine/z "
+		"ts=1709208000000017000-1709208000000017000 @17\n",
+		1,
+	},
+	{
+		"execve: argv, close-on-exec, a thread's execve",
+		"1 openat(AT_FDCWD</w>, \"keep\", O_RDONLY) = 3</w/keep>\n"
+		"1 openat(AT_FDCWD</w>, \"drop\", O_RDONLY|O_CLOEXEC) = "
+		"4</w/drop>\n"
+		"1 dup3(3, 5, O_CLOEXEC) = 5</w/keep>\n"
+		"1 fcntl(3, F_DUPFD_CLOEXEC, 10) = 10</w/keep>\n"
+		"1 fcntl(3, F_SETFD, FD_CLOEXEC) = 0\n"
+		"1 dup2(4, 6) = 6</w/drop>\n"
+		"1 "
+		"clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+		"CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|"
+		"CLONE_CHILD_CLEARTID, child_tid=0x7f00, parent_tid=0x7f00, "
+		"exit_signal=0, stack=0x7f00, stack_size=0x7fff80, tls=0x7f00} "
+		"=> {parent_tid=[2]}, 88) = 2\n"
+		"2 execve(\"/bin/ls\", [\"ls\", \"-l\", \"a b\"], 0x7ffd /* 3 "
+		"vars */ <unfinished ...>\n"
+		"1 pause( <unfinished ...>\n"
+		"1 <... pause resumed>) = ?\n"
+		"1 +++ superseded by execve in pid 2 +++\n"
+		"1 <... execve resumed>) = 0\n"
+		"1 fsync(3) = 0\n"
+		"1 fsync(4) = 0\n"
+		"1 fsync(5) = 0\n"
+		"1 fsync(6) = 0\n"
+		"1 fsync(10) = 0\n"
+		"1 execve(\"rel\", [\"rel\"], 0x7ffd /* 3 vars */) = -1 ENOENT "
+		"(No such file or directory)\n",
+		"openat 1/1 dirfd=-100:/w path=keep abs=/w/keep flags=O_RDONLY "
+		"ret=3 ret_path=/w/keep @1\n"
+		"openat 1/1 dirfd=-100:/w path=drop abs=/w/drop "
+		"flags=O_RDONLY|O_CLOEXEC ret=4 ret_path=/w/drop @2\n"
+		"dup3 1/1 fd=3:/w/keep fd2=5:? flags=O_CLOEXEC ret=5 "
+		"ret_path=/w/keep @3\n"
+		"fcntl 1/1 fd=3:/w/keep cmd=F_DUPFD_CLOEXEC arg=10 ret=10 "
+		"ret_path=/w/keep @4\n"
+		"fcntl 1/1 fd=3:/w/keep cmd=F_SETFD arg=1 ret=0 @5\n"
+		"dup2 1/1 fd=4:/w/drop fd2=6:? ret=6 ret_path=/w/drop @6\n"
+		"fork 1/1 child=1/2 thread via=clone3 files fs @7\n"
+		"execve 1/1 path=/bin/ls abs=/bin/ls argv=[ls,-l,a b] "
+		"old_tid=2 ret=0 @12\n"
+		"fsync 1/1 fd=3:? ret=0 @13\n"
+		"fsync 1/1 fd=4:? ret=0 @14\n"
+		"fsync 1/1 fd=5:? ret=0 @15\n"
+		"fsync 1/1 fd=6:/w/drop ret=0 @16\n"
+		"fsync 1/1 fd=10:? ret=0 @17\n"
+		"execve 1/1 path=rel abs=/w/rel argv=[rel] ret=-1 ENOENT @18\n",
+		1,
+	},
+	{
+		"more path calls: *at dirfds, links, xattrs, utimensat on an "
+		"fd",
+		"9 openat(AT_FDCWD</w>, \"dir\", O_RDONLY|O_DIRECTORY) = "
+		"3</w/dir>\n"
+		"9 unlinkat(3, \"../x\", 0) = 0\n"
+		"9 unlinkat(3, \"sub\", AT_REMOVEDIR) = 0\n"
+		"9 linkat(3, \"a\", AT_FDCWD, \"/b\", AT_SYMLINK_FOLLOW) = 0\n"
+		"9 symlinkat(\"target\", 3, \"ln\") = 0\n"
+		"9 readlinkat(3, \"ln\", \"target\", 4095) = 6\n"
+		"9 fchownat(3, \"a\", 0, 0, AT_SYMLINK_NOFOLLOW) = 0\n"
+		"9 fchmodat(3, \"a\", 0600) = 0\n"
+		"9 mkdirat(3, \"n\", 0700) = 0\n"
+		"9 utimensat(3, NULL, [UTIME_NOW, UTIME_NOW], 0) = 0\n"
+		"9 lsetxattr(\"/w/a\", \"user.k\", \"v\", 1, 0) = 0\n"
+		"9 fremovexattr(3, \"user.k\") = 0\n"
+		"9 truncate(\"/w/a\", 10) = 0\n"
+		"9 ftruncate(3, 0) = -1 EISDIR (Is a directory)\n"
+		"9 openat2(3, \"o\", {flags=O_RDWR|O_CREAT, mode=0640, "
+		"resolve=RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS}, 24) = 4\n"
+		"9 creat(\"/w/c\", 0644) = 5</w/c>\n"
+		"9 copy_file_range(4, NULL, 5, NULL, 100, 0) = 100\n"
+		"9 sendfile(5, 4, NULL, 100) = 0\n"
+		"9 sync_file_range(5, 0, 0, "
+		"SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE) = 0\n"
+		"9 syncfs(5) = 0\n"
+		"9 sync() = 0\n"
+		"9 chroot(\"/w\") = 0\n"
+		"9 execveat(3, \"\", [\"x\"], 0x7ffd /* 0 vars */, "
+		"AT_EMPTY_PATH) = -1 EACCES (Permission denied)\n",
+		"openat 9/9 dirfd=-100:/w path=dir abs=/w/dir "
+		"flags=O_RDONLY|O_DIRECTORY ret=3 ret_path=/w/dir @1\n"
+		"unlinkat 9/9 dirfd=3:/w/dir path=../x abs=/w/x flags=0 ret=0 "
+		"@2\n"
+		"unlinkat 9/9 dirfd=3:/w/dir path=sub abs=/w/dir/sub "
+		"flags=AT_REMOVEDIR ret=0 @3\n"
+		"linkat 9/9 dirfd=3:/w/dir path=a abs=/w/dir/a dirfd2=-100:/w "
+		"path2=/b abs2=/b flags=AT_SYMLINK_FOLLOW ret=0 @4\n"
+		"symlinkat 9/9 dirfd=3:/w/dir path=ln abs=/w/dir/ln "
+		"target=target ret=0 @5\n"
+		"readlinkat 9/9 dirfd=3:/w/dir path=ln abs=/w/dir/ln "
+		"target=target ret=6 @6\n"
+		"fchownat 9/9 dirfd=3:/w/dir path=a abs=/w/dir/a "
+		"flags=AT_SYMLINK_NOFOLLOW owner=0:0 ret=0 @7\n"
+		"fchmodat 9/9 dirfd=3:/w/dir path=a abs=/w/dir/a mode=600 "
+		"ret=0 @8\n"
+		"mkdirat 9/9 dirfd=3:/w/dir path=n abs=/w/dir/n mode=700 ret=0 "
+		"@9\n"
+		"utimensat 9/9 dirfd=3:/w/dir fd=3:/w/dir flags=0 ret=0 @10\n"
+		"lsetxattr 9/9 path=/w/a abs=/w/a xattr=user.k ret=0 @11\n"
+		"fremovexattr 9/9 fd=3:/w/dir xattr=user.k ret=0 @12\n"
+		"truncate 9/9 path=/w/a abs=/w/a length=10 ret=0 @13\n"
+		"ftruncate 9/9 fd=3:/w/dir length=0 ret=-1 EISDIR @14\n"
+		"openat2 9/9 dirfd=3:/w/dir path=o abs=/w/dir/o "
+		"flags=O_RDWR|O_CREAT mode=640 "
+		"resolve=RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH ret=4 "
+		"ret_path=/w/dir/o @15\n"
+		"creat 9/9 path=/w/c abs=/w/c flags=O_WRONLY|O_CREAT|O_TRUNC "
+		"mode=644 ret=5 ret_path=/w/c @16\n"
+		"copy_file_range 9/9 fd=4:/w/dir/o fd2=5:/w/c ret=100 @17\n"
+		"sendfile 9/9 fd=5:/w/c fd2=4:/w/dir/o ret=0 @18\n"
+		"sync_file_range 9/9 fd=5:/w/c "
+		"flags=SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE ret=0 "
+		"@19\n"
+		"syncfs 9/9 fd=5:/w/c ret=0 @20\n"
+		"sync 9/9 @21\n"
+		"chroot 9/9 path=/w abs=/w ret=0 @22\n"
+		"execveat 9/9 dirfd=3:/w/dir path= abs=/w/dir fd=3:/w/dir "
+		"flags=AT_EMPTY_PATH argv=[x] ret=-1 EACCES @23\n",
+		0,
+	},
+	{
+		"stderr -f: strace's attach message cuts a line, the rest "
+		"follows",
+		"set_tid_address(0x7f00) = 50\n"
+		"clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+		"CLONE_THREAD, exit_signal=0, stack=0x7f00, "
+		"stack_size=0x7fff80}strace: Process 51 attached\n"
+		" => {parent_tid=[51]}, 88) = 51\n"
+		"[pid    51] openat(AT_FDCWD</t>, \"f\", O_RDONLY) = 3</t/f>\n"
+		"[pid    50] wait4(51, strace: Process 52 attached\n"
+		" <unfinished ...>\n"
+		"[pid    51] +++ exited with 0 +++\n"
+		"[pid    50] <... wait4 resumed>NULL, 0, NULL) = 51\n"
+		"fsync(3) = 0\n"
+		"clone(child_stack=NULL, flags=0x1200000 /* "
+		"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD "
+		"*/strace: Process 54 attached\n"
+		", child_tidptr=0x7f00) = 54\n"
+		"[pid    50] wait4(54, strace: Process 55 attached\n"
+		"strace: Process 56 attached\n"
+		"NULL, 0, NULL) = 54\n"
+		"[pid    54] chdir(\"/a\"strace: Process 53 attached\n"
+		"[pid    54] chdir(\"/b\") = 0\n",
+		"fork 50/50 child=50/51 thread via=clone3 files fs @3\n"
+		"openat 50/51 dirfd=-100:/t path=f abs=/t/f flags=O_RDONLY "
+		"ret=3 ret_path=/t/f @4\n"
+		"exit 50/51 status=0 @7\n"
+		"fsync 50/50 fd=3:/t/f ret=0 @9\n"
+		"fork 50/50 child=54/54 process via=clone @11\n"
+		"chdir 54/54 path=/b abs=/b ret=0 @16\n",
+		3,
+		NULL,
+		"fsrace: warning: T/log:15: cannot parse: [pid    54] "
+		"chdir(\"/a\"\n",
+	},
+	{
+		"4.x and odd prefixes: -Y comm, -i, -n",
+		"[pid  12] open(\"/etc/a\", O_RDONLY) = 3\n"
+		"12<cat> 12:00:00 close(3)                 = 0\n"
+		"12 12:00:01 [00007f0000000000] open(\"/etc/b\", O_RDONLY) = "
+		"3\n"
+		"12 [ 257] openat(AT_FDCWD, \"/etc/c\", O_RDONLY) = 4\n",
+		"open 12/12 path=/etc/a abs=/etc/a flags=O_RDONLY ret=3 "
+		"ret_path=/etc/a @1\n"
+		"close 12/12 fd=3:/etc/a "
+		"ts=1709208000000000000-1709208000000000000 @2\n"
+		"open 12/12 path=/etc/b abs=/etc/b flags=O_RDONLY ret=3 "
+		"ret_path=/etc/b ts=1709208001000000000-1709208001000000000 "
+		"@3\n"
+		"openat 12/12 dirfd=-100:? path=/etc/c abs=/etc/c "
+		"flags=O_RDONLY ret=4 ret_path=/etc/c @4\n",
+		0,
+	},
 };
 
 static void test_cases(void **state)
@@ -927,18 +1127,18 @@ static void test_cases(void **state)
 
 /* ---- bad input ---- */
 
-#define BAD_LOG                                                         \
-	"9 chdir(\"/\") = 0\n"                                          \
-	"garbage line here\n"                                           \
-	"9 openat(AT_FDCWD, \"x\" = 3\n"                                \
-	"9 <... chdir resumed>) = 0\n"                                  \
-	"9 foo(1, 2\n"                                                  \
-	"9 openat(zzz, \"x\", O_RDONLY) = 3\n"                          \
-	"\x01\x02 binary\x7f\n"                                         \
-	"9 +++ exited with 300 +++\n"                                   \
-	"9 openat(AT_FDCWD, \"/a-path-long-enough-to-be-cut-in-the-"    \
-	"warning/because/it/goes/on/and/on/and/on/past/a/hundred/bytes\"" \
-	", O_RDWR\n"                                                    \
+#define BAD_LOG                                                                \
+	"9 chdir(\"/\") = 0\n"                                                 \
+	"garbage line here\n"                                                  \
+	"9 openat(AT_FDCWD, \"x\" = 3\n"                                       \
+	"9 <... chdir resumed>) = 0\n"                                         \
+	"9 foo(1, 2\n"                                                         \
+	"9 openat(zzz, \"x\", O_RDONLY) = 3\n"                                 \
+	"\x01\x02 binary\x7f\n"                                                \
+	"9 +++ exited with 300 +++\n"                                          \
+	"9 openat(AT_FDCWD, \"/a-path-long-enough-to-be-cut-in-the-"           \
+	"warning/because/it/goes/on/and/on/and/on/past/a/hundred/bytes\""      \
+	", O_RDWR\n"                                                           \
 	"9 chdir(\"/tmp\""
 
 static void test_bad_lines_warn(void **state)
@@ -1011,26 +1211,27 @@ static void test_too_long_line(void **state)
 	assert_int_equal(res.ret, 0);
 	assert_string_equal(res.events, "chdir 9/9 path=/ abs=/ ret=0 @2\n");
 	assert_int_equal(res.skipped, 1);
-	assert_string_equal(strip_dir(res.warnings),
-			    "fsrace: warning: T/log:1: cannot parse: "
-			    "9 write(1, \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\n");
+	assert_string_equal(
+		strip_dir(res.warnings),
+		"fsrace: warning: T/log:1: cannot parse: "
+		"9 write(1, \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\n");
 }
 
 static void test_open_errors(void **state)
 {
-	const char *paths[] = { "/nonexistent/strace.log" };
+	const char *paths[] = {"/nonexistent/strace.log"};
 	struct strace_reader *r = NULL;
 	char err[256];
 
-	assert_int_equal(strace_reader_open(&r, paths, 1, false, err,
-					    sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(
+		strace_reader_open(&r, paths, 1, false, err, sizeof(err)),
+		-ENOENT);
 	assert_string_equal(err, "cannot open '/nonexistent/strace.log': "
 				 "No such file or directory");
-	assert_int_equal(strace_reader_open(&r, paths, 0, false, err,
-					    sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+		strace_reader_open(&r, paths, 0, false, err, sizeof(err)),
+		-EINVAL);
 	assert_string_equal(err, "no strace log to read");
 }
 
@@ -1065,16 +1266,30 @@ static void test_detect(void **state)
 {
 	char big[20000];
 
-	assert_int_equal(DETECT("execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"), 1);
-	assert_int_equal(DETECT("1234  15:38:45.874553 execve(\"/usr/bin/sh\", [\"sh\"], 0x7f) = 0 <0.007343>\n"), 1);
-	assert_int_equal(DETECT("[pid  12] openat(AT_FDCWD, \"x\", O_RDONLY <unfinished ...>\n"), 1);
-	assert_int_equal(DETECT("strace: Process 1234 attached\n1234 restart_syscall(<... resuming interrupted read ...>) = 0\n"), 1);
+	assert_int_equal(DETECT("execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 "
+				"vars */) = 0\n"),
+			 1);
+	assert_int_equal(DETECT("1234  15:38:45.874553 execve(\"/usr/bin/sh\", "
+				"[\"sh\"], 0x7f) = 0 <0.007343>\n"),
+			 1);
+	assert_int_equal(DETECT("[pid  12] openat(AT_FDCWD, \"x\", O_RDONLY "
+				"<unfinished ...>\n"),
+			 1);
+	assert_int_equal(DETECT("strace: Process 1234 attached\n1234 "
+				"restart_syscall(<... resuming interrupted "
+				"read ...>) = 0\n"),
+			 1);
 	assert_int_equal(DETECT("     0.000000 brk(NULL) = 0x55\n"), 1);
 	/* program output first, strace's lines after */
-	assert_int_equal(DETECT("hello\nopen(\"/a\", O_RDONLY) = 3\nclose(3) = 0\n"), 1);
+	assert_int_equal(
+		DETECT("hello\nopen(\"/a\", O_RDONLY) = 3\nclose(3) = 0\n"), 1);
 	assert_int_equal(DETECT(""), 0);
-	assert_int_equal(DETECT("\x7f" "ELF\2\1\1\0\0\0\0\0"), 0);
-	assert_int_equal(DETECT("{\"type\":\"header\",\"format\":\"fsrace-trace\",\"version\":1}\n"), 0);
+	assert_int_equal(DETECT("\x7f"
+				"ELF\2\1\1\0\0\0\0\0"),
+			 0);
+	assert_int_equal(DETECT("{\"type\":\"header\",\"format\":\"fsrace-"
+				"trace\",\"version\":1}\n"),
+			 0);
 	assert_int_equal(DETECT("just some text\nand more text\n"), 0);
 	assert_int_equal(DETECT("int main(void) { return f(x) = 1; }\n"), 0);
 	assert_int_equal(DETECT("\n\n\n"), 0);

@@ -15,6 +15,8 @@ usage() {
 usage: bench/run.sh [options]
 
   --fsrace PATH   the fsrace binary (default: build/fsrace in the repo)
+  --baseline PATH also time this fsrace binary (an earlier build) in the
+                  same rounds, and print fsrace/baseline
   --runs N        timed runs per command (default 7; one warm-up run more)
   --quick         3 runs, no warm-up: checks the plumbing, not the numbers
   --interleave    time the three commands in turn, once per round, instead
@@ -54,6 +56,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 fsrace="$root/build/fsrace"
+baseline=""
 runs=7
 warmup=1
 only=""
@@ -65,6 +68,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--fsrace) [ $# -ge 2 ] || die "--fsrace needs a path"; fsrace=$2; shift ;;
 	--fsrace=*) fsrace=${1#*=} ;;
+	--baseline) [ $# -ge 2 ] || die "--baseline needs a path"; baseline=$2; shift ;;
+	--baseline=*) baseline=${1#*=} ;;
 	--runs) [ $# -ge 2 ] || die "--runs needs a number"; runs=$2; shift ;;
 	--runs=*) runs=${1#*=} ;;
 	--quick) runs=3; warmup=0 ;;
@@ -127,6 +132,10 @@ need_pkg cc gcc
 [ -x "$fsrace" ] ||
 	die "no fsrace binary at '$fsrace' (build it: ninja -C build, or pass --fsrace PATH)"
 fsrace=$(cd "$(dirname "$fsrace")" && pwd)/$(basename "$fsrace")
+if [ -n "$baseline" ]; then
+	[ -x "$baseline" ] || die "no fsrace binary at '$baseline' (--baseline)"
+	baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
+fi
 
 # Scratch space: the workload binaries and the JSON on /tmp, the traces on
 # a tmpfs so that writing them does not measure the disk.
@@ -196,12 +205,16 @@ for w in "${workloads[@]}"; do
 	echo "== $w: $cmd" >&2
 	cmd_strace="strace -f --seccomp-bpf -e trace=$TRACE_SET -o $(q "$st_out") $cmd"
 	cmd_fsrace="$(q "$fsrace") record -o $(q "$fs_out") -- $cmd"
+	extra=()
+	if [ -n "$baseline" ]; then
+		extra=(-n baseline "$(q "$baseline") record -o $(q "$fs_out.base") -- $cmd")
+	fi
 	if [ -z "$interleave" ]; then
 		taskset -c "$cpu" hyperfine -N --style basic \
 			--warmup "$warmup" --runs "$runs" \
 			--export-json "$work/$w.r0.json" \
 			-n native "$cmd" -n strace "$cmd_strace" \
-			-n fsrace "$cmd_fsrace" >&2
+			-n fsrace "$cmd_fsrace" "${extra[@]}" >&2
 	else
 		# One hyperfine per round, each timing the three once: load
 		# that comes and goes hits all three alike.
@@ -211,13 +224,13 @@ for w in "${workloads[@]}"; do
 				--warmup "$((r == 1 ? warmup : 0))" --runs 1 \
 				--export-json "$work/$w.r$r.json" \
 				-n native "$cmd" -n strace "$cmd_strace" \
-				-n fsrace "$cmd_fsrace" >&2
+				-n fsrace "$cmd_fsrace" "${extra[@]}" >&2
 		done
 	fi
 	# Records in the last run's traces (fsrace's count includes its header).
 	events_strace[$w]=$(wc -l <"$st_out" 2>/dev/null || echo 0)
 	events_fsrace[$w]=$(wc -l <"$fs_out" 2>/dev/null || echo 0)
-	rm -f -- "$st_out" "$fs_out"
+	rm -f -- "$st_out" "$fs_out" "$fs_out.base"
 	if [ -n "$keep" ]; then
 		mkdir -p "$keep"
 		cp "$work/$w".r*.json "$keep/"
@@ -241,19 +254,23 @@ rows = []
 a = sys.argv[1:]
 for i in range(0, len(a), 4):
     name, path, ev_st, ev_fs = a[i], a[i + 1], int(a[i + 2]), int(a[i + 3])
-    times = {"native": [], "strace": [], "fsrace": []}
+    times = {"native": [], "strace": [], "fsrace": [], "baseline": []}
     for run in glob.glob(glob.escape(path) + ".r*.json"):
         with open(run) as f:
             for r in json.load(f)["results"]:
                 times[r["command"]] += r["times"]
-    med = {k: statistics.median(v) for k, v in times.items()}
+    med = {k: statistics.median(v) for k, v in times.items() if v}
     rows.append((name, med, ev_st, ev_fs))
 
-print("| workload | native | strace | fsrace | fsrace/strace | fsrace/native |")
-print("|---|---:|---:|---:|---:|---:|")
+base = all("baseline" in m for _, m, _, _ in rows)
+print("| workload | native | strace | fsrace | fsrace/strace | fsrace/native |"
+      + (" baseline | fsrace/baseline |" if base else ""))
+print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if base else ""))
 for name, m, _, _ in rows:
     print(f"| {name} | {fmt(m['native'])} | {fmt(m['strace'])} | {fmt(m['fsrace'])}"
-          f" | {m['fsrace'] / m['strace']:.2f} | {m['fsrace'] / m['native']:.2f} |")
+          f" | {m['fsrace'] / m['strace']:.2f} | {m['fsrace'] / m['native']:.2f} |"
+          + (f" {fmt(m['baseline'])} | {m['fsrace'] / m['baseline']:.2f} |"
+             if base else ""))
 
 print()
 print("| workload | strace lines | fsrace records | strace overhead µs/line | fsrace overhead µs/record |")

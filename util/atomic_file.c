@@ -155,6 +155,7 @@ static int resolve(const char *path, char **ret_target, struct stat *ret_st,
 	char *cur = xstrdup(path);
 	char link[PATH_MAX];
 	struct stat st;
+	int r;
 
 	*ret_magic = false;
 	for (int hops = 0;; hops++) {
@@ -162,12 +163,9 @@ static int resolve(const char *path, char **ret_target, struct stat *ret_st,
 		char *dir, *next;
 
 		if (lstat(cur, &st) < 0) {
-			if (errno != ENOENT) {
-				int r = -errno;
-
-				free(cur);
-				return r;
-			}
+			r = -errno;
+			if (r != -ENOENT)
+				goto fail;
 			memset(&st, 0, sizeof(st));
 			break;
 		}
@@ -177,14 +175,13 @@ static int resolve(const char *path, char **ret_target, struct stat *ret_st,
 			*ret_magic = true;
 			break;
 		}
-		n = hops < MAX_SYMLINKS ? readlink(cur, link, sizeof(link))
-					: (errno = ELOOP, -1);
-		if (n < 0 || (size_t)n >= sizeof(link)) {
-			int r = n < 0 ? -errno : -ENAMETOOLONG;
-
-			free(cur);
-			return r;
-		}
+		r = -ELOOP;
+		if (hops >= MAX_SYMLINKS)
+			goto fail;
+		n = readlink(cur, link, sizeof(link));
+		r = n < 0 ? -errno : -ENAMETOOLONG;
+		if (n < 0 || (size_t)n >= sizeof(link))
+			goto fail;
 		link[n] = '\0';
 		if (link[0] == '/') {
 			next = xstrdup(link);
@@ -200,6 +197,9 @@ static int resolve(const char *path, char **ret_target, struct stat *ret_st,
 	*ret_target = cur;
 	*ret_st = st;
 	return 0;
+fail:
+	free(cur);
+	return r;
 }
 
 /* /proc/self/fd/N of our own process: fd N itself, so that a shell's
@@ -324,23 +324,29 @@ int atomic_file_open(struct atomic_file *f, const char *path, unsigned flags)
 	f->slot = -1;
 	f->flags = flags;
 	f->path = xstrdup(path);
+	r = -ENOENT;
+	if (!*path)
+		goto fail;
 	if (!strcmp(path, "-")) {
 		f->target = xstrdup(path);
 		f->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-		r = f->fd < 0 ? -errno : 0;
-		goto out;
+		r = -errno;
+		if (f->fd < 0)
+			goto fail;
+		return 0;
 	}
 	r = resolve(path, &f->target, &st, &magic);
 	if (r < 0)
-		goto out;
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto out;
-	}
+		goto fail;
+	r = -EISDIR;
+	if (S_ISDIR(st.st_mode))
+		goto fail;
 	if (magic || (st.st_mode && !S_ISREG(st.st_mode)) ||
 	    (flags & ATOMIC_FILE_STREAM)) {
 		r = open_in_place(f, magic);
-		goto out;
+		if (r < 0)
+			goto fail;
+		return 0;
 	}
 	f->mode = st.st_mode ? st.st_mode & 07777 : new_file_mode();
 	dir = dir_of(f->target);
@@ -350,13 +356,14 @@ int atomic_file_open(struct atomic_file *f, const char *path, unsigned flags)
 	sprintf(f->tmp, "%s/.%s.XXXXXX", dir, base);
 	free(dir);
 	f->fd = create_temp(f->tmp, &f->slot);
-	r = f->fd < 0 ? f->fd : 0;
-out:
-	if (r < 0) {
-		if (f->created)
-			unlink(f->target);
-		release(f);
-	}
+	r = f->fd;
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	if (f->created)
+		unlink(f->target);
+	release(f); /* the temporary was never created */
 	return r;
 }
 

@@ -58,8 +58,9 @@ int atomic_file_check(const char *path, unsigned flags);
  * Open PATH for writing as described above, into *F (which the caller
  * owns and passes to exactly one of atomic_file_commit() or
  * atomic_file_discard()). Returns 0 or -errno; on error nothing is
- * created and *F needs no release. Opening a FIFO blocks until it has a
- * reader, as a shell redirection does.
+ * created and *F needs no release (-EMFILE: more than 16 temporaries
+ * would be live at once). Opening a FIFO blocks until it has a reader, as
+ * a shell redirection does.
  */
 int atomic_file_open(struct atomic_file *f, const char *path, unsigned flags);
 

@@ -2,7 +2,6 @@
 /* fsrace run and fsrace analyze: trace or read, match rules, report. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +10,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "opt.h"
 #include "reader.h"
 #include "rule.h"
 #include "tracer.h"
@@ -39,6 +40,7 @@ struct opts {
 	bool no_seccomp;
 	int input_format;
 	bool strict;
+	int first_operand;
 };
 
 struct analysis {
@@ -204,31 +206,33 @@ static void on_tick(void *ud)
 
 	if (a->recording && trace_writer_flush(&a->w) < 0 && !a->write_failed) {
 		a->write_failed = true;
-		errorx("cannot write '%s': %s", a->w.path, strerror(-a->w.err));
+		cli_write_error(a->w.path, a->w.err);
 	}
 }
 
-/* Write the report; to -o FILE through a temporary file and a rename,
- * so that FILE is either whole or untouched. */
+/*
+ * Write the report: to -o FILE (whole or untouched; see atomic_file.h),
+ * else to standard output (analyze) or standard error (run). Returns 0,
+ * or -1 after telling the user.
+ */
 static int write_report(const struct opts *o, const struct findings *fs,
 			const struct report_meta *m)
 {
-	char tmp[PATH_MAX];
-	FILE *f = o->run ? stderr : stdout;
+	const char *path = o->output ? o->output : o->run ? NULL : "-";
+	struct atomic_file af;
 	enum format fmt = o->format;
-	int fd = -1;
+	FILE *f = stderr;
+	int r;
 
-	if (o->output) {
-		snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->output);
-		fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			errorx("cannot create '%s': %s", o->output,
-			       strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			return -1;
+	if (path) {
+		r = atomic_file_open(&af, path, 0);
+		if (r < 0)
+			goto fail;
+		f = atomic_file_fp(&af);
+		if (!f) {
+			r = -errno;
+			atomic_file_discard(&af);
+			goto fail;
 		}
 	}
 	if (fmt == FMT_AUTO)
@@ -237,26 +241,17 @@ static int write_report(const struct opts *o, const struct findings *fs,
 		report_json(f, fs, m);
 	else
 		report_text(f, fs, m, isatty(fileno(f)) && !getenv("NO_COLOR"));
-	if (o->output) {
-		if (fflush(f) != 0 || ferror(f)) {
-			errorx("cannot write '%s': %s", o->output,
-			       strerror(errno));
-			fclose(f);
-			unlink(tmp);
-			return -1;
-		}
-		fchmod(fileno(f), 0644);
-		fclose(f);
-		if (rename(tmp, o->output) < 0) {
-			errorx("cannot create '%s': %s", o->output,
-			       strerror(errno));
-			unlink(tmp);
-			return -1;
-		}
-	} else {
+	if (!path) {
 		fflush(f);
+		return 0;
 	}
+	r = atomic_file_commit(&af);
+	if (r < 0)
+		goto fail;
 	return 0;
+fail:
+	cli_write_error(path, r);
+	return -1;
 }
 
 static int gate(const struct opts *o, const struct findings *fs)
@@ -289,107 +284,110 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	const char *cmd = o->run ? "run" : "analyze";
+	struct opt_parser p;
 	int c;
 
 	o->fail_on = SEV_WARNING;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+r:f:o:h", lopts, NULL)) != -1) {
+	opt_parser_init(&p, cmd, argc, argv, "r:f:o:h", lopts, false);
+	while ((c = opt_parser_next(&p)) != OPT_END) {
+		const char *v = p.value;
+
 		switch (c) {
 		case 'r':
-			push(&o->rules, &o->nrules, optarg);
+			push(&o->rules, &o->nrules, v);
 			break;
 		case 'R':
 			o->no_default_rules = true;
 			break;
 		case 'E':
-			push(&o->enable, &o->nenable, optarg);
+			push(&o->enable, &o->nenable, v);
 			break;
 		case 'D':
-			push(&o->disable, &o->ndisable, optarg);
+			push(&o->disable, &o->ndisable, v);
 			break;
 		case 'S':
-			push(&o->severity, &o->nseverity, optarg);
+			push(&o->severity, &o->nseverity, v);
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json"))
+			if (!strcmp(v, "json"))
 				o->format = FMT_JSON;
-			else if (!strcmp(optarg, "text"))
+			else if (!strcmp(v, "text"))
 				o->format = FMT_TEXT;
-			else if (!strcmp(optarg, "sarif")) {
+			else if (!strcmp(v, "sarif")) {
 				errorx("--format sarif is not supported yet; "
 				       "use json or text");
 				return -1;
 			} else {
-				errorx("unknown format '%s' (json or text)",
-				       optarg);
+				errorx("unknown format '%s' (json or text)", v);
 				return -1;
 			}
 			break;
 		case 'o':
-			o->output = optarg;
+			o->output = v;
 			break;
 		case 'F':
-			o->fail_on = severity_parse(optarg);
+			o->fail_on = severity_parse(v);
 			if (o->fail_on < 0) {
 				errorx("--fail-on takes error, warning, note "
 				       "or none, not '%s'",
-				       optarg);
+				       v);
 				return -1;
 			}
 			break;
 		case 'I':
-			push(&o->ignore, &o->nignore, optarg);
+			push(&o->ignore, &o->nignore, v);
 			break;
 		case 'N':
 			o->no_default_filters = true;
 			break;
 		case 'i':
 		case 's':
-			if (o->run) {
-				errorx("unknown option '%s' (see fsrace run "
-				       "--help)",
-				       argv[optind - 1]);
-				return -1;
-			}
+			if (o->run)
+				goto unknown;
 			if (c == 's') {
 				o->strict = true;
 				break;
 			}
-			o->input_format = input_format_parse(optarg);
+			o->input_format = input_format_parse(v);
 			if (o->input_format < 0) {
 				errorx("--input-format takes auto, native or "
 				       "strace, not '%s'",
-				       optarg);
+				       v);
 				return -1;
 			}
 			break;
 		case 'w':
 		case 'X':
-			if (!o->run) {
-				errorx("unknown option '%s' (see fsrace "
-				       "analyze --help)",
-				       argv[optind - 1]);
-				return -1;
-			}
+			if (!o->run)
+				goto unknown;
 			if (c == 'w')
-				o->record = optarg;
+				o->record = v;
 			else
 				o->no_seccomp = true;
 			break;
 		case 'h':
 			usage(o->run, stdout);
 			return 1;
-		case ':':
-			errorx("option '%s' needs an argument",
-			       argv[optind - 1]);
-			return -1;
 		default:
-			errorx("unknown option '%s' (see fsrace %s --help)",
-			       argv[optind - 1], o->run ? "run" : "analyze");
 			return -1;
 		}
 	}
+	o->first_operand = p.index;
+	return 0;
+unknown:
+	/* an option of the other subcommand */
+	opt_parser_unknown(&p, c);
+	return -1;
+}
+
+/* Every file the run writes, checked before anything is read or run. */
+static int check_outputs(const struct opts *o)
+{
+	if (o->output && cli_check_output(o->output, 0) < 0)
+		return -1;
+	if (o->record && cli_check_output(o->record, ATOMIC_FILE_STREAM) < 0)
+		return -1;
 	return 0;
 }
 
@@ -421,21 +419,25 @@ int cmd_analyze(int argc, char **argv)
 	struct analysis a = {0};
 	struct report_meta m = {0};
 	struct input *in = NULL;
+	const char *const *files;
 	uint64_t unknown = 0, unparsed = 0;
-	int r, status = EXIT_USAGE;
+	int r, nfiles, status = EXIT_USAGE;
 
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
-	if (optind >= argc) {
+	if (o.first_operand >= argc) {
 		errorx("analyze needs a trace file: fsrace analyze TRACE...");
 		goto out_opts;
 	}
+	if (check_outputs(&o) < 0)
+		goto out_opts;
+	files = (const char *const *)argv + o.first_operand;
+	nfiles = argc - o.first_operand;
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0)
 		goto out_rules;
-	if (input_open(&in, (const char *const *)argv + optind, argc - optind,
-		       o.input_format, o.strict) < 0)
+	if (input_open(&in, files, nfiles, o.input_format, o.strict) < 0)
 		goto out_rules;
 	a.engine = make_engine(&rs, &o);
 	r = feed_pipelined(in, a.engine);
@@ -443,8 +445,8 @@ int cmd_analyze(int argc, char **argv)
 		goto out_engine;
 	engine_finish(a.engine);
 	input_counts(in, &unknown, &unparsed);
-	m.files = (const char *const *)argv + optind;
-	m.nfiles = argc - optind;
+	m.files = files;
+	m.nfiles = nfiles;
 	m.rules = &rs;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
@@ -478,21 +480,23 @@ int cmd_run(int argc, char **argv)
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
-	if (optind >= argc) {
+	if (o.first_operand >= argc) {
 		errorx("run needs a program: fsrace run [OPTIONS] -- PROG "
 		       "[ARGS...]");
 		goto out_opts;
 	}
+	if (check_outputs(&o) < 0)
+		goto out_opts;
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0)
 		goto out_rules;
-	if (record_find_program(argv[optind], program, sizeof(program)) < 0)
+	if (record_find_program(argv[o.first_operand], program,
+				sizeof(program)) < 0)
 		goto out_rules;
 	if (o.record) {
-		r = trace_writer_open(&a.w, o.record);
+		r = trace_writer_open(&a.w, o.record, ATOMIC_FILE_STREAM);
 		if (r < 0) {
-			errorx("cannot create '%s': %s", o.record,
-			       strerror(-r));
+			cli_write_error(o.record, r);
 			r = 0;
 			goto out_rules;
 		}
@@ -500,7 +504,7 @@ int cmd_run(int argc, char **argv)
 	}
 	a.engine = make_engine(&rs, &o);
 	topt.program = program;
-	topt.argv = (const char *const *)argv + optind;
+	topt.argv = (const char *const *)argv + o.first_operand;
 	topt.no_seccomp = o.no_seccomp;
 	topt.on_event = on_event;
 	topt.on_tick = on_tick;
@@ -518,8 +522,12 @@ int cmd_run(int argc, char **argv)
 	prog_status = tracer_run(t);
 	tracer_free(t);
 	engine_finish(a.engine);
-	if (a.recording && trace_writer_close(&a.w) < 0 && !a.write_failed)
-		errorx("cannot write '%s': %s", o.record, strerror(errno));
+	if (a.recording) {
+		r = trace_writer_close(&a.w);
+		if (r < 0 && !a.write_failed)
+			cli_write_error(o.record, r);
+		a.write_failed |= r < 0;
+	}
 	m.is_run = true;
 	m.argv = topt.argv;
 	m.status = prog_status;
@@ -531,6 +539,9 @@ int cmd_run(int argc, char **argv)
 	status = gate(&o, engine_findings(a.engine));
 	if (!status && prog_status)
 		status = EXIT_PROGRAM_FAILED;
+	/* a trace that could not be written is an error, always */
+	if (a.write_failed)
+		status = EXIT_USAGE;
 	r = 0;
 out_engine:
 	engine_free(a.engine);

@@ -49,6 +49,16 @@ struct engine;
  * an input error was told. */
 int feed_pipelined(struct input *in, struct engine *e);
 
+/*
+ * Check an output file named on the command line (atomic_file_check())
+ * before any work is done: 0, or -1 after telling the user why not.
+ */
+int cli_check_output(const char *path, unsigned flags);
+
+/* Tell the user that writing PATH ("-": standard output) failed with R
+ * (-errno). */
+void cli_write_error(const char *path, int r);
+
 /* Load the shipped rules ($FSRACE_RULES, the source tree's, installed). */
 int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen);
 

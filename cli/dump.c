@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "names.h"
+#include "opt.h"
 #include "reader.h"
 #include "util.h"
 
@@ -274,25 +275,30 @@ static void print_event(const struct event *ev)
 
 int cmd_dump(int argc, char **argv)
 {
+	static const struct option lopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
 	struct trace_reader r;
+	struct opt_parser p;
 	struct event ev;
+	const char *file;
 	char err[1024];
-	int ret;
+	int c, ret;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		if (argc == 2 &&
-		    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			puts("usage: fsrace dump FILE");
-			return EXIT_CLEAN;
-		}
-		if (argc == 2)
-			errorx("unknown option '%s' (see fsrace dump --help)",
-			       argv[1]);
-		else
-			errorx("dump needs one trace file: fsrace dump FILE");
+	opt_parser_init(&p, "dump", argc, argv, "h", lopts, false);
+	while ((c = opt_parser_next(&p)) != OPT_END) {
+		if (c != 'h')
+			return EXIT_USAGE;
+		puts("usage: fsrace dump FILE");
+		return EXIT_CLEAN;
+	}
+	file = opt_parser_operand(&p);
+	if (!file || opt_parser_operand(&p)) {
+		errorx("dump needs one trace file: fsrace dump FILE");
 		return EXIT_USAGE;
 	}
-	if (trace_reader_open(&r, argv[1], err, sizeof(err)) < 0) {
+	if (trace_reader_open(&r, file, err, sizeof(err)) < 0) {
 		errorx("%s", err);
 		trace_reader_close(&r);
 		return EXIT_USAGE;

@@ -32,32 +32,66 @@ static void usage(FILE *f)
 	      f);
 }
 
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"run", cmd_run},	{"analyze", cmd_analyze},
+	{"record", cmd_record}, {"import", cmd_import},
+	{"dump", cmd_dump},	{"rules", cmd_rules},
+};
+
+static int find_command(const char *name)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* fsrace help [COMMAND]: COMMAND's usage, as COMMAND --help prints it */
+static int help(int argc, char **argv)
+{
+	char help_opt[] = "--help";
+	char *args[3] = {NULL, help_opt, NULL};
+	int i;
+
+	if (argc < 2 || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (argc > 2) {
+		errorx("help takes one command: fsrace help COMMAND");
+		return EXIT_USAGE;
+	}
+	i = find_command(argv[1]);
+	if (i < 0) {
+		errorx("unknown command '%s' (see fsrace --help)", argv[1]);
+		return EXIT_USAGE;
+	}
+	args[0] = argv[1];
+	return commands[i].run(2, args);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int i;
 
 	if (!cmd) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(cmd, "record"))
-		return cmd_record(argc - 1, argv + 1);
-	if (!strcmp(cmd, "dump"))
-		return cmd_dump(argc - 1, argv + 1);
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(cmd, "analyze"))
-		return cmd_analyze(argc - 1, argv + 1);
-	if (!strcmp(cmd, "rules"))
-		return cmd_rules(argc - 1, argv + 1);
-	if (!strcmp(cmd, "import"))
-		return cmd_import(argc - 1, argv + 1);
+	i = find_command(cmd);
+	if (i >= 0)
+		return commands[i].run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "help"))
+		return help(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("fsrace %s\n", FSRACE_VERSION);
 		return EXIT_CLEAN;
 	}
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
-	    !strcmp(cmd, "help")) {
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return EXIT_CLEAN;
 	}

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* fsrace import: convert strace logs into a native trace. */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "util.h"
 #include "writer.h"
@@ -34,20 +32,21 @@ int cmd_import(int argc, char **argv)
 	struct trace_header h = {0};
 	struct trace_writer w;
 	struct input *in = NULL;
+	struct opt_parser p;
 	struct event ev;
-	char tmp[PATH_MAX], cwd[PATH_MAX], kernel[256];
+	char cwd[PATH_MAX], kernel[256];
 	const char *out = NULL;
 	const char *none[] = {NULL};
+	const char *const *logs;
 	bool strict = false;
 	struct utsname u;
-	int c, r, fd;
+	int c, r, nlogs;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:h", lopts, NULL)) != -1) {
+	opt_parser_init(&p, "import", argc, argv, "o:h", lopts, false);
+	while ((c = opt_parser_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'o':
-			out = optarg;
+			out = p.value;
 			break;
 		case 's':
 			strict = true;
@@ -55,42 +54,30 @@ int cmd_import(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_CLEAN;
-		case ':':
-			errorx("option '%s' needs an argument",
-			       argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			errorx("unknown option '%s' (see fsrace import --help)",
-			       argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
-	if (!out || optind >= argc) {
+	if (!out || p.index >= argc) {
 		errorx("import needs -o TRACE and a strace log: fsrace import "
 		       "-o TRACE LOG...");
 		return EXIT_USAGE;
 	}
-	if (input_open(&in, (const char *const *)argv + optind, argc - optind,
-		       IN_AUTO, strict) < 0)
+	if (cli_check_output(out, 0) < 0)
+		return EXIT_USAGE;
+	logs = (const char *const *)argv + p.index;
+	nlogs = argc - p.index;
+	if (input_open(&in, logs, nlogs, IN_AUTO, strict) < 0)
 		return EXIT_USAGE;
 	if (!input_is_strace(in)) {
-		errorx("%s: already an fsrace trace", argv[optind]);
+		errorx("%s: already an fsrace trace", logs[0]);
 		input_close(in);
 		return EXIT_USAGE;
 	}
-	/* written beside OUT and renamed into place: whole or nothing */
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		errorx("cannot create '%s': %s", out, strerror(errno));
-		input_close(in);
-		return EXIT_USAGE;
-	}
-	close(fd);
-	r = trace_writer_open(&w, tmp);
+	/* through a temporary renamed into place: whole or nothing */
+	r = trace_writer_open(&w, out, 0);
 	if (r < 0) {
-		errorx("cannot create '%s': %s", out, strerror(-r));
-		unlink(tmp);
+		cli_write_error(out, r);
 		input_close(in);
 		return EXIT_USAGE;
 	}
@@ -105,7 +92,7 @@ int cmd_import(int argc, char **argv)
 	h.host = u.nodename;
 	h.kernel = kernel;
 	h.seccomp_reason = "imported from strace logs";
-	h.sources = (const char *const *)argv + optind;
+	h.sources = logs;
 	trace_writer_header(&w, &h);
 	while ((r = input_next(in, &ev)) > 0)
 		trace_writer_event(&w, &ev);
@@ -115,10 +102,8 @@ int cmd_import(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = trace_writer_close(&w);
-	if (r < 0 || chmod(tmp, 0644) < 0 || rename(tmp, out) < 0) {
-		errorx("cannot write '%s': %s", out,
-		       strerror(r < 0 ? -r : errno));
-		unlink(tmp);
+	if (r < 0) {
+		cli_write_error(out, r);
 		return EXIT_USAGE;
 	}
 	return EXIT_CLEAN;

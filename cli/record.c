@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "tracer.h"
 #include "util.h"
@@ -33,8 +33,7 @@ static void on_tick(void *ud)
 
 	if (trace_writer_flush(&rec->w) < 0 && !rec->write_failed) {
 		rec->write_failed = true;
-		errorx("cannot write '%s': %s", rec->w.path,
-		       strerror(-rec->w.err));
+		cli_write_error(rec->w.path, rec->w.err);
 	}
 }
 
@@ -145,19 +144,20 @@ int cmd_record(int argc, char **argv)
 	struct tracer_options topt = {0};
 	struct record rec = {0};
 	struct tracer *t = NULL;
+	struct opt_parser p;
 	char program[PATH_MAX];
 	const char *out = NULL, *msg;
-	int c, r, status;
+	int c, r, status, first;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:h", opts, NULL)) != -1) {
+	opt_parser_init(&p, "record", argc, argv, "o:p:h", opts, false);
+	while ((c = opt_parser_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'o':
-			out = optarg;
+			out = p.value;
 			break;
 		case 'p':
-			if (parse_pid(optarg, &topt.attach_pid) < 0) {
-				errorx("invalid pid '%s'", optarg);
+			if (parse_pid(p.value, &topt.attach_pid) < 0) {
+				errorx("invalid pid '%s'", p.value);
 				return EXIT_USAGE;
 			}
 			break;
@@ -167,40 +167,38 @@ int cmd_record(int argc, char **argv)
 		case 'h':
 			usage_record();
 			return EXIT_CLEAN;
-		case ':':
-			errorx("option '%s' needs an argument",
-			       argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			errorx("unknown option '%s' (see fsrace record "
-			       "--help)",
-			       argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
+	first = p.index;
 	if (!out) {
 		errorx("record needs an output file: -o FILE");
 		return EXIT_USAGE;
 	}
-	if (topt.attach_pid && optind < argc) {
+	if (topt.attach_pid && first < argc) {
 		errorx("give either -p PID or a program, not both");
 		return EXIT_USAGE;
 	}
-	if (!topt.attach_pid && optind >= argc) {
+	if (!topt.attach_pid && first >= argc) {
 		errorx("record needs a program to run (or -p PID); see "
 		       "fsrace record --help");
 		return EXIT_USAGE;
 	}
+	if (cli_check_output(out, ATOMIC_FILE_STREAM) < 0)
+		return EXIT_USAGE;
 	if (!topt.attach_pid) {
-		if (record_find_program(argv[optind], program,
-					sizeof(program)) < 0)
+		if (record_find_program(argv[first], program, sizeof(program)) <
+		    0)
 			return EXIT_USAGE;
 		topt.program = program;
-		topt.argv = (const char *const *)argv + optind;
+		topt.argv = (const char *const *)argv + first;
 	}
-	r = trace_writer_open(&rec.w, out);
+	/* in place, as it grows: it is read while it is written, and what
+	 * was written survives a killed fsrace */
+	r = trace_writer_open(&rec.w, out, ATOMIC_FILE_STREAM);
 	if (r < 0) {
-		errorx("cannot create '%s': %s", out, strerror(-r));
+		cli_write_error(out, r);
 		return EXIT_USAGE;
 	}
 	topt.on_event = on_event;
@@ -216,9 +214,10 @@ int cmd_record(int argc, char **argv)
 	status = tracer_run(t);
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);
-	if (r < 0 && !rec.write_failed) {
-		errorx("cannot write '%s': %s", out, strerror(-r));
+	if (r < 0 && !rec.write_failed)
+		cli_write_error(out, r);
+	/* a trace that could not be written is an error, always */
+	if (r < 0 || rec.write_failed)
 		return EXIT_USAGE;
-	}
 	return status;
 }

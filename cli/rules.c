@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "rule.h"
 #include "util.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: fsrace rules [list] [-r PATH]... [--no-default-rules]\n"
-	      "       fsrace rules show ID [-r PATH]...\n"
+	      "       fsrace rules show ID [-r PATH]... [--no-default-rules]\n"
 	      "       fsrace rules check FILE...\n",
 	      f);
 }
@@ -40,104 +41,130 @@ static void show(const struct rule_set *rs, const char *id)
 		printf("  see: %s\n", r->references[i]);
 }
 
-int cmd_rules(int argc, char **argv)
+static int check(struct rule_set *rs, char **files, int nfiles)
 {
-	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "list";
-	int first = argc > 1 && argv[1][0] != '-' ? 2 : 1;
-	struct rule_set rs;
 	char err[1024];
 	int status = EXIT_CLEAN;
 
-	rule_set_init(&rs);
-	if (!strcmp(sub, "check")) {
-		if (first >= argc) {
-			errorx("rules check needs a rule file");
-			return EXIT_USAGE;
-		}
-		/* the shipped groups (@open, @stat …) are there to use */
-		if (cli_load_default_rules(&rs, err, sizeof(err)) < 0) {
-			errorx("%s", err);
-			return EXIT_USAGE;
-		}
-		for (int i = first; i < argc; i++) {
-			int before = rs.nrules;
-
-			if (rule_set_load(&rs, argv[i], err, sizeof(err)) < 0) {
-				errorx("%s", err);
-				status = EXIT_USAGE;
-				continue;
-			}
-			printf("%s: %d rule%s, ok\n", argv[i],
-			       rs.nrules - before,
-			       rs.nrules - before == 1 ? "" : "s");
-		}
-		rule_set_release(&rs);
-		return status;
-	}
-	if (strcmp(sub, "list") && strcmp(sub, "show")) {
-		if (!strcmp(sub, "help") || !strcmp(sub, "--help")) {
-			usage(stdout);
-			return EXIT_CLEAN;
-		}
-		errorx("unknown rules command '%s' (list, show, check)", sub);
+	if (!nfiles) {
+		errorx("rules check needs a rule file");
 		return EXIT_USAGE;
 	}
-	{
-		bool defaults = true;
-		const char *id = NULL;
+	/* the shipped groups (@open, @stat …) are there to use */
+	if (cli_load_default_rules(rs, err, sizeof(err)) < 0) {
+		errorx("%s", err);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		int before = rs->nrules;
 
-		for (int i = first; i < argc; i++) {
-			if (!strcmp(argv[i], "--no-default-rules")) {
-				defaults = false;
-			} else if ((!strcmp(argv[i], "-r") ||
-				    !strcmp(argv[i], "--rules")) &&
-				   i + 1 < argc) {
-				i++;
-			} else if (!strcmp(sub, "show") && !id &&
-				   argv[i][0] != '-') {
-				id = argv[i];
-			} else {
-				errorx("unknown argument '%s' (see fsrace "
-				       "rules help)",
-				       argv[i]);
-				return EXIT_USAGE;
-			}
+		if (rule_set_load(rs, files[i], err, sizeof(err)) < 0) {
+			errorx("%s", err);
+			status = EXIT_USAGE;
+			continue;
 		}
-		if (defaults &&
-		    cli_load_default_rules(&rs, err, sizeof(err)) < 0)
-			goto out_error;
-		for (int i = first; i < argc; i++)
-			if ((!strcmp(argv[i], "-r") ||
-			     !strcmp(argv[i], "--rules")) &&
-			    rule_set_load(&rs, argv[++i], err, sizeof(err)) < 0)
-				goto out_error;
-		if (!strcmp(sub, "show")) {
-			if (!id) {
-				errorx("rules show needs a rule id");
-				status = EXIT_USAGE;
-			} else if (!rule_set_find(&rs, id)) {
-				errorx("no rule '%s' (see fsrace rules)", id);
-				status = EXIT_USAGE;
-			} else {
-				show(&rs, id);
-			}
-			rule_set_release(&rs);
-			return status;
-		}
-		for (int i = 0; i < rs.nrules; i++) {
-			const struct rule *r = rs.rules[i];
+		printf("%s: %d rule%s, ok\n", files[i], rs->nrules - before,
+		       rs->nrules - before == 1 ? "" : "s");
+	}
+	return status;
+}
 
-			if (i > 0 && !strcmp(r->id, rs.rules[i - 1]->id))
-				continue;
-			printf("%-30s %-8s %-4s %s\n", r->id,
-			       severity_name(r->severity),
-			       r->enabled ? "on" : "off", r->title);
+static void list(const struct rule_set *rs)
+{
+	for (int i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+
+		if (i > 0 && !strcmp(r->id, rs->rules[i - 1]->id))
+			continue;
+		printf("%-30s %-8s %-4s %s\n", r->id,
+		       severity_name(r->severity), r->enabled ? "on" : "off",
+		       r->title);
+	}
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{"rules", required_argument, NULL, 'r'},
+		{"no-default-rules", no_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_free_ const char **paths =
+		xcalloc((size_t)argc, sizeof(char *));
+	struct opt_parser p;
+	struct rule_set rs;
+	const char *sub, *id = NULL, *extra;
+	char err[1024];
+	bool defaults = true;
+	int c, npaths = 0, status = EXIT_USAGE;
+
+	/* options may follow the operands: fsrace rules show ID -r PATH */
+	opt_parser_init(&p, "rules", argc, argv, "r:h", lopts, true);
+	while ((c = opt_parser_next(&p)) != OPT_END) {
+		switch (c) {
+		case 'r':
+			paths[npaths++] = p.value;
+			break;
+		case 'R':
+			defaults = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CLEAN;
+		default:
+			return EXIT_USAGE;
 		}
-		rule_set_release(&rs);
+	}
+	sub = opt_parser_operand(&p);
+	if (!sub)
+		sub = "list";
+	if (!strcmp(sub, "help")) {
+		usage(stdout);
 		return EXIT_CLEAN;
 	}
+	rule_set_init(&rs);
+	if (!strcmp(sub, "check")) {
+		if (npaths || !defaults) {
+			errorx("rules check takes rule files, not -r or "
+			       "--no-default-rules");
+			goto out;
+		}
+		status = check(&rs, argv + p.index, argc - p.index);
+		goto out;
+	}
+	if (strcmp(sub, "list") && strcmp(sub, "show")) {
+		errorx("unknown rules command '%s' (list, show, check)", sub);
+		goto out;
+	}
+	if (!strcmp(sub, "show"))
+		id = opt_parser_operand(&p);
+	extra = opt_parser_operand(&p);
+	if (extra) {
+		errorx("unknown argument '%s' (see fsrace rules --help)",
+		       extra);
+		goto out;
+	}
+	if (defaults && cli_load_default_rules(&rs, err, sizeof(err)) < 0)
+		goto out_error;
+	for (int i = 0; i < npaths; i++)
+		if (rule_set_load(&rs, paths[i], err, sizeof(err)) < 0)
+			goto out_error;
+	if (!strcmp(sub, "list")) {
+		list(&rs);
+		status = EXIT_CLEAN;
+	} else if (!id) {
+		errorx("rules show needs a rule id");
+	} else if (!rule_set_find(&rs, id)) {
+		errorx("no rule '%s' (see fsrace rules)", id);
+	} else {
+		show(&rs, id);
+		status = EXIT_CLEAN;
+	}
+	goto out;
 out_error:
 	errorx("%s", err);
+out:
 	rule_set_release(&rs);
-	return EXIT_USAGE;
+	return status;
 }

@@ -14,13 +14,17 @@
 
 #define FLUSH_AT (64 * 1024)
 
-int trace_writer_open(struct trace_writer *w, const char *path)
+int trace_writer_open(struct trace_writer *w, const char *path, unsigned flags)
 {
+	int r;
+
 	memset(w, 0, sizeof(*w));
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (w->fd < 0)
-		return -errno;
-	w->path = xstrdup(path);
+	w->fd = -1;
+	r = atomic_file_open(&w->file, path, flags);
+	if (r < 0)
+		return r;
+	w->fd = w->file.fd;
+	w->path = w->file.path;
 	jsonw_init(&w->out);
 	return 0;
 }
@@ -359,19 +363,23 @@ int trace_writer_close(struct trace_writer *w)
 {
 	int r = trace_writer_flush(w);
 
-	if (w->fd >= 0 && close(w->fd) < 0 && !r)
-		r = -errno;
+	if (w->fd < 0)
+		return r;
+	if (r < 0)
+		atomic_file_discard(&w->file);
+	else
+		r = atomic_file_commit(&w->file);
 	w->fd = -1;
-	jsonw_release(&w->out);
-	free(w->path);
 	w->path = NULL;
+	jsonw_release(&w->out);
 	return r;
 }
 
 void trace_writer_discard(struct trace_writer *w)
 {
-	if (w->path)
-		unlink(w->path);
-	jsonw_reset(&w->out);
-	trace_writer_close(w);
+	if (w->fd >= 0)
+		atomic_file_discard(&w->file);
+	w->fd = -1;
+	w->path = NULL;
+	jsonw_release(&w->out);
 }

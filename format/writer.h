@@ -5,23 +5,27 @@
 
 #include <stdbool.h>
 
+#include "atomic_file.h"
 #include "event.h"
 #include "jsonw.h"
 
 #define TRACE_FORMAT_VERSION 1
 
 struct trace_writer {
-	int fd;
-	char *path; /* owned */
+	int fd;		  /* file.fd */
+	const char *path; /* as given, for messages; borrowed from file */
+	struct atomic_file file;
 	struct jsonw out;
 	int err; /* first write error, as -errno */
 };
 
 /*
- * Create (or truncate) PATH for writing. Returns 0 or -errno; on error
+ * Open PATH as atomic_file_open(PATH, FLAGS) does: through a temporary
+ * renamed into place on close, or with ATOMIC_FILE_STREAM in place, for
+ * a trace that is read while it grows. Returns 0 or -errno; on error
  * nothing is created.
  */
-int trace_writer_open(struct trace_writer *w, const char *path);
+int trace_writer_open(struct trace_writer *w, const char *path, unsigned flags);
 
 /* Append one line; written out when the buffer is full or on flush. */
 void trace_writer_header(struct trace_writer *w, const struct trace_header *h);
@@ -36,10 +40,15 @@ static inline bool trace_writer_pending(const struct trace_writer *w)
 /* Write out the buffer. Returns 0 or the first write error (-errno). */
 int trace_writer_flush(struct trace_writer *w);
 
-/* Flush and close. Returns 0 or the first write error (-errno). */
+/*
+ * Flush, close and commit (atomic_file_commit()). Returns 0 or the first
+ * write error (-errno), in which case what was written is removed as by
+ * trace_writer_discard().
+ */
 int trace_writer_close(struct trace_writer *w);
 
-/* Close and remove the file: for runs that failed before tracing. */
+/* Close and remove what was written (atomic_file_discard(): a device or
+ * a FIFO is never removed): for runs that failed. */
 void trace_writer_discard(struct trace_writer *w);
 
 /* Append EV as one JSON object (no newline) to OUT. */

@@ -260,3 +260,79 @@ def test_shared_dir_raises_severity(ctx):
            if f["evidence"][0].get("abspath", "").startswith(shared)]
     assert sev == ["warning"], doc
     assert stat.S_IMODE(os.stat(shared).st_mode) == 0o1777
+
+
+def test_missing_option_value(ctx):
+    """A missing value is named as such, never as an unknown option."""
+    for args, opt in ((["analyze", "-r"], "-r"),
+                      (["analyze", "--rules"], "--rules"),
+                      (["run", "-o"], "-o"),
+                      (["run", "--record"], "--record"),
+                      (["record", "-o"], "-o"),
+                      (["record", "--pid"], "--pid"),
+                      (["import", "-o"], "-o"),
+                      (["rules", "list", "-r"], "-r"),
+                      (["analyze", "--fail-on"], "--fail-on")):
+        p = ctx.run(args)
+        assert (p.returncode, p.stdout, p.stderr) == (
+            2, "", f"fsrace: option '{opt}' requires a value\n"), \
+            (args, p.stderr)
+
+
+def test_unknown_option_names_the_subcommand(ctx):
+    for args, opt, cmd in ((["analyze", "-x", "t"], "-x", "analyze"),
+                           (["run", "--strict", "--", "/bin/true"],
+                            "--strict", "run"),
+                           (["analyze", "--record", "x", "t"], "--record",
+                            "analyze"),
+                           (["record", "-q", "-o", "x"], "-q", "record"),
+                           (["import", "--frob"], "--frob", "import"),
+                           (["dump", "-z"], "-z", "dump"),
+                           (["rules", "--frob"], "--frob", "rules"),
+                           (["rules", "show", "-q"], "-q", "rules")):
+        p = ctx.run(args)
+        assert (p.returncode, p.stderr) == (
+            2, f"fsrace: unknown option '{opt}' (see fsrace {cmd} "
+               "--help)\n"), (args, p.stderr)
+    p = ctx.run(["run", "--help=yes"])
+    assert (p.returncode, p.stderr) == (
+        2, "fsrace: option '--help' takes no value\n"), p.stderr
+    assert not os.listdir(ctx.tmp)
+
+
+def test_rules_takes_help_and_long_options(ctx):
+    p = ctx.run(["rules", "--help"])
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    assert p.stdout.startswith("usage: fsrace rules [list] [-r PATH]..."), \
+        p.stdout
+    assert ctx.run(["rules", "-h"]).stdout == p.stdout
+    mine = os.path.join(ctx.tmp, "mine.json")
+    write(mine, '{"rules": [{"id": "mine-only", "title": "my rule", '
+          '"severity": "note", "message": "m", "steps": [{"name": "a", '
+          '"syscalls": ["unlink"]}]}]}')
+    for args in (["rules", f"--rules={mine}"],
+                 ["rules", "--rules", mine, "--no-default-rules"],
+                 ["rules", "list", "-r", mine]):
+        p = ctx.run(args)
+        assert (p.returncode, p.stderr) == (0, ""), (args, p.stderr)
+        assert f"{'mine-only':<30} note     on   my rule\n" in p.stdout, \
+            (args, p.stdout)
+    p = ctx.run(["rules", "--no-default-rules", f"--rules={mine}"])
+    assert p.stdout == f"{'mine-only':<30} note     on   my rule\n", p.stdout
+    p = ctx.run(["rules", "show", "mine-only", f"--rules={mine}"])
+    assert p.returncode == 0 and p.stdout.startswith("mine-only: my rule\n")
+
+
+def test_help_command(ctx):
+    for cmd in ("run", "analyze", "record", "import", "dump", "rules"):
+        own = ctx.run([cmd, "--help"])
+        p = ctx.run(["help", cmd])
+        assert (p.returncode, p.stderr) == (0, ""), (cmd, p.stderr)
+        assert p.stdout == own.stdout, cmd
+        assert p.stdout.startswith(f"usage: fsrace {cmd} "), p.stdout
+    top = ctx.run(["--help"])
+    assert top.stdout.startswith("usage: fsrace run [OPTIONS] -- PROG")
+    assert ctx.run(["help"]).stdout == top.stdout
+    p = ctx.run(["help", "frobnicate"])
+    assert (p.returncode, p.stderr) == (
+        2, "fsrace: unknown command 'frobnicate' (see fsrace --help)\n")

@@ -14,7 +14,6 @@
 
 #define BUCKETS (1u << 18)
 #define PID_BUCKETS 4096
-#define MAX_BATCH 64
 
 struct val {
 	uint8_t kind; /* 0 unbound, 1 string, 2 integer */
@@ -82,8 +81,8 @@ struct match {
 struct engine {
 	const struct rule_set *rs;
 	struct engine_options opt;
-	struct reflist steps[128]; /* per syscall_table index */
-	struct reflist guards[128];
+	struct reflist steps[SYSCALL_MAX]; /* per syscall_table row */
+	struct reflist guards[SYSCALL_MAX];
 	struct inst *buckets[BUCKETS];
 	/* which buckets are not empty: most lookups find nothing, and this
 	 * bitmap stays in cache where the bucket array does not */
@@ -95,8 +94,9 @@ struct engine {
 	uint64_t dropped_pending;
 	uint64_t events;
 	struct findings findings;
-	struct match batch[MAX_BATCH];
-	int nbatch;
+	/* the matches one event completed: as many as instances it advanced */
+	struct match *batch;
+	size_t nbatch, batch_cap;
 	struct inst *free_insts;
 	struct snap *free_snaps[SNAP_CLASSES];
 	struct snap *cur; /* the current event's snapshot */
@@ -841,8 +841,10 @@ static void fire(struct engine *e, struct inst *in, int nev)
 	struct match *m;
 	struct finding *f;
 
-	if (e->nbatch == MAX_BATCH)
-		return;
+	if (e->nbatch == e->batch_cap) {
+		e->batch_cap = e->batch_cap ? 2 * e->batch_cap : 64;
+		e->batch = xrealloc(e->batch, e->batch_cap * sizeof(*e->batch));
+	}
 	m = &e->batch[e->nbatch++];
 	memset(m, 0, sizeof(*m));
 	f = &m->f;
@@ -883,16 +885,50 @@ static bool supersedes(const struct rule *a, const struct rule *b)
 	return false;
 }
 
+/* Whether a finding of rule B can drop one of rule A in a batch. */
+static bool can_drop(const struct rule *a, const struct rule *b)
+{
+	return supersedes(b, a) || (a != b && !strcmp(a->id, b->id));
+}
+
+/*
+ * Whether one match of the batch can drop another: most often all are
+ * of rules that do not know each other, and the pairs need no look. One
+ * event can complete every pending instance, so the pairs can be many.
+ */
+static bool batch_may_drop(const struct engine *e)
+{
+	const struct rule *seen[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nbatch; i++) {
+		const struct rule *r = e->batch[i].f.rule;
+		size_t k;
+
+		for (k = 0; k < n && seen[k] != r; k++)
+			if (can_drop(r, seen[k]) || can_drop(seen[k], r))
+				return true;
+		if (k < n)
+			continue;
+		if (n == ARRAY_SIZE(seen) || can_drop(r, r))
+			return true;
+		seen[n++] = r;
+	}
+	return false;
+}
+
 /* Commit the batch of one event: a finding of a rule that another
  * finding of this event supersedes (same first event) is dropped. */
 static void flush_batch(struct engine *e)
 {
-	for (int i = 0; i < e->nbatch; i++)
-		for (int j = 0; j < e->nbatch; j++) {
+	bool may_drop = e->nbatch > 1 && batch_may_drop(e);
+
+	for (size_t i = 0; may_drop && i < e->nbatch; i++)
+		for (size_t j = 0; j < e->nbatch; j++) {
 			const struct finding *a = &e->batch[i].f;
 			const struct finding *b = &e->batch[j].f;
 
-			if (i == j)
+			if (i == j || !can_drop(a->rule, b->rule))
 				continue;
 			if (e->batch[i].first_seq == e->batch[j].first_seq &&
 			    supersedes(b->rule, a->rule))
@@ -904,7 +940,7 @@ static void flush_batch(struct engine *e)
 			    (a->nev < b->nev || (a->nev == b->nev && i > j)))
 				e->batch[i].dropped = true;
 		}
-	for (int i = 0; i < e->nbatch; i++) {
+	for (size_t i = 0; i < e->nbatch; i++) {
 		struct finding *f = &e->batch[i].f;
 
 		if (e->batch[i].dropped) {
@@ -1245,7 +1281,7 @@ struct engine *engine_new(const struct rule_set *rs,
 
 		if (!r->enabled)
 			continue;
-		for (unsigned i = 0; i < syscall_table_size && i < 128; i++) {
+		for (unsigned i = 0; i < syscall_table_size; i++) {
 			for (int k = 0; k < r->nsteps; k++)
 				if (!r->steps[k].at_exit &&
 				    scset_has(&r->steps[k].m.syscalls, i))
@@ -1256,7 +1292,7 @@ struct engine *engine_new(const struct rule_set *rs,
 		}
 	}
 	/* steps in ascending order, so feeding walks them descending */
-	for (unsigned i = 0; i < 128; i++)
+	for (unsigned i = 0; i < SYSCALL_MAX; i++)
 		if (e->steps[i].n)
 			qsort(e->steps[i].v, (size_t)e->steps[i].n,
 			      sizeof(struct ref), cmp_ref);
@@ -1285,11 +1321,12 @@ void engine_free(struct engine *e)
 	for (int i = 0; i < e->nglobs; i++)
 		free(e->globs[i].lit);
 	free(e->globs);
-	for (unsigned i = 0; i < 128; i++) {
+	for (unsigned i = 0; i < SYSCALL_MAX; i++) {
 		free(e->steps[i].v);
 		free(e->guards[i].v);
 	}
 	free(e->rule_heads);
+	free(e->batch);
 	findings_release(&e->findings);
 	free(e);
 }

@@ -689,3 +689,66 @@ def test_analyze_race_lost(ctx):
     """Two processes, and a confirmed finding."""
     analyze_matches_run(ctx, "rule-race-lost", old_and_new,
                         os.path.join("race-lost", "race_lost.expected.json"))
+
+
+# --- one event completing many matches ------------------------------------
+
+MANY_DIR = os.path.join(RULES_DIR, "many-matches")
+
+
+def test_many_matches_of_one_event(ctx):
+    """100 processes stat "data", then the parent unlinks it: the unlink
+    completes a match of each of them (fixtures/rules/many-matches/
+    rule.json). One finding, counted 100 times, nothing dropped; the
+    first match committed is the last child's (the newest partial match
+    is matched first)."""
+    with Work(ctx) as w:
+        data_file(w)
+        argv = [ctx.fixture("rule-many-matches")]
+        out = os.path.join(ctx.tmp, "findings.json")
+        proc = ctx.run(["run", "-r", os.path.join(MANY_DIR, "rule.json"),
+                        "--format", "json", "-o", out, "--", *argv],
+                       cwd=w.dir)
+        m = re.fullmatch(r"unlink ([0-9]+) last ([0-9]+)\n", proc.stdout)
+        assert m, f"the fixture printed {proc.stdout!r}: {proc.stderr}"
+        parent, last = int(m.group(1)), int(m.group(2))
+        assert proc.returncode == 1, \
+            f"fsrace run exited {proc.returncode}: {proc.stderr}"
+        doc = harness.read_findings(out)
+        harness.check_findings_schema(doc)
+        assert doc["dropped"] == {"pending": 0, "findings": 0,
+                                  "unknown_records": 0,
+                                  "unparsed_lines": 0}, doc["dropped"]
+        got = [(f["rule"], f["severity"], f["count"], f["message"],
+                [(e["syscall"], e["abspath"], e["pid"])
+                 for e in f["evidence"]])
+               for f in doc["findings"]]
+        data = w.path("data")
+        assert got == [(
+            "stat-then-unlinked", "warning", 100,
+            f"newfstatat('{data}') in pid {last}, then unlink('{data}') "
+            f"in pid {parent}",
+            [("newfstatat", data, last), ("unlink", data, parent)])], got
+        assert doc["counts"] == {"note": 0, "warning": 1, "error": 0}
+
+
+def test_rules_empty_directory(ctx):
+    """An empty rules directory is a rule set of no rules: `fsrace rules`
+    lists nothing and succeeds, with nothing on stderr (under UBSan, the
+    sort of its empty list of names was a null-pointer report)."""
+    empty = os.path.join(ctx.tmp, "empty")
+    os.mkdir(empty)
+    proc = ctx.run(["rules", "-r", empty, "--no-default-rules"])
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), \
+        (proc.returncode, proc.stdout, proc.stderr)
+    # analyze with it: the shipped groups only, no rule, no finding
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    rec = ctx.run(["record", "-o", trace, "--", "/bin/true"])
+    assert rec.returncode == 0, rec.stderr
+    out = os.path.join(ctx.tmp, "f.json")
+    proc = ctx.run(["analyze", "--no-default-rules", "-r", empty,
+                    "--format", "json", "-o", out, trace])
+    assert (proc.returncode, proc.stderr) == (0, ""), \
+        (proc.returncode, proc.stderr)
+    doc = harness.read_findings(out)
+    assert (doc["rules"], doc["findings"]) == ([], []), doc

@@ -428,6 +428,34 @@ static void test_pending_limit_drops_oldest(void **state)
 	assert_string_equal(found()->v[0]->ev[0].abspath, "/w/c");
 }
 
+/*
+ * One event completes a partial match of each of 100 processes: every
+ * one is a match (one finding, counted 100 times), none is lost.
+ */
+static void test_many_matches_of_one_event(void **state)
+{
+	load(RULE("\"scope\": \"any\", \"steps\": ["
+		  "{\"name\": \"c\", \"syscalls\": [\"@stat\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"pid\": \"$a\"}},"
+		  "{\"name\": \"u\", \"syscalls\": [\"unlink\"], "
+		  " \"where\": {\"abspath\": \"$p\", "
+		  "\"pid\": {\"not\": \"$a\"}}}]"),
+	     0);
+	for (int pid = 100; pid < 200; pid++)
+		feed(sys(pid, "newfstatat", "/w/a", 0));
+	feed(sys(1, "unlink", "/w/a", 0));
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->count, 100);
+	assert_int_equal(found()->dropped, 0);
+	assert_int_equal(engine_dropped_pending(fx.e), 0);
+	assert_string_equal(found()->v[0]->message, "m /w/a");
+	/* the first match committed is the one shown: instances are walked
+	 * newest first, so pid 199's */
+	assert_int_equal(found()->v[0]->ev[0].pid, 199);
+	assert_int_equal(found()->v[0]->ev[0].seq, 100);
+	assert_int_equal(found()->v[0]->ev[1].seq, 101);
+}
+
 static void test_process_exit_drops_partial_matches(void **state)
 {
 	load(two_step, 0);
@@ -573,6 +601,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_confirm_identity, teardown),
 		cmocka_unit_test_teardown(test_merge_by_fingerprint, teardown),
 		cmocka_unit_test_teardown(test_refresh_keeps_latest_check,
+					  teardown),
+		cmocka_unit_test_teardown(test_many_matches_of_one_event,
 					  teardown),
 		cmocka_unit_test_teardown(test_pending_limit_drops_oldest,
 					  teardown),

@@ -84,13 +84,10 @@ static bool by_fd(const struct event *ev)
 
 static bool creates(const struct event *ev)
 {
-	const char *n = ev->sc->name;
-
 	if (ev->sc->effect == E_OPEN)
 		return (ev->flags & 0100) ||
 		       (ev->sc->flags & SCF_IMPLIED_OFLAGS);
-	return !strncmp(n, "mkdir", 5) || !strncmp(n, "mknod", 5) ||
-	       !strncmp(n, "symlink", 7);
+	return ev->sc->flags & SCF_CREATES;
 }
 
 static const char *stat_type(uint32_t mode)
@@ -117,8 +114,6 @@ static const char *stat_type(uint32_t mode)
 const char *field_str(const struct event *ev, enum field f, char *buf,
 		      size_t size)
 {
-	const char *n;
-
 	if (ev->type != EV_SYSCALL)
 		return NULL;
 	switch (f) {
@@ -148,16 +143,11 @@ const char *field_str(const struct event *ev, enum field f, char *buf,
 	case F_PARENT_PATH:
 		return ev->parent.valid ? ev->parent.path : NULL;
 	case F_CREATED:
-		n = ev->sc->name;
-		if (!strncmp(n, "link", 4) || !strncmp(n, "rename", 6))
+		if (ev->sc->flags & SCF_DEST2)
 			return ev->abspath2;
 		return creates(ev) && !by_fd(ev) ? ev->abspath : NULL;
 	case F_REMOVED:
-		n = ev->sc->name;
-		if (!strncmp(n, "unlink", 6) || !strcmp(n, "rmdir") ||
-		    !strncmp(n, "rename", 6))
-			return ev->abspath;
-		return NULL;
+		return ev->sc->flags & SCF_REMOVES ? ev->abspath : NULL;
 	case F_STAT_TYPE:
 		return ev->stat.valid ? stat_type(ev->stat.mode) : NULL;
 	case F_RESULT:
@@ -237,9 +227,7 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		return ev->parent.valid;
 	case F_NOFOLLOW:
 		/* lstat, or an *at call or open that does not follow */
-		if (!strcmp(ev->sc->name, "lstat") ||
-		    !strcmp(ev->sc->name, "lchown") ||
-		    !strncmp(ev->sc->name, "lsetxattr", 9))
+		if (ev->sc->flags & SCF_NOFOLLOW)
 			*v = 1;
 		else if (ev->sc->effect == E_OPEN)
 			*v = (ev->flags & 0400000) != 0; /* O_NOFOLLOW */
@@ -252,7 +240,7 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		/* creates only if the name is free */
 		if (ev->sc->effect == E_OPEN)
 			*v = (ev->flags & 0200) != 0; /* O_EXCL */
-		else if (!strcmp(ev->sc->name, "renameat2"))
+		else if (syscall_flagset(ev->sc) == FLAGS_RENAME)
 			*v = (ev->flags & 1) != 0; /* RENAME_NOREPLACE */
 		else
 			*v = 0;
@@ -1339,7 +1327,8 @@ int rule_set_load(struct rule_set *rs, const char *path, char *err,
 		}
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n) /* names is NULL in an empty directory */
+		qsort(names, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char file[PATH_MAX];
 

@@ -16,7 +16,7 @@
 #define RULE_MAX_VARS 8
 #define RULE_MAX_CONDS 12
 #define RULE_MAX_GUARDS 4
-#define SYSCALL_WORDS 2 /* bits for syscall_table indexes */
+#define SYSCALL_WORDS (SYSCALL_MAX / 64) /* bits for syscall_table rows */
 
 enum severity { SEV_NOTE, SEV_WARNING, SEV_ERROR, SEV_NONE };
 
@@ -105,6 +105,9 @@ struct cond {
 struct scset {
 	uint64_t w[SYSCALL_WORDS];
 };
+
+_Static_assert(sizeof(struct scset) * 8 >= SYSCALL_MAX,
+	       "a syscall set has a bit for every syscall_table row");
 
 static inline bool scset_has(const struct scset *s, unsigned i)
 {

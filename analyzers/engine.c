@@ -15,6 +15,23 @@
 #define BUCKETS (1u << 18)
 #define PID_BUCKETS 4096
 
+enum glob_kind { G_EXACT, G_PREFIX, G_SUFFIX, G_CONTAINS, G_FNMATCH };
+
+/* Most filters are a prefix, a suffix or a substring: test those
+ * without fnmatch(3), which shows up in profiles at one call per event
+ * and filter. */
+struct glob {
+	enum glob_kind kind;
+	const char *pat; /* the fnmatch pattern */
+	char *lit;	 /* the literal part */
+	size_t len;
+};
+
+struct globs {
+	struct glob *v;
+	int n;
+};
+
 struct val {
 	uint8_t kind; /* 0 unbound, 1 string, 2 integer */
 	bool owned;
@@ -105,47 +122,13 @@ struct engine {
 		uint64_t h;
 	} hcache[4]; /* string hashes of the current event */
 	int nhcache;
-	struct glob *globs; /* the ignore filters, classified */
-	int nglobs;
+	struct globs ignore; /* the policy's and the --ignore globs */
+	struct globs except; /* the policy's ignore_except */
+	struct globs root_only;
 	char bufs[RULE_MAX_CONDS][PATH_MAX]; /* dirname() results */
 };
 
 /* ---- filters and severity ---- */
-
-static const char *const default_ignore[] = {
-	"/proc/*",
-	"/proc",
-	"/sys/*",
-	"/dev/*",
-	"/etc/ld.so.cache",
-	"/etc/ld.so.preload",
-	"*.so",
-	"*.so.*",
-	"/usr/lib/locale/*",
-	"/usr/share/locale/*",
-	"/usr/lib/x86_64-linux-gnu/gconv/*",
-	"/usr/share/zoneinfo/*",
-	"/etc/localtime",
-	NULL,
-};
-
-/* Directories only root can write: findings there are notes. */
-static const char *const immune[] = {
-	"/usr/",  "/etc/",  "/lib/", "/lib64/", "/bin/",
-	"/sbin/", "/boot/", "/opt/", NULL,
-};
-
-enum glob_kind { G_EXACT, G_PREFIX, G_SUFFIX, G_CONTAINS, G_FNMATCH };
-
-/* Most filters are a prefix, a suffix or a substring: test those
- * without fnmatch(3), which shows up in profiles at one call per event
- * and filter. */
-struct glob {
-	enum glob_kind kind;
-	const char *pat; /* the fnmatch pattern */
-	char *lit;	 /* the literal part */
-	size_t len;
-};
 
 static bool has_wild(const char *p, size_t n)
 {
@@ -197,16 +180,35 @@ static bool glob_match(const struct glob *g, const char *p)
 	}
 }
 
-static bool ignored_path(const struct engine *e, const char *p)
+static void globs_add(struct globs *gs, const char *const *pats, int n)
 {
-	/* tmpfs under /dev where programs share files: not device nodes */
-	if (e->opt.default_filters && p &&
-	    (!strncmp(p, "/dev/shm/", 9) || !strncmp(p, "/dev/mqueue/", 12)))
-		return false;
-	for (int i = 0; p && i < e->nglobs; i++)
-		if (glob_match(&e->globs[i], p))
+	for (int i = 0; pats && i < n && pats[i]; i++) {
+		gs->v = xrealloc(gs->v, (size_t)(gs->n + 1) * sizeof(*gs->v));
+		memset(&gs->v[gs->n], 0, sizeof(*gs->v));
+		glob_compile(&gs->v[gs->n++], pats[i]);
+	}
+}
+
+static void globs_release(struct globs *gs)
+{
+	for (int i = 0; i < gs->n; i++)
+		free(gs->v[i].lit);
+	free(gs->v);
+}
+
+static bool globs_match(const struct globs *gs, const char *p)
+{
+	for (int i = 0; i < gs->n; i++)
+		if (glob_match(&gs->v[i], p))
 			return true;
 	return false;
+}
+
+static bool ignored_path(const struct engine *e, const char *p)
+{
+	if (!p || globs_match(&e->except, p))
+		return false;
+	return globs_match(&e->ignore, p);
 }
 
 static bool ignored(const struct engine *e, const struct event *ev)
@@ -226,9 +228,8 @@ static enum severity severity_of(const struct engine *e, const struct rule *r,
 
 	if (!e->opt.modifiers || !r->modifiers || !p)
 		return s;
-	for (const char *const *d = immune; *d; d++)
-		if (!strncmp(p, *d, strlen(*d)))
-			return SEV_NOTE;
+	if (globs_match(&e->root_only, p))
+		return SEV_NOTE;
 	if (first->parent_valid && (first->parent_mode & S_IWOTH) &&
 	    s < SEV_ERROR)
 		s++;
@@ -1262,19 +1263,22 @@ struct engine *engine_new(const struct rule_set *rs,
 	e->rs = rs;
 	e->opt = *opt;
 	findings_init(&e->findings);
-	for (int pass = 0; pass < 2; pass++) {
-		const char *const *g = pass ? opt->ignore : default_ignore;
+	if (opt->default_filters) {
+		const struct policy *pol = &rs->policy;
 
-		if (!pass && !opt->default_filters)
-			continue;
-		for (; g && *g; g++) {
-			e->globs =
-				xrealloc(e->globs, (size_t)(e->nglobs + 1) *
-							   sizeof(*e->globs));
-			memset(&e->globs[e->nglobs], 0, sizeof(*e->globs));
-			glob_compile(&e->globs[e->nglobs++], *g);
-		}
+		globs_add(&e->ignore,
+			  (const char *const *)pol->globs[POLICY_IGNORE],
+			  pol->n[POLICY_IGNORE]);
+		globs_add(&e->except,
+			  (const char *const *)pol->globs[POLICY_IGNORE_EXCEPT],
+			  pol->n[POLICY_IGNORE_EXCEPT]);
 	}
+	if (opt->modifiers)
+		globs_add(
+			&e->root_only,
+			(const char *const *)rs->policy.globs[POLICY_ROOT_ONLY],
+			rs->policy.n[POLICY_ROOT_ONLY]);
+	globs_add(&e->ignore, opt->ignore, INT_MAX);
 	e->rule_heads = xcalloc((size_t)rs->nrules + 1, sizeof(struct inst *));
 	for (int ri = 0; ri < rs->nrules; ri++) {
 		const struct rule *r = rs->rules[ri];
@@ -1318,9 +1322,9 @@ void engine_free(struct engine *e)
 			e->free_snaps[c] = sn->next;
 			free(sn);
 		}
-	for (int i = 0; i < e->nglobs; i++)
-		free(e->globs[i].lit);
-	free(e->globs);
+	globs_release(&e->ignore);
+	globs_release(&e->except);
+	globs_release(&e->root_only);
 	for (unsigned i = 0; i < SYSCALL_MAX; i++) {
 		free(e->steps[i].v);
 		free(e->guards[i].v);

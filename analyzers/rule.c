@@ -1143,6 +1143,8 @@ void rule_set_release(struct rule_set *rs)
 		rule_free(rs->rules[i]);
 	for (int i = 0; i < rs->ngroups; i++)
 		free(rs->groups[i].name);
+	for (int k = 0; k < POLICY_LISTS_; k++)
+		free_list(rs->policy.globs[k], rs->policy.n[k]);
 	free(rs->rules);
 	free(rs->groups);
 	memset(rs, 0, sizeof(*rs));
@@ -1156,7 +1158,53 @@ struct rule *rule_set_find(const struct rule_set *rs, const char *id)
 	return NULL;
 }
 
-static const char *const file_keys[] = {"groups", "rules", NULL};
+static const char *const file_keys[] = {"groups", "rules", "policy", NULL};
+
+static const char *const policy_keys[POLICY_LISTS_ + 1] = {
+	[POLICY_IGNORE] = "ignore",
+	[POLICY_IGNORE_EXCEPT] = "ignore_except",
+	[POLICY_ROOT_ONLY] = "root_only",
+};
+
+static void load_policy(struct loader *l, const struct jnode *o)
+{
+	struct policy *pol = &l->rs->policy;
+
+	if (o->type != J_OBJECT) {
+		fail_at(l, o,
+			"\"policy\" must be an object of arrays of globs: "
+			"ignore, ignore_except, root_only");
+		return;
+	}
+	check_keys(l, o, "\"policy\"", policy_keys);
+	for (int k = 0; k < POLICY_LISTS_ && !l->failed; k++) {
+		const struct jnode *list = jnode_get(o, policy_keys[k]);
+
+		if (!list)
+			continue;
+		if (list->type != J_ARRAY) {
+			fail_at(l, list, "\"%s\" must be an array of globs",
+				policy_keys[k]);
+			return;
+		}
+		for (size_t i = 0; i < list->n && !l->failed; i++) {
+			const char *g =
+				want_string(l, list->items[i], "a glob");
+
+			if (!g)
+				return;
+			if (!g[0]) {
+				fail_at(l, list->items[i],
+					"a glob is not empty");
+				return;
+			}
+			pol->globs[k] = xrealloc(pol->globs[k],
+						 (size_t)(pol->n[k] + 1) *
+							 sizeof(char *));
+			pol->globs[k][pol->n[k]++] = xstrdup(g);
+		}
+	}
+}
 
 int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 		       size_t len, char *err, size_t errlen)
@@ -1167,21 +1215,25 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 	struct jnode *root = jdoc_parse(text, len, perr, sizeof(perr));
 	const struct jnode *rules, *groups;
 	int first = rs->nrules, first_group = rs->ngroups;
+	int first_glob[POLICY_LISTS_];
 
 	if (!root) {
 		snprintf(err, errlen, "%s:%s", name, perr);
 		return -EINVAL;
 	}
+	memcpy(first_glob, rs->policy.n, sizeof(first_glob));
 	if (root->type != J_OBJECT) {
 		fail_at(&l, root,
-			"a rule file is an object with \"rules\" "
-			"(and \"groups\")");
+			"a rule file is an object with \"rules\", "
+			"\"groups\" or \"policy\"");
 		goto out;
 	}
 	check_keys(&l, root, "a rule file", file_keys);
 	groups = jnode_get(root, "groups");
 	if (groups && !l.failed)
 		load_groups(&l, groups);
+	if (jnode_get(root, "policy") && !l.failed)
+		load_policy(&l, jnode_get(root, "policy"));
 	rules = jnode_get(root, "rules");
 	if (rules && rules->type != J_ARRAY)
 		fail_at(&l, rules, "\"rules\" must be an array");
@@ -1231,6 +1283,9 @@ out:
 		rule_free(rs->rules[--rs->nrules]);
 	while (rs->ngroups > first_group)
 		free(rs->groups[--rs->ngroups].name);
+	for (int k = 0; k < POLICY_LISTS_; k++)
+		while (rs->policy.n[k] > first_glob[k])
+			free(rs->policy.globs[k][--rs->policy.n[k]]);
 	return -EINVAL;
 }
 

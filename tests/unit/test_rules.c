@@ -456,6 +456,46 @@ static void test_many_matches_of_one_event(void **state)
 	assert_int_equal(found()->v[0]->ev[1].seq, 101);
 }
 
+/* The path policy of a rule file: ignored paths, exceptions, root_only. */
+static void test_path_policy(void **state)
+{
+	static const char policy[] = "{\"policy\": {\"ignore\": [\"/w/i*\"],"
+				     " \"ignore_except\": [\"/w/ik\"], "
+				     "\"root_only\": [\"/w/r/*\"]}}";
+	struct engine_options o = {.default_filters = true, .modifiers = true};
+	char err[512];
+
+	load(two_step, 0);
+	assert_int_equal(rule_set_load_text(&fx.rs, "p.json", policy,
+					    strlen(policy), err, sizeof(err)),
+			 0);
+	engine_free(fx.e);
+	fx.e = engine_new(&fx.rs, &o);
+	feed(sys(1, "newfstatat", "/w/ig", 0));
+	feed(sys(1, "openat", "/w/ig", 3));
+	assert_int_equal(found()->n, 0);
+	feed(sys(1, "newfstatat", "/w/ik", 0));
+	feed(sys(1, "openat", "/w/ik", 3));
+	feed(sys(1, "newfstatat", "/w/r/x", 0));
+	feed(sys(1, "openat", "/w/r/x", 3));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[0]->message, "m /w/ik");
+	assert_int_equal(found()->v[0]->severity, SEV_WARNING);
+	assert_string_equal(found()->v[1]->message, "m /w/r/x");
+	assert_int_equal(found()->v[1]->severity, SEV_NOTE);
+	/* without the policy (--no-default-filters) all three count */
+	engine_free(fx.e);
+	o.default_filters = o.modifiers = false;
+	fx.e = engine_new(&fx.rs, &o);
+	feed(sys(1, "newfstatat", "/w/ig", 0));
+	feed(sys(1, "openat", "/w/ig", 3));
+	feed(sys(1, "newfstatat", "/w/r/x", 0));
+	feed(sys(1, "openat", "/w/r/x", 3));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[0]->message, "m /w/ig");
+	assert_int_equal(found()->v[1]->severity, SEV_WARNING);
+}
+
 static void test_process_exit_drops_partial_matches(void **state)
 {
 	load(two_step, 0);
@@ -604,6 +644,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_many_matches_of_one_event,
 					  teardown),
+		cmocka_unit_test_teardown(test_path_policy, teardown),
 		cmocka_unit_test_teardown(test_pending_limit_drops_oldest,
 					  teardown),
 		cmocka_unit_test_teardown(

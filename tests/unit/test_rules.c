@@ -535,6 +535,89 @@ static void test_error_syntax(void **state)
 		   "bad.json:1:13: invalid escape in a string");
 }
 
+/* What strict JSON refuses, each with its exact message and position. */
+static void test_error_strict_json(void **state)
+{
+	load_error("{\"rules\": [01]}", "bad.json:1:13: invalid number");
+	load_error("{\"rules\": [1.]}", "bad.json:1:14: invalid number");
+	load_error("{\"rules\": [-]}", "bad.json:1:13: invalid number");
+	load_error("{\"rules\": [1e999]}",
+		   "bad.json:1:12: number out of range");
+	load_error("{\"rules\": [12345678901234567890]}",
+		   "bad.json:1:12: integer out of range (64 bits)");
+	load_error("{\"rules\": [\"a\tb\"]}",
+		   "bad.json:1:14: control character 0x09 in a string");
+	load_error("{\"rules\": [\"a\\u0000\"]}",
+		   "bad.json:1:14: \\u0000 in a string (strings end at NUL)");
+	load_error("{\"rules\": [\"\\ud800x\"]}",
+		   "bad.json:1:13: \\u escape of a high surrogate without its "
+		   "low half");
+	load_error("{\"rules\": [\"\\udc00\"]}",
+		   "bad.json:1:13: \\u escape of a low surrogate without its "
+		   "high half");
+	load_error("{\"rules\":\n [\"\xc3\x28\"]}",
+		   "bad.json:2:4: invalid UTF-8 (byte 0xc3)");
+	load_error("[]", "bad.json:1:1: a rule file is an object with "
+			 "\"rules\", \"groups\" or \"policy\"");
+	load_error("\"rules\"", "bad.json:1:1: expected '{' or '[' (a JSON "
+				"text here is an object or an array)");
+}
+
+/* Field F of EV is WANT (NULL: absent), or fail naming the syscall. */
+static void want_field(const struct event *ev, enum field f, const char *want)
+{
+	const char *got = field_str(ev, f, NULL, 0);
+
+	if (!got != !want || (got && strcmp(got, want)))
+		fail_msg("%s: field %d is %s, not %s", ev->sc->name, f,
+			 got ? got : "absent", want ? want : "absent");
+}
+
+/*
+ * The rule fields that say what a call does come from the syscall
+ * table's class flags; the names they stood for before, row by row.
+ */
+static void test_fields_from_class_flags(void **state)
+{
+	static const char *const creates[] = {
+		"mkdir", "mkdirat", "mknod", "mknodat", "symlink", "symlinkat"};
+	static const char *const dest2[] = {"link", "linkat", "rename",
+					    "renameat", "renameat2"};
+	static const char *const removes[] = {"unlink",	  "unlinkat",
+					      "rmdir",	  "rename",
+					      "renameat", "renameat2"};
+	static const char *const nofollow[] = {"lstat", "lchown", "lsetxattr"};
+
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		const struct syscall_desc *sc = &syscall_table[i];
+		struct event ev;
+		bool c = false, d = false, r = false, nf = false;
+		int64_t v = -1;
+
+		for (size_t k = 0; k < sizeof(creates) / sizeof(*creates); k++)
+			c |= !strcmp(sc->name, creates[k]);
+		for (size_t k = 0; k < sizeof(dest2) / sizeof(*dest2); k++)
+			d |= !strcmp(sc->name, dest2[k]);
+		for (size_t k = 0; k < sizeof(removes) / sizeof(*removes); k++)
+			r |= !strcmp(sc->name, removes[k]);
+		for (size_t k = 0; k < sizeof(nofollow) / sizeof(*nofollow);
+		     k++)
+			nf |= !strcmp(sc->name, nofollow[k]);
+		event_init(&ev, EV_SYSCALL);
+		ev.sc = sc;
+		ev.has = HAS_PATH | HAS_RET;
+		ev.path = ev.abspath = "/w/a";
+		ev.path2 = ev.abspath2 = "/w/b";
+		if (sc->effect == E_OPEN)
+			continue; /* created by O_CREAT: test_flags_* */
+		want_field(&ev, F_CREATED, d ? "/w/b" : c ? "/w/a" : NULL);
+		want_field(&ev, F_REMOVED, r ? "/w/a" : NULL);
+		assert_true(field_int(&ev, F_NOFOLLOW, &v));
+		if (v != nf)
+			fail_msg("%s: nofollow %lld", sc->name, (long long)v);
+	}
+}
+
 static void test_error_unknown_key(void **state)
 {
 	load_error(RULE("\"stepz\": []"),
@@ -650,6 +733,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_process_exit_drops_partial_matches, teardown),
 		cmocka_unit_test(test_error_syntax),
+		cmocka_unit_test(test_error_strict_json),
+		cmocka_unit_test(test_fields_from_class_flags),
 		cmocka_unit_test(test_error_unknown_key),
 		cmocka_unit_test(test_error_unknown_syscall),
 		cmocka_unit_test(test_error_unknown_field),

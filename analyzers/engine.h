@@ -18,8 +18,8 @@
 #define ENGINE_MAX_PENDING 200000
 
 struct engine_options {
-	bool default_filters; /* ignore /proc, /sys, /dev, loader lookups */
-	bool modifiers;	      /* path severity modifiers */
+	bool default_filters;	   /* apply the rule set's ignore policy */
+	bool modifiers;		   /* path severity modifiers: root_only, o+w */
 	const char *const *ignore; /* more globs to ignore, NULL-terminated */
 	size_t max_pending;	   /* 0: ENGINE_MAX_PENDING */
 };

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "jdoc.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +27,74 @@ static int col(const struct parser *ps)
 	return (int)(ps->p - ps->line_start) + 1;
 }
 
-static void fail(struct parser *ps, const char *what)
+static void PRINTF(2, 3) fail(struct parser *ps, const char *fmt, ...)
 {
-	if (!ps->failed)
-		snprintf(ps->err, ps->errlen, "%d:%d: %s", ps->line, col(ps),
-			 what);
+	char what[128];
+	va_list ap;
+
+	if (ps->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(ps->err, ps->errlen, "%d:%d: %s", ps->line, col(ps), what);
 	ps->failed = true;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at P (before END), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629).
+ */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* A JSON text is UTF-8 (RFC 8259, 8.1): point at the first byte that is not. */
+static bool check_utf8(struct parser *ps)
+{
+	const unsigned char *p = (const unsigned char *)ps->p;
+	const unsigned char *end = (const unsigned char *)ps->end;
+
+	while (p < end) {
+		size_t n = utf8_len(p, end);
+
+		if (!n) {
+			ps->p = (const char *)p;
+			fail(ps, "invalid UTF-8 (byte 0x%02x)", *p);
+			return false;
+		}
+		if (*p == '\n') {
+			ps->line++;
+			ps->line_start = (const char *)p + 1;
+		}
+		p += n;
+	}
+	ps->p = ps->end;
+	return true;
 }
 
 static void skip_ws(struct parser *ps)
@@ -102,6 +167,7 @@ static char *parse_string(struct parser *ps)
 {
 	const char *s = ++ps->p;
 	const char *esc = s;
+	const char *what = "invalid escape in a string";
 	char *out, *o;
 
 	/* the decoded string is never longer than the source */
@@ -115,6 +181,11 @@ static char *parse_string(struct parser *ps)
 		}
 		if (*ps->p == '\n') {
 			fail(ps, "newline in a string");
+			return NULL;
+		}
+		if ((unsigned char)*ps->p < 0x20) {
+			fail(ps, "control character 0x%02x in a string",
+			     (unsigned char)*ps->p);
 			return NULL;
 		}
 		ps->p++;
@@ -161,13 +232,26 @@ static char *parse_string(struct parser *ps)
 			if (ps->p - q < 5 || hex4(q + 1, &cp) < 0)
 				goto out_bad_escape;
 			q += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && ps->p - q >= 7 &&
-			    q[1] == '\\' && q[2] == 'u' &&
-			    hex4(q + 3, &lo) == 0 && lo >= 0xdc00 &&
-			    lo < 0xe000) {
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				/* a high surrogate needs its low half */
+				if (ps->p - q < 7 || q[1] != '\\' ||
+				    q[2] != 'u' || hex4(q + 3, &lo) < 0 ||
+				    lo < 0xdc00 || lo >= 0xe000) {
+					what = "\\u escape of a high surrogate "
+					       "without its low half";
+					goto out_bad_escape;
+				}
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
 				     (lo - 0xdc00);
 				q += 6;
+			} else if (cp >= 0xdc00 && cp < 0xe000) {
+				what = "\\u escape of a low surrogate without "
+				       "its high half";
+				goto out_bad_escape;
+			} else if (cp == 0) {
+				what = "\\u0000 in a string (strings end at "
+				       "NUL)";
+				goto out_bad_escape;
 			}
 			put_utf8(&o, cp);
 			break;
@@ -182,8 +266,89 @@ static char *parse_string(struct parser *ps)
 out_bad_escape:
 	free(out);
 	ps->p = esc; /* point at the backslash */
-	fail(ps, "invalid escape in a string");
+	fail(ps, "%s", what);
 	return NULL;
+}
+
+/*
+ * A number as RFC 8259 writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * Returns its length, or 0 with *RET_BAD at the first character that does
+ * not fit.
+ */
+static size_t scan_number(const char *p, const char *end, bool *ret_real,
+			  const char **ret_bad)
+{
+	const char *q = p;
+
+#define DIGIT(c) (q < end && (c) >= '0' && (c) <= '9')
+	*ret_real = false;
+	if (q < end && *q == '-')
+		q++;
+	if (!DIGIT(*q))
+		goto out_bad;
+	if (*q == '0') {
+		q++;
+		if (DIGIT(*q))
+			goto out_bad;
+	} else {
+		while (DIGIT(*q))
+			q++;
+	}
+	if (q < end && *q == '.') {
+		*ret_real = true;
+		q++;
+		if (!DIGIT(*q))
+			goto out_bad;
+		while (DIGIT(*q))
+			q++;
+	}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		*ret_real = true;
+		q++;
+		if (q < end && (*q == '+' || *q == '-'))
+			q++;
+		if (!DIGIT(*q))
+			goto out_bad;
+		while (DIGIT(*q))
+			q++;
+	}
+#undef DIGIT
+	return (size_t)(q - p);
+
+out_bad:
+	*ret_bad = q;
+	return 0;
+}
+
+static void parse_number(struct parser *ps, struct jnode *n)
+{
+	const char *bad = ps->p;
+	bool real;
+	size_t len = scan_number(ps->p, ps->end, &real, &bad);
+	char *buf;
+
+	if (!len) {
+		ps->p = bad;
+		fail(ps, "invalid number");
+		return;
+	}
+	buf = xstrndup(ps->p, len);
+	errno = 0;
+	if (real) {
+		n->type = J_REAL;
+		n->r = strtod(buf, NULL);
+		/* an underflow to 0 or a subnormal is fine, infinity is not */
+		if (errno == ERANGE && isinf(n->r))
+			fail(ps, "number out of range");
+	} else {
+		n->type = J_INT;
+		n->i = strtoll(buf, NULL, 10);
+		if (errno == ERANGE)
+			fail(ps, "integer out of range (64 bits)");
+	}
+	free(buf);
+	if (!ps->failed)
+		ps->p += len;
 }
 
 static struct jnode *parse_value(struct parser *ps);
@@ -304,30 +469,7 @@ static struct jnode *parse_value(struct parser *ps)
 	} else if (word(ps, "null")) {
 		/* J_NULL */
 	} else if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9')) {
-		char buf[64], *end;
-		size_t len = 0;
-		bool real = false;
-
-		while (ps->p + len < ps->end && len < sizeof(buf) - 1 &&
-		       strchr("0123456789+-.eE", ps->p[len])) {
-			if (strchr(".eE", ps->p[len]))
-				real = true;
-			len++;
-		}
-		memcpy(buf, ps->p, len);
-		buf[len] = '\0';
-		if (real) {
-			n->type = J_REAL;
-			n->r = strtod(buf, &end);
-		} else {
-			n->type = J_INT;
-			n->i = strtoll(buf, &end, 10);
-		}
-		if (*end) {
-			fail(ps, "invalid number");
-			return n;
-		}
-		ps->p += len;
+		parse_number(ps, n);
 	} else {
 		fail(ps, "expected a value");
 	}
@@ -344,8 +486,18 @@ struct jnode *jdoc_parse(const char *text, size_t len, char *err, size_t errlen)
 		.err = err,
 		.errlen = errlen,
 	};
-	struct jnode *root = parse_value(&ps);
+	struct parser utf8 = ps;
+	struct jnode *root;
 
+	if (!check_utf8(&utf8))
+		return NULL;
+	skip_ws(&ps);
+	if (ps.p < ps.end && *ps.p != '{' && *ps.p != '[') {
+		fail(&ps, "expected '{' or '[' (a JSON text here is an object "
+			  "or an array)");
+		return NULL;
+	}
+	root = parse_value(&ps);
 	skip_ws(&ps);
 	if (!ps.failed && ps.p < ps.end)
 		fail(&ps, "text after the JSON value");

@@ -16,7 +16,7 @@
 #define RULE_MAX_VARS 8
 #define RULE_MAX_CONDS 12
 #define RULE_MAX_GUARDS 4
-#define SYSCALL_WORDS 2 /* bits for syscall_table indexes */
+#define SYSCALL_WORDS (SYSCALL_MAX / 64) /* bits for syscall_table rows */
 
 enum severity { SEV_NOTE, SEV_WARNING, SEV_ERROR, SEV_NONE };
 
@@ -106,6 +106,9 @@ struct scset {
 	uint64_t w[SYSCALL_WORDS];
 };
 
+_Static_assert(sizeof(struct scset) * 8 >= SYSCALL_MAX,
+	       "a syscall set has a bit for every syscall_table row");
+
 static inline bool scset_has(const struct scset *s, unsigned i)
 {
 	return s->w[i / 64] >> (i % 64) & 1;
@@ -180,11 +183,29 @@ struct group {
 	struct scset set;
 };
 
+/*
+ * The path policy (docs/rules.md, "Path policy"): lists of globs that
+ * rule files add to under "policy", in load order. The engine applies
+ * them unless told not to (--no-default-filters).
+ */
+enum policy_list {
+	POLICY_IGNORE,	      /* events on these paths are not matched … */
+	POLICY_IGNORE_EXCEPT, /* … unless the path is also one of these */
+	POLICY_ROOT_ONLY,     /* only root writes here: findings are notes */
+	POLICY_LISTS_,
+};
+
+struct policy {
+	char **globs[POLICY_LISTS_];
+	int n[POLICY_LISTS_];
+};
+
 struct rule_set {
 	struct rule **rules;
 	int nrules;
 	struct group *groups;
 	int ngroups;
+	struct policy policy;
 };
 
 void rule_set_init(struct rule_set *rs);
@@ -192,8 +213,8 @@ void rule_set_release(struct rule_set *rs);
 
 /*
  * Load one rule file, or every *.json file of a directory (in name
- * order), adding its groups and rules to RS. Returns 0, or -EINVAL / an
- * -errno with "FILE:LINE:COL: what is wrong" in ERR; then RS holds what
+ * order), adding its groups, rules and path policy to RS. Returns 0, or -EINVAL
+ * / an -errno with "FILE:LINE:COL: what is wrong" in ERR; then RS holds what
  * came before the file in error.
  */
 int rule_set_load(struct rule_set *rs, const char *path, char *err,

@@ -116,13 +116,22 @@ int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen)
 	return rule_set_load(rs, default_rules(), err, errlen);
 }
 
-/* Only the shipped groups (@open, @stat …): the vocabulary of rules. */
+/*
+ * Only the shipped groups (@open, @stat …), the vocabulary of rules, and
+ * the shipped path policy.
+ */
 static int load_default_groups(struct rule_set *rs, char *err, size_t errlen)
 {
+	static const char *const files[] = {"00-groups.json", "policy.json"};
 	char path[PATH_MAX];
+	int r = 0;
 
-	snprintf(path, sizeof(path), "%s/00-groups.json", default_rules());
-	return rule_set_load(rs, path, err, errlen);
+	for (size_t i = 0; i < ARRAY_SIZE(files) && r >= 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", default_rules(),
+			 files[i]);
+		r = rule_set_load(rs, path, err, errlen);
+	}
+	return r;
 }
 
 static int load_rules(struct rule_set *rs, const struct opts *o)

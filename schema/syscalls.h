@@ -11,6 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * Rows the table may hold: syscall sets (struct scset) and the engine's
+ * per-syscall tables have this many bits or slots.
+ */
+#define SYSCALL_MAX 128
+
 /* Class flags: what a syscall does to the file system, for the rules. */
 enum sc_class {
 	SC_CHECK = 1 << 0,   /* inspects a path or fd: stat, access, readlink */
@@ -76,11 +82,15 @@ enum sc_effect {
 	E_CHANGE_DIR, /* may change a directory's owner, mode or name */
 };
 
-/* Flags for the tracer. */
+/* Flags for the tracer and, from SCF_CREATES on, for the rule fields. */
 enum sc_flag {
 	SCF_NO_EXIT = 1 << 0, /* the result is not needed: skip the exit stop */
 	SCF_IMPLIED_OFLAGS = 1 << 1, /* creat: O_CREAT|O_WRONLY|O_TRUNC */
 	SCF_STAT_RESULT = 1 << 2,    /* a successful call describes an object */
+	SCF_CREATES = 1 << 3,	     /* creates the name of the first path */
+	SCF_DEST2 = 1 << 4,    /* the second path is the name it creates */
+	SCF_REMOVES = 1 << 5,  /* removes (or moves away) the first path */
+	SCF_NOFOLLOW = 1 << 6, /* never follows a symlink at the first path */
 };
 
 struct syscall_desc {

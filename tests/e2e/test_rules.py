@@ -689,3 +689,187 @@ def test_analyze_race_lost(ctx):
     """Two processes, and a confirmed finding."""
     analyze_matches_run(ctx, "rule-race-lost", old_and_new,
                         os.path.join("race-lost", "race_lost.expected.json"))
+
+
+# --- one event completing many matches ------------------------------------
+
+MANY_DIR = os.path.join(RULES_DIR, "many-matches")
+
+
+def test_many_matches_of_one_event(ctx):
+    """100 processes stat "data", then the parent unlinks it: the unlink
+    completes a match of each of them (fixtures/rules/many-matches/
+    rule.json). One finding, counted 100 times, nothing dropped; the
+    first match committed is the last child's (the newest partial match
+    is matched first)."""
+    with Work(ctx) as w:
+        data_file(w)
+        argv = [ctx.fixture("rule-many-matches")]
+        out = os.path.join(ctx.tmp, "findings.json")
+        proc = ctx.run(["run", "-r", os.path.join(MANY_DIR, "rule.json"),
+                        "--format", "json", "-o", out, "--", *argv],
+                       cwd=w.dir)
+        m = re.fullmatch(r"unlink ([0-9]+) last ([0-9]+)\n", proc.stdout)
+        assert m, f"the fixture printed {proc.stdout!r}: {proc.stderr}"
+        parent, last = int(m.group(1)), int(m.group(2))
+        assert proc.returncode == 1, \
+            f"fsrace run exited {proc.returncode}: {proc.stderr}"
+        doc = harness.read_findings(out)
+        harness.check_findings_schema(doc)
+        assert doc["dropped"] == {"pending": 0, "findings": 0,
+                                  "unknown_records": 0,
+                                  "unparsed_lines": 0}, doc["dropped"]
+        got = [(f["rule"], f["severity"], f["count"], f["message"],
+                [(e["syscall"], e["abspath"], e["pid"])
+                 for e in f["evidence"]])
+               for f in doc["findings"]]
+        data = w.path("data")
+        assert got == [(
+            "stat-then-unlinked", "warning", 100,
+            f"newfstatat('{data}') in pid {last}, then unlink('{data}') "
+            f"in pid {parent}",
+            [("newfstatat", data, last), ("unlink", data, parent)])], got
+        assert doc["counts"] == {"note": 0, "warning": 1, "error": 0}
+
+
+def test_rules_empty_directory(ctx):
+    """An empty rules directory is a rule set of no rules: `fsrace rules`
+    lists nothing and succeeds, with nothing on stderr (under UBSan, the
+    sort of its empty list of names was a null-pointer report)."""
+    empty = os.path.join(ctx.tmp, "empty")
+    os.mkdir(empty)
+    proc = ctx.run(["rules", "-r", empty, "--no-default-rules"])
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), \
+        (proc.returncode, proc.stdout, proc.stderr)
+    # analyze with it: the shipped groups only, no rule, no finding
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    rec = ctx.run(["record", "-o", trace, "--", "/bin/true"])
+    assert rec.returncode == 0, rec.stderr
+    out = os.path.join(ctx.tmp, "f.json")
+    proc = ctx.run(["analyze", "--no-default-rules", "-r", empty,
+                    "--format", "json", "-o", out, trace])
+    assert (proc.returncode, proc.stderr) == (0, ""), \
+        (proc.returncode, proc.stderr)
+    doc = harness.read_findings(out)
+    assert (doc["rules"], doc["findings"]) == ([], []), doc
+
+
+# --- the path policy (rules/policy.json) -----------------------------------
+
+def run_with_policy(ctx, w, policy, extra=()):
+    """fsrace run with a user policy file on the check-then-use fixture:
+    (exit status, [(rule, severity, message)] of the findings in $TMP)."""
+    pfile = os.path.join(ctx.tmp, "policy.json")
+    with open(pfile, "w") as f:
+        json.dump({"policy": policy}, f)
+    out = os.path.join(ctx.tmp, "findings.json")
+    proc = ctx.run(["run", "-r", pfile, *extra, "--format", "json", "-o",
+                    out, "--", ctx.fixture("rule-check-then-use-bad")],
+                   cwd=w.dir)
+    assert proc.stderr == "", proc.stderr
+    doc = harness.read_findings(out)
+    return proc.returncode, [(f["rule"], f["severity"], w.unsubst(
+        f["message"])) for f in doc["findings"] if w.touches(f)]
+
+
+CTU_MESSAGE = ("newfstatat('$TMP/data') then openat('$TMP/data') by name "
+               "in pid N: the file can be replaced in between (window N "
+               "µs); open it first and fstat the descriptor")
+
+
+def ctu(findings):
+    return [(r, s, re.sub(r"(pid|window) [0-9]+", r"\1 N", m))
+            for r, s, m in findings]
+
+
+def test_policy_user_file_changes_it(ctx):
+    """A user's policy file adds to the shipped one (docs/rules.md, "Path
+    policy"): an ignore glob hides the fixture's pair; a root_only glob
+    makes it a note (exit 0); a glob in ignore_except brings an ignored
+    path back; --no-default-filters turns the whole policy off."""
+    with Work(ctx) as w:
+        data_file(w)
+        want = [("check-then-use", "warning", CTU_MESSAGE)]
+        rc, got = run_with_policy(ctx, w, {})
+        assert (rc, ctu(got)) == (1, want), (rc, got)
+        rc, got = run_with_policy(ctx, w, {"ignore": [w.path("d*")]})
+        assert (rc, got) == (0, []), (rc, got)
+        rc, got = run_with_policy(ctx, w, {"ignore": [w.path("*")],
+                                           "ignore_except": [w.path("data")]})
+        assert (rc, ctu(got)) == (1, want), (rc, got)
+        rc, got = run_with_policy(ctx, w, {"root_only": [w.dir + "/*"]})
+        assert (rc, ctu(got)) == (
+            0, [("check-then-use", "note", CTU_MESSAGE)]), (rc, got)
+        rc, got = run_with_policy(ctx, w, {"root_only": [w.dir + "/*"],
+                                           "ignore": [w.path("data")]},
+                                  extra=["--no-default-filters"])
+        assert (rc, ctu(got)) == (1, want), (rc, got)
+
+
+def test_policy_shipped_ignores(ctx):
+    """The shipped policy ignores /dev/* but not /dev/shm/*; with
+    --no-default-filters a stat then open of /dev/null is a finding."""
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    ev = {"type": "syscall", "pid": 7, "tid": 7, "ret": 0,
+          "ts_enter": 1000, "ts_exit": 2000}
+    shm = "/dev/shm/fsrace-policy-test"
+    recs = []
+    for i, (sc, path) in enumerate([("newfstatat", "/dev/null"),
+                                    ("openat", "/dev/null"),
+                                    ("newfstatat", shm),
+                                    ("openat", shm)]):
+        recs.append(dict(ev, seq=i + 1, syscall=sc, path=path,
+                         abspath=path, ret=3 if sc == "openat" else 0))
+    header = {"type": "header", "format": "fsrace-trace", "version": 1}
+    with open(trace, "w") as f:
+        for r in [header] + recs:
+            f.write(json.dumps(r) + "\n")
+    out = os.path.join(ctx.tmp, "f.json")
+    for extra, paths in (([], [shm]),
+                         (["--no-default-filters"], ["/dev/null", shm])):
+        proc = ctx.run(["analyze", *extra, "--format", "json", "-o", out,
+                        "--fail-on", "none", trace])
+        assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+        doc = harness.read_findings(out)
+        got = sorted((f["rule"], f["evidence"][0]["abspath"])
+                     for f in doc["findings"])
+        assert got == sorted(("check-then-use", p) for p in paths), \
+            (extra, got)
+
+
+def test_policy_broken_file(ctx):
+    """A broken policy is refused like a broken rule: FILE:LINE:COL, exit
+    2, nothing runs; the shipped one too (FSRACE_RULES)."""
+    marker = os.path.join(ctx.tmp, "ran")
+    bad = os.path.join(ctx.tmp, "bad.json")
+    cases = [
+        ('{"policy": {"ignore": "/tmp/*"}}',
+         '1:23: "ignore" must be an array of globs'),
+        ('{"policy": {\n  "ignore": ["/a", 3]}}',
+         '2:20: a glob must be a string, not an integer'),
+        ('{"policy": {"root": []}}',
+         '1:13: unknown key "root" in "policy"'),
+        ('{"policy": ["/tmp/*"]}',
+         '1:12: "policy" must be an object of arrays of globs: ignore, '
+         'ignore_except, root_only'),
+        ('{"policy": {"ignore": ["/a"' , '1:28: expected \',\' or \']\''),
+    ]
+    for text, where in cases:
+        with open(bad, "w") as f:
+            f.write(text)
+        proc = ctx.run(["run", "-r", bad, "--", "/bin/touch", marker])
+        assert (proc.returncode, proc.stdout, proc.stderr) == (
+            2, "", f"fsrace: {bad}:{where}\n"), (text, proc.stderr)
+        assert not os.path.exists(marker), "the program ran"
+    shipped = os.path.join(ctx.tmp, "rules")
+    shutil.copytree(RULES_DIR.replace(os.path.join("fixtures", "rules"),
+                                      "rules"), shipped)
+    with open(os.path.join(shipped, "policy.json"), "w") as f:
+        f.write('{"policy": {"ignore": ["/proc/*",]}}')
+    for extra in ([], ["--no-default-rules"]):
+        proc = ctx.run(["run", *extra, "--", "/bin/touch", marker],
+                       env=dict(os.environ, FSRACE_RULES=shipped))
+        assert (proc.returncode, proc.stderr) == (
+            2, f"fsrace: {shipped}/policy.json:1:34: expected a value\n"), \
+            (extra, proc.stderr)
+        assert not os.path.exists(marker), "the program ran"

@@ -428,6 +428,74 @@ static void test_pending_limit_drops_oldest(void **state)
 	assert_string_equal(found()->v[0]->ev[0].abspath, "/w/c");
 }
 
+/*
+ * One event completes a partial match of each of 100 processes: every
+ * one is a match (one finding, counted 100 times), none is lost.
+ */
+static void test_many_matches_of_one_event(void **state)
+{
+	load(RULE("\"scope\": \"any\", \"steps\": ["
+		  "{\"name\": \"c\", \"syscalls\": [\"@stat\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"pid\": \"$a\"}},"
+		  "{\"name\": \"u\", \"syscalls\": [\"unlink\"], "
+		  " \"where\": {\"abspath\": \"$p\", "
+		  "\"pid\": {\"not\": \"$a\"}}}]"),
+	     0);
+	for (int pid = 100; pid < 200; pid++)
+		feed(sys(pid, "newfstatat", "/w/a", 0));
+	feed(sys(1, "unlink", "/w/a", 0));
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->count, 100);
+	assert_int_equal(found()->dropped, 0);
+	assert_int_equal(engine_dropped_pending(fx.e), 0);
+	assert_string_equal(found()->v[0]->message, "m /w/a");
+	/* the first match committed is the one shown: instances are walked
+	 * newest first, so pid 199's */
+	assert_int_equal(found()->v[0]->ev[0].pid, 199);
+	assert_int_equal(found()->v[0]->ev[0].seq, 100);
+	assert_int_equal(found()->v[0]->ev[1].seq, 101);
+}
+
+/* The path policy of a rule file: ignored paths, exceptions, root_only. */
+static void test_path_policy(void **state)
+{
+	static const char policy[] = "{\"policy\": {\"ignore\": [\"/w/i*\"],"
+				     " \"ignore_except\": [\"/w/ik\"], "
+				     "\"root_only\": [\"/w/r/*\"]}}";
+	struct engine_options o = {.default_filters = true, .modifiers = true};
+	char err[512];
+
+	load(two_step, 0);
+	assert_int_equal(rule_set_load_text(&fx.rs, "p.json", policy,
+					    strlen(policy), err, sizeof(err)),
+			 0);
+	engine_free(fx.e);
+	fx.e = engine_new(&fx.rs, &o);
+	feed(sys(1, "newfstatat", "/w/ig", 0));
+	feed(sys(1, "openat", "/w/ig", 3));
+	assert_int_equal(found()->n, 0);
+	feed(sys(1, "newfstatat", "/w/ik", 0));
+	feed(sys(1, "openat", "/w/ik", 3));
+	feed(sys(1, "newfstatat", "/w/r/x", 0));
+	feed(sys(1, "openat", "/w/r/x", 3));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[0]->message, "m /w/ik");
+	assert_int_equal(found()->v[0]->severity, SEV_WARNING);
+	assert_string_equal(found()->v[1]->message, "m /w/r/x");
+	assert_int_equal(found()->v[1]->severity, SEV_NOTE);
+	/* without the policy (--no-default-filters) all three count */
+	engine_free(fx.e);
+	o.default_filters = o.modifiers = false;
+	fx.e = engine_new(&fx.rs, &o);
+	feed(sys(1, "newfstatat", "/w/ig", 0));
+	feed(sys(1, "openat", "/w/ig", 3));
+	feed(sys(1, "newfstatat", "/w/r/x", 0));
+	feed(sys(1, "openat", "/w/r/x", 3));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[0]->message, "m /w/ig");
+	assert_int_equal(found()->v[1]->severity, SEV_WARNING);
+}
+
 static void test_process_exit_drops_partial_matches(void **state)
 {
 	load(two_step, 0);
@@ -465,6 +533,89 @@ static void test_error_syntax(void **state)
 	load_error("{\"rules\": [", "bad.json:1:12: unexpected end of file");
 	load_error("{\"rules\": [\"\\q\"]}",
 		   "bad.json:1:13: invalid escape in a string");
+}
+
+/* What strict JSON refuses, each with its exact message and position. */
+static void test_error_strict_json(void **state)
+{
+	load_error("{\"rules\": [01]}", "bad.json:1:13: invalid number");
+	load_error("{\"rules\": [1.]}", "bad.json:1:14: invalid number");
+	load_error("{\"rules\": [-]}", "bad.json:1:13: invalid number");
+	load_error("{\"rules\": [1e999]}",
+		   "bad.json:1:12: number out of range");
+	load_error("{\"rules\": [12345678901234567890]}",
+		   "bad.json:1:12: integer out of range (64 bits)");
+	load_error("{\"rules\": [\"a\tb\"]}",
+		   "bad.json:1:14: control character 0x09 in a string");
+	load_error("{\"rules\": [\"a\\u0000\"]}",
+		   "bad.json:1:14: \\u0000 in a string (strings end at NUL)");
+	load_error("{\"rules\": [\"\\ud800x\"]}",
+		   "bad.json:1:13: \\u escape of a high surrogate without its "
+		   "low half");
+	load_error("{\"rules\": [\"\\udc00\"]}",
+		   "bad.json:1:13: \\u escape of a low surrogate without its "
+		   "high half");
+	load_error("{\"rules\":\n [\"\xc3\x28\"]}",
+		   "bad.json:2:4: invalid UTF-8 (byte 0xc3)");
+	load_error("[]", "bad.json:1:1: a rule file is an object with "
+			 "\"rules\", \"groups\" or \"policy\"");
+	load_error("\"rules\"", "bad.json:1:1: expected '{' or '[' (a JSON "
+				"text here is an object or an array)");
+}
+
+/* Field F of EV is WANT (NULL: absent), or fail naming the syscall. */
+static void want_field(const struct event *ev, enum field f, const char *want)
+{
+	const char *got = field_str(ev, f, NULL, 0);
+
+	if (!got != !want || (got && strcmp(got, want)))
+		fail_msg("%s: field %d is %s, not %s", ev->sc->name, f,
+			 got ? got : "absent", want ? want : "absent");
+}
+
+/*
+ * The rule fields that say what a call does come from the syscall
+ * table's class flags; the names they stood for before, row by row.
+ */
+static void test_fields_from_class_flags(void **state)
+{
+	static const char *const creates[] = {
+		"mkdir", "mkdirat", "mknod", "mknodat", "symlink", "symlinkat"};
+	static const char *const dest2[] = {"link", "linkat", "rename",
+					    "renameat", "renameat2"};
+	static const char *const removes[] = {"unlink",	  "unlinkat",
+					      "rmdir",	  "rename",
+					      "renameat", "renameat2"};
+	static const char *const nofollow[] = {"lstat", "lchown", "lsetxattr"};
+
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		const struct syscall_desc *sc = &syscall_table[i];
+		struct event ev;
+		bool c = false, d = false, r = false, nf = false;
+		int64_t v = -1;
+
+		for (size_t k = 0; k < sizeof(creates) / sizeof(*creates); k++)
+			c |= !strcmp(sc->name, creates[k]);
+		for (size_t k = 0; k < sizeof(dest2) / sizeof(*dest2); k++)
+			d |= !strcmp(sc->name, dest2[k]);
+		for (size_t k = 0; k < sizeof(removes) / sizeof(*removes); k++)
+			r |= !strcmp(sc->name, removes[k]);
+		for (size_t k = 0; k < sizeof(nofollow) / sizeof(*nofollow);
+		     k++)
+			nf |= !strcmp(sc->name, nofollow[k]);
+		event_init(&ev, EV_SYSCALL);
+		ev.sc = sc;
+		ev.has = HAS_PATH | HAS_RET;
+		ev.path = ev.abspath = "/w/a";
+		ev.path2 = ev.abspath2 = "/w/b";
+		if (sc->effect == E_OPEN)
+			continue; /* created by O_CREAT: test_flags_* */
+		want_field(&ev, F_CREATED, d ? "/w/b" : c ? "/w/a" : NULL);
+		want_field(&ev, F_REMOVED, r ? "/w/a" : NULL);
+		assert_true(field_int(&ev, F_NOFOLLOW, &v));
+		if (v != nf)
+			fail_msg("%s: nofollow %lld", sc->name, (long long)v);
+	}
 }
 
 static void test_error_unknown_key(void **state)
@@ -574,11 +725,16 @@ int main(void)
 		cmocka_unit_test_teardown(test_merge_by_fingerprint, teardown),
 		cmocka_unit_test_teardown(test_refresh_keeps_latest_check,
 					  teardown),
+		cmocka_unit_test_teardown(test_many_matches_of_one_event,
+					  teardown),
+		cmocka_unit_test_teardown(test_path_policy, teardown),
 		cmocka_unit_test_teardown(test_pending_limit_drops_oldest,
 					  teardown),
 		cmocka_unit_test_teardown(
 			test_process_exit_drops_partial_matches, teardown),
 		cmocka_unit_test(test_error_syntax),
+		cmocka_unit_test(test_error_strict_json),
+		cmocka_unit_test(test_fields_from_class_flags),
 		cmocka_unit_test(test_error_unknown_key),
 		cmocka_unit_test(test_error_unknown_syscall),
 		cmocka_unit_test(test_error_unknown_field),

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Findings emission: fingerprints, message templates, and the batch of
+ * matches one event completed.
+ */
+#include "engine_impl.h"
+
+#include <stdio.h>
+
+#include "names.h"
+
+static void normalize(char *dst, size_t size, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src && o + 1 < size; src++) {
+		if (*src >= '0' && *src <= '9') {
+			if (o == 0 || dst[o - 1] != 'N')
+				dst[o++] = 'N';
+			continue;
+		}
+		dst[o++] = *src;
+	}
+	dst[o] = '\0';
+}
+
+static uint64_t fingerprint(const struct rule *r, struct snap *const *ev, int n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	char norm[PATH_MAX];
+
+	h = fnv(h, r->id, strlen(r->id) + 1);
+	for (int i = 0; i < n; i++) {
+		const struct evidence *e = &ev[i]->ev;
+		const char *paths[] = {e->abspath, e->abspath2,
+				       e->abspath ? NULL : e->fd_path};
+
+		h = fnv(h, e->syscall, strlen(e->syscall) + 1);
+		for (unsigned p = 0; p < ARRAY_SIZE(paths); p++) {
+			if (!paths[p])
+				continue;
+			normalize(norm, sizeof(norm), paths[p]);
+			h = fnv(h, norm, strlen(norm) + 1);
+		}
+	}
+	return h;
+}
+
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_add(struct strbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static const char *evidence_field(const struct evidence *ev, const char *f,
+				  char *buf, size_t size)
+{
+	if (!strcmp(f, "syscall"))
+		return ev->syscall;
+	if (!strcmp(f, "path"))
+		return ev->path;
+	if (!strcmp(f, "abspath"))
+		return ev->abspath ? ev->abspath : ev->fd_path;
+	if (!strcmp(f, "path2"))
+		return ev->path2;
+	if (!strcmp(f, "abspath2"))
+		return ev->abspath2;
+	if (!strcmp(f, "fd_path"))
+		return ev->fd_path;
+	if (!strcmp(f, "errno"))
+		return ev->has_ret && ev->ret < 0 ? errno_name(ev->err) : NULL;
+	if (!strcmp(f, "pid")) {
+		snprintf(buf, size, "%d", ev->pid);
+		return buf;
+	}
+	if (!strcmp(f, "tid")) {
+		snprintf(buf, size, "%d", ev->tid);
+		return buf;
+	}
+	if (!strcmp(f, "fd") && ev->has_fd) {
+		snprintf(buf, size, "%d", ev->fd);
+		return buf;
+	}
+	if (!strcmp(f, "ret") && ev->has_ret) {
+		snprintf(buf, size, "%lld", (long long)ev->ret);
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Expand the rule's message template: {step.field}, {$var}, {window_us},
+ * {pid}; see docs/rules.md.
+ */
+static char *expand(const struct inst *in, const struct finding *f)
+{
+	const struct rule *r = in->rule;
+	struct strbuf b = {0};
+	const char *p = r->message;
+
+	while (*p) {
+		const char *open = strchr(p, '{'), *close;
+		char name[128], buf[64];
+		const char *v = NULL;
+
+		if (!open || !(close = strchr(open, '}'))) {
+			sb_add(&b, p, strlen(p));
+			break;
+		}
+		sb_add(&b, p, (size_t)(open - p));
+		snprintf(name, sizeof(name), "%.*s", (int)(close - open - 1),
+			 open + 1);
+		if (name[0] == '$') {
+			for (int i = 0; i < r->nvars; i++) {
+				if (strcmp(r->vars[i], name))
+					continue;
+				if (in->vars[i].kind == 1)
+					v = in->vars[i].s;
+				else if (in->vars[i].kind == 2) {
+					snprintf(buf, sizeof(buf), "%lld",
+						 (long long)in->vars[i].i);
+					v = buf;
+				}
+			}
+		} else if (!strcmp(name, "window_us")) {
+			snprintf(buf, sizeof(buf), "%llu",
+				 (unsigned long long)f->window_us);
+			v = buf;
+		} else if (!strcmp(name, "pid")) {
+			snprintf(buf, sizeof(buf), "%d", f->ev[0].pid);
+			v = buf;
+		} else if (!strcmp(name, "fix")) {
+			v = r->fix;
+		} else {
+			char *dot = strchr(name, '.');
+
+			if (dot) {
+				*dot = '\0';
+				for (int s = 0; s < f->nev; s++)
+					if (f->ev[s].step &&
+					    !strcmp(f->ev[s].step, name))
+						v = evidence_field(&f->ev[s],
+								   dot + 1, buf,
+								   sizeof(buf));
+				*dot = '.';
+			}
+		}
+		if (v)
+			sb_add(&b, v, strlen(v));
+		else
+			sb_add(&b, open, (size_t)(close - open + 1));
+		p = close + 1;
+	}
+	if (!b.s)
+		sb_add(&b, "", 0);
+	return b.s;
+}
+
+static void evidence_dup(struct evidence *d, const struct evidence *s)
+{
+	*d = *s;
+	d->path = s->path ? xstrdup(s->path) : NULL;
+	d->abspath = s->abspath ? xstrdup(s->abspath) : NULL;
+	d->path2 = s->path2 ? xstrdup(s->path2) : NULL;
+	d->abspath2 = s->abspath2 ? xstrdup(s->abspath2) : NULL;
+	d->fd_path = s->fd_path ? xstrdup(s->fd_path) : NULL;
+	d->source = s->source ? xstrdup(s->source) : NULL;
+}
+
+/* The instance completed its last step: queue its finding. */
+void engine_fire(struct engine *e, struct inst *in, int nev)
+{
+	const struct rule *r = in->rule;
+	const struct evidence *first = &in->ev[0]->ev;
+	const struct evidence *last = &in->ev[nev - 1]->ev;
+	struct match *m;
+	struct finding *f;
+
+	if (e->nbatch == e->batch_cap) {
+		e->batch_cap = e->batch_cap ? 2 * e->batch_cap : 64;
+		e->batch = xrealloc(e->batch, e->batch_cap * sizeof(*e->batch));
+	}
+	m = &e->batch[e->nbatch++];
+	memset(m, 0, sizeof(*m));
+	f = &m->f;
+	f->rule = r;
+	f->nev = nev;
+	m->first_seq = first->seq;
+	f->fingerprint = fingerprint(r, in->ev, nev);
+	if (r->confirm[0] >= 0) {
+		const struct ident *a = &in->ev[r->confirm[0]]->ev.stat;
+		const struct ident *b = &in->ev[r->confirm[1]]->ev.stat;
+
+		f->confirmed = a->valid && b->valid &&
+			       (a->dev != b->dev || a->ino != b->ino);
+	}
+	f->count = 1;
+	/* a repeat of a known finding only counts: no copy, no message */
+	if (findings_known(&e->findings, f->fingerprint) ||
+	    e->findings.n >= FINDINGS_MAX) {
+		m->known = true;
+		return;
+	}
+	for (int i = 0; i < nev; i++) {
+		evidence_dup(&f->ev[i], &in->ev[i]->ev);
+		f->ev[i].step = r->steps[i].name;
+	}
+	f->window_us = last->ts_enter > first->ts_exit
+			       ? (last->ts_enter - first->ts_exit) / 1000
+			       : 0;
+	f->severity = engine_severity_of(e, r, first);
+	f->message = expand(in, f);
+}
+
+static bool supersedes(const struct rule *a, const struct rule *b)
+{
+	for (int i = 0; i < a->nsupersedes; i++)
+		if (!strcmp(a->supersedes[i], b->id))
+			return true;
+	return false;
+}
+
+/* Whether a finding of rule B can drop one of rule A in a batch. */
+static bool can_drop(const struct rule *a, const struct rule *b)
+{
+	return supersedes(b, a) || (a != b && !strcmp(a->id, b->id));
+}
+
+/*
+ * Whether one match of the batch can drop another: most often all are
+ * of rules that do not know each other, and the pairs need no look. One
+ * event can complete every pending instance, so the pairs can be many.
+ */
+static bool batch_may_drop(const struct engine *e)
+{
+	const struct rule *seen[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nbatch; i++) {
+		const struct rule *r = e->batch[i].f.rule;
+		size_t k;
+
+		for (k = 0; k < n && seen[k] != r; k++)
+			if (can_drop(r, seen[k]) || can_drop(seen[k], r))
+				return true;
+		if (k < n)
+			continue;
+		if (n == ARRAY_SIZE(seen) || can_drop(r, r))
+			return true;
+		seen[n++] = r;
+	}
+	return false;
+}
+
+/* Commit the batch of one event: a finding of a rule that another
+ * finding of this event supersedes (same first event) is dropped. */
+void engine_flush_batch(struct engine *e)
+{
+	bool may_drop = e->nbatch > 1 && batch_may_drop(e);
+
+	for (size_t i = 0; may_drop && i < e->nbatch; i++)
+		for (size_t j = 0; j < e->nbatch; j++) {
+			const struct finding *a = &e->batch[i].f;
+			const struct finding *b = &e->batch[j].f;
+
+			if (i == j || !can_drop(a->rule, b->rule))
+				continue;
+			if (e->batch[i].first_seq == e->batch[j].first_seq &&
+			    supersedes(b->rule, a->rule))
+				e->batch[i].dropped = true;
+			/* two variants of one rule completed by this event:
+			 * the one with more evidence tells more */
+			if (a->rule != b->rule &&
+			    !strcmp(a->rule->id, b->rule->id) &&
+			    (a->nev < b->nev || (a->nev == b->nev && i > j)))
+				e->batch[i].dropped = true;
+		}
+	for (size_t i = 0; i < e->nbatch; i++) {
+		struct finding *f = &e->batch[i].f;
+
+		if (e->batch[i].dropped) {
+			if (!e->batch[i].known) {
+				for (int k = 0; k < f->nev; k++)
+					evidence_release(&f->ev[k]);
+				free(f->message);
+			}
+			continue;
+		}
+		if (e->batch[i].known)
+			findings_repeat(&e->findings, f->fingerprint,
+					f->confirmed);
+		else
+			findings_add(&e->findings, f);
+	}
+	e->nbatch = 0;
+}

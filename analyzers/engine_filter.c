@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+/* The path policy applied: ignored paths, root-only directories. */
+#include "engine_impl.h"
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+static bool has_wild(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '*' || p[i] == '?' || p[i] == '[' || p[i] == '\\')
+			return true;
+	return false;
+}
+
+static void glob_compile(struct glob *g, const char *pat)
+{
+	size_t n = strlen(pat);
+
+	g->pat = pat;
+	g->kind = G_FNMATCH;
+	if (!has_wild(pat, n)) {
+		g->kind = G_EXACT;
+		g->lit = xstrdup(pat);
+	} else if (n >= 2 && pat[0] == '*' && pat[n - 1] == '*' &&
+		   !has_wild(pat + 1, n - 2)) {
+		g->kind = G_CONTAINS;
+		g->lit = xstrndup(pat + 1, n - 2);
+	} else if (n >= 1 && pat[n - 1] == '*' && !has_wild(pat, n - 1)) {
+		g->kind = G_PREFIX;
+		g->lit = xstrndup(pat, n - 1);
+	} else if (n >= 1 && pat[0] == '*' && !has_wild(pat + 1, n - 1)) {
+		g->kind = G_SUFFIX;
+		g->lit = xstrdup(pat + 1);
+	}
+	g->len = g->lit ? strlen(g->lit) : 0;
+}
+
+static bool glob_match(const struct glob *g, const char *p)
+{
+	size_t n;
+
+	switch (g->kind) {
+	case G_EXACT:
+		return !strcmp(p, g->lit);
+	case G_PREFIX:
+		return !strncmp(p, g->lit, g->len);
+	case G_SUFFIX:
+		n = strlen(p);
+		return n >= g->len && !memcmp(p + n - g->len, g->lit, g->len);
+	case G_CONTAINS:
+		return strstr(p, g->lit) != NULL;
+	default:
+		return fnmatch(g->pat, p, 0) == 0;
+	}
+}
+
+void engine_globs_add(struct globs *gs, const char *const *pats, int n)
+{
+	for (int i = 0; pats && i < n && pats[i]; i++) {
+		gs->v = xrealloc(gs->v, (size_t)(gs->n + 1) * sizeof(*gs->v));
+		memset(&gs->v[gs->n], 0, sizeof(*gs->v));
+		glob_compile(&gs->v[gs->n++], pats[i]);
+	}
+}
+
+void engine_globs_release(struct globs *gs)
+{
+	for (int i = 0; i < gs->n; i++)
+		free(gs->v[i].lit);
+	free(gs->v);
+}
+
+static bool globs_match(const struct globs *gs, const char *p)
+{
+	for (int i = 0; i < gs->n; i++)
+		if (glob_match(&gs->v[i], p))
+			return true;
+	return false;
+}
+
+static bool ignored_path(const struct engine *e, const char *p)
+{
+	if (!p || globs_match(&e->except, p))
+		return false;
+	return globs_match(&e->ignore, p);
+}
+
+bool engine_ignored(const struct engine *e, const struct event *ev)
+{
+	const char *p = ev->abspath ? ev->abspath : ev->fd_path;
+
+	if (!p || !ignored_path(e, p))
+		return false;
+	return !ev->abspath2 || ignored_path(e, ev->abspath2);
+}
+
+enum severity engine_severity_of(const struct engine *e, const struct rule *r,
+				 const struct evidence *first)
+{
+	const char *p = first->abspath ? first->abspath : first->fd_path;
+	enum severity s = r->severity;
+
+	if (!e->opt.modifiers || !r->modifiers || !p)
+		return s;
+	if (globs_match(&e->root_only, p))
+		return SEV_NOTE;
+	if (first->parent_valid && (first->parent_mode & S_IWOTH) &&
+	    s < SEV_ERROR)
+		s++;
+	return s;
+}

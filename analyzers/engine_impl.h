@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's own structures, shared by its files and by no one else:
+ * engine.c (feeding and setup), engine_state.c (instances, their hash
+ * table and snapshots), engine_match.c (conditions), engine_emit.c
+ * (findings) and engine_filter.c (the path policy).
+ */
+#ifndef FSRACE_ENGINE_IMPL_H
+#define FSRACE_ENGINE_IMPL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "engine.h"
+#include "util.h"
+
+#define BUCKETS (1u << 18)
+#define PID_BUCKETS 4096
+
+enum glob_kind { G_EXACT, G_PREFIX, G_SUFFIX, G_CONTAINS, G_FNMATCH };
+
+/* Most filters are a prefix, a suffix or a substring: test those
+ * without fnmatch(3), which shows up in profiles at one call per event
+ * and filter. */
+struct glob {
+	enum glob_kind kind;
+	const char *pat; /* the fnmatch pattern */
+	char *lit;	 /* the literal part */
+	size_t len;
+};
+
+struct globs {
+	struct glob *v;
+	int n;
+};
+
+struct val {
+	uint8_t kind; /* 0 unbound, 1 string, 2 integer */
+	bool owned;
+	const char *s;
+	int64_t i;
+};
+
+/*
+ * A copy of one event's evidence, shared by every partial match that the
+ * event advanced; its strings live in the same allocation.
+ */
+struct snap {
+	int refs;
+	int cls;	   /* size class, or -1 when malloc'ed to size */
+	struct snap *next; /* on its class's free list */
+	struct evidence ev;
+	char data[];
+};
+
+/* Snapshots are recycled in classes of 64 bytes of strings up to 2 KiB:
+ * one is made for every event that starts or advances a partial match. */
+#define SNAP_CLASSES 32
+#define SNAP_GRAIN 64
+
+/* A partial match: a rule whose steps before POS have matched. */
+struct inst {
+	struct inst *hnext;	    /* hash bucket, when hashed */
+	struct inst **hpprev;	    /* what points at this one in it */
+	struct inst *rprev, *rnext; /* all instances of its rule */
+	struct inst *pprev, *pnext; /* all instances of its pid */
+	struct inst *aprev, *anext; /* all instances, oldest first */
+	const struct rule *rule;
+	int pos;
+	int pid;
+	bool hashed;
+	uint32_t bucket;
+	struct val vars[RULE_MAX_VARS];
+	struct snap *ev[RULE_MAX_STEPS];
+};
+
+struct ref {
+	const struct rule *rule;
+	int index; /* step or guard */
+};
+
+struct reflist {
+	struct ref *v;
+	int n;
+};
+
+struct pident {
+	int pid;
+	struct inst *head;
+	struct pident *next;
+};
+
+struct match {
+	bool known; /* F holds only rule, nev, fingerprint, confirmed */
+	struct finding f;
+	uint64_t first_seq;
+	bool dropped;
+};
+
+struct engine {
+	const struct rule_set *rs;
+	struct engine_options opt;
+	struct reflist steps[SYSCALL_MAX]; /* per syscall_table row */
+	struct reflist guards[SYSCALL_MAX];
+	struct inst *buckets[BUCKETS];
+	/* which buckets are not empty: most lookups find nothing, and this
+	 * bitmap stays in cache where the bucket array does not */
+	uint64_t occupied[BUCKETS / 64];
+	struct inst **rule_heads; /* per rule */
+	struct pident *pids[PID_BUCKETS];
+	struct inst *oldest, *newest;
+	size_t pending;
+	uint64_t dropped_pending;
+	uint64_t events;
+	struct findings findings;
+	/* the matches one event completed: as many as instances it advanced */
+	struct match *batch;
+	size_t nbatch, batch_cap;
+	struct inst *free_insts;
+	struct snap *free_snaps[SNAP_CLASSES];
+	struct snap *cur; /* the current event's snapshot */
+	struct {
+		const char *s;
+		uint64_t h;
+	} hcache[4]; /* string hashes of the current event */
+	int nhcache;
+	struct globs ignore; /* the policy's and the --ignore globs */
+	struct globs except; /* the policy's ignore_except */
+	struct globs root_only;
+	char bufs[RULE_MAX_CONDS][PATH_MAX]; /* dirname() results */
+};
+
+static inline void val_release(struct val *v)
+{
+	if (v->owned)
+		free((char *)v->s);
+	memset(v, 0, sizeof(*v));
+}
+
+static inline bool val_eq_str(const struct val *v, const char *s)
+{
+	return v->kind == 1 && s && !strcmp(v->s, s);
+}
+
+static inline uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The hash of S; the strings of the current event are hashed once. */
+static inline uint64_t str_hash(struct engine *e, const char *s)
+{
+	uint64_t h;
+
+	for (int i = 0; i < e->nhcache; i++)
+		if (e->hcache[i].s == s)
+			return e->hcache[i].h;
+	h = fnv(1469598103934665603ULL, s, strlen(s));
+	if (e->nhcache < (int)ARRAY_SIZE(e->hcache)) {
+		e->hcache[e->nhcache].s = s;
+		e->hcache[e->nhcache++].h = h;
+	}
+	return h;
+}
+
+static inline uint32_t bucket_of(struct engine *e, const struct rule *r,
+				 int pos, const char *key)
+{
+	uint64_t h = str_hash(e, key);
+
+	h ^= (uint64_t)(r->index + 1) * 0x9e3779b97f4a7c15ULL;
+	h ^= (uint64_t)(pos + 1) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32)) & (BUCKETS - 1);
+}
+
+/* The key of an instance waiting at step POS: the value of that step's
+ * key variable (see struct step), if it is bound to a string. */
+static inline struct inst *bucket_head(struct engine *e, const struct rule *r,
+				       int pos, const char *key)
+{
+	uint32_t b = bucket_of(e, r, pos, key);
+
+	if (!(e->occupied[b / 64] >> (b % 64) & 1))
+		return NULL;
+	return e->buckets[b];
+}
+
+static inline bool overlaps(const struct evidence *a, const struct event *ev)
+{
+	return ev->ts_enter <= a->ts_exit && a->ts_enter <= ev->ts_exit;
+}
+
+/* engine_filter.c */
+/* Compile the first N globs of PATS (NULL-terminated when shorter) into GS. */
+void engine_globs_add(struct globs *gs, const char *const *pats, int n);
+/* Free the globs of GS. */
+void engine_globs_release(struct globs *gs);
+/* Whether the path policy and --ignore leave EV out of matching. */
+bool engine_ignored(const struct engine *e, const struct event *ev);
+/* The severity of a finding of R whose first event is FIRST, after the path
+ * modifiers. */
+enum severity engine_severity_of(const struct engine *e, const struct rule *r,
+				 const struct evidence *first);
+
+/* engine_state.c */
+/* Take IN out of its hash bucket. */
+void engine_unhash(struct engine *e, struct inst *in);
+/* Put IN into the bucket of its key (none when it has no key). */
+void engine_rehash(struct engine *e, struct inst *in);
+/* Where the instances of PID are listed (the slot to fill when none are). */
+struct pident **engine_pid_slot(struct engine *e, int pid);
+/* A snapshot of SRC, with its own copies of the strings (one reference). */
+struct snap *engine_snap_new(struct engine *e, const struct evidence *src);
+/* Drop a reference to SN (NULL is fine); the last one recycles it. */
+void engine_snap_unref(struct engine *e, struct snap *sn);
+/* A new reference to the snapshot of EV, the event being fed. */
+struct snap *engine_cur_snap(struct engine *e, const struct event *ev);
+/* A string an instance can keep for S, a field of EV: the copy in SN, or its
+ * own (*OWNED). */
+const char *engine_keep(const struct event *ev, const struct snap *sn,
+			const char *s, bool *owned);
+/* Free IN and unlink it from every list. */
+void engine_inst_free(struct engine *e, struct inst *in);
+/* A new instance of R for PID, dropping the oldest at the limit. */
+struct inst *engine_inst_new(struct engine *e, const struct rule *r, int pid);
+
+/* engine_match.c */
+/*
+ * Does EV satisfy M, given VARS? Unbound variables that M binds are bound
+ * in VARS to strings borrowed from EV (or BUFS for derived ones).
+ */
+bool engine_matches(const struct matcher *m, const struct event *ev,
+		    struct val *vars, char bufs[][PATH_MAX]);
+/* Make the strings VARS borrowed from EV the instance's own. */
+void engine_own_vars(struct inst *in, const struct val *vars,
+		     const struct event *ev, const struct snap *sn);
+
+/* engine_emit.c */
+/* The instance completed its first NEV steps: queue its finding. */
+void engine_fire(struct engine *e, struct inst *in, int nev);
+/* Commit the findings the current event completed. */
+void engine_flush_batch(struct engine *e);
+
+#endif

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/* Conditions of steps and guards, evaluated on an event. */
+#include "engine_impl.h"
+
+#include <fnmatch.h>
+
+#include "path.h"
+
+static bool cond_str(const struct cond *c, const char *s, struct val *vars)
+{
+	struct val *v;
+
+	switch (c->op) {
+	case OP_VAR:
+		if (!s)
+			return false;
+		v = &vars[c->var];
+		if (v->kind)
+			return val_eq_str(v, s);
+		v->kind = 1;
+		v->s = s;
+		v->owned = false;
+		return true;
+	case OP_NOT_VAR:
+		return s && !val_eq_str(&vars[c->var], s);
+	case OP_EQ:
+		return s && !strcmp(s, c->str);
+	case OP_NE:
+		return !s || strcmp(s, c->str);
+	case OP_IN:
+		for (int i = 0; s && i < c->nin; i++)
+			if (!strcmp(s, c->strs[i]))
+				return true;
+		return false;
+	case OP_GLOB:
+		return s && fnmatch(c->str, s, 0) == 0;
+	case OP_NOT_GLOB:
+		return !s || fnmatch(c->str, s, 0) != 0;
+	default:
+		return false;
+	}
+}
+
+static bool cond_int(const struct cond *c, bool have, int64_t x,
+		     struct val *vars)
+{
+	struct val *v;
+
+	switch (c->op) {
+	case OP_VAR:
+		if (!have)
+			return false;
+		v = &vars[c->var];
+		if (v->kind)
+			return v->kind == 2 && v->i == x;
+		v->kind = 2;
+		v->i = x;
+		v->owned = false;
+		return true;
+	case OP_NOT_VAR:
+		v = &vars[c->var];
+		return have && !(v->kind == 2 && v->i == x);
+	case OP_EQ:
+		return have && x == c->num;
+	case OP_NE:
+		return !have || x != c->num;
+	case OP_IN:
+		for (int i = 0; have && i < c->nin; i++)
+			if (x == c->nums[i])
+				return true;
+		return false;
+	case OP_CONTAINS:
+		return have && ((uint64_t)x & c->bits) == c->bits;
+	case OP_LACKS:
+		return !have || ((uint64_t)x & c->bits) == 0;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Does EV satisfy M, given VARS? Unbound variables that M binds are
+ * bound in VARS to strings borrowed from EV (or BUFS for derived ones).
+ */
+bool engine_matches(const struct matcher *m, const struct event *ev,
+		    struct val *vars, char bufs[][PATH_MAX])
+{
+	for (int i = 0; i < m->nconds; i++) {
+		const struct cond *c = &m->conds[i];
+
+		if (c->field < F_FIRST_INT) {
+			const char *s = field_str(ev, c->field, NULL, 0);
+
+			if (s && c->dirname) {
+				if (path_dirname(s, bufs[i], PATH_MAX) < 0)
+					return false;
+				s = bufs[i];
+			}
+			if (!cond_str(c, s, vars))
+				return false;
+		} else {
+			int64_t x = 0;
+			bool have = field_int(ev, c->field, &x);
+
+			if (!cond_int(c, have, x, vars))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Make the strings VARS borrowed from EV the instance's own. */
+void engine_own_vars(struct inst *in, const struct val *vars,
+		     const struct event *ev, const struct snap *sn)
+{
+	for (int i = 0; i < RULE_MAX_VARS; i++) {
+		if (in->vars[i].kind || !vars[i].kind)
+			continue;
+		in->vars[i] = vars[i];
+		in->vars[i].owned = false;
+		if (vars[i].kind == 1)
+			in->vars[i].s = engine_keep(ev, sn, vars[i].s,
+						    &in->vars[i].owned);
+	}
+}

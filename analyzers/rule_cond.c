@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Loading the pattern of a step or guard: syscall sets, groups and
+ * classes, and conditions on fields.
+ */
+#include "rule_load.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "util.h"
+
+static const char *const field_names[F_COUNT_] = {
+	[F_PATH] = "path",
+	[F_ABSPATH] = "abspath",
+	[F_PATH2] = "path2",
+	[F_ABSPATH2] = "abspath2",
+	[F_FD_PATH] = "fd_path",
+	[F_FD2_PATH] = "fd2_path",
+	[F_RET_PATH] = "ret_path",
+	[F_DIRFD_PATH] = "dirfd_path",
+	[F_TARGET] = "target",
+	[F_SYSCALL] = "syscall",
+	[F_ERRNO] = "errno",
+	[F_PARENT_PATH] = "parent.path",
+	[F_CREATED] = "created",
+	[F_REMOVED] = "removed",
+	[F_STAT_TYPE] = "stat.type",
+	[F_RESULT] = "result",
+	[F_PID] = "pid",
+	[F_TID] = "tid",
+	[F_FD] = "fd",
+	[F_FD2] = "fd2",
+	[F_RET] = "ret",
+	[F_MODE] = "mode",
+	[F_UID] = "uid",
+	[F_GID] = "gid",
+	[F_STAT_DEV] = "stat.dev",
+	[F_STAT_INO] = "stat.ino",
+	[F_STAT_NLINK] = "stat.nlink",
+	[F_STAT_MODE] = "stat.mode",
+	[F_STAT_UID] = "stat.uid",
+	[F_PARENT_UID] = "parent.uid",
+	[F_PARENT_MODE] = "parent.mode",
+	[F_BY_FD] = "by_fd",
+	[F_PARENT_SHARED] = "parent.shared",
+	[F_PARENT_STICKY] = "parent.sticky",
+	[F_NOFOLLOW] = "nofollow",
+	[F_EXCL] = "excl",
+	[F_WRITABLE] = "writable",
+	[F_FLAGS] = "flags",
+	[F_ACCESS] = "access",
+};
+
+static const struct group *find_group(const struct rule_set *rs,
+				      const char *name)
+{
+	for (int i = 0; i < rs->ngroups; i++)
+		if (!strcmp(rs->groups[i].name, name))
+			return &rs->groups[i];
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	uint32_t class;
+} classes[] = {
+	{"check", SC_CHECK},   {"use", SC_USE},		{"create", SC_CREATE},
+	{"remove", SC_REMOVE}, {"meta", SC_META},	{"sync", SC_SYNC},
+	{"fd", SC_FD},	       {"process", SC_PROCESS}, {"data", SC_DATA},
+};
+
+/* Add the syscall, @class or @group NAME (at N) to SET. */
+static void add_syscalls(struct loader *l, struct scset *set, const char *name,
+			 const struct jnode *n)
+{
+	const struct syscall_desc *sc;
+
+	if (name[0] == '@') {
+		const struct group *g = find_group(l->rs, name + 1);
+
+		if (g) {
+			for (int w = 0; w < SYSCALL_WORDS; w++)
+				set->w[w] |= g->set.w[w];
+			return;
+		}
+		for (unsigned c = 0; c < ARRAY_SIZE(classes); c++) {
+			if (strcmp(classes[c].name, name + 1))
+				continue;
+			for (unsigned i = 0; i < syscall_table_size; i++)
+				if (syscall_table[i].classes & classes[c].class)
+					scset_add(set, i);
+			return;
+		}
+		load_fail_at(l, n, "unknown syscall group or class \"%s\"",
+			     name);
+		return;
+	}
+	sc = syscall_by_name(name);
+	if (!sc) {
+		load_fail_at(l, n,
+			     "unknown syscall \"%s\" (not one fsrace traces)",
+			     name);
+		return;
+	}
+	scset_add(set, syscall_index(sc));
+}
+
+void rule_load_groups(struct loader *l, const struct jnode *g)
+{
+	if (g->type != J_OBJECT) {
+		load_fail_at(l, g, "\"groups\" must be an object of arrays");
+		return;
+	}
+	for (size_t i = 0; i < g->n && !l->failed; i++) {
+		const struct jnode *list = g->items[i];
+		struct group grp = {0};
+
+		if (find_group(l->rs, g->keys[i])) {
+			load_fail_at(l, g->keynodes[i],
+				     "group \"%s\" is defined "
+				     "twice",
+				     g->keys[i]);
+			return;
+		}
+		if (list->type != J_ARRAY) {
+			load_fail_at(l, list,
+				     "group \"%s\" must be an array of "
+				     "syscall names",
+				     g->keys[i]);
+			return;
+		}
+		for (size_t j = 0; j < list->n && !l->failed; j++) {
+			const char *s = load_want_string(l, list->items[j],
+							 "a syscall name");
+			if (s)
+				add_syscalls(l, &grp.set, s, list->items[j]);
+		}
+		grp.name = xstrdup(g->keys[i]);
+		l->rs->groups =
+			xrealloc(l->rs->groups, (size_t)(l->rs->ngroups + 1) *
+							sizeof(*l->rs->groups));
+		l->rs->groups[l->rs->ngroups++] = grp;
+	}
+}
+
+int rule_find_var(struct rule *r, const char *name, bool create)
+{
+	for (int i = 0; i < r->nvars; i++)
+		if (!strcmp(r->vars[i], name))
+			return i;
+	if (!create || r->nvars == RULE_MAX_VARS)
+		return -1;
+	r->vars[r->nvars] = xstrdup(name);
+	return r->nvars++;
+}
+
+static int parse_field(const char *key, bool *dirname)
+{
+	char buf[64];
+	size_t n = strlen(key);
+
+	*dirname = false;
+	if (n > 9 && !strncmp(key, "dirname(", 8) && key[n - 1] == ')') {
+		if (n - 9 >= sizeof(buf))
+			return -1;
+		memcpy(buf, key + 8, n - 9);
+		buf[n - 9] = '\0';
+		key = buf;
+		*dirname = true;
+	}
+	for (int f = 0; f < F_COUNT_; f++)
+		if (!strcmp(field_names[f], key))
+			return (*dirname && f >= F_FIRST_INT) ? -1 : f;
+	return -1;
+}
+
+/* Parse a literal for field F into C's str/num. */
+static bool literal(struct loader *l, struct cond *c, const struct jnode *v,
+		    char **ret_str, int64_t *ret_num)
+{
+	if (is_string_field(c->field)) {
+		if (v->type != J_STRING) {
+			load_fail_at(l, v, "%s compares with a string",
+				     field_names[c->field]);
+			return false;
+		}
+		*ret_str = xstrdup(v->s);
+		return true;
+	}
+	if (c->field >= F_FIRST_BOOL && c->field < F_FIRST_SET) {
+		if (v->type != J_BOOL) {
+			load_fail_at(l, v, "%s is true or false",
+				     field_names[c->field]);
+			return false;
+		}
+		*ret_num = v->b;
+		return true;
+	}
+	if (v->type == J_STRING && c->field == F_RET && errno_parse(v->s) > 0) {
+		load_fail_at(l, v,
+			     "compare \"errno\" with an error name, not "
+			     "\"ret\"");
+		return false;
+	}
+	if (v->type != J_INT) {
+		load_fail_at(l, v, "%s compares with an integer",
+			     field_names[c->field]);
+		return false;
+	}
+	*ret_num = v->i;
+	return true;
+}
+
+static uint64_t flag_bits(struct loader *l, struct cond *c,
+			  const struct jnode *v)
+{
+	enum flagset set = c->field == F_ACCESS ? FLAGS_ACCESS : FLAGS_OPEN;
+	uint64_t bits = 0, b;
+
+	if (v->type == J_STRING) {
+		if (flags_parse(set, v->s, &b) < 0 &&
+		    flags_parse(FLAGS_AT, v->s, &b) < 0 &&
+		    flags_parse(FLAGS_RENAME, v->s, &b) < 0)
+			load_fail_at(l, v, "unknown flag \"%s\"", v->s);
+		return b;
+	}
+	if (v->type != J_ARRAY) {
+		load_fail_at(l, v, "flags are a name or an array of names");
+		return 0;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		bits |= flag_bits(l, c, v->items[i]);
+	return bits;
+}
+
+static const char *const ops[] = {"not",      "in",    "glob", "not_glob",
+				  "contains", "lacks", "ne",   NULL};
+
+static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
+		       const char *key, const struct jnode *keyn,
+		       const struct jnode *v)
+{
+	struct cond *c;
+	int f;
+
+	if (m->nconds == RULE_MAX_CONDS) {
+		load_fail_at(l, keyn, "too many conditions (at most %d)",
+			     RULE_MAX_CONDS);
+		return;
+	}
+	c = &m->conds[m->nconds];
+	memset(c, 0, sizeof(*c));
+	f = parse_field(key, &c->dirname);
+	if (f < 0) {
+		load_fail_at(l, keyn, "unknown field \"%s\"", key);
+		return;
+	}
+	c->field = f;
+	c->line = keyn->line;
+	c->col = keyn->col;
+	m->nconds++;
+	if (v->type == J_STRING && v->s[0] == '$') {
+		if (f >= F_FIRST_SET) {
+			load_fail_at(l, v, "%s cannot be bound to a variable",
+				     key);
+			return;
+		}
+		c->op = OP_VAR;
+		c->var = rule_find_var(r, v->s, true);
+		if (c->var < 0)
+			load_fail_at(l, v, "too many variables (at most %d)",
+				     RULE_MAX_VARS);
+		return;
+	}
+	if (v->type != J_OBJECT) {
+		if (f >= F_FIRST_SET) {
+			load_fail_at(l, v,
+				     "%s takes {\"contains\": …} or "
+				     "{\"lacks\": …}",
+				     key);
+			return;
+		}
+		c->op = OP_EQ;
+		literal(l, c, v, &c->str, &c->num);
+		return;
+	}
+	if (v->n != 1) {
+		load_fail_at(l, v,
+			     "a condition object has exactly one operator: "
+			     "not, ne, in, glob, not_glob, contains, lacks");
+		return;
+	}
+	load_check_keys(l, v, "a condition", ops);
+	if (l->failed)
+		return;
+	const char *op = v->keys[0];
+	const struct jnode *a = v->items[0];
+
+	if (!strcmp(op, "not")) {
+		if (a->type != J_STRING || a->s[0] != '$') {
+			load_fail_at(l, a,
+				     "\"not\" takes a $variable; for a "
+				     "literal use \"ne\"");
+			return;
+		}
+		c->op = OP_NOT_VAR;
+		c->var = rule_find_var(r, a->s, false);
+		if (c->var < 0)
+			load_fail_at(l, a,
+				     "variable %s is not bound by an earlier "
+				     "condition",
+				     a->s);
+	} else if (!strcmp(op, "ne")) {
+		c->op = OP_NE;
+		literal(l, c, a, &c->str, &c->num);
+	} else if (!strcmp(op, "in")) {
+		c->op = OP_IN;
+		if (a->type != J_ARRAY || a->n == 0) {
+			load_fail_at(l, a, "\"in\" takes a non-empty array");
+			return;
+		}
+		c->nin = (int)a->n;
+		if (is_string_field(c->field))
+			c->strs = xcalloc(a->n, sizeof(char *));
+		else
+			c->nums = xcalloc(a->n, sizeof(int64_t));
+		for (size_t i = 0; i < a->n && !l->failed; i++)
+			literal(l, c, a->items[i], c->strs ? &c->strs[i] : NULL,
+				c->nums ? &c->nums[i] : NULL);
+	} else if (!strcmp(op, "glob") || !strcmp(op, "not_glob")) {
+		c->op = op[0] == 'g' ? OP_GLOB : OP_NOT_GLOB;
+		if (!is_string_field(c->field))
+			load_fail_at(l, a, "glob applies to paths and names");
+		else if (a->type != J_STRING)
+			load_fail_at(l, a, "a glob is a string");
+		else
+			c->str = xstrdup(a->s);
+	} else {
+		c->op = op[0] == 'c' ? OP_CONTAINS : OP_LACKS;
+		if (f >= F_FIRST_INT && f < F_FIRST_BOOL && a->type == J_INT) {
+			/* bits of a number: {"mode": {"contains": 2}} */
+			c->bits = (uint64_t)a->i;
+			return;
+		}
+		if (f < F_FIRST_SET) {
+			load_fail_at(l, keyn,
+				     "\"%s\" applies to flags, access, or "
+				     "an integer field with an integer",
+				     op);
+			return;
+		}
+		c->bits = flag_bits(l, c, a);
+	}
+}
+
+void rule_load_matcher(struct loader *l, struct rule *r, struct matcher *m,
+		       const struct jnode *obj, bool need_syscalls)
+{
+	const struct jnode *sys = jnode_get(obj, "syscalls");
+	const struct jnode *where = jnode_get(obj, "where");
+
+	m->index_cond = -1;
+	if (!sys && need_syscalls) {
+		load_fail_at(l, obj, "missing \"syscalls\"");
+		return;
+	}
+	if (sys) {
+		if (sys->type != J_ARRAY || sys->n == 0) {
+			load_fail_at(l, sys,
+				     "\"syscalls\" must be a non-empty "
+				     "array of names, @classes or @groups");
+			return;
+		}
+		for (size_t i = 0; i < sys->n && !l->failed; i++) {
+			const char *s = load_want_string(l, sys->items[i],
+							 "a syscall name");
+			if (s)
+				add_syscalls(l, &m->syscalls, s, sys->items[i]);
+		}
+	}
+	if (!where)
+		return;
+	if (where->type != J_OBJECT) {
+		load_fail_at(l, where,
+			     "\"where\" must be an object of conditions");
+		return;
+	}
+	for (size_t i = 0; i < where->n && !l->failed; i++)
+		parse_cond(l, r, m, where->keys[i], where->keynodes[i],
+			   where->items[i]);
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/* The fields of an event, as rule conditions name them. */
+#include "rule.h"
+
+#include <sys/stat.h>
+
+#include "names.h"
+
+static bool by_fd(const struct event *ev)
+{
+	return (ev->has & HAS_FD) && (!ev->path || !ev->path[0]);
+}
+
+static bool creates(const struct event *ev)
+{
+	if (ev->sc->effect == E_OPEN)
+		return (ev->flags & 0100) ||
+		       (ev->sc->flags & SCF_IMPLIED_OFLAGS);
+	return ev->sc->flags & SCF_CREATES;
+}
+
+static const char *stat_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "reg";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "lnk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	}
+	return NULL;
+}
+
+const char *field_str(const struct event *ev, enum field f, char *buf,
+		      size_t size)
+{
+	if (ev->type != EV_SYSCALL)
+		return NULL;
+	switch (f) {
+	case F_PATH:
+		return ev->path;
+	case F_ABSPATH:
+		return by_fd(ev) ? NULL : ev->abspath;
+	case F_PATH2:
+		return ev->path2;
+	case F_ABSPATH2:
+		return ev->abspath2;
+	case F_FD_PATH:
+		return ev->fd_path;
+	case F_FD2_PATH:
+		return ev->fd2_path;
+	case F_RET_PATH:
+		return ev->ret_path;
+	case F_DIRFD_PATH:
+		return ev->dirfd_path;
+	case F_TARGET:
+		return ev->target;
+	case F_SYSCALL:
+		return ev->sc->name;
+	case F_ERRNO:
+		return (ev->has & HAS_RET) && ev->ret < 0 ? errno_name(ev->err)
+							  : NULL;
+	case F_PARENT_PATH:
+		return ev->parent.valid ? ev->parent.path : NULL;
+	case F_CREATED:
+		if (ev->sc->flags & SCF_DEST2)
+			return ev->abspath2;
+		return creates(ev) && !by_fd(ev) ? ev->abspath : NULL;
+	case F_REMOVED:
+		return ev->sc->flags & SCF_REMOVES ? ev->abspath : NULL;
+	case F_STAT_TYPE:
+		return ev->stat.valid ? stat_type(ev->stat.mode) : NULL;
+	case F_RESULT:
+		if (!(ev->has & HAS_RET))
+			return NULL;
+		return ev->ret < 0 ? "failure" : "success";
+	default:
+		break;
+	}
+	(void)buf;
+	(void)size;
+	return NULL;
+}
+
+bool field_int(const struct event *ev, enum field f, int64_t *v)
+{
+	switch (f) {
+	case F_PID:
+		*v = ev->pid;
+		return true;
+	case F_TID:
+		*v = ev->tid;
+		return true;
+	default:
+		break;
+	}
+	if (ev->type != EV_SYSCALL)
+		return false;
+	switch (f) {
+	case F_FD:
+		*v = ev->fd;
+		return ev->has & HAS_FD;
+	case F_FD2:
+		*v = ev->fd2;
+		return ev->has & HAS_FD2;
+	case F_RET:
+		*v = ev->ret;
+		return ev->has & HAS_RET;
+	case F_MODE:
+		*v = ev->mode;
+		return ev->has & HAS_MODE;
+	case F_UID:
+		*v = ev->uid;
+		return ev->has & HAS_OWNER;
+	case F_GID:
+		*v = ev->gid;
+		return ev->has & HAS_OWNER;
+	case F_STAT_DEV:
+		*v = (int64_t)ev->stat.dev;
+		return ev->stat.valid;
+	case F_STAT_INO:
+		*v = (int64_t)ev->stat.ino;
+		return ev->stat.valid;
+	case F_STAT_NLINK:
+		*v = (int64_t)ev->stat.nlink;
+		return ev->stat.valid;
+	case F_STAT_MODE:
+		*v = ev->stat.mode;
+		return ev->stat.valid;
+	case F_STAT_UID:
+		*v = ev->stat.uid;
+		return ev->stat.valid;
+	case F_PARENT_UID:
+		*v = ev->parent.uid;
+		return ev->parent.valid;
+	case F_PARENT_MODE:
+		*v = ev->parent.mode;
+		return ev->parent.valid;
+	case F_BY_FD:
+		*v = by_fd(ev);
+		return true;
+	case F_PARENT_SHARED:
+		*v = (ev->parent.mode & S_IWOTH) != 0;
+		return ev->parent.valid;
+	case F_PARENT_STICKY:
+		*v = (ev->parent.mode & S_ISVTX) != 0;
+		return ev->parent.valid;
+	case F_NOFOLLOW:
+		/* lstat, or an *at call or open that does not follow */
+		if (ev->sc->flags & SCF_NOFOLLOW)
+			*v = 1;
+		else if (ev->sc->effect == E_OPEN)
+			*v = (ev->flags & 0400000) != 0; /* O_NOFOLLOW */
+		else
+			*v = (ev->has & HAS_FLAGS) &&
+			     syscall_flagset(ev->sc) == FLAGS_AT &&
+			     (ev->flags & 0x100);
+		return true;
+	case F_EXCL:
+		/* creates only if the name is free */
+		if (ev->sc->effect == E_OPEN)
+			*v = (ev->flags & 0200) != 0; /* O_EXCL */
+		else if (syscall_flagset(ev->sc) == FLAGS_RENAME)
+			*v = (ev->flags & 1) != 0; /* RENAME_NOREPLACE */
+		else
+			*v = 0;
+		return true;
+	case F_WRITABLE:
+		*v = ev->sc->effect == E_OPEN &&
+		     ((ev->flags & 3) != 0 || (ev->flags & (0100 | 01000)));
+		return true;
+	case F_FLAGS:
+		*v = (int64_t)ev->flags;
+		return ev->has & HAS_FLAGS;
+	case F_ACCESS:
+		*v = ev->access;
+		return ev->has & HAS_ACCESS;
+	default:
+		return false;
+	}
+}

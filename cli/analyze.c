@@ -120,7 +120,7 @@ int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen)
  * Only the shipped groups (@open, @stat …), the vocabulary of rules, and
  * the shipped path policy.
  */
-static int load_default_groups(struct rule_set *rs, char *err, size_t errlen)
+int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen)
 {
 	static const char *const files[] = {"00-groups.json", "policy.json"};
 	char path[PATH_MAX];
@@ -139,7 +139,7 @@ static int load_rules(struct rule_set *rs, const struct opts *o)
 	char err[1024];
 
 	if (o->no_default_rules &&
-	    load_default_groups(rs, err, sizeof(err)) < 0) {
+	    cli_load_default_groups(rs, err, sizeof(err)) < 0) {
 		errorx("%s", err);
 		return -1;
 	}

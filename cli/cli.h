@@ -63,6 +63,12 @@ void cli_write_error(const char *path, int r);
 int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen);
 
 /*
+ * Only the shipped groups (@open, @stat …) and path policy: what
+ * --no-default-rules keeps, since user rules are written with them.
+ */
+int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen);
+
+/*
  * Find PROG as execvp(3) would, into RET. Returns 0, or -1 after telling
  * the user why it cannot be run.
  */

@@ -145,7 +145,8 @@ int cmd_rules(int argc, char **argv)
 		       extra);
 		goto out;
 	}
-	if (defaults && cli_load_default_rules(&rs, err, sizeof(err)) < 0)
+	if (defaults ? cli_load_default_rules(&rs, err, sizeof(err)) < 0
+		     : cli_load_default_groups(&rs, err, sizeof(err)) < 0)
 		goto out_error;
 	for (int i = 0; i < npaths; i++)
 		if (rule_set_load(&rs, paths[i], err, sizeof(err)) < 0)

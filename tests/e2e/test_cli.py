@@ -336,3 +336,19 @@ def test_help_command(ctx):
     p = ctx.run(["help", "frobnicate"])
     assert (p.returncode, p.stderr) == (
         2, "fsrace: unknown command 'frobnicate' (see fsrace --help)\n")
+
+
+def test_rules_without_defaults_keeps_the_groups(ctx):
+    """--no-default-rules drops the shipped rules, not their vocabulary:
+    a user rule naming @unlink lists, as it runs under analyze."""
+    mine = os.path.join(ctx.tmp, "mine.json")
+    write(mine, '{"rules": [{"id": "by-group", "title": "grouped", '
+          '"severity": "note", "message": "m", "steps": [{"name": "a", '
+          '"syscalls": ["@unlink"]}]}]}')
+    p = ctx.run(["rules", "--no-default-rules", "-r", mine])
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    assert p.stdout == f"{'by-group':<30} note     on   grouped\n", p.stdout
+    p = ctx.run(["rules", "show", "by-group", "--no-default-rules", "-r",
+                 mine])
+    assert p.returncode == 0 and p.stdout.startswith("by-group: grouped\n"), \
+        (p.stdout, p.stderr)

@@ -97,6 +97,8 @@ static void advance(struct engine *e, struct inst *in, const struct event *ev,
 		in->ev[k] = old;
 		memcpy(in->vars, saved, sizeof(saved));
 		engine_snap_unref(e, sn);
+		/* or_exit: the event or the exit, whichever comes first */
+		in->pos += r->steps[k].or_exit;
 		return;
 	}
 	remap(in, in->ev[k], sn);

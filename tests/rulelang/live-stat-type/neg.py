@@ -1,0 +1,6 @@
+import os
+
+try:
+    os.lstat("obj-missing")
+except FileNotFoundError:
+    pass

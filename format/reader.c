@@ -7,7 +7,6 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -837,11 +836,11 @@ static ALWAYS_INLINE enum key next_key(struct jp *j, struct key_table *t,
 /* --- names: looked up once, remembered ------------------------------- */
 
 /*
- * syscall_by_name() and the names.c parsers compare against their tables
- * one by one (errno_parse() against 4096 strerrorname_np() results); the
- * reader asks them once per distinct name and remembers the answer in a
- * small open-addressing table. It holds at most MEMO_MAX names; after
- * that, lookups go to names.c each time.
+ * syscall_by_name() compares against its table one by one, and names.c
+ * hashes every byte of a name; the reader asks them once per distinct
+ * name and remembers the answer in a small open-addressing table keyed by
+ * the name's first 16 bytes as two words, which it loads anyway. It holds
+ * at most MEMO_MAX names; after that, lookups go to names.c each time.
  */
 enum memo_kind {
 	MEMO_SYSCALL = 1,
@@ -870,33 +869,6 @@ struct reader_memo {
 	struct memo_entry e[MEMO_SLOTS];
 };
 
-/*
- * signal_parse() without its cache: names.c's signal_name() fills a
- * static buffer on first use, and the reader runs in a thread of its own
- * (cli/pipeline.c) while the analyzer may name signals in another. The
- * names must stay those of signal_name() ("SIG" and the abbreviation, or
- * "SIGRT_n" counted from the kernel's SIGRTMIN, 32): test_reader's round
- * trip through the writer fails when they drift apart.
- */
-static int parse_signal(const char *name)
-{
-	char buf[24];
-
-	for (int sig = 1; sig < NSIG; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
-
-		if (abbrev)
-			snprintf(buf, sizeof(buf), "SIG%s", abbrev);
-		else if (sig >= 32 && sig <= SIGRTMAX)
-			snprintf(buf, sizeof(buf), "SIGRT_%d", sig - 32);
-		else
-			continue;
-		if (!strcmp(buf, name))
-			return sig;
-	}
-	return -EINVAL;
-}
-
 static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 {
 	int64_t v;
@@ -913,7 +885,7 @@ static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 		v = errno_parse(name);
 		break;
 	case MEMO_SIGNAL:
-		v = parse_signal(name);
+		v = signal_parse(name);
 		break;
 	case MEMO_FCNTL:
 		v = fcntl_cmd_parse(name);

@@ -196,10 +196,18 @@ enum key_class {
 /* The row of a key in a type of record, as parse_record() needs it. */
 struct key_field {
 	uint16_t offset;
-	uint8_t kind; /* enum field_kind */
-	uint8_t role; /* enum field_role */
-	uint8_t row;  /* in event_fields[] */
+	uint8_t op;  /* enum key_op */
+	uint8_t row; /* in event_fields[] */
 	uint32_t has;
+};
+
+/* How parse_record() reads a field: the common kinds without a call. */
+enum key_op {
+	OP_OTHER, /* read_field() */
+	OP_STRING,
+	OP_INT,
+	OP_INT64,
+	OP_MEMBER, /* + one of the above: only when the leader was there */
 };
 
 /* What event_fields[] says about the keys, by key id. */
@@ -223,6 +231,16 @@ static unsigned schema_key(struct key_schema *ks, const char *name)
 	return ks->nkeys++;
 }
 
+static uint8_t key_op(const struct event_field *f)
+{
+	unsigned op = f->kind == FK_STRING  ? OP_STRING
+		      : f->kind == FK_INT   ? OP_INT
+		      : f->kind == FK_INT64 ? OP_INT64
+					    : OP_OTHER;
+
+	return (uint8_t)(op + (f->role == FR_MEMBER ? OP_MEMBER : 0));
+}
+
 static void key_schema_init(struct key_schema *ks)
 {
 	memset(ks, 0, sizeof(*ks));
@@ -237,8 +255,7 @@ static void key_schema_init(struct key_schema *ks)
 			if (f->types & 1u << t) {
 				ks->field[t][k] = (struct key_field){
 					.offset = f->offset,
-					.kind = f->kind,
-					.role = f->role,
+					.op = key_op(f),
 					.row = (uint8_t)i,
 					.has = f->has,
 				};
@@ -1024,27 +1041,35 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 		enum key k = (enum key)__builtin_ctzll(keys);
 		const struct key_field *kf = &ks->field[ev->type][k];
 		const struct jv *j = &rec->v[k];
+		char *p = (char *)ev + kf->offset;
 
-		if (kf->role == FR_MEMBER && !(ev->has & kf->has))
-			continue;
-		/* the common kinds here, the others in read_field() */
-		switch (kf->kind) {
-		case FK_STRING:
+		switch (kf->op) {
+		case OP_STRING + OP_MEMBER:
+			if (!(ev->has & kf->has))
+				continue;
+			/* fall through */
+		case OP_STRING:
 			if (j->kind != JV_STRING)
 				continue;
-			*(const char **)((char *)ev + kf->offset) = j->s;
+			*(const char **)p = j->s;
 			break;
-		case FK_INT64:
+		case OP_INT64 + OP_MEMBER:
+			if (!(ev->has & kf->has))
+				continue;
+			/* fall through */
+		case OP_INT64:
 			if (j->kind != JV_INT)
 				continue;
-			*(int64_t *)((char *)ev + kf->offset) = j->i;
+			*(int64_t *)p = j->i;
 			break;
-		case FK_INT:
+		case OP_INT:
 			if (j->kind != JV_INT)
 				continue;
-			*(int *)((char *)ev + kf->offset) = (int)j->i;
+			*(int *)p = (int)j->i;
 			break;
 		default:
+			if (kf->op >= OP_MEMBER && !(ev->has & kf->has))
+				continue;
 			if (!read_field(r, &event_fields[kf->row], k, j, ev,
 					&ok))
 				continue;

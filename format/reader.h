@@ -14,7 +14,8 @@
  * \u0000, nesting at most 2048 deep, the last of duplicate keys wins) and
  * gives the same event for it, with one extension: an integer may be up
  * to 2^64-1, as the writer writes unsigned fields (jansson stops at
- * 2^63-1).
+ * 2^63-1); and one restriction: a NUL byte is an error wherever it is
+ * (jansson skips one after a number or a literal).
  */
 #ifndef FSRACE_READER_H
 #define FSRACE_READER_H

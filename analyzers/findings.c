@@ -2,12 +2,35 @@
 #include "findings.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "config.h"
+#include "fields.h"
 #include "jsonw.h"
 #include "names.h"
 #include "util.h"
+
+/* Where the strings of the fields that fields.c marks .evidence go. */
+static const struct {
+	const char *key;
+	size_t offset; /* of a char * in struct evidence */
+} evidence_strings[] = {
+	{"path", offsetof(struct evidence, path)},
+	{"abspath", offsetof(struct evidence, abspath)},
+	{"path2", offsetof(struct evidence, path2)},
+	{"abspath2", offsetof(struct evidence, abspath2)},
+	{"fd_path", offsetof(struct evidence, fd_path)},
+};
+
+static char **evidence_string(struct evidence *e, const char *key)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(evidence_strings); i++)
+		if (!strcmp(evidence_strings[i].key, key))
+			return (char **)((char *)e +
+					 evidence_strings[i].offset);
+	return NULL;
+}
 
 void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 		   size_t size)
@@ -19,11 +42,29 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->syscall = ev->sc ? ev->sc->name : "?";
 	d->ts_enter = ev->ts_enter;
 	d->ts_exit = ev->ts_exit;
-	d->path = (char *)ev->path;
-	d->abspath = (char *)ev->abspath;
-	d->path2 = (char *)ev->path2;
-	d->abspath2 = (char *)ev->abspath2;
-	d->fd_path = (char *)ev->fd_path;
+	for (unsigned i = 0; i < event_fields_count; i++) {
+		const struct event_field *f = &event_fields[i];
+		char **slot;
+
+		if (!f->evidence)
+			continue;
+		switch (f->kind) {
+		case FK_STRING:
+			slot = evidence_string(d, f->key);
+			if (slot)
+				*slot = (char *)field_string(f, ev);
+			break;
+		case FK_SOURCE:
+			if (ev->source_file) {
+				snprintf(srcbuf, size, "%s:%lu",
+					 ev->source_file, ev->source_line);
+				d->source = srcbuf;
+			}
+			break;
+		default:
+			break;
+		}
+	}
 	d->has_fd = ev->has & HAS_FD;
 	d->fd = ev->fd;
 	d->has_ret = ev->has & HAS_RET;
@@ -32,20 +73,12 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->stat = ev->stat;
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
-	if (ev->source_file) {
-		snprintf(srcbuf, size, "%s:%lu", ev->source_file,
-			 ev->source_line);
-		d->source = srcbuf;
-	}
 }
 
 void evidence_release(struct evidence *e)
 {
-	free(e->path);
-	free(e->abspath);
-	free(e->path2);
-	free(e->abspath2);
-	free(e->fd_path);
+	for (unsigned i = 0; i < ARRAY_SIZE(evidence_strings); i++)
+		free(*(char **)((char *)e + evidence_strings[i].offset));
 	free(e->source);
 	memset(e, 0, sizeof(*e));
 }

@@ -214,17 +214,49 @@ static bool literal(struct loader *l, struct cond *c, const struct jnode *v,
 	return true;
 }
 
-static uint64_t flag_bits(struct loader *l, struct cond *c,
-			  const struct jnode *v)
+/*
+ * The namespaces (1 << enum name_ns) the names of field F may come from:
+ * those of the flags of M's syscalls; open, AT and rename flags for a
+ * matcher without a syscall that has flags.
+ */
+static unsigned flag_namespaces(const struct matcher *m, enum field f)
 {
-	enum flagset set = c->field == F_ACCESS ? FLAGS_ACCESS : FLAGS_OPEN;
-	uint64_t bits = 0, b;
+	unsigned nss = 0;
+
+	if (f == F_ACCESS)
+		return 1u << NS_ACCESS;
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		enum flagset set = syscall_flagset(&syscall_table[i]);
+
+		if (scset_has(&m->syscalls, i) && set != FLAGS_NONE)
+			nss |= 1u << flagset_ns(set);
+	}
+	return nss ? nss : 1u << NS_OPEN | 1u << NS_AT | 1u << NS_RENAME;
+}
+
+static uint64_t flag_bits(struct loader *l, const struct matcher *m,
+			  struct cond *c, const struct jnode *v)
+{
+	uint64_t bits = 0, b = 0;
 
 	if (v->type == J_STRING) {
-		if (flags_parse(set, v->s, &b) < 0 &&
-		    flags_parse(FLAGS_AT, v->s, &b) < 0 &&
-		    flags_parse(FLAGS_RENAME, v->s, &b) < 0)
-			load_fail_at(l, v, "unknown flag \"%s\"", v->s);
+		unsigned nss = flag_namespaces(m, c->field);
+		enum name_ns ns;
+
+		if (name_find(v->s, strlen(v->s), &ns, &b) < 0) {
+			if (flags_parse(FLAGS_OPEN, v->s, &b) < 0) /* 0x… */
+				load_fail_at(l, v, "unknown flag \"%s\"", v->s);
+		} else if (!(nss & 1u << ns)) {
+			char what[256] = "";
+
+			for (unsigned i = 0; i < NS_COUNT; i++)
+				if (nss & 1u << i)
+					snprintf(what + strlen(what),
+						 sizeof(what) - strlen(what),
+						 "%s%s", *what ? " or " : "",
+						 name_ns_what(i));
+			load_fail_at(l, v, "%s is not %s", v->s, what);
+		}
 		return b;
 	}
 	if (v->type != J_ARRAY) {
@@ -232,7 +264,7 @@ static uint64_t flag_bits(struct loader *l, struct cond *c,
 		return 0;
 	}
 	for (size_t i = 0; i < v->n; i++)
-		bits |= flag_bits(l, c, v->items[i]);
+		bits |= flag_bits(l, m, c, v->items[i]);
 	return bits;
 }
 
@@ -352,7 +384,7 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 				     op);
 			return;
 		}
-		c->bits = flag_bits(l, c, a);
+		c->bits = flag_bits(l, m, c, a);
 	}
 }
 

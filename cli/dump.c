@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "fields.h"
 #include "names.h"
 #include "opt.h"
 #include "reader.h"
@@ -70,18 +71,6 @@ static void decorated_fd(struct line *l, int fd, const char *path)
 		put(l, "<%s>", path);
 }
 
-static void path_arg(struct line *l, const char *raw, const char *abs)
-{
-	arg(l);
-	if (!raw) {
-		put(l, "NULL");
-		return;
-	}
-	quoted(l, raw);
-	if (abs && strcmp(abs, raw))
-		put(l, "<%s>", abs);
-}
-
 static void flag_name(const char *name, void *ud)
 {
 	struct line *l = ud;
@@ -102,111 +91,90 @@ static void flags_arg(struct line *l, enum flagset set, uint64_t v)
 		put(l, "0");
 }
 
+/* The argument F shows, and after it the field decorating it, DECOR. */
+static void field_arg(struct line *l, const struct event_field *f,
+		      const struct event_field *decor, const struct event *ev)
+{
+	const void *p = field_cptr(f, ev);
+	const char *s = field_string(f, ev);
+	const char *d = decor ? field_string(decor, ev) : NULL;
+
+	if (f->optional && !(ev->has & f->has))
+		return;
+	switch ((enum field_kind)f->kind) {
+	case FK_INT:
+		arg(l);
+		decorated_fd(l, *(const int *)p, d);
+		return;
+	case FK_STRING:
+		arg(l);
+		if (s)
+			quoted(l, s);
+		else
+			put(l, "%s", f->null ? f->null : "");
+		if (s && d && strcmp(d, s))
+			put(l, "<%s>", d);
+		return;
+	case FK_INT64:
+		arg(l);
+		put(l, "%lld", (long long)*(const int64_t *)p);
+		return;
+	case FK_UINT32:
+		arg(l);
+		put(l, "0%o", *(const uint32_t *)p);
+		return;
+	case FK_FLAGS:
+		flags_arg(l, syscall_flagset(ev->sc), *(const uint64_t *)p);
+		return;
+	case FK_ACCESS:
+		flags_arg(l, FLAGS_ACCESS, *(const uint32_t *)p);
+		return;
+	case FK_RESOLVE:
+		flags_arg(l, FLAGS_RESOLVE, *(const uint64_t *)p);
+		return;
+	case FK_FCNTL_CMD: {
+		const char *n = fcntl_cmd_name(*(const int *)p);
+
+		arg(l);
+		if (n)
+			put(l, "%s", n);
+		else
+			put(l, "%d", *(const int *)p);
+		return;
+	}
+	case FK_ARGV:
+		arg(l);
+		put(l, "[");
+		for (int a = 0; a < ev->argc; a++) {
+			if (a)
+				put(l, ", ");
+			quoted(l, ev->argv[a]);
+		}
+		put(l, "]");
+		return;
+	default:
+		return;
+	}
+}
+
 static void syscall_line(struct line *l, const struct event *ev)
 {
 	const struct syscall_desc *sc = ev->sc;
 
 	put(l, "%s(", sc->name);
 	for (int i = 0; i < 6; i++) {
-		switch ((enum arg_kind)sc->args[i]) {
-		case A_DIRFD:
-			arg(l);
-			decorated_fd(l, ev->dirfd, ev->dirfd_path);
-			break;
-		case A_DIRFD2:
-			arg(l);
-			decorated_fd(l, ev->dirfd2, ev->dirfd2_path);
-			break;
-		case A_PATH:
-			path_arg(l, ev->path, ev->abspath);
-			break;
-		case A_PATH2:
-			path_arg(l, ev->path2, ev->abspath2);
-			break;
-		case A_FD:
-			arg(l);
-			decorated_fd(l, ev->fd, ev->fd_path);
-			break;
-		case A_FD2:
-			arg(l);
-			decorated_fd(l, ev->fd2, ev->fd2_path);
-			break;
-		case A_OFLAGS:
-		case A_OPENHOW:
-		case A_ATFLAGS:
-		case A_FACCFLAGS:
-		case A_RENFLAGS:
-		case A_CRFLAGS:
-		case A_DUPFLAGS:
-		case A_SFRFLAGS:
-			if (ev->has & HAS_FLAGS)
-				flags_arg(l, syscall_flagset(sc), ev->flags);
-			break;
-		case A_MODE:
-			if (ev->has & HAS_MODE) {
-				arg(l);
-				put(l, "0%o", ev->mode);
-			}
-			break;
-		case A_ACCESS:
-			flags_arg(l, FLAGS_ACCESS, ev->access);
-			break;
-		case A_UID:
-			arg(l);
-			put(l, "%lld", (long long)ev->uid);
-			break;
-		case A_GID:
-			arg(l);
-			put(l, "%lld", (long long)ev->gid);
-			break;
-		case A_LENGTH:
-			arg(l);
-			put(l, "%lld", (long long)ev->length);
-			break;
-		case A_FCNTL_CMD: {
-			const char *n = fcntl_cmd_name(ev->cmd);
+		const struct event_field *f = field_of_arg(sc->args[i]);
+		const struct event_field *decor = NULL;
 
-			arg(l);
-			if (n)
-				put(l, "%s", n);
-			else
-				put(l, "%d", ev->cmd);
-			break;
-		}
-		case A_FCNTL_ARG:
-			arg(l);
-			put(l, "%lld", (long long)ev->arg);
-			break;
-		case A_TARGET:
-		case A_LINKBUF:
-			arg(l);
-			if (ev->target)
-				quoted(l, ev->target);
-			else
-				put(l, "...");
-			break;
-		case A_XATTR:
-			arg(l);
-			if (ev->xattr)
-				quoted(l, ev->xattr);
-			break;
-		case A_ARGV:
-			arg(l);
-			put(l, "[");
-			for (int a = 0; a < ev->argc; a++) {
-				if (a)
-					put(l, ", ");
-				quoted(l, ev->argv[a]);
-			}
-			put(l, "]");
-			break;
-		case A_FDLAST:
-			arg(l);
-			put(l, "%lld", (long long)ev->length);
-			break;
-		default:
-			break;
-		}
+		if (!f)
+			continue;
+		/* dirfd<path>, "path"<abspath>: the member after a leader */
+		if (f->role == FR_LEADER &&
+		    f + 1 < event_fields + event_fields_count &&
+		    f[1].role == FR_MEMBER && f[1].has == f->has &&
+		    f[1].kind == FK_STRING)
+			decor = f + 1;
+		field_arg(l, f, decor, ev);
 	}
 	put(l, ")");
 	if (!(ev->has & HAS_RET)) {

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "fields.h"
 #include "util.h"
 
 #define BATCH_EVENTS 512
@@ -38,41 +39,10 @@ struct pipeline {
 	pthread_cond_t cond;
 };
 
-static size_t slen(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-/* Bytes the strings of EV take in an arena (8-aligned argv first). */
+/* Bytes the strings of EV take in an arena, aligned to 8 for argv. */
 static size_t need(const struct event *ev)
 {
-	size_t n = 0;
-
-	if (ev->argv) {
-		n += (size_t)(ev->argc + 1) * sizeof(char *);
-		for (int i = 0; i < ev->argc; i++)
-			n += slen(ev->argv[i]);
-	}
-	n += slen(ev->dirfd_path) + slen(ev->path) + slen(ev->abspath) +
-	     slen(ev->dirfd2_path) + slen(ev->path2) + slen(ev->abspath2) +
-	     slen(ev->fd_path) + slen(ev->fd2_path) + slen(ev->xattr) +
-	     slen(ev->target) + slen(ev->ret_path) + slen(ev->parent.path) +
-	     slen(ev->parent2.path) + slen(ev->fork_syscall) +
-	     slen(ev->message) + slen(ev->source_file);
-	return n + 8;
-}
-
-static const char *put(struct batch *b, const char *s)
-{
-	char *d;
-	size_t n = slen(s);
-
-	if (!s)
-		return NULL;
-	d = b->arena + b->used;
-	memcpy(d, s, n);
-	b->used += n;
-	return d;
+	return event_strings_size(ev) + 8;
 }
 
 /* Copy EV and its strings into B, which has room for them. */
@@ -82,31 +52,7 @@ static void copy_event(struct batch *b, const struct event *ev)
 
 	*d = *ev;
 	b->used = (b->used + 7) & ~(size_t)7;
-	if (ev->argv) {
-		const char **v = (const char **)(b->arena + b->used);
-
-		b->used += (size_t)(ev->argc + 1) * sizeof(char *);
-		for (int i = 0; i < ev->argc; i++)
-			v[i] = put(b, ev->argv[i]);
-		v[ev->argc] = NULL;
-		d->argv = v;
-	}
-	d->dirfd_path = put(b, ev->dirfd_path);
-	d->path = put(b, ev->path);
-	d->abspath = put(b, ev->abspath);
-	d->dirfd2_path = put(b, ev->dirfd2_path);
-	d->path2 = put(b, ev->path2);
-	d->abspath2 = put(b, ev->abspath2);
-	d->fd_path = put(b, ev->fd_path);
-	d->fd2_path = put(b, ev->fd2_path);
-	d->xattr = put(b, ev->xattr);
-	d->target = put(b, ev->target);
-	d->ret_path = put(b, ev->ret_path);
-	d->parent.path = put(b, ev->parent.path);
-	d->parent2.path = put(b, ev->parent2.path);
-	d->fork_syscall = put(b, ev->fork_syscall);
-	d->message = put(b, ev->message);
-	d->source_file = put(b, ev->source_file);
+	b->used += event_copy_strings(d, b->arena + b->used);
 }
 
 /* Hand the reader's batch to the engine and wait for a free one. */

@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "reader.h"
 
-#include <emmintrin.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fields.h"
+#include "jscan.h"
 #include "names.h"
-#include "utf8.h"
 #include "util.h"
 #include "writer.h"
 
@@ -28,10 +26,7 @@
 #define BUF_INITIAL (256u << 10)
 /* Bytes after the buffer: the line's NUL and room for 16-byte loads. */
 #define BUF_PAD 64
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-
-/* As jansson's JSON_PARSER_MAX_DEPTH: the top-level object is depth 1. */
-#define MAX_DEPTH 2048
+_Static_assert(BUF_PAD >= 1 + JSCAN_PAD, "the scanner reads past the NUL");
 
 /* --- reading lines ---------------------------------------------------- */
 
@@ -106,459 +101,6 @@ static int next_line(struct trace_reader *r, char **ret_line, size_t *ret_len,
 	}
 }
 
-/* --- a JSON scanner over one NUL-terminated line ---------------------- */
-
-enum jv_kind {
-	JV_NONE, /* absent */
-	JV_NULL,
-	JV_FALSE,
-	JV_TRUE,
-	JV_INT,
-	JV_REAL,
-	JV_STRING,
-	JV_ARRAY,
-	JV_OBJECT,
-};
-
-struct jv {
-	uint8_t kind;  /* enum jv_kind */
-	int64_t i;     /* JV_INT; 2^63..2^64-1 are stored as their bits */
-	const char *s; /* JV_STRING: decoded, NUL-terminated, in the line */
-	size_t len;    /* JV_STRING: its length */
-};
-
-struct jp {
-	char *p;   /* next byte */
-	char *end; /* the line's terminating NUL */
-	int depth;
-	const char *why; /* the first syntax error */
-	const char *at;	 /* where */
-};
-
-static bool fail(struct jp *j, const char *why)
-{
-	if (!j->why) {
-		j->why = why;
-		j->at = j->p;
-	}
-	return false;
-}
-
-static ALWAYS_INLINE void ws(struct jp *j)
-{
-	/* the writer writes no whitespace: one test in the common case */
-	while (unlikely((unsigned char)*j->p <= ' ') &&
-	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' ||
-		*j->p == '\r'))
-		j->p++;
-}
-
-/*
- * The first byte at or after S that is not plain: 16 bytes at a time
- * (SSE2 is part of x86_64). It may load up to 15 bytes past the line's
- * NUL, which the buffer's padding holds.
- */
-static inline char *skip_plain(char *s)
-{
-	const __m128i quote = _mm_set1_epi8('"');
-	const __m128i backslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(0x20);
-
-	for (;;) {
-		__m128i x = _mm_loadu_si128((const __m128i *)s);
-		/* signed: bytes >= 0x80 are below 0x20 too */
-		__m128i m =
-			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
-						  _mm_cmpeq_epi8(x, backslash)),
-				     _mm_cmplt_epi8(x, space));
-		unsigned mask = (unsigned)_mm_movemask_epi8(m);
-
-		if (mask)
-			return s + __builtin_ctz(mask);
-		s += 16;
-	}
-}
-
-static int hex4(const char *p)
-{
-	int v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-static char *put_utf8(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		*d++ = (char)cp;
-	} else if (cp < 0x800) {
-		*d++ = (char)(0xc0 | cp >> 6);
-		*d++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*d++ = (char)(0xe0 | cp >> 12);
-		*d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*d++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*d++ = (char)(0xf0 | cp >> 18);
-		*d++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-		*d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*d++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return d;
-}
-
-/*
- * The string at j->p (its opening quote), decoded in place: every escape
- * is at least as long as what it stands for, so the decoded string fits
- * where the encoded one was, and ends with a NUL where at the latest its
- * closing quote was. Its length goes to *RET_LEN when that is not NULL.
- */
-static ALWAYS_INLINE bool scan_string(struct jp *j, const char **ret,
-				      size_t *ret_len)
-{
-	char *s = j->p + 1, *d = s, *start = s;
-
-	for (;;) {
-		char *run = s;
-
-		s = skip_plain(s);
-		if (d != run)
-			memmove(d, run, (size_t)(s - run));
-		d += s - run;
-		if (*s == '"') {
-			*d = '\0';
-			j->p = s + 1;
-			*ret = start;
-			if (ret_len)
-				*ret_len = (size_t)(d - start);
-			return true;
-		}
-		if ((unsigned char)*s >= 0x80) {
-			int n = utf8_len((unsigned char *)s);
-
-			if (!n) {
-				j->p = s;
-				return fail(j, "invalid UTF-8 in string");
-			}
-			memmove(d, s, (size_t)n);
-			d += n;
-			s += n;
-			continue;
-		}
-		if (*s != '\\') {
-			j->p = s;
-			return fail(j, s == j->end
-					       ? "unterminated string"
-					       : "control character in string");
-		}
-		switch (s[1]) {
-		case '"':
-		case '\\':
-		case '/':
-			*d++ = s[1];
-			break;
-		case 'b':
-			*d++ = '\b';
-			break;
-		case 'f':
-			*d++ = '\f';
-			break;
-		case 'n':
-			*d++ = '\n';
-			break;
-		case 'r':
-			*d++ = '\r';
-			break;
-		case 't':
-			*d++ = '\t';
-			break;
-		case 'u': {
-			int cp = hex4(s + 2), lo;
-
-			if (cp < 0) {
-				j->p = s;
-				return fail(j, "invalid \\u escape");
-			}
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				/* a high surrogate: its low one must follow */
-				if (s[6] != '\\' || s[7] != 'u' ||
-				    (lo = hex4(s + 8)) < 0xdc00 ||
-				    lo > 0xdfff) {
-					j->p = s;
-					return fail(j, "unpaired surrogate "
-						       "in \\u escape");
-				}
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
-				s += 6;
-			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-				j->p = s;
-				return fail(j, "unpaired surrogate in \\u "
-					       "escape");
-			} else if (cp == 0) {
-				j->p = s;
-				return fail(j, "\\u0000 in string");
-			}
-			d = put_utf8(d, (uint32_t)cp);
-			s += 4;
-			break;
-		}
-		default:
-			j->p = s;
-			return fail(j, "invalid escape in string");
-		}
-		s += 2;
-	}
-}
-
-/* How many of the bytes of W (little-endian) are ASCII digits before the
- * first that is not: 0 to 8. A carry or borrow from a byte that is not a
- * digit can only disturb the bytes after it. */
-static inline unsigned leading_digits(uint64_t w)
-{
-	uint64_t not_digit = ((w + UINT64_C(0x4646464646464646)) |
-			      (w - UINT64_C(0x3030303030303030))) &
-			     UINT64_C(0x8080808080808080);
-
-	return not_digit ? (unsigned)__builtin_ctzll(not_digit) / 8 : 8;
-}
-
-/* The number the 8 ASCII digits of W spell, first digit first. */
-static inline uint32_t eight_digits(uint64_t w)
-{
-	const uint64_t mask = 0x000000ff000000ffu;
-	const uint64_t mul1 = 100 + (1000000ull << 32);
-	const uint64_t mul2 = 1 + (10000ull << 32);
-
-	w -= 0x3030303030303030u;
-	w = w * 10 + (w >> 8);
-	return (uint32_t)(((w & mask) * mul1 + ((w >> 16) & mask) * mul2) >>
-			  32);
-}
-
-static ALWAYS_INLINE bool scan_number(struct jp *j, struct jv *v)
-{
-	char *p = j->p, *start = p;
-	bool neg = false, big = false;
-	uint64_t u = 0;
-
-	if (*p == '-') {
-		neg = true;
-		p++;
-	}
-	if (*p == '0') {
-		p++;
-	} else if (*p >= '1' && *p <= '9') {
-		static const uint32_t pow10[9] = {
-			1,	10,	 100,	   1000,      10000,
-			100000, 1000000, 10000000, 100000000,
-		};
-		unsigned n;
-
-		/* up to 8 digits at a time; the loads stay in the line or
-		 * the buffer's padding */
-		do {
-			uint64_t w, part;
-
-			memcpy(&w, p, 8);
-			n = leading_digits(w);
-			if (!n)
-				break; /* after a multiple of 8 digits */
-			/* fewer than 8: shift them to the end, '0's before */
-			if (n < 8)
-				w = w << (8 * (8 - n)) |
-				    UINT64_C(0x3030303030303030) >> (8 * n);
-			part = eight_digits(w);
-			if (__builtin_mul_overflow(u, pow10[n], &u) ||
-			    __builtin_add_overflow(u, part, &u))
-				big = true;
-			p += n;
-		} while (n == 8);
-	} else {
-		return fail(j, "invalid number");
-	}
-	if (*p == '.' || *p == 'e' || *p == 'E') {
-		double x;
-
-		if (*p == '.') {
-			p++;
-			if (!(*p >= '0' && *p <= '9')) {
-				j->p = p;
-				return fail(j, "invalid number");
-			}
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-		if (*p == 'e' || *p == 'E') {
-			p++;
-			if (*p == '+' || *p == '-')
-				p++;
-			if (!(*p >= '0' && *p <= '9')) {
-				j->p = p;
-				return fail(j, "invalid number");
-			}
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-		/* as jansson: overflow is an error, underflow is not */
-		errno = 0;
-		x = strtod(start, NULL);
-		if (errno == ERANGE && (x == HUGE_VAL || x == -HUGE_VAL))
-			return fail(j, "real number overflow");
-		v->kind = JV_REAL;
-		j->p = p;
-		return true;
-	}
-	if (big || (neg && u > (uint64_t)INT64_MAX + 1))
-		return fail(j, "integer out of range");
-	v->kind = JV_INT;
-	v->i = neg ? (int64_t)(0 - u) : (int64_t)u;
-	j->p = p;
-	return true;
-}
-
-static bool literal(struct jp *j, const char *word, enum jv_kind kind,
-		    struct jv *v)
-{
-	const char *p = j->p;
-
-	for (; *word; word++, p++)
-		if (*p != *word)
-			return fail(j, "invalid literal");
-	j->p = (char *)p;
-	v->kind = kind;
-	return true;
-}
-
-static bool scan_value(struct jp *j, struct jv *v);
-
-static ALWAYS_INLINE bool enter(struct jp *j)
-{
-	if (++j->depth > MAX_DEPTH)
-		return fail(j, "nested too deeply");
-	j->p++;
-	ws(j);
-	return true;
-}
-
-/* After a member or element: true for another one, false at the end
- * (CLOSE) or on an error (j->why set). */
-static ALWAYS_INLINE bool more(struct jp *j, char close)
-{
-	ws(j);
-	if (*j->p == ',') {
-		j->p++;
-		ws(j);
-		return true;
-	}
-	if (*j->p == close) {
-		j->p++;
-		j->depth--;
-		return false;
-	}
-	fail(j, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
-	return false;
-}
-
-/*
- * A key and its colon; the value follows at j->p. A key without escapes
- * (every key the writer writes) is left as it is, not NUL-terminated:
- * writing the NUL and then loading the key's bytes for key_id() would
- * stall the load on the store.
- */
-static ALWAYS_INLINE bool scan_key(struct jp *j, const char **ret,
-				   size_t *ret_len)
-{
-	char *s;
-
-	if (*j->p != '"')
-		return fail(j, "expected a string key");
-	s = skip_plain(j->p + 1);
-	if (likely(*s == '"')) {
-		*ret = j->p + 1;
-		*ret_len = (size_t)(s - (j->p + 1));
-		j->p = s + 1;
-	} else if (!scan_string(j, ret, ret_len)) {
-		return false;
-	}
-	ws(j);
-	if (*j->p != ':')
-		return fail(j, "expected ':'");
-	j->p++;
-	ws(j);
-	return true;
-}
-
-/* Any value; arrays and objects are checked and skipped. */
-static bool scan_value(struct jp *j, struct jv *v)
-{
-	switch (*j->p) {
-	case '"':
-		v->kind = JV_STRING;
-		return scan_string(j, &v->s, &v->len);
-	case '-':
-	case '0' ... '9':
-		return scan_number(j, v);
-	case 't':
-		return literal(j, "true", JV_TRUE, v);
-	case 'f':
-		return literal(j, "false", JV_FALSE, v);
-	case 'n':
-		return literal(j, "null", JV_NULL, v);
-	case '[': {
-		struct jv x;
-
-		v->kind = JV_ARRAY;
-		if (!enter(j))
-			return false;
-		if (*j->p == ']') {
-			j->p++;
-			j->depth--;
-			return true;
-		}
-		do
-			if (!scan_value(j, &x))
-				return false;
-		while (more(j, ']'));
-		return !j->why;
-	}
-	case '{': {
-		const char *k;
-		size_t n;
-		struct jv x;
-
-		v->kind = JV_OBJECT;
-		if (!enter(j))
-			return false;
-		if (*j->p == '}') {
-			j->p++;
-			j->depth--;
-			return true;
-		}
-		do
-			if (!scan_key(j, &k, &n) || !scan_value(j, &x))
-				return false;
-		while (more(j, '}'));
-		return !j->why;
-	}
-	default:
-		return fail(j, *j->p ? "unexpected character"
-				     : "unexpected end of line");
-	}
-}
-
 /* --- short strings as two words ---------------------------------------- */
 
 /*
@@ -597,6 +139,12 @@ static ALWAYS_INLINE unsigned words_hash(struct words w, size_t n,
 
 /* --- the keys of a record --------------------------------------------- */
 
+/*
+ * A key's id: the frame's keys, then those of event_fields[] in its order
+ * (K_FRAME + i but for a key that an earlier one has: "syscall" of a
+ * fork); from K_RECORD_MAX, those only of "stat" and "parent" objects.
+ * Record keys are below 64, a bit each in a word.
+ */
 enum key {
 	K_TYPE,
 	K_SEQ,
@@ -606,109 +154,136 @@ enum key {
 	K_TS_ENTER,
 	K_TS_EXIT,
 	K_SYSCALL,
-	K_DIRFD,
-	K_DIRFD_PATH,
-	K_PATH,
-	K_ABSPATH,
-	K_DIRFD2,
-	K_DIRFD2_PATH,
-	K_PATH2,
-	K_ABSPATH2,
-	K_FD,
-	K_FD_PATH,
-	K_FD2,
-	K_FD2_PATH,
-	K_FLAGS,
-	K_MODE,
-	K_ACCESS,
-	K_RESOLVE,
-	K_UID,
-	K_GID,
-	K_LENGTH,
-	K_CMD,
-	K_ARG,
-	K_XATTR,
-	K_TARGET,
-	K_ARGV,
-	K_OLD_TID,
-	K_RET,
-	K_ERRNO,
-	K_RET_PATH,
-	K_STAT,
-	K_PARENT,
-	K_PARENT2,
-	K_CHILD_PID,
-	K_CHILD_TID,
-	K_KIND,
-	K_SHARES,
-	K_STATUS,
-	K_SIGNAL,
-	K_CORE_DUMPED,
-	K_MESSAGE,
-	K_SOURCE,
-	K_COUNT, /* the keys of the record itself end here */
-	/* keys only of "stat" ("mode", "uid", "gid", "path" are above) */
-	K_DEV = K_COUNT,
-	K_INO,
-	K_NLINK,
-	K_SIZE,
-	K_UNKNOWN,
+	K_FRAME,
+	K_RECORD_MAX = 64,
+	K_UNKNOWN = K_RECORD_MAX + 8,
 };
 
-static const char *const key_names[] = {
-	[K_TYPE] = "type",
-	[K_SEQ] = "seq",
-	[K_PID] = "pid",
-	[K_TID] = "tid",
-	[K_TS] = "ts",
-	[K_TS_ENTER] = "ts_enter",
-	[K_TS_EXIT] = "ts_exit",
-	[K_SYSCALL] = "syscall",
-	[K_DIRFD] = "dirfd",
-	[K_DIRFD_PATH] = "dirfd_path",
-	[K_PATH] = "path",
-	[K_ABSPATH] = "abspath",
-	[K_DIRFD2] = "dirfd2",
-	[K_DIRFD2_PATH] = "dirfd2_path",
-	[K_PATH2] = "path2",
-	[K_ABSPATH2] = "abspath2",
-	[K_FD] = "fd",
-	[K_FD_PATH] = "fd_path",
-	[K_FD2] = "fd2",
-	[K_FD2_PATH] = "fd2_path",
-	[K_FLAGS] = "flags",
-	[K_MODE] = "mode",
-	[K_ACCESS] = "access",
-	[K_RESOLVE] = "resolve",
-	[K_UID] = "uid",
-	[K_GID] = "gid",
-	[K_LENGTH] = "length",
-	[K_CMD] = "cmd",
-	[K_ARG] = "arg",
-	[K_XATTR] = "xattr",
-	[K_TARGET] = "target",
-	[K_ARGV] = "argv",
-	[K_OLD_TID] = "old_tid",
-	[K_RET] = "ret",
-	[K_ERRNO] = "errno",
-	[K_RET_PATH] = "ret_path",
-	[K_STAT] = "stat",
-	[K_PARENT] = "parent",
-	[K_PARENT2] = "parent2",
-	[K_CHILD_PID] = "child_pid",
-	[K_CHILD_TID] = "child_tid",
-	[K_KIND] = "kind",
-	[K_SHARES] = "shares",
-	[K_STATUS] = "status",
-	[K_SIGNAL] = "signal",
-	[K_CORE_DUMPED] = "core_dumped",
-	[K_MESSAGE] = "message",
-	[K_SOURCE] = "source",
-	[K_DEV] = "dev",
-	[K_INO] = "ino",
-	[K_NLINK] = "nlink",
-	[K_SIZE] = "size",
+static const char *const frame_keys[K_FRAME] = {
+	[K_TYPE] = "type",	 [K_SEQ] = "seq",
+	[K_PID] = "pid",	 [K_TID] = "tid",
+	[K_TS] = "ts",		 [K_TS_ENTER] = "ts_enter",
+	[K_TS_EXIT] = "ts_exit", [K_SYSCALL] = "syscall",
 };
+
+/* The keys of "stat" and "parent" objects. */
+enum sub_key {
+	S_NONE,
+	S_DEV,
+	S_INO,
+	S_MODE,
+	S_NLINK,
+	S_UID,
+	S_GID,
+	S_SIZE,
+	S_PATH,
+	S_COUNT,
+};
+
+static const char *const sub_keys[S_COUNT] = {
+	[S_DEV] = "dev",     [S_INO] = "ino",	[S_MODE] = "mode",
+	[S_NLINK] = "nlink", [S_UID] = "uid",	[S_GID] = "gid",
+	[S_SIZE] = "size",   [S_PATH] = "path",
+};
+
+/* How scan_record() reads the value of each key. */
+enum key_class {
+	C_SCALAR,  /* kept as it is; arrays and objects only marked */
+	C_STRINGS, /* flags, access, resolve, argv, shares */
+	C_OBJECT,  /* stat, parent, parent2 */
+};
+
+/* The row of a key in a type of record, as parse_record() needs it. */
+struct key_field {
+	uint16_t offset;
+	uint8_t op;  /* enum key_op */
+	uint8_t row; /* in event_fields[] */
+	uint32_t has;
+};
+
+/* How parse_record() reads a field: the common kinds without a call. */
+enum key_op {
+	OP_OTHER, /* read_field() */
+	OP_STRING,
+	OP_INT,
+	OP_INT64,
+	OP_MEMBER, /* + one of the above: only when the leader was there */
+};
+
+/* What event_fields[] says about the keys, by key id. */
+struct key_schema {
+	unsigned nrecord; /* record keys: [0, nrecord) */
+	unsigned nkeys;	  /* keys only of objects: [K_RECORD_MAX, nkeys) */
+	const char *name[K_UNKNOWN];		 /* borrowed from the tables */
+	struct key_field field[4][K_RECORD_MAX]; /* by event type */
+	uint64_t mask[4];	     /* by event type: keys with a row */
+	uint8_t kind[K_UNKNOWN + 1]; /* enum field_kind; FK_COUNT */
+	uint8_t cls[K_UNKNOWN + 1];  /* enum key_class */
+	uint8_t sub[K_UNKNOWN + 1];  /* enum sub_key */
+};
+
+static unsigned schema_key(struct key_schema *ks, const char *name)
+{
+	for (unsigned k = 0; k < ks->nkeys; k++)
+		if (ks->name[k] && !strcmp(ks->name[k], name))
+			return k;
+	ks->name[ks->nkeys] = name;
+	return ks->nkeys++;
+}
+
+static uint8_t key_op(const struct event_field *f)
+{
+	unsigned op = f->kind == FK_STRING  ? OP_STRING
+		      : f->kind == FK_INT   ? OP_INT
+		      : f->kind == FK_INT64 ? OP_INT64
+					    : OP_OTHER;
+
+	return (uint8_t)(op + (f->role == FR_MEMBER ? OP_MEMBER : 0));
+}
+
+static void key_schema_init(struct key_schema *ks)
+{
+	memset(ks, 0, sizeof(*ks));
+	memset(ks->kind, FK_COUNT, sizeof(ks->kind));
+	for (unsigned k = 0; k < K_FRAME; k++)
+		schema_key(ks, frame_keys[k]);
+	for (unsigned i = 0; i < event_fields_count; i++) {
+		const struct event_field *f = &event_fields[i];
+		unsigned k = schema_key(ks, f->key);
+
+		for (unsigned t = 0; t < 4; t++)
+			if (f->types & 1u << t) {
+				ks->field[t][k] = (struct key_field){
+					.offset = f->offset,
+					.op = key_op(f),
+					.row = (uint8_t)i,
+					.has = f->has,
+				};
+				ks->mask[t] |= UINT64_C(1) << k;
+			}
+		if (ks->kind[k] == FK_COUNT)
+			ks->kind[k] = f->kind;
+		switch (f->kind) {
+		case FK_FLAGS:
+		case FK_ACCESS:
+		case FK_RESOLVE:
+		case FK_ARGV:
+		case FK_SHARES:
+			ks->cls[k] = C_STRINGS;
+			break;
+		case FK_IDENT:
+		case FK_PARENT:
+			ks->cls[k] = C_OBJECT;
+			break;
+		default:
+			break;
+		}
+	}
+	ks->nrecord = ks->nkeys;
+	ks->nkeys = K_RECORD_MAX; /* the keys only of objects from here */
+	for (unsigned s = S_NONE + 1; s < S_COUNT; s++)
+		ks->sub[schema_key(ks, sub_keys[s])] = (uint8_t)s;
+}
 
 #define KEY_BITS 8
 
@@ -743,6 +318,7 @@ enum key_context {
  * comparing the line's next 16 bytes with it, quotes and colon included.
  */
 struct key_table {
+	struct key_schema schema;
 	struct key_slot slot[1 << KEY_BITS];
 	struct key_pattern pattern[K_UNKNOWN];
 	uint8_t follows[IN_CONTEXTS][K_FIRST + 1];
@@ -750,20 +326,24 @@ struct key_table {
 
 static void key_table_init(struct key_table *t)
 {
+	const struct key_schema *ks = &t->schema;
 	char name[32];
 
+	key_schema_init(&t->schema);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->slot); i++)
 		t->slot[i].id = K_UNKNOWN;
 	memset(t->follows, K_UNKNOWN, sizeof(t->follows));
-	for (unsigned k = 0; k < ARRAY_SIZE(key_names); k++) {
-		size_t n = strlen(key_names[k]);
+	for (unsigned k = 0; k < ks->nkeys; k++) {
+		size_t n = ks->name[k] ? strlen(ks->name[k]) : 0;
 		struct key_pattern *kp = &t->pattern[k];
 		struct words w;
 		unsigned h;
 
+		if (n == 0 || n > 13)
+			continue; /* key_id() and the patterns take 16 bytes */
 		memset(name, 0, sizeof(name));
 		name[0] = '"';
-		memcpy(name + 1, key_names[k], n);
+		memcpy(name + 1, ks->name[k], n);
 		name[n + 1] = '"';
 		name[n + 2] = ':';
 		kp->len = (uint8_t)(n + 3);
@@ -771,7 +351,7 @@ static void key_table_init(struct key_table *t)
 		memset(name, 0xff, kp->len);
 		kp->mask = words_of(name, kp->len);
 		memset(name, 0, sizeof(name));
-		memcpy(name, key_names[k], n);
+		memcpy(name, ks->name[k], n);
 		w = words_of(name, n);
 		h = words_hash(w, n, KEY_BITS);
 		while (t->slot[h].id != K_UNKNOWN)
@@ -815,6 +395,7 @@ static ALWAYS_INLINE enum key next_key(struct jp *j, struct key_table *t,
 	enum key key;
 
 	if (likely(guess < K_UNKNOWN)) {
+		/* a key too long for a pattern is never a guess: see above */
 		const struct key_pattern *kp = &t->pattern[guess];
 		struct words w;
 
@@ -823,11 +404,11 @@ static ALWAYS_INLINE enum key next_key(struct jp *j, struct key_table *t,
 		if (likely((w.lo & kp->mask.lo) == kp->w.lo &&
 			   (w.hi & kp->mask.hi) == kp->w.hi)) {
 			j->p += kp->len;
-			ws(j);
+			jp_ws(j);
 			return (enum key)guess;
 		}
 	}
-	if (!scan_key(j, &k, &n))
+	if (!jp_key(j, &k, &n))
 		return K_UNKNOWN;
 	key = key_id(t, k, n);
 	t->follows[in][prev] = (uint8_t)key;
@@ -837,11 +418,11 @@ static ALWAYS_INLINE enum key next_key(struct jp *j, struct key_table *t,
 /* --- names: looked up once, remembered ------------------------------- */
 
 /*
- * syscall_by_name() and the names.c parsers compare against their tables
- * one by one (errno_parse() against 4096 strerrorname_np() results); the
- * reader asks them once per distinct name and remembers the answer in a
- * small open-addressing table. It holds at most MEMO_MAX names; after
- * that, lookups go to names.c each time.
+ * syscall_by_name() compares against its table one by one, and names.c
+ * hashes every byte of a name; the reader asks them once per distinct
+ * name and remembers the answer in a small open-addressing table keyed by
+ * the name's first 16 bytes as two words, which it loads anyway. It holds
+ * at most MEMO_MAX names; after that, lookups go to names.c each time.
  */
 enum memo_kind {
 	MEMO_SYSCALL = 1,
@@ -870,33 +451,6 @@ struct reader_memo {
 	struct memo_entry e[MEMO_SLOTS];
 };
 
-/*
- * signal_parse() without its cache: names.c's signal_name() fills a
- * static buffer on first use, and the reader runs in a thread of its own
- * (cli/pipeline.c) while the analyzer may name signals in another. The
- * names must stay those of signal_name() ("SIG" and the abbreviation, or
- * "SIGRT_n" counted from the kernel's SIGRTMIN, 32): test_reader's round
- * trip through the writer fails when they drift apart.
- */
-static int parse_signal(const char *name)
-{
-	char buf[24];
-
-	for (int sig = 1; sig < NSIG; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
-
-		if (abbrev)
-			snprintf(buf, sizeof(buf), "SIG%s", abbrev);
-		else if (sig >= 32 && sig <= SIGRTMAX)
-			snprintf(buf, sizeof(buf), "SIGRT_%d", sig - 32);
-		else
-			continue;
-		if (!strcmp(buf, name))
-			return sig;
-	}
-	return -EINVAL;
-}
-
 static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 {
 	int64_t v;
@@ -913,7 +467,7 @@ static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 		v = errno_parse(name);
 		break;
 	case MEMO_SIGNAL:
-		v = parse_signal(name);
+		v = signal_parse(name);
 		break;
 	case MEMO_FCNTL:
 		v = fcntl_cmd_parse(name);
@@ -968,19 +522,6 @@ static int64_t lookup(struct reader_memo *m, unsigned kind, const char *name,
 
 /* --- records ---------------------------------------------------------- */
 
-/* How scan_record() reads the value of each key. */
-enum key_class {
-	C_SCALAR,  /* kept as it is; arrays and objects only marked */
-	C_STRINGS, /* flags, access, resolve, argv, shares */
-	C_OBJECT,  /* stat, parent, parent2 */
-};
-
-static const uint8_t key_class[K_UNKNOWN + 1] = {
-	[K_FLAGS] = C_STRINGS, [K_ACCESS] = C_STRINGS, [K_RESOLVE] = C_STRINGS,
-	[K_ARGV] = C_STRINGS,  [K_SHARES] = C_STRINGS, [K_STAT] = C_OBJECT,
-	[K_PARENT] = C_OBJECT, [K_PARENT2] = C_OBJECT,
-};
-
 /* A string of a flags, access or resolve array. */
 struct reader_name {
 	const char *s;
@@ -994,16 +535,21 @@ struct name_list {
 	bool bad; /* an element that is not a string */
 };
 
+/* The "stat" or "parent" object of a key. */
+union reader_object {
+	struct ident id;
+	struct parent_info p;
+};
+
 /* One record as read: the last value of every known key. */
 struct reader_record {
 	uint64_t seen; /* bit K set: v[K] holds the value of key K */
-	struct jv v[K_COUNT];
-	struct name_list flags, access, resolve;
+	struct jv v[K_RECORD_MAX];
+	struct name_list lists[K_RECORD_MAX];  /* of C_STRINGS name arrays */
+	union reader_object obj[K_RECORD_MAX]; /* of C_OBJECT keys */
 	uint32_t nnames;
 	int argc;
 	bool share_files, share_fs;
-	struct ident stat;
-	struct parent_info parent, parent2;
 	struct key_table keys;
 };
 
@@ -1049,10 +595,9 @@ static bool scan_strings(struct jp *j, struct reader_parser *r, enum key key,
 			 struct jv *v)
 {
 	struct reader_record *rec = r->rec;
-	struct name_list *list = key == K_FLAGS	    ? &rec->flags
-				 : key == K_ACCESS  ? &rec->access
-				 : key == K_RESOLVE ? &rec->resolve
-						    : NULL;
+	enum field_kind kind = rec->keys.schema.kind[key];
+	struct name_list *list =
+		kind == FK_ARGV || kind == FK_SHARES ? NULL : &rec->lists[key];
 	struct jv x;
 
 	v->kind = JV_ARRAY;
@@ -1060,12 +605,12 @@ static bool scan_strings(struct jp *j, struct reader_parser *r, enum key key,
 		list->first = rec->nnames;
 		list->n = 0;
 		list->bad = false;
-	} else if (key == K_ARGV) {
+	} else if (kind == FK_ARGV) {
 		rec->argc = 0;
 	} else {
 		rec->share_files = rec->share_fs = false;
 	}
-	if (!enter(j))
+	if (!jp_enter(j))
 		return false;
 	if (*j->p == ']') {
 		j->p++;
@@ -1075,9 +620,9 @@ static bool scan_strings(struct jp *j, struct reader_parser *r, enum key key,
 	do {
 		if (*j->p == '"') {
 			x.kind = JV_STRING;
-			if (!scan_string(j, &x.s, &x.len))
+			if (!jp_string(j, &x.s, &x.len))
 				return false;
-		} else if (!scan_value(j, &x)) {
+		} else if (!jp_value(j, &x)) {
 			return false;
 		}
 		if (list) {
@@ -1087,7 +632,7 @@ static bool scan_strings(struct jp *j, struct reader_parser *r, enum key key,
 			} else {
 				list->bad = true;
 			}
-		} else if (key == K_ARGV) {
+		} else if (kind == FK_ARGV) {
 			argv_reserve(r, (size_t)rec->argc + 1);
 			r->argv[rec->argc++] = x.kind == JV_STRING ? x.s : "";
 		} else if (x.kind == JV_STRING) {
@@ -1096,33 +641,32 @@ static bool scan_strings(struct jp *j, struct reader_parser *r, enum key key,
 			else if (x.len == 2 && !memcmp(x.s, "fs", 2))
 				rec->share_fs = true;
 		}
-	} while (more(j, ']'));
+	} while (jp_more(j, ']'));
 	if (j->why)
 		return false;
 out:
-	if (key == K_ARGV) {
+	if (kind == FK_ARGV) {
 		argv_reserve(r, (size_t)rec->argc);
 		r->argv[rec->argc] = NULL;
 	}
 	return true;
 }
 
-/* The "stat", "parent" or "parent2" object. */
+/* A "stat" (FK_IDENT) or "parent" (FK_PARENT) object. */
 static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 		       struct jv *v)
 {
-	struct ident *id = &rec->stat;
-	struct parent_info *p = key == K_PARENT ? &rec->parent : &rec->parent2;
-	enum key_context in = key == K_STAT ? IN_STAT : IN_PARENT;
+	const struct key_schema *ks = &rec->keys.schema;
+	bool is_ident = ks->kind[key] == FK_IDENT;
+	struct ident *id = &rec->obj[key].id;
+	struct parent_info *p = &rec->obj[key].p;
+	enum key_context in = is_ident ? IN_STAT : IN_PARENT;
 	unsigned prev = K_FIRST;
 	struct jv x;
 
 	v->kind = JV_OBJECT;
-	if (key == K_STAT)
-		memset(id, 0, sizeof(*id));
-	else
-		memset(p, 0, sizeof(*p));
-	if (!enter(j))
+	memset(&rec->obj[key], 0, sizeof(rec->obj[key]));
+	if (!jp_enter(j))
 		return false;
 	if (*j->p == '}') {
 		j->p++;
@@ -1138,25 +682,25 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 		prev = k;
 		if (*j->p == '"') {
 			x.kind = JV_STRING;
-			if (!scan_string(j, &x.s, NULL))
+			if (!jp_string(j, &x.s, NULL))
 				return false;
 		} else if ((*j->p >= '0' && *j->p <= '9') || *j->p == '-') {
-			if (!scan_number(j, &x))
+			if (!jp_number(j, &x))
 				return false;
-		} else if (!scan_value(j, &x)) {
+		} else if (!jp_value(j, &x)) {
 			return false;
 		}
 		/* a value that is not an integer reads as absent, 0 */
 		i = x.kind == JV_INT ? x.i : 0;
-		if (key != K_STAT) {
-			switch (k) {
-			case K_PATH:
+		if (!is_ident) {
+			switch (ks->sub[k]) {
+			case S_PATH:
 				p->path = x.kind == JV_STRING ? x.s : NULL;
 				break;
-			case K_UID:
+			case S_UID:
 				p->uid = (uint32_t)i;
 				break;
-			case K_MODE:
+			case S_MODE:
 				p->mode = (uint32_t)i;
 				break;
 			default:
@@ -1164,32 +708,32 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 			}
 			continue;
 		}
-		switch (k) {
-		case K_DEV:
+		switch (ks->sub[k]) {
+		case S_DEV:
 			id->dev = (uint64_t)i;
 			break;
-		case K_INO:
+		case S_INO:
 			id->ino = (uint64_t)i;
 			break;
-		case K_MODE:
+		case S_MODE:
 			id->mode = (uint32_t)i;
 			break;
-		case K_NLINK:
+		case S_NLINK:
 			id->nlink = (uint64_t)i;
 			break;
-		case K_UID:
+		case S_UID:
 			id->uid = (uint32_t)i;
 			break;
-		case K_GID:
+		case S_GID:
 			id->gid = (uint32_t)i;
 			break;
-		case K_SIZE:
+		case S_SIZE:
 			id->size = i;
 			break;
 		default:
 			break;
 		}
-	} while (more(j, '}'));
+	} while (jp_more(j, '}'));
 	return !j->why;
 }
 
@@ -1197,14 +741,15 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 static bool scan_record(struct jp *j, struct reader_parser *r)
 {
 	struct reader_record *rec = r->rec;
+	const struct key_schema *ks = &rec->keys.schema;
 	unsigned prev = K_FIRST;
 
 	rec->seen = 0;
 	rec->nnames = 0;
-	ws(j);
+	jp_ws(j);
 	if (*j->p != '{')
-		return fail(j, "not a JSON object");
-	if (!enter(j))
+		return jp_fail(j, "not a JSON object");
+	if (!jp_enter(j))
 		return false;
 	if (*j->p == '}') {
 		j->p++;
@@ -1218,52 +763,47 @@ static bool scan_record(struct jp *j, struct reader_parser *r)
 		key = next_key(j, &rec->keys, IN_RECORD, prev);
 		if (unlikely(j->why))
 			return false;
-		prev = key < K_COUNT ? key : K_UNKNOWN;
-		if (key >= K_COUNT) {
-			if (!scan_value(j, &scratch))
+		prev = key < K_RECORD_MAX ? key : K_UNKNOWN;
+		if (key >= K_RECORD_MAX) {
+			if (!jp_value(j, &scratch))
 				return false;
 			continue;
 		}
 		v = &rec->v[key];
 		rec->seen |= UINT64_C(1) << key;
-		if (likely(key_class[key] == C_SCALAR)) {
+		if (likely(ks->cls[key] == C_SCALAR)) {
 			/* the common scalars without a call */
 			if (*j->p == '"') {
 				v->kind = JV_STRING;
-				if (!scan_string(j, &v->s, &v->len))
+				if (!jp_string(j, &v->s, &v->len))
 					return false;
 			} else if ((*j->p >= '0' && *j->p <= '9') ||
 				   *j->p == '-') {
-				if (!scan_number(j, v))
+				if (!jp_number(j, v))
 					return false;
-			} else if (!scan_value(j, v)) {
+			} else if (!jp_value(j, v)) {
 				return false;
 			}
-		} else if (key_class[key] == C_STRINGS && *j->p == '[') {
+		} else if (ks->cls[key] == C_STRINGS && *j->p == '[') {
 			if (!scan_strings(j, r, key, v))
 				return false;
-		} else if (key_class[key] == C_OBJECT && *j->p == '{') {
+		} else if (ks->cls[key] == C_OBJECT && *j->p == '{') {
 			if (!scan_ident(j, rec, key, v))
 				return false;
-		} else if (!scan_value(j, v)) {
+		} else if (!jp_value(j, v)) {
 			return false;
 		}
-	} while (more(j, '}'));
+	} while (jp_more(j, '}'));
 	if (j->why)
 		return false;
 out:
-	ws(j);
+	jp_ws(j);
 	if (j->p != j->end)
-		return fail(j, "garbage after the record");
+		return jp_fail(j, "garbage after the record");
 	return true;
 }
 
 /* What the jansson reader's json_object_get() & co. answered. */
-static inline const struct jv *get(const struct reader_record *rec, enum key k)
-{
-	return SEEN(rec, k) ? &rec->v[k] : NULL;
-}
-
 static inline const char *str(const struct reader_record *rec, enum key k)
 {
 	return SEEN(rec, k) && rec->v[k].kind == JV_STRING ? rec->v[k].s : NULL;
@@ -1318,140 +858,6 @@ static int lookup_int(struct reader_parser *r, unsigned kind,
 	return (int)lookup(r->memo, kind, v->s, v->len, &ok);
 }
 
-static int parse_syscall(struct reader_parser *r, struct event *ev, char *err,
-			 size_t errlen)
-{
-	const struct reader_record *rec = r->rec;
-	const struct jv *j = get(rec, K_SYSCALL);
-	int64_t v;
-	bool ok = true, found;
-
-	if (!j || j->kind != JV_STRING)
-		BAD("%s:%lu: syscall record without \"syscall\"", r->path,
-		    r->line);
-	v = lookup(r->memo, MEMO_SYSCALL, j->s, j->len, &found);
-	if (!found)
-		return 0; /* a syscall this version does not know */
-	ev->sc = &syscall_table[v];
-	if (get_int(rec, K_TS_ENTER, &v))
-		ev->ts_enter = (uint64_t)v;
-	if (get_int(rec, K_TS_EXIT, &v))
-		ev->ts_exit = (uint64_t)v;
-	if (get_int(rec, K_DIRFD, &v)) {
-		ev->has |= HAS_DIRFD;
-		ev->dirfd = (int)v;
-		ev->dirfd_path = str(rec, K_DIRFD_PATH);
-	}
-	if ((ev->path = str(rec, K_PATH))) {
-		ev->has |= HAS_PATH;
-		ev->abspath = str(rec, K_ABSPATH);
-	}
-	if (get_int(rec, K_DIRFD2, &v)) {
-		ev->has |= HAS_DIRFD2;
-		ev->dirfd2 = (int)v;
-		ev->dirfd2_path = str(rec, K_DIRFD2_PATH);
-	}
-	if ((ev->path2 = str(rec, K_PATH2))) {
-		ev->has |= HAS_PATH2;
-		ev->abspath2 = str(rec, K_ABSPATH2);
-	}
-	if (get_int(rec, K_FD, &v)) {
-		ev->has |= HAS_FD;
-		ev->fd = (int)v;
-		ev->fd_path = str(rec, K_FD_PATH);
-	}
-	if (get_int(rec, K_FD2, &v)) {
-		ev->has |= HAS_FD2;
-		ev->fd2 = (int)v;
-		ev->fd2_path = str(rec, K_FD2_PATH);
-	}
-	if ((j = get(rec, K_FLAGS))) {
-		ev->has |= HAS_FLAGS;
-		ev->flags = flag_bits(r, j, &rec->flags,
-				      syscall_flagset(ev->sc), &ok);
-	}
-	if (get_int(rec, K_MODE, &v)) {
-		ev->has |= HAS_MODE;
-		ev->mode = (uint32_t)v;
-	}
-	if ((j = get(rec, K_ACCESS))) {
-		ev->has |= HAS_ACCESS;
-		ev->access = (uint32_t)flag_bits(r, j, &rec->access,
-						 FLAGS_ACCESS, &ok);
-	}
-	if ((j = get(rec, K_RESOLVE))) {
-		ev->has |= HAS_RESOLVE;
-		ev->resolve =
-			flag_bits(r, j, &rec->resolve, FLAGS_RESOLVE, &ok);
-	}
-	if (get_int(rec, K_UID, &v)) {
-		ev->has |= HAS_OWNER;
-		ev->uid = v;
-		if (get_int(rec, K_GID, &v))
-			ev->gid = v;
-	}
-	if (get_int(rec, K_LENGTH, &v)) {
-		ev->has |= HAS_LENGTH;
-		ev->length = v;
-	}
-	if ((j = get(rec, K_CMD))) {
-		ev->has |= HAS_CMD;
-		if (j->kind == JV_STRING)
-			ev->cmd = lookup_int(r, MEMO_FCNTL, j);
-		else
-			ev->cmd = (int)int_value(j);
-		if (get_int(rec, K_ARG, &v))
-			ev->arg = v;
-	}
-	if ((ev->xattr = str(rec, K_XATTR)))
-		ev->has |= HAS_XATTR;
-	if ((ev->target = str(rec, K_TARGET)))
-		ev->has |= HAS_TARGET;
-	if ((j = get(rec, K_ARGV))) {
-		ev->has |= HAS_ARGV;
-		if (j->kind != JV_ARRAY) {
-			/* jansson: the size of a non-array is 0 */
-			r->rec->argc = 0;
-			argv_reserve(r, 0);
-			r->argv[0] = NULL;
-		}
-		ev->argv = r->argv;
-		ev->argc = rec->argc;
-	}
-	if (get_int(rec, K_OLD_TID, &v)) {
-		ev->has |= HAS_OLD_TID;
-		ev->old_tid = (int)v;
-	}
-	if (get_int(rec, K_RET, &v)) {
-		ev->has |= HAS_RET;
-		ev->ret = v;
-		if ((j = get(rec, K_ERRNO))) {
-			if (j->kind == JV_STRING)
-				ev->err = lookup_int(r, MEMO_ERRNO, j);
-			else
-				ev->err = (int)int_value(j);
-			if (ev->err < 0)
-				ok = false;
-		}
-	}
-	ev->ret_path = str(rec, K_RET_PATH);
-	if ((j = get(rec, K_STAT)) && j->kind == JV_OBJECT) {
-		ev->stat = rec->stat;
-		ev->stat.valid = true;
-	}
-	if ((j = get(rec, K_PARENT)) && j->kind == JV_OBJECT) {
-		ev->parent = rec->parent;
-		ev->parent.valid = true;
-	}
-	if ((j = get(rec, K_PARENT2)) && j->kind == JV_OBJECT) {
-		ev->parent2 = rec->parent2;
-		ev->parent2.valid = true;
-	}
-	if (!ok)
-		BAD("%s:%lu: unknown flag or errno name", r->path, r->line);
-	return 1;
-}
-
 /*
  * "source": "LOG:LINE", the strace log line an imported event came from:
  * the line is cut off at the last colon, in place.
@@ -1475,13 +881,125 @@ static void source(struct event *ev, const struct jv *j)
 	ev->source_line = (unsigned long)line;
 }
 
+/*
+ * Field F of EV from V, the value of key K; false when V is not a value
+ * of F (the field stays absent). *OK goes false for a name that is not
+ * one (a flag, errno or signal).
+ */
+static bool read_field(struct reader_parser *r, const struct event_field *f,
+		       enum key k, const struct jv *v, struct event *ev,
+		       bool *ok)
+{
+	const struct reader_record *rec = r->rec;
+	void *p = field_ptr(f, ev);
+
+	switch ((enum field_kind)f->kind) {
+	case FK_INT:
+	case FK_STATUS:
+		if (v->kind != JV_INT)
+			return false;
+		*(int *)p = (int)v->i;
+		return true;
+	case FK_INT64:
+		if (v->kind != JV_INT)
+			return false;
+		*(int64_t *)p = v->i;
+		return true;
+	case FK_UINT32:
+		if (v->kind != JV_INT)
+			return false;
+		*(uint32_t *)p = (uint32_t)v->i;
+		return true;
+	case FK_STRING:
+		if (v->kind != JV_STRING)
+			return false;
+		*(const char **)p = v->s;
+		return true;
+	case FK_FLAGS:
+		*(uint64_t *)p = flag_bits(r, v, &rec->lists[k],
+					   syscall_flagset(ev->sc), ok);
+		return true;
+	case FK_ACCESS:
+		*(uint32_t *)p = (uint32_t)flag_bits(r, v, &rec->lists[k],
+						     FLAGS_ACCESS, ok);
+		return true;
+	case FK_RESOLVE:
+		*(uint64_t *)p =
+			flag_bits(r, v, &rec->lists[k], FLAGS_RESOLVE, ok);
+		return true;
+	case FK_FCNTL_CMD:
+	case FK_ERRNO:
+	case FK_SIGNAL: {
+		unsigned memo = f->kind == FK_FCNTL_CMD ? MEMO_FCNTL
+				: f->kind == FK_ERRNO	? MEMO_ERRNO
+							: MEMO_SIGNAL;
+		int n = v->kind == JV_STRING ? lookup_int(r, memo, v)
+					     : (int)int_value(v);
+
+		*(int *)p = n;
+		if (f->kind == FK_ERRNO ? n < 0
+					: f->kind == FK_SIGNAL && n <= 0)
+			*ok = false;
+		return true;
+	}
+	case FK_ARGV:
+		if (v->kind != JV_ARRAY) {
+			/* jansson: the size of a non-array is 0 */
+			r->rec->argc = 0;
+			argv_reserve(r, 0);
+			r->argv[0] = NULL;
+		}
+		ev->argv = r->argv;
+		ev->argc = rec->argc;
+		return true;
+	case FK_IDENT:
+		if (v->kind != JV_OBJECT)
+			return false;
+		*(struct ident *)p = rec->obj[k].id;
+		((struct ident *)p)->valid = true;
+		return true;
+	case FK_PARENT:
+		if (v->kind != JV_OBJECT)
+			return false;
+		*(struct parent_info *)p = rec->obj[k].p;
+		((struct parent_info *)p)->valid = true;
+		return true;
+	case FK_FORK_KIND:
+		if (v->kind != JV_STRING)
+			return false;
+		ev->fork_kind = !strcmp(v->s, "thread")	 ? FORK_THREAD
+				: !strcmp(v->s, "vfork") ? FORK_VFORK
+							 : FORK_PROCESS;
+		return true;
+	case FK_SHARES:
+		if (v->kind != JV_ARRAY)
+			return false;
+		ev->share_files = rec->share_files;
+		ev->share_fs = rec->share_fs;
+		return true;
+	case FK_CORE:
+		ev->core_dumped = v->kind == JV_TRUE;
+		return true;
+	case FK_SOURCE:
+		if (v->kind != JV_STRING)
+			return false;
+		source(ev, v);
+		return true;
+	case FK_COUNT:
+		break;
+	}
+	return false;
+}
+
 static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 			size_t errlen)
 {
 	const struct reader_record *rec = r->rec;
+	const struct key_schema *ks = &rec->keys.schema;
 	const char *type = str(rec, K_TYPE);
 	int64_t pid, tid, v;
-	const struct jv *j;
+	uint64_t keys;
+	bool ok = true;
 
 	if (!type || !get_int(rec, K_SEQ, &v) || !get_int(rec, K_PID, &pid) ||
 	    !get_int(rec, K_TID, &tid))
@@ -1502,48 +1020,68 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 	ev->tid = (int)tid;
 	if (get_int(rec, K_TS, &v))
 		ev->ts_enter = ev->ts_exit = (uint64_t)v;
-	if ((j = get(rec, K_SOURCE)) && j->kind == JV_STRING)
-		source(ev, j);
-	switch (ev->type) {
-	case EV_SYSCALL:
-		return parse_syscall(r, ev, err, errlen);
-	case EV_FORK: {
-		const char *kind = str(rec, K_KIND);
+	if (ev->type == EV_SYSCALL) {
+		const struct jv *j = &rec->v[K_SYSCALL];
+		bool found;
 
-		if (get_int(rec, K_CHILD_PID, &v))
-			ev->child_pid = (int)v;
-		if (get_int(rec, K_CHILD_TID, &v))
-			ev->child_tid = (int)v;
-		ev->fork_syscall = str(rec, K_SYSCALL);
-		ev->fork_kind = !kind			  ? FORK_PROCESS
-				: !strcmp(kind, "thread") ? FORK_THREAD
-				: !strcmp(kind, "vfork")  ? FORK_VFORK
-							  : FORK_PROCESS;
-		if ((j = get(rec, K_SHARES)) && j->kind == JV_ARRAY) {
-			ev->share_files = rec->share_files;
-			ev->share_fs = rec->share_fs;
-		}
-		return 1;
+		if (!SEEN(rec, K_SYSCALL) || j->kind != JV_STRING)
+			BAD("%s:%lu: syscall record without \"syscall\"",
+			    r->path, r->line);
+		v = lookup(r->memo, MEMO_SYSCALL, j->s, j->len, &found);
+		if (!found)
+			return 0; /* a syscall this version does not know */
+		ev->sc = &syscall_table[v];
+		if (get_int(rec, K_TS_ENTER, &v))
+			ev->ts_enter = (uint64_t)v;
+		if (get_int(rec, K_TS_EXIT, &v))
+			ev->ts_exit = (uint64_t)v;
 	}
-	case EV_EXIT:
-		if (get_int(rec, K_STATUS, &v))
-			ev->exit_status = (int)v;
-		if ((j = get(rec, K_SIGNAL))) {
-			ev->exit_signal =
-				j->kind == JV_STRING
-					? lookup_int(r, MEMO_SIGNAL, j)
-					: (int)int_value(j);
-			if (ev->exit_signal <= 0)
-				BAD("%s:%lu: unknown signal", r->path, r->line);
+	/* in key order, which is the table's: a leader before its members */
+	for (keys = rec->seen & ks->mask[ev->type]; keys; keys &= keys - 1) {
+		enum key k = (enum key)__builtin_ctzll(keys);
+		const struct key_field *kf = &ks->field[ev->type][k];
+		const struct jv *j = &rec->v[k];
+		char *p = (char *)ev + kf->offset;
+
+		switch (kf->op) {
+		case OP_STRING + OP_MEMBER:
+			if (!(ev->has & kf->has))
+				continue;
+			/* fall through */
+		case OP_STRING:
+			if (j->kind != JV_STRING)
+				continue;
+			*(const char **)p = j->s;
+			break;
+		case OP_INT64 + OP_MEMBER:
+			if (!(ev->has & kf->has))
+				continue;
+			/* fall through */
+		case OP_INT64:
+			if (j->kind != JV_INT)
+				continue;
+			*(int64_t *)p = j->i;
+			break;
+		case OP_INT:
+			if (j->kind != JV_INT)
+				continue;
+			*(int *)p = (int)j->i;
+			break;
+		default:
+			if (kf->op >= OP_MEMBER && !(ev->has & kf->has))
+				continue;
+			if (!read_field(r, &event_fields[kf->row], k, j, ev,
+					&ok))
+				continue;
+			break;
 		}
-		j = get(rec, K_CORE_DUMPED);
-		ev->core_dumped = j && j->kind == JV_TRUE;
-		return 1;
-	case EV_WARNING:
-		ev->message = str(rec, K_MESSAGE);
-		return 1;
+		ev->has |= kf->has; /* 0 but for a leader or a member */
 	}
-	return 0;
+	if (!ok && ev->type == EV_EXIT)
+		BAD("%s:%lu: unknown signal", r->path, r->line);
+	if (!ok)
+		BAD("%s:%lu: unknown flag or errno name", r->path, r->line);
+	return 1;
 }
 
 /*

@@ -2,18 +2,20 @@
 /*
  * The native trace reader: the inverse of writer.c.
  *
- * The header line is parsed with jansson; every record after it with a
- * small JSON parser of the reader's own that decodes strings in place in
+ * The header line is parsed with jansson; every record after it with the
+ * reader's own JSON scanner (jscan.h), which decodes strings in place in
  * the read buffer and allocates nothing per record, so reading costs the
  * same per record at the millionth as at the first and memory does not
  * grow with the trace: it is the read buffer (which grows only to the
- * longest line, at most TRACE_READER_MAX_LINE) and small tables.
+ * longest line, at most TRACE_READER_MAX_LINE) and small tables. The keys
+ * and how each is read come from the table of event fields (fields.h).
  *
  * The record parser accepts what jansson accepts (RFC 8259, UTF-8, no
  * \u0000, nesting at most 2048 deep, the last of duplicate keys wins) and
  * gives the same event for it, with one extension: an integer may be up
  * to 2^64-1, as the writer writes unsigned fields (jansson stops at
- * 2^63-1).
+ * 2^63-1); and one restriction: a NUL byte is an error wherever it is
+ * (jansson skips one after a number or a literal).
  */
 #ifndef FSRACE_READER_H
 #define FSRACE_READER_H

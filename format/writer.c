@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fields.h"
 #include "names.h"
 #include "util.h"
 
@@ -144,23 +145,16 @@ static void flags_field(struct jsonw *o, const char *key, enum flagset set,
 	jsonw_end_array(o);
 }
 
-static void opt_string(struct jsonw *o, const char *key, const char *v)
-{
-	if (v) {
-		jsonw_key(o, key);
-		jsonw_string(o, v);
-	}
-}
-
 static void int_field(struct jsonw *o, const char *key, int64_t v)
 {
 	jsonw_key(o, key);
 	jsonw_int(o, v);
 }
 
-static void ident_field(struct jsonw *o, const struct ident *id)
+static void ident_field(struct jsonw *o, const char *key,
+			const struct ident *id)
 {
-	jsonw_key(o, "stat");
+	jsonw_key(o, key);
 	jsonw_begin_object(o);
 	jsonw_key(o, "dev");
 	jsonw_uint(o, id->dev);
@@ -187,90 +181,104 @@ static void parent_field(struct jsonw *o, const char *key,
 	jsonw_end_object(o);
 }
 
-static void syscall_fields(struct jsonw *o, const struct event *ev)
+static void name_or_int(struct jsonw *o, const char *key, const char *name,
+			int64_t v)
 {
-	uint32_t has = ev->has;
+	jsonw_key(o, key);
+	if (name)
+		jsonw_string(o, name);
+	else
+		jsonw_int(o, v);
+}
 
-	jsonw_key(o, "syscall");
-	jsonw_string(o, ev->sc->name);
-	if (has & HAS_DIRFD) {
-		int_field(o, "dirfd", ev->dirfd);
-		opt_string(o, "dirfd_path", ev->dirfd_path);
-	}
-	if (has & HAS_PATH) {
-		opt_string(o, "path", ev->path);
-		opt_string(o, "abspath", ev->abspath);
-	}
-	if (has & HAS_DIRFD2) {
-		int_field(o, "dirfd2", ev->dirfd2);
-		opt_string(o, "dirfd2_path", ev->dirfd2_path);
-	}
-	if (has & HAS_PATH2) {
-		opt_string(o, "path2", ev->path2);
-		opt_string(o, "abspath2", ev->abspath2);
-	}
-	if (has & HAS_FD) {
-		int_field(o, "fd", ev->fd);
-		opt_string(o, "fd_path", ev->fd_path);
-	}
-	if (has & HAS_FD2) {
-		int_field(o, "fd2", ev->fd2);
-		opt_string(o, "fd2_path", ev->fd2_path);
-	}
-	if (has & HAS_FLAGS)
-		flags_field(o, "flags", syscall_flagset(ev->sc), ev->flags);
-	if (has & HAS_MODE)
-		int_field(o, "mode", ev->mode);
-	if (has & HAS_ACCESS)
-		flags_field(o, "access", FLAGS_ACCESS, ev->access);
-	if (has & HAS_RESOLVE)
-		flags_field(o, "resolve", FLAGS_RESOLVE, ev->resolve);
-	if (has & HAS_OWNER) {
-		int_field(o, "uid", ev->uid);
-		int_field(o, "gid", ev->gid);
-	}
-	if (has & HAS_LENGTH)
-		int_field(o, "length", ev->length);
-	if (has & HAS_CMD) {
-		const char *name = fcntl_cmd_name(ev->cmd);
+static void field(struct jsonw *o, const struct event_field *f,
+		  const struct event *ev)
+{
+	const void *p = field_cptr(f, ev);
 
-		if (name) {
-			jsonw_key(o, "cmd");
-			jsonw_string(o, name);
-		} else {
-			int_field(o, "cmd", ev->cmd);
-		}
-		int_field(o, "arg", ev->arg);
-	}
-	if (has & HAS_XATTR)
-		opt_string(o, "xattr", ev->xattr);
-	if (has & HAS_TARGET)
-		opt_string(o, "target", ev->target);
-	if (has & HAS_ARGV) {
-		jsonw_key(o, "argv");
+	switch ((enum field_kind)f->kind) {
+	case FK_INT:
+	case FK_STATUS:
+		int_field(o, f->key, *(const int *)p);
+		break;
+	case FK_INT64:
+		int_field(o, f->key, *(const int64_t *)p);
+		break;
+	case FK_UINT32:
+		int_field(o, f->key, *(const uint32_t *)p);
+		break;
+	case FK_STRING:
+		jsonw_key(o, f->key);
+		jsonw_string(o, *(const char *const *)p);
+		break;
+	case FK_FLAGS:
+		flags_field(o, f->key, syscall_flagset(ev->sc),
+			    *(const uint64_t *)p);
+		break;
+	case FK_ACCESS:
+		flags_field(o, f->key, FLAGS_ACCESS, *(const uint32_t *)p);
+		break;
+	case FK_RESOLVE:
+		flags_field(o, f->key, FLAGS_RESOLVE, *(const uint64_t *)p);
+		break;
+	case FK_FCNTL_CMD:
+		name_or_int(o, f->key, fcntl_cmd_name(*(const int *)p),
+			    *(const int *)p);
+		break;
+	case FK_ERRNO:
+		name_or_int(o, f->key, errno_name(*(const int *)p),
+			    *(const int *)p);
+		break;
+	case FK_SIGNAL:
+		name_or_int(o, f->key, signal_name(*(const int *)p),
+			    *(const int *)p);
+		break;
+	case FK_ARGV:
+		jsonw_key(o, f->key);
 		string_array(o, ev->argv, ev->argc);
-	}
-	if (has & HAS_OLD_TID)
-		int_field(o, "old_tid", ev->old_tid);
-	if (has & HAS_RET) {
-		int_field(o, "ret", ev->ret);
-		if (ev->ret < 0) {
-			const char *e = errno_name(ev->err);
+		break;
+	case FK_IDENT:
+		ident_field(o, f->key, p);
+		break;
+	case FK_PARENT:
+		parent_field(o, f->key, p);
+		break;
+	case FK_FORK_KIND: {
+		static const char *const kinds[] = {
+			[FORK_PROCESS] = "process",
+			[FORK_VFORK] = "vfork",
+			[FORK_THREAD] = "thread",
+		};
 
-			jsonw_key(o, "errno");
-			if (e)
-				jsonw_string(o, e);
-			else
-				jsonw_int(o, ev->err);
-		}
+		jsonw_key(o, f->key);
+		jsonw_string(o, kinds[ev->fork_kind]);
+		break;
 	}
-	opt_string(o, "ret_path", ev->ret_path);
-	if (ev->stat.valid)
-		ident_field(o, &ev->stat);
-	if (ev->parent.valid)
-		parent_field(o, "parent", &ev->parent);
-	if (ev->parent2.valid)
-		parent_field(o, "parent2", &ev->parent2);
+	case FK_SHARES:
+		jsonw_key(o, f->key);
+		jsonw_begin_array(o);
+		if (ev->share_files)
+			jsonw_string(o, "files");
+		if (ev->share_fs)
+			jsonw_string(o, "fs");
+		jsonw_end_array(o);
+		break;
+	case FK_CORE:
+		jsonw_key(o, f->key);
+		jsonw_bool(o, 1);
+		break;
+	case FK_SOURCE: {
+		char src[PATH_MAX + 32];
+
+		snprintf(src, sizeof(src), "%s:%lu", ev->source_file,
+			 ev->source_line);
+		jsonw_key(o, f->key);
+		jsonw_string(o, src);
+		break;
+	}
+	case FK_COUNT:
+		break;
+	}
 }
 
 void event_to_json(struct jsonw *o, const struct event *ev)
@@ -280,11 +288,6 @@ void event_to_json(struct jsonw *o, const struct event *ev)
 		[EV_FORK] = "fork",
 		[EV_EXIT] = "exit",
 		[EV_WARNING] = "warning",
-	};
-	static const char *const kinds[] = {
-		[FORK_PROCESS] = "process",
-		[FORK_VFORK] = "vfork",
-		[FORK_THREAD] = "thread",
 	};
 
 	jsonw_begin_object(o);
@@ -299,57 +302,15 @@ void event_to_json(struct jsonw *o, const struct event *ev)
 		jsonw_uint(o, ev->ts_enter);
 		jsonw_key(o, "ts_exit");
 		jsonw_uint(o, ev->ts_exit);
+		jsonw_key(o, "syscall");
+		jsonw_string(o, ev->sc->name);
 	} else {
 		jsonw_key(o, "ts");
 		jsonw_uint(o, ev->ts_enter);
 	}
-	switch (ev->type) {
-	case EV_SYSCALL:
-		syscall_fields(o, ev);
-		break;
-	case EV_FORK:
-		opt_string(o, "syscall", ev->fork_syscall);
-		int_field(o, "child_pid", ev->child_pid);
-		int_field(o, "child_tid", ev->child_tid);
-		jsonw_key(o, "kind");
-		jsonw_string(o, kinds[ev->fork_kind]);
-		jsonw_key(o, "shares");
-		jsonw_begin_array(o);
-		if (ev->share_files)
-			jsonw_string(o, "files");
-		if (ev->share_fs)
-			jsonw_string(o, "fs");
-		jsonw_end_array(o);
-		break;
-	case EV_EXIT:
-		if (ev->exit_signal) {
-			const char *s = signal_name(ev->exit_signal);
-
-			jsonw_key(o, "signal");
-			if (s)
-				jsonw_string(o, s);
-			else
-				jsonw_int(o, ev->exit_signal);
-			if (ev->core_dumped) {
-				jsonw_key(o, "core_dumped");
-				jsonw_bool(o, 1);
-			}
-		} else {
-			int_field(o, "status", ev->exit_status);
-		}
-		break;
-	case EV_WARNING:
-		opt_string(o, "message", ev->message);
-		break;
-	}
-	if (ev->source_file) {
-		char src[PATH_MAX + 32];
-
-		snprintf(src, sizeof(src), "%s:%lu", ev->source_file,
-			 ev->source_line);
-		jsonw_key(o, "source");
-		jsonw_string(o, src);
-	}
+	for (unsigned i = 0; i < event_fields_count; i++)
+		if (field_present(&event_fields[i], ev))
+			field(o, &event_fields[i], ev);
 	jsonw_end_object(o);
 }
 

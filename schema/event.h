@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The event: one record per completed system call or process change, the
- * one type that the tracer, the trace reader and (later) the strace
- * importer produce and everything downstream consumes. docs/trace-format.md
- * documents each field as it appears in a trace file.
+ * one type that the tracer, the strace importer and the trace reader
+ * produce and everything downstream consumes. schema/fields.c lists its
+ * fields for the code that serializes or copies them; docs/trace-format.md
+ * documents each as it appears in a trace file.
  *
  * Every string an event points to is borrowed from its producer and is
  * valid until the producer makes its next event.

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+#include "fields.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "util.h"
+
+#define T_SYSCALL (1u << EV_SYSCALL)
+#define T_FORK (1u << EV_FORK)
+#define T_EXIT (1u << EV_EXIT)
+#define T_WARNING (1u << EV_WARNING)
+#define T_ALL (T_SYSCALL | T_FORK | T_EXIT | T_WARNING)
+#define ARG(a) (UINT64_C(1) << (a))
+
+#define ROW(key_, member, kind_, role_, has_, types_, ...)                     \
+	{                                                                      \
+		.key = key_, .offset = offsetof(struct event, member),         \
+		.kind = kind_, .role = role_, .has = has_, .types = types_,    \
+		__VA_ARGS__                                                    \
+	}
+/* a syscall record's field: the flag HAS tells it is there */
+#define LEADER(key, m, kind, has, ...)                                         \
+	ROW(key, m, kind, FR_LEADER, has, T_SYSCALL, __VA_ARGS__)
+/* a field that comes with the LEADER before it */
+#define MEMBER(key, m, kind, has, ...)                                         \
+	ROW(key, m, kind, FR_MEMBER, has, T_SYSCALL, __VA_ARGS__)
+/* a field of the records TYPES that is there when it has a value */
+#define PLAIN(key, m, kind, types, ...)                                        \
+	ROW(key, m, kind, FR_PLAIN, 0, types, __VA_ARGS__)
+
+#define FLAG_ARGS                                                              \
+	(ARG(A_OFLAGS) | ARG(A_OPENHOW) | ARG(A_ATFLAGS) | ARG(A_FACCFLAGS) |  \
+	 ARG(A_RENFLAGS) | ARG(A_CRFLAGS) | ARG(A_DUPFLAGS) | ARG(A_SFRFLAGS))
+
+/*
+ * In the order the writer writes them (docs/trace-format.md); a member
+ * follows its leader, which the reader relies on.
+ */
+const struct event_field event_fields[] = {
+	LEADER("dirfd", dirfd, FK_INT, HAS_DIRFD, .args = ARG(A_DIRFD)),
+	MEMBER("dirfd_path", dirfd_path, FK_STRING, HAS_DIRFD),
+	LEADER("path", path, FK_STRING, HAS_PATH, .args = ARG(A_PATH),
+	       .null = "NULL", .evidence = true),
+	MEMBER("abspath", abspath, FK_STRING, HAS_PATH, .evidence = true),
+	LEADER("dirfd2", dirfd2, FK_INT, HAS_DIRFD2, .args = ARG(A_DIRFD2)),
+	MEMBER("dirfd2_path", dirfd2_path, FK_STRING, HAS_DIRFD2),
+	LEADER("path2", path2, FK_STRING, HAS_PATH2, .args = ARG(A_PATH2),
+	       .null = "NULL", .evidence = true),
+	MEMBER("abspath2", abspath2, FK_STRING, HAS_PATH2, .evidence = true),
+	LEADER("fd", fd, FK_INT, HAS_FD, .args = ARG(A_FD), .evidence = true),
+	MEMBER("fd_path", fd_path, FK_STRING, HAS_FD, .evidence = true),
+	LEADER("fd2", fd2, FK_INT, HAS_FD2, .args = ARG(A_FD2)),
+	MEMBER("fd2_path", fd2_path, FK_STRING, HAS_FD2),
+	LEADER("flags", flags, FK_FLAGS, HAS_FLAGS, .args = FLAG_ARGS,
+	       .optional = true),
+	LEADER("mode", mode, FK_UINT32, HAS_MODE, .args = ARG(A_MODE),
+	       .optional = true),
+	LEADER("access", access, FK_ACCESS, HAS_ACCESS, .args = ARG(A_ACCESS)),
+	LEADER("resolve", resolve, FK_RESOLVE, HAS_RESOLVE),
+	LEADER("uid", uid, FK_INT64, HAS_OWNER, .args = ARG(A_UID)),
+	MEMBER("gid", gid, FK_INT64, HAS_OWNER, .args = ARG(A_GID)),
+	LEADER("length", length, FK_INT64, HAS_LENGTH,
+	       .args = ARG(A_LENGTH) | ARG(A_FDLAST)),
+	LEADER("cmd", cmd, FK_FCNTL_CMD, HAS_CMD, .args = ARG(A_FCNTL_CMD)),
+	MEMBER("arg", arg, FK_INT64, HAS_CMD, .args = ARG(A_FCNTL_ARG)),
+	LEADER("xattr", xattr, FK_STRING, HAS_XATTR, .args = ARG(A_XATTR),
+	       .null = ""),
+	LEADER("target", target, FK_STRING, HAS_TARGET,
+	       .args = ARG(A_TARGET) | ARG(A_LINKBUF), .null = "..."),
+	LEADER("argv", argv, FK_ARGV, HAS_ARGV, .args = ARG(A_ARGV)),
+	LEADER("old_tid", old_tid, FK_INT, HAS_OLD_TID),
+	LEADER("ret", ret, FK_INT64, HAS_RET, .evidence = true),
+	MEMBER("errno", err, FK_ERRNO, HAS_RET, .evidence = true),
+	PLAIN("ret_path", ret_path, FK_STRING, T_SYSCALL),
+	PLAIN("stat", stat, FK_IDENT, T_SYSCALL, .evidence = true),
+	PLAIN("parent", parent, FK_PARENT, T_SYSCALL, .evidence = true),
+	PLAIN("parent2", parent2, FK_PARENT, T_SYSCALL),
+
+	PLAIN("syscall", fork_syscall, FK_STRING, T_FORK),
+	PLAIN("child_pid", child_pid, FK_INT, T_FORK),
+	PLAIN("child_tid", child_tid, FK_INT, T_FORK),
+	PLAIN("kind", fork_kind, FK_FORK_KIND, T_FORK),
+	PLAIN("shares", share_files, FK_SHARES, T_FORK),
+
+	PLAIN("signal", exit_signal, FK_SIGNAL, T_EXIT),
+	PLAIN("core_dumped", core_dumped, FK_CORE, T_EXIT),
+	PLAIN("status", exit_status, FK_STATUS, T_EXIT),
+
+	PLAIN("message", message, FK_STRING, T_WARNING),
+
+	PLAIN("source", source_file, FK_SOURCE, T_ALL, .evidence = true),
+};
+
+const unsigned event_fields_count = ARRAY_SIZE(event_fields);
+
+/* the reader keeps a bit per key in a word: the frame's 8 and these */
+_Static_assert(ARRAY_SIZE(event_fields) + 8 <= 64, "too many fields");
+
+const char *field_string(const struct event_field *f, const struct event *ev)
+{
+	switch (f->kind) {
+	case FK_STRING:
+	case FK_SOURCE:
+		return *(const char *const *)field_cptr(f, ev);
+	case FK_PARENT:
+		return ((const struct parent_info *)field_cptr(f, ev))->path;
+	default:
+		return NULL;
+	}
+}
+
+bool field_present(const struct event_field *f, const struct event *ev)
+{
+	const void *p = field_cptr(f, ev);
+
+	if (!(f->types & 1u << ev->type))
+		return false;
+	if (f->role != FR_PLAIN && !(ev->has & f->has))
+		return false;
+	switch (f->kind) {
+	case FK_STRING:
+	case FK_SOURCE:
+		return *(const char *const *)p != NULL;
+	case FK_ERRNO:
+		return ev->ret < 0;
+	case FK_IDENT:
+		return ((const struct ident *)p)->valid;
+	case FK_PARENT:
+		return ((const struct parent_info *)p)->valid;
+	case FK_SIGNAL:
+		return ev->exit_signal != 0;
+	case FK_CORE:
+		return ev->exit_signal && ev->core_dumped;
+	case FK_STATUS:
+		return !ev->exit_signal;
+	default:
+		return true;
+	}
+}
+
+const struct event_field *field_of_arg(enum arg_kind arg)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++)
+		if (event_fields[i].args & ARG(arg))
+			return &event_fields[i];
+	return NULL;
+}
+
+/*
+ * Where the strings of an event are: the offsets of its const char *
+ * members, found once from the table so that copying an event (once per
+ * event, in analyze's reader thread) walks a short array.
+ */
+static uint16_t string_at[ARRAY_SIZE(event_fields)];
+static unsigned nstrings;
+static pthread_once_t strings_once = PTHREAD_ONCE_INIT;
+
+static void find_strings(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
+		const struct event_field *f = &event_fields[i];
+
+		if (f->kind == FK_STRING || f->kind == FK_SOURCE)
+			string_at[nstrings++] = f->offset;
+		else if (f->kind == FK_PARENT)
+			string_at[nstrings++] =
+				(uint16_t)(f->offset +
+					   offsetof(struct parent_info, path));
+	}
+}
+
+static inline const char **string_member(struct event *ev, unsigned i)
+{
+	return (const char **)((char *)ev + string_at[i]);
+}
+
+size_t event_strings_size(const struct event *ev)
+{
+	size_t n = 0;
+
+	pthread_once(&strings_once, find_strings);
+	if (ev->argv) {
+		n += (size_t)(ev->argc + 1) * sizeof(char *);
+		for (int a = 0; a < ev->argc; a++)
+			n += strlen(ev->argv[a]) + 1;
+	}
+	for (unsigned i = 0; i < nstrings; i++) {
+		const char *s = *string_member((struct event *)ev, i);
+
+		if (s)
+			n += strlen(s) + 1;
+	}
+	return n;
+}
+
+static const char *put(char *buf, size_t *used, const char *s)
+{
+	char *d = buf + *used;
+	size_t n = strlen(s) + 1;
+
+	memcpy(d, s, n);
+	*used += n;
+	return d;
+}
+
+size_t event_copy_strings(struct event *ev, char *buf)
+{
+	size_t used = 0;
+
+	pthread_once(&strings_once, find_strings);
+	/* argv first, where BUF is aligned for its pointers */
+	if (ev->argv) {
+		const char **v = (const char **)buf;
+
+		used = (size_t)(ev->argc + 1) * sizeof(char *);
+		for (int a = 0; a < ev->argc; a++)
+			v[a] = put(buf, &used, ev->argv[a]);
+		v[ev->argc] = NULL;
+		ev->argv = v;
+	}
+	for (unsigned i = 0; i < nstrings; i++) {
+		const char **s = string_member(ev, i);
+
+		if (*s)
+			*s = put(buf, &used, *s);
+	}
+	return used;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fields of an event (event.h) as one table. The trace writer writes
+ * them in its order, the reader knows their keys from it and reads them
+ * back, fsrace dump prints a syscall's arguments from it, the analyzer
+ * thread's copy of an event copies its strings by it, and the findings
+ * take their evidence from it. A new field is one row in fields.c and
+ * its member in struct event.
+ *
+ * The record's frame (type, seq, pid, tid, ts, ts_enter, ts_exit and a
+ * syscall record's "syscall") is not in the table: every record has it.
+ */
+#ifndef FSRACE_FIELDS_H
+#define FSRACE_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* How a field is stored in struct event and in the trace. */
+enum field_kind {
+	FK_INT,	      /* int; a JSON integer */
+	FK_INT64,     /* int64_t */
+	FK_UINT32,    /* uint32_t */
+	FK_STRING,    /* const char *; written only when not NULL */
+	FK_FLAGS,     /* uint64_t; names of the syscall's flag set */
+	FK_ACCESS,    /* uint32_t; names of FLAGS_ACCESS */
+	FK_RESOLVE,   /* uint64_t; names of FLAGS_RESOLVE */
+	FK_FCNTL_CMD, /* int; its name, or the number when it has none */
+	FK_ERRNO,     /* int; its name or number, when ret < 0 */
+	FK_ARGV,      /* const char *const *, with argc after it */
+	FK_IDENT,     /* struct ident: an object when valid */
+	FK_PARENT,    /* struct parent_info: an object when valid */
+	FK_FORK_KIND, /* enum fork_kind, by name */
+	FK_SHARES,    /* bool share_files, share_fs: ["files", "fs"] */
+	FK_SIGNAL,    /* int exit_signal, by name; only when not 0 */
+	FK_CORE,      /* bool core_dumped; only when signalled and true */
+	FK_STATUS,    /* int exit_status; only when not signalled */
+	FK_SOURCE,    /* const char *source_file, with source_line after
+		       * it: "FILE:LINE" */
+	FK_COUNT,
+};
+
+/* How a field's presence is told. */
+enum field_role {
+	FR_PLAIN,  /* no presence bit: written when it has a value */
+	FR_LEADER, /* written when HAS is set; read, it sets HAS */
+	FR_MEMBER, /* written and read only when the leader set HAS */
+};
+
+struct event_field {
+	const char *key;
+	uint16_t offset; /* of the member in struct event */
+	uint8_t kind;	 /* enum field_kind */
+	uint8_t role;	 /* enum field_role */
+	uint8_t types;	 /* 1 << enum event_type: the records having it */
+	bool evidence;	 /* kept in a finding's evidence */
+	uint32_t has;	 /* enum event_has, for FR_LEADER and FR_MEMBER */
+	/* fsrace dump: the arguments (1 << enum arg_kind) it shows; what
+	 * it shows for a NULL string; whether it leaves the argument out
+	 * when HAS is not set */
+	uint64_t args;
+	const char *null;
+	bool optional;
+};
+
+extern const struct event_field event_fields[];
+extern const unsigned event_fields_count;
+
+/* The member of EV that F describes. */
+static inline void *field_ptr(const struct event_field *f, struct event *ev)
+{
+	return (char *)ev + f->offset;
+}
+
+static inline const void *field_cptr(const struct event_field *f,
+				     const struct event *ev)
+{
+	return (const char *)ev + f->offset;
+}
+
+/* The string of an FK_STRING, FK_PARENT (its path) or FK_SOURCE field. */
+const char *field_string(const struct event_field *f, const struct event *ev);
+
+/* Whether the writer writes field F of EV. */
+bool field_present(const struct event_field *f, const struct event *ev);
+
+/* The row showing syscall argument ARG, or NULL. */
+const struct event_field *field_of_arg(enum arg_kind arg);
+
+/*
+ * The bytes the strings of EV (argv included) take when copied by
+ * event_copy_strings().
+ */
+size_t event_strings_size(const struct event *ev);
+
+/*
+ * Copy the strings of EV (argv too) into BUF, which is 8-aligned and has
+ * event_strings_size(EV) bytes, and point EV's fields at the copies.
+ * Returns the bytes used.
+ */
+size_t event_copy_strings(struct event *ev, char *buf);
+
+#endif

@@ -67,8 +67,13 @@ def run_unit(binary, totals):
     or a crash stopped it in the middle), or it prints no plan at all.
     """
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
-    proc = subprocess.run([binary], env=env, capture_output=True, text=True)
     base = os.path.basename(binary)
+    try:
+        proc = subprocess.run([binary], env=env, capture_output=True,
+                              text=True)
+    except OSError as e:
+        totals.fail(base, f"cannot run '{binary}': {e.strerror}")
+        return
     plan = None
     seen = 0
     failed = 0

@@ -134,3 +134,16 @@ exit 1
                        "FAIL    test-fake: test_b"], out
     assert summary == "1 passed, 1 failed, 0 skipped", out
     assert rc == 1, out
+
+
+def test_runner_fails_binary_that_cannot_run(ctx):
+    missing = os.path.join(ctx.tmp, "test-missing")
+    p = subprocess.run([sys.executable, RUNNER, "--build", ctx.build,
+                        "--no-e2e", f"--unit={missing}"],
+                       capture_output=True, text=True, timeout=60)
+    lines = p.stdout.splitlines()
+    assert lines[0] == "FAIL    test-missing", p.stdout
+    assert lines[1] == (f"        cannot run '{missing}': "
+                        "No such file or directory"), p.stdout
+    assert lines[-1] == "0 passed, 1 failed, 0 skipped", p.stdout
+    assert p.returncode == 1, p.stdout

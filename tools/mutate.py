@@ -11,7 +11,8 @@ run is repeatable: the same sources and seed give the same mutants.
 Every mutant is applied alone, in a scratch copy of the tree (the real
 tree is never written), rebuilt with ninja (one build, no sanitizers, no
 -Werror: a warning is not a kill), and the whole suite is run with
---exitfirst and a timeout. A mutant is KILLED when the build fails, a
+--exitfirst and a timeout, with FSRACE_MUTANT=ID in its environment (a
+test of the tools themselves skips on it). A mutant is KILLED when the build fails, a
 test fails or the suite times out; SURVIVED otherwise. A mutant listed
 as equivalent in tools/mutants.txt is shown as EQUIV and not counted.
 The last line is "killed K of N (P%)".
@@ -267,12 +268,12 @@ def check_dev_null():
     return stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3)
 
 
-def run(cmd, cwd, timeout, log):
+def run(cmd, cwd, timeout, log, env=None):
     """Run CMD in its own process group; (exit status or None on timeout,
     seconds). On timeout the whole group is killed."""
     t0 = time.monotonic()
     with open(log, "w") as out:
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=out,
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out,
                              stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL,
                              start_new_session=True)
@@ -407,7 +408,8 @@ def main():
             if rc != 0:
                 result, why = "KILLED", "build fails"
             else:
-                rc, t2 = run(suite_cmd(src, build), src, timeout, log)
+                rc, t2 = run(suite_cmd(src, build), src, timeout, log,
+                             dict(os.environ, FSRACE_MUTANT=m.id))
                 t += t2
                 if rc is None:
                     result, why = "KILLED", "suite timed out"

@@ -23,8 +23,13 @@ sys.path.insert(0, os.path.join(HERE, "e2e"))
 import harness  # noqa: E402
 
 
+class Stop(Exception):
+    """Raised after the first failure under --exitfirst."""
+
+
 class Totals:
-    def __init__(self):
+    def __init__(self, exitfirst=False):
+        self.exitfirst = exitfirst
         self.passed = 0
         self.failed = 0
         self.skipped = 0
@@ -40,6 +45,8 @@ class Totals:
         print(f"FAIL    {name}", flush=True)
         for line in why.rstrip().splitlines():
             print(f"        {line}")
+        if self.exitfirst:
+            raise Stop()
 
     def skip(self, name, why):
         self.skipped += 1
@@ -47,14 +54,34 @@ class Totals:
 
 
 TAP_LINE = re.compile(r"^(not ok|ok) \d+ - (.*?)(\s+# (SKIP|skip).*)?$")
+TAP_PLAN = re.compile(r"^1\.\.(\d+)")
 
 
 def run_unit(binary, totals):
+    """Run one cmocka binary; each TAP result line is one test.
+
+    The binary itself also fails, as one more test named after it, when
+    it does not finish cleanly: it exits non-zero (or dies by a signal)
+    with no failing result to account for it (a leak report at exit), or
+    it prints fewer results than its plan "1..N" announced (a sanitizer
+    or a crash stopped it in the middle), or it prints no plan at all.
+    """
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
-    proc = subprocess.run([binary], env=env, capture_output=True, text=True)
     base = os.path.basename(binary)
+    try:
+        proc = subprocess.run([binary], env=env, capture_output=True,
+                              text=True)
+    except OSError as e:
+        totals.fail(base, f"cannot run '{binary}': {e.strerror}")
+        return
+    plan = None
     seen = 0
+    failed = 0
     for line in proc.stdout.splitlines():
+        m = TAP_PLAN.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
         m = TAP_LINE.match(line)
         if not m:
             continue
@@ -65,10 +92,19 @@ def run_unit(binary, totals):
         elif m.group(1) == "ok":
             totals.ok(name)
         else:
+            failed += 1
             totals.fail(name, proc.stdout + proc.stderr)
-    if seen == 0:
-        totals.fail(base, f"exit {proc.returncode}, no TAP output\n"
-                    + proc.stdout + proc.stderr)
+    rc = proc.returncode
+    status = (f"killed by signal {-rc}" if rc < 0 else f"exit {rc}")
+    why = None
+    if plan is None:
+        why = f"{status}, no TAP plan (1..N)"
+    elif seen < plan:
+        why = f"{status} after {seen} of the {plan} tests its plan announced"
+    elif rc != 0 and not failed:
+        why = f"{status} although every test passed"
+    if why:
+        totals.fail(base, why + "\n" + proc.stdout + proc.stderr)
 
 
 def load_module(path):
@@ -116,7 +152,13 @@ def main():
                     "BUILD/fixtures)")
     ap.add_argument("--unit", action="append", default=[],
                     help="a cmocka test binary (repeatable)")
-    ap.add_argument("-k", "--filter", help="run only tests matching")
+    ap.add_argument("-k", "--filter", help="run only the end-to-end tests "
+                    "whose name (MODULE.test_NAME) matches this regex; "
+                    "unit binaries are then not run")
+    ap.add_argument("--no-e2e", action="store_true",
+                    help="run only the --unit binaries")
+    ap.add_argument("-x", "--exitfirst", action="store_true",
+                    help="stop at the first failing test")
     ap.add_argument("--counts", help="also write the counts as JSON here; "
                     "the summary line is then left to the caller")
     args = ap.parse_args()
@@ -125,11 +167,15 @@ def main():
                                   os.path.join(args.build, "fsrace"))
     args.fixtures = os.path.abspath(args.fixtures or
                                     os.path.join(args.build, "fixtures"))
-    totals = Totals()
-    if not args.filter:
-        for u in args.unit:
-            run_unit(u, totals)
-    run_e2e(args, totals)
+    totals = Totals(args.exitfirst)
+    try:
+        if not args.filter:
+            for u in args.unit:
+                run_unit(u, totals)
+        if not args.no_e2e:
+            run_e2e(args, totals)
+    except Stop:
+        print("(stopped at the first failure: --exitfirst)")
     if totals.failures:
         print("\nfailed: " + ", ".join(totals.failures))
     if args.counts:

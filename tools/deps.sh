@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # Install the Debian packages fsrace needs to build and test, once: a
 # package already installed is skipped, and apt-get is not run at all when
-# nothing is missing. Usage: tools/deps.sh [--bench]
+# nothing is missing.
+# Usage: tools/deps.sh [--bench] [--coverage] [--valgrind]
+#   --bench     hyperfine, for bench/run.sh
+#   --coverage  gcovr, for tools/coverage.sh
+#   --valgrind  valgrind, for meson test --setup valgrind
 set -euo pipefail
 
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
-      libunwind-dev libcmocka-dev python3 python3-jsonschema strace)
-[ "${1:-}" = "--bench" ] && pkgs+=(hyperfine)
+      libunwind-dev libcmocka-dev python3 python3-jsonschema strace
+      clang-format)
+for arg; do
+	case $arg in
+	--bench) pkgs+=(hyperfine) ;;
+	--coverage) pkgs+=(gcovr) ;;
+	--valgrind) pkgs+=(valgrind) ;;
+	*)
+		echo "usage: tools/deps.sh [--bench] [--coverage] [--valgrind]" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1119,10 +1119,10 @@ static const struct scase cases[] = {
 	},
 };
 
-static void test_cases(void **state)
+/* each case is a cmocka test of its own, named after it (see main) */
+static void test_case(void **state)
 {
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		check_case(&cases[i]);
+	check_case(*state);
 }
 
 /* ---- bad input ---- */
@@ -1381,7 +1381,6 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_bad_lines_warn),
 		cmocka_unit_test(test_bad_lines_strict),
 		cmocka_unit_test(test_cut_last_line_strict),
@@ -1391,6 +1390,16 @@ int main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_fuzz_regressions),
 	};
+	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
+	struct CMUnitTest all[NCASES + sizeof(tests) / sizeof(tests[0])];
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	for (size_t i = 0; i < NCASES; i++)
+		all[i] =
+			(struct CMUnitTest){.name = cases[i].name,
+					    .test_func = test_case,
+					    .initial_state = (void *)&cases[i]};
+	memcpy(all + NCASES, tests, sizeof(tests));
+	return _cmocka_run_group_tests("test-strace", all,
+				       sizeof(all) / sizeof(all[0]), setup,
+				       teardown);
 }

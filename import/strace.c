@@ -10,10 +10,9 @@
  *    top-level commas and each is decoded by the arg kind syscall_table[]
  *    gives its position (fd and its -y decoration, quoted string, flags
  *    as names or numbers, stat structure, argv);
- *  - the model (stask, decode_args, effect_*): per process an fd table and
- *    a cwd (tracer/fdtable.h, tracer/path.h), changed by each call as
- *    tracer.c's effect_at_entry() and effect_at_exit() change its own, so
- *    that paths resolve to what the tracer would have given.
+ *  - the model (model/proc.h), the one the live tracer uses, with the -y
+ *    decorations of the call at hand as its backend: where the model
+ *    does not know an fd's path (or the cwd), the log may tell it.
  * The strings of the event returned live in an arena reset at every
  * strace_reader_next().
  */
@@ -32,13 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fdtable.h"
 #include "names.h"
-#include "path.h"
+#include "proc.h"
 #include "util.h"
 
 #define READ_CHUNK (1u << 20)
-#define TASK_BUCKETS 1024
 #define SC_BUCKETS 256
 #define MAX_TOKS 8
 #define MAX_FIELDS 48
@@ -46,29 +43,14 @@
 #define HOLD_MAX (64u << 20)
 /* how far to look for the pid of unprefixed lines */
 #define PRESCAN_MAX (1u << 20)
-/* fds above this are not tracked: a table grows to the highest fd */
-#define MAX_FD_TRACKED 65535
 #define PID_MAX_LIMIT 4194304
 #define ARGV_MAX 4096
 #define WARN_TEXT 100
 #define NSEC 1000000000ull
 #define ERRNO_NAMES 160
 
-/* x86_64 kernel values */
-#define AT_FDCWD_ (-100)
-#define AT_EMPTY_PATH_ 0x1000
-#define O_CREAT_ 0100
-#define O_TMPFILE_ 020000000
-#define O_CLOEXEC_ 02000000
-#define CLOSE_RANGE_CLOEXEC_ 4
-#define CLONE_VM_ 0x100
-#define CLONE_FS_ 0x200
-#define CLONE_FILES_ 0x400
-#define CLONE_VFORK_ 0x4000
-#define CLONE_THREAD_ 0x10000
-#define F_DUPFD_ 0
-#define F_SETFD_ 2
-#define F_DUPFD_CLOEXEC_ 1030
+/* the exit signal in clone's flags */
+#define CSIGNAL_ 0xff
 
 /* ---- arena: the strings of the event being returned ---- */
 
@@ -100,20 +82,6 @@ static void *arena_alloc(struct arena *a, size_t n)
 	p = b->data + b->len;
 	b->len += n;
 	return p;
-}
-
-static char *arena_strndup(struct arena *a, const char *s, size_t n)
-{
-	char *p = arena_alloc(a, n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static char *arena_strdup(struct arena *a, const char *s)
-{
-	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
 /* Keep the newest block for reuse, free the rest. */
@@ -219,11 +187,6 @@ struct held {
 
 /* ---- the model ---- */
 
-struct fsinfo {
-	int refs;
-	char *cwd; /* NULL when unknown */
-};
-
 /* The call an "<unfinished ...>" line started. */
 struct pending {
 	bool active;
@@ -238,11 +201,7 @@ struct pending {
 };
 
 struct stask {
-	struct stask *next;
-	int tid;
-	int tgid;
-	struct fdtable *fds;
-	struct fsinfo *fs;
+	struct proc p; /* first: a task is found from its proc */
 	struct pending pend;
 	int old_tid; /* a thread whose execve this task finishes */
 };
@@ -261,7 +220,15 @@ struct strace_reader {
 	unsigned long unknown;
 	uint64_t seq;
 
-	struct stask *tasks[TASK_BUCKETS];
+	struct proc_model model;
+	struct proc_strings strs;
+	/* the -y decorations of the call being decoded: the backend */
+	struct {
+		int fd;
+		const char *path;
+	} decos[8];
+	int ndecos;
+	const char *cwd_deco;
 	int nlive;
 	struct stask *solo; /* the only task, when nlive == 1 */
 	bool solo_valid;
@@ -683,7 +650,7 @@ static const struct name_val clone_names[] = {
 };
 
 static const struct name_val misc_names[] = {
-	{"AT_FDCWD", (uint64_t)(int64_t)AT_FDCWD_},
+	{"AT_FDCWD", (uint64_t)(int64_t)AT_FDCWD},
 	{"FD_CLOEXEC", 1},
 	{"AT_STATX_SYNC_AS_STAT", 0},
 	{"AT_STATX_SYNC_TYPE", 0x6000},
@@ -868,7 +835,7 @@ static bool parse_fd(struct arena *a, struct tok t, int *ret, char **deco)
 
 	*deco = NULL;
 	if (t.n >= 8 && !memcmp(p, "AT_FDCWD", 8)) {
-		v = (uint64_t)(int64_t)AT_FDCWD_;
+		v = (uint64_t)(int64_t)AT_FDCWD;
 		p += 8;
 	} else if (!parse_number(&p, end, &v)) {
 		return false;
@@ -1482,47 +1449,15 @@ static bool line_duration(const char *b, size_t n, uint64_t *ret)
 
 static struct stask *task_find(struct strace_reader *r, int tid)
 {
-	struct stask *k;
-
-	for (k = r->tasks[(unsigned)tid % TASK_BUCKETS]; k; k = k->next)
-		if (k->tid == tid)
-			return k;
-	return NULL;
-}
-
-static struct fsinfo *fsinfo_new(const char *cwd)
-{
-	struct fsinfo *fs = xcalloc(1, sizeof(*fs));
-
-	fs->refs = 1;
-	fs->cwd = cwd ? xstrdup(cwd) : NULL;
-	return fs;
-}
-
-static void fsinfo_unref(struct fsinfo *fs)
-{
-	if (!fs || --fs->refs > 0)
-		return;
-	free(fs->cwd);
-	free(fs);
-}
-
-static void fsinfo_set_cwd(struct fsinfo *fs, const char *cwd)
-{
-	char *c = cwd ? xstrdup(cwd) : NULL;
-
-	free(fs->cwd);
-	fs->cwd = c;
+	return (struct stask *)proc_find(&r->model, tid);
 }
 
 static struct stask *task_new(struct strace_reader *r, int tid)
 {
 	struct stask *k = xcalloc(1, sizeof(*k));
-	struct stask **head = &r->tasks[(unsigned)tid % TASK_BUCKETS];
 
-	k->tid = k->tgid = tid;
-	k->next = *head;
-	*head = k;
+	k->p.tid = k->p.tgid = tid;
+	proc_add(&r->model, &k->p);
 	r->nlive++;
 	r->solo_valid = false;
 	return k;
@@ -1533,8 +1468,7 @@ static struct stask *task_root(struct strace_reader *r, int tid)
 {
 	struct stask *k = task_new(r, tid);
 
-	k->fds = fdtable_new();
-	k->fs = fsinfo_new(NULL);
+	proc_setup(&k->p, NULL, NULL);
 	return k;
 }
 
@@ -1558,18 +1492,9 @@ static void pending_free(struct pending *p)
 
 static void task_free(struct strace_reader *r, struct stask *k)
 {
-	struct stask **pp = &r->tasks[(unsigned)k->tid % TASK_BUCKETS];
-
-	for (; *pp; pp = &(*pp)->next)
-		if (*pp == k) {
-			*pp = k->next;
-			break;
-		}
+	proc_remove(&r->model, &k->p);
 	pending_clear(r, k);
 	pending_free(&k->pend);
-	if (k->fds)
-		fdtable_unref(k->fds);
-	fsinfo_unref(k->fs);
 	free(k);
 	r->nlive--;
 	r->solo_valid = false;
@@ -1581,8 +1506,8 @@ static struct stask *solo_task(struct strace_reader *r)
 		return NULL;
 	if (!r->solo_valid) {
 		r->solo = NULL;
-		for (unsigned b = 0; b < TASK_BUCKETS && !r->solo; b++)
-			r->solo = r->tasks[b];
+		for (unsigned b = 0; b < PROC_BUCKETS && !r->solo; b++)
+			r->solo = (struct stask *)r->model.buckets[b];
 		r->solo_valid = true;
 	}
 	return r->solo;
@@ -1677,7 +1602,7 @@ static int line_pid(struct strace_reader *r, struct sline *l)
 		return l->pid;
 	k = solo_task(r);
 	if (k)
-		return r->unpref_pid = k->tid;
+		return r->unpref_pid = k->p.tid;
 	if (r->unpref_pid && task_find(r, r->unpref_pid))
 		return r->unpref_pid;
 	if (!l->src->guessed) {
@@ -1791,73 +1716,55 @@ static int bad_line(struct strace_reader *r, const struct sline *l, char *err,
 	return 0;
 }
 
-/* ---- the model: paths and fds ---- */
+/* ---- the backend: what the log tells the model ---- */
 
-static const char *fd_lookup(struct strace_reader *r, struct stask *k, int fd,
-			     const char *deco)
+static void add_deco(struct strace_reader *r, int fd, const char *path)
 {
-	const char *p = fd >= 0 ? fdtable_path(k->fds, fd) : NULL;
-
-	if (p)
-		return arena_strdup(&r->arena, p);
-	if (!deco)
-		return NULL;
-	/* as the tracer caches what /proc/PID/fd told it */
-	if (fd >= 0 && fd <= MAX_FD_TRACKED)
-		fdtable_set(k->fds, fd, deco,
-			    fdtable_is_open(k->fds, fd) &&
-				    k->fds->ents[fd].cloexec);
-	return deco;
-}
-
-static const char *dirfd_base(struct strace_reader *r, struct stask *k,
-			      int dirfd, const char *deco)
-{
-	if (dirfd != AT_FDCWD_)
-		return fd_lookup(r, k, dirfd, deco);
-	if (!k->fs->cwd && deco && deco[0] == '/')
-		fsinfo_set_cwd(k->fs, deco); /* the first sight of the cwd */
-	return arena_strdup(&r->arena, k->fs->cwd);
-}
-
-static const char *resolve(struct strace_reader *r, struct stask *k, int dirfd,
-			   bool has_dirfd, const char *base, const char *path)
-{
-	size_t size;
-	char *out;
-
-	if (path[0] != '/') {
-		if (!has_dirfd || dirfd == AT_FDCWD_)
-			base = k->fs->cwd;
-		if (!base || base[0] != '/')
-			return NULL;
-	} else {
-		base = NULL;
-	}
-	size = strlen(path) + (base ? strlen(base) : 0) + 2;
-	if (size > PATH_MAX + 1)
-		size = PATH_MAX + 1;
-	out = arena_alloc(&r->arena, size);
-	if (path_resolve(base, path, out, size) < 0)
-		return NULL;
-	return out;
-}
-
-static bool set_fd(struct stask *k, int64_t fd, const char *path, bool cloexec)
-{
-	if (fd < 0 || fd > MAX_FD_TRACKED)
-		return false;
-	fdtable_set(k->fds, (int)fd, path, cloexec);
-	return true;
-}
-
-static void dup_fd(struct stask *k, int oldfd, int64_t newfd, bool cloexec)
-{
-	if (newfd < 0 || newfd > MAX_FD_TRACKED)
+	if (!path)
 		return;
-	if (fdtable_dup(k->fds, oldfd, (int)newfd, cloexec) < 0)
-		fdtable_set(k->fds, (int)newfd, NULL, cloexec);
+	if (fd == AT_FDCWD) {
+		if (!r->cwd_deco)
+			r->cwd_deco = path;
+	} else if (r->ndecos < (int)ARRAY_SIZE(r->decos)) {
+		r->decos[r->ndecos].fd = fd;
+		r->decos[r->ndecos].path = path;
+		r->ndecos++;
+	}
 }
+
+static int copy_deco(const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path);
+
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	return 0;
+}
+
+static int log_fd_path(void *ctx, const struct proc *p, int fd, char *buf,
+		       size_t size)
+{
+	struct strace_reader *r = ctx;
+
+	for (int i = 0; i < r->ndecos; i++)
+		if (r->decos[i].fd == fd)
+			return copy_deco(r->decos[i].path, buf, size);
+	return -ENOENT;
+}
+
+static int log_cwd(void *ctx, const struct proc *p, char *buf, size_t size)
+{
+	struct strace_reader *r = ctx;
+
+	return r->cwd_deco ? copy_deco(r->cwd_deco, buf, size) : -ENOENT;
+}
+
+static const struct proc_backend log_backend = {
+	.name = "strace -y",
+	.fd_path = log_fd_path,
+	.cwd = log_cwd,
+};
 
 /* ---- calls ---- */
 
@@ -2053,7 +1960,7 @@ static bool fcntl_traced(struct tok t, int *cmd)
 	} else {
 		return false;
 	}
-	return *cmd == F_DUPFD_ || *cmd == F_DUPFD_CLOEXEC_ || *cmd == F_SETFD_;
+	return proc_fcntl_traced(*cmd);
 }
 
 /* A successful fork, vfork, clone or clone3: the child's task and event. */
@@ -2062,7 +1969,7 @@ static int do_fork(struct strace_reader *r, struct stask *k,
 		   const struct result *res, struct event *ev)
 {
 	const char *name = c->sc->name;
-	uint64_t flags = 0;
+	uint64_t flags = proc_clone_flags(c->sc);
 	struct stask *child;
 	int tid;
 
@@ -2078,37 +1985,16 @@ static int do_fork(struct strace_reader *r, struct stask *k,
 				if (!parse_expr(f, V_CLONE, FLAGS_NONE, &flags))
 					flags = 0;
 			}
-		flags &= ~(uint64_t)0xff; /* the exit signal */
+		flags &= ~(uint64_t)CSIGNAL_;
 	} else if (!strcmp(name, "clone3")) {
 		if (ntok < 1 || !field_num(toks[0], "flags", V_CLONE, &flags))
 			flags = 0;
-	} else if (!strcmp(name, "vfork")) {
-		flags = CLONE_VM_ | CLONE_VFORK_;
 	}
 	child = task_find(r, tid);
-	if (!child) {
+	if (!child)
 		child = task_new(r, tid);
-		child->tgid = (flags & CLONE_THREAD_) ? k->tgid : tid;
-		child->fds = (flags & CLONE_FILES_) ? fdtable_ref(k->fds)
-						    : fdtable_copy(k->fds);
-		if (flags & CLONE_FS_) {
-			child->fs = k->fs;
-			child->fs->refs++;
-		} else {
-			child->fs = fsinfo_new(k->fs->cwd);
-		}
-	}
-	event_init(ev, EV_FORK);
-	ev->pid = k->tgid;
-	ev->tid = k->tid;
+	proc_fork(&k->p, &child->p, flags, ev);
 	ev->ts_enter = c->has_ts ? c->ts_enter : 0;
-	ev->child_pid = child->tgid;
-	ev->child_tid = tid;
-	ev->fork_kind = (flags & CLONE_THREAD_)	 ? FORK_THREAD
-			: (flags & CLONE_VFORK_) ? FORK_VFORK
-						 : FORK_PROCESS;
-	ev->share_files = flags & CLONE_FILES_;
-	ev->share_fs = flags & CLONE_FS_;
 	ev->fork_syscall = name;
 	set_source(ev, c->l);
 	/* with no fork left pending, release_if_idle() replays all in order */
@@ -2117,69 +2003,25 @@ static int do_fork(struct strace_reader *r, struct stask *k,
 	return 1;
 }
 
-/* The path arguments, once dirfd and flags are known (decode_entry). */
-static void decode_paths(struct strace_reader *r, struct stask *k,
-			 struct event *ev, const struct tok *path,
-			 const struct tok *path2, bool at_empty)
-{
-	char *s;
-	enum str_kind sk;
-
-	if (path) {
-		sk = parse_str(&r->arena, *path, &s);
-		if (sk == STR_NULL) {
-			/* utimensat(fd, NULL, …): the call is on the fd */
-			ev->has |= HAS_FD;
-			ev->fd = ev->dirfd;
-			ev->fd_path = ev->dirfd_path;
-		} else if (sk >= STR_OK) {
-			ev->has |= HAS_PATH;
-			ev->path = s;
-			if (sk == STR_TRUNC) {
-				/* strace cut it: unknown, not resolved */
-			} else if (!s[0] && at_empty) {
-				ev->has |= HAS_FD;
-				ev->fd = ev->dirfd;
-				ev->fd_path = ev->dirfd_path;
-				ev->abspath = ev->dirfd_path;
-			} else {
-				ev->abspath = resolve(r, k, ev->dirfd,
-						      ev->has & HAS_DIRFD,
-						      ev->dirfd_path, s);
-			}
-		}
-	}
-	if (path2) {
-		sk = parse_str(&r->arena, *path2, &s);
-		if (sk >= STR_OK) {
-			int dfd =
-				(ev->has & HAS_DIRFD2) ? ev->dirfd2 : AT_FDCWD_;
-
-			ev->has |= HAS_PATH2;
-			ev->path2 = s;
-			if (sk == STR_OK)
-				ev->abspath2 =
-					resolve(r, k, dfd, ev->has & HAS_DIRFD2,
-						ev->dirfd2_path, s);
-		}
-	}
-}
-
-/* The arguments, as tracer.c's decode_entry() reads them from registers. */
+/*
+ * The arguments, by the kind syscall_table[] gives each; the model then
+ * makes of them what the live tracer makes of the registers.
+ */
 static int decode_args(struct strace_reader *r, struct stask *k,
 		       const struct syscall_desc *sc, const struct tok *toks,
 		       int ntok, struct event *ev, const struct tok **statbuf,
-		       const struct tok **linkbuf)
+		       bool *statx, const struct tok **linkbuf)
 {
-	const struct tok *path = NULL, *path2 = NULL;
-	bool at_empty = false;
 	enum flagset set = FLAGS_NONE;
+	enum str_kind sk;
+	unsigned hints = 0;
 	enum vocab vocab;
 	uint64_t v;
 	char *deco, *s;
 	int fd;
 
 	*statbuf = *linkbuf = NULL;
+	*statx = false;
 	for (int i = 0; i < 6 && i < ntok; i++) {
 		struct tok t = toks[i];
 		enum arg_kind kind = (enum arg_kind)sc->args[i];
@@ -2193,34 +2035,43 @@ static int decode_args(struct strace_reader *r, struct stask *k,
 		case A_DIRFD2:
 			if (!parse_fd(&r->arena, t, &fd, &deco))
 				return -1;
+			add_deco(r, fd, deco);
 			if (kind == A_DIRFD) {
 				ev->has |= HAS_DIRFD;
 				ev->dirfd = fd;
-				ev->dirfd_path = dirfd_base(r, k, fd, deco);
 			} else {
 				ev->has |= HAS_DIRFD2;
 				ev->dirfd2 = fd;
-				ev->dirfd2_path = dirfd_base(r, k, fd, deco);
 			}
 			break;
 		case A_PATH:
-			path = &toks[i];
-			break;
 		case A_PATH2:
-			path2 = &toks[i];
+			sk = parse_str(&r->arena, t, &s);
+			if (sk == STR_NULL && kind == A_PATH) {
+				hints |= PROC_NULL_PATH;
+			} else if (sk >= STR_OK && kind == A_PATH) {
+				ev->has |= HAS_PATH;
+				ev->path = s;
+				if (sk == STR_TRUNC)
+					hints |= PROC_CUT_PATH;
+			} else if (sk >= STR_OK) {
+				ev->has |= HAS_PATH2;
+				ev->path2 = s;
+				if (sk == STR_TRUNC)
+					hints |= PROC_CUT_PATH2;
+			}
 			break;
 		case A_FD:
 		case A_FD2:
 			if (!parse_fd(&r->arena, t, &fd, &deco))
 				return -1;
+			add_deco(r, fd, deco);
 			if (kind == A_FD2) {
 				ev->has |= HAS_FD2;
 				ev->fd2 = fd;
-				ev->fd2_path = fd_lookup(r, k, fd, deco);
 			} else {
 				ev->has |= HAS_FD;
 				ev->fd = fd;
-				ev->fd_path = fd_lookup(r, k, fd, deco);
 			}
 			break;
 		case A_OFLAGS:
@@ -2235,8 +2086,6 @@ static int decode_args(struct strace_reader *r, struct stask *k,
 				break;
 			ev->has |= HAS_FLAGS;
 			ev->flags = kind == A_OFLAGS ? (uint32_t)v : v;
-			if (kind == A_ATFLAGS && (v & AT_EMPTY_PATH_))
-				at_empty = true;
 			break;
 		case A_MODE:
 			if (!parse_expr(t, V_MODE, FLAGS_NONE, &v))
@@ -2308,6 +2157,7 @@ static int decode_args(struct strace_reader *r, struct stask *k,
 		case A_STATBUF:
 		case A_STATXBUF:
 			*statbuf = &toks[i];
+			*statx = kind == A_STATXBUF;
 			break;
 		case A_ARGV:
 			parse_argv(&r->arena, t, ev);
@@ -2318,93 +2168,8 @@ static int decode_args(struct strace_reader *r, struct stask *k,
 			break;
 		}
 	}
-	if (sc->flags & SCF_IMPLIED_OFLAGS) {
-		ev->has |= HAS_FLAGS;
-		/* O_WRONLY|O_CREAT|O_TRUNC */
-		ev->flags = 01 | O_CREAT_ | 01000;
-	}
-	if (sc->args[2] == A_OFLAGS && !(ev->flags & (O_CREAT_ | O_TMPFILE_)))
-		ev->has &= ~(uint32_t)HAS_MODE;
-	decode_paths(r, k, ev, path, path2, at_empty);
+	proc_apply_entry(&r->model, &k->p, ev, &r->strs, hints);
 	return 0;
-}
-
-static void effect_at_entry(struct stask *k, const struct event *ev)
-{
-	if (ev->sc->effect == E_CLOSE && ev->fd >= 0) {
-		fdtable_close(k->fds, ev->fd);
-	} else if (ev->sc->effect == E_CLOSE_RANGE && ev->fd >= 0) {
-		fdtable_close_range(k->fds, (unsigned)ev->fd,
-				    (unsigned)ev->length,
-				    ev->flags & CLOSE_RANGE_CLOEXEC_);
-	}
-}
-
-/* A new fd naming PATH: the table, and the event's ret_path. */
-static void new_fd(struct strace_reader *r, struct stask *k, struct event *ev,
-		   const char *path, bool cloexec)
-{
-	set_fd(k, ev->ret, path, cloexec);
-	ev->ret_path = arena_strdup(&r->arena, path);
-}
-
-static void effect_at_exit(struct strace_reader *r, struct stask *k,
-			   struct event *ev, const struct result *res)
-{
-	const char *p;
-
-	switch ((enum sc_effect)ev->sc->effect) {
-	case E_OPEN:
-		/*
-		 * The lexical path, as the tracer's table has it; what the
-		 * kernel told (-y) only when that is unknown: after a rename
-		 * the decoration names the new path, the tracer the old.
-		 */
-		new_fd(r, k, ev, ev->abspath ? ev->abspath : res->deco,
-		       ev->flags & O_CLOEXEC_);
-		break;
-	case E_DUP:
-		if (ev->ret >= 0 && ev->ret <= MAX_FD_TRACKED) {
-			dup_fd(k, ev->fd, ev->ret, false);
-			p = fdtable_path(k->fds, (int)ev->ret);
-			new_fd(r, k, ev, p ? p : res->deco, false);
-		}
-		break;
-	case E_DUP2:
-		dup_fd(k, ev->fd, ev->fd2, ev->flags & O_CLOEXEC_);
-		ev->ret_path = ev->fd_path;
-		break;
-	case E_FCNTL:
-		if (ev->cmd == F_SETFD_) {
-			if (ev->fd >= 0)
-				fdtable_set_cloexec(k->fds, ev->fd,
-						    ev->arg & 1);
-		} else {
-			dup_fd(k, ev->fd, ev->ret, ev->cmd == F_DUPFD_CLOEXEC_);
-			ev->ret_path = ev->fd_path;
-		}
-		break;
-	case E_CHDIR:
-		/* unresolvable: the cwd is unknown from here on */
-		fsinfo_set_cwd(k->fs, ev->abspath);
-		break;
-	case E_FCHDIR:
-		fsinfo_set_cwd(k->fs, ev->fd_path && ev->fd_path[0] == '/'
-					      ? ev->fd_path
-					      : NULL);
-		break;
-	case E_EXEC:
-		if (k->fds->refs > 1) {
-			struct fdtable *c = fdtable_copy(k->fds);
-
-			fdtable_unref(k->fds);
-			k->fds = c;
-		}
-		fdtable_exec(k->fds);
-		break;
-	default:
-		break;
-	}
 }
 
 /*
@@ -2422,6 +2187,7 @@ static int do_call(struct strace_reader *r, struct stask *k,
 	struct tok toks[MAX_TOKS];
 	struct result res;
 	int ntok, cmd;
+	bool statx;
 
 	if (split_list(args, alen, ')', toks, MAX_TOKS, &ntok, &end) < 0)
 		return -1;
@@ -2437,9 +2203,11 @@ static int do_call(struct strace_reader *r, struct stask *k,
 
 	event_init(ev, EV_SYSCALL);
 	ev->sc = sc;
-	ev->pid = k->tgid;
-	ev->tid = k->tid;
+	ev->pid = k->p.tgid;
+	ev->tid = k->p.tid;
 	set_source(ev, c->l);
+	r->ndecos = 0;
+	r->cwd_deco = NULL;
 	if (c->has_ts) {
 		ev->ts_enter = c->ts_enter;
 		if (c->no_result)
@@ -2449,17 +2217,16 @@ static int do_call(struct strace_reader *r, struct stask *k,
 		else
 			ev->ts_exit = c->l->has_ts ? c->l->ts : ev->ts_enter;
 	}
-	if (decode_args(r, k, sc, toks, ntok, ev, &statbuf, &linkbuf) < 0)
+	if (decode_args(r, k, sc, toks, ntok, ev, &statbuf, &statx, &linkbuf) <
+	    0)
 		return -1;
 	if (sc->effect == E_EXEC && k->old_tid) {
 		ev->has |= HAS_OLD_TID;
 		ev->old_tid = k->old_tid;
 		k->old_tid = 0;
 	}
-	if (c->no_result) {
-		effect_at_entry(k, ev);
+	if (c->no_result)
 		return 1;
-	}
 	ev->has |= HAS_RET;
 	if (res.failed) {
 		ev->ret = -1;
@@ -2467,9 +2234,10 @@ static int do_call(struct strace_reader *r, struct stask *k,
 		return 1;
 	}
 	ev->ret = res.val;
-	effect_at_exit(r, k, ev, &res);
+	add_deco(r, (int)res.val, res.deco);
+	proc_apply_exit(&r->model, &k->p, ev, &r->strs);
 	if ((sc->flags & SCF_STAT_RESULT) && statbuf)
-		parse_ident(*statbuf, sc->args[4] == A_STATXBUF, &ev->stat);
+		parse_ident(*statbuf, statx, &ev->stat);
 	if (linkbuf && res.val > 0) {
 		char *s;
 
@@ -2494,14 +2262,14 @@ static int unknown_call(struct strace_reader *r, struct stask *k, const char *b,
 	if (!has_result(b, n))
 		return -1;
 	r->unknown++;
-	if (nlen != 6 || memcmp(b, "getcwd", 6) || k->fs->cwd)
+	if (nlen != 6 || memcmp(b, "getcwd", 6) || proc_cwd(&k->p))
 		return 0;
 	if (split_list(b + 7, n - 7, ')', toks, 2, &ntok, &end) < 0 ||
 	    ntok < 1 || !parse_result(r, b + 7 + end, n - 7 - end, &res) ||
 	    !res.known || res.failed || res.val <= 0)
 		return 0;
-	if (parse_str(&r->arena, toks[0], &s) == STR_OK && s[0] == '/')
-		fsinfo_set_cwd(k->fs, s);
+	if (parse_str(&r->arena, toks[0], &s) == STR_OK)
+		proc_learn_cwd(&k->p, s);
 	return 0;
 }
 
@@ -2672,7 +2440,7 @@ static int on_plus_line(struct strace_reader *r, struct stask *k,
 			k->pend = t->pend;
 			t->pend = tmp;
 			t->pend.active = false;
-			k->old_tid = t->tid;
+			k->old_tid = t->p.tid;
 		}
 		task_free(r,
 			  t); /* gone without an exit, as the tracer sees it */
@@ -2681,8 +2449,8 @@ static int on_plus_line(struct strace_reader *r, struct stask *k,
 	} else {
 		return -1;
 	}
-	ev->pid = k->tgid;
-	ev->tid = k->tid;
+	ev->pid = k->p.tgid;
+	ev->tid = k->p.tid;
 	ev->ts_enter = l->has_ts ? l->ts : 0;
 	set_source(ev, l);
 	task_free(r, k);
@@ -2914,6 +2682,7 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		return -EINVAL;
 	}
 	r = xcalloc(1, sizeof(*r));
+	proc_model_init(&r->model, &log_backend, r);
 	r->strict = strict;
 	r->srcs = xcalloc((size_t)npaths, sizeof(*r->srcs));
 	for (int i = 0; i < npaths; i++) {
@@ -2958,9 +2727,9 @@ void strace_reader_close(struct strace_reader *r)
 {
 	if (!r)
 		return;
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		while (r->tasks[b])
-			task_free(r, r->tasks[b]);
+	for (unsigned b = 0; b < PROC_BUCKETS; b++)
+		while (r->model.buckets[b])
+			task_free(r, (struct stask *)r->model.buckets[b]);
 	while (r->held) {
 		struct held *h = r->held;
 

@@ -22,45 +22,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sched.h>
+
 #include "dircache.h"
 #include "fdtable.h"
-#include "names.h"
 #include "path.h"
+#include "proc.h"
 #include "util.h"
-
-#ifndef CLONE_THREAD
-#define CLONE_THREAD 0x00010000
-#endif
-#define CLONE_FILES_ 0x00000400
-#define CLONE_FS_ 0x00000200
-#define CLONE_VFORK_ 0x00004000
-#define AT_FDCWD_ (-100)
-#define AT_EMPTY_PATH_ 0x1000
-#define O_CREAT_ 0100
-#define O_TMPFILE_ 020000000
-#define O_CLOEXEC_ 02000000
-#define CLOSE_RANGE_CLOEXEC_ 4
 
 /* SECCOMP_RET_DATA for a task of another architecture. */
 #define BADARCH_DATA 0xffff
 #define NR_MAX 1024
-#define TASK_BUCKETS 1024
-#define PATH_BUF (PATH_MAX + 1)
+#define PATH_BUF PROC_PATH_BUF
 #define ARGV_MAX 4096
 
-/* cwd and root, shared by CLONE_FS tasks. */
-struct fsinfo {
-	int refs;
-	char *cwd;
-	char *root; /* NULL when "/" */
-};
-
 struct task {
-	struct task *next; /* hash chain */
-	int tid;
-	int tgid;
-	struct fdtable *fds; /* NULL until linked to its parent */
-	struct fsinfo *fs;
+	struct proc p;	 /* first: a task is found from its proc */
 	bool startup;	 /* the next EVENT_STOP is its first stop */
 	bool waiting;	 /* stopped, waiting for its parent's fork event */
 	bool in_syscall; /* resumed to see the exit of a traced syscall */
@@ -75,11 +52,10 @@ struct task {
 	uint64_t statbuf;
 	uint64_t linkbuf;
 	bool statx;
+	unsigned hints; /* enum proc_hint */
 	struct event ev;
-	char path[PATH_BUF], abspath[PATH_BUF];
-	char path2[PATH_BUF], abspath2[PATH_BUF];
-	char dirfd_path[PATH_BUF], dirfd2_path[PATH_BUF];
-	char fd_path[PATH_BUF], fd2_path[PATH_BUF];
+	struct proc_strings s;
+	char path[PATH_BUF], path2[PATH_BUF];
 	char target[PATH_BUF], xattr[256];
 	char parent[PATH_BUF], parent2[PATH_BUF];
 	char **argv;
@@ -92,9 +68,7 @@ struct tracer {
 	const char *seccomp_reason;
 	scmp_filter_ctx filter;
 	const struct syscall_desc *by_nr[NR_MAX];
-	struct task *tasks[TASK_BUCKETS];
-	struct task *last;
-	int ntasks;
+	struct proc_model model;
 	int main_pid;
 	int main_status; /* fsrace's exit status once main_pid ended */
 	bool main_done;
@@ -126,58 +100,31 @@ static void on_stop_signal(int sig)
 
 /* ---- tasks ---- */
 
-static struct task *task_find(struct tracer *t, int tid)
+static struct task *task_of(struct proc *p)
 {
-	struct task *k;
-
-	if (t->last && t->last->tid == tid)
-		return t->last;
-	for (k = t->tasks[(unsigned)tid % TASK_BUCKETS]; k; k = k->next)
-		if (k->tid == tid)
-			return t->last = k;
-	return NULL;
+	return (struct task *)p;
 }
 
-static void task_hash(struct tracer *t, struct task *k)
+static struct task *task_find(struct tracer *t, int tid)
 {
-	struct task **head = &t->tasks[(unsigned)k->tid % TASK_BUCKETS];
-
-	k->next = *head;
-	*head = k;
+	return task_of(proc_find(&t->model, tid));
 }
 
 static struct task *task_new(struct tracer *t, int tid)
 {
 	struct task *k = xcalloc(1, sizeof(*k));
 
-	k->tid = tid;
-	k->tgid = tid;
-	task_hash(t, k);
-	t->ntasks++;
+	k->p.tid = tid;
+	k->p.tgid = tid;
+	proc_add(&t->model, &k->p);
 	return k;
 }
 
-static void task_unhash(struct tracer *t, struct task *k)
-{
-	struct task **pp = &t->tasks[(unsigned)k->tid % TASK_BUCKETS];
-
-	for (; *pp; pp = &(*pp)->next)
-		if (*pp == k) {
-			*pp = k->next;
-			break;
-		}
-	if (t->last == k)
-		t->last = NULL;
-}
-
-static void fsinfo_unref(struct fsinfo *fs)
-{
-	if (!fs || --fs->refs > 0)
-		return;
-	free(fs->cwd);
-	free(fs->root);
-	free(fs);
-}
+/* Every task, for FN; FN may not remove any. */
+#define for_each_task(t, k)                                                    \
+	for (unsigned b_ = 0; b_ < PROC_BUCKETS; b_++)                         \
+		for (struct task *k = task_of((t)->model.buckets[b_]); k;      \
+		     k = task_of(k->p.next))
 
 static void free_argv(struct task *k)
 {
@@ -190,11 +137,7 @@ static void free_argv(struct task *k)
 
 static void task_free(struct tracer *t, struct task *k)
 {
-	task_unhash(t, k);
-	t->ntasks--;
-	if (k->fds)
-		fdtable_unref(k->fds);
-	fsinfo_unref(k->fs);
+	proc_remove(&t->model, &k->p);
 	free_argv(k);
 	free(k);
 }
@@ -267,9 +210,9 @@ static void read_argv(struct task *k, uint64_t addr)
 	for (int i = 0; i < ARGV_MAX && addr; i++) {
 		uint64_t p;
 
-		if (peek(k->tid, addr + (uint64_t)i * 8, &p, 8) != 8 || !p)
+		if (peek(k->p.tid, addr + (uint64_t)i * 8, &p, 8) != 8 || !p)
 			break;
-		if (peek_string(k->tid, p, buf, sizeof(buf)) < 0)
+		if (peek_string(k->p.tid, p, buf, sizeof(buf)) < 0)
 			break;
 		if (k->argc == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -280,15 +223,7 @@ static void read_argv(struct task *k, uint64_t addr)
 	}
 }
 
-/* ---- model of the process: fds and cwd ---- */
-
-static void copy_str(char *dst, const char *src)
-{
-	size_t n = strnlen(src, PATH_MAX);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
+/* ---- what /proc tells the model ---- */
 
 static int procfd_open(struct tracer *t, int tgid, bool fresh)
 {
@@ -359,22 +294,32 @@ static void procfd_forget(struct tracer *t, int tgid)
 		}
 }
 
-/*
- * The path FD names in task K, from the fd table, or else from
- * /proc/TGID/fd (an fd made by a call we do not stop on: pipe, socket).
- */
-static const char *fd_path(struct tracer *t, struct task *k, int fd)
+/* The backend: an fd made by a call we do not stop on (pipe, socket). */
+static int live_fd_path(void *ctx, const struct proc *p, int fd, char *buf,
+			size_t size)
 {
-	char buf[PATH_BUF];
-	const char *p = fdtable_path(k->fds, fd);
-
-	if (p || fd < 0)
-		return p;
-	if (proc_fd_op(t, k->tgid, fd, NULL, buf, sizeof(buf)) < 0)
-		return NULL;
-	fdtable_set(k->fds, fd, buf, false);
-	return fdtable_path(k->fds, fd);
+	return proc_fd_op(ctx, p->tgid, fd, NULL, buf, size);
 }
+
+/* A cwd the model lost (a chdir it could not resolve) or never had. */
+static int live_cwd(void *ctx, const struct proc *p, char *buf, size_t size)
+{
+	char proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", p->tid);
+	n = readlink(proc, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static const struct proc_backend live_backend = {
+	.name = "/proc",
+	.fd_path = live_fd_path,
+	.cwd = live_cwd,
+};
 
 static int load_fds(struct fdtable *fds, int pid)
 {
@@ -404,44 +349,17 @@ static int load_fds(struct fdtable *fds, int pid)
 	return 0;
 }
 
-static struct fsinfo *fsinfo_load(int pid)
-{
-	struct fsinfo *fs = xcalloc(1, sizeof(*fs));
-	char proc[64], buf[PATH_BUF];
-	ssize_t n;
-
-	fs->refs = 1;
-	snprintf(proc, sizeof(proc), "/proc/%d/cwd", pid);
-	n = readlink(proc, buf, sizeof(buf) - 1);
-	buf[n < 0 ? 0 : n] = '\0';
-	fs->cwd = xstrdup(n < 0 ? "/" : buf);
-	return fs;
-}
-
-static struct fsinfo *fsinfo_copy(const struct fsinfo *o)
-{
-	struct fsinfo *fs = xcalloc(1, sizeof(*fs));
-
-	fs->refs = 1;
-	fs->cwd = xstrdup(o->cwd);
-	fs->root = o->root ? xstrdup(o->root) : NULL;
-	return fs;
-}
-
-static void fsinfo_set_cwd(struct fsinfo *fs, const char *cwd)
-{
-	char *c = xstrdup(cwd);
-
-	free(fs->cwd);
-	fs->cwd = c;
-}
-
 /* A task seen for the first time without a parent: spawn or attach. */
 static void task_load(struct task *k)
 {
-	k->fds = fdtable_new();
-	load_fds(k->fds, k->tgid);
-	k->fs = fsinfo_load(k->tgid);
+	struct fdtable *fds = fdtable_new();
+	char cwd[PATH_BUF];
+
+	load_fds(fds, k->p.tgid);
+	if (live_cwd(NULL, &k->p, cwd, sizeof(cwd)) < 0)
+		cwd[0] = '\0';
+	proc_setup(&k->p, fds, cwd);
+	fdtable_unref(fds);
 }
 
 /* ---- emitting ---- */
@@ -457,8 +375,8 @@ static void emit_warning(struct tracer *t, struct task *k, const char *msg)
 	struct event ev;
 
 	event_init(&ev, EV_WARNING);
-	ev.pid = k->tgid;
-	ev.tid = k->tid;
+	ev.pid = k->p.tgid;
+	ev.tid = k->p.tid;
 	ev.ts_enter = now_ns();
 	ev.message = msg;
 	emit(t, &ev);
@@ -466,45 +384,20 @@ static void emit_warning(struct tracer *t, struct task *k, const char *msg)
 
 /* ---- syscall entry ---- */
 
-static const char *dirfd_base(struct tracer *t, struct task *k, int dirfd,
-			      char *buf)
-{
-	const char *p = dirfd == AT_FDCWD_ ? k->fs->cwd : fd_path(t, k, dirfd);
-
-	if (!p)
-		return NULL;
-	copy_str(buf, p);
-	return buf;
-}
-
-/* Resolve PATH against DIRFD's path (or the cwd) into OUT. */
-static const char *resolve(struct task *k, int dirfd, bool has_dirfd,
-			   const char *base, const char *path, char *out)
-{
-	if (path[0] != '/') {
-		if (!has_dirfd || dirfd == AT_FDCWD_)
-			base = k->fs->cwd;
-		if (!base || base[0] != '/')
-			return NULL;
-	}
-	if (path_resolve(base, path, out, PATH_BUF) < 0)
-		return NULL;
-	return out;
-}
-
+/* The registers of the call K stopped in, as the event they mean. */
 static void decode_entry(struct tracer *t, struct task *k)
 {
 	const struct syscall_desc *sc = k->sc;
 	struct event *ev = &k->ev;
 	const uint64_t *a = k->args;
-	uint64_t path_addr = 0, path2_addr = 0;
-	bool has_path = false, has_path2 = false, at_empty = false;
+	int tid = k->p.tid;
 
 	event_init(ev, EV_SYSCALL);
 	ev->sc = sc;
-	ev->pid = k->tgid;
-	ev->tid = k->tid;
+	ev->pid = k->p.tgid;
+	ev->tid = tid;
 	k->statbuf = k->linkbuf = 0;
+	k->hints = 0;
 	for (int i = 0; i < 6; i++) {
 		uint64_t v = a[i];
 
@@ -514,42 +407,35 @@ static void decode_entry(struct tracer *t, struct task *k)
 		case A_DIRFD:
 			ev->has |= HAS_DIRFD;
 			ev->dirfd = (int)v;
-			ev->dirfd_path =
-				dirfd_base(t, k, ev->dirfd, k->dirfd_path);
 			break;
 		case A_DIRFD2:
 			ev->has |= HAS_DIRFD2;
 			ev->dirfd2 = (int)v;
-			ev->dirfd2_path =
-				dirfd_base(t, k, ev->dirfd2, k->dirfd2_path);
 			break;
 		case A_PATH:
-			has_path = true;
-			path_addr = v;
-			break;
-		case A_PATH2:
-			has_path2 = true;
-			path2_addr = v;
-			break;
-		case A_FD:
-		case A_FD2: {
-			bool second = sc->args[i] == A_FD2;
-			const char *p = fd_path(t, k, (int)v);
-			char *buf = second ? k->fd2_path : k->fd_path;
-
-			if (p)
-				copy_str(buf, p);
-			if (second) {
-				ev->has |= HAS_FD2;
-				ev->fd2 = (int)v;
-				ev->fd2_path = p ? buf : NULL;
-			} else {
-				ev->has |= HAS_FD;
-				ev->fd = (int)v;
-				ev->fd_path = p ? buf : NULL;
+			if (!v) {
+				k->hints |= PROC_NULL_PATH;
+			} else if (peek_string(tid, v, k->path,
+					       sizeof(k->path)) == 0) {
+				ev->has |= HAS_PATH;
+				ev->path = k->path;
 			}
 			break;
-		}
+		case A_PATH2:
+			if (peek_string(tid, v, k->path2, sizeof(k->path2)) ==
+			    0) {
+				ev->has |= HAS_PATH2;
+				ev->path2 = k->path2;
+			}
+			break;
+		case A_FD:
+			ev->has |= HAS_FD;
+			ev->fd = (int)v;
+			break;
+		case A_FD2:
+			ev->has |= HAS_FD2;
+			ev->fd2 = (int)v;
+			break;
 		case A_OFLAGS:
 		case A_ATFLAGS:
 		case A_FACCFLAGS:
@@ -559,8 +445,6 @@ static void decode_entry(struct tracer *t, struct task *k)
 		case A_SFRFLAGS:
 			ev->has |= HAS_FLAGS;
 			ev->flags = sc->args[i] == A_OFLAGS ? (uint32_t)v : v;
-			if (sc->args[i] == A_ATFLAGS && (v & AT_EMPTY_PATH_))
-				at_empty = true;
 			break;
 		case A_MODE:
 			ev->has |= HAS_MODE;
@@ -573,7 +457,7 @@ static void decode_entry(struct tracer *t, struct task *k)
 		case A_OPENHOW: {
 			uint64_t how[3] = {0, 0, 0};
 
-			peek(k->tid, v, how, sizeof(how));
+			peek(tid, v, how, sizeof(how));
 			ev->has |= HAS_FLAGS | HAS_RESOLVE | HAS_MODE;
 			ev->flags = how[0];
 			ev->mode = (uint32_t)how[1];
@@ -599,8 +483,8 @@ static void decode_entry(struct tracer *t, struct task *k)
 			ev->arg = (int64_t)v;
 			break;
 		case A_TARGET:
-			if (peek_string(k->tid, v, k->target,
-					sizeof(k->target)) == 0) {
+			if (peek_string(tid, v, k->target, sizeof(k->target)) ==
+			    0) {
 				ev->has |= HAS_TARGET;
 				ev->target = k->target;
 			}
@@ -614,8 +498,8 @@ static void decode_entry(struct tracer *t, struct task *k)
 			k->statx = sc->args[i] == A_STATXBUF;
 			break;
 		case A_XATTR:
-			if (peek_string(k->tid, v, k->xattr,
-					sizeof(k->xattr)) == 0) {
+			if (peek_string(tid, v, k->xattr, sizeof(k->xattr)) ==
+			    0) {
 				ev->has |= HAS_XATTR;
 				ev->xattr = k->xattr;
 			}
@@ -631,92 +515,30 @@ static void decode_entry(struct tracer *t, struct task *k)
 			k->clone_known = true;
 			break;
 		case A_CLONEARGS:
-			k->clone_known =
-				peek(k->tid, v, &k->clone_flags, 8) == 8;
+			k->clone_known = peek(tid, v, &k->clone_flags, 8) == 8;
 			break;
 		case A_FDLAST:
 			ev->length = (int64_t)(uint32_t)v;
 			break;
 		}
 	}
-	if (sc->flags & SCF_IMPLIED_OFLAGS) {
-		ev->has |= HAS_FLAGS;
-		ev->flags =
-			01 | O_CREAT_ | 01000; /* O_WRONLY|O_CREAT|O_TRUNC */
-	}
-	if (sc->args[2] == A_OFLAGS && !(ev->flags & (O_CREAT_ | O_TMPFILE_)))
-		ev->has &= ~(uint32_t)HAS_MODE;
 	if (sc->effect == E_CLONE) {
 		k->clone_syscall = sc->name;
 		return;
 	}
-
-	if (has_path) {
-		if (!path_addr) {
-			/* utimensat(fd, NULL, …): the call is on the fd */
-			ev->has |= HAS_FD;
-			ev->fd = ev->dirfd;
-			ev->fd_path = ev->dirfd_path;
-		} else if (peek_string(k->tid, path_addr, k->path,
-				       sizeof(k->path)) == 0) {
-			ev->has |= HAS_PATH;
-			ev->path = k->path;
-			if (!k->path[0] && at_empty) {
-				ev->has |= HAS_FD;
-				ev->fd = ev->dirfd;
-				ev->fd_path = ev->dirfd_path;
-				ev->abspath = ev->dirfd_path;
-			} else {
-				ev->abspath = resolve(
-					k, ev->dirfd, ev->has & HAS_DIRFD,
-					ev->dirfd_path, k->path, k->abspath);
-			}
-		}
-	}
-	if (has_path2 &&
-	    peek_string(k->tid, path2_addr, k->path2, sizeof(k->path2)) == 0) {
-		int dfd = (ev->has & HAS_DIRFD2) ? ev->dirfd2 : AT_FDCWD_;
-
-		ev->has |= HAS_PATH2;
-		ev->path2 = k->path2;
-		ev->abspath2 = resolve(k, dfd, ev->has & HAS_DIRFD2,
-				       ev->dirfd2_path, k->path2, k->abspath2);
-	}
-}
-
-/* Effects that happen at entry: close releases the fd whatever it returns. */
-static void effect_at_entry(struct task *k)
-{
-	struct event *ev = &k->ev;
-
-	if (k->sc->effect == E_CLOSE) {
-		fdtable_close(k->fds, ev->fd);
-	} else if (k->sc->effect == E_CLOSE_RANGE) {
-		unsigned last = (unsigned)ev->length;
-
-		fdtable_close_range(k->fds, (unsigned)ev->fd, last,
-				    ev->flags & CLOSE_RANGE_CLOEXEC_);
-	}
+	proc_apply_entry(&t->model, &k->p, ev, &k->s, k->hints);
 }
 
 /* ---- syscall exit ---- */
 
-static void fill_parent(struct tracer *t, struct task *k, const char *abspath,
-			char *buf, struct parent_info *p)
+static void fill_parent(struct tracer *t, const char *abspath, char *buf,
+			struct parent_info *p)
 {
-	char stat_path[PATH_BUF * 2];
-	const char *sp = buf;
-
 	if (!abspath || abspath[0] != '/')
 		return;
 	if (path_dirname(abspath, buf, PATH_BUF) < 0)
 		return;
-	if (k->fs->root) {
-		snprintf(stat_path, sizeof(stat_path), "%s%s", k->fs->root,
-			 buf);
-		sp = stat_path;
-	}
-	if (dircache_lookup(t->dirs, buf, sp, &p->uid, &p->mode) == 0) {
+	if (dircache_lookup(t->dirs, buf, buf, &p->uid, &p->mode) == 0) {
 		p->valid = true;
 		p->path = buf;
 	}
@@ -743,7 +565,7 @@ static void read_stat_result(struct task *k)
 	if (k->statx) {
 		struct statx sx;
 
-		if (peek(k->tid, k->statbuf, &sx, sizeof(sx)) != sizeof(sx))
+		if (peek(k->p.tid, k->statbuf, &sx, sizeof(sx)) != sizeof(sx))
 			return;
 		ev->stat.valid = true;
 		ev->stat.dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
@@ -756,76 +578,23 @@ static void read_stat_result(struct task *k)
 	} else {
 		struct stat st;
 
-		if (peek(k->tid, k->statbuf, &st, sizeof(st)) != sizeof(st))
+		if (peek(k->p.tid, k->statbuf, &st, sizeof(st)) != sizeof(st))
 			return;
 		ident_from_stat(&ev->stat, &st);
 	}
 }
 
-static void new_fd(struct task *k, int fd, const char *path, bool cloexec)
-{
-	struct event *ev = &k->ev;
-
-	fdtable_set(k->fds, fd, path, cloexec);
-	ev->ret_path = fdtable_path(k->fds, fd);
-	if (ev->ret_path) {
-		copy_str(k->parent2, ev->ret_path);
-		ev->ret_path = k->parent2;
-	}
-}
-
+/* What the tracer adds to the model's view of a successful call. */
 static void effect_at_exit(struct tracer *t, struct task *k)
 {
 	struct event *ev = &k->ev;
-	int ret = (int)ev->ret;
+	struct stat st;
 
+	proc_apply_exit(&t->model, &k->p, ev, &k->s);
 	switch ((enum sc_effect)k->sc->effect) {
-	case E_OPEN: {
-		struct stat st;
-
-		new_fd(k, ret, ev->abspath, ev->flags & O_CLOEXEC_);
-		if (proc_fd_op(t, k->tgid, ret, &st, NULL, 0) == 0)
+	case E_OPEN:
+		if (proc_fd_op(t, k->p.tgid, (int)ev->ret, &st, NULL, 0) == 0)
 			ident_from_stat(&ev->stat, &st);
-		break;
-	}
-	case E_DUP:
-		if (fdtable_dup(k->fds, ev->fd, ret, false) < 0)
-			fdtable_set(k->fds, ret, NULL, false);
-		new_fd(k, ret, fdtable_path(k->fds, ret), false);
-		break;
-	case E_DUP2:
-		if (fdtable_dup(k->fds, ev->fd, ev->fd2,
-				ev->flags & O_CLOEXEC_) < 0)
-			fdtable_set(k->fds, ev->fd2, NULL, false);
-		ev->ret_path = ev->fd_path;
-		break;
-	case E_FCNTL:
-		if (ev->cmd == F_SETFD) {
-			fdtable_set_cloexec(k->fds, ev->fd,
-					    ev->arg & FD_CLOEXEC);
-		} else {
-			bool cloexec = ev->cmd == F_DUPFD_CLOEXEC;
-
-			if (fdtable_dup(k->fds, ev->fd, ret, cloexec) < 0)
-				fdtable_set(k->fds, ret, NULL, cloexec);
-			ev->ret_path = ev->fd_path;
-		}
-		break;
-	case E_CHDIR:
-		if (ev->abspath)
-			fsinfo_set_cwd(k->fs, ev->abspath);
-		break;
-	case E_FCHDIR:
-		if (ev->fd_path && ev->fd_path[0] == '/')
-			fsinfo_set_cwd(k->fs, ev->fd_path);
-		break;
-	case E_CHROOT:
-		if (ev->abspath) {
-			free(k->fs->root);
-			k->fs->root = strcmp(ev->abspath, "/")
-					      ? xstrdup(ev->abspath)
-					      : NULL;
-		}
 		break;
 	case E_CHANGE_DIR:
 		if (ev->abspath)
@@ -860,7 +629,7 @@ static void finish_syscall(struct tracer *t, struct task *k, int64_t rval,
 			size_t n = (size_t)rval < PATH_MAX ? (size_t)rval
 							   : PATH_MAX;
 
-			if (peek(k->tid, k->linkbuf, k->target, n) ==
+			if (peek(k->p.tid, k->linkbuf, k->target, n) ==
 			    (ssize_t)n) {
 				k->target[n] = '\0';
 				ev->has |= HAS_TARGET;
@@ -870,10 +639,9 @@ static void finish_syscall(struct tracer *t, struct task *k, int64_t rval,
 	}
 	if ((sc->classes & (SC_CHECK | SC_USE | SC_CREATE | SC_REMOVE)) &&
 	    (ev->has & HAS_PATH) && !(ev->has & HAS_FD)) {
-		fill_parent(t, k, ev->abspath, k->parent, &ev->parent);
+		fill_parent(t, ev->abspath, k->parent, &ev->parent);
 		if (ev->has & HAS_PATH2)
-			fill_parent(t, k, ev->abspath2, k->parent2,
-				    &ev->parent2);
+			fill_parent(t, ev->abspath2, k->parent2, &ev->parent2);
 	}
 	emit(t, ev);
 	k->in_syscall = false;
@@ -898,7 +666,7 @@ static void resume(struct tracer *t, struct task *k, int sig)
 
 	if (!t->seccomp || k->in_syscall)
 		op = PTRACE_SYSCALL;
-	ptrace_ok(ptrace(op, k->tid, 0L, (long)sig), k->tid);
+	ptrace_ok(ptrace(op, k->p.tid, 0L, (long)sig), k->p.tid);
 }
 
 static void on_syscall_entry(struct tracer *t, struct task *k,
@@ -907,18 +675,12 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 {
 	k->sc = sc;
 	memcpy(k->args, si->entry.args, sizeof(k->args));
-	if (sc->effect == E_FCNTL) {
-		int cmd = (int)k->args[1];
-
-		if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
-		    cmd != F_SETFD) {
-			k->sc = NULL;
-			return;
-		}
+	if (sc->effect == E_FCNTL && !proc_fcntl_traced((int)k->args[1])) {
+		k->sc = NULL;
+		return;
 	}
 	decode_entry(t, k);
 	k->ev.ts_enter = now_ns();
-	effect_at_entry(k);
 	if (sc->flags & SCF_NO_EXIT) {
 		k->sc = NULL;
 		if (sc->effect != E_CLONE) {
@@ -948,7 +710,7 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 	struct __ptrace_syscall_info si;
 	const struct syscall_desc *sc = NULL;
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, k->tid, sizeof(si), &si) <= 0)
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, k->p.tid, sizeof(si), &si) <= 0)
 		goto out_resume;
 	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
 		if (k->in_syscall && k->sc)
@@ -987,30 +749,12 @@ static void link_child(struct tracer *t, struct task *parent,
 
 	if (!parent->clone_known)
 		flags = event == PTRACE_EVENT_CLONE
-				? CLONE_THREAD | CLONE_FILES_ | CLONE_FS_
+				? CLONE_THREAD | CLONE_FILES | CLONE_FS
 				: 0;
 	if (event == PTRACE_EVENT_VFORK)
-		flags |= CLONE_VFORK_;
-	child->tgid = (flags & CLONE_THREAD) ? parent->tgid : child->tid;
-	child->fds = (flags & CLONE_FILES_) ? fdtable_ref(parent->fds)
-					    : fdtable_copy(parent->fds);
-	if (flags & CLONE_FS_) {
-		child->fs = parent->fs;
-		child->fs->refs++;
-	} else {
-		child->fs = fsinfo_copy(parent->fs);
-	}
-	event_init(&ev, EV_FORK);
+		flags |= CLONE_VFORK;
+	proc_fork(&parent->p, &child->p, flags, &ev);
 	ev.ts_enter = now_ns();
-	ev.pid = parent->tgid;
-	ev.tid = parent->tid;
-	ev.child_pid = child->tgid;
-	ev.child_tid = child->tid;
-	ev.fork_kind = (flags & CLONE_THREAD)	? FORK_THREAD
-		       : (flags & CLONE_VFORK_) ? FORK_VFORK
-						: FORK_PROCESS;
-	ev.share_files = flags & CLONE_FILES_;
-	ev.share_fs = flags & CLONE_FS_;
 	ev.fork_syscall = parent->clone_syscall;
 	emit(t, &ev);
 	parent->clone_known = false;
@@ -1022,7 +766,7 @@ static void handle_fork_event(struct tracer *t, struct task *k, int event)
 	unsigned long msg = 0;
 	struct task *child;
 
-	if (ptrace(PTRACE_GETEVENTMSG, k->tid, 0L, &msg) < 0)
+	if (ptrace(PTRACE_GETEVENTMSG, k->p.tid, 0L, &msg) < 0)
 		goto out_resume;
 	child = task_find(t, (int)msg);
 	if (!child) {
@@ -1043,33 +787,26 @@ static void handle_exec_event(struct tracer *t, struct task *k)
 	unsigned long old = 0;
 	struct task *o;
 
-	ptrace(PTRACE_GETEVENTMSG, k->tid, 0L, &old);
-	if ((int)old != k->tid && (o = task_find(t, (int)old))) {
+	ptrace(PTRACE_GETEVENTMSG, k->p.tid, 0L, &old);
+	if ((int)old != k->p.tid && (o = task_find(t, (int)old))) {
 		/*
 		 * A non-leader thread exec'd: it goes on with the leader's
 		 * tid, and the old leader is gone without an exit report.
 		 */
-		int tid = k->tid;
+		int tid = k->p.tid;
 
 		task_free(t, k);
-		task_unhash(t, o);
-		o->tid = tid;
-		task_hash(t, o);
+		proc_retid(&t->model, &o->p, tid);
 		o->ev.has |= HAS_OLD_TID;
 		o->ev.old_tid = (int)old;
 		o->ev.tid = tid;
 		k = o;
 	}
-	if (!k->fds) {
+	if (!k->p.fds)
 		/* never linked to a parent: its tables start from /proc */
 		task_load(k);
-	} else if (k->fds->refs > 1) {
-		struct fdtable *c = fdtable_copy(k->fds);
-
-		fdtable_unref(k->fds);
-		k->fds = c;
-	}
-	fdtable_exec(k->fds);
+	else
+		proc_exec(&k->p);
 	resume(t, k, 0);
 }
 
@@ -1079,19 +816,19 @@ static void handle_exit(struct tracer *t, struct task *k, int status)
 
 	event_init(&ev, EV_EXIT);
 	ev.ts_enter = now_ns();
-	ev.pid = k->tgid;
-	ev.tid = k->tid;
+	ev.pid = k->p.tgid;
+	ev.tid = k->p.tid;
 	if (WIFSIGNALED(status)) {
 		ev.exit_signal = WTERMSIG(status);
 		ev.core_dumped = WCOREDUMP(status);
 	} else {
 		ev.exit_status = WEXITSTATUS(status);
 	}
-	if (k->fds)
+	if (k->p.fds)
 		emit(t, &ev);
-	if (k->tid == k->tgid)
-		procfd_forget(t, k->tgid);
-	if (k->tid == t->main_pid) {
+	if (k->p.tid == k->p.tgid)
+		procfd_forget(t, k->p.tgid);
+	if (k->p.tid == t->main_pid) {
 		t->main_done = true;
 		t->main_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 						     : WEXITSTATUS(status);
@@ -1123,7 +860,7 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 	case PTRACE_EVENT_STOP:
 		if (k->startup) {
 			k->startup = false;
-			if (!k->fds) {
+			if (!k->p.fds) {
 				/* its parent's fork event has not come yet */
 				k->waiting = true;
 				return;
@@ -1134,8 +871,8 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 		    sig == SIGTTOU) {
 			/* group-stop: stay stopped, as without a tracer */
-			ptrace_ok(ptrace(PTRACE_LISTEN, k->tid, 0L, 0L),
-				  k->tid);
+			ptrace_ok(ptrace(PTRACE_LISTEN, k->p.tid, 0L, 0L),
+				  k->p.tid);
 			return;
 		}
 		resume(t, k, 0);
@@ -1176,10 +913,10 @@ static int build_filter(struct tracer *t)
 		if (nr == __NR_SCMP_ERROR || nr < 0)
 			continue;
 		if (sc->effect == E_FCNTL) {
-			static const int cmds[] = {F_DUPFD, F_DUPFD_CLOEXEC,
-						   F_SETFD};
+			const int *cmds = proc_fcntl_cmds;
 
-			for (unsigned c = 0; !r && c < ARRAY_SIZE(cmds); c++)
+			for (unsigned c = 0;
+			     !r && c < ARRAY_SIZE(proc_fcntl_cmds); c++)
 				r = seccomp_rule_add(
 					ctx, SCMP_ACT_TRACE(i), nr, 1,
 					SCMP_A1(SCMP_CMP_EQ,
@@ -1315,7 +1052,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 				int e = errno;
 
 				closedir(dp);
-				if (tid == pid || t->ntasks == 0) {
+				if (tid == pid || t->model.ntasks == 0) {
 					snprintf(start_error,
 						 sizeof(start_error),
 						 "cannot attach to pid %d: %s",
@@ -1326,7 +1063,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 				continue;
 			}
 			k = task_new(t, tid);
-			k->tgid = pid;
+			k->p.tgid = pid;
 			k->startup = true;
 			again = true;
 			ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
@@ -1339,8 +1076,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 static int attach(struct tracer *t, const char **ret_msg)
 {
 	int pid = t->opt.attach_pid;
-	struct fdtable *fds;
-	struct fsinfo *fs;
+	struct task *first;
 	int r;
 
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
@@ -1352,17 +1088,11 @@ static int attach(struct tracer *t, const char **ret_msg)
 	r = attach_threads(t, pid, ret_msg);
 	if (r < 0)
 		return r;
-	fds = fdtable_new();
-	load_fds(fds, pid);
-	fs = fsinfo_load(pid);
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		for (struct task *k = t->tasks[b]; k; k = k->next) {
-			k->fds = fdtable_ref(fds);
-			k->fs = fs;
-			fs->refs++;
-		}
-	fdtable_unref(fds);
-	fsinfo_unref(fs);
+	/* the threads of one process share its tables */
+	first = task_find(t, pid);
+	for_each_task(t, k) if (!first) first = k;
+	task_load(first);
+	for_each_task(t, k) if (k != first) proc_share(&k->p, &first->p);
 	return 0;
 }
 
@@ -1375,6 +1105,7 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 	*ret_msg = NULL;
 	t->opt = *opt;
 	t->dirs = dircache_new();
+	proc_model_init(&t->model, &live_backend, t);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		t->procfd[i].fd = -1;
 	map_numbers(t);
@@ -1435,9 +1166,7 @@ static void install_signals(struct tracer *t)
 static void start_detach(struct tracer *t)
 {
 	t->detaching = true;
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		for (struct task *k = t->tasks[b]; k; k = k->next)
-			ptrace(PTRACE_INTERRUPT, k->tid, 0L, 0L);
+	for_each_task(t, k) ptrace(PTRACE_INTERRUPT, k->p.tid, 0L, 0L);
 }
 
 /* In detach mode every stop is a chance to let the task go. */
@@ -1447,16 +1176,16 @@ static void detach_stopped(struct tracer *t, struct task *k, int status)
 	int event = (unsigned)status >> 16;
 
 	if (event == 0 && sig != (SIGTRAP | 0x80))
-		ptrace(PTRACE_DETACH, k->tid, 0L, (long)sig);
+		ptrace(PTRACE_DETACH, k->p.tid, 0L, (long)sig);
 	else
-		ptrace(PTRACE_DETACH, k->tid, 0L, 0L);
+		ptrace(PTRACE_DETACH, k->p.tid, 0L, 0L);
 	task_free(t, k);
 }
 
 int tracer_run(struct tracer *t)
 {
 	install_signals(t);
-	while (t->ntasks > 0) {
+	while (t->model.ntasks > 0) {
 		int status;
 		pid_t tid;
 		struct task *k;
@@ -1512,9 +1241,9 @@ void tracer_free(struct tracer *t)
 	if (!t)
 		return;
 	setitimer(ITIMER_REAL, &off, NULL);
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		while (t->tasks[b])
-			task_free(t, t->tasks[b]);
+	for (unsigned b = 0; b < PROC_BUCKETS; b++)
+		while (t->model.buckets[b])
+			task_free(t, task_of(t->model.buckets[b]));
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		if (t->procfd[i].fd >= 0)
 			close(t->procfd[i].fd);

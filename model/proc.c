@@ -298,6 +298,15 @@ static bool has_kind(const struct syscall_desc *sc, enum arg_kind kind)
 	return false;
 }
 
+/*
+ * open's mode register holds garbage unless the flags create a file
+ * (O_TMPFILE includes O_DIRECTORY, which alone creates nothing).
+ */
+static bool makes_mode(uint64_t flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
 /* The call is on its dirfd: utimensat(fd, NULL), an empty AT_EMPTY_PATH. */
 static void on_dirfd(struct event *ev)
 {
@@ -335,8 +344,7 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 		ev->has |= HAS_FLAGS;
 		ev->flags = O_WRONLY | O_CREAT | O_TRUNC;
 	}
-	/* open's mode register holds garbage unless the flags create */
-	if (has_kind(sc, A_OFLAGS) && !(ev->flags & (O_CREAT | O_TMPFILE)))
+	if (has_kind(sc, A_OFLAGS) && !makes_mode(ev->flags))
 		ev->has &= ~(uint32_t)HAS_MODE;
 	at_empty = (ev->has & HAS_FLAGS) && has_kind(sc, A_ATFLAGS) &&
 		   (ev->flags & AT_EMPTY_PATH);

@@ -289,14 +289,19 @@ const char *proc_resolve(struct proc_model *m, struct proc *p, int dirfd,
 	return out;
 }
 
-/* The flags argument's kind, if the call has one. */
-static bool has_kind(const struct syscall_desc *sc, enum arg_kind kind)
+_Static_assert(A_FDLAST < 64, "an arg kind set is 64 bits");
+
+/* The arg kinds SC has, one bit each. */
+static uint64_t kinds(const struct syscall_desc *sc)
 {
+	uint64_t m = 0;
+
 	for (int i = 0; i < 6; i++)
-		if (sc->args[i] == kind)
-			return true;
-	return false;
+		m |= (uint64_t)1 << sc->args[i];
+	return m;
 }
+
+#define KIND(k) ((uint64_t)1 << (k))
 
 /*
  * open's mode register holds garbage unless the flags create a file
@@ -330,6 +335,7 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 		      struct proc_strings *s, unsigned hints)
 {
 	const struct syscall_desc *sc = ev->sc;
+	uint64_t kset = kinds(sc);
 	bool at_empty;
 
 	if (ev->has & HAS_DIRFD)
@@ -344,9 +350,9 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 		ev->has |= HAS_FLAGS;
 		ev->flags = O_WRONLY | O_CREAT | O_TRUNC;
 	}
-	if (has_kind(sc, A_OFLAGS) && !makes_mode(ev->flags))
+	if ((kset & KIND(A_OFLAGS)) && !makes_mode(ev->flags))
 		ev->has &= ~(uint32_t)HAS_MODE;
-	at_empty = (ev->has & HAS_FLAGS) && has_kind(sc, A_ATFLAGS) &&
+	at_empty = (ev->has & HAS_FLAGS) && (kset & KIND(A_ATFLAGS)) &&
 		   (ev->flags & AT_EMPTY_PATH);
 
 	if (hints & PROC_NULL_PATH) {

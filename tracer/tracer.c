@@ -240,11 +240,12 @@ static void handle_exec_event(struct tracer *t, struct task *k)
 		o->ev.tid = tid;
 		k = o;
 	}
+	/*
+	 * Never linked to a parent: its tables start from /proc. The
+	 * close-on-exec fds close at the execve's exit stop, in the model.
+	 */
 	if (!k->p.fds)
-		/* never linked to a parent: its tables start from /proc */
 		procfs_load_task(k);
-	else
-		proc_exec(&k->p);
 	resume(t, k, 0);
 }
 

@@ -385,7 +385,10 @@ static int do_fork(struct strace_reader *r, struct stask *k,
 			}
 		flags &= ~(uint64_t)CSIGNAL_;
 	} else if (!strcmp(name, "clone3")) {
-		if (ntok < 1 || !field_num(toks[0], "flags", V_CLONE, &flags))
+		int a = proc_arg_index(c->sc, A_CLONEARGS);
+
+		if (a < 0 || a >= ntok ||
+		    !field_num(toks[a], "flags", V_CLONE, &flags))
 			flags = 0;
 	}
 	child = task_find(r, tid);
@@ -597,8 +600,12 @@ static int do_call(struct strace_reader *r, struct stask *k,
 		return do_fork(r, k, c, toks, ntok, &res, ev);
 	if (!c->no_result && !res.known)
 		return 0;
-	if (sc->effect == E_FCNTL && (ntok < 2 || !fcntl_traced(toks[1], &cmd)))
-		return 0;
+	if (sc->effect == E_FCNTL) {
+		int a = proc_arg_index(sc, A_FCNTL_CMD);
+
+		if (a < 0 || a >= ntok || !fcntl_traced(toks[a], &cmd))
+			return 0;
+	}
 
 	event_init(ev, EV_SYSCALL);
 	ev->sc = sc;

@@ -194,6 +194,14 @@ void proc_exec(struct proc *p)
 	fdtable_exec(p->fds);
 }
 
+int proc_arg_index(const struct syscall_desc *sc, enum arg_kind kind)
+{
+	for (int i = 0; i < 6; i++)
+		if (sc->args[i] == kind)
+			return i;
+	return -1;
+}
+
 bool proc_fcntl_traced(int cmd)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(proc_fcntl_cmds); i++)

@@ -111,8 +111,12 @@ void proc_fork(struct proc *parent, struct proc *child, uint64_t flags,
 /* A successful execve: the table is P's own, close-on-exec fds close. */
 void proc_exec(struct proc *p);
 
+/* The argument of SC of kind KIND: its index, or -1 if it has none. */
+int proc_arg_index(const struct syscall_desc *sc, enum arg_kind kind);
+
 /* Whether the fcntl command CMD is traced (changes the fd table). */
 bool proc_fcntl_traced(int cmd);
+/* The traced fcntl commands, for the seccomp filter. */
 extern const int proc_fcntl_cmds[3];
 
 /* What a producer tells apply_entry about the paths it read. */

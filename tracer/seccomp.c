@@ -33,13 +33,14 @@ int filter_build(struct tracer *t)
 			continue;
 		if (sc->effect == E_FCNTL) {
 			const int *cmds = proc_fcntl_cmds;
+			unsigned arg = (unsigned)t->fcntl_cmd_arg;
 
 			for (unsigned c = 0;
 			     !r && c < ARRAY_SIZE(proc_fcntl_cmds); c++)
 				r = seccomp_rule_add(
 					ctx, SCMP_ACT_TRACE(i), nr, 1,
-					SCMP_A1(SCMP_CMP_EQ,
-						(scmp_datum_t)cmds[c]));
+					SCMP_CMP(arg, SCMP_CMP_EQ,
+						 (scmp_datum_t)cmds[c]));
 		} else {
 			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(i), nr, 0);
 		}
@@ -54,6 +55,8 @@ int filter_build(struct tracer *t)
 
 void filter_map(struct tracer *t)
 {
+	t->fcntl_cmd_arg =
+		proc_arg_index(syscall_by_name("fcntl"), A_FCNTL_CMD);
 	for (unsigned i = 0; i < syscall_table_size; i++) {
 		int nr = seccomp_syscall_resolve_name(syscall_table[i].name);
 

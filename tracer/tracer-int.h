@@ -53,6 +53,7 @@ struct tracer {
 	const char *seccomp_reason;
 	scmp_filter_ctx filter;
 	const struct syscall_desc *by_nr[NR_MAX];
+	int fcntl_cmd_arg; /* fcntl's argument of kind A_FCNTL_CMD */
 	struct proc_model model;
 	int main_pid;
 	int main_status; /* fsrace's exit status once main_pid ended */

@@ -110,7 +110,8 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 {
 	k->sc = sc;
 	memcpy(k->args, si->entry.args, sizeof(k->args));
-	if (sc->effect == E_FCNTL && !proc_fcntl_traced((int)k->args[1])) {
+	if (sc->effect == E_FCNTL &&
+	    !proc_fcntl_traced((int)k->args[t->fcntl_cmd_arg])) {
 		k->sc = NULL;
 		return;
 	}

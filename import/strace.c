@@ -38,7 +38,7 @@ struct stask *task_root(struct strace_reader *r, int tid)
 {
 	struct stask *k = task_new(r, tid);
 
-	proc_setup(&k->p, NULL, NULL);
+	proc_setup(&k->p, NULL, NULL, NULL);
 	return k;
 }
 

@@ -112,13 +112,22 @@ static void set_str(char **dst, const char *s)
 	*dst = c;
 }
 
-void proc_setup(struct proc *p, struct fdtable *fds, const char *cwd)
+static const char *absolute(const char *path)
 {
+	return path && path[0] == '/' ? path : NULL;
+}
+
+void proc_setup(struct proc *p, struct fdtable *fds, const char *cwd,
+		const char *root)
+{
+	root = absolute(root);
+	if (root && !strcmp(root, "/"))
+		root = NULL;
 	if (p->fds)
 		fdtable_unref(p->fds);
 	fsinfo_unref(p->fs);
 	p->fds = fds ? fdtable_ref(fds) : fdtable_new();
-	p->fs = fsinfo_new(cwd && cwd[0] == '/' ? cwd : NULL, NULL);
+	p->fs = fsinfo_new(absolute(cwd), root);
 }
 
 void proc_share(struct proc *child, const struct proc *parent)

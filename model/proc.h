@@ -87,9 +87,10 @@ void proc_retid(struct proc_model *m, struct proc *p, int tid);
 
 /*
  * Give P tables of its own: FDS (a reference is taken; NULL for a new,
- * empty table) and a cwd (NULL when unknown).
+ * empty table), a cwd (NULL when unknown) and a root (NULL for "/").
  */
-void proc_setup(struct proc *p, struct fdtable *fds, const char *cwd);
+void proc_setup(struct proc *p, struct fdtable *fds, const char *cwd,
+		const char *root);
 /* CHILD shares or copies PARENT's tables, as another task of the same. */
 void proc_share(struct proc *child, const struct proc *parent);
 /* P's cwd (borrowed), or NULL when unknown. */

@@ -88,18 +88,24 @@ static int live_fd_path(void *ctx, const struct proc *p, int fd, char *buf,
 	return procfs_fd_op(ctx, p->tgid, fd, NULL, buf, size);
 }
 
-/* A cwd the model lost (a chdir it could not resolve) or never had. */
-static int live_cwd(void *ctx, const struct proc *p, char *buf, size_t size)
+/* /proc/TID/NAME, a symlink, into BUF; 0 or -errno. */
+static int proc_link(int tid, const char *name, char *buf, size_t size)
 {
 	char proc[64];
 	ssize_t n;
 
-	snprintf(proc, sizeof(proc), "/proc/%d/cwd", p->tid);
+	snprintf(proc, sizeof(proc), "/proc/%d/%s", tid, name);
 	n = readlink(proc, buf, size - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* A cwd the model lost (a chdir it could not resolve) or never had. */
+static int live_cwd(void *ctx, const struct proc *p, char *buf, size_t size)
+{
+	return proc_link(p->tid, "cwd", buf, size);
 }
 
 const struct proc_backend procfs_backend = {
@@ -140,11 +146,14 @@ static int load_fds(struct fdtable *fds, int pid)
 void procfs_load_task(struct task *k)
 {
 	struct fdtable *fds = fdtable_new();
-	char cwd[PATH_BUF];
+	char cwd[PATH_BUF], root[PATH_BUF];
 
 	load_fds(fds, k->p.tgid);
-	if (live_cwd(NULL, &k->p, cwd, sizeof(cwd)) < 0)
+	if (proc_link(k->p.tid, "cwd", cwd, sizeof(cwd)) < 0)
 		cwd[0] = '\0';
-	proc_setup(&k->p, fds, cwd);
+	/* attached to a process in a chroot: its "/" is elsewhere */
+	if (proc_link(k->p.tid, "root", root, sizeof(root)) < 0)
+		root[0] = '\0';
+	proc_setup(&k->p, fds, cwd, root);
 	fdtable_unref(fds);
 }

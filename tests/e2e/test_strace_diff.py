@@ -709,3 +709,51 @@ def test_model_child_before_fork_event(ctx):
             assert r["pid"] == root and r["tid"] != root, r
         if r.get("path") == "fsr-child":
             assert r["pid"] == r["tid"] != root, r
+
+
+def test_model_attach_in_chroot(ctx):
+    """Attached to a process that chrooted before: its root comes from
+    /proc like its cwd, and its absolute paths resolve under it."""
+    import time
+    d = ctx.tmp
+    os.makedirs(os.path.join(d, "jail"))
+    proc = subprocess.Popen([ctx.fixture("chroot_jail"), d, "--wait"],
+                            cwd=d, stdout=subprocess.PIPE, text=True)
+    fs = None
+    try:
+        line = proc.stdout.readline().split()
+        if not line:
+            assert proc.wait(timeout=5) == 77, "chroot_jail did not start"
+            raise Skip("chroot: not permitted here")
+        assert line[0] == "ready", line
+        out = os.path.join(d, "trace.jsonl")
+        fs = subprocess.Popen([ctx.fsrace, "record", "-o", out, "-p",
+                               line[1]], cwd=d, stderr=subprocess.PIPE,
+                              text=True)
+        tick = os.path.join(d, "jail", "fsr-tick")
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with open(out) as f:
+                    if tick in f.read():
+                        break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        write_file(os.path.join(d, "jail", "fsr-stop"))
+        assert proc.wait(timeout=10) == 0
+        _, err = fs.communicate(timeout=10)
+        assert fs.returncode == 0, err
+        _, records = harness.read_trace(out)
+        opens = [r for r in records if r.get("path") == "/fsr-tick"]
+        assert opens, "no open of /fsr-tick traced"
+        assert {(r["syscall"], r["abspath"], r["ret_path"])
+                for r in opens} == {("openat", tick, tick)}, opens[:3]
+        stops = [r for r in records if r.get("path") == "/fsr-stop"]
+        assert stops and stops[-1]["abspath"] == \
+            os.path.join(d, "jail", "fsr-stop"), stops[-1:]
+    finally:
+        for p in (fs, proc):
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()

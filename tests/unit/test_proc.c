@@ -67,7 +67,7 @@ static struct proc *task(int tid, const char *cwd)
 	p->tid = p->tgid = tid;
 	proc_add(&model, p);
 	if (cwd)
-		proc_setup(p, NULL, cwd);
+		proc_setup(p, NULL, cwd, NULL);
 	return p;
 }
 
@@ -152,7 +152,7 @@ static void test_resolve_and_chdir(void **state)
 	path_call(p, "chdir", "/tmp");
 	assert_string_equal(proc_cwd(p), "/tmp");
 	/* a chdir the model cannot resolve: unknown, not the old cwd */
-	proc_setup(p, NULL, NULL);
+	proc_setup(p, NULL, NULL, NULL);
 	path_call(p, "chdir", "rel");
 	assert_null(proc_cwd(p));
 	assert_null(open_at(p, AT_FDCWD, "x", O_RDONLY, 5));

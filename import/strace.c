@@ -62,7 +62,7 @@ static void pending_free(struct pending *p)
 
 static void task_free(struct strace_reader *r, struct stask *k)
 {
-	proc_remove(&r->model, &k->p);
+	proc_exit(&r->model, &k->p);
 	pending_clear(r, k);
 	pending_free(&k->pend);
 	free(k);

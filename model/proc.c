@@ -75,7 +75,7 @@ static void fsinfo_unref(struct fsinfo *fs)
 	free(fs);
 }
 
-void proc_remove(struct proc_model *m, struct proc *p)
+void proc_exit(struct proc_model *m, struct proc *p)
 {
 	unhash(m, p);
 	m->ntasks--;

@@ -80,8 +80,11 @@ void proc_model_init(struct proc_model *m, const struct proc_backend *be,
 struct proc *proc_find(struct proc_model *m, int tid);
 /* Add P (its tid set, its tables not yet) to the model. */
 void proc_add(struct proc_model *m, struct proc *p);
-/* Take P out of the model and drop its tables; P itself is the caller's. */
-void proc_remove(struct proc_model *m, struct proc *p);
+/*
+ * P is gone (exited, detached, replaced by an exec'ing thread): out of
+ * the model, its tables dropped; P itself is the caller's.
+ */
+void proc_exit(struct proc_model *m, struct proc *p);
 /* A task changes its tid (a thread that exec'd becomes the leader). */
 void proc_retid(struct proc_model *m, struct proc *p, int tid);
 

@@ -62,7 +62,7 @@ static struct task *task_new(struct tracer *t, int tid)
 
 static void task_free(struct tracer *t, struct task *k)
 {
-	proc_remove(&t->model, &k->p);
+	proc_exit(&t->model, &k->p);
 	tracee_free_argv(k);
 	free(k);
 }

@@ -73,7 +73,7 @@ static struct proc *task(int tid, const char *cwd)
 
 static void drop(struct proc *p)
 {
-	proc_remove(&model, p);
+	proc_exit(&model, p);
 	free(p);
 }
 

@@ -147,6 +147,12 @@ void decode_entry(struct tracer *t, struct task *k)
 		}
 	}
 	if (sc->effect == E_CLONE) {
+		/* fork and vfork pass no flags: the model knows theirs */
+		if (proc_arg_index(sc, A_CLONEFLAGS) < 0 &&
+		    proc_arg_index(sc, A_CLONEARGS) < 0) {
+			k->clone_flags = proc_clone_flags(sc);
+			k->clone_known = true;
+		}
 		k->clone_syscall = sc->name;
 		return;
 	}

@@ -757,3 +757,54 @@ def test_model_attach_in_chroot(ctx):
             if p and p.poll() is None:
                 p.kill()
                 p.wait()
+
+
+# Every record fixture that needs no input: live and imported agree on
+# every event from the first one under its directory on.
+
+def files_then(args, **files):
+    """A setup: FILES (name -> text, subdirectories made), then ARGS."""
+    def setup(ctx, d):
+        for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(d, name)),
+                        exist_ok=True)
+            write_file(os.path.join(d, name), text)
+        return args
+    return setup
+
+
+def copy_then(name, *args, **files):
+    """A setup that copies fixture NAME into DIR, its path the first
+    argument (so that its exec is under DIR)."""
+    def setup(ctx, d):
+        files_then([], **files)(ctx, d)
+        return [copied(ctx, name, d), *args]
+    return setup
+
+
+SAME_EVENTS = {
+    "stat_open": files_then(["data.txt", "./sub/../missing"],
+                            **{"data.txt": "x\n"}),
+    "chdir_rel": files_then(["a"], **{"a/sub/f1": "1\n", "a/f2": "2\n"}),
+    "openat_dirfd": files_then(["od"], **{"od/.keep": ""}),
+    "dup_use": files_then(["f"], f="f\n"),
+    "fdops": files_then(["A", "B"]),
+    "mutations": files_then(["m"]),
+    "fork_exec": copy_then("fork_exec", "in.txt", "out.txt",
+                           **{"in.txt": "in\n"}),
+    "vfork_exec": copy_then("vfork_exec", "data", data="x\n"),
+    "thread_exec": copy_then("thread_exec", "data", data="x\n"),
+}
+
+
+def _same_events_test(name):
+    def test(ctx):
+        live_and_import(ctx, name, lambda d: SAME_EVENTS[name](ctx, d))
+    test.__name__ = f"test_same_events_{name}"
+    return test
+
+
+for _name in SAME_EVENTS:
+    _t = _same_events_test(_name)
+    globals()[_t.__name__] = _t
+del _name, _t

@@ -222,40 +222,71 @@ static inline bool is_ident(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
-/* strace-parse.c */
+/*
+ * strace-parse.c. Values are read from a token (struct tok, not
+ * NUL-terminated); strings they return live in the arena, which is
+ * reset for every event.
+ */
 void *arena_alloc(struct arena *a, size_t n);
+/* Keep the newest block for reuse, free the rest. */
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
+/* A decimal number of at most 18 digits at *PP, which moves past it. */
 bool read_dec(const char **pp, uint64_t *ret);
+/* A number as strace prints it (0x, octal, -, ~, U/L) up to END. */
 bool parse_number(const char **pp, const char *end, uint64_t *ret);
+/*
+ * The top-level items of the list after an opening bracket at S, up to
+ * the matching CLOSE: at most MAX in TOKS, their count in *NTOK, the
+ * position after CLOSE in *END. 0, or -1 when CLOSE is missing.
+ */
 int split_list(const char *s, size_t n, char close, struct tok *toks, int max,
 	       int *ntok, size_t *end);
+/* A quoted string argument, unescaped, "..." kept when strace cut it. */
 enum str_kind parse_str(struct arena *a, struct tok t, char **ret);
+/* "SIGKILL" -> 9, strace's SIGRTMIN and SIGRT_N counted from 32. */
 int strace_signal_lookup(const char *name);
+/* Flags, modes and constants: numbers and names of V joined by '|'. */
 bool parse_expr(struct tok t, enum vocab v, enum flagset set, uint64_t *ret);
+/* The unescaped text of the -y decoration at S[I] ('<'), or NULL. */
 char *deco_string(struct arena *a, const char *s, size_t n, size_t i,
 		  size_t *end);
+/* An fd argument and its decoration (*DECO, or NULL). */
 bool parse_fd(struct arena *a, struct tok t, int *ret, char **deco);
+/* The value of FIELD= in a "{...}" struct; a number of it. */
 bool struct_field(struct tok t, const char *field, struct tok *ret);
 bool field_num(struct tok t, const char *field, enum vocab v, uint64_t *ret);
+/* The identity in a stat or statx buffer (-v only; invalid without). */
 void parse_ident(struct tok t, bool statx, struct ident *id);
+/* execve's argv into EV. */
 void parse_argv(struct arena *a, struct tok t, struct event *ev);
+/* An errno name, NAMES caching strerrorname_np() (one per reader). */
 int strace_errno_lookup(const char *const *names, const char *name);
 
 /* strace-lines.c */
+/* Cut LINE into its pid prefix, timestamp and body. */
 void parse_prefix(char *line, int *ret_pid, struct ts_raw *ts, char **ret_body);
+/* The -T duration at the end of a line. */
 bool line_duration(const char *b, size_t n, uint64_t *ret);
+/* Whose line L is: its prefix, its file, the only process, or a guess. */
 int lines_pid(struct strace_reader *r, struct sline *l);
+/* Hold L back for PID, whose fork is still to finish. */
 void held_add(struct strace_reader *r, const struct sline *l, int pid);
+/* Replay the held lines of PID (-1: all), in the order they came. */
 void held_release(struct strace_reader *r, int pid);
+/* No fork pending any more: replay all. */
 void held_release_if_idle(struct strace_reader *r);
+/* Too much held: every held pid a task of its own, then replay. */
 void held_release_by_force(struct strace_reader *r);
+/* The next line of the merged sources: 1, 0 at the end, -errno. */
 int lines_next(struct strace_reader *r, struct sline *ret, char *err,
 	       size_t errlen);
 
 /* strace.c */
 struct stask *task_find(struct strace_reader *r, int tid);
+/* A task whose fork the log does not show: nothing known about it. */
 struct stask *task_root(struct strace_reader *r, int tid);
+/* The only task alive, or NULL. */
 struct stask *solo_task(struct strace_reader *r);
 
 #endif

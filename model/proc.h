@@ -11,7 +11,8 @@
  * proc_apply_exit(). The two producers differ in one thing only: where
  * the path of an fd (or the cwd) comes from when the model does not know
  * it. That is the backend (struct proc_backend), as strace picks its
- * unwinder behind a vtable.
+ * unwinder behind a vtable. proc_fork(), proc_exec() and proc_exit()
+ * follow the tasks.
  */
 #ifndef FSRACE_PROC_H
 #define FSRACE_PROC_H
@@ -34,13 +35,14 @@ struct fsinfo;
  * struct and find theirs from it.
  */
 struct proc {
-	struct proc *next; /* hash chain of the proc_table */
+	struct proc *next; /* hash chain of the proc_model */
 	int tid;
 	int tgid;
 	struct fdtable *fds; /* owned reference; NULL until set up */
 	struct fsinfo *fs;   /* owned reference; NULL until set up */
 };
 
+/* Where what the model does not know comes from: /proc, or -y. */
 struct proc_backend {
 	const char *name;
 	/*
@@ -53,6 +55,7 @@ struct proc_backend {
 	int (*cwd)(void *ctx, const struct proc *p, char *buf, size_t size);
 };
 
+/* The tasks of one producer, and its backend. */
 struct proc_model {
 	const struct proc_backend *backend;
 	void *ctx; /* passed to the backend */

@@ -34,11 +34,13 @@
  * Every event has source_file (the path as given to strace_reader_open)
  * and source_line; seq counts 1, 2, 3 in the order events are returned.
  *
- * Paths are resolved as the live tracer resolves them: against the cwd
- * and the fd tables the reader keeps per process (chdir, fchdir, open,
- * dup*, fcntl(F_DUPFD*), close, close_range, close-on-exec at execve;
- * fork copies them, CLONE_FILES/CLONE_FS share them). A -y decoration
- * fills in what that model does not know: the path of an fd opened
+ * Paths are resolved by the process model the live tracer uses too
+ * (model/proc.h): against the cwd, root and fd tables it keeps per
+ * process (chdir, fchdir, chroot, open, dup*, fcntl(F_DUPFD*, F_SETFD),
+ * close, close_range, close-on-exec at execve; fork copies them,
+ * CLONE_FILES/CLONE_FS share them). A -y decoration of the call at hand
+ * is the model's backend: it fills in what the model does not know: the
+ * path of an fd opened
  * before the log starts, the cwd ("AT_FDCWD</home/u>"), the fd an open
  * of an unresolvable path returned. What neither gives is left unknown
  * (abspath, fd_path, dirfd_path NULL), never guessed. A string strace

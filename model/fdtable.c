@@ -6,6 +6,20 @@
 
 #include "util.h"
 
+struct fdent {
+	char *path; /* owned; capacity pathcap, kept across reuse */
+	unsigned pathcap;
+	bool open;
+	bool known; /* path holds the fd's path */
+	bool cloexec;
+};
+
+struct fdtable {
+	int refs;
+	int size; /* entries allocated */
+	struct fdent *ents;
+};
+
 struct fdtable *fdtable_new(void)
 {
 	struct fdtable *t = xcalloc(1, sizeof(*t));
@@ -34,7 +48,7 @@ static int grow(struct fdtable *t, int fd)
 {
 	int n;
 
-	if (fd < 0 || fd > FDTABLE_MAX_FD)
+	if (fd < 0 || fd >= FDTABLE_NR_OPEN)
 		return -EBADF;
 	if (fd < t->size)
 		return 0;
@@ -108,6 +122,23 @@ const char *fdtable_path(const struct fdtable *t, int fd)
 bool fdtable_is_open(const struct fdtable *t, int fd)
 {
 	return get(t, fd) != NULL;
+}
+
+bool fdtable_cloexec(const struct fdtable *t, int fd)
+{
+	const struct fdent *e = get(t, fd);
+
+	return e && e->cloexec;
+}
+
+bool fdtable_shared(const struct fdtable *t)
+{
+	return t->refs > 1;
+}
+
+int fdtable_learn(struct fdtable *t, int fd, const char *path)
+{
+	return fdtable_set(t, fd, path, fdtable_cloexec(t, fd));
 }
 
 void fdtable_close(struct fdtable *t, int fd)

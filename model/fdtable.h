@@ -10,22 +10,13 @@
 
 #include <stdbool.h>
 
-/* The highest fd the table tracks; fds above it are treated as unknown. */
-#define FDTABLE_MAX_FD (1 << 20)
+/*
+ * The kernel's NR_OPEN: no process can have an fd at or above it, so the
+ * table tracks every fd a process can have and refuses the rest.
+ */
+#define FDTABLE_NR_OPEN (1 << 20)
 
-struct fdent {
-	char *path; /* owned; capacity pathcap, kept across reuse */
-	unsigned pathcap;
-	bool open;
-	bool known; /* path holds the fd's path */
-	bool cloexec;
-};
-
-struct fdtable {
-	int refs;
-	int size; /* entries allocated */
-	struct fdent *ents;
-};
+struct fdtable;
 
 struct fdtable *fdtable_new(void);
 /* A new table with the same open fds (fork without CLONE_FILES). */
@@ -36,12 +27,20 @@ void fdtable_unref(struct fdtable *t);
 
 /*
  * Mark FD open, naming PATH (copied; NULL when unknown). Returns 0, or
- * -EBADF when FD is negative or above FDTABLE_MAX_FD.
+ * -EBADF when FD is negative or not below FDTABLE_NR_OPEN.
  */
 int fdtable_set(struct fdtable *t, int fd, const char *path, bool cloexec);
 /* The path FD names (borrowed, valid until FD changes), or NULL. */
 const char *fdtable_path(const struct fdtable *t, int fd);
 bool fdtable_is_open(const struct fdtable *t, int fd);
+bool fdtable_cloexec(const struct fdtable *t, int fd);
+/* Whether another task shares T (threads, CLONE_FILES). */
+bool fdtable_shared(const struct fdtable *t);
+/*
+ * FD's path is PATH (copied), learnt from elsewhere: an fd the table did
+ * not know becomes open, one it knew keeps its close-on-exec flag.
+ */
+int fdtable_learn(struct fdtable *t, int fd, const char *path);
 void fdtable_close(struct fdtable *t, int fd);
 /* close_range(2): close, or with CLOEXEC only mark, fds FIRST..LAST. */
 void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last,

@@ -4,110 +4,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "dircache.h"
-#include "fdtable.h"
-#include "names.h"
-#include "path.h"
+#include "tracer-int.h"
 #include "util.h"
-
-#ifndef CLONE_THREAD
-#define CLONE_THREAD 0x00010000
-#endif
-#define CLONE_FILES_ 0x00000400
-#define CLONE_FS_ 0x00000200
-#define CLONE_VFORK_ 0x00004000
-#define AT_FDCWD_ (-100)
-#define AT_EMPTY_PATH_ 0x1000
-#define O_CREAT_ 0100
-#define O_TMPFILE_ 020000000
-#define O_CLOEXEC_ 02000000
-#define CLOSE_RANGE_CLOEXEC_ 4
-
-/* SECCOMP_RET_DATA for a task of another architecture. */
-#define BADARCH_DATA 0xffff
-#define NR_MAX 1024
-#define TASK_BUCKETS 1024
-#define PATH_BUF (PATH_MAX + 1)
-#define ARGV_MAX 4096
-
-/* cwd and root, shared by CLONE_FS tasks. */
-struct fsinfo {
-	int refs;
-	char *cwd;
-	char *root; /* NULL when "/" */
-};
-
-struct task {
-	struct task *next; /* hash chain */
-	int tid;
-	int tgid;
-	struct fdtable *fds; /* NULL until linked to its parent */
-	struct fsinfo *fs;
-	bool startup;	 /* the next EVENT_STOP is its first stop */
-	bool waiting;	 /* stopped, waiting for its parent's fork event */
-	bool in_syscall; /* resumed to see the exit of a traced syscall */
-	bool warned_arch;
-	uint64_t clone_flags;
-	bool clone_known;
-	const char *clone_syscall;
-
-	/* the syscall in progress, filled at entry, completed at exit */
-	const struct syscall_desc *sc;
-	uint64_t args[6];
-	uint64_t statbuf;
-	uint64_t linkbuf;
-	bool statx;
-	struct event ev;
-	char path[PATH_BUF], abspath[PATH_BUF];
-	char path2[PATH_BUF], abspath2[PATH_BUF];
-	char dirfd_path[PATH_BUF], dirfd2_path[PATH_BUF];
-	char fd_path[PATH_BUF], fd2_path[PATH_BUF];
-	char target[PATH_BUF], xattr[256];
-	char parent[PATH_BUF], parent2[PATH_BUF];
-	char **argv;
-	int argc;
-};
-
-struct tracer {
-	struct tracer_options opt;
-	bool seccomp;
-	const char *seccomp_reason;
-	scmp_filter_ctx filter;
-	const struct syscall_desc *by_nr[NR_MAX];
-	struct task *tasks[TASK_BUCKETS];
-	struct task *last;
-	int ntasks;
-	int main_pid;
-	int main_status; /* fsrace's exit status once main_pid ended */
-	bool main_done;
-	uint64_t seq;
-	struct dircache *dirs;
-	bool detaching;
-	/* open /proc/TGID/fd directories, so that a lookup walks one name */
-	struct {
-		int tgid;
-		int fd;
-	} procfd[8];
-	unsigned procfd_next;
-};
 
 static volatile sig_atomic_t got_tick, got_stop_signal;
 
@@ -124,327 +34,38 @@ static void on_stop_signal(int sig)
 	got_stop_signal = sig;
 }
 
-/* ---- tasks ---- */
+static struct task *task_of(struct proc *p)
+{
+	return (struct task *)p;
+}
 
 static struct task *task_find(struct tracer *t, int tid)
 {
-	struct task *k;
-
-	if (t->last && t->last->tid == tid)
-		return t->last;
-	for (k = t->tasks[(unsigned)tid % TASK_BUCKETS]; k; k = k->next)
-		if (k->tid == tid)
-			return t->last = k;
-	return NULL;
-}
-
-static void task_hash(struct tracer *t, struct task *k)
-{
-	struct task **head = &t->tasks[(unsigned)k->tid % TASK_BUCKETS];
-
-	k->next = *head;
-	*head = k;
+	return task_of(proc_find(&t->model, tid));
 }
 
 static struct task *task_new(struct tracer *t, int tid)
 {
 	struct task *k = xcalloc(1, sizeof(*k));
 
-	k->tid = tid;
-	k->tgid = tid;
-	task_hash(t, k);
-	t->ntasks++;
+	k->p.tid = tid;
+	k->p.tgid = tid;
+	proc_add(&t->model, &k->p);
 	return k;
 }
 
-static void task_unhash(struct tracer *t, struct task *k)
-{
-	struct task **pp = &t->tasks[(unsigned)k->tid % TASK_BUCKETS];
-
-	for (; *pp; pp = &(*pp)->next)
-		if (*pp == k) {
-			*pp = k->next;
-			break;
-		}
-	if (t->last == k)
-		t->last = NULL;
-}
-
-static void fsinfo_unref(struct fsinfo *fs)
-{
-	if (!fs || --fs->refs > 0)
-		return;
-	free(fs->cwd);
-	free(fs->root);
-	free(fs);
-}
-
-static void free_argv(struct task *k)
-{
-	for (int i = 0; i < k->argc; i++)
-		free(k->argv[i]);
-	free(k->argv);
-	k->argv = NULL;
-	k->argc = 0;
-}
+/* Every task, for FN; FN may not remove any. */
+#define for_each_task(t, k)                                                    \
+	for (unsigned b_ = 0; b_ < PROC_BUCKETS; b_++)                         \
+		for (struct task *k = task_of((t)->model.buckets[b_]); k;      \
+		     k = task_of(k->p.next))
 
 static void task_free(struct tracer *t, struct task *k)
 {
-	task_unhash(t, k);
-	t->ntasks--;
-	if (k->fds)
-		fdtable_unref(k->fds);
-	fsinfo_unref(k->fs);
-	free_argv(k);
+	proc_exit(&t->model, &k->p);
+	tracee_free_argv(k);
 	free(k);
 }
-
-/* ---- reading the tracee ---- */
-
-/*
- * Read up to SIZE bytes at ADDR into BUF, one remote iovec per page so
- * that an unmapped page ends the read there instead of failing it all.
- * Returns the bytes read, or -errno.
- */
-static ssize_t peek(int tid, uint64_t addr, void *buf, size_t size)
-{
-	struct iovec local = {buf, size};
-	struct iovec remote[4];
-	size_t done = 0;
-	int n = 0;
-	ssize_t r;
-
-	while (done < size && n < (int)ARRAY_SIZE(remote)) {
-		uint64_t a = addr + done;
-		size_t chunk = 4096 - (a & 4095);
-
-		if (chunk > size - done)
-			chunk = size - done;
-		remote[n].iov_base = (void *)(uintptr_t)a;
-		remote[n].iov_len = chunk;
-		done += chunk;
-		n++;
-	}
-	local.iov_len = done;
-	r = process_vm_readv(tid, &local, 1, remote, (unsigned long)n, 0);
-	if (r < 0)
-		return -errno;
-	return r;
-}
-
-/* Read a NUL-terminated string; at most SIZE-1 bytes. 0 or -errno. */
-static int peek_string(int tid, uint64_t addr, char *buf, size_t size)
-{
-	size_t got = 0;
-
-	if (!addr)
-		return -EFAULT;
-	while (got + 1 < size) {
-		size_t want = 4096 - ((addr + got) & 4095);
-		ssize_t r;
-
-		if (want > size - 1 - got)
-			want = size - 1 - got;
-		r = peek(tid, addr + got, buf + got, want);
-		if (r <= 0) {
-			buf[got] = '\0';
-			return r < 0 ? (int)r : -EFAULT;
-		}
-		if (memchr(buf + got, '\0', (size_t)r))
-			return 0;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	return 0;
-}
-
-static void read_argv(struct task *k, uint64_t addr)
-{
-	char buf[PATH_BUF];
-	int cap = 0;
-
-	free_argv(k);
-	for (int i = 0; i < ARGV_MAX && addr; i++) {
-		uint64_t p;
-
-		if (peek(k->tid, addr + (uint64_t)i * 8, &p, 8) != 8 || !p)
-			break;
-		if (peek_string(k->tid, p, buf, sizeof(buf)) < 0)
-			break;
-		if (k->argc == cap) {
-			cap = cap ? cap * 2 : 8;
-			k->argv =
-				xrealloc(k->argv, (size_t)cap * sizeof(char *));
-		}
-		k->argv[k->argc++] = xstrdup(buf);
-	}
-}
-
-/* ---- model of the process: fds and cwd ---- */
-
-static void copy_str(char *dst, const char *src)
-{
-	size_t n = strnlen(src, PATH_MAX);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-static int procfd_open(struct tracer *t, int tgid, bool fresh)
-{
-	unsigned i, n = ARRAY_SIZE(t->procfd);
-	char dir[64];
-	int fd;
-
-	for (i = 0; i < n; i++)
-		if (t->procfd[i].tgid == tgid && t->procfd[i].fd >= 0) {
-			if (!fresh)
-				return t->procfd[i].fd;
-			close(t->procfd[i].fd);
-			t->procfd[i].tgid = 0;
-			t->procfd[i].fd = -1;
-			break;
-		}
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", tgid);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (i == n) {
-		i = t->procfd_next++ % n;
-		if (t->procfd[i].fd >= 0)
-			close(t->procfd[i].fd);
-	}
-	t->procfd[i].tgid = tgid;
-	t->procfd[i].fd = fd;
-	return fd;
-}
-
-/* fstatat or readlinkat on /proc/TGID/fd/FD; 0 or -errno. */
-static int proc_fd_op(struct tracer *t, int tgid, int fd, struct stat *st,
-		      char *link, size_t size)
-{
-	char name[16];
-	int r = -ENOENT;
-
-	snprintf(name, sizeof(name), "%d", fd);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int dfd = procfd_open(t, tgid, attempt > 0);
-		ssize_t n;
-
-		if (dfd < 0)
-			return dfd;
-		if (st) {
-			if (fstatat(dfd, name, st, 0) == 0)
-				return 0;
-		} else {
-			n = readlinkat(dfd, name, link, size - 1);
-			if (n >= 0) {
-				link[n] = '\0';
-				return 0;
-			}
-		}
-		r = -errno;
-		/* a stale directory of an exited process gives ESRCH/ENOENT */
-	}
-	return r;
-}
-
-static void procfd_forget(struct tracer *t, int tgid)
-{
-	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
-		if (t->procfd[i].tgid == tgid && t->procfd[i].fd >= 0) {
-			close(t->procfd[i].fd);
-			t->procfd[i].tgid = 0;
-			t->procfd[i].fd = -1;
-		}
-}
-
-/*
- * The path FD names in task K, from the fd table, or else from
- * /proc/TGID/fd (an fd made by a call we do not stop on: pipe, socket).
- */
-static const char *fd_path(struct tracer *t, struct task *k, int fd)
-{
-	char buf[PATH_BUF];
-	const char *p = fdtable_path(k->fds, fd);
-
-	if (p || fd < 0)
-		return p;
-	if (proc_fd_op(t, k->tgid, fd, NULL, buf, sizeof(buf)) < 0)
-		return NULL;
-	fdtable_set(k->fds, fd, buf, false);
-	return fdtable_path(k->fds, fd);
-}
-
-static int load_fds(struct fdtable *fds, int pid)
-{
-	char dir[64], link[80], buf[PATH_BUF];
-	struct dirent *d;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	dp = opendir(dir);
-	if (!dp)
-		return -errno;
-	while ((d = readdir(dp))) {
-		char *end;
-		long fd = strtol(d->d_name, &end, 10);
-		ssize_t n;
-
-		if (*end || d->d_name[0] == '.')
-			continue;
-		snprintf(link, sizeof(link), "%s/%ld", dir, fd);
-		n = readlink(link, buf, sizeof(buf) - 1);
-		if (n < 0)
-			continue;
-		buf[n] = '\0';
-		fdtable_set(fds, (int)fd, buf, false);
-	}
-	closedir(dp);
-	return 0;
-}
-
-static struct fsinfo *fsinfo_load(int pid)
-{
-	struct fsinfo *fs = xcalloc(1, sizeof(*fs));
-	char proc[64], buf[PATH_BUF];
-	ssize_t n;
-
-	fs->refs = 1;
-	snprintf(proc, sizeof(proc), "/proc/%d/cwd", pid);
-	n = readlink(proc, buf, sizeof(buf) - 1);
-	buf[n < 0 ? 0 : n] = '\0';
-	fs->cwd = xstrdup(n < 0 ? "/" : buf);
-	return fs;
-}
-
-static struct fsinfo *fsinfo_copy(const struct fsinfo *o)
-{
-	struct fsinfo *fs = xcalloc(1, sizeof(*fs));
-
-	fs->refs = 1;
-	fs->cwd = xstrdup(o->cwd);
-	fs->root = o->root ? xstrdup(o->root) : NULL;
-	return fs;
-}
-
-static void fsinfo_set_cwd(struct fsinfo *fs, const char *cwd)
-{
-	char *c = xstrdup(cwd);
-
-	free(fs->cwd);
-	fs->cwd = c;
-}
-
-/* A task seen for the first time without a parent: spawn or attach. */
-static void task_load(struct task *k)
-{
-	k->fds = fdtable_new();
-	load_fds(k->fds, k->tgid);
-	k->fs = fsinfo_load(k->tgid);
-}
-
-/* ---- emitting ---- */
 
 static void emit(struct tracer *t, struct event *ev)
 {
@@ -457,430 +78,12 @@ static void emit_warning(struct tracer *t, struct task *k, const char *msg)
 	struct event ev;
 
 	event_init(&ev, EV_WARNING);
-	ev.pid = k->tgid;
-	ev.tid = k->tid;
+	ev.pid = k->p.tgid;
+	ev.tid = k->p.tid;
 	ev.ts_enter = now_ns();
 	ev.message = msg;
 	emit(t, &ev);
 }
-
-/* ---- syscall entry ---- */
-
-static const char *dirfd_base(struct tracer *t, struct task *k, int dirfd,
-			      char *buf)
-{
-	const char *p = dirfd == AT_FDCWD_ ? k->fs->cwd : fd_path(t, k, dirfd);
-
-	if (!p)
-		return NULL;
-	copy_str(buf, p);
-	return buf;
-}
-
-/* Resolve PATH against DIRFD's path (or the cwd) into OUT. */
-static const char *resolve(struct task *k, int dirfd, bool has_dirfd,
-			   const char *base, const char *path, char *out)
-{
-	if (path[0] != '/') {
-		if (!has_dirfd || dirfd == AT_FDCWD_)
-			base = k->fs->cwd;
-		if (!base || base[0] != '/')
-			return NULL;
-	}
-	if (path_resolve(base, path, out, PATH_BUF) < 0)
-		return NULL;
-	return out;
-}
-
-static void decode_entry(struct tracer *t, struct task *k)
-{
-	const struct syscall_desc *sc = k->sc;
-	struct event *ev = &k->ev;
-	const uint64_t *a = k->args;
-	uint64_t path_addr = 0, path2_addr = 0;
-	bool has_path = false, has_path2 = false, at_empty = false;
-
-	event_init(ev, EV_SYSCALL);
-	ev->sc = sc;
-	ev->pid = k->tgid;
-	ev->tid = k->tid;
-	k->statbuf = k->linkbuf = 0;
-	for (int i = 0; i < 6; i++) {
-		uint64_t v = a[i];
-
-		switch ((enum arg_kind)sc->args[i]) {
-		case A_NONE:
-			break;
-		case A_DIRFD:
-			ev->has |= HAS_DIRFD;
-			ev->dirfd = (int)v;
-			ev->dirfd_path =
-				dirfd_base(t, k, ev->dirfd, k->dirfd_path);
-			break;
-		case A_DIRFD2:
-			ev->has |= HAS_DIRFD2;
-			ev->dirfd2 = (int)v;
-			ev->dirfd2_path =
-				dirfd_base(t, k, ev->dirfd2, k->dirfd2_path);
-			break;
-		case A_PATH:
-			has_path = true;
-			path_addr = v;
-			break;
-		case A_PATH2:
-			has_path2 = true;
-			path2_addr = v;
-			break;
-		case A_FD:
-		case A_FD2: {
-			bool second = sc->args[i] == A_FD2;
-			const char *p = fd_path(t, k, (int)v);
-			char *buf = second ? k->fd2_path : k->fd_path;
-
-			if (p)
-				copy_str(buf, p);
-			if (second) {
-				ev->has |= HAS_FD2;
-				ev->fd2 = (int)v;
-				ev->fd2_path = p ? buf : NULL;
-			} else {
-				ev->has |= HAS_FD;
-				ev->fd = (int)v;
-				ev->fd_path = p ? buf : NULL;
-			}
-			break;
-		}
-		case A_OFLAGS:
-		case A_ATFLAGS:
-		case A_FACCFLAGS:
-		case A_RENFLAGS:
-		case A_CRFLAGS:
-		case A_DUPFLAGS:
-		case A_SFRFLAGS:
-			ev->has |= HAS_FLAGS;
-			ev->flags = sc->args[i] == A_OFLAGS ? (uint32_t)v : v;
-			if (sc->args[i] == A_ATFLAGS && (v & AT_EMPTY_PATH_))
-				at_empty = true;
-			break;
-		case A_MODE:
-			ev->has |= HAS_MODE;
-			ev->mode = (uint32_t)v;
-			break;
-		case A_ACCESS:
-			ev->has |= HAS_ACCESS;
-			ev->access = (uint32_t)v;
-			break;
-		case A_OPENHOW: {
-			uint64_t how[3] = {0, 0, 0};
-
-			peek(k->tid, v, how, sizeof(how));
-			ev->has |= HAS_FLAGS | HAS_RESOLVE | HAS_MODE;
-			ev->flags = how[0];
-			ev->mode = (uint32_t)how[1];
-			ev->resolve = how[2];
-			break;
-		}
-		case A_UID:
-			ev->has |= HAS_OWNER;
-			ev->uid = (int32_t)v;
-			break;
-		case A_GID:
-			ev->gid = (int32_t)v;
-			break;
-		case A_LENGTH:
-			ev->has |= HAS_LENGTH;
-			ev->length = (int64_t)v;
-			break;
-		case A_FCNTL_CMD:
-			ev->has |= HAS_CMD;
-			ev->cmd = (int)v;
-			break;
-		case A_FCNTL_ARG:
-			ev->arg = (int64_t)v;
-			break;
-		case A_TARGET:
-			if (peek_string(k->tid, v, k->target,
-					sizeof(k->target)) == 0) {
-				ev->has |= HAS_TARGET;
-				ev->target = k->target;
-			}
-			break;
-		case A_LINKBUF:
-			k->linkbuf = v;
-			break;
-		case A_STATBUF:
-		case A_STATXBUF:
-			k->statbuf = v;
-			k->statx = sc->args[i] == A_STATXBUF;
-			break;
-		case A_XATTR:
-			if (peek_string(k->tid, v, k->xattr,
-					sizeof(k->xattr)) == 0) {
-				ev->has |= HAS_XATTR;
-				ev->xattr = k->xattr;
-			}
-			break;
-		case A_ARGV:
-			read_argv(k, v);
-			ev->has |= HAS_ARGV;
-			ev->argv = (const char *const *)k->argv;
-			ev->argc = k->argc;
-			break;
-		case A_CLONEFLAGS:
-			k->clone_flags = v;
-			k->clone_known = true;
-			break;
-		case A_CLONEARGS:
-			k->clone_known =
-				peek(k->tid, v, &k->clone_flags, 8) == 8;
-			break;
-		case A_FDLAST:
-			ev->length = (int64_t)(uint32_t)v;
-			break;
-		}
-	}
-	if (sc->flags & SCF_IMPLIED_OFLAGS) {
-		ev->has |= HAS_FLAGS;
-		ev->flags =
-			01 | O_CREAT_ | 01000; /* O_WRONLY|O_CREAT|O_TRUNC */
-	}
-	if (sc->args[2] == A_OFLAGS && !(ev->flags & (O_CREAT_ | O_TMPFILE_)))
-		ev->has &= ~(uint32_t)HAS_MODE;
-	if (sc->effect == E_CLONE) {
-		k->clone_syscall = sc->name;
-		return;
-	}
-
-	if (has_path) {
-		if (!path_addr) {
-			/* utimensat(fd, NULL, …): the call is on the fd */
-			ev->has |= HAS_FD;
-			ev->fd = ev->dirfd;
-			ev->fd_path = ev->dirfd_path;
-		} else if (peek_string(k->tid, path_addr, k->path,
-				       sizeof(k->path)) == 0) {
-			ev->has |= HAS_PATH;
-			ev->path = k->path;
-			if (!k->path[0] && at_empty) {
-				ev->has |= HAS_FD;
-				ev->fd = ev->dirfd;
-				ev->fd_path = ev->dirfd_path;
-				ev->abspath = ev->dirfd_path;
-			} else {
-				ev->abspath = resolve(
-					k, ev->dirfd, ev->has & HAS_DIRFD,
-					ev->dirfd_path, k->path, k->abspath);
-			}
-		}
-	}
-	if (has_path2 &&
-	    peek_string(k->tid, path2_addr, k->path2, sizeof(k->path2)) == 0) {
-		int dfd = (ev->has & HAS_DIRFD2) ? ev->dirfd2 : AT_FDCWD_;
-
-		ev->has |= HAS_PATH2;
-		ev->path2 = k->path2;
-		ev->abspath2 = resolve(k, dfd, ev->has & HAS_DIRFD2,
-				       ev->dirfd2_path, k->path2, k->abspath2);
-	}
-}
-
-/* Effects that happen at entry: close releases the fd whatever it returns. */
-static void effect_at_entry(struct task *k)
-{
-	struct event *ev = &k->ev;
-
-	if (k->sc->effect == E_CLOSE) {
-		fdtable_close(k->fds, ev->fd);
-	} else if (k->sc->effect == E_CLOSE_RANGE) {
-		unsigned last = (unsigned)ev->length;
-
-		fdtable_close_range(k->fds, (unsigned)ev->fd, last,
-				    ev->flags & CLOSE_RANGE_CLOEXEC_);
-	}
-}
-
-/* ---- syscall exit ---- */
-
-static void fill_parent(struct tracer *t, struct task *k, const char *abspath,
-			char *buf, struct parent_info *p)
-{
-	char stat_path[PATH_BUF * 2];
-	const char *sp = buf;
-
-	if (!abspath || abspath[0] != '/')
-		return;
-	if (path_dirname(abspath, buf, PATH_BUF) < 0)
-		return;
-	if (k->fs->root) {
-		snprintf(stat_path, sizeof(stat_path), "%s%s", k->fs->root,
-			 buf);
-		sp = stat_path;
-	}
-	if (dircache_lookup(t->dirs, buf, sp, &p->uid, &p->mode) == 0) {
-		p->valid = true;
-		p->path = buf;
-	}
-}
-
-static void ident_from_stat(struct ident *id, const struct stat *st)
-{
-	id->valid = true;
-	id->dev = st->st_dev;
-	id->ino = st->st_ino;
-	id->mode = st->st_mode;
-	id->nlink = st->st_nlink;
-	id->uid = st->st_uid;
-	id->gid = st->st_gid;
-	id->size = st->st_size;
-}
-
-static void read_stat_result(struct task *k)
-{
-	struct event *ev = &k->ev;
-
-	if (!k->statbuf)
-		return;
-	if (k->statx) {
-		struct statx sx;
-
-		if (peek(k->tid, k->statbuf, &sx, sizeof(sx)) != sizeof(sx))
-			return;
-		ev->stat.valid = true;
-		ev->stat.dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-		ev->stat.ino = sx.stx_ino;
-		ev->stat.mode = sx.stx_mode;
-		ev->stat.nlink = sx.stx_nlink;
-		ev->stat.uid = sx.stx_uid;
-		ev->stat.gid = sx.stx_gid;
-		ev->stat.size = (int64_t)sx.stx_size;
-	} else {
-		struct stat st;
-
-		if (peek(k->tid, k->statbuf, &st, sizeof(st)) != sizeof(st))
-			return;
-		ident_from_stat(&ev->stat, &st);
-	}
-}
-
-static void new_fd(struct task *k, int fd, const char *path, bool cloexec)
-{
-	struct event *ev = &k->ev;
-
-	fdtable_set(k->fds, fd, path, cloexec);
-	ev->ret_path = fdtable_path(k->fds, fd);
-	if (ev->ret_path) {
-		copy_str(k->parent2, ev->ret_path);
-		ev->ret_path = k->parent2;
-	}
-}
-
-static void effect_at_exit(struct tracer *t, struct task *k)
-{
-	struct event *ev = &k->ev;
-	int ret = (int)ev->ret;
-
-	switch ((enum sc_effect)k->sc->effect) {
-	case E_OPEN: {
-		struct stat st;
-
-		new_fd(k, ret, ev->abspath, ev->flags & O_CLOEXEC_);
-		if (proc_fd_op(t, k->tgid, ret, &st, NULL, 0) == 0)
-			ident_from_stat(&ev->stat, &st);
-		break;
-	}
-	case E_DUP:
-		if (fdtable_dup(k->fds, ev->fd, ret, false) < 0)
-			fdtable_set(k->fds, ret, NULL, false);
-		new_fd(k, ret, fdtable_path(k->fds, ret), false);
-		break;
-	case E_DUP2:
-		if (fdtable_dup(k->fds, ev->fd, ev->fd2,
-				ev->flags & O_CLOEXEC_) < 0)
-			fdtable_set(k->fds, ev->fd2, NULL, false);
-		ev->ret_path = ev->fd_path;
-		break;
-	case E_FCNTL:
-		if (ev->cmd == F_SETFD) {
-			fdtable_set_cloexec(k->fds, ev->fd,
-					    ev->arg & FD_CLOEXEC);
-		} else {
-			bool cloexec = ev->cmd == F_DUPFD_CLOEXEC;
-
-			if (fdtable_dup(k->fds, ev->fd, ret, cloexec) < 0)
-				fdtable_set(k->fds, ret, NULL, cloexec);
-			ev->ret_path = ev->fd_path;
-		}
-		break;
-	case E_CHDIR:
-		if (ev->abspath)
-			fsinfo_set_cwd(k->fs, ev->abspath);
-		break;
-	case E_FCHDIR:
-		if (ev->fd_path && ev->fd_path[0] == '/')
-			fsinfo_set_cwd(k->fs, ev->fd_path);
-		break;
-	case E_CHROOT:
-		if (ev->abspath) {
-			free(k->fs->root);
-			k->fs->root = strcmp(ev->abspath, "/")
-					      ? xstrdup(ev->abspath)
-					      : NULL;
-		}
-		break;
-	case E_CHANGE_DIR:
-		if (ev->abspath)
-			dircache_invalidate(t->dirs, ev->abspath);
-		if (ev->abspath2)
-			dircache_invalidate(t->dirs, ev->abspath2);
-		if (!(ev->has & HAS_PATH) && ev->fd_path)
-			dircache_invalidate(t->dirs, ev->fd_path);
-		break;
-	default:
-		break;
-	}
-}
-
-static void finish_syscall(struct tracer *t, struct task *k, int64_t rval,
-			   bool is_error)
-{
-	struct event *ev = &k->ev;
-	const struct syscall_desc *sc = k->sc;
-
-	ev->ts_exit = now_ns();
-	ev->has |= HAS_RET;
-	if (is_error) {
-		ev->ret = -1;
-		ev->err = (int)-rval;
-	} else {
-		ev->ret = rval;
-		effect_at_exit(t, k);
-		if (sc->flags & SCF_STAT_RESULT)
-			read_stat_result(k);
-		if (k->linkbuf && rval > 0) {
-			size_t n = (size_t)rval < PATH_MAX ? (size_t)rval
-							   : PATH_MAX;
-
-			if (peek(k->tid, k->linkbuf, k->target, n) ==
-			    (ssize_t)n) {
-				k->target[n] = '\0';
-				ev->has |= HAS_TARGET;
-				ev->target = k->target;
-			}
-		}
-	}
-	if ((sc->classes & (SC_CHECK | SC_USE | SC_CREATE | SC_REMOVE)) &&
-	    (ev->has & HAS_PATH) && !(ev->has & HAS_FD)) {
-		fill_parent(t, k, ev->abspath, k->parent, &ev->parent);
-		if (ev->has & HAS_PATH2)
-			fill_parent(t, k, ev->abspath2, k->parent2,
-				    &ev->parent2);
-	}
-	emit(t, ev);
-	k->in_syscall = false;
-	k->sc = NULL;
-}
-
-/* ---- ptrace plumbing ---- */
 
 static bool ptrace_ok(long r, int tid)
 {
@@ -898,7 +101,7 @@ static void resume(struct tracer *t, struct task *k, int sig)
 
 	if (!t->seccomp || k->in_syscall)
 		op = PTRACE_SYSCALL;
-	ptrace_ok(ptrace(op, k->tid, 0L, (long)sig), k->tid);
+	ptrace_ok(ptrace(op, k->p.tid, 0L, (long)sig), k->p.tid);
 }
 
 static void on_syscall_entry(struct tracer *t, struct task *k,
@@ -907,18 +110,13 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 {
 	k->sc = sc;
 	memcpy(k->args, si->entry.args, sizeof(k->args));
-	if (sc->effect == E_FCNTL) {
-		int cmd = (int)k->args[1];
-
-		if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
-		    cmd != F_SETFD) {
-			k->sc = NULL;
-			return;
-		}
+	if (sc->effect == E_FCNTL &&
+	    !proc_fcntl_traced((int)k->args[t->fcntl_cmd_arg])) {
+		k->sc = NULL;
+		return;
 	}
 	decode_entry(t, k);
 	k->ev.ts_enter = now_ns();
-	effect_at_entry(k);
 	if (sc->flags & SCF_NO_EXIT) {
 		k->sc = NULL;
 		if (sc->effect != E_CLONE) {
@@ -948,11 +146,14 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 	struct __ptrace_syscall_info si;
 	const struct syscall_desc *sc = NULL;
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, k->tid, sizeof(si), &si) <= 0)
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, k->p.tid, sizeof(si), &si) <= 0)
 		goto out_resume;
 	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
-		if (k->in_syscall && k->sc)
-			finish_syscall(t, k, si.exit.rval, si.exit.is_error);
+		if (k->in_syscall && k->sc) {
+			decode_exit(t, k, si.exit.rval, si.exit.is_error);
+			emit(t, &k->ev);
+			k->sc = NULL;
+		}
 		k->in_syscall = false;
 		goto out_resume;
 	}
@@ -987,30 +188,12 @@ static void link_child(struct tracer *t, struct task *parent,
 
 	if (!parent->clone_known)
 		flags = event == PTRACE_EVENT_CLONE
-				? CLONE_THREAD | CLONE_FILES_ | CLONE_FS_
+				? CLONE_THREAD | CLONE_FILES | CLONE_FS
 				: 0;
 	if (event == PTRACE_EVENT_VFORK)
-		flags |= CLONE_VFORK_;
-	child->tgid = (flags & CLONE_THREAD) ? parent->tgid : child->tid;
-	child->fds = (flags & CLONE_FILES_) ? fdtable_ref(parent->fds)
-					    : fdtable_copy(parent->fds);
-	if (flags & CLONE_FS_) {
-		child->fs = parent->fs;
-		child->fs->refs++;
-	} else {
-		child->fs = fsinfo_copy(parent->fs);
-	}
-	event_init(&ev, EV_FORK);
+		flags |= CLONE_VFORK;
+	proc_fork(&parent->p, &child->p, flags, &ev);
 	ev.ts_enter = now_ns();
-	ev.pid = parent->tgid;
-	ev.tid = parent->tid;
-	ev.child_pid = child->tgid;
-	ev.child_tid = child->tid;
-	ev.fork_kind = (flags & CLONE_THREAD)	? FORK_THREAD
-		       : (flags & CLONE_VFORK_) ? FORK_VFORK
-						: FORK_PROCESS;
-	ev.share_files = flags & CLONE_FILES_;
-	ev.share_fs = flags & CLONE_FS_;
 	ev.fork_syscall = parent->clone_syscall;
 	emit(t, &ev);
 	parent->clone_known = false;
@@ -1022,7 +205,7 @@ static void handle_fork_event(struct tracer *t, struct task *k, int event)
 	unsigned long msg = 0;
 	struct task *child;
 
-	if (ptrace(PTRACE_GETEVENTMSG, k->tid, 0L, &msg) < 0)
+	if (ptrace(PTRACE_GETEVENTMSG, k->p.tid, 0L, &msg) < 0)
 		goto out_resume;
 	child = task_find(t, (int)msg);
 	if (!child) {
@@ -1043,33 +226,27 @@ static void handle_exec_event(struct tracer *t, struct task *k)
 	unsigned long old = 0;
 	struct task *o;
 
-	ptrace(PTRACE_GETEVENTMSG, k->tid, 0L, &old);
-	if ((int)old != k->tid && (o = task_find(t, (int)old))) {
+	ptrace(PTRACE_GETEVENTMSG, k->p.tid, 0L, &old);
+	if ((int)old != k->p.tid && (o = task_find(t, (int)old))) {
 		/*
 		 * A non-leader thread exec'd: it goes on with the leader's
 		 * tid, and the old leader is gone without an exit report.
 		 */
-		int tid = k->tid;
+		int tid = k->p.tid;
 
 		task_free(t, k);
-		task_unhash(t, o);
-		o->tid = tid;
-		task_hash(t, o);
+		proc_retid(&t->model, &o->p, tid);
 		o->ev.has |= HAS_OLD_TID;
 		o->ev.old_tid = (int)old;
 		o->ev.tid = tid;
 		k = o;
 	}
-	if (!k->fds) {
-		/* never linked to a parent: its tables start from /proc */
-		task_load(k);
-	} else if (k->fds->refs > 1) {
-		struct fdtable *c = fdtable_copy(k->fds);
-
-		fdtable_unref(k->fds);
-		k->fds = c;
-	}
-	fdtable_exec(k->fds);
+	/*
+	 * Never linked to a parent: its tables start from /proc. The
+	 * close-on-exec fds close at the execve's exit stop, in the model.
+	 */
+	if (!k->p.fds)
+		procfs_load_task(k);
 	resume(t, k, 0);
 }
 
@@ -1079,19 +256,19 @@ static void handle_exit(struct tracer *t, struct task *k, int status)
 
 	event_init(&ev, EV_EXIT);
 	ev.ts_enter = now_ns();
-	ev.pid = k->tgid;
-	ev.tid = k->tid;
+	ev.pid = k->p.tgid;
+	ev.tid = k->p.tid;
 	if (WIFSIGNALED(status)) {
 		ev.exit_signal = WTERMSIG(status);
 		ev.core_dumped = WCOREDUMP(status);
 	} else {
 		ev.exit_status = WEXITSTATUS(status);
 	}
-	if (k->fds)
+	if (k->p.fds)
 		emit(t, &ev);
-	if (k->tid == k->tgid)
-		procfd_forget(t, k->tgid);
-	if (k->tid == t->main_pid) {
+	if (k->p.tid == k->p.tgid)
+		procfs_forget(t, k->p.tgid);
+	if (k->p.tid == t->main_pid) {
 		t->main_done = true;
 		t->main_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 						     : WEXITSTATUS(status);
@@ -1123,7 +300,7 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 	case PTRACE_EVENT_STOP:
 		if (k->startup) {
 			k->startup = false;
-			if (!k->fds) {
+			if (!k->p.fds) {
 				/* its parent's fork event has not come yet */
 				k->waiting = true;
 				return;
@@ -1134,8 +311,8 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 		    sig == SIGTTOU) {
 			/* group-stop: stay stopped, as without a tracer */
-			ptrace_ok(ptrace(PTRACE_LISTEN, k->tid, 0L, 0L),
-				  k->tid);
+			ptrace_ok(ptrace(PTRACE_LISTEN, k->p.tid, 0L, 0L),
+				  k->p.tid);
 			return;
 		}
 		resume(t, k, 0);
@@ -1150,72 +327,10 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 	}
 }
 
-/* ---- setup ---- */
-
 static const long ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
 				   PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
 				   PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
 				   PTRACE_O_EXITKILL;
-
-static int build_filter(struct tracer *t)
-{
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int r;
-
-	if (!ctx)
-		return -ENOMEM;
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-			     SCMP_ACT_TRACE(BADARCH_DATA));
-	/* root may filter without no_new_privs, so setuid keeps working */
-	if (!r && geteuid() == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	for (unsigned i = 0; !r && i < syscall_table_size; i++) {
-		const struct syscall_desc *sc = &syscall_table[i];
-		int nr = seccomp_syscall_resolve_name(sc->name);
-
-		if (nr == __NR_SCMP_ERROR || nr < 0)
-			continue;
-		if (sc->effect == E_FCNTL) {
-			static const int cmds[] = {F_DUPFD, F_DUPFD_CLOEXEC,
-						   F_SETFD};
-
-			for (unsigned c = 0; !r && c < ARRAY_SIZE(cmds); c++)
-				r = seccomp_rule_add(
-					ctx, SCMP_ACT_TRACE(i), nr, 1,
-					SCMP_A1(SCMP_CMP_EQ,
-						(scmp_datum_t)cmds[c]));
-		} else {
-			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(i), nr, 0);
-		}
-	}
-	if (r) {
-		seccomp_release(ctx);
-		return r;
-	}
-	t->filter = ctx;
-	return 0;
-}
-
-static void map_numbers(struct tracer *t)
-{
-	for (unsigned i = 0; i < syscall_table_size; i++) {
-		int nr = seccomp_syscall_resolve_name(syscall_table[i].name);
-
-		if (nr >= 0 && nr < NR_MAX)
-			t->by_nr[nr] = &syscall_table[i];
-	}
-}
-
-static const char *probe_seccomp(void)
-{
-	uint32_t action = SECCOMP_RET_TRACE;
-
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
-		return "the kernel has no seccomp";
-	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) < 0)
-		return "the kernel has no SECCOMP_RET_TRACE";
-	return NULL;
-}
 
 static void child_exec(struct tracer *t, int sync_fd)
 {
@@ -1283,7 +398,7 @@ static int spawn(struct tracer *t, const char **ret_msg)
 		waitpid(pid, &status, __WALL);
 		resume(t, k, 0);
 	}
-	task_load(k);
+	procfs_load_task(k);
 	if (write(sync[1], "g", 1) < 0) {
 		/* the child died; wait() tells the rest */
 	}
@@ -1315,7 +430,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 				int e = errno;
 
 				closedir(dp);
-				if (tid == pid || t->ntasks == 0) {
+				if (tid == pid || t->model.ntasks == 0) {
 					snprintf(start_error,
 						 sizeof(start_error),
 						 "cannot attach to pid %d: %s",
@@ -1326,7 +441,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 				continue;
 			}
 			k = task_new(t, tid);
-			k->tgid = pid;
+			k->p.tgid = pid;
 			k->startup = true;
 			again = true;
 			ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
@@ -1339,8 +454,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 static int attach(struct tracer *t, const char **ret_msg)
 {
 	int pid = t->opt.attach_pid;
-	struct fdtable *fds;
-	struct fsinfo *fs;
+	struct task *first;
 	int r;
 
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
@@ -1352,17 +466,11 @@ static int attach(struct tracer *t, const char **ret_msg)
 	r = attach_threads(t, pid, ret_msg);
 	if (r < 0)
 		return r;
-	fds = fdtable_new();
-	load_fds(fds, pid);
-	fs = fsinfo_load(pid);
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		for (struct task *k = t->tasks[b]; k; k = k->next) {
-			k->fds = fdtable_ref(fds);
-			k->fs = fs;
-			fs->refs++;
-		}
-	fdtable_unref(fds);
-	fsinfo_unref(fs);
+	/* the threads of one process share its tables */
+	first = task_find(t, pid);
+	for_each_task(t, k) if (!first) first = k;
+	procfs_load_task(first);
+	for_each_task(t, k) if (k != first) proc_share(&k->p, &first->p);
 	return 0;
 }
 
@@ -1375,19 +483,20 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 	*ret_msg = NULL;
 	t->opt = *opt;
 	t->dirs = dircache_new();
+	proc_model_init(&t->model, &procfs_backend, t);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		t->procfd[i].fd = -1;
-	map_numbers(t);
+	filter_map(t);
 	t->seccomp = false;
 	if (opt->attach_pid > 0)
 		t->seccomp_reason = "attach mode: a filter can only be "
 				    "installed by the process itself";
 	else if (opt->no_seccomp)
 		t->seccomp_reason = "--no-seccomp";
-	else if ((t->seccomp_reason = probe_seccomp()) == NULL)
+	else if ((t->seccomp_reason = filter_probe()) == NULL)
 		t->seccomp = true;
 	if (t->seccomp) {
-		r = build_filter(t);
+		r = filter_build(t);
 		if (r < 0) {
 			t->seccomp = false;
 			t->seccomp_reason = "libseccomp could not build the "
@@ -1435,9 +544,7 @@ static void install_signals(struct tracer *t)
 static void start_detach(struct tracer *t)
 {
 	t->detaching = true;
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		for (struct task *k = t->tasks[b]; k; k = k->next)
-			ptrace(PTRACE_INTERRUPT, k->tid, 0L, 0L);
+	for_each_task(t, k) ptrace(PTRACE_INTERRUPT, k->p.tid, 0L, 0L);
 }
 
 /* In detach mode every stop is a chance to let the task go. */
@@ -1447,16 +554,16 @@ static void detach_stopped(struct tracer *t, struct task *k, int status)
 	int event = (unsigned)status >> 16;
 
 	if (event == 0 && sig != (SIGTRAP | 0x80))
-		ptrace(PTRACE_DETACH, k->tid, 0L, (long)sig);
+		ptrace(PTRACE_DETACH, k->p.tid, 0L, (long)sig);
 	else
-		ptrace(PTRACE_DETACH, k->tid, 0L, 0L);
+		ptrace(PTRACE_DETACH, k->p.tid, 0L, 0L);
 	task_free(t, k);
 }
 
 int tracer_run(struct tracer *t)
 {
 	install_signals(t);
-	while (t->ntasks > 0) {
+	while (t->model.ntasks > 0) {
 		int status;
 		pid_t tid;
 		struct task *k;
@@ -1512,9 +619,9 @@ void tracer_free(struct tracer *t)
 	if (!t)
 		return;
 	setitimer(ITIMER_REAL, &off, NULL);
-	for (unsigned b = 0; b < TASK_BUCKETS; b++)
-		while (t->tasks[b])
-			task_free(t, t->tasks[b]);
+	for (unsigned b = 0; b < PROC_BUCKETS; b++)
+		while (t->model.buckets[b])
+			task_free(t, task_of(t->model.buckets[b]));
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		if (t->procfd[i].fd >= 0)
 			close(t->procfd[i].fd);

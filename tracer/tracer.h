@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ptrace engine: spawns or attaches, follows every task, decodes the
- * traced syscalls (trace/syscalls.c) into events and hands each completed
+ * traced syscalls (schema/syscalls.c) into events and hands each completed
  * event to a sink. It knows nothing of rules or output formats.
  */
 #ifndef FSRACE_TRACER_H

@@ -466,3 +466,345 @@ def test_strace_loop(ctx):
         return ["data", "stop", "3"]
     # two threads open the same file at once
     differential(ctx, "loop", setup, fd_numbers=False)
+
+
+# --- the live tracer against the importer ----------------------------------
+#
+# One model serves both producers: the same program, traced live by
+# `fsrace record` and logged by strace then read by `fsrace import`, must
+# give the same events field for field (what a log cannot carry, the
+# identities and parents, aside). Each fixture takes its run directory as
+# DIR and chdirs there first, so that a log without -y knows the cwd too.
+
+FIELDS = ("syscall", "dirfd", "dirfd_path", "path", "abspath", "dirfd2",
+          "dirfd2_path", "path2", "abspath2", "fd", "fd_path", "fd2",
+          "fd2_path", "flags", "mode", "ret", "errno", "ret_path")
+
+
+def view(r, d):
+    """The fields of syscall record R both producers give, DIR as $D."""
+    def rel(v):
+        if not isinstance(v, str):
+            return v
+        return re.sub(r"^pipe:\[\d+\]$", "pipe:[]", v.replace(d, "$D"))
+    return {k: rel(r[k]) for k in FIELDS if k in r}
+
+
+def mine(records, d):
+    """Per task (by order of first event), the views of its events from
+    the first event of the whole trace that names DIR on."""
+    tasks, on = {}, False
+    for r in records:
+        if r.get("type") != "syscall":
+            continue
+        on = on or any(isinstance(r.get(k), str) and under(r[k], d)
+                       for k in ("abspath", "path"))
+        if on:
+            tasks.setdefault(r["tid"], []).append(view(r, d))
+    return list(tasks.values())
+
+
+def live_and_import(ctx, name, setup, strace_opts=("-y",), ok_rc=0):
+    """Fixture NAME run live and under strace (then imported), each in a
+    fresh DIR that SETUP(dir) fills and returns the arguments for. Returns
+    the per-task views of the live run (the same as the imported ones)."""
+    if not harness.which("strace"):
+        raise Skip("strace is not installed (apt-get install strace)")
+    prog = ctx.fixture(name)
+    got = {}
+    for mode in ("live", "log"):
+        d = os.path.join(ctx.tmp, mode)
+        os.mkdir(d)
+        args = setup(d)
+        trace = os.path.join(ctx.tmp, f"{mode}.jsonl")
+        if mode == "live":
+            p = ctx.run(["record", "-o", trace, "--", prog, *args], cwd=d)
+        else:
+            log = os.path.join(ctx.tmp, "strace.log")
+            p = subprocess.run(["strace", "-f", "-qq", *strace_opts, "-o",
+                                log, prog, *args], cwd=d,
+                               capture_output=True, timeout=60)
+            i = ctx.run(["import", "-o", trace, log])
+            assert (i.returncode, i.stderr) == (0, ""), i.stderr
+        if p.returncode == 77:
+            raise Skip(f"{name}: not permitted here")
+        assert p.returncode == ok_rc, (mode, p.returncode, p.stderr)
+        got[mode] = mine(harness.read_trace(trace)[1], d)
+    live, log = got["live"], got["log"]
+    if sorted(map(str, live)) != sorted(map(str, log)):
+        a = {str(e) for t in live for e in t}
+        b = {str(e) for t in log for e in t}
+        raise AssertionError(
+            "live and imported events differ\nonly live:\n" +
+            "\n".join(sorted(x[:300] for x in a - b)) +
+            "\nonly imported:\n" +
+            "\n".join(sorted(x[:300] for x in b - a)))
+    return live
+
+
+def ev(syscall, **kw):
+    d = {"syscall": syscall}
+    d.update(kw)
+    return d
+
+
+def openat(path, flags, ret, abspath=None, mode=None, ret_path=None,
+           dirfd_path=None):
+    e = ev("openat", dirfd=AT_FDCWD, path=path, flags=flags, ret=ret)
+    for k, v in (("abspath", abspath), ("mode", mode),
+                 ("ret_path", ret_path), ("dirfd_path", dirfd_path)):
+        if v is not None:
+            e[k] = v
+    return e
+
+
+def exact(got, want):
+    assert got == want, ("events differ\ngot:\n" +
+                         "\n".join(str(e)[:300] for e in got) +
+                         "\nwant:\n" +
+                         "\n".join(str(e)[:300] for e in want))
+
+
+def test_model_cwd_lost(ctx):
+    """chdir and fchdir to a path no model can resolve (longer than
+    PATH_MAX): the cwd is unknown, not the old one, until a chdir."""
+    [task] = live_and_import(ctx, "cwd_lost", lambda d: [d])
+    calls = [e for e in task if e["syscall"] != "mkdir" and
+             not (e["syscall"] == "chdir" and
+                  e["path"].startswith("fsr-d"))]
+    wc = ["O_WRONLY", "O_CREAT"]
+    exact(calls, [
+        ev("chdir", path="$D", abspath="$D", ret=0),
+        openat("fsr-deep", wc, 3, mode=0o600),
+        openat(".", ["O_RDONLY", "O_DIRECTORY"], 4),
+        ev("chdir", path="$D", abspath="$D", ret=0),
+        ev("fchdir", fd=4, ret=0),
+        openat("fsr-deep2", wc, 5, mode=0o600),
+        ev("chdir", path="$D", abspath="$D", ret=0),
+        openat("fsr-back", wc, 6, abspath="$D/fsr-back", mode=0o600,
+               ret_path="$D/fsr-back", dirfd_path="$D"),
+    ])
+    # the way down: known while it fits in PATH_MAX, then not
+    deep = [e for e in task if e["syscall"] == "chdir" and
+            e["path"].startswith("fsr-d")]
+    assert len(deep) == 22
+    assert "abspath" in deep[0] and "abspath" not in deep[-1], deep
+
+
+def cloexec_setup(ctx):
+    def setup(d):
+        for n in ("a", "b", "c"):
+            write_file(os.path.join(d, f"fsr-{n}"), n)
+        return [copy_fixture(ctx, "cloexec_exec", os.path.join(d, "exe")),
+                d]
+    return setup
+
+
+def test_model_cloexec_then_exec(ctx):
+    """FD_CLOEXEC, O_CLOEXEC, dup3(O_CLOEXEC), F_DUPFD_CLOEXEC and
+    close_range(CLOSE_RANGE_CLOEXEC) each close their fd at exec: an
+    event on it afterwards names no file."""
+    [task] = live_and_import(ctx, "cloexec_exec", cloexec_setup(ctx))
+    b = "$D/fsr-b"
+    after = task[task.index(ev("execve", path="$D/exe", abspath="$D/exe",
+                               ret=0)) + 1:]
+    exact([e for e in after if e["syscall"] == "fstat"], [
+        ev("fstat", fd=3, ret=-1, errno="EBADF"),
+        ev("fstat", fd=4, fd_path=b, ret=0),
+        ev("fstat", fd=5, ret=-1, errno="EBADF"),
+        ev("fstat", fd=10, ret=-1, errno="EBADF"),
+        ev("fstat", fd=11, fd_path=b, ret=0),
+        ev("fstat", fd=12, fd_path=b, ret=0),
+        ev("fstat", fd=20, ret=-1, errno="EBADF"),
+        ev("fstat", fd=30, fd_path=b, ret=0),
+    ])
+    dups = [e for e in task if e["syscall"] in ("dup2", "dup3")]
+    assert [(e["syscall"], e["fd2"], e.get("flags"), e["ret_path"])
+            for e in dups] == [("dup3", 10, ["O_CLOEXEC"], b),
+                               ("dup2", 11, None, b),
+                               ("dup3", 12, [], b)], dups
+
+
+def test_model_chroot(ctx):
+    """After chroot, "/" is the new root and ".." stops there; the cwd
+    stays outside until a chdir."""
+    def setup(d):
+        os.makedirs(os.path.join(d, "jail", "sub"))
+        return [d]
+    [task] = live_and_import(ctx, "chroot_jail", setup)
+    wc = ["O_WRONLY", "O_CREAT"]
+    j = "$D/jail"
+    exact(task, [
+        ev("chdir", path="$D", abspath="$D", ret=0),
+        ev("chroot", path="jail", abspath=j, ret=0),
+        openat("/fsr-in", wc, 3, abspath=f"{j}/fsr-in", mode=0o600,
+               ret_path=f"{j}/fsr-in", dirfd_path="$D"),
+        openat("fsr-out", ["O_RDONLY"], -1, abspath="$D/fsr-out",
+               dirfd_path="$D") | {"errno": "ENOENT"},
+        ev("chdir", path="/", abspath=j, ret=0),
+        openat("../../fsr-up", wc, 4, abspath=f"{j}/fsr-up", mode=0o600,
+               ret_path=f"{j}/fsr-up", dirfd_path=j),
+        ev("chdir", path="/sub", abspath=f"{j}/sub", ret=0),
+        openat("fsr-sub", wc, 5, abspath=f"{j}/sub/fsr-sub", mode=0o600,
+               ret_path=f"{j}/sub/fsr-sub", dirfd_path=f"{j}/sub"),
+    ])
+
+
+def test_model_open_without_creat(ctx):
+    """open(2) (flags in argument 1) with a mode register of 0777: the
+    mode is recorded only when the flags create."""
+    [task] = live_and_import(ctx, "open_nocreat", lambda d: [d])
+    p = "$D/fsr-new"
+    exact(task, [
+        ev("chdir", path="$D", abspath="$D", ret=0),
+        ev("open", path="fsr-new", abspath=p, flags=["O_WRONLY", "O_CREAT"],
+           mode=0o640, ret=3, ret_path=p),
+        ev("open", path="fsr-new", abspath=p, flags=["O_RDONLY"], ret=4,
+           ret_path=p),
+        ev("open", path="fsr-new", abspath=p,
+           flags=["O_RDONLY", "O_CLOEXEC"], ret=5, ret_path=p),
+    ])
+
+
+def test_model_fd_near_nr_open(ctx):
+    """One fd ceiling, the kernel's NR_OPEN: fds above 65,535 are tracked
+    by the importer too (a log without -y, where only the model knows)."""
+    [task] = live_and_import(ctx, "fd_high", lambda d: [d],
+                             strace_opts=())
+    p = "$D/fsr-high"
+    exact([e for e in task if e["syscall"] not in ("chdir", "openat")], [
+        ev("dup2", fd=3, fd_path=p, fd2=1000000, ret=1000000, ret_path=p),
+        ev("fsync", fd=1000000, fd_path=p, ret=0),
+        ev("fcntl", fd=1000000, fd_path=p, ret=1048000, ret_path=p),
+        ev("fsync", fd=1048000, fd_path=p, ret=0),
+        ev("close", fd=1000000, fd_path=p),
+        ev("close", fd=1048000, fd_path=p),
+    ])
+
+
+def test_model_child_before_fork_event(ctx):
+    """Children and threads that make a call at once, maybe before their
+    parent's fork event is seen: each event has its own task's pid and
+    the cwd and fds it inherited."""
+    def setup(d):
+        os.mkdir(os.path.join(d, "sub"))
+        return [d, "8"]
+    tasks = live_and_import(ctx, "early_child", setup)
+    inh = "$D/fsr-inh"
+    kids = [t for t in tasks if t[0]["path"] == "fsr-child"]
+    threads = [t for t in tasks if t[0]["path"] == "fsr-thread"]
+    assert len(kids) == 8 and len(threads) == 8, tasks
+    for name, group in (("fsr-child", kids), ("fsr-thread", threads)):
+        for t in group:
+            exact(t, [
+                openat(name, ["O_RDONLY"], -1, abspath=f"$D/sub/{name}",
+                       dirfd_path="$D/sub") | {"errno": "ENOENT"},
+                ev("fsync", fd=3, fd_path=inh, ret=0),
+            ])
+    # the pids: a child's own, a thread's its process's
+    _, records = harness.read_trace(os.path.join(ctx.tmp, "live.jsonl"))
+    root = next(r["pid"] for r in records if r.get("type") == "syscall")
+    for r in records:
+        if r.get("path") == "fsr-thread":
+            assert r["pid"] == root and r["tid"] != root, r
+        if r.get("path") == "fsr-child":
+            assert r["pid"] == r["tid"] != root, r
+
+
+def test_model_attach_in_chroot(ctx):
+    """Attached to a process that chrooted before: its root comes from
+    /proc like its cwd, and its absolute paths resolve under it."""
+    import time
+    d = ctx.tmp
+    os.makedirs(os.path.join(d, "jail"))
+    proc = subprocess.Popen([ctx.fixture("chroot_jail"), d, "--wait"],
+                            cwd=d, stdout=subprocess.PIPE, text=True)
+    fs = None
+    try:
+        line = proc.stdout.readline().split()
+        if not line:
+            assert proc.wait(timeout=5) == 77, "chroot_jail did not start"
+            raise Skip("chroot: not permitted here")
+        assert line[0] == "ready", line
+        out = os.path.join(d, "trace.jsonl")
+        fs = subprocess.Popen([ctx.fsrace, "record", "-o", out, "-p",
+                               line[1]], cwd=d, stderr=subprocess.PIPE,
+                              text=True)
+        tick = os.path.join(d, "jail", "fsr-tick")
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with open(out) as f:
+                    if tick in f.read():
+                        break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        write_file(os.path.join(d, "jail", "fsr-stop"))
+        assert proc.wait(timeout=10) == 0
+        _, err = fs.communicate(timeout=10)
+        assert fs.returncode == 0, err
+        _, records = harness.read_trace(out)
+        opens = [r for r in records if r.get("path") == "/fsr-tick"]
+        assert opens, "no open of /fsr-tick traced"
+        assert {(r["syscall"], r["abspath"], r["ret_path"])
+                for r in opens} == {("openat", tick, tick)}, opens[:3]
+        stops = [r for r in records if r.get("path") == "/fsr-stop"]
+        assert stops and stops[-1]["abspath"] == \
+            os.path.join(d, "jail", "fsr-stop"), stops[-1:]
+    finally:
+        for p in (fs, proc):
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+# Every record fixture that needs no input: live and imported agree on
+# every event from the first one under its directory on.
+
+def files_then(args, **files):
+    """A setup: FILES (name -> text, subdirectories made), then ARGS."""
+    def setup(ctx, d):
+        for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(d, name)),
+                        exist_ok=True)
+            write_file(os.path.join(d, name), text)
+        return args
+    return setup
+
+
+def copy_then(name, *args, **files):
+    """A setup that copies fixture NAME into DIR, its path the first
+    argument (so that its exec is under DIR)."""
+    def setup(ctx, d):
+        files_then([], **files)(ctx, d)
+        return [copied(ctx, name, d), *args]
+    return setup
+
+
+SAME_EVENTS = {
+    "stat_open": files_then(["data.txt", "./sub/../missing"],
+                            **{"data.txt": "x\n"}),
+    "chdir_rel": files_then(["a"], **{"a/sub/f1": "1\n", "a/f2": "2\n"}),
+    "openat_dirfd": files_then(["od"], **{"od/.keep": ""}),
+    "dup_use": files_then(["f"], f="f\n"),
+    "fdops": files_then(["A", "B"]),
+    "mutations": files_then(["m"]),
+    "fork_exec": copy_then("fork_exec", "in.txt", "out.txt",
+                           **{"in.txt": "in\n"}),
+    "vfork_exec": copy_then("vfork_exec", "data", data="x\n"),
+    "thread_exec": copy_then("thread_exec", "data", data="x\n"),
+}
+
+
+def _same_events_test(name):
+    def test(ctx):
+        live_and_import(ctx, name, lambda d: SAME_EVENTS[name](ctx, d))
+    test.__name__ = f"test_same_events_{name}"
+    return test
+
+
+for _name in SAME_EVENTS:
+    _t = _same_events_test(_name)
+    globals()[_t.__name__] = _t
+del _name, _t

@@ -45,8 +45,9 @@ static void test_bounds(void **state)
 	struct fdtable *t = fdtable_new();
 
 	assert_int_equal(fdtable_set(t, -1, "/x", false), -EBADF);
-	assert_int_equal(fdtable_set(t, FDTABLE_MAX_FD + 1, "/x", false),
-			 -EBADF);
+	assert_int_equal(fdtable_set(t, FDTABLE_NR_OPEN, "/x", false), -EBADF);
+	assert_int_equal(fdtable_set(t, FDTABLE_NR_OPEN - 1, "/x", false), 0);
+	assert_string_equal(fdtable_path(t, FDTABLE_NR_OPEN - 1), "/x");
 	assert_int_equal(fdtable_set(t, 1000, "/x", false), 0);
 	assert_string_equal(fdtable_path(t, 1000), "/x");
 	assert_null(fdtable_path(t, 999999));

@@ -1117,6 +1117,118 @@ static const struct scase cases[] = {
 		"flags=O_RDONLY ret=4 ret_path=/etc/c @4\n",
 		0,
 	},
+	{
+		"open(2) without O_CREAT: a mode strace prints is not the "
+		"call's",
+		"9 open(\"/a\", O_RDONLY, 0777) = 3\n"
+		"9 open(\"/b\", O_WRONLY|O_CREAT, 0640) = 4\n"
+		"9 openat(AT_FDCWD, \"/c\", O_RDONLY|O_DIRECTORY, 0) = 5\n"
+		"9 openat(AT_FDCWD, \"/d\", O_RDWR|O_TMPFILE, 0600) = 6\n",
+		"open 9/9 path=/a abs=/a flags=O_RDONLY ret=3 ret_path=/a @1\n"
+		"open 9/9 path=/b abs=/b flags=O_WRONLY|O_CREAT mode=640 ret=4 "
+		"ret_path=/b @2\n"
+		"openat 9/9 dirfd=-100:? path=/c abs=/c "
+		"flags=O_RDONLY|O_DIRECTORY ret=5 ret_path=/c @3\n"
+		"openat 9/9 dirfd=-100:? path=/d abs=/d flags=O_RDWR|O_TMPFILE "
+		"mode=600 ret=6 ret_path=/d @4\n",
+		0,
+	},
+	{
+		"chdir and fchdir to what the model cannot resolve: the cwd "
+		"is unknown until told",
+		"9 chdir(\"/w\") = 0\n"
+		"9 chdir(\"abc\"...) = 0\n"
+		"9 openat(AT_FDCWD, \"x\", O_RDONLY) = 3\n"
+		"9 chdir(\"/v\") = 0\n"
+		"9 openat(AT_FDCWD, \"y\", O_RDONLY) = 4\n"
+		"9 fchdir(7) = 0\n"
+		"9 openat(AT_FDCWD, \"z\", O_RDONLY) = 5\n"
+		"9 openat(AT_FDCWD</u>, \"z\", O_RDONLY) = 6\n",
+		"chdir 9/9 path=/w abs=/w ret=0 @1\n"
+		"chdir 9/9 path=abc... abs=? ret=0 @2\n"
+		"openat 9/9 dirfd=-100:? path=x abs=? flags=O_RDONLY ret=3 @3\n"
+		"chdir 9/9 path=/v abs=/v ret=0 @4\n"
+		"openat 9/9 dirfd=-100:/v path=y abs=/v/y flags=O_RDONLY ret=4 "
+		"ret_path=/v/y @5\n"
+		"fchdir 9/9 fd=7:? ret=0 @6\n"
+		"openat 9/9 dirfd=-100:? path=z abs=? flags=O_RDONLY ret=5 @7\n"
+		"openat 9/9 dirfd=-100:/u path=z abs=/u/z flags=O_RDONLY ret=6 "
+		"ret_path=/u/z @8\n",
+		0,
+	},
+	{
+		"chroot: paths resolve under the root, a child inherits it",
+		"9 chdir(\"/w\") = 0\n"
+		"9 chroot(\"jail\") = 0\n"
+		"9 open(\"/etc/x\", O_RDONLY) = 3\n"
+		"9 open(\"rel\", O_RDONLY) = 4\n"
+		"9 chdir(\"/\") = 0\n"
+		"9 openat(AT_FDCWD, \"../a\", O_RDONLY) = 5\n"
+		"9 clone(child_stack=NULL, flags=SIGCHLD) = 10\n"
+		"10 open(\"/b/../../c\", O_RDONLY) = 3\n"
+		"9 chroot(\"/\") = 0\n"
+		"9 open(\"/d\", O_RDONLY) = 6\n",
+		"chdir 9/9 path=/w abs=/w ret=0 @1\n"
+		"chroot 9/9 path=jail abs=/w/jail ret=0 @2\n"
+		"open 9/9 path=/etc/x abs=/w/jail/etc/x flags=O_RDONLY ret=3 "
+		"ret_path=/w/jail/etc/x @3\n"
+		"open 9/9 path=rel abs=/w/rel flags=O_RDONLY ret=4 "
+		"ret_path=/w/rel @4\n"
+		"chdir 9/9 path=/ abs=/w/jail ret=0 @5\n"
+		"openat 9/9 dirfd=-100:/w/jail path=../a abs=/w/jail/a "
+		"flags=O_RDONLY ret=5 ret_path=/w/jail/a @6\n"
+		"fork 9/9 child=10/10 process via=clone @7\n"
+		"open 10/10 path=/b/../../c abs=/w/jail/c flags=O_RDONLY ret=3 "
+		"ret_path=/w/jail/c @8\n"
+		"chroot 9/9 path=/ abs=/w/jail ret=0 @9\n"
+		"open 9/9 path=/d abs=/w/jail/d flags=O_RDONLY ret=6 "
+		"ret_path=/w/jail/d @10\n",
+		0,
+	},
+	{
+		"close-on-exec: F_SETFD tests FD_CLOEXEC, dup3 and "
+		"F_DUPFD_CLOEXEC set it, execve closes",
+		"9 open(\"/a\", O_RDONLY) = 3\n"
+		"9 fcntl(3, F_SETFD, FD_CLOEXEC) = 0\n"
+		"9 open(\"/b\", O_RDONLY|O_CLOEXEC) = 4\n"
+		"9 fcntl(4, F_SETFD, 0) = 0\n"
+		"9 dup3(4, 10, O_CLOEXEC) = 10\n"
+		"9 fcntl(4, F_DUPFD_CLOEXEC, 20) = 20\n"
+		"9 execve(\"/x\", [\"x\"], 0x7f /* 0 vars */) = 0\n"
+		"9 fstat(3, 0x7f00) = -1 EBADF (Bad file descriptor)\n"
+		"9 fstat(4, 0x7f00) = 0\n"
+		"9 fstat(10, 0x7f00) = -1 EBADF (Bad file descriptor)\n"
+		"9 fstat(20, 0x7f00) = -1 EBADF (Bad file descriptor)\n",
+		"open 9/9 path=/a abs=/a flags=O_RDONLY ret=3 ret_path=/a @1\n"
+		"fcntl 9/9 fd=3:/a cmd=F_SETFD arg=1 ret=0 @2\n"
+		"open 9/9 path=/b abs=/b flags=O_RDONLY|O_CLOEXEC ret=4 "
+		"ret_path=/b @3\n"
+		"fcntl 9/9 fd=4:/b cmd=F_SETFD arg=0 ret=0 @4\n"
+		"dup3 9/9 fd=4:/b fd2=10:? flags=O_CLOEXEC ret=10 ret_path=/b "
+		"@5\n"
+		"fcntl 9/9 fd=4:/b cmd=F_DUPFD_CLOEXEC arg=20 ret=20 "
+		"ret_path=/b @6\n"
+		"execve 9/9 path=/x abs=/x argv=[x] ret=0 @7\n"
+		"fstat 9/9 fd=3:? ret=-1 EBADF @8\n"
+		"fstat 9/9 fd=4:/b ret=0 @9\n"
+		"fstat 9/9 fd=10:? ret=-1 EBADF @10\n"
+		"fstat 9/9 fd=20:? ret=-1 EBADF @11\n",
+		0,
+	},
+	{
+		"fds up to the kernel's NR_OPEN are tracked, as live",
+		"9 open(\"/a\", O_RDONLY) = 3\n"
+		"9 dup2(3, 1000000) = 1000000\n"
+		"9 fsync(1000000) = 0\n"
+		"9 dup2(3, 1048576) = -1 EBADF (Bad file descriptor)\n"
+		"9 fsync(1048576) = -1 EBADF (Bad file descriptor)\n",
+		"open 9/9 path=/a abs=/a flags=O_RDONLY ret=3 ret_path=/a @1\n"
+		"dup2 9/9 fd=3:/a fd2=1000000:? ret=1000000 ret_path=/a @2\n"
+		"fsync 9/9 fd=1000000:/a ret=0 @3\n"
+		"dup2 9/9 fd=3:/a fd2=1048576:? ret=-1 EBADF @4\n"
+		"fsync 9/9 fd=1048576:? ret=-1 EBADF @5\n",
+		0,
+	},
 };
 
 /* each case is a cmocka test of its own, named after it (see main) */

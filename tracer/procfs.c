@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fdtable.h"
+#include "tracer-int.h"
+#include "util.h"
+
+static int procfd_open(struct tracer *t, int tgid, bool fresh)
+{
+	unsigned i, n = ARRAY_SIZE(t->procfd);
+	char dir[64];
+	int fd;
+
+	for (i = 0; i < n; i++)
+		if (t->procfd[i].tgid == tgid && t->procfd[i].fd >= 0) {
+			if (!fresh)
+				return t->procfd[i].fd;
+			close(t->procfd[i].fd);
+			t->procfd[i].tgid = 0;
+			t->procfd[i].fd = -1;
+			break;
+		}
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", tgid);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (i == n) {
+		i = t->procfd_next++ % n;
+		if (t->procfd[i].fd >= 0)
+			close(t->procfd[i].fd);
+	}
+	t->procfd[i].tgid = tgid;
+	t->procfd[i].fd = fd;
+	return fd;
+}
+
+/* fstatat or readlinkat on /proc/TGID/fd/FD; 0 or -errno. */
+int procfs_fd_op(struct tracer *t, int tgid, int fd, struct stat *st,
+		 char *link, size_t size)
+{
+	char name[16];
+	int r = -ENOENT;
+
+	snprintf(name, sizeof(name), "%d", fd);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int dfd = procfd_open(t, tgid, attempt > 0);
+		ssize_t n;
+
+		if (dfd < 0)
+			return dfd;
+		if (st) {
+			if (fstatat(dfd, name, st, 0) == 0)
+				return 0;
+		} else {
+			n = readlinkat(dfd, name, link, size - 1);
+			if (n >= 0) {
+				link[n] = '\0';
+				return 0;
+			}
+		}
+		r = -errno;
+		/* a stale directory of an exited process gives ESRCH/ENOENT */
+	}
+	return r;
+}
+
+void procfs_forget(struct tracer *t, int tgid)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
+		if (t->procfd[i].tgid == tgid && t->procfd[i].fd >= 0) {
+			close(t->procfd[i].fd);
+			t->procfd[i].tgid = 0;
+			t->procfd[i].fd = -1;
+		}
+}
+
+/* The backend: an fd made by a call we do not stop on (pipe, socket). */
+static int live_fd_path(void *ctx, const struct proc *p, int fd, char *buf,
+			size_t size)
+{
+	return procfs_fd_op(ctx, p->tgid, fd, NULL, buf, size);
+}
+
+/* /proc/TID/NAME, a symlink, into BUF; 0 or -errno. */
+static int proc_link(int tid, const char *name, char *buf, size_t size)
+{
+	char proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/%s", tid, name);
+	n = readlink(proc, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* A cwd the model lost (a chdir it could not resolve) or never had. */
+static int live_cwd(void *ctx, const struct proc *p, char *buf, size_t size)
+{
+	return proc_link(p->tid, "cwd", buf, size);
+}
+
+const struct proc_backend procfs_backend = {
+	.name = "/proc",
+	.fd_path = live_fd_path,
+	.cwd = live_cwd,
+};
+
+static int load_fds(struct fdtable *fds, int pid)
+{
+	char dir[64], link[80], buf[PATH_BUF];
+	struct dirent *d;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while ((d = readdir(dp))) {
+		char *end;
+		long fd = strtol(d->d_name, &end, 10);
+		ssize_t n;
+
+		if (*end || d->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%ld", dir, fd);
+		n = readlink(link, buf, sizeof(buf) - 1);
+		if (n < 0)
+			continue;
+		buf[n] = '\0';
+		fdtable_set(fds, (int)fd, buf, false);
+	}
+	closedir(dp);
+	return 0;
+}
+
+/* A task seen for the first time without a parent: spawn or attach. */
+void procfs_load_task(struct task *k)
+{
+	struct fdtable *fds = fdtable_new();
+	char cwd[PATH_BUF], root[PATH_BUF];
+
+	load_fds(fds, k->p.tgid);
+	if (proc_link(k->p.tid, "cwd", cwd, sizeof(cwd)) < 0)
+		cwd[0] = '\0';
+	/* attached to a process in a chroot: its "/" is elsewhere */
+	if (proc_link(k->p.tid, "root", root, sizeof(root)) < 0)
+		root[0] = '\0';
+	proc_setup(&k->p, fds, cwd, root);
+	fdtable_unref(fds);
+}

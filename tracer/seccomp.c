@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tracer-int.h"
+#include "util.h"
+
+/* SECCOMP_RET_DATA for a task of another architecture. */
+#define BADARCH_DATA 0xffff
+
+int filter_build(struct tracer *t)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			     SCMP_ACT_TRACE(BADARCH_DATA));
+	/* root may filter without no_new_privs, so setuid keeps working */
+	if (!r && geteuid() == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	for (unsigned i = 0; !r && i < syscall_table_size; i++) {
+		const struct syscall_desc *sc = &syscall_table[i];
+		int nr = seccomp_syscall_resolve_name(sc->name);
+
+		if (nr == __NR_SCMP_ERROR || nr < 0)
+			continue;
+		if (sc->effect == E_FCNTL) {
+			const int *cmds = proc_fcntl_cmds;
+			unsigned arg = (unsigned)t->fcntl_cmd_arg;
+
+			for (unsigned c = 0;
+			     !r && c < ARRAY_SIZE(proc_fcntl_cmds); c++)
+				r = seccomp_rule_add(
+					ctx, SCMP_ACT_TRACE(i), nr, 1,
+					SCMP_CMP(arg, SCMP_CMP_EQ,
+						 (scmp_datum_t)cmds[c]));
+		} else {
+			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(i), nr, 0);
+		}
+	}
+	if (r) {
+		seccomp_release(ctx);
+		return r;
+	}
+	t->filter = ctx;
+	return 0;
+}
+
+void filter_map(struct tracer *t)
+{
+	t->fcntl_cmd_arg =
+		proc_arg_index(syscall_by_name("fcntl"), A_FCNTL_CMD);
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		int nr = seccomp_syscall_resolve_name(syscall_table[i].name);
+
+		if (nr >= 0 && nr < NR_MAX)
+			t->by_nr[nr] = &syscall_table[i];
+	}
+}
+
+const char *filter_probe(void)
+{
+	uint32_t action = SECCOMP_RET_TRACE;
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+		return "the kernel has no seccomp";
+	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) < 0)
+		return "the kernel has no SECCOMP_RET_TRACE";
+	return NULL;
+}

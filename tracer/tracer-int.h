@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the tracer share: the tracer and its tasks.
+ * tracer.c runs the stop loop, seccomp.c builds the filter, memory.c
+ * reads the tracee, procfs.c is the model's backend (/proc/PID/fd),
+ * decode.c turns a stopped call into its event.
+ */
+#ifndef FSRACE_TRACER_INT_H
+#define FSRACE_TRACER_INT_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "proc.h"
+#include "tracer.h"
+
+#define NR_MAX 1024
+#define PATH_BUF PROC_PATH_BUF
+#define ARGV_MAX 4096
+
+struct task {
+	struct proc p;	 /* first: a task is found from its proc */
+	bool startup;	 /* the next EVENT_STOP is its first stop */
+	bool waiting;	 /* stopped, waiting for its parent's fork event */
+	bool in_syscall; /* resumed to see the exit of a traced syscall */
+	bool warned_arch;
+	uint64_t clone_flags;
+	bool clone_known;
+	const char *clone_syscall;
+
+	/* the syscall in progress, filled at entry, completed at exit */
+	const struct syscall_desc *sc;
+	uint64_t args[6];
+	uint64_t statbuf;
+	uint64_t linkbuf;
+	bool statx;
+	unsigned hints; /* enum proc_hint */
+	struct event ev;
+	struct proc_strings s;
+	char path[PATH_BUF], path2[PATH_BUF];
+	char target[PATH_BUF], xattr[256];
+	char parent[PATH_BUF], parent2[PATH_BUF];
+	char **argv;
+	int argc;
+};
+
+struct tracer {
+	struct tracer_options opt;
+	bool seccomp;
+	const char *seccomp_reason;
+	scmp_filter_ctx filter;
+	const struct syscall_desc *by_nr[NR_MAX];
+	int fcntl_cmd_arg; /* fcntl's argument of kind A_FCNTL_CMD */
+	struct proc_model model;
+	int main_pid;
+	int main_status; /* fsrace's exit status once main_pid ended */
+	bool main_done;
+	uint64_t seq;
+	struct dircache *dirs;
+	bool detaching;
+	/* open /proc/TGID/fd directories, so that a lookup walks one name */
+	struct {
+		int tgid;
+		int fd;
+	} procfd[8];
+	unsigned procfd_next;
+};
+
+/*
+ * Read up to SIZE bytes at ADDR of task TID into BUF; an unmapped page
+ * ends the read there. Returns the bytes read, or -errno.
+ */
+ssize_t tracee_peek(int tid, uint64_t addr, void *buf, size_t size);
+/* Read a NUL-terminated string, at most SIZE-1 bytes. 0 or -errno. */
+int tracee_peek_string(int tid, uint64_t addr, char *buf, size_t size);
+/* K's argv, execve's array at ADDR, into k->argv (owned by K). */
+void tracee_read_argv(struct task *k, uint64_t addr);
+void tracee_free_argv(struct task *k);
+
+/* Where the model asks for the path of an fd it does not know. */
+extern const struct proc_backend procfs_backend;
+/* fstatat (ST) or readlinkat (LINK) on /proc/TGID/fd/FD; 0 or -errno. */
+int procfs_fd_op(struct tracer *t, int tgid, int fd, struct stat *st,
+		 char *link, size_t size);
+/* TGID is gone: close its cached /proc/TGID/fd. */
+void procfs_forget(struct tracer *t, int tgid);
+/* A task seen without a parent (spawn, attach): its tables from /proc. */
+void procfs_load_task(struct task *k);
+
+/* The call K stopped at the entry of (k->sc, k->args) into k->ev. */
+void decode_entry(struct tracer *t, struct task *k);
+/* Complete k->ev with the result RVAL of the call. */
+void decode_exit(struct tracer *t, struct task *k, int64_t rval, bool is_error);
+
+/* Build the seccomp filter into t->filter; 0 or a libseccomp error. */
+int filter_build(struct tracer *t);
+/* t->by_nr: the table row of each syscall number. */
+void filter_map(struct tracer *t);
+/* Why the kernel cannot filter, or NULL when it can. */
+const char *filter_probe(void);
+
+#endif

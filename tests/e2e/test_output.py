@@ -323,8 +323,17 @@ def big_strace_log(path, n):
 
 def kill_when(ctx, args, ready, sig):
     """Start fsrace ARGS, send SIG once READY() holds; its exit status."""
+    def default_signals():
+        # a job started in the background of a shell without job control
+        # (a CI runner, nohup) inherits SIGINT ignored, and fsrace keeps
+        # an ignored signal ignored: the test wants them as a terminal
+        # gives them
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_DFL)
+
     p = subprocess.Popen([ctx.fsrace, *args], cwd=ctx.tmp,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         preexec_fn=default_signals)
     try:
         deadline = time.time() + 60
         while not ready():

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 #define MAX_DEPTH 64
@@ -41,38 +42,6 @@ static void PRINTF(2, 3) fail(struct parser *ps, const char *fmt, ...)
 	ps->failed = true;
 }
 
-/*
- * The length of the well-formed UTF-8 sequence at P (before END), or 0:
- * no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629).
- */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /* A JSON text is UTF-8 (RFC 8259, 8.1): point at the first byte that is not. */
 static bool check_utf8(struct parser *ps)
 {
@@ -80,7 +49,10 @@ static bool check_utf8(struct parser *ps)
 	const unsigned char *end = (const unsigned char *)ps->end;
 
 	while (p < end) {
-		size_t n = utf8_len(p, end);
+		size_t n =
+			*p < 0x80
+				? 1
+				: (size_t)utf8_len_within(p, (size_t)(end - p));
 
 		if (!n) {
 			ps->p = (const char *)p;

@@ -2,16 +2,15 @@
 #ifndef FSRACE_UTF8_H
 #define FSRACE_UTF8_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
- * Length of the valid UTF-8 sequence at P (2-4), or 0 if it is not one:
- * no overlong forms, no surrogates, nothing above U+10FFFF. P is
- * NUL-terminated or has 4 readable bytes; a NUL ends a sequence early.
- * The trace writer writes such sequences as they are and escapes any
- * other byte; the reader needs the same test to read them back.
+ * Length of the valid UTF-8 sequence at P (2-4), of at most AVAIL bytes,
+ * or 0 if it is not one: no overlong forms, no surrogates, nothing above
+ * U+10FFFF (RFC 3629). A NUL ends a sequence early.
  */
-static inline int utf8_len(const unsigned char *p)
+static inline int utf8_len_within(const unsigned char *p, size_t avail)
 {
 	int n;
 	uint32_t cp;
@@ -24,6 +23,8 @@ static inline int utf8_len(const unsigned char *p)
 		n = 4, cp = p[0] & 0x07;
 	else
 		return 0;
+	if (avail < (size_t)n)
+		return 0;
 	for (int i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
@@ -33,6 +34,16 @@ static inline int utf8_len(const unsigned char *p)
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return n;
+}
+
+/*
+ * The same at P, which is NUL-terminated or has 4 readable bytes. The
+ * trace writer writes such sequences as they are and escapes any other
+ * byte; the reader needs the same test to read them back.
+ */
+static inline int utf8_len(const unsigned char *p)
+{
+	return utf8_len_within(p, 4);
 }
 
 #endif

@@ -23,13 +23,33 @@ static const struct {
 	{"fd_path", offsetof(struct evidence, fd_path)},
 };
 
-static char **evidence_string(struct evidence *e, const char *key)
+/*
+ * The string fields marked .evidence, each with its slot in struct
+ * evidence: matched by key once, before main(), since evidence_view()
+ * runs for every match the engine completes.
+ */
+static struct {
+	uint16_t from; /* offset of a const char * in struct event */
+	uint16_t to;   /* offset of a char * in struct evidence */
+} evidence_copies[ARRAY_SIZE(evidence_strings)];
+static unsigned nevidence_copies;
+
+__attribute__((constructor)) static void find_evidence_strings(void)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(evidence_strings); i++)
-		if (!strcmp(evidence_strings[i].key, key))
-			return (char **)((char *)e +
-					 evidence_strings[i].offset);
-	return NULL;
+	for (unsigned i = 0; i < event_fields_count; i++) {
+		const struct event_field *f = &event_fields[i];
+
+		if (!f->evidence || f->kind != FK_STRING)
+			continue;
+		for (unsigned k = 0; k < ARRAY_SIZE(evidence_strings); k++)
+			if (!strcmp(evidence_strings[k].key, f->key) &&
+			    nevidence_copies < ARRAY_SIZE(evidence_copies)) {
+				evidence_copies[nevidence_copies].from =
+					(uint16_t)f->offset;
+				evidence_copies[nevidence_copies++].to =
+					(uint16_t)evidence_strings[k].offset;
+			}
+	}
 }
 
 void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
@@ -42,28 +62,14 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->syscall = ev->sc ? ev->sc->name : "?";
 	d->ts_enter = ev->ts_enter;
 	d->ts_exit = ev->ts_exit;
-	for (unsigned i = 0; i < event_fields_count; i++) {
-		const struct event_field *f = &event_fields[i];
-		char **slot;
-
-		if (!f->evidence)
-			continue;
-		switch (f->kind) {
-		case FK_STRING:
-			slot = evidence_string(d, f->key);
-			if (slot)
-				*slot = (char *)field_string(f, ev);
-			break;
-		case FK_SOURCE:
-			if (ev->source_file) {
-				snprintf(srcbuf, size, "%s:%lu",
-					 ev->source_file, ev->source_line);
-				d->source = srcbuf;
-			}
-			break;
-		default:
-			break;
-		}
+	for (unsigned i = 0; i < nevidence_copies; i++)
+		*(const char **)((char *)d + evidence_copies[i].to) =
+			*(const char *const *)((const char *)ev +
+					       evidence_copies[i].from);
+	if (ev->source_file) {
+		snprintf(srcbuf, size, "%s:%lu", ev->source_file,
+			 ev->source_line);
+		d->source = srcbuf;
 	}
 	d->has_fd = ev->has & HAS_FD;
 	d->fd = ev->fd;

@@ -6,6 +6,7 @@
  * batches that own copies of their strings (a reader's strings are valid
  * only until its next event).
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,20 +40,25 @@ struct pipeline {
 	pthread_cond_t cond;
 };
 
-/* Bytes the strings of EV take in an arena, aligned to 8 for argv. */
-static size_t need(const struct event *ev)
+/*
+ * Copy EV and its strings into B: 0, or the bytes its strings take when
+ * B has no room for them (B is then unchanged).
+ */
+static size_t copy_event(struct batch *b, const struct event *ev)
 {
-	return event_strings_size(ev) + 8;
-}
+	struct event *d = &b->ev[b->n];
+	size_t at = (b->used + 7) & ~(size_t)7;
+	size_t n;
 
-/* Copy EV and its strings into B, which has room for them. */
-static void copy_event(struct batch *b, const struct event *ev)
-{
-	struct event *d = &b->ev[b->n++];
-
+	if (b->n == BATCH_EVENTS)
+		return 1;
 	*d = *ev;
-	b->used = (b->used + 7) & ~(size_t)7;
-	b->used += event_copy_strings(d, b->arena + b->used);
+	n = event_copy_strings(d, b->arena + at, at < b->cap ? b->cap - at : 0);
+	if (at + n > b->cap)
+		return n + 8;
+	b->n++;
+	b->used = at + n;
+	return 0;
 }
 
 /* Hand the reader's batch to the engine and wait for a free one. */
@@ -76,17 +82,18 @@ static void *reader(void *arg)
 	int r;
 
 	while ((r = input_next(p->in, &ev)) > 0) {
-		size_t n = need(&ev);
+		size_t n = copy_event(b, &ev);
 
-		if (b->n == BATCH_EVENTS || b->used + n > b->cap) {
-			if (b->n)
-				b = publish(p);
-			if (n > b->cap) {
-				b->cap = n;
-				b->arena = xrealloc(b->arena, n);
-			}
+		if (!n)
+			continue;
+		if (b->n)
+			b = publish(p);
+		if (n > b->cap) {
+			b->cap = n;
+			b->arena = xrealloc(b->arena, n);
 		}
-		copy_event(b, &ev);
+		n = copy_event(b, &ev);
+		assert(!n); /* an empty batch with room for this event */
 	}
 	pthread_mutex_lock(&p->lock);
 	if (b->n) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fields.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include "util.h"
@@ -154,9 +153,8 @@ const struct event_field *field_of_arg(enum arg_kind arg)
  */
 static uint16_t string_at[ARRAY_SIZE(event_fields)];
 static unsigned nstrings;
-static pthread_once_t strings_once = PTHREAD_ONCE_INIT;
-
-static void find_strings(void)
+/* before main(): nothing on the per-event path checks that it ran */
+__attribute__((constructor)) static void find_strings(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
 		const struct event_field *f = &event_fields[i];
@@ -175,55 +173,48 @@ static inline const char **string_member(struct event *ev, unsigned i)
 	return (const char **)((char *)ev + string_at[i]);
 }
 
-size_t event_strings_size(const struct event *ev)
+size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 {
-	size_t n = 0;
+	size_t len[ARRAY_SIZE(event_fields)];
+	size_t used = 0, argv_bytes = 0;
 
-	pthread_once(&strings_once, find_strings);
+	/* each length once: this runs once per event in analyze's reader */
 	if (ev->argv) {
-		n += (size_t)(ev->argc + 1) * sizeof(char *);
+		argv_bytes = (size_t)(ev->argc + 1) * sizeof(char *);
 		for (int a = 0; a < ev->argc; a++)
-			n += strlen(ev->argv[a]) + 1;
+			argv_bytes += strlen(ev->argv[a]) + 1;
 	}
+	used = argv_bytes;
 	for (unsigned i = 0; i < nstrings; i++) {
-		const char *s = *string_member((struct event *)ev, i);
+		const char *s = *string_member(ev, i);
 
-		if (s)
-			n += strlen(s) + 1;
+		len[i] = s ? strlen(s) + 1 : 0;
+		used += len[i];
 	}
-	return n;
-}
-
-static const char *put(char *buf, size_t *used, const char *s)
-{
-	char *d = buf + *used;
-	size_t n = strlen(s) + 1;
-
-	memcpy(d, s, n);
-	*used += n;
-	return d;
-}
-
-size_t event_copy_strings(struct event *ev, char *buf)
-{
-	size_t used = 0;
-
-	pthread_once(&strings_once, find_strings);
+	if (used > room)
+		return used;
+	used = 0;
 	/* argv first, where BUF is aligned for its pointers */
 	if (ev->argv) {
 		const char **v = (const char **)buf;
 
 		used = (size_t)(ev->argc + 1) * sizeof(char *);
-		for (int a = 0; a < ev->argc; a++)
-			v[a] = put(buf, &used, ev->argv[a]);
+		for (int a = 0; a < ev->argc; a++) {
+			size_t n = strlen(ev->argv[a]) + 1;
+
+			v[a] = memcpy(buf + used, ev->argv[a], n);
+			used += n;
+		}
 		v[ev->argc] = NULL;
 		ev->argv = v;
 	}
 	for (unsigned i = 0; i < nstrings; i++) {
 		const char **s = string_member(ev, i);
 
-		if (*s)
-			*s = put(buf, &used, *s);
+		if (len[i]) {
+			*s = memcpy(buf + used, *s, len[i]);
+			used += len[i];
+		}
 	}
 	return used;
 }

@@ -91,16 +91,11 @@ bool field_present(const struct event_field *f, const struct event *ev);
 const struct event_field *field_of_arg(enum arg_kind arg);
 
 /*
- * The bytes the strings of EV (argv included) take when copied by
- * event_copy_strings().
- */
-size_t event_strings_size(const struct event *ev);
-
-/*
  * Copy the strings of EV (argv too) into BUF, which is 8-aligned and has
- * event_strings_size(EV) bytes, and point EV's fields at the copies.
- * Returns the bytes used.
+ * ROOM bytes, and point EV's fields at the copies. Returns the bytes the
+ * strings take; when that is more than ROOM, nothing was copied and EV
+ * is unchanged: call again with a BUF that large.
  */
-size_t event_copy_strings(struct event *ev, char *buf);
+size_t event_copy_strings(struct event *ev, char *buf, size_t room);
 
 #endif

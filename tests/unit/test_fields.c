@@ -298,9 +298,16 @@ static void round_trip(const struct event *ev, const char *what)
 	for (unsigned i = 0; i < event_fields_count; i++)
 		assert_same(&event_fields[i], ev, &back);
 	copy = back;
-	n = event_strings_size(&back);
+	/* no room: nothing copied, the size needed told */
+	n = event_copy_strings(&copy, NULL, 0);
+	assert_memory_equal(&copy, &back, sizeof(copy));
 	buf = malloc(n + 1);
-	assert_int_equal(event_copy_strings(&copy, buf), n);
+	if (n) {
+		/* one byte short is no room either */
+		assert_int_equal(event_copy_strings(&copy, buf, n - 1), n);
+		assert_memory_equal(&copy, &back, sizeof(copy));
+	}
+	assert_int_equal(event_copy_strings(&copy, buf, n), n);
 	trace_reader_close(&r); /* the reader's strings are gone */
 	for (unsigned i = 0; i < event_fields_count; i++) {
 		const struct event_field *f = &event_fields[i];

@@ -74,6 +74,9 @@ ERRORS = [
      'unknown key "rulez" in a rule file'),
     ("rules_not_array", '{"rules": @@{}}', '"rules" must be an array'),
     ("rule_not_object", '{"rules": [@@5]}', "a rule must be an object"),
+    ("unterminated_string", '{"rules": ["abc@@', "unterminated string"),
+    ("unterminated_after_backslash", '{"rules": ["abc\\@@',
+     "unterminated string"),
     # groups
     ("groups_not_object", '{"groups": @@["unlink"]}',
      '"groups" must be an object of arrays'),

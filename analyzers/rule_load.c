@@ -44,6 +44,19 @@ const char *load_want_string(struct loader *l, const struct jnode *n,
 	return n->s;
 }
 
+/* The string KEY of object O: a missing key is named at O. */
+static const char *need_string(struct loader *l, const struct jnode *o,
+			       const char *key, const char *what)
+{
+	const struct jnode *v = jnode_get(o, key);
+
+	if (!v) {
+		load_fail_at(l, o, "missing \"%s\"", key);
+		return NULL;
+	}
+	return load_want_string(l, v, what);
+}
+
 static char **string_list(struct loader *l, const struct jnode *n,
 			  const char *what, int *ret_n)
 {
@@ -91,18 +104,38 @@ static int step_by_name(const struct rule *r, const char *name)
 	return -1;
 }
 
-/* Implicit pid/tid binding for "scope": process or thread. */
-static void add_scope(struct rule *r, struct matcher *m, enum field f)
+/*
+ * Implicit pid/tid binding for "scope": process or thread, in the matcher
+ * of the step or guard AT. It takes a condition and a variable: a matcher
+ * with no room left for them is an error, not a rule without its scope.
+ */
+static void add_scope(struct loader *l, const struct jnode *at, struct rule *r,
+		      struct matcher *m, enum field f)
 {
+	const char *scope = f == F_PID ? "process" : "thread";
 	struct cond *c;
+	int var;
 
-	if (m->nconds == RULE_MAX_CONDS)
+	if (l->failed)
 		return;
+	if (m->nconds == RULE_MAX_CONDS) {
+		load_fail_at(l, at,
+			     "too many conditions with scope %s (at most %d)",
+			     scope, RULE_MAX_CONDS - 1);
+		return;
+	}
+	var = rule_find_var(r, f == F_PID ? "$(pid)" : "$(tid)", true);
+	if (var < 0) {
+		load_fail_at(l, at,
+			     "too many variables with scope %s (at most %d)",
+			     scope, RULE_MAX_VARS - 1);
+		return;
+	}
 	c = &m->conds[m->nconds++];
 	memset(c, 0, sizeof(*c));
 	c->field = f;
 	c->op = OP_VAR;
-	c->var = rule_find_var(r, f == F_PID ? "$(pid)" : "$(tid)", true);
+	c->var = var;
 }
 
 /*
@@ -221,11 +254,13 @@ static char *opt_string(struct loader *l, const struct jnode *o,
 			const char *key)
 {
 	const struct jnode *v = jnode_get(o, key);
+	char what[64];
 	const char *s;
 
 	if (!v)
 		return NULL;
-	s = load_want_string(l, v, key);
+	snprintf(what, sizeof(what), "\"%s\"", key);
+	s = load_want_string(l, v, what);
 	return s ? xstrdup(s) : NULL;
 }
 
@@ -251,8 +286,7 @@ static void load_steps(struct loader *l, struct rule *r,
 			return;
 		}
 		load_check_keys(l, s, "a step", step_keys);
-		name = load_want_string(l, jnode_get(s, "name"),
-					"a step's \"name\"");
+		name = need_string(l, s, "name", "a step's \"name\"");
 		if (!name)
 			return;
 		if (step_by_name(r, name) >= 0) {
@@ -290,7 +324,7 @@ static void load_steps(struct loader *l, struct rule *r,
 		if (!st->at_exit) {
 			rule_load_matcher(l, r, &st->m, s, true);
 			if (scope != F_COUNT_)
-				add_scope(r, &st->m, scope);
+				add_scope(l, s, r, &st->m, scope);
 		}
 		if (jnode_get(s, "overlaps")) {
 			const char *o = load_want_string(
@@ -337,8 +371,7 @@ static void load_guards(struct loader *l, struct rule *r,
 			return;
 		}
 		load_check_keys(l, g, "a guard", guard_keys);
-		after = load_want_string(l, jnode_get(g, "after"),
-					 "a guard's \"after\"");
+		after = need_string(l, g, "after", "a guard's \"after\"");
 		if (!after)
 			return;
 		gd->after = step_by_name(r, after);
@@ -372,7 +405,7 @@ static void load_guards(struct loader *l, struct rule *r,
 		r->nguards++;
 		rule_load_matcher(l, r, &gd->m, g, true);
 		if (scope != F_COUNT_)
-			add_scope(r, &gd->m, scope);
+			add_scope(l, g, r, &gd->m, scope);
 		{
 			uint32_t bound = bound_before(r, gd->after + 1);
 
@@ -404,7 +437,7 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 	}
 	load_check_keys(l, o, "a rule", rule_keys);
 	v = jnode_get(o, "id");
-	if (load_want_string(l, v, "\"id\"")) {
+	if (need_string(l, o, "id", "\"id\"")) {
 		r->id = xstrdup(v->s);
 		for (const char *p = v->s; *p; p++)
 			if (!(*p >= 'a' && *p <= 'z') && *p != '-' &&
@@ -467,6 +500,8 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 	}
 	if (l->failed)
 		return r;
+	if (!jnode_get(pat, "steps"))
+		load_fail_at(l, pat, "missing \"steps\"");
 	load_steps(l, r, jnode_get(pat, "steps"), scope);
 	load_guards(l, r,
 		    jnode_get(pat, "unless") ? jnode_get(pat, "unless")

@@ -60,17 +60,23 @@ static int find_program(const char *prog, char *ret, size_t size)
 	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
+	/* an empty element, trailing ones too, is the current directory */
+	for (;;) {
 		const char *end = strchrnul(path, ':');
 		int n = (int)(end - path);
 
-		snprintf(ret, size, "%.*s/%s", n, n ? path : ".", prog);
+		if (n)
+			snprintf(ret, size, "%.*s/%s", n, path, prog);
+		else
+			snprintf(ret, size, "./%s", prog);
 		if (stat(ret, &st) == 0 && S_ISREG(st.st_mode)) {
 			if (access(ret, X_OK) == 0)
 				return 0;
 			first_err = -EACCES;
 		}
-		path = *end ? end + 1 : end;
+		if (!*end)
+			break;
+		path = end + 1;
 	}
 	return first_err;
 }

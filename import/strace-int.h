@@ -35,10 +35,6 @@
 #define ARGV_MAX 4096
 #define WARN_TEXT 100
 #define NSEC 1000000000ull
-#define ERRNO_NAMES 160
-
-/* the exit signal in clone's flags */
-#define CSIGNAL_ 0xff
 
 struct ablock {
 	struct ablock *next;
@@ -197,7 +193,6 @@ struct strace_reader {
 
 	struct sc_slot *scs[SC_BUCKETS];
 	struct sc_slot *sc_slots;
-	const char *errnames[ERRNO_NAMES];
 };
 
 static inline bool starts(const char *s, const char *prefix)
@@ -244,8 +239,6 @@ int split_list(const char *s, size_t n, char close, struct tok *toks, int max,
 	       int *ntok, size_t *end);
 /* A quoted string argument, unescaped, "..." kept when strace cut it. */
 enum str_kind parse_str(struct arena *a, struct tok t, char **ret);
-/* "SIGKILL" -> 9, strace's SIGRTMIN and SIGRT_N counted from 32. */
-int strace_signal_lookup(const char *name);
 /* Flags, modes and constants: numbers and names of V joined by '|'. */
 bool parse_expr(struct tok t, enum vocab v, enum flagset set, uint64_t *ret);
 /* The unescaped text of the -y decoration at S[I] ('<'), or NULL. */
@@ -260,8 +253,6 @@ bool field_num(struct tok t, const char *field, enum vocab v, uint64_t *ret);
 void parse_ident(struct tok t, bool statx, struct ident *id);
 /* execve's argv into EV. */
 void parse_argv(struct arena *a, struct tok t, struct event *ev);
-/* An errno name, NAMES caching strerrorname_np() (one per reader). */
-int strace_errno_lookup(const char *const *names, const char *name);
 
 /* strace-lines.c */
 /* Cut LINE into its pid prefix, timestamp and body. */

@@ -122,7 +122,7 @@ static void add_deco(struct strace_reader *r, int fd, const char *path)
 {
 	if (!path)
 		return;
-	if (fd == AT_FDCWD) {
+	if (fd == AT_FDCWD_) {
 		if (!r->cwd_deco)
 			r->cwd_deco = path;
 	} else if (r->ndecos < (int)ARRAY_SIZE(r->decos)) {
@@ -220,7 +220,7 @@ static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 			p++;
 		}
 		name[k] = '\0';
-		res->err = strace_errno_lookup(r->errnames, name);
+		res->err = errno_parse(name);
 		if (res->err < 0)
 			res->err = 0;
 		res->known = true;
@@ -819,7 +819,7 @@ static int on_plus_line(struct strace_reader *r, struct stask *k,
 			i++;
 		}
 		name[i] = '\0';
-		sig = strace_signal_lookup(name);
+		sig = signal_parse(name);
 		if (sig <= 0 && read_dec(&q, &v) && v < 128)
 			sig = (int)v;
 		if (sig <= 0)
@@ -1061,8 +1061,6 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 			r->srcs[i].index = i;
 	}
 	sc_index(r);
-	for (int e = 1; e < ERRNO_NAMES; e++)
-		r->errnames[e] = strerrorname_np(e);
 	*ret = r;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dircache.h"
+#include "names.h"
 #include "tracer-int.h"
 #include "util.h"
 
@@ -188,10 +189,10 @@ static void link_child(struct tracer *t, struct task *parent,
 
 	if (!parent->clone_known)
 		flags = event == PTRACE_EVENT_CLONE
-				? CLONE_THREAD | CLONE_FILES | CLONE_FS
+				? CLONE_THREAD_ | CLONE_FILES_ | CLONE_FS_
 				: 0;
 	if (event == PTRACE_EVENT_VFORK)
-		flags |= CLONE_VFORK;
+		flags |= CLONE_VFORK_;
 	proc_fork(&parent->p, &child->p, flags, &ev);
 	ev.ts_enter = now_ns();
 	ev.fork_syscall = parent->clone_syscall;

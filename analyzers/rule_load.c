@@ -607,11 +607,7 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 				rule_free(r);
 				break;
 			}
-			r->index = rs->nrules;
-			rs->rules =
-				xrealloc(rs->rules, (size_t)(rs->nrules + 1) *
-							    sizeof(*rs->rules));
-			rs->rules[rs->nrules++] = r;
+			rule_set_add(rs, r);
 		}
 	}
 out:
@@ -620,9 +616,9 @@ out:
 		return 0;
 	/* leave the set as it was before this file */
 	while (rs->nrules > first)
-		rule_free(rs->rules[--rs->nrules]);
+		rule_set_drop_last(rs);
 	while (rs->ngroups > first_group)
-		free(rs->groups[--rs->ngroups].name);
+		rule_set_drop_last_group(rs);
 	for (int k = 0; k < POLICY_LISTS_; k++)
 		while (rs->policy.n[k] > first_glob[k])
 			free(rs->policy.globs[k][--rs->policy.n[k]]);

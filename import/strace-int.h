@@ -24,7 +24,6 @@
 #include "strace.h"
 
 #define READ_CHUNK (1u << 20)
-#define SC_BUCKETS 256
 #define MAX_TOKS 8
 #define MAX_FIELDS 48
 /* lines held for pids whose fork is still to come, at most */
@@ -153,12 +152,6 @@ struct stask {
 	int old_tid; /* a thread whose execve this task finishes */
 };
 
-struct sc_slot {
-	struct sc_slot *next;
-	const struct syscall_desc *sc;
-	size_t len;
-};
-
 struct strace_reader {
 	struct src *srcs;
 	int nsrc;
@@ -190,9 +183,6 @@ struct strace_reader {
 	struct arena arena;
 	char *joinbuf; /* a pending call's text and its resumed part */
 	size_t joincap;
-
-	struct sc_slot *scs[SC_BUCKETS];
-	struct sc_slot *sc_slots;
 };
 
 static inline bool starts(const char *s, const char *prefix)

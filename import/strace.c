@@ -75,9 +75,9 @@ struct stask *solo_task(struct strace_reader *r)
 	if (r->nlive != 1)
 		return NULL;
 	if (!r->solo_valid) {
-		r->solo = NULL;
-		for (unsigned b = 0; b < PROC_BUCKETS && !r->solo; b++)
-			r->solo = (struct stask *)r->model.buckets[b];
+		struct hashmap_iter it;
+
+		r->solo = (struct stask *)proc_iter_first(&r->model, &it);
 		r->solo_valid = true;
 	}
 	return r->solo;
@@ -249,39 +249,6 @@ struct call {
 static bool made_at_entry(const struct syscall_desc *sc)
 {
 	return (sc->flags & SCF_NO_EXIT) && sc->effect != E_CLONE;
-}
-
-static unsigned sc_hash(const char *name, size_t len)
-{
-	unsigned h = 5381;
-
-	for (size_t i = 0; i < len; i++)
-		h = h * 33 + (unsigned char)name[i];
-	return h % SC_BUCKETS;
-}
-
-static const struct syscall_desc *sc_lookup(struct strace_reader *r,
-					    const char *name, size_t len)
-{
-	for (struct sc_slot *s = r->scs[sc_hash(name, len)]; s; s = s->next)
-		if (s->len == len && !memcmp(s->sc->name, name, len))
-			return s->sc;
-	return NULL;
-}
-
-static void sc_index(struct strace_reader *r)
-{
-	r->sc_slots = xcalloc(syscall_table_size, sizeof(*r->sc_slots));
-	for (unsigned i = 0; i < syscall_table_size; i++) {
-		struct sc_slot *s = &r->sc_slots[i];
-		unsigned h;
-
-		s->sc = &syscall_table[i];
-		s->len = strlen(s->sc->name);
-		h = sc_hash(s->sc->name, s->len);
-		s->next = r->scs[h];
-		r->scs[h] = s;
-	}
 }
 
 /* "...) = ..." somewhere: the form of a finished call we do not decode. */
@@ -706,7 +673,7 @@ static int on_call(struct strace_reader *r, struct stask *k,
 		nlen++;
 	if (b[nlen] != '(')
 		return -1;
-	sc = sc_lookup(r, b, nlen);
+	sc = syscall_by_name_len(b, nlen);
 	if (ends_with(b, n, "<unfinished ...>")) {
 		size_t m = n - 16;
 
@@ -1060,18 +1027,20 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		for (int i = 0; i < r->nsrc; i++)
 			r->srcs[i].index = i;
 	}
-	sc_index(r);
 	*ret = r;
 	return 0;
 }
 
 void strace_reader_close(struct strace_reader *r)
 {
+	struct hashmap_iter it;
+	struct proc *p;
+
 	if (!r)
 		return;
-	for (unsigned b = 0; b < PROC_BUCKETS; b++)
-		while (r->model.buckets[b])
-			task_free(r, (struct stask *)r->model.buckets[b]);
+	for (p = proc_iter_first(&r->model, &it); p; p = proc_iter_next(&it))
+		task_free(r, (struct stask *)p);
+	proc_model_release(&r->model);
 	while (r->held) {
 		struct held *h = r->held;
 
@@ -1098,7 +1067,6 @@ void strace_reader_close(struct strace_reader *r)
 	free(r->srcs);
 	arena_free(&r->arena);
 	free(r->joinbuf);
-	free(r->sc_slots);
 	free(r);
 }
 

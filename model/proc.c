@@ -19,17 +19,41 @@ struct fsinfo {
 
 const int proc_fcntl_cmds[3] = {F_DUPFD_, F_DUPFD_CLOEXEC_, F_SETFD_};
 
+static bool proc_has_tid(const struct hashmap_entry *e, const void *key)
+{
+	return container_of(e, struct proc, ent)->tid == *(const int *)key;
+}
+
 void proc_model_init(struct proc_model *m, const struct proc_backend *be,
 		     void *ctx)
 {
 	memset(m, 0, sizeof(*m));
 	m->backend = be;
 	m->ctx = ctx;
+	hashmap_init(&m->tasks, proc_has_tid, 64);
 }
 
-static struct proc **bucket(struct proc_model *m, int tid)
+void proc_model_release(struct proc_model *m)
 {
-	return &m->buckets[(unsigned)tid % PROC_BUCKETS];
+	hashmap_release(&m->tasks);
+	m->last = NULL;
+}
+
+static struct proc *proc_of(struct hashmap_entry *e)
+{
+	return e ? container_of(e, struct proc, ent) : NULL;
+}
+
+struct proc *proc_iter_first(const struct proc_model *m,
+			     struct hashmap_iter *it)
+{
+	hashmap_iter_init(&m->tasks, it);
+	return proc_iter_next(it);
+}
+
+struct proc *proc_iter_next(struct hashmap_iter *it)
+{
+	return proc_of(hashmap_iter_next(it));
 }
 
 struct proc *proc_find(struct proc_model *m, int tid)
@@ -38,28 +62,21 @@ struct proc *proc_find(struct proc_model *m, int tid)
 
 	if (m->last && m->last->tid == tid)
 		return m->last;
-	for (p = *bucket(m, tid); p; p = p->next)
-		if (p->tid == tid)
-			return m->last = p;
-	return NULL;
+	p = proc_of(hashmap_get(&m->tasks, hash_int((unsigned)tid), &tid));
+	if (p)
+		m->last = p;
+	return p;
 }
 
 void proc_add(struct proc_model *m, struct proc *p)
 {
-	struct proc **head = bucket(m, p->tid);
-
-	p->next = *head;
-	*head = p;
+	hashmap_put(&m->tasks, &p->ent, hash_int((unsigned)p->tid));
 	m->ntasks++;
 }
 
 static void unhash(struct proc_model *m, struct proc *p)
 {
-	for (struct proc **pp = bucket(m, p->tid); *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
+	hashmap_remove_entry(&m->tasks, &p->ent);
 	if (m->last == p)
 		m->last = NULL;
 }
@@ -88,8 +105,7 @@ void proc_retid(struct proc_model *m, struct proc *p, int tid)
 {
 	unhash(m, p);
 	p->tid = tid;
-	p->next = *bucket(m, tid);
-	*bucket(m, tid) = p;
+	hashmap_put(&m->tasks, &p->ent, hash_int((unsigned)tid));
 }
 
 static struct fsinfo *fsinfo_new(const char *cwd, const char *root)

@@ -21,6 +21,7 @@
 #include "event.h"
 #include "names.h"
 #include "proc.h"
+#include "strbuf.h"
 #include "strace.h"
 
 #define READ_CHUNK (1u << 20)
@@ -140,8 +141,7 @@ struct pending {
 	bool clone;
 	const struct syscall_desc *sc; /* NULL: a syscall not in the table */
 	char *name;
-	char *text; /* "name(args so far", for a known syscall */
-	size_t len, cap;
+	struct strbuf text; /* "name(args so far", for a known syscall */
 	bool has_ts;
 	uint64_t ts;
 };
@@ -181,8 +181,7 @@ struct strace_reader {
 	bool flushing; /* end of input: hold nothing more */
 
 	struct arena arena;
-	char *joinbuf; /* a pending call's text and its resumed part */
-	size_t joincap;
+	struct strbuf join; /* a pending call's text and its resumed part */
 };
 
 static inline bool starts(const char *s, const char *prefix)

@@ -27,6 +27,7 @@ static struct stask *task_new(struct strace_reader *r, int tid)
 	struct stask *k = xcalloc(1, sizeof(*k));
 
 	k->p.tid = k->p.tgid = tid;
+	strbuf_init(&k->pend.text, 0);
 	proc_add(&r->model, &k->p);
 	r->nlive++;
 	r->solo_valid = false;
@@ -50,12 +51,12 @@ static void pending_clear(struct strace_reader *r, struct stask *k)
 	k->pend.clone = false;
 	k->pend.done_at_entry = false;
 	k->pend.sc = NULL;
-	k->pend.len = 0;
+	strbuf_reset(&k->pend.text);
 }
 
 static void pending_free(struct pending *p)
 {
-	free(p->text);
+	strbuf_release(&p->text);
 	free(p->name);
 	memset(p, 0, sizeof(*p));
 }
@@ -649,14 +650,10 @@ static int unknown_call(struct strace_reader *r, struct stask *k, const char *b,
 static char *join_text(struct strace_reader *r, const char *a, size_t an,
 		       const char *b, size_t bn)
 {
-	if (r->joincap < an + bn + 1) {
-		r->joincap = an + bn + 1;
-		r->joinbuf = xrealloc(r->joinbuf, r->joincap);
-	}
-	memcpy(r->joinbuf, a, an);
-	memcpy(r->joinbuf + an, b, bn);
-	r->joinbuf[an + bn] = '\0';
-	return r->joinbuf;
+	strbuf_reset(&r->join);
+	strbuf_add(&r->join, a, an);
+	strbuf_add(&r->join, b, bn);
+	return r->join.buf;
 }
 
 /* "name(args) = result", or the start of one: "name(args <unfinished ...>" */
@@ -691,12 +688,8 @@ static int on_call(struct strace_reader *r, struct stask *k,
 			r->npending_clones++;
 		if (!sc)
 			return 0;
-		if (p->cap < m + 2) {
-			p->cap = m + 2;
-			p->text = xrealloc(p->text, p->cap);
-		}
-		memcpy(p->text, b, m);
-		p->len = m;
+		strbuf_reset(&p->text);
+		strbuf_add(&p->text, b, m);
 		if (!made_at_entry(sc))
 			return 0;
 		/* close: the tracer records it at entry */
@@ -745,14 +738,15 @@ static int on_resumed(struct strace_reader *r, struct stask *k,
 		held_release_if_idle(r);
 		return 0;
 	}
-	c = (struct call){p->sc,
-			  join_text(r, p->text, p->len, rest, strlen(rest)),
-			  p->len + strlen(rest),
-			  nlen,
-			  p->has_ts,
-			  p->ts,
-			  l,
-			  false};
+	c = (struct call){
+		p->sc,
+		join_text(r, p->text.buf, p->text.len, rest, strlen(rest)),
+		p->text.len + strlen(rest),
+		nlen,
+		p->has_ts,
+		p->ts,
+		l,
+		false};
 	pending_clear(r, k);
 	ret = do_call(r, k, &c, ev);
 	held_release_if_idle(r);
@@ -993,6 +987,7 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		return -EINVAL;
 	}
 	r = xcalloc(1, sizeof(*r));
+	strbuf_init(&r->join, 0);
 	proc_model_init(&r->model, &log_backend, r);
 	r->strict = strict;
 	r->srcs = xcalloc((size_t)npaths, sizeof(*r->srcs));
@@ -1066,7 +1061,7 @@ void strace_reader_close(struct strace_reader *r)
 	}
 	free(r->srcs);
 	arena_free(&r->arena);
-	free(r->joinbuf);
+	strbuf_release(&r->join);
 	free(r);
 }
 

@@ -56,16 +56,23 @@ struct proc *proc_iter_next(struct hashmap_iter *it)
 	return proc_of(hashmap_iter_next(it));
 }
 
-struct proc *proc_find(struct proc_model *m, int tid)
+/* Out of line: the tracer asks per stop, and the last task answers most. */
+static __attribute__((noinline)) struct proc *
+find_in_table(struct proc_model *m, int tid)
 {
-	struct proc *p;
+	struct proc *p =
+		proc_of(hashmap_get(&m->tasks, hash_int((unsigned)tid), &tid));
 
-	if (m->last && m->last->tid == tid)
-		return m->last;
-	p = proc_of(hashmap_get(&m->tasks, hash_int((unsigned)tid), &tid));
 	if (p)
 		m->last = p;
 	return p;
+}
+
+struct proc *proc_find(struct proc_model *m, int tid)
+{
+	if (likely(m->last && m->last->tid == tid))
+		return m->last;
+	return find_in_table(m, tid);
 }
 
 void proc_add(struct proc_model *m, struct proc *p)

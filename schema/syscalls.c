@@ -120,6 +120,7 @@ const unsigned syscall_table_size =
 /* The rows by name: built once, read-only after, safe from any thread. */
 static struct hashmap by_name;
 static struct hashmap_entry by_name_ent[SYSCALL_MAX];
+static uint8_t name_len[SYSCALL_MAX];
 static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
 
 struct name_key {
@@ -130,17 +131,20 @@ struct name_key {
 static bool row_is(const struct hashmap_entry *e, const void *key)
 {
 	const struct name_key *k = key;
-	const char *name = syscall_table[e - by_name_ent].name;
+	unsigned i = (unsigned)(e - by_name_ent);
 
-	return !strncmp(name, k->s, k->n) && name[k->n] == '\0';
+	return name_len[i] == k->n &&
+	       !memcmp(syscall_table[i].name, k->s, k->n);
 }
 
 static void by_name_build(void)
 {
 	hashmap_init(&by_name, row_is, syscall_table_size);
-	for (unsigned i = 0; i < syscall_table_size; i++)
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		name_len[i] = (uint8_t)strlen(syscall_table[i].name);
 		hashmap_put(&by_name, &by_name_ent[i],
 			    hash_str(syscall_table[i].name));
+	}
 }
 
 const struct syscall_desc *syscall_by_name_len(const char *name, size_t len)

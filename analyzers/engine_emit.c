@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "names.h"
+#include "strbuf.h"
 
 static void normalize(char *dst, size_t size, const char *src)
 {
@@ -44,22 +45,6 @@ static uint64_t fingerprint(const struct rule *r, struct snap *const *ev, int n)
 		}
 	}
 	return h;
-}
-
-struct strbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_add(struct strbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
 }
 
 static const char *evidence_field(const struct evidence *ev, const char *f,
@@ -105,7 +90,7 @@ static const char *evidence_field(const struct evidence *ev, const char *f,
 static char *expand(const struct inst *in, const struct finding *f)
 {
 	const struct rule *r = in->rule;
-	struct strbuf b = {0};
+	struct strbuf b = STRBUF_INIT;
 	const char *p = r->message;
 
 	while (*p) {
@@ -114,10 +99,10 @@ static char *expand(const struct inst *in, const struct finding *f)
 		const char *v = NULL;
 
 		if (!open || !(close = strchr(open, '}'))) {
-			sb_add(&b, p, strlen(p));
+			strbuf_addstr(&b, p);
 			break;
 		}
-		sb_add(&b, p, (size_t)(open - p));
+		strbuf_add(&b, p, (size_t)(open - p));
 		snprintf(name, sizeof(name), "%.*s", (int)(close - open - 1),
 			 open + 1);
 		if (name[0] == '$') {
@@ -156,14 +141,12 @@ static char *expand(const struct inst *in, const struct finding *f)
 			}
 		}
 		if (v)
-			sb_add(&b, v, strlen(v));
+			strbuf_addstr(&b, v);
 		else
-			sb_add(&b, open, (size_t)(close - open + 1));
+			strbuf_add(&b, open, (size_t)(close - open + 1));
 		p = close + 1;
 	}
-	if (!b.s)
-		sb_add(&b, "", 0);
-	return b.s;
+	return strbuf_detach(&b, NULL);
 }
 
 static void evidence_dup(struct evidence *d, const struct evidence *s)

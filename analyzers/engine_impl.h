@@ -16,6 +16,12 @@
 #include "engine.h"
 #include "util.h"
 
+/*
+ * Hand-rolled, not util/hashmap: the instance table is probed per event
+ * and step (with the occupancy bitmap below); the pid table per instance
+ * made and freed, where util/hashmap cost 0.7% more instructions of
+ * `fsrace analyze` on a 200k-event gen_trace trace (callgrind).
+ */
 #define BUCKETS (1u << 18)
 #define PID_BUCKETS 4096
 

@@ -70,28 +70,87 @@ void rule_free(struct rule *r)
 	free(r);
 }
 
+static bool rule_has_id(const struct hashmap_entry *e, const void *id)
+{
+	return !strcmp(container_of(e, struct rule, by_id)->id, id);
+}
+
+static bool group_has_name(const struct hashmap_entry *e, const void *name)
+{
+	return !strcmp(container_of(e, struct group, by_name)->name, name);
+}
+
 void rule_set_init(struct rule_set *rs)
 {
 	memset(rs, 0, sizeof(*rs));
+	hashmap_init(&rs->by_id, rule_has_id, 64);
+	hashmap_init(&rs->group_names, group_has_name, 16);
 }
 
 void rule_set_release(struct rule_set *rs)
 {
 	for (int i = 0; i < rs->nrules; i++)
 		rule_free(rs->rules[i]);
-	for (int i = 0; i < rs->ngroups; i++)
-		free(rs->groups[i].name);
+	for (int i = 0; i < rs->ngroups; i++) {
+		free(rs->groups[i]->name);
+		free(rs->groups[i]);
+	}
 	for (int k = 0; k < POLICY_LISTS_; k++)
 		strv_free(rs->policy.globs[k], rs->policy.n[k]);
 	free(rs->rules);
 	free(rs->groups);
+	hashmap_release(&rs->by_id);
+	hashmap_release(&rs->group_names);
 	memset(rs, 0, sizeof(*rs));
 }
 
 struct rule *rule_set_find(const struct rule_set *rs, const char *id)
 {
-	for (int i = 0; i < rs->nrules; i++)
-		if (rs->rules[i]->id && !strcmp(rs->rules[i]->id, id))
-			return rs->rules[i];
-	return NULL;
+	struct hashmap_entry *e = hashmap_get(&rs->by_id, hash_str(id), id);
+
+	return e ? container_of(e, struct rule, by_id) : NULL;
+}
+
+void rule_set_add(struct rule_set *rs, struct rule *r)
+{
+	r->index = rs->nrules;
+	rs->rules = xrealloc(rs->rules,
+			     (size_t)(rs->nrules + 1) * sizeof(*rs->rules));
+	rs->rules[rs->nrules++] = r;
+	if (r->id && !rule_set_find(rs, r->id))
+		hashmap_put(&rs->by_id, &r->by_id, hash_str(r->id));
+}
+
+void rule_set_drop_last(struct rule_set *rs)
+{
+	struct rule *r = rs->rules[--rs->nrules];
+
+	if (r->id && rule_set_find(rs, r->id) == r)
+		hashmap_remove_entry(&rs->by_id, &r->by_id);
+	rule_free(r);
+}
+
+const struct group *rule_set_group(const struct rule_set *rs, const char *name)
+{
+	struct hashmap_entry *e =
+		hashmap_get(&rs->group_names, hash_str(name), name);
+
+	return e ? container_of(e, struct group, by_name) : NULL;
+}
+
+void rule_set_add_group(struct rule_set *rs, struct group *g)
+{
+	rs->groups = xrealloc(rs->groups,
+			      (size_t)(rs->ngroups + 1) * sizeof(*rs->groups));
+	rs->groups[rs->ngroups++] = g;
+	hashmap_put(&rs->group_names, &g->by_name, hash_str(g->name));
+}
+
+void rule_set_drop_last_group(struct rule_set *rs)
+{
+	struct group *g = rs->groups[--rs->ngroups];
+
+	hashmap_remove_entry(&rs->group_names, &g->by_name);
+	free(g->name);
+	free(g);
 }

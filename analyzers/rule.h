@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "hashmap.h"
 
 #define RULE_MAX_STEPS 6
 #define RULE_MAX_VARS 8
@@ -148,6 +149,7 @@ struct guard {
 };
 
 struct rule {
+	struct hashmap_entry by_id; /* the first rule of an id only */
 	char *id;
 	char *title;
 	char *explanation;
@@ -179,6 +181,7 @@ struct rule {
 
 /* Named syscall groups ("@stat"), defined by rule files. */
 struct group {
+	struct hashmap_entry by_name;
 	char *name;
 	struct scset set;
 };
@@ -203,9 +206,11 @@ struct policy {
 struct rule_set {
 	struct rule **rules;
 	int nrules;
-	struct group *groups;
+	struct group **groups;
 	int ngroups;
 	struct policy policy;
+	struct hashmap by_id;	    /* struct rule, by id */
+	struct hashmap group_names; /* struct group, by name */
 };
 
 void rule_set_init(struct rule_set *rs);
@@ -224,6 +229,7 @@ int rule_set_load(struct rule_set *rs, const char *path, char *err,
 int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 		       size_t len, char *err, size_t errlen);
 
+/* The rule ID (its first variant), or NULL. */
 struct rule *rule_set_find(const struct rule_set *rs, const char *id);
 
 /*

@@ -54,15 +54,6 @@ static const char *const field_names[F_COUNT_] = {
 	[F_ACCESS] = "access",
 };
 
-static const struct group *find_group(const struct rule_set *rs,
-				      const char *name)
-{
-	for (int i = 0; i < rs->ngroups; i++)
-		if (!strcmp(rs->groups[i].name, name))
-			return &rs->groups[i];
-	return NULL;
-}
-
 static const struct {
 	const char *name;
 	uint32_t class;
@@ -79,7 +70,7 @@ static void add_syscalls(struct loader *l, struct scset *set, const char *name,
 	const struct syscall_desc *sc;
 
 	if (name[0] == '@') {
-		const struct group *g = find_group(l->rs, name + 1);
+		const struct group *g = rule_set_group(l->rs, name + 1);
 
 		if (g) {
 			for (int w = 0; w < SYSCALL_WORDS; w++)
@@ -116,9 +107,9 @@ void rule_load_groups(struct loader *l, const struct jnode *g)
 	}
 	for (size_t i = 0; i < g->n && !l->failed; i++) {
 		const struct jnode *list = g->items[i];
-		struct group grp = {0};
+		struct group grp = {0}, *ng;
 
-		if (find_group(l->rs, g->keys[i])) {
+		if (rule_set_group(l->rs, g->keys[i])) {
 			load_fail_at(l, g->keynodes[i],
 				     "group \"%s\" is defined "
 				     "twice",
@@ -139,10 +130,9 @@ void rule_load_groups(struct loader *l, const struct jnode *g)
 				add_syscalls(l, &grp.set, s, list->items[j]);
 		}
 		grp.name = xstrdup(g->keys[i]);
-		l->rs->groups =
-			xrealloc(l->rs->groups, (size_t)(l->rs->ngroups + 1) *
-							sizeof(*l->rs->groups));
-		l->rs->groups[l->rs->ngroups++] = grp;
+		ng = xmalloc(sizeof(*ng));
+		*ng = grp;
+		rule_set_add_group(l->rs, ng);
 	}
 }
 

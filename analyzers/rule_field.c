@@ -14,7 +14,7 @@ static bool by_fd(const struct event *ev)
 static bool creates(const struct event *ev)
 {
 	if (ev->sc->effect == E_OPEN)
-		return (ev->flags & 0100) ||
+		return (ev->flags & O_CREAT_) ||
 		       (ev->sc->flags & SCF_IMPLIED_OFLAGS);
 	return ev->sc->flags & SCF_CREATES;
 }
@@ -159,24 +159,25 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		if (ev->sc->flags & SCF_NOFOLLOW)
 			*v = 1;
 		else if (ev->sc->effect == E_OPEN)
-			*v = (ev->flags & 0400000) != 0; /* O_NOFOLLOW */
+			*v = (ev->flags & O_NOFOLLOW_) != 0;
 		else
 			*v = (ev->has & HAS_FLAGS) &&
 			     syscall_flagset(ev->sc) == FLAGS_AT &&
-			     (ev->flags & 0x100);
+			     (ev->flags & AT_SYMLINK_NOFOLLOW_);
 		return true;
 	case F_EXCL:
 		/* creates only if the name is free */
 		if (ev->sc->effect == E_OPEN)
-			*v = (ev->flags & 0200) != 0; /* O_EXCL */
+			*v = (ev->flags & O_EXCL_) != 0;
 		else if (syscall_flagset(ev->sc) == FLAGS_RENAME)
-			*v = (ev->flags & 1) != 0; /* RENAME_NOREPLACE */
+			*v = (ev->flags & RENAME_NOREPLACE_) != 0;
 		else
 			*v = 0;
 		return true;
 	case F_WRITABLE:
 		*v = ev->sc->effect == E_OPEN &&
-		     ((ev->flags & 3) != 0 || (ev->flags & (0100 | 01000)));
+		     ((ev->flags & O_ACCMODE_) != 0 ||
+		      (ev->flags & (O_CREAT_ | O_TRUNC_)));
 		return true;
 	case F_FLAGS:
 		*v = (int64_t)ev->flags;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "util.h"
 
 #define RULE_FILE_MAX (4 << 20)
@@ -642,11 +643,7 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 				rule_free(r);
 				break;
 			}
-			r->index = rs->nrules;
-			rs->rules =
-				xrealloc(rs->rules, (size_t)(rs->nrules + 1) *
-							    sizeof(*rs->rules));
-			rs->rules[rs->nrules++] = r;
+			rule_set_add(rs, r);
 		}
 	}
 out:
@@ -655,9 +652,9 @@ out:
 		return 0;
 	/* leave the set as it was before this file */
 	while (rs->nrules > first)
-		rule_free(rs->rules[--rs->nrules]);
+		rule_set_drop_last(rs);
 	while (rs->ngroups > first_group)
-		free(rs->groups[--rs->ngroups].name);
+		rule_set_drop_last_group(rs);
 	for (int k = 0; k < POLICY_LISTS_; k++)
 		while (rs->policy.n[k] > first_glob[k])
 			free(rs->policy.globs[k][--rs->policy.n[k]]);
@@ -668,9 +665,9 @@ static int load_file(struct rule_set *rs, const char *path, char *err,
 		     size_t errlen)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0, cap = 0;
+	struct strbuf text = STRBUF_INIT;
 	struct stat st;
+	int r;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
@@ -687,32 +684,31 @@ static int load_file(struct rule_set *rs, const char *path, char *err,
 	for (;;) {
 		ssize_t n;
 
-		if (len == cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > RULE_FILE_MAX + 1)
-				cap = RULE_FILE_MAX + 1;
-			text = xrealloc(text, cap);
-		}
-		n = read(fd, text + len, cap - len);
+		strbuf_grow(&text, 8192);
+		n = read(fd, text.buf + text.len, text.alloc - text.len - 1);
 		if (n < 0) {
-			int e = errno;
-
+			r = -errno;
 			snprintf(err, errlen, "cannot read rules '%s': %s",
-				 path, strerror(e));
-			return -e;
+				 path, strerror(-r));
+			goto out;
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
-		if (len > RULE_FILE_MAX) {
+		text.len += (size_t)n;
+		if (text.len > RULE_FILE_MAX) {
 			snprintf(err, errlen,
 				 "%s: rule file larger than %d "
 				 "bytes",
 				 path, RULE_FILE_MAX);
-			return -EFBIG;
+			r = -EFBIG;
+			goto out;
 		}
 	}
-	return rule_set_load_text(rs, path, text ? text : "", len, err, errlen);
+	text.buf[text.len] = '\0';
+	r = rule_set_load_text(rs, path, text.buf, text.len, err, errlen);
+out:
+	strbuf_release(&text);
+	return r;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -40,6 +40,17 @@ void strv_free(char **v, int n);
 /* Free a rule and everything it owns (NULL is fine). */
 void rule_free(struct rule *r);
 
+/*
+ * Append R (its id set) to RS; the first rule of an id is the one
+ * rule_set_find() finds. rule_set_drop_last() takes the last one out and
+ * frees it.
+ */
+void rule_set_add(struct rule_set *rs, struct rule *r);
+void rule_set_drop_last(struct rule_set *rs);
+/* The same for groups (their names unique), and their lookup. */
+void rule_set_add_group(struct rule_set *rs, struct group *g);
+void rule_set_drop_last_group(struct rule_set *rs);
+const struct group *rule_set_group(const struct rule_set *rs, const char *name);
 /* The "groups" object G of a rule file, added to the rule set. */
 void rule_load_groups(struct loader *l, const struct jnode *g);
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -33,19 +34,6 @@
 #define DEV 65024
 #define MAX_JOBS 64
 #define MAKE_PID 4000
-
-/* The kernel's x86_64 values, as traces hold them (names.c), not libc's:
- * libc's O_LARGEFILE is 0 on x86_64. */
-#define AT_FDCWD_ (-100)
-#define O_RDONLY_ 0
-#define O_WRONLY_ 01
-#define O_CREAT_ 0100
-#define O_TRUNC_ 01000
-#define O_LARGEFILE_ 0100000
-#define O_CLOEXEC_ 02000000
-#define AT_EMPTY_PATH_ 0x1000
-#define S_REG 0100000
-#define S_DIR 0040000
 
 static const char *const modules[] = {
 	"core",
@@ -159,10 +147,10 @@ static void ident(struct ident *id, const char *path, uint32_t type)
 	id->valid = true;
 	id->dev = DEV;
 	id->ino = 100000 + h % 9000000;
-	id->mode = type | (type == S_DIR ? 0755 : 0644);
-	id->nlink = type == S_DIR ? 2 + h % 9 : 1;
+	id->mode = type | (type == S_IFDIR ? 0755 : 0644);
+	id->nlink = type == S_IFDIR ? 2 + h % 9 : 1;
 	id->uid = id->gid = path[1] == 'h' ? 1000 : 0; /* /home is the user's */
-	id->size = type == S_DIR ? 4096 : (int64_t)(h % 200000);
+	id->size = type == S_IFDIR ? 4096 : (int64_t)(h % 200000);
 }
 
 /* The parent of an absolute path, into BUF. */
@@ -190,10 +178,10 @@ static void parent(struct parent_info *p, int which, const char *abspath)
 	if (!strncmp(d, "/usr", 4) || !strncmp(d, "/lib", 4) ||
 	    !strcmp(d, "/etc")) {
 		p->uid = 0;
-		p->mode = S_DIR | 0755;
+		p->mode = S_IFDIR | 0755;
 	} else {
 		p->uid = 1000;
-		p->mode = S_DIR | 0755;
+		p->mode = S_IFDIR | 0755;
 	}
 }
 
@@ -263,7 +251,7 @@ static void ev_openat(int pid, const char *raw, const char *abs, uint64_t flags,
 	result(&ev, fd, err);
 	if (!err) {
 		ev.ret_path = abs;
-		ident(&ev.stat, abs, S_REG);
+		ident(&ev.stat, abs, S_IFREG);
 	}
 	parent(&ev.parent, 0, abs);
 	emit(&ev);
@@ -296,7 +284,7 @@ static void ev_fstat(int pid, int fd, const char *abs)
 	ev.dirfd_path = ev.fd_path = abs;
 	ev.flags = AT_EMPTY_PATH_;
 	result(&ev, 0, 0);
-	ident(&ev.stat, abs, S_REG);
+	ident(&ev.stat, abs, S_IFREG);
 	emit(&ev);
 }
 
@@ -449,8 +437,8 @@ static void job_start(struct job *j)
 	j->argv[6] = j->obj;
 	j->argv[7] = NULL;
 	/* make checks the source and the object, then forks */
-	ev_stat(MAKE_PID, j->src, j->abs_src, 0, S_REG);
-	ev_stat(MAKE_PID, j->obj, j->abs_obj, below(3) ? ENOENT : 0, S_REG);
+	ev_stat(MAKE_PID, j->src, j->abs_src, 0, S_IFREG);
+	ev_stat(MAKE_PID, j->obj, j->abs_obj, below(3) ? ENOENT : 0, S_IFREG);
 	ev_fork(MAKE_PID, j->pid);
 }
 
@@ -528,7 +516,7 @@ static bool job_step(struct job *j)
 				 name);
 			snprintf(j->hdr, sizeof(j->hdr), CWD "/include/%s",
 				 name);
-			ev_stat(pid, j->hdr_raw, j->hdr, ENOENT, S_REG);
+			ev_stat(pid, j->hdr_raw, j->hdr, ENOENT, S_IFREG);
 			snprintf(j->hdr, sizeof(j->hdr), "/usr/include/%s",
 				 name);
 		} else if (s % 3 == 1) {

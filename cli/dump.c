@@ -63,7 +63,7 @@ static void quoted(struct line *l, const char *s)
 
 static void decorated_fd(struct line *l, int fd, const char *path)
 {
-	if (fd == -100)
+	if (fd == AT_FDCWD_)
 		put(l, "AT_FDCWD");
 	else
 		put(l, "%d", fd);

@@ -312,7 +312,8 @@ enum key_context {
 #define K_FIRST (K_UNKNOWN + 1)
 
 /*
- * Every key name, hashed: one probe finds a known key. And faster still:
+ * Every key name, hashed (hand-rolled, not util/hashmap: per key of every
+ * record, measured hot): one probe finds a known key. And faster still:
  * the writer writes the keys of a kind of record in the same order every
  * time, so the key that followed each key last time is tried first, by
  * comparing the line's next 16 bytes with it, quotes and colon included.
@@ -418,10 +419,11 @@ static ALWAYS_INLINE enum key next_key(struct jp *j, struct key_table *t,
 /* --- names: looked up once, remembered ------------------------------- */
 
 /*
- * syscall_by_name() compares against its table one by one, and names.c
- * hashes every byte of a name; the reader asks them once per distinct
- * name and remembers the answer in a small open-addressing table keyed by
- * the name's first 16 bytes as two words, which it loads anyway. It holds
+ * syscall_by_name() and names.c hash every byte of a name; the reader
+ * asks them once per distinct name and remembers the answer in a small
+ * open-addressing table keyed by the name's first 16 bytes as two words,
+ * which it loads anyway (hand-rolled, not util/hashmap, for that: it is
+ * on the per-record path, measured hot). It holds
  * at most MEMO_MAX names; after that, lookups go to names.c each time.
  */
 enum memo_kind {

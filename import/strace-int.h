@@ -21,10 +21,10 @@
 #include "event.h"
 #include "names.h"
 #include "proc.h"
+#include "strbuf.h"
 #include "strace.h"
 
 #define READ_CHUNK (1u << 20)
-#define SC_BUCKETS 256
 #define MAX_TOKS 8
 #define MAX_FIELDS 48
 /* lines held for pids whose fork is still to come, at most */
@@ -35,10 +35,6 @@
 #define ARGV_MAX 4096
 #define WARN_TEXT 100
 #define NSEC 1000000000ull
-#define ERRNO_NAMES 160
-
-/* the exit signal in clone's flags */
-#define CSIGNAL_ 0xff
 
 struct ablock {
 	struct ablock *next;
@@ -145,8 +141,7 @@ struct pending {
 	bool clone;
 	const struct syscall_desc *sc; /* NULL: a syscall not in the table */
 	char *name;
-	char *text; /* "name(args so far", for a known syscall */
-	size_t len, cap;
+	struct strbuf text; /* "name(args so far", for a known syscall */
 	bool has_ts;
 	uint64_t ts;
 };
@@ -155,12 +150,6 @@ struct stask {
 	struct proc p; /* first: a task is found from its proc */
 	struct pending pend;
 	int old_tid; /* a thread whose execve this task finishes */
-};
-
-struct sc_slot {
-	struct sc_slot *next;
-	const struct syscall_desc *sc;
-	size_t len;
 };
 
 struct strace_reader {
@@ -192,12 +181,7 @@ struct strace_reader {
 	bool flushing; /* end of input: hold nothing more */
 
 	struct arena arena;
-	char *joinbuf; /* a pending call's text and its resumed part */
-	size_t joincap;
-
-	struct sc_slot *scs[SC_BUCKETS];
-	struct sc_slot *sc_slots;
-	const char *errnames[ERRNO_NAMES];
+	struct strbuf join; /* a pending call's text and its resumed part */
 };
 
 static inline bool starts(const char *s, const char *prefix)
@@ -244,8 +228,6 @@ int split_list(const char *s, size_t n, char close, struct tok *toks, int max,
 	       int *ntok, size_t *end);
 /* A quoted string argument, unescaped, "..." kept when strace cut it. */
 enum str_kind parse_str(struct arena *a, struct tok t, char **ret);
-/* "SIGKILL" -> 9, strace's SIGRTMIN and SIGRT_N counted from 32. */
-int strace_signal_lookup(const char *name);
 /* Flags, modes and constants: numbers and names of V joined by '|'. */
 bool parse_expr(struct tok t, enum vocab v, enum flagset set, uint64_t *ret);
 /* The unescaped text of the -y decoration at S[I] ('<'), or NULL. */
@@ -260,8 +242,6 @@ bool field_num(struct tok t, const char *field, enum vocab v, uint64_t *ret);
 void parse_ident(struct tok t, bool statx, struct ident *id);
 /* execve's argv into EV. */
 void parse_argv(struct arena *a, struct tok t, struct event *ev);
-/* An errno name, NAMES caching strerrorname_np() (one per reader). */
-int strace_errno_lookup(const char *const *names, const char *name);
 
 /* strace-lines.c */
 /* Cut LINE into its pid prefix, timestamp and body. */

@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "strace-int.h"
 #include "util.h"
-
-/* Names strace prints that names.h does not know, by what they mean. */
-struct name_val {
-	const char *name;
-	uint64_t val;
-};
 
 void *arena_alloc(struct arena *a, size_t n)
 {
@@ -383,129 +375,45 @@ enum str_kind parse_str(struct arena *a, struct tok t, char **ret)
 	return trunc ? STR_TRUNC : STR_OK;
 }
 
-static const struct name_val mode_names[] = {
-	{"S_IFREG", S_IFREG},
-	{"S_IFDIR", S_IFDIR},
-	{"S_IFLNK", S_IFLNK},
-	{"S_IFIFO", S_IFIFO},
-	{"S_IFSOCK", S_IFSOCK},
-	{"S_IFCHR", S_IFCHR},
-	{"S_IFBLK", S_IFBLK},
-	{"S_ISUID", S_ISUID},
-	{"S_ISGID", S_ISGID},
-	{"S_ISVTX", S_ISVTX},
-	{NULL, 0},
-};
-
-static const struct name_val clone_names[] = {
-	{"CLONE_VM", 0x100},
-	{"CLONE_FS", 0x200},
-	{"CLONE_FILES", 0x400},
-	{"CLONE_SIGHAND", 0x800},
-	{"CLONE_PIDFD", 0x1000},
-	{"CLONE_PTRACE", 0x2000},
-	{"CLONE_VFORK", 0x4000},
-	{"CLONE_PARENT", 0x8000},
-	{"CLONE_THREAD", 0x10000},
-	{"CLONE_NEWNS", 0x20000},
-	{"CLONE_SYSVSEM", 0x40000},
-	{"CLONE_SETTLS", 0x80000},
-	{"CLONE_PARENT_SETTID", 0x100000},
-	{"CLONE_CHILD_CLEARTID", 0x200000},
-	{"CLONE_DETACHED", 0x400000},
-	{"CLONE_UNTRACED", 0x800000},
-	{"CLONE_CHILD_SETTID", 0x1000000},
-	{"CLONE_NEWCGROUP", 0x2000000},
-	{"CLONE_NEWUTS", 0x4000000},
-	{"CLONE_NEWIPC", 0x8000000},
-	{"CLONE_NEWUSER", 0x10000000},
-	{"CLONE_NEWPID", 0x20000000},
-	{"CLONE_NEWNET", 0x40000000},
-	{"CLONE_IO", 0x80000000},
-	{"CLONE_NEWTIME", 0x80},
-	{"CLONE_CLEAR_SIGHAND", 0x100000000ull},
-	{"CLONE_INTO_CGROUP", 0x200000000ull},
-	{NULL, 0},
-};
-
-static const struct name_val misc_names[] = {
-	{"AT_FDCWD", (uint64_t)(int64_t)AT_FDCWD},
-	{"FD_CLOEXEC", 1},
-	{"AT_STATX_SYNC_AS_STAT", 0},
-	{"AT_STATX_SYNC_TYPE", 0x6000},
-	{"AT_EACCESS", 0x200},
-	{"O_NDELAY", 04000},
-	{"O_FSYNC", 04010000},
-	{"O_RSYNC", 04010000},
-	{"__O_SYNC", 04000000},
-	{"__O_TMPFILE", 020000000},
-	{NULL, 0},
-};
-
-static bool lookup_name(const struct name_val *t, const char *name,
-			uint64_t *ret)
-{
-	for (; t->name; t++)
-		if (!strcmp(t->name, name)) {
-			*ret = t->val;
-			return true;
-		}
-	return false;
-}
-
 /*
- * "SIGKILL" → 9; strace's "SIGRTMIN" is 32, the kernel's, and "SIGRT_N"
- * counts from it. (names.h's signal_parse() fills a static cache, which the
- * reader, possibly in a thread of its own, leaves alone.)
+ * The value of NAME in vocabulary V: a flag of SET, a file mode, a clone
+ * flag or clone's exit signal (an unknown "SIG…" is 0); AT_FDCWD and
+ * FD_CLOEXEC stand wherever a number may. A name of another namespace is
+ * not one of V: false, as for an unknown name.
  */
-int strace_signal_lookup(const char *name)
-{
-	const char *q;
-	uint64_t v;
-
-	if (strncmp(name, "SIG", 3))
-		return -EINVAL;
-	name += 3;
-	for (int sig = 1; sig < 32; sig++) {
-		const char *a = sigabbrev_np(sig);
-
-		if (a && !strcmp(a, name))
-			return sig;
-	}
-	if (!strcmp(name, "RTMIN"))
-		return 32;
-	q = name + 3;
-	if (!strncmp(name, "RT_", 3) && read_dec(&q, &v) && !*q && v <= 32)
-		return 32 + (int)v;
-	return -EINVAL;
-}
-
 static bool resolve_name(enum vocab v, enum flagset set, const char *name,
-			 uint64_t *ret)
+			 size_t len, uint64_t *ret)
 {
-	switch (v) {
-	case V_FLAGS:
-		if (flags_parse(set, name, ret) == 0)
-			return true;
-		break;
-	case V_MODE:
-		if (lookup_name(mode_names, name, ret))
-			return true;
-		break;
-	case V_CLONE:
-		if (lookup_name(clone_names, name, ret))
-			return true;
-		if (starts(name, "SIG")) {
-			int sig = strace_signal_lookup(name);
+	enum name_ns ns;
+	uint64_t val;
 
-			*ret = sig > 0 ? (uint64_t)sig : 0;
+	if (v == V_FLAGS && flags_parse(set, name, ret) == 0)
+		return true;
+	if (name_find(name, len, &ns, &val) < 0) {
+		if (v == V_CLONE && starts(name, "SIG")) {
+			*ret = 0;
 			return true;
 		}
-		break;
-	case V_NUM:
-		break;
+		return false;
 	}
-	return lookup_name(misc_names, name, ret);
+	switch (ns) {
+	case NS_MODE:
+		if (v != V_MODE)
+			return false;
+		break;
+	case NS_CLONE:
+	case NS_SIGNAL:
+		if (v != V_CLONE)
+			return false;
+		break;
+	case NS_DIRFD:
+	case NS_FD:
+		break;
+	default:
+		return false;
+	}
+	*ret = val;
+	return true;
 }
 
 /*
@@ -546,7 +454,7 @@ bool parse_expr(struct tok t, enum vocab v, enum flagset set, uint64_t *ret)
 				p++;
 			}
 			name[k] = '\0';
-			if (!resolve_name(v, set, name, &x))
+			if (!resolve_name(v, set, name, k, &x))
 				x = 0;
 		} else {
 			return false;
@@ -605,7 +513,7 @@ bool parse_fd(struct arena *a, struct tok t, int *ret, char **deco)
 
 	*deco = NULL;
 	if (t.n >= 8 && !memcmp(p, "AT_FDCWD", 8)) {
-		v = (uint64_t)(int64_t)AT_FDCWD;
+		v = (uint64_t)(int64_t)AT_FDCWD_;
 		p += 8;
 	} else if (!parse_number(&p, end, &v)) {
 		return false;
@@ -771,47 +679,4 @@ void parse_argv(struct arena *a, struct tok t, struct event *ev)
 	argv[argc] = NULL;
 	ev->argv = argv;
 	ev->argc = argc;
-}
-
-static const struct name_val kernel_errnos[] = {
-	{"ERESTARTSYS", 512},
-	{"ERESTARTNOINTR", 513},
-	{"ERESTARTNOHAND", 514},
-	{"ENOIOCTLCMD", 515},
-	{"ERESTART_RESTARTBLOCK", 516},
-	{"EPROBE_DEFER", 517},
-	{"EOPENSTALE", 518},
-	{"ENOPARAM", 519},
-	{"EBADHANDLE", 521},
-	{"ENOTSYNC", 522},
-	{"EBADCOOKIE", 523},
-	{"ENOTSUPP", 524},
-	{"ETOOSMALL", 525},
-	{"ESERVERFAULT", 526},
-	{"EBADTYPE", 527},
-	{"EJUKEBOX", 528},
-	{"EIOCBQUEUED", 529},
-	{"ERECALLCONFLICT", 530},
-	{"EWOULDBLOCK", EAGAIN},
-	{"EDEADLOCK", EDEADLK},
-	{"ENOTSUP", EOPNOTSUPP},
-	{NULL, 0},
-};
-
-/*
- * errno_parse() walks 4096 numbers, and strace logs are full of ENOENT:
- * NAMES holds strerrorname_np() of the first ERRNO_NAMES (per reader, so
- * that readers in different threads share nothing).
- */
-int strace_errno_lookup(const char *const *names, const char *name)
-{
-	uint64_t v;
-
-	for (int e = 1; e < ERRNO_NAMES; e++)
-		if (names[e] && names[e][1] == name[1] &&
-		    !strcmp(names[e], name))
-			return e;
-	if (lookup_name(kernel_errnos, name, &v))
-		return (int)v;
-	return errno_parse(name);
 }

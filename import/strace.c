@@ -27,6 +27,7 @@ static struct stask *task_new(struct strace_reader *r, int tid)
 	struct stask *k = xcalloc(1, sizeof(*k));
 
 	k->p.tid = k->p.tgid = tid;
+	strbuf_init(&k->pend.text, 0);
 	proc_add(&r->model, &k->p);
 	r->nlive++;
 	r->solo_valid = false;
@@ -50,12 +51,12 @@ static void pending_clear(struct strace_reader *r, struct stask *k)
 	k->pend.clone = false;
 	k->pend.done_at_entry = false;
 	k->pend.sc = NULL;
-	k->pend.len = 0;
+	strbuf_reset(&k->pend.text);
 }
 
 static void pending_free(struct pending *p)
 {
-	free(p->text);
+	strbuf_release(&p->text);
 	free(p->name);
 	memset(p, 0, sizeof(*p));
 }
@@ -75,9 +76,9 @@ struct stask *solo_task(struct strace_reader *r)
 	if (r->nlive != 1)
 		return NULL;
 	if (!r->solo_valid) {
-		r->solo = NULL;
-		for (unsigned b = 0; b < PROC_BUCKETS && !r->solo; b++)
-			r->solo = (struct stask *)r->model.buckets[b];
+		struct hashmap_iter it;
+
+		r->solo = (struct stask *)proc_iter_first(&r->model, &it);
 		r->solo_valid = true;
 	}
 	return r->solo;
@@ -122,7 +123,7 @@ static void add_deco(struct strace_reader *r, int fd, const char *path)
 {
 	if (!path)
 		return;
-	if (fd == AT_FDCWD) {
+	if (fd == AT_FDCWD_) {
 		if (!r->cwd_deco)
 			r->cwd_deco = path;
 	} else if (r->ndecos < (int)ARRAY_SIZE(r->decos)) {
@@ -220,7 +221,7 @@ static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 			p++;
 		}
 		name[k] = '\0';
-		res->err = strace_errno_lookup(r->errnames, name);
+		res->err = errno_parse(name);
 		if (res->err < 0)
 			res->err = 0;
 		res->known = true;
@@ -249,39 +250,6 @@ struct call {
 static bool made_at_entry(const struct syscall_desc *sc)
 {
 	return (sc->flags & SCF_NO_EXIT) && sc->effect != E_CLONE;
-}
-
-static unsigned sc_hash(const char *name, size_t len)
-{
-	unsigned h = 5381;
-
-	for (size_t i = 0; i < len; i++)
-		h = h * 33 + (unsigned char)name[i];
-	return h % SC_BUCKETS;
-}
-
-static const struct syscall_desc *sc_lookup(struct strace_reader *r,
-					    const char *name, size_t len)
-{
-	for (struct sc_slot *s = r->scs[sc_hash(name, len)]; s; s = s->next)
-		if (s->len == len && !memcmp(s->sc->name, name, len))
-			return s->sc;
-	return NULL;
-}
-
-static void sc_index(struct strace_reader *r)
-{
-	r->sc_slots = xcalloc(syscall_table_size, sizeof(*r->sc_slots));
-	for (unsigned i = 0; i < syscall_table_size; i++) {
-		struct sc_slot *s = &r->sc_slots[i];
-		unsigned h;
-
-		s->sc = &syscall_table[i];
-		s->len = strlen(s->sc->name);
-		h = sc_hash(s->sc->name, s->len);
-		s->next = r->scs[h];
-		r->scs[h] = s;
-	}
 }
 
 /* "...) = ..." somewhere: the form of a finished call we do not decode. */
@@ -682,14 +650,10 @@ static int unknown_call(struct strace_reader *r, struct stask *k, const char *b,
 static char *join_text(struct strace_reader *r, const char *a, size_t an,
 		       const char *b, size_t bn)
 {
-	if (r->joincap < an + bn + 1) {
-		r->joincap = an + bn + 1;
-		r->joinbuf = xrealloc(r->joinbuf, r->joincap);
-	}
-	memcpy(r->joinbuf, a, an);
-	memcpy(r->joinbuf + an, b, bn);
-	r->joinbuf[an + bn] = '\0';
-	return r->joinbuf;
+	strbuf_reset(&r->join);
+	strbuf_add(&r->join, a, an);
+	strbuf_add(&r->join, b, bn);
+	return r->join.buf;
 }
 
 /* "name(args) = result", or the start of one: "name(args <unfinished ...>" */
@@ -706,7 +670,7 @@ static int on_call(struct strace_reader *r, struct stask *k,
 		nlen++;
 	if (b[nlen] != '(')
 		return -1;
-	sc = sc_lookup(r, b, nlen);
+	sc = syscall_by_name_len(b, nlen);
 	if (ends_with(b, n, "<unfinished ...>")) {
 		size_t m = n - 16;
 
@@ -724,12 +688,8 @@ static int on_call(struct strace_reader *r, struct stask *k,
 			r->npending_clones++;
 		if (!sc)
 			return 0;
-		if (p->cap < m + 2) {
-			p->cap = m + 2;
-			p->text = xrealloc(p->text, p->cap);
-		}
-		memcpy(p->text, b, m);
-		p->len = m;
+		strbuf_reset(&p->text);
+		strbuf_add(&p->text, b, m);
 		if (!made_at_entry(sc))
 			return 0;
 		/* close: the tracer records it at entry */
@@ -778,14 +738,15 @@ static int on_resumed(struct strace_reader *r, struct stask *k,
 		held_release_if_idle(r);
 		return 0;
 	}
-	c = (struct call){p->sc,
-			  join_text(r, p->text, p->len, rest, strlen(rest)),
-			  p->len + strlen(rest),
-			  nlen,
-			  p->has_ts,
-			  p->ts,
-			  l,
-			  false};
+	c = (struct call){
+		p->sc,
+		join_text(r, p->text.buf, p->text.len, rest, strlen(rest)),
+		p->text.len + strlen(rest),
+		nlen,
+		p->has_ts,
+		p->ts,
+		l,
+		false};
 	pending_clear(r, k);
 	ret = do_call(r, k, &c, ev);
 	held_release_if_idle(r);
@@ -819,7 +780,7 @@ static int on_plus_line(struct strace_reader *r, struct stask *k,
 			i++;
 		}
 		name[i] = '\0';
-		sig = strace_signal_lookup(name);
+		sig = signal_parse(name);
 		if (sig <= 0 && read_dec(&q, &v) && v < 128)
 			sig = (int)v;
 		if (sig <= 0)
@@ -1026,6 +987,7 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		return -EINVAL;
 	}
 	r = xcalloc(1, sizeof(*r));
+	strbuf_init(&r->join, 0);
 	proc_model_init(&r->model, &log_backend, r);
 	r->strict = strict;
 	r->srcs = xcalloc((size_t)npaths, sizeof(*r->srcs));
@@ -1060,20 +1022,20 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		for (int i = 0; i < r->nsrc; i++)
 			r->srcs[i].index = i;
 	}
-	sc_index(r);
-	for (int e = 1; e < ERRNO_NAMES; e++)
-		r->errnames[e] = strerrorname_np(e);
 	*ret = r;
 	return 0;
 }
 
 void strace_reader_close(struct strace_reader *r)
 {
+	struct hashmap_iter it;
+	struct proc *p;
+
 	if (!r)
 		return;
-	for (unsigned b = 0; b < PROC_BUCKETS; b++)
-		while (r->model.buckets[b])
-			task_free(r, (struct stask *)r->model.buckets[b]);
+	for (p = proc_iter_first(&r->model, &it); p; p = proc_iter_next(&it))
+		task_free(r, (struct stask *)p);
+	proc_model_release(&r->model);
 	while (r->held) {
 		struct held *h = r->held;
 
@@ -1099,8 +1061,7 @@ void strace_reader_close(struct strace_reader *r)
 	}
 	free(r->srcs);
 	arena_free(&r->arena);
-	free(r->joinbuf);
-	free(r->sc_slots);
+	strbuf_release(&r->join);
 	free(r);
 }
 

@@ -2,12 +2,10 @@
 #include "proc.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/close_range.h>
-#include <sched.h>
 #include <string.h>
 
 #include "fdtable.h"
+#include "names.h"
 #include "path.h"
 #include "util.h"
 
@@ -19,7 +17,12 @@ struct fsinfo {
 	bool root_unknown; /* a chroot to a path that did not resolve */
 };
 
-const int proc_fcntl_cmds[3] = {F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD};
+const int proc_fcntl_cmds[3] = {F_DUPFD_, F_DUPFD_CLOEXEC_, F_SETFD_};
+
+static bool proc_has_tid(const struct hashmap_entry *e, const void *key)
+{
+	return container_of(e, struct proc, ent)->tid == *(const int *)key;
+}
 
 void proc_model_init(struct proc_model *m, const struct proc_backend *be,
 		     void *ctx)
@@ -27,41 +30,60 @@ void proc_model_init(struct proc_model *m, const struct proc_backend *be,
 	memset(m, 0, sizeof(*m));
 	m->backend = be;
 	m->ctx = ctx;
+	hashmap_init(&m->tasks, proc_has_tid, 64);
 }
 
-static struct proc **bucket(struct proc_model *m, int tid)
+void proc_model_release(struct proc_model *m)
 {
-	return &m->buckets[(unsigned)tid % PROC_BUCKETS];
+	hashmap_release(&m->tasks);
+	m->last = NULL;
+}
+
+static struct proc *proc_of(struct hashmap_entry *e)
+{
+	return e ? container_of(e, struct proc, ent) : NULL;
+}
+
+struct proc *proc_iter_first(const struct proc_model *m,
+			     struct hashmap_iter *it)
+{
+	hashmap_iter_init(&m->tasks, it);
+	return proc_iter_next(it);
+}
+
+struct proc *proc_iter_next(struct hashmap_iter *it)
+{
+	return proc_of(hashmap_iter_next(it));
+}
+
+/* Out of line: the tracer asks per stop, and the last task answers most. */
+static __attribute__((noinline)) struct proc *
+find_in_table(struct proc_model *m, int tid)
+{
+	struct proc *p =
+		proc_of(hashmap_get(&m->tasks, hash_int((unsigned)tid), &tid));
+
+	if (p)
+		m->last = p;
+	return p;
 }
 
 struct proc *proc_find(struct proc_model *m, int tid)
 {
-	struct proc *p;
-
-	if (m->last && m->last->tid == tid)
+	if (likely(m->last && m->last->tid == tid))
 		return m->last;
-	for (p = *bucket(m, tid); p; p = p->next)
-		if (p->tid == tid)
-			return m->last = p;
-	return NULL;
+	return find_in_table(m, tid);
 }
 
 void proc_add(struct proc_model *m, struct proc *p)
 {
-	struct proc **head = bucket(m, p->tid);
-
-	p->next = *head;
-	*head = p;
+	hashmap_put(&m->tasks, &p->ent, hash_int((unsigned)p->tid));
 	m->ntasks++;
 }
 
 static void unhash(struct proc_model *m, struct proc *p)
 {
-	for (struct proc **pp = bucket(m, p->tid); *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
+	hashmap_remove_entry(&m->tasks, &p->ent);
 	if (m->last == p)
 		m->last = NULL;
 }
@@ -90,8 +112,7 @@ void proc_retid(struct proc_model *m, struct proc *p, int tid)
 {
 	unhash(m, p);
 	p->tid = tid;
-	p->next = *bucket(m, tid);
-	*bucket(m, tid) = p;
+	hashmap_put(&m->tasks, &p->ent, hash_int((unsigned)tid));
 }
 
 static struct fsinfo *fsinfo_new(const char *cwd, const char *root)
@@ -159,7 +180,7 @@ void proc_learn_cwd(struct proc *p, const char *path)
 uint64_t proc_clone_flags(const struct syscall_desc *sc)
 {
 	if (!strcmp(sc->name, "vfork"))
-		return CLONE_VM | CLONE_VFORK;
+		return CLONE_VM_ | CLONE_VFORK_;
 	return 0;
 }
 
@@ -168,10 +189,10 @@ void proc_fork(struct proc *parent, struct proc *child, uint64_t flags,
 {
 	if (!child->fds) {
 		child->tgid =
-			(flags & CLONE_THREAD) ? parent->tgid : child->tid;
-		child->fds = (flags & CLONE_FILES) ? fdtable_ref(parent->fds)
-						   : fdtable_copy(parent->fds);
-		if (flags & CLONE_FS) {
+			(flags & CLONE_THREAD_) ? parent->tgid : child->tid;
+		child->fds = (flags & CLONE_FILES_) ? fdtable_ref(parent->fds)
+						    : fdtable_copy(parent->fds);
+		if (flags & CLONE_FS_) {
 			child->fs = parent->fs;
 			child->fs->refs++;
 		} else {
@@ -185,11 +206,11 @@ void proc_fork(struct proc *parent, struct proc *child, uint64_t flags,
 	ev->tid = parent->tid;
 	ev->child_pid = child->tgid;
 	ev->child_tid = child->tid;
-	ev->fork_kind = (flags & CLONE_THREAD)	? FORK_THREAD
-			: (flags & CLONE_VFORK) ? FORK_VFORK
-						: FORK_PROCESS;
-	ev->share_files = flags & CLONE_FILES;
-	ev->share_fs = flags & CLONE_FS;
+	ev->fork_kind = (flags & CLONE_THREAD_)	 ? FORK_THREAD
+			: (flags & CLONE_VFORK_) ? FORK_VFORK
+						 : FORK_PROCESS;
+	ev->share_files = flags & CLONE_FILES_;
+	ev->share_fs = flags & CLONE_FS_;
 }
 
 void proc_exec(struct proc *p)
@@ -273,7 +294,7 @@ const char *proc_resolve(struct proc_model *m, struct proc *p, int dirfd,
 	if (p->fs->root_unknown)
 		return NULL;
 	if (raw[0] != '/') {
-		if (!has_dirfd || dirfd == AT_FDCWD)
+		if (!has_dirfd || dirfd == AT_FDCWD_)
 			base = cwd(m, p);
 		if (!base || base[0] != '/')
 			return NULL;
@@ -326,7 +347,8 @@ static uint64_t kinds(const struct syscall_desc *sc)
  */
 static bool makes_mode(uint64_t flags)
 {
-	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	return (flags & O_CREAT_) || (flags & (O_TMPFILE_ | O_DIRECTORY_)) ==
+					     (O_TMPFILE_ | O_DIRECTORY_);
 }
 
 /* The call is on its dirfd: utimensat(fd, NULL), an empty AT_EMPTY_PATH. */
@@ -342,7 +364,7 @@ static const char *dirfd_path(struct proc_model *m, struct proc *p, int dirfd,
 {
 	const char *c;
 
-	if (dirfd != AT_FDCWD)
+	if (dirfd != AT_FDCWD_)
 		return proc_fd_path(m, p, dirfd, buf);
 	c = cwd(m, p);
 	return c ? copy_path(buf, c) : NULL;
@@ -365,12 +387,12 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 		ev->fd2_path = proc_fd_path(m, p, ev->fd2, s->fd2_path);
 	if (sc->flags & SCF_IMPLIED_OFLAGS) {
 		ev->has |= HAS_FLAGS;
-		ev->flags = O_WRONLY | O_CREAT | O_TRUNC;
+		ev->flags = O_WRONLY_ | O_CREAT_ | O_TRUNC_;
 	}
 	if ((kset & KIND(A_OFLAGS)) && !makes_mode(ev->flags))
 		ev->has &= ~(uint32_t)HAS_MODE;
 	at_empty = (ev->has & HAS_FLAGS) && (kset & KIND(A_ATFLAGS)) &&
-		   (ev->flags & AT_EMPTY_PATH);
+		   (ev->flags & AT_EMPTY_PATH_);
 
 	if (hints & PROC_NULL_PATH) {
 		on_dirfd(ev);
@@ -388,7 +410,7 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 		bool has = ev->has & HAS_DIRFD2;
 
 		ev->abspath2 =
-			proc_resolve(m, p, has ? ev->dirfd2 : AT_FDCWD, has,
+			proc_resolve(m, p, has ? ev->dirfd2 : AT_FDCWD_, has,
 				     ev->dirfd2_path, ev->path2, s->abspath2);
 	}
 
@@ -397,7 +419,7 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 	else if (sc->effect == E_CLOSE_RANGE && ev->fd >= 0)
 		fdtable_close_range(p->fds, (unsigned)ev->fd,
 				    (unsigned)ev->length,
-				    ev->flags & CLOSE_RANGE_CLOEXEC);
+				    ev->flags & CLOSE_RANGE_CLOEXEC_);
 }
 
 /* The path of the new fd RET, from the model or else the backend. */
@@ -429,7 +451,7 @@ void proc_apply_exit(struct proc_model *m, struct proc *p, struct event *ev,
 		 */
 		if (ev->ret >= 0 && ev->ret < FDTABLE_NR_OPEN)
 			fdtable_set(p->fds, (int)ev->ret, ev->abspath,
-				    ev->flags & O_CLOEXEC);
+				    ev->flags & O_CLOEXEC_);
 		ret_path(m, p, ev, s);
 		break;
 	case E_DUP:
@@ -437,15 +459,15 @@ void proc_apply_exit(struct proc_model *m, struct proc *p, struct event *ev,
 		ret_path(m, p, ev, s);
 		break;
 	case E_DUP2:
-		dup_fd(p, ev->fd, ev->fd2, ev->flags & O_CLOEXEC);
+		dup_fd(p, ev->fd, ev->fd2, ev->flags & O_CLOEXEC_);
 		ev->ret_path = ev->fd_path;
 		break;
 	case E_FCNTL:
-		if (ev->cmd == F_SETFD) {
+		if (ev->cmd == F_SETFD_) {
 			fdtable_set_cloexec(p->fds, ev->fd,
-					    ev->arg & FD_CLOEXEC);
+					    ev->arg & FD_CLOEXEC_);
 		} else {
-			dup_fd(p, ev->fd, ev->ret, ev->cmd == F_DUPFD_CLOEXEC);
+			dup_fd(p, ev->fd, ev->ret, ev->cmd == F_DUPFD_CLOEXEC_);
 			ev->ret_path = ev->fd_path;
 		}
 		break;

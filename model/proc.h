@@ -23,9 +23,9 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "hashmap.h"
 
 #define PROC_PATH_BUF (PATH_MAX + 1)
-#define PROC_BUCKETS 1024
 
 struct fdtable;
 struct fsinfo;
@@ -35,7 +35,7 @@ struct fsinfo;
  * struct and find theirs from it.
  */
 struct proc {
-	struct proc *next; /* hash chain of the proc_model */
+	struct hashmap_entry ent; /* in the proc_model's tasks, by tid */
 	int tid;
 	int tgid;
 	struct fdtable *fds; /* owned reference; NULL until set up */
@@ -58,9 +58,9 @@ struct proc_backend {
 /* The tasks of one producer, and its backend. */
 struct proc_model {
 	const struct proc_backend *backend;
-	void *ctx; /* passed to the backend */
-	struct proc *buckets[PROC_BUCKETS];
-	struct proc *last; /* the last one found */
+	void *ctx;	      /* passed to the backend */
+	struct hashmap tasks; /* struct proc, by tid */
+	struct proc *last;    /* the last one found */
 	int ntasks;
 };
 
@@ -78,6 +78,18 @@ struct proc_strings {
 
 void proc_model_init(struct proc_model *m, const struct proc_backend *be,
 		     void *ctx);
+/* Free the task table; every task must have gone through proc_exit(). */
+void proc_model_release(struct proc_model *m);
+
+/*
+ * Every task, in no particular order: P may be proc_exit()ed (and freed)
+ * before the next call, no other task may come or go during the walk.
+ *
+ *	for (p = proc_iter_first(m, &it); p; p = proc_iter_next(&it))
+ */
+struct proc *proc_iter_first(const struct proc_model *m,
+			     struct hashmap_iter *it);
+struct proc *proc_iter_next(struct hashmap_iter *it);
 
 /* The task TID, or NULL. */
 struct proc *proc_find(struct proc_model *m, int tid);

@@ -422,7 +422,11 @@ _Static_assert(FLAGS_COUNT <= 16, "kernel_name.sets is 16 bits");
 /*
  * Two open-addressing hashes of row index + 1, at most half full: by
  * name, and by (namespace, value) for the namespaces of single values.
- * Built once; read-only after that, so any thread may read them.
+ * Built once; read-only after that, so any thread may read them. Not
+ * util/hashmap: the table is static and fixed, so 4 KiB of 16-bit slots
+ * serve it without a heap allocation that is never freed or an entry
+ * per row and index, and the reader's and importer's lookups of flags,
+ * modes and errnos probe one slot.
  */
 #define NAME_SLOTS 1024
 #define VALUE_SLOTS 1024

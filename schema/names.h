@@ -20,24 +20,30 @@
 #include "syscalls.h"
 
 /*
- * The kernel constants the producers test, where libc's differ (its
- * O_TMPFILE includes O_DIRECTORY) or may be missing. Enumerators, not
- * macros, so that a file still defining one of them as a macro compiles.
+ * The kernel constants that the model, the producers and the rules test,
+ * defined here only: libc's may differ (its O_TMPFILE includes
+ * O_DIRECTORY, its O_LARGEFILE is 0) or be missing. Enumerators, not
+ * macros, so that they never clash with libc's.
  */
 enum {
 	AT_FDCWD_ = -100,
 	AT_SYMLINK_NOFOLLOW_ = 0x100,
 	AT_REMOVEDIR_ = 0x200,
 	AT_EMPTY_PATH_ = 0x1000,
+	O_RDONLY_ = 0,
+	O_WRONLY_ = 01,
 	O_ACCMODE_ = 03,
 	O_CREAT_ = 0100,
 	O_EXCL_ = 0200,
 	O_TRUNC_ = 01000,
+	O_LARGEFILE_ = 0100000, /* 0 in libc on x86_64 */
+	O_DIRECTORY_ = 0200000,
 	O_NOFOLLOW_ = 0400000,
 	O_CLOEXEC_ = 02000000,
 	O_TMPFILE_ = 020000000, /* the kernel's __O_TMPFILE */
 	RENAME_NOREPLACE_ = 1,
 	CLOSE_RANGE_CLOEXEC_ = 4,
+	CSIGNAL_ = 0xff, /* clone's exit signal, below the flags */
 	CLONE_VM_ = 0x100,
 	CLONE_FS_ = 0x200,
 	CLONE_FILES_ = 0x400,

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "syscalls.h"
 
+#include <pthread.h>
 #include <string.h>
+
+#include "hashmap.h"
 
 #define ROW(n, c, e, f, ...)                                                   \
 	{                                                                      \
@@ -114,10 +117,47 @@ _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) <= SYSCALL_MAX,
 const unsigned syscall_table_size =
 	sizeof(syscall_table) / sizeof(syscall_table[0]);
 
+/* The rows by name: built once, read-only after, safe from any thread. */
+static struct hashmap by_name;
+static struct hashmap_entry by_name_ent[SYSCALL_MAX];
+static uint8_t name_len[SYSCALL_MAX];
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+struct name_key {
+	const char *s;
+	size_t n;
+};
+
+static bool row_is(const struct hashmap_entry *e, const void *key)
+{
+	const struct name_key *k = key;
+	unsigned i = (unsigned)(e - by_name_ent);
+
+	return name_len[i] == k->n &&
+	       !memcmp(syscall_table[i].name, k->s, k->n);
+}
+
+static void by_name_build(void)
+{
+	hashmap_init(&by_name, row_is, syscall_table_size);
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		name_len[i] = (uint8_t)strlen(syscall_table[i].name);
+		hashmap_put(&by_name, &by_name_ent[i],
+			    hash_str(syscall_table[i].name));
+	}
+}
+
+const struct syscall_desc *syscall_by_name_len(const char *name, size_t len)
+{
+	struct name_key k = {name, len};
+	struct hashmap_entry *e;
+
+	pthread_once(&by_name_once, by_name_build);
+	e = hashmap_get(&by_name, hash_bytes(name, len), &k);
+	return e ? &syscall_table[e - by_name_ent] : NULL;
+}
+
 const struct syscall_desc *syscall_by_name(const char *name)
 {
-	for (unsigned i = 0; i < syscall_table_size; i++)
-		if (!strcmp(syscall_table[i].name, name))
-			return &syscall_table[i];
-	return NULL;
+	return syscall_by_name_len(name, strlen(name));
 }

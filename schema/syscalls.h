@@ -9,6 +9,7 @@
 #define FSRACE_SYSCALLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -106,6 +107,8 @@ extern const unsigned syscall_table_size;
 
 /* The table row for NAME, or NULL. */
 const struct syscall_desc *syscall_by_name(const char *name);
+/* The same for the LEN bytes at NAME (not necessarily NUL-terminated). */
+const struct syscall_desc *syscall_by_name_len(const char *name, size_t len);
 
 /* The index of DESC in syscall_table. */
 static inline unsigned syscall_index(const struct syscall_desc *desc)

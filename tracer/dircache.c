@@ -5,49 +5,43 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hashmap.h"
 #include "util.h"
 
-#define BUCKETS 1024
-
 struct entry {
-	struct entry *next;
+	struct hashmap_entry ent;
 	uint32_t uid;
 	uint32_t mode;
-	uint64_t hash;
 	char path[];
 };
 
 struct dircache {
-	struct entry *buckets[BUCKETS];
-	unsigned count;
+	struct hashmap map; /* struct entry, by path */
 };
 
-static uint64_t hash_str(const char *s)
+static bool entry_is(const struct hashmap_entry *e, const void *path)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return !strcmp(container_of(e, struct entry, ent)->path, path);
 }
 
 struct dircache *dircache_new(void)
 {
-	return xcalloc(1, sizeof(struct dircache));
+	struct dircache *c = xmalloc(sizeof(*c));
+
+	hashmap_init(&c->map, entry_is, 256);
+	return c;
 }
 
 static void clear(struct dircache *c)
 {
-	for (unsigned i = 0; i < BUCKETS; i++) {
-		struct entry *e = c->buckets[i], *next;
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
 
-		for (; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-		c->buckets[i] = NULL;
+	hashmap_iter_init(&c->map, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&c->map, e);
+		free(container_of(e, struct entry, ent));
 	}
-	c->count = 0;
 }
 
 void dircache_free(struct dircache *c)
@@ -55,33 +49,33 @@ void dircache_free(struct dircache *c)
 	if (!c)
 		return;
 	clear(c);
+	hashmap_release(&c->map);
 	free(c);
 }
 
 int dircache_lookup(struct dircache *c, const char *dir, const char *stat_path,
 		    uint32_t *ret_uid, uint32_t *ret_mode)
 {
-	uint64_t h = hash_str(dir);
-	struct entry **head = &c->buckets[h % BUCKETS], *e;
+	uint32_t h = hash_str(dir);
+	struct hashmap_entry *he = hashmap_get(&c->map, h, dir);
+	struct entry *e;
 	struct stat st;
 	size_t n;
 
-	for (e = *head; e; e = e->next)
-		if (e->hash == h && !strcmp(e->path, dir))
-			goto out_found;
+	if (he) {
+		e = container_of(he, struct entry, ent);
+		goto out_found;
+	}
 	if (stat(stat_path, &st) < 0)
 		return -errno;
-	if (c->count >= DIRCACHE_MAX)
+	if (c->map.count >= DIRCACHE_MAX)
 		clear(c);
 	n = strlen(dir) + 1;
 	e = xmalloc(sizeof(*e) + n);
 	memcpy(e->path, dir, n);
-	e->hash = h;
 	e->uid = st.st_uid;
 	e->mode = st.st_mode;
-	e->next = *head;
-	*head = e;
-	c->count++;
+	hashmap_put(&c->map, &e->ent, h);
 out_found:
 	*ret_uid = e->uid;
 	*ret_mode = e->mode;
@@ -97,22 +91,18 @@ static bool at_or_below(const char *p, const char *top, size_t n)
 void dircache_invalidate(struct dircache *c, const char *path)
 {
 	size_t n = strlen(path);
+	struct hashmap_iter it;
+	struct hashmap_entry *he;
 
-	if (!c->count)
+	if (!c->map.count)
 		return;
-	for (unsigned i = 0; i < BUCKETS; i++) {
-		struct entry **pp = &c->buckets[i];
+	hashmap_iter_init(&c->map, &it);
+	while ((he = hashmap_iter_next(&it))) {
+		struct entry *e = container_of(he, struct entry, ent);
 
-		while (*pp) {
-			struct entry *e = *pp;
-
-			if (at_or_below(e->path, path, n)) {
-				*pp = e->next;
-				free(e);
-				c->count--;
-			} else {
-				pp = &e->next;
-			}
+		if (at_or_below(e->path, path, n)) {
+			hashmap_remove_entry(&c->map, he);
+			free(e);
 		}
 	}
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dircache.h"
+#include "names.h"
 #include "tracer-int.h"
 #include "util.h"
 
@@ -54,11 +55,10 @@ static struct task *task_new(struct tracer *t, int tid)
 	return k;
 }
 
-/* Every task, for FN; FN may not remove any. */
-#define for_each_task(t, k)                                                    \
-	for (unsigned b_ = 0; b_ < PROC_BUCKETS; b_++)                         \
-		for (struct task *k = task_of((t)->model.buckets[b_]); k;      \
-		     k = task_of(k->p.next))
+/* Every task, as K; the body may not add or remove any. */
+#define for_each_task(t, k, it)                                                \
+	for (struct task *k = task_of(proc_iter_first(&(t)->model, (it))); k;  \
+	     k = task_of(proc_iter_next(it)))
 
 static void task_free(struct tracer *t, struct task *k)
 {
@@ -188,10 +188,10 @@ static void link_child(struct tracer *t, struct task *parent,
 
 	if (!parent->clone_known)
 		flags = event == PTRACE_EVENT_CLONE
-				? CLONE_THREAD | CLONE_FILES | CLONE_FS
+				? CLONE_THREAD_ | CLONE_FILES_ | CLONE_FS_
 				: 0;
 	if (event == PTRACE_EVENT_VFORK)
-		flags |= CLONE_VFORK;
+		flags |= CLONE_VFORK_;
 	proc_fork(&parent->p, &child->p, flags, &ev);
 	ev.ts_enter = now_ns();
 	ev.fork_syscall = parent->clone_syscall;
@@ -454,6 +454,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 static int attach(struct tracer *t, const char **ret_msg)
 {
 	int pid = t->opt.attach_pid;
+	struct hashmap_iter it;
 	struct task *first;
 	int r;
 
@@ -468,9 +469,9 @@ static int attach(struct tracer *t, const char **ret_msg)
 		return r;
 	/* the threads of one process share its tables */
 	first = task_find(t, pid);
-	for_each_task(t, k) if (!first) first = k;
+	for_each_task(t, k, &it) if (!first) first = k;
 	procfs_load_task(first);
-	for_each_task(t, k) if (k != first) proc_share(&k->p, &first->p);
+	for_each_task(t, k, &it) if (k != first) proc_share(&k->p, &first->p);
 	return 0;
 }
 
@@ -543,8 +544,10 @@ static void install_signals(struct tracer *t)
 
 static void start_detach(struct tracer *t)
 {
+	struct hashmap_iter it;
+
 	t->detaching = true;
-	for_each_task(t, k) ptrace(PTRACE_INTERRUPT, k->p.tid, 0L, 0L);
+	for_each_task(t, k, &it) ptrace(PTRACE_INTERRUPT, k->p.tid, 0L, 0L);
 }
 
 /* In detach mode every stop is a chance to let the task go. */
@@ -615,13 +618,13 @@ int tracer_run(struct tracer *t)
 void tracer_free(struct tracer *t)
 {
 	struct itimerval off = {{0, 0}, {0, 0}};
+	struct hashmap_iter it;
 
 	if (!t)
 		return;
 	setitimer(ITIMER_REAL, &off, NULL);
-	for (unsigned b = 0; b < PROC_BUCKETS; b++)
-		while (t->model.buckets[b])
-			task_free(t, task_of(t->model.buckets[b]));
+	for_each_task(t, k, &it) task_free(t, k);
+	proc_model_release(&t->model);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		if (t->procfd[i].fd >= 0)
 			close(t->procfd[i].fd);

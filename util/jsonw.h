@@ -3,6 +3,8 @@
  * A growable output buffer with JSON emitters, for writing records without
  * allocating per record. Valid UTF-8 is written as it is; a byte that is
  * not part of valid UTF-8, and a control character, becomes \u00XX.
+ * Its buffer is its own, not a strbuf: it serializes every event, and its
+ * emitters reserve room once per value with no NUL to keep.
  */
 #ifndef FSRACE_JSONW_H
 #define FSRACE_JSONW_H

@@ -85,6 +85,12 @@ static int setup(void **state)
 	return 0;
 }
 
+static int teardown(void **state)
+{
+	proc_model_release(&model);
+	return 0;
+}
+
 /* One call: the event as a producer decodes it, through the model. */
 static struct event call(struct proc *p, const char *name, int64_t ret)
 {
@@ -280,12 +286,17 @@ static void test_open_mode_by_kind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_resolve_and_chdir, setup),
-		cmocka_unit_test_setup(test_fchdir_unknown, setup),
-		cmocka_unit_test_setup(test_chroot, setup),
-		cmocka_unit_test_setup(test_cloexec_and_exec, setup),
-		cmocka_unit_test_setup(test_fork_before_its_event, setup),
-		cmocka_unit_test_setup(test_open_mode_by_kind, setup),
+		cmocka_unit_test_setup_teardown(test_resolve_and_chdir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fchdir_unknown, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_chroot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cloexec_and_exec, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fork_before_its_event,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_mode_by_kind, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);

@@ -57,12 +57,16 @@ def test_dump_dirfd_number_and_errno(ctx):
         sc("openat", ts=3_000_000, dirfd=4, dirfd_path="/srv", path="y",
            abspath="/srv/y", flags=["O_RDWR", "O_TMPFILE"], mode=0o600,
            ret=5),
+        sc("openat", ts=4_000_000, dirfd=-100, path="z", abspath="/srv/z",
+           flags=["O_WRONLY", "O_TMPFILE"], mode=0o600, ret=6),
     ])
     assert out == (
         '10     00:00:00.002000 unlinkat(3</home/u>, "x"</home/u/x>, 0)'
         ' = -1 ENOENT (No such file or directory) <0.000002>\n'
         '10     00:00:00.003000 openat(4</srv>, "y"</srv/y>,'
-        ' O_RDWR|O_TMPFILE, 0600) = 5 <0.000001>\n'), out
+        ' O_RDWR|O_TMPFILE, 0600) = 5 <0.000001>\n'
+        '10     00:00:00.004000 openat(AT_FDCWD, "z"</srv/z>,'
+        ' O_WRONLY|O_TMPFILE, 0600) = 6 <0.000001>\n'), out
 
 
 def test_dump_forks_and_exits(ctx):

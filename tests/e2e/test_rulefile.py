@@ -87,22 +87,26 @@ def test_variants_not_an_array(ctx):
 
 def test_rule_that_supersedes_itself_still_reports(ctx):
     # docs/rules.md: when this rule and the named one match on the same
-    # event, "only this one is reported": naming itself drops nothing
-    write(ctx, "rules.json", json.dumps({"rules": [{
-        "id": "t-self", "title": "t", "severity": "warning",
-        "message": "unlinked {$p}", "supersedes": ["t-self"],
-        "steps": [{"name": "hit", "syscalls": ["unlinkat"],
-                   "where": {"abspath": "$p"}}]}]}))
+    # event, "only this one is reported": naming itself drops nothing,
+    # also when another rule's finding comes from the same event
+    def unlink_rule(rid, message, **kw):
+        return dict(id=rid, title="t", severity="warning", message=message,
+                    steps=[{"name": "hit", "syscalls": ["unlinkat"],
+                            "where": {"abspath": "$p"}}], **kw)
+
+    write(ctx, "rules.json", json.dumps({"rules": [
+        unlink_rule("t-self", "unlinked {$p}", supersedes=["t-self"]),
+        unlink_rule("t-other", "removed {$p}")]}))
     write(ctx, "t.jsonl",
           '{"type":"header","format":"fsrace-trace","version":1}\n'
           '{"type":"syscall","seq":1,"pid":10,"tid":10,"ts_enter":1000,'
           '"ts_exit":2000,"syscall":"unlinkat","dirfd":-100,'
           '"path":"/home/u/x","abspath":"/home/u/x","flags":[],"ret":0}\n')
     p = ctx.run(["analyze", "--no-default-rules", "-r", "rules.json",
-                 "-f", "text", "t.jsonl"])
+                 "-f", "json", "t.jsonl"])
     assert (p.returncode, p.stderr) == (1, ""), (p.returncode, p.stderr)
-    assert p.stdout == (
-        "warning[t-self] unlinked /home/u/x\n"
-        "    hit      #1 pid 10 unlinkat(/home/u/x) = 0\n"
-        "\n"
-        "1 finding (0 error, 1 warning, 0 note) in 1 events\n"), p.stdout
+    got = sorted((f["rule"], f["message"], f["count"],
+                  [(e["step"], e["seq"]) for e in f["evidence"]])
+                 for f in json.loads(p.stdout)["findings"])
+    assert got == [("t-other", "removed /home/u/x", 1, [("hit", 1)]),
+                   ("t-self", "unlinked /home/u/x", 1, [("hit", 1)])], got

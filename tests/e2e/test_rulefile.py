@@ -62,6 +62,19 @@ def test_not_on_a_variable_its_own_step_binds(ctx):
                   'variable $q is used by "not" before a step binds it')
 
 
+def test_not_after_a_step_that_binds_nothing(ctx):
+    # the first variable ($p) is first written in step b: step a, with
+    # no condition, binds nothing, so "not" in step b has nothing to
+    # compare with
+    text = ('{"rules": [{"id": "t-x", "title": "t", "severity": "warning", '
+            '"message": "m", "scope": "any",\n'
+            '"steps": [{"name": "a", "syscalls": ["newfstatat"]},\n'
+            '  {"name": "b", "syscalls": ["openat"], "where": '
+            '{"abspath": "$p", "path": {"not": "$p"}}}]}]}\n')
+    check_refused(ctx, text, 3, '"path"',
+                  'variable $p is used by "not" before a step binds it')
+
+
 def test_not_on_a_variable_of_an_earlier_step_is_valid(ctx):
     text = rule('"steps": [{"name": "a", "syscalls": ["newfstatat"], '
                 '"where": {"abspath": "$p", "tid": "$q"}},\n'

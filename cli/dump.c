@@ -42,10 +42,9 @@ static void arg(struct line *l)
 		put(l, ", ");
 }
 
-/* A C string literal, escaped as strace does. */
-static void quoted(struct line *l, const char *s)
+/* S escaped as in a C string literal, as strace does. */
+static void escaped(struct line *l, const char *s)
 {
-	put(l, "\"");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			put(l, "\\%c", *p);
@@ -58,7 +57,24 @@ static void quoted(struct line *l, const char *s)
 		else
 			put(l, "%c", *p);
 	}
+}
+
+static void quoted(struct line *l, const char *s)
+{
 	put(l, "\"");
+	escaped(l, s);
+	put(l, "\"");
+}
+
+/*
+ * The path an fd or a name stands for, as strace -y shows it: <PATH>,
+ * escaped so that a newline in a name cannot split the event's line.
+ */
+static void decoration(struct line *l, const char *path)
+{
+	put(l, "<");
+	escaped(l, path);
+	put(l, ">");
 }
 
 static void decorated_fd(struct line *l, int fd, const char *path)
@@ -68,7 +84,7 @@ static void decorated_fd(struct line *l, int fd, const char *path)
 	else
 		put(l, "%d", fd);
 	if (path)
-		put(l, "<%s>", path);
+		decoration(l, path);
 }
 
 static void flag_name(const char *name, void *ud)
@@ -113,7 +129,7 @@ static void field_arg(struct line *l, const struct event_field *f,
 		else
 			put(l, "%s", f->null ? f->null : "");
 		if (s && d && strcmp(d, s))
-			put(l, "<%s>", d);
+			decoration(l, d);
 		return;
 	case FK_INT64:
 		arg(l);
@@ -186,7 +202,7 @@ static void syscall_line(struct line *l, const struct event *ev)
 	} else {
 		put(l, " = %lld", (long long)ev->ret);
 		if (ev->ret_path)
-			put(l, "<%s>", ev->ret_path);
+			decoration(l, ev->ret_path);
 	}
 	if (ev->stat.valid)
 		put(l, " {dev=%llu, ino=%llu, mode=0%o, nlink=%llu, uid=%u}",

@@ -85,7 +85,36 @@ static inline const void *field_cptr(const struct event_field *f,
 const char *field_string(const struct event_field *f, const struct event *ev);
 
 /* Whether the writer writes field F of EV. */
-bool field_present(const struct event_field *f, const struct event *ev);
+/* inline: the writer asks it of every row for every event it writes */
+static inline bool field_present(const struct event_field *f,
+				 const struct event *ev)
+{
+	const void *p = field_cptr(f, ev);
+
+	if (!(f->types & 1u << ev->type))
+		return false;
+	if (f->role != FR_PLAIN && !(ev->has & f->has))
+		return false;
+	switch (f->kind) {
+	case FK_STRING:
+	case FK_SOURCE:
+		return *(const char *const *)p != NULL;
+	case FK_ERRNO:
+		return ev->ret < 0;
+	case FK_IDENT:
+		return ((const struct ident *)p)->valid;
+	case FK_PARENT:
+		return ((const struct parent_info *)p)->valid;
+	case FK_SIGNAL:
+		return ev->exit_signal != 0;
+	case FK_CORE:
+		return ev->exit_signal && ev->core_dumped;
+	case FK_STATUS:
+		return !ev->exit_signal;
+	default:
+		return true;
+	}
+}
 
 /* The row showing syscall argument ARG, or NULL. */
 const struct event_field *field_of_arg(enum arg_kind arg);

@@ -827,6 +827,14 @@ static const struct scase cases[] = {
 		0,
 	},
 	{
+		"-p without -f: the attach names the unprefixed lines' pid",
+		"strace: Process 4321 attached\n"
+		"close(3) = 0\n"
+		"strace: Process 4321 detached\n",
+		"close 4321/4321 fd=3:? @2\n",
+		0,
+	},
+	{
 		"string escapes in arguments and decorations",
 		"9 openat(AT_FDCWD</d\\74i\\76r>, "
 		"\"a\\n\\t\\\"\\\\b\\1\\351\\x41\\177\\0017>x\", O_RDONLY) = "

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -34,7 +37,7 @@ static int teardown(void **state)
 
 static const char *at(const char *name)
 {
-	static char buf[4][256];
+	static char buf[4][512];
 	static int i;
 
 	i = (i + 1) % 4;
@@ -173,6 +176,171 @@ static void test_stream(void **state)
 	unlink(at("s"));
 }
 
+/* The error paths: each with the -errno the caller reports, and nothing
+ * left on disk. */
+
+/* How many entries the scratch dir holds. */
+static int nentries(void)
+{
+	char cmd[160];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+static void test_open_refuses(void **state)
+{
+	struct atomic_file f;
+
+	assert_int_equal(atomic_file_open(&f, "", 0), -ENOENT);
+	assert_int_equal(f.fd, -1);
+	assert_int_equal(atomic_file_open(&f, dir, 0), -EISDIR);
+	assert_int_equal(atomic_file_open(&f, dir, ATOMIC_FILE_STREAM),
+			 -EISDIR);
+	/* the temporary goes beside the target, in a directory that is not
+	 * there */
+	assert_int_equal(atomic_file_open(&f, at("nodir/x"), 0), -ENOENT);
+	assert_int_equal(
+		atomic_file_open(&f, at("nodir/x"), ATOMIC_FILE_STREAM),
+		-ENOENT);
+	assert_int_equal(nentries(), 0);
+}
+
+/* A target name that fits PATH_MAX, but not its temporary's. */
+static void test_temporary_name_too_long(void **state)
+{
+	char path[PATH_MAX];
+	struct atomic_file f;
+	size_t n = strlen(dir);
+
+	memcpy(path, dir, n);
+	while (n < PATH_MAX - 4) {
+		size_t k = PATH_MAX - 4 - n > 200 ? 200 : PATH_MAX - 4 - n;
+
+		path[n++] = '/';
+		memset(path + n, 'a', k - 1);
+		n += k - 1;
+	}
+	path[n] = '\0';
+	assert_true(strlen(path) < PATH_MAX);
+	assert_int_equal(atomic_file_check(path, 0), -ENOENT);
+	assert_int_equal(atomic_file_open(&f, path, 0), -ENAMETOOLONG);
+	assert_int_equal(nentries(), 0);
+}
+
+/* A socket's name cannot be opened for writing: told before any work. */
+static void test_socket_is_refused(void **state)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(s >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock"));
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(atomic_file_check(at("sock"), 0), -ENXIO);
+	assert_int_equal(atomic_file_check(at("sock"), ATOMIC_FILE_STREAM),
+			 -ENXIO);
+	close(s);
+	unlink(at("sock"));
+}
+
+/* In the root directory the temporary goes in "/", not "". */
+static void test_target_in_root(void **state)
+{
+	int want = access("/", W_OK | X_OK) == 0 ? 0 : -EACCES;
+
+	assert_int_equal(atomic_file_check("/fsrace-no-such-file-here", 0),
+			 want);
+}
+
+/* Sixteen temporaries at once; a seventeenth is refused, and once one
+ * is gone there is room again. */
+static void test_too_many_temporaries(void **state)
+{
+	struct atomic_file f[17];
+	char name[32];
+
+	for (int i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		assert_int_equal(atomic_file_open(&f[i], at(name), 0), 0);
+	}
+	assert_int_equal(nentries(), 16);
+	assert_int_equal(atomic_file_open(&f[16], at("t16"), 0), -EMFILE);
+	assert_int_equal(nentries(), 16);
+	atomic_file_discard(&f[3]);
+	assert_int_equal(atomic_file_open(&f[16], at("t16"), 0), 0);
+	assert_int_equal(atomic_file_commit(&f[16]), 0);
+	for (int i = 0; i < 16; i++)
+		if (i != 3)
+			atomic_file_discard(&f[i]);
+	assert_int_equal(nentries(), 1);
+	unlink(at("t16"));
+}
+
+/* The temporary removed behind its back: the commit fails with the
+ * rename's error and leaves nothing. */
+static void test_commit_rename_fails(void **state)
+{
+	struct atomic_file f;
+
+	assert_int_equal(atomic_file_open(&f, at("r"), 0), 0);
+	assert_int_equal(write(f.fd, "x", 1), 1);
+	assert_int_equal(unlink(f.tmp), 0);
+	assert_int_equal(atomic_file_commit(&f), -ENOENT);
+	assert_int_equal(nentries(), 0);
+}
+
+/* A write error of the stdio stream is the commit's error, and the
+ * temporary goes. */
+static void test_commit_reports_stream_error(void **state)
+{
+	struct atomic_file f;
+	FILE *fp;
+	int ro;
+
+	assert_int_equal(atomic_file_open(&f, at("w"), 0), 0);
+	fp = atomic_file_fp(&f);
+	assert_non_null(fp);
+	assert_ptr_equal(atomic_file_fp(&f), fp);
+	/* a stream whose descriptor is read-only fails its flush */
+	ro = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	assert_true(ro >= 0);
+	assert_int_equal(dup3(ro, fileno(fp), O_CLOEXEC), fileno(fp));
+	close(ro);
+	fputs("lost", fp);
+	assert_int_equal(atomic_file_commit(&f), -EBADF);
+	assert_int_equal(nentries(), 0);
+}
+
+/* A stream onto a file that another name replaced meanwhile: the undo
+ * leaves the new file alone. */
+static void test_stream_undo_spares_a_replaced_file(void **state)
+{
+	struct atomic_file f;
+	struct stat st;
+	FILE *fp;
+
+	assert_int_equal(atomic_file_open(&f, at("s"), ATOMIC_FILE_STREAM), 0);
+	assert_int_equal(write(f.fd, "mine", 4), 4);
+	assert_int_equal(rename(at("s"), at("s.old")), 0);
+	fp = fopen(at("s"), "w");
+	assert_non_null(fp);
+	fputs("theirs", fp);
+	assert_int_equal(fclose(fp), 0);
+	atomic_file_discard(&f);
+	assert_int_equal(stat(at("s"), &st), 0);
+	assert_int_equal(st.st_size, 6);
+	unlink(at("s"));
+	unlink(at("s.old"));
+	assert_int_equal(nentries(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +349,14 @@ int main(void)
 		cmocka_unit_test(test_symlink_loop),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_open_refuses),
+		cmocka_unit_test(test_temporary_name_too_long),
+		cmocka_unit_test(test_socket_is_refused),
+		cmocka_unit_test(test_target_in_root),
+		cmocka_unit_test(test_too_many_temporaries),
+		cmocka_unit_test(test_commit_rename_fails),
+		cmocka_unit_test(test_commit_reports_stream_error),
+		cmocka_unit_test(test_stream_undo_spares_a_replaced_file),
 	};
 
 	return cmocka_run_group_tests_name("atomic_file", tests, setup,

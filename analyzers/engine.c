@@ -249,6 +249,7 @@ void engine_feed(struct engine *e, const struct event *ev)
 {
 	e->events++;
 	e->nhcache = 0;
+	judge_observe(e->judge, ev);
 	if (ev->type == EV_EXIT) {
 		if (ev->tid == ev->pid)
 			process_exit(e, ev);
@@ -279,6 +280,7 @@ void engine_finish(struct engine *e)
 		engine_flush_batch(e);
 		engine_inst_free(e, in);
 	}
+	judge_finish(e->judge, &e->findings);
 }
 
 static void add_ref(struct reflist *l, const struct rule *r, int index)
@@ -303,6 +305,7 @@ struct engine *engine_new(const struct rule_set *rs,
 
 	e->rs = rs;
 	e->opt = *opt;
+	e->judge = judge_new(rs, &opt->judge);
 	findings_init(&e->findings);
 	if (opt->default_filters) {
 		const struct policy *pol = &rs->policy;
@@ -374,6 +377,7 @@ void engine_free(struct engine *e)
 	free(e->rule_heads);
 	free(e->batch);
 	findings_release(&e->findings);
+	judge_free(e->judge);
 	free(e);
 }
 
@@ -390,4 +394,9 @@ uint64_t engine_events(const struct engine *e)
 uint64_t engine_dropped_pending(const struct engine *e)
 {
 	return e->dropped_pending;
+}
+
+const struct judge *engine_judge(const struct engine *e)
+{
+	return e->judge;
 }

@@ -12,6 +12,7 @@
 
 #include "event.h"
 #include "findings.h"
+#include "judge.h"
 #include "rule.h"
 
 /* Partial matches kept at most; the oldest is dropped beyond. */
@@ -22,6 +23,7 @@ struct engine_options {
 	bool modifiers;		   /* path severity modifiers: root_only, o+w */
 	const char *const *ignore; /* more globs to ignore, NULL-terminated */
 	size_t max_pending;	   /* 0: ENGINE_MAX_PENDING */
+	struct judge_options judge;
 };
 
 struct engine;
@@ -41,5 +43,7 @@ void engine_finish(struct engine *e);
 const struct findings *engine_findings(const struct engine *e);
 uint64_t engine_events(const struct engine *e);
 uint64_t engine_dropped_pending(const struct engine *e);
+/* What the engine knows of the traced processes (names, credentials). */
+const struct judge *engine_judge(const struct engine *e);
 
 #endif

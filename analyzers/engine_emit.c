@@ -166,8 +166,13 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 	const struct rule *r = in->rule;
 	const struct evidence *first = &in->ev[0]->ev;
 	const struct evidence *last = &in->ev[nev - 1]->ev;
+	const struct evidence *evs[RULE_MAX_STEPS];
+	enum finding_status status;
+	const char *reason;
+	enum severity sev;
 	struct match *m;
 	struct finding *f;
+	char prog[512];
 
 	if (e->nbatch == e->batch_cap) {
 		e->batch_cap = e->batch_cap ? 2 * e->batch_cap : 64;
@@ -179,7 +184,15 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 	f->rule = r;
 	f->nev = nev;
 	m->first_seq = first->seq;
+	for (int i = 0; i < nev; i++)
+		evs[i] = &in->ev[i]->ev;
+	sev = engine_severity_of(e, r, first);
+	status = judge_match(e->judge, r, evs, nev, &sev, &reason);
 	f->fingerprint = fingerprint(r, in->ev, nev);
+	/* what is not reported stays apart from what is */
+	if (status != FST_REPORTED && status != FST_PENDING)
+		f->fingerprint ^= (uint64_t)status * 0x9e3779b97f4a7c15ULL;
+	f->status = status;
 	if (r->confirm[0] >= 0) {
 		const struct ident *a = &in->ev[r->confirm[0]]->ev.stat;
 		const struct ident *b = &in->ev[r->confirm[1]]->ev.stat;
@@ -195,13 +208,18 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 		return;
 	}
 	for (int i = 0; i < nev; i++) {
+		const char *pr;
+
 		evidence_dup(&f->ev[i], &in->ev[i]->ev);
 		f->ev[i].step = r->steps[i].name;
+		pr = judge_program(e->judge, f->ev[i].pid, prog, sizeof(prog));
+		f->program[i] = pr ? xstrdup(pr) : NULL;
 	}
+	f->status_reason = reason ? xstrdup(reason) : NULL;
 	f->window_us = last->ts_enter > first->ts_exit
 			       ? (last->ts_enter - first->ts_exit) / 1000
 			       : 0;
-	f->severity = engine_severity_of(e, r, first);
+	f->severity = sev;
 	f->message = expand(in, f);
 }
 
@@ -272,11 +290,8 @@ void engine_flush_batch(struct engine *e)
 		struct finding *f = &e->batch[i].f;
 
 		if (e->batch[i].dropped) {
-			if (!e->batch[i].known) {
-				for (int k = 0; k < f->nev; k++)
-					evidence_release(&f->ev[k]);
-				free(f->message);
-			}
+			if (!e->batch[i].known)
+				finding_release(f);
 			continue;
 		}
 		if (e->batch[i].known)

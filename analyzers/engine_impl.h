@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "judge.h"
 #include "util.h"
 
 /*
@@ -135,6 +136,7 @@ struct engine {
 	struct globs ignore; /* the policy's and the --ignore globs */
 	struct globs except; /* the policy's ignore_except */
 	struct globs root_only;
+	struct judge *judge;
 	char bufs[RULE_MAX_CONDS][PATH_MAX]; /* dirname() results */
 };
 

@@ -94,11 +94,34 @@ void findings_init(struct findings *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-static void finding_free(struct finding *f)
+const char *finding_status_name(enum finding_status s)
+{
+	static const char *const names[FST_STATUS_] = {
+		[FST_REPORTED] = "reported",
+		[FST_SUPPRESSED] = "suppressed",
+		[FST_OUT_OF_SCOPE] = "out-of-scope",
+		[FST_PRIVATE] = "private",
+		[FST_NO_INTENT] = "no-intent",
+		[FST_PENDING] = "pending",
+	};
+
+	return (unsigned)s < FST_STATUS_ ? names[s] : "?";
+}
+
+void finding_release(struct finding *f)
 {
 	for (int i = 0; i < f->nev; i++)
 		evidence_release(&f->ev[i]);
+	for (int i = 0; i < RULE_MAX_STEPS; i++)
+		free(f->program[i]);
 	free(f->message);
+	free(f->status_reason);
+	memset(f, 0, sizeof(*f));
+}
+
+static void finding_free(struct finding *f)
+{
+	finding_release(f);
 	free(f);
 }
 
@@ -155,18 +178,12 @@ void findings_add(struct findings *fs, struct finding *f)
 
 		old->count++;
 		old->confirmed |= f->confirmed;
-		for (int i = 0; i < f->nev; i++)
-			evidence_release(&f->ev[i]);
-		free(f->message);
-		memset(f, 0, sizeof(*f));
+		finding_release(f);
 		return;
 	}
 	if (fs->n >= FINDINGS_MAX) {
 		fs->dropped++;
-		for (int i = 0; i < f->nev; i++)
-			evidence_release(&f->ev[i]);
-		free(f->message);
-		memset(f, 0, sizeof(*f));
+		finding_release(f);
 		return;
 	}
 	copy = xmalloc(sizeof(*copy));
@@ -202,7 +219,8 @@ void findings_count(const struct findings *fs, uint64_t counts[3])
 {
 	counts[0] = counts[1] = counts[2] = 0;
 	for (size_t i = 0; i < fs->n; i++)
-		counts[fs->v[i]->severity]++;
+		if (fs->v[i]->status == FST_REPORTED)
+			counts[fs->v[i]->severity]++;
 }
 
 /* ---- JSON ---- */
@@ -359,7 +377,8 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_key(&o, "findings");
 	jsonw_begin_array(&o);
 	for (size_t i = 0; i < fs->n; i++)
-		finding_json(&o, fs->v[i]);
+		if (fs->v[i]->status == FST_REPORTED)
+			finding_json(&o, fs->v[i]);
 	jsonw_end_array(&o);
 	findings_count(fs, counts);
 	jsonw_key(&o, "counts");
@@ -400,13 +419,15 @@ static const char *sev_color(enum severity s)
 void report_text(FILE *out, const struct findings *fs,
 		 const struct report_meta *m, bool color)
 {
-	uint64_t counts[3];
+	uint64_t counts[3], total;
 	const char *reset = color ? "\033[0m" : "";
 	const char *dim = color ? "\033[2m" : "";
 
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = fs->v[i];
 
+		if (f->status != FST_REPORTED)
+			continue;
 		fprintf(out, "%s%s%s[%s]%s %s",
 			color ? sev_color(f->severity) : "",
 			severity_name(f->severity), color ? "\033[1m" : "",
@@ -439,11 +460,12 @@ void report_text(FILE *out, const struct findings *fs,
 			fprintf(out, "    fix: %s\n", f->rule->fix);
 	}
 	findings_count(fs, counts);
+	total = counts[0] + counts[1] + counts[2];
 	fprintf(out,
-		"%s%zu finding%s (%llu error, %llu warning, %llu note) "
+		"%s%llu finding%s (%llu error, %llu warning, %llu note) "
 		"in %llu events%s\n",
-		fs->n ? "\n" : "", fs->n, fs->n == 1 ? "" : "s",
-		(unsigned long long)counts[SEV_ERROR],
+		total ? "\n" : "", (unsigned long long)total,
+		total == 1 ? "" : "s", (unsigned long long)counts[SEV_ERROR],
 		(unsigned long long)counts[SEV_WARNING],
 		(unsigned long long)counts[SEV_NOTE],
 		(unsigned long long)m->events,

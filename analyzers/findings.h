@@ -48,8 +48,29 @@ void evidence_view(struct evidence *dst, const struct event *ev, char *srcbuf,
 /* Free the strings of an evidence that owns them (see evidence_dup). */
 void evidence_release(struct evidence *e);
 
+/*
+ * What the judge (judge.h) decided about a match: only FST_REPORTED
+ * findings are reported and gate; the others are counted, and listed on
+ * request (docs/findings.md, "Status").
+ */
+enum finding_status {
+	FST_REPORTED,
+	FST_SUPPRESSED,	  /* a suppression matched (status_reason says which) */
+	FST_OUT_OF_SCOPE, /* the tree only read it, in installed code */
+	FST_PRIVATE,   /* no one besides the traced tree can change the name */
+	FST_NO_INTENT, /* durability the tree never asked for */
+	FST_PENDING,   /* judged when the trace ends (judge_finish) */
+	FST_STATUS_,
+};
+
+const char *finding_status_name(enum finding_status s);
+
 struct finding {
 	const struct rule *rule;
+	enum finding_status status;
+	char *status_reason; /* why it is not reported, or NULL */
+	/* which program each evidence pid was (its exe, then argv), or NULL */
+	char *program[RULE_MAX_STEPS];
 	enum severity severity;
 	char *message;
 	bool confirmed;
@@ -59,6 +80,9 @@ struct finding {
 	struct evidence ev[RULE_MAX_STEPS];
 	int nev;
 };
+
+/* Free what F owns and empty it (F itself is the caller's). */
+void finding_release(struct finding *f);
 
 #define FINDINGS_MAX 10000
 

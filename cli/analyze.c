@@ -268,7 +268,8 @@ static int gate(const struct opts *o, const struct findings *fs)
 	if (o->fail_on == SEV_NONE)
 		return 0;
 	for (size_t i = 0; i < fs->n; i++)
-		if ((int)fs->v[i]->severity >= o->fail_on)
+		if (fs->v[i]->status == FST_REPORTED &&
+		    (int)fs->v[i]->severity >= o->fail_on)
 			return 1;
 	return 0;
 }

@@ -70,6 +70,15 @@ enum event_has {
 	HAS_ARGV = 1 << 15,
 	HAS_RET = 1 << 16,
 	HAS_OLD_TID = 1 << 17,
+	HAS_CREDS = 1 << 18, /* creds: an exec (or the first sight of a task) */
+	HAS_EXISTED = 1 << 19, /* existed: an open with O_CREAT */
+};
+
+/* Who a process runs as, read when it exec'd (docs/trace-format.md). */
+struct creds {
+	uint32_t uid;  /* real */
+	uint32_t euid; /* effective */
+	bool secure;   /* AT_SECURE: a set-id or capability exec */
 };
 
 struct event {
@@ -115,6 +124,10 @@ struct event {
 	struct ident stat;
 	struct parent_info parent;
 	struct parent_info parent2;
+	struct creds creds;
+	/* O_CREAT: the name was there before the call (it was opened, not
+	 * created) */
+	bool existed;
 
 	/* EV_FORK */
 	int child_pid;

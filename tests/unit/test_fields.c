@@ -84,12 +84,22 @@ static int by_off(const void *a, const void *b)
 static void test_every_member_has_a_row(void **state)
 {
 	struct range r[128] = {
-		MEMBER(type),	  MEMBER(seq),	       MEMBER(pid),
-		MEMBER(tid),	  MEMBER(ts_enter),    MEMBER(ts_exit),
-		MEMBER(has),	  MEMBER(sc),	       MEMBER(argc),
-		MEMBER(share_fs), MEMBER(source_line),
+		MEMBER(type),
+		MEMBER(seq),
+		MEMBER(pid),
+		MEMBER(tid),
+		MEMBER(ts_enter),
+		MEMBER(ts_exit),
+		MEMBER(has),
+		MEMBER(sc),
+		MEMBER(argc),
+		MEMBER(share_fs),
+		MEMBER(source_line),
+		/* not in trace files yet */
+		MEMBER(creds),
+		MEMBER(existed),
 	};
-	size_t n = 11, end = 0;
+	size_t n = 13, end = 0;
 
 	for (unsigned i = 0; i < event_fields_count; i++) {
 		const struct event_field *f = &event_fields[i];

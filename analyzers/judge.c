@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "durability.h"
 #include "hashmap.h"
+#include "suppress.h"
 #include "util.h"
 
 struct proc_ent {
@@ -21,6 +23,7 @@ struct judge {
 	const struct rule_set *rs;
 	struct judge_options opt;
 	struct hashmap procs; /* struct proc_ent, by pid */
+	struct durability *dur;
 };
 
 static bool proc_eq(const struct hashmap_entry *e, const void *key)
@@ -104,6 +107,7 @@ static void proc_exec(struct judge *j, const struct event *ev)
 
 void judge_observe(struct judge *j, const struct event *ev)
 {
+	durability_observe(j->dur, ev);
 	switch (ev->type) {
 	case EV_FORK:
 		proc_fork(j, ev);
@@ -122,19 +126,17 @@ enum finding_status judge_match(struct judge *j, const struct rule *r,
 				const struct evidence *const *ev, int nev,
 				enum severity *sev, const char **reason)
 {
-	(void)j;
-	(void)r;
-	(void)ev;
-	(void)nev;
 	(void)sev;
-	*reason = NULL;
-	return FST_REPORTED;
+	*reason = suppress_match(j->rs, r, ev, nev, j,
+				 j->opt.default_suppressions);
+	if (*reason)
+		return FST_SUPPRESSED;
+	return durability_match(j->dur, r, ev, nev, reason);
 }
 
 void judge_finish(struct judge *j, struct findings *fs)
 {
-	(void)j;
-	(void)fs;
+	durability_finish(j->dur, fs);
 }
 
 const struct judge_proc *judge_proc(const struct judge *j, int pid)
@@ -174,6 +176,7 @@ struct judge *judge_new(const struct rule_set *rs,
 	j->rs = rs;
 	j->opt = *opt;
 	hashmap_init(&j->procs, proc_eq, 64);
+	j->dur = durability_new();
 	return j;
 }
 
@@ -193,5 +196,6 @@ void judge_free(struct judge *j)
 		free(pe);
 	}
 	hashmap_release(&j->procs);
+	durability_free(j->dur);
 	free(j);
 }

@@ -408,6 +408,7 @@ static struct engine *make_engine(const struct rule_set *rs,
 		.default_filters = !o->no_default_filters,
 		.modifiers = !o->no_default_filters,
 		.ignore = o->ignore,
+		.judge = {.default_suppressions = true},
 	};
 
 	return engine_new(rs, &eo);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages fsrace needs to build and test, once: a
 # package already installed is skipped, and apt-get is not run at all when
-# nothing is missing.
+# nothing is missing. The programs of the real-program corpus
+# (fixtures/real/, tools/corpus.py) are in the default set: a case whose
+# program is missing is skipped, and CI should run them all.
 # Usage: tools/deps.sh [--bench] [--coverage] [--valgrind]
 #   --bench     hyperfine, for bench/run.sh
 #   --coverage  gcovr, for tools/coverage.sh
@@ -10,7 +12,8 @@ set -euo pipefail
 
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
       libunwind-dev libcmocka-dev python3 python3-jsonschema strace
-      clang-format)
+      clang-format
+      rsync sqlite3 git unzip zip ed patch make perl gzip tar logrotate)
 for arg; do
 	case $arg in
 	--bench) pkgs+=(hyperfine) ;;

@@ -39,7 +39,9 @@ A run of a case, deterministic by construction:
 
 A finding is compared as: rule, severity, path (the first evidence event's
 path), the evidence (syscall and path of each event, errno when it
-failed), confirmed, and count. Paths are relative to S ("work/a"), those
+failed), confirmed, and count; an expected finding may name in "varies"
+the fields that a race inside the program makes differ between runs
+(with the reason in "varies_why"), and those are not compared. Paths are relative to S ("work/a"), those
 under $SHM start with "$SHM", others are absolute; the case's
 "normalize" rules (regex, replacement) then apply, for names a program
 picks at random.
@@ -134,6 +136,11 @@ def load_case(name):
         if e["label"] == "false" and e.get("cause") not in CAUSES:
             raise CaseError(f"{path}: expected[{i}]: a false positive "
                             f"needs a cause 1-8")
+        varies = e.get("varies", [])
+        if any(k not in COMPARED for k in varies) or \
+                (varies and not e.get("varies_why")):
+            raise CaseError(f"{path}: expected[{i}]: \"varies\" names "
+                            f"compared fields and needs \"varies_why\"")
     for i, m in enumerate(case.setdefault("missing", [])):
         if not m.get("rule") or not m.get("path") or not m.get("why"):
             raise CaseError(f"{path}: missing[{i}]: needs rule, path, why")
@@ -363,8 +370,9 @@ def run_case(case, fsrace=DEFAULT_FSRACE, keep=False):
 COMPARED = ("rule", "severity", "path", "evidence", "confirmed", "count")
 
 
-def exact(e):
-    return tuple(json.dumps(e.get(k), sort_keys=True) for k in COMPARED)
+def exact(e, skip=()):
+    return tuple(json.dumps(e.get(k), sort_keys=True) for k in COMPARED
+                 if k not in skip)
 
 
 def show(e):
@@ -375,18 +383,33 @@ def show(e):
 
 def compare(expected, observed):
     """The differences, as lines: '- ' expected and not seen, '+ ' seen
-    and not expected. Empty when the multisets are equal."""
+    and not expected. Empty when the multisets are equal. An expected
+    finding with "varies" (fields a race in the program itself makes
+    differ from run to run, said why in "varies_why") is compared
+    without those fields, after the exact ones are paired."""
     left = {}
+    loose = []
     for e in expected:
-        left.setdefault(exact(e), []).append(e)
-    extra = []
+        if e.get("varies"):
+            loose.append(e)
+        else:
+            left.setdefault(exact(e), []).append(e)
+    unpaired = []
     for o in observed:
         k = exact(o)
         if left.get(k):
             left[k].pop()
         else:
+            unpaired.append(o)
+    extra = []
+    for o in unpaired:
+        i = next((i for i, e in enumerate(loose)
+                  if exact(e, e["varies"]) == exact(o, e["varies"])), None)
+        if i is None:
             extra.append(o)
-    missing = [e for es in left.values() for e in es]
+        else:
+            del loose[i]
+    missing = [e for es in left.values() for e in es] + loose
     return ([f"- {show(e)}" for e in sorted(missing, key=sort_key)] +
             [f"+ {show(o)}" for o in sorted(extra, key=sort_key)])
 
@@ -427,7 +450,7 @@ def carry_labels(expected, observed):
             for j, i in zip(js, cands):
                 e = expected[i]
                 out[j]["label"] = e["label"]
-                for f in ("why", "cause"):
+                for f in ("why", "cause", "varies", "varies_why"):
                     if f in e:
                         out[j][f] = e[f]
                 used[i] = done[j] = True

@@ -159,3 +159,22 @@ def test_real_table_counts(ctx):
     c = corpus.causes_table([(case, es)]).splitlines()
     assert c[2] == ("| 1. durability with no durability intent | 1 | 2 "
                     "| 100.0% |"), c
+
+
+def test_real_varies_skips_only_the_named_fields(ctx):
+    """An expected finding with "varies": ["evidence"] matches an observed
+    one with other evidence, and still fails on any other field."""
+    base = {"rule": "opened-deleted-file", "severity": "warning",
+            "path": "work/log", "evidence": ["unlink work/log",
+                                             "openat work/log"],
+            "confirmed": False, "count": 1}
+    loose = dict(base, varies=["evidence"], varies_why="a race")
+    other = dict(base, evidence=["openat work/log"])
+    assert corpus.compare([loose], [other]) == []
+    assert corpus.compare([base], [other]) != []
+    assert corpus.compare([loose], [dict(other, count=2)]) == [
+        "- warning[opened-deleted-file] work/log x1 :: unlink work/log ; "
+        "openat work/log",
+        "+ warning[opened-deleted-file] work/log x2 :: openat work/log"]
+    assert corpus.compare([loose], [other, other]) == [
+        "+ warning[opened-deleted-file] work/log x1 :: openat work/log"]

@@ -47,6 +47,7 @@ under $SHM start with "$SHM", others are absolute; the case's
 picks at random.
 """
 import argparse
+import copy
 import json
 import os
 import re
@@ -146,6 +147,12 @@ def load_case(name):
             raise CaseError(f"{path}: missing[{i}]: needs rule, path, why")
     if not case["missing"]:
         del case["missing"]
+    for i, m in enumerate(case.get("anticipated", [])):
+        if not m.get("rule") or not m.get("path") or not m.get("why") or \
+                m.get("label") not in ("true", "false") or \
+                (m["label"] == "false" and m.get("cause") not in CAUSES):
+            raise CaseError(f"{path}: anticipated[{i}]: needs rule, path, "
+                            f"label, why, and a cause when false")
     return case
 
 
@@ -187,6 +194,14 @@ class Scratch:
         self.root = self.shm = None
 
     def __enter__(self):
+        try:
+            return self._make()
+        except BaseException:
+            self.keep = False
+            self.__exit__()
+            raise
+
+    def _make(self):
         self.root = os.path.realpath(tempfile.mkdtemp(
             prefix=f"fsrace-real-{self.case['name']}-", dir="/tmp"))
         os.chmod(self.root, 0o755)
@@ -462,22 +477,29 @@ def carry_labels(expected, observed):
 
 
 def take_missing(case, observed):
-    """Observed entries that are findings the case lists as missing (true
-    findings no rule gave yet) get the label true and leave the list."""
-    left = []
-    for m in case.get("missing", []):
-        hit = next((o for o in observed if o.get("label") == "unlabelled"
-                    and o["rule"] == m["rule"] and o["path"] == m["path"]),
-                   None)
-        if hit is None:
-            left.append(m)
-            continue
-        hit["label"] = "true"
-        hit["why"] = m["why"]
-    if left:
-        case["missing"] = left
-    else:
-        case.pop("missing", None)
+    """Label the unlabelled observed entries that the case knows of in
+    advance, matching rule and path: one it lists under "missing" (a true
+    finding no rule gave yet) is labelled true, one under "anticipated"
+    (a finding another change of the analysis is known to bring, labelled
+    beforehand) gets that label; either leaves its list."""
+    for key in ("missing", "anticipated"):
+        left = []
+        for m in case.get(key, []):
+            hit = next((o for o in observed
+                        if o.get("label") == "unlabelled" and
+                        o["rule"] == m["rule"] and o["path"] == m["path"]),
+                       None)
+            if hit is None:
+                left.append(m)
+                continue
+            hit["label"] = m.get("label", "true")
+            hit["why"] = m["why"]
+            if "cause" in m:
+                hit["cause"] = m["cause"]
+        if left:
+            case[key] = left
+        else:
+            case.pop(key, None)
 
 
 def unlabelled(entries):
@@ -579,15 +601,20 @@ def cmd_run(args):
             continue
         diff = compare(case["expected"], r.observed)
         labelled = carry_labels(case["expected"], r.observed)
+        known = copy.deepcopy(case)
+        take_missing(known, labelled)
         (hn, ht, _), (an, at, au) = tally(labelled)
         head = (f"{name}: {an} findings ({hn} at warning+), "
                 f"{at} true")
-        if case.get("missing"):
-            head += (f", {len(case['missing'])} true finding(s) "
+        if known.get("missing"):
+            head += (f", {len(known['missing'])} true finding(s) "
                      f"not found")
         if args.update:
-            take_missing(case, labelled)
             case["expected"] = labelled
+            case.pop("missing", None)
+            case.pop("anticipated", None)
+            case.update({k: known[k] for k in ("missing", "anticipated")
+                         if k in known})
             save_case(case)
             n = len(unlabelled(labelled))
             print(f"{'UPDATED' if diff else 'same'} {head}" +
@@ -624,7 +651,9 @@ def cmd_table(args):
             except Skipped as e:
                 print(f"skipped {name}: {e}", file=sys.stderr)
                 continue
-            rows.append((case, carry_labels(case["expected"], r.observed)))
+            labelled = carry_labels(case["expected"], r.observed)
+            take_missing(case, labelled)
+            rows.append((case, labelled))
         else:
             rows.append((case, case["expected"]))
     print(table(rows))

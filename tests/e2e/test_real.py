@@ -129,7 +129,8 @@ def test_real_update_keeps_labels(ctx):
 
 def test_real_missing_findings_become_true(ctx):
     """A finding the case lists under "missing" (a true one no rule gave
-    yet), once seen, is labelled true by --update and leaves the list."""
+    yet), once seen, is labelled true by --update and leaves the list;
+    one under "anticipated" gets the label given there."""
     case = {"missing": [{"rule": "in-place-rewrite", "path": "work/f",
                          "why": "w"},
                         {"rule": "cross-fs-move", "path": "work/t",
@@ -141,6 +142,17 @@ def test_real_missing_findings_become_true(ctx):
     assert obs[0]["label"] == "true" and obs[0]["why"] == "w"
     assert case["missing"] == [{"rule": "cross-fs-move", "path": "work/t",
                                 "why": "m"}]
+    # labelled in advance: the label, the reason and the cause carry over;
+    # an entry already labelled is left alone
+    case = {"anticipated": [{"rule": "check-then-use", "path": "work/h",
+                             "label": "false", "why": "a", "cause": 6}]}
+    seen = dict(obs[0], rule="check-then-use", path="work/h",
+                label="true", why="kept")
+    new = dict(seen, label="unlabelled", why="")
+    corpus.take_missing(case, [seen, new])
+    assert seen["label"] == "true" and seen["why"] == "kept"
+    assert (new["label"], new["why"], new["cause"]) == ("false", "a", 6)
+    assert "anticipated" not in case
 
 
 def test_real_table_counts(ctx):
@@ -178,3 +190,24 @@ def test_real_varies_skips_only_the_named_fields(ctx):
         "+ warning[opened-deleted-file] work/log x2 :: openat work/log"]
     assert corpus.compare([loose], [other, other]) == [
         "+ warning[opened-deleted-file] work/log x1 :: openat work/log"]
+
+
+def test_real_missing_program_skips_with_the_reason(ctx):
+    """A case whose program is not installed is skipped, naming it, and
+    leaves no scratch directory behind."""
+    case = {"name": "nope", "program": "p", "command": ["x"],
+            "needs": ["fsrace-no-such-program"]}
+    try:
+        corpus.check_needs(case)
+    except corpus.Skipped as e:
+        assert str(e) == ("fsrace-no-such-program is not installed "
+                          "(tools/deps.sh installs the corpus's programs)")
+    else:
+        raise AssertionError("no skip for a missing program")
+    before = set(os.listdir("/tmp"))
+    try:
+        corpus.run_case(case, ctx.fsrace)
+    except corpus.Skipped:
+        pass
+    assert not [n for n in set(os.listdir("/tmp")) - before
+                if n.startswith("fsrace-real-nope-")]

@@ -41,10 +41,10 @@ A finding is compared as: rule, severity, path (the first evidence event's
 path), the evidence (syscall and path of each event, errno when it
 failed), confirmed, and count; an expected finding may name in "varies"
 the fields that a race inside the program makes differ between runs
-(with the reason in "varies_why"), and those are not compared. Paths are relative to S ("work/a"), those
-under $SHM start with "$SHM", others are absolute; the case's
-"normalize" rules (regex, replacement) then apply, for names a program
-picks at random.
+(with the reason in "varies_why"), and those are not compared. Paths are
+relative to S ("work/a"), those under $SHM start with "$SHM", others are
+absolute; the case's "normalize" rules (regex, replacement) then apply,
+for names a program picks at random.
 """
 import argparse
 import copy

@@ -78,6 +78,9 @@ struct inst {
 	int pos;
 	int pid;
 	bool hashed;
+	/* the last rename or unlink of the key path by its own process while
+	 * it waited (confirm ignores a change the program made itself) */
+	uint64_t self_mut_seq;
 	uint32_t bucket;
 	struct val vars[RULE_MAX_VARS];
 	struct snap *ev[RULE_MAX_STEPS];
@@ -103,6 +106,8 @@ struct match {
 	bool known; /* F holds only rule, nev, fingerprint, confirmed */
 	struct finding f;
 	uint64_t first_seq;
+	uint64_t key; /* hash of the path the match is about (its first
+			 string variable), 0 when none */
 	bool dropped;
 };
 
@@ -255,5 +260,8 @@ void engine_own_vars(struct inst *in, const struct val *vars,
 void engine_fire(struct engine *e, struct inst *in, int nev);
 /* Commit the findings the current event completed. */
 void engine_flush_batch(struct engine *e);
+/* Note a rename, unlink or link by EV's process, before it is matched: a
+ * pair it falls between is not confirmed by the identities changing. */
+void engine_note_mutation(struct engine *e, const struct event *ev);
 
 #endif

@@ -586,7 +586,8 @@ static void test_fields_from_class_flags(void **state)
 	static const char *const removes[] = {"unlink",	  "unlinkat",
 					      "rmdir",	  "rename",
 					      "renameat", "renameat2"};
-	static const char *const nofollow[] = {"lstat", "lchown", "lsetxattr"};
+	static const char *const nofollow[] = {"lstat", "lchown", "lsetxattr",
+					       "lremovexattr"};
 
 	for (unsigned i = 0; i < syscall_table_size; i++) {
 		const struct syscall_desc *sc = &syscall_table[i];
@@ -615,6 +616,11 @@ static void test_fields_from_class_flags(void **state)
 		assert_true(field_int(&ev, F_NOFOLLOW, &v));
 		if (v != nf)
 			fail_msg("%s: nofollow %lld", sc->name, (long long)v);
+		/* mkdir, mknod, symlink and link fail when the name exists;
+		 * a rename (without RENAME_NOREPLACE) replaces it */
+		assert_true(field_int(&ev, F_EXCL, &v));
+		if (v != (c || (d && !r)))
+			fail_msg("%s: excl %lld", sc->name, (long long)v);
 	}
 }
 

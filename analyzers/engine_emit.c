@@ -262,6 +262,7 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 	f->rule = r;
 	f->nev = nev;
 	m->first_seq = first->seq;
+	m->use_seq = in->ev[r->use < nev ? r->use : nev - 1]->ev.seq;
 	for (int i = 0; i < nev; i++)
 		evs[i] = &in->ev[i]->ev;
 	sev = engine_severity_of(e, r, first);
@@ -336,11 +337,42 @@ static bool batch_may_drop(const struct engine *e)
 	return false;
 }
 
-/* Whether two matches of one batch are about one thing: the same first
- * event, or the same path (the use they both end on is the same event). */
+/* Whether two matches are about one thing: the same first event, or the
+ * same use of the same path. */
 static bool same_subject(const struct match *a, const struct match *b)
 {
-	return a->first_seq == b->first_seq || (a->key && a->key == b->key);
+	return a->first_seq == b->first_seq ||
+	       (a->use_seq == b->use_seq && a->key && a->key == b->key);
+}
+
+/*
+ * Whether a finding reported earlier claimed M's use: a match that
+ * completes after its use (an O_NOFOLLOW open judged at its close) is
+ * dropped when a rule that supersedes it reported that use already.
+ */
+static bool claimed(const struct engine *e, const struct match *m)
+{
+	unsigned n = e->nclaims < CLAIMS ? e->nclaims : CLAIMS;
+
+	if (m->f.rule->use == m->f.rule->nsteps - 1)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct claim *c = &e->claims[i];
+
+		if (c->use_seq == m->use_seq && m->key && c->key == m->key &&
+		    supersedes(c->rule, m->f.rule))
+			return true;
+	}
+	return false;
+}
+
+static void claim(struct engine *e, const struct match *m)
+{
+	struct claim *c = &e->claims[e->nclaims++ % CLAIMS];
+
+	c->use_seq = m->use_seq;
+	c->key = m->key;
+	c->rule = m->f.rule;
 }
 
 /*
@@ -374,6 +406,10 @@ void engine_flush_batch(struct engine *e)
 	for (size_t i = 0; i < e->nbatch; i++) {
 		struct finding *f = &e->batch[i].f;
 
+		if (!e->batch[i].dropped && claimed(e, &e->batch[i]))
+			e->batch[i].dropped = true;
+		else if (!e->batch[i].dropped)
+			claim(e, &e->batch[i]);
 		if (e->batch[i].dropped) {
 			if (!e->batch[i].known)
 				finding_release(f);

@@ -67,6 +67,9 @@ struct snap {
 #define SNAP_CLASSES 32
 #define SNAP_GRAIN 64
 
+/* Findings whose use a match completing later can be compared with. */
+#define CLAIMS 256
+
 /* A partial match: a rule whose steps before POS have matched. */
 struct inst {
 	struct inst *hnext;	    /* hash bucket, when hashed */
@@ -106,8 +109,9 @@ struct match {
 	bool known; /* F holds only rule, nev, fingerprint, confirmed */
 	struct finding f;
 	uint64_t first_seq;
-	uint64_t key; /* hash of the path the match is about (its first
-			 string variable), 0 when none */
+	uint64_t use_seq; /* the event of the rule's use step */
+	uint64_t key;	  /* hash of the path the match is about (its first
+			     string variable), 0 when none */
 	bool dropped;
 };
 
@@ -130,6 +134,14 @@ struct engine {
 	/* the matches one event completed: as many as instances it advanced */
 	struct match *batch;
 	size_t nbatch, batch_cap;
+	/* the uses the latest findings were about, for matches that complete
+	 * after their use (an open judged at its close) */
+	struct claim {
+		uint64_t use_seq;
+		uint64_t key;
+		const struct rule *rule;
+	} claims[CLAIMS];
+	unsigned nclaims;
 	struct inst *free_insts;
 	struct snap *free_snaps[SNAP_CLASSES];
 	struct snap *cur; /* the current event's snapshot */

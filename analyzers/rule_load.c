@@ -225,11 +225,11 @@ static const char *const rule_keys[] = {
 	"id",	    "title",	  "severity", "explanation", "fix",
 	"message",  "references", "tags",     "enabled",     "modifiers",
 	"scope",    "steps",	  "unless",   "confirm",     "supersedes",
-	"variants", NULL,
+	"variants", "use",	  NULL,
 };
 static const char *const variant_keys[] = {
-	"scope", "steps",   "unless",	"confirm",
-	"fix",	 "message", "severity", NULL,
+	"scope",   "steps",    "unless", "confirm", "fix",
+	"message", "severity", "use",	 NULL,
 };
 static const char *const step_keys[] = {
 	"name", "syscalls", "where", "at_exit", "or_exit", "overlaps", NULL,
@@ -530,6 +530,14 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 						     v->items[i]->s);
 			}
 		}
+	}
+	r->use = r->nsteps - 1;
+	v = jnode_get(pat, "use") ? jnode_get(pat, "use") : jnode_get(o, "use");
+	if (v && !l->failed && load_want_string(l, v, "\"use\"")) {
+		r->use = step_by_name(r, v->s);
+		if (r->use < 0 || r->steps[r->use].at_exit)
+			load_fail_at(l, v,
+				     "\"use\" names no step with syscalls");
 	}
 	if (!r->message && !l->failed)
 		load_fail_at(l, o, "missing \"message\"");

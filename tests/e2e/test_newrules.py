@@ -527,7 +527,7 @@ def test_trace_nofollow_metadata_is_a_note(ctx):
 def test_trace_creates_that_are_not(ctx):
     """An O_TMPFILE open creates no name (it opens a directory to make a
     file without one), and no O_EXCL-less create: not
-    check-absent-then-create. The same check, then an O_CREAT open of a
+    check-absent-then-create; it uses no path either. The same check, then an O_CREAT open of a
     name, is. (An O_CREAT open of a name that existed is tested in
     tests/unit/test-rule-fields: trace files do not carry it yet.)"""
     enoent = {"syscall": "newfstatat", "dirfd": -100, "path": "/srv/n",
@@ -535,5 +535,12 @@ def test_trace_creates_that_are_not(ctx):
     tmpfile = openat("/srv", ["O_RDWR", "O_TMPFILE"], st=dict(REG, nlink=0))
     create = openat("/srv/n", ["O_WRONLY", "O_CREAT"])
     assert analyze(ctx, [dict(enoent, path="/srv"), tmpfile]) == []
+    # nor is it an open of the directory for access-then-open or
+    # path-after-open, nor a deleted file
+    access = {"syscall": "access", "path": "/srv", "access": ["W_OK"],
+              "ret": 0}
+    chmod = {"syscall": "chmod", "path": "/srv", "mode": 0o755, "ret": 0}
+    assert analyze(ctx, [access, tmpfile]) == []
+    assert analyze(ctx, [tmpfile, chmod]) == []
     assert [f[0] for f in analyze(ctx, [enoent, create])
             if f[0] != "missing-dir-fsync"] == ["check-absent-then-create"]

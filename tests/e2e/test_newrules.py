@@ -544,3 +544,25 @@ def test_trace_creates_that_are_not(ctx):
     assert analyze(ctx, [tmpfile, chmod]) == []
     assert [f[0] for f in analyze(ctx, [enoent, create])
             if f[0] != "missing-dir-fsync"] == ["check-absent-then-create"]
+
+
+# --- the same from a strace log ---------------------------------------------
+
+def _equivalence_test(rule, twin):
+    def test(ctx):
+        import test_strace as ts
+        ts.need_strace()
+        live, log, dirs = ts.live_and_log(
+            ctx, SETUP[rule], lambda: ctx.fixture(f"rule-{rule}-{twin}"))
+        ts.compare(live, log, dirs, f"{rule}/{twin}")
+    test.__name__ = f"test_equivalent_{rule.replace('-', '_')}_{twin}"
+    test.__doc__ = (f"fixtures/rules/{rule}/{twin}.c: fsrace analyze of "
+                    "its strace log gives what fsrace run gives")
+    return test
+
+
+for _rule in NEW_RULES:
+    for _twin in ("bad", "good"):
+        _t = _equivalence_test(_rule, _twin)
+        globals()[_t.__name__] = _t
+del _rule, _twin, _t

@@ -218,6 +218,29 @@ def test_real_mv_tree_across_file_systems(ctx):
             ["d", "f", "h", "l"]
 
 
+def test_real_mv_file_and_symlink_across_file_systems(ctx):
+    """mv of one file across file systems is the copy fallback
+    (exdev-copy-fallback, which supersedes exdev-tree-fallback on the same
+    unlink); mv of a symlink re-creates it (exdev-tree-fallback)."""
+    mv = need("mv")
+    with tr.Work(ctx) as w:
+        shm = w.need_shm()
+        w.write("one", "q\n")
+        os.symlink("one", w.path("sl"))
+        exdev = ("exdev-copy-fallback", "exdev-tree-fallback")
+        got, _ = run_real(ctx, w, [mv, "one", os.path.join(shm, "one")])
+        assert [g for g in got if g[0] in exdev] == [
+            ("exdev-copy-fallback", "error", False,
+             ("renameat2(one -> $SHM/one)", "openat(one)",
+              "openat($SHM/one)", "unlinkat(one)"))], got
+        got, _ = run_real(ctx, w, [mv, "sl", os.path.join(shm, "sl")])
+        assert [g for g in got if g[0] in exdev] == [
+            ("exdev-tree-fallback", "error", False,
+             ("renameat2(sl -> $SHM/sl)", "symlinkat($SHM/sl)",
+              "unlinkat(sl)"))], got
+        assert os.readlink(os.path.join(shm, "sl")) == "one"
+
+
 def tar_tree(w):
     os.makedirs(w.path("src", "sub"))
     w.write("src/a", "a\n")

@@ -589,3 +589,21 @@ for _rule in NEW_RULES:
         _t = _equivalence_test(_rule, _twin)
         globals()[_t.__name__] = _t
 del _rule, _twin, _t
+
+
+def test_trace_interleaved_unlink_fix_fits(ctx):
+    """interleaved-mutation whose use is an unlink: the message and the
+    fix say to serialize with a lock, not to use a descriptor an unlink
+    does not have."""
+    recs = [stat("/srv/a"),
+            {"pid": 8, "tid": 8, "syscall": "rename", "path": "/srv/b",
+             "path2": "/srv/a", "abspath2": "/srv/a", "ret": 0},
+            {"syscall": "unlink", "path": "/srv/a", "ret": 0}]
+    got = [f for f in analyze(ctx, recs) if f[0] != "missing-dir-fsync"]
+    assert got == [(
+        "interleaved-mutation", "error",
+        "pid 7 newfstatat('/srv/a'), pid 8 rename('/srv/a'), then pid 7 "
+        "unlink('/srv/a'): the other process changed the name in between "
+        "and the unlink acted on what it left there (window N µs); "
+        "serialize the processes with a lock",
+        ["newfstatat#1", "rename#2", "unlink#3"])], got

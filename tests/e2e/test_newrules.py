@@ -607,3 +607,20 @@ def test_trace_interleaved_unlink_fix_fits(ctx):
         "and the unlink acted on what it left there (window N µs); "
         "serialize the processes with a lock",
         ["newfstatat#1", "rename#2", "unlink#3"])], got
+
+
+def test_trace_reuse_after_rename_unlink_fix_fits(ctx):
+    """path-reuse-after-rename whose use is an unlink: no descriptor to
+    keep; the fix is to drop the unlink."""
+    recs = [{"syscall": "rename", "path": "/srv/a", "path2": "/srv/b",
+             "abspath2": "/srv/b", "ret": 0},
+            {"syscall": "unlink", "path": "/srv/a", "ret": -1,
+             "errno": "ENOENT"}]
+    got = [f for f in analyze(ctx, recs) if f[0] != "missing-dir-fsync"]
+    assert got == [(
+        "path-reuse-after-rename", "warning",
+        "rename('/srv/a' → '/srv/b') then unlink('/srv/a') in pid 7: the "
+        "old name no longer names that file, and the unlink removes "
+        "whatever another process put there (window N µs); drop it, the "
+        "rename moved the file already",
+        ["rename#1", "unlink#2"])], got

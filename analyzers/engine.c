@@ -261,6 +261,7 @@ void engine_feed(struct engine *e, const struct event *ev)
 		unsigned i = syscall_index(ev->sc);
 		const struct reflist *g = &e->guards[i], *s = &e->steps[i];
 
+		engine_note_mutation(e, ev);
 		for (int j = 0; j < g->n; j++)
 			try_guard(e, g->v[j].rule, g->v[j].index, ev);
 		/* later steps first: an event advances an instance once */

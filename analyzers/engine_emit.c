@@ -6,6 +6,7 @@
 #include "engine_impl.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "names.h"
 #include "strbuf.h"
@@ -160,6 +161,83 @@ static void evidence_dup(struct evidence *d, const struct evidence *s)
 	d->source = s->source ? xstrdup(s->source) : NULL;
 }
 
+/*
+ * Whether the identities the confirm steps recorded show the object
+ * replaced between them: both known and different, of like objects (an
+ * lstat of a symlink and the open that followed it see two objects by
+ * design), and the program did not itself rename or unlink the name in
+ * between (unzip -o unlinks the file it stat'ed, git renames config.lock
+ * over config).
+ */
+static bool confirmed(const struct inst *in)
+{
+	const struct rule *r = in->rule;
+	const struct evidence *x, *y;
+
+	if (r->confirm[0] < 0)
+		return false;
+	x = &in->ev[r->confirm[0]]->ev;
+	y = &in->ev[r->confirm[1]]->ev;
+	if (!x->stat.valid || !y->stat.valid)
+		return false;
+	if (S_ISLNK(x->stat.mode) != S_ISLNK(y->stat.mode))
+		return false;
+	if (in->self_mut_seq > x->seq && in->self_mut_seq < y->seq)
+		return false;
+	return x->stat.dev != y->stat.dev || x->stat.ino != y->stat.ino;
+}
+
+/* The hash of the first string the match bound: what it is about. */
+static uint64_t match_key(const struct inst *in)
+{
+	for (int i = 0; i < in->rule->nvars; i++)
+		if (in->vars[i].kind == 1 && in->vars[i].s)
+			return fnv(1469598103934665603ULL, in->vars[i].s,
+				   strlen(in->vars[i].s)) |
+			       1;
+	return 0;
+}
+
+static void note_at(struct engine *e, const struct rule *r, int pos,
+		    const char *path, const struct event *ev)
+{
+	int kv = r->steps[pos].key_var;
+	bool hashed = kv >= 0;
+	struct inst *in =
+		hashed ? bucket_head(e, r, pos, path) : e->rule_heads[r->index];
+
+	for (; in; in = hashed ? in->hnext : in->rnext) {
+		if (in->rule != r || in->pos != pos || in->pid != ev->pid)
+			continue;
+		if (hashed && !val_eq_str(&in->vars[kv], path))
+			continue;
+		in->self_mut_seq = ev->seq;
+	}
+}
+
+void engine_note_mutation(struct engine *e, const struct event *ev)
+{
+	const char *paths[2] = {NULL, NULL};
+
+	if (!(ev->sc->flags & (SCF_REMOVES | SCF_DEST2)) ||
+	    !(ev->has & HAS_RET) || ev->ret < 0)
+		return;
+	if (ev->sc->flags & SCF_REMOVES)
+		paths[0] = ev->abspath;
+	if (ev->sc->flags & SCF_DEST2)
+		paths[1] = ev->abspath2;
+	for (int ri = 0; ri < e->rs->nrules; ri++) {
+		const struct rule *r = e->rs->rules[ri];
+
+		if (!r->enabled || r->confirm[0] < 0)
+			continue;
+		for (int p = r->confirm[0] + 1; p <= r->confirm[1]; p++)
+			for (int k = 0; k < 2; k++)
+				if (paths[k])
+					note_at(e, r, p, paths[k], ev);
+	}
+}
+
 /* The instance completed its last step: queue its finding. */
 void engine_fire(struct engine *e, struct inst *in, int nev)
 {
@@ -184,6 +262,7 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 	f->rule = r;
 	f->nev = nev;
 	m->first_seq = first->seq;
+	m->use_seq = in->ev[r->use < nev ? r->use : nev - 1]->ev.seq;
 	for (int i = 0; i < nev; i++)
 		evs[i] = &in->ev[i]->ev;
 	sev = engine_severity_of(e, r, first);
@@ -193,13 +272,8 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 	if (status != FST_REPORTED && status != FST_PENDING)
 		f->fingerprint ^= (uint64_t)status * 0x9e3779b97f4a7c15ULL;
 	f->status = status;
-	if (r->confirm[0] >= 0) {
-		const struct ident *a = &in->ev[r->confirm[0]]->ev.stat;
-		const struct ident *b = &in->ev[r->confirm[1]]->ev.stat;
-
-		f->confirmed = a->valid && b->valid &&
-			       (a->dev != b->dev || a->ino != b->ino);
-	}
+	f->confirmed = confirmed(in);
+	m->key = match_key(in);
 	f->count = 1;
 	/* a repeat of a known finding only counts: no copy, no message */
 	if (findings_known(&e->findings, f->fingerprint) ||
@@ -263,8 +337,50 @@ static bool batch_may_drop(const struct engine *e)
 	return false;
 }
 
-/* Commit the batch of one event: a finding of a rule that another
- * finding of this event supersedes (same first event) is dropped. */
+/* Whether two matches are about one thing: the same first event, or the
+ * same use of the same path. */
+static bool same_subject(const struct match *a, const struct match *b)
+{
+	return a->first_seq == b->first_seq ||
+	       (a->use_seq == b->use_seq && a->key && a->key == b->key);
+}
+
+/*
+ * Whether a finding reported earlier claimed M's use: a match that
+ * completes after its use (an O_NOFOLLOW open judged at its close) is
+ * dropped when a rule that supersedes it reported that use already.
+ */
+static bool claimed(const struct engine *e, const struct match *m)
+{
+	unsigned n = e->nclaims < CLAIMS ? e->nclaims : CLAIMS;
+
+	if (m->f.rule->use == m->f.rule->nsteps - 1)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct claim *c = &e->claims[i];
+
+		if (c->use_seq == m->use_seq && m->key && c->key == m->key &&
+		    supersedes(c->rule, m->f.rule))
+			return true;
+	}
+	return false;
+}
+
+static void claim(struct engine *e, const struct match *m)
+{
+	struct claim *c = &e->claims[e->nclaims++ % CLAIMS];
+
+	c->use_seq = m->use_seq;
+	c->key = m->key;
+	c->rule = m->f.rule;
+}
+
+/*
+ * Commit the batch of one event: at most one finding per use. A finding
+ * of a rule that another finding of this event supersedes, about the
+ * same path, is dropped; so is a repeat's claim to be confirmed, which
+ * belongs to the evidence the finding shows (its first match).
+ */
 void engine_flush_batch(struct engine *e)
 {
 	bool may_drop = e->nbatch > 1 && batch_may_drop(e);
@@ -276,29 +392,38 @@ void engine_flush_batch(struct engine *e)
 
 			if (i == j || !can_drop(a->rule, b->rule))
 				continue;
-			if (e->batch[i].first_seq == e->batch[j].first_seq &&
+			if (same_subject(&e->batch[i], &e->batch[j]) &&
 			    supersedes(b->rule, a->rule))
 				e->batch[i].dropped = true;
 			/* two variants of one rule completed by this event:
 			 * the one with more evidence tells more */
 			if (a->rule != b->rule &&
 			    !strcmp(a->rule->id, b->rule->id) &&
+			    same_subject(&e->batch[i], &e->batch[j]) &&
 			    (a->nev < b->nev || (a->nev == b->nev && i > j)))
 				e->batch[i].dropped = true;
 		}
 	for (size_t i = 0; i < e->nbatch; i++) {
 		struct finding *f = &e->batch[i].f;
 
+		if (!e->batch[i].dropped && claimed(e, &e->batch[i]))
+			e->batch[i].dropped = true;
+		else if (!e->batch[i].dropped)
+			claim(e, &e->batch[i]);
 		if (e->batch[i].dropped) {
 			if (!e->batch[i].known)
 				finding_release(f);
 			continue;
 		}
-		if (e->batch[i].known)
-			findings_repeat(&e->findings, f->fingerprint,
-					f->confirmed);
-		else
+		if (e->batch[i].known) {
+			findings_repeat(&e->findings, f->fingerprint, false);
+		} else if (findings_known(&e->findings, f->fingerprint)) {
+			/* an earlier match of this batch added it */
+			findings_repeat(&e->findings, f->fingerprint, false);
+			finding_release(f);
+		} else {
 			findings_add(&e->findings, f);
+		}
 	}
 	e->nbatch = 0;
 }

@@ -67,6 +67,9 @@ struct snap {
 #define SNAP_CLASSES 32
 #define SNAP_GRAIN 64
 
+/* Findings whose use a match completing later can be compared with. */
+#define CLAIMS 256
+
 /* A partial match: a rule whose steps before POS have matched. */
 struct inst {
 	struct inst *hnext;	    /* hash bucket, when hashed */
@@ -78,6 +81,9 @@ struct inst {
 	int pos;
 	int pid;
 	bool hashed;
+	/* the last rename or unlink of the key path by its own process while
+	 * it waited (confirm ignores a change the program made itself) */
+	uint64_t self_mut_seq;
 	uint32_t bucket;
 	struct val vars[RULE_MAX_VARS];
 	struct snap *ev[RULE_MAX_STEPS];
@@ -103,6 +109,9 @@ struct match {
 	bool known; /* F holds only rule, nev, fingerprint, confirmed */
 	struct finding f;
 	uint64_t first_seq;
+	uint64_t use_seq; /* the event of the rule's use step */
+	uint64_t key;	  /* hash of the path the match is about (its first
+			     string variable), 0 when none */
 	bool dropped;
 };
 
@@ -125,6 +134,14 @@ struct engine {
 	/* the matches one event completed: as many as instances it advanced */
 	struct match *batch;
 	size_t nbatch, batch_cap;
+	/* the uses the latest findings were about, for matches that complete
+	 * after their use (an open judged at its close) */
+	struct claim {
+		uint64_t use_seq;
+		uint64_t key;
+		const struct rule *rule;
+	} claims[CLAIMS];
+	unsigned nclaims;
 	struct inst *free_insts;
 	struct snap *free_snaps[SNAP_CLASSES];
 	struct snap *cur; /* the current event's snapshot */
@@ -255,5 +272,8 @@ void engine_own_vars(struct inst *in, const struct val *vars,
 void engine_fire(struct engine *e, struct inst *in, int nev);
 /* Commit the findings the current event completed. */
 void engine_flush_batch(struct engine *e);
+/* Note a rename, unlink or link by EV's process, before it is matched: a
+ * pair it falls between is not confirmed by the identities changing. */
+void engine_note_mutation(struct engine *e, const struct event *ev);
 
 #endif

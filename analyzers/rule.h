@@ -176,6 +176,8 @@ struct rule {
 	int key_var; /* variable every step after the first is keyed on, or -1
 		      */
 	int confirm[2]; /* steps whose identities are compared, or -1 */
+	int use;	/* the step whose event is the use that supersession
+			   compares: the last step unless "use" names one */
 	int index;	/* position in its rule set */
 };
 

@@ -2,21 +2,60 @@
 /* The fields of an event, as rule conditions name them. */
 #include "rule.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include "names.h"
 
-static bool by_fd(const struct event *ev)
+/*
+ * The call acts on a descriptor, not a name: an fd operand with no path
+ * (fstat, fchmod), or a dirfd with no path (utimensat(fd, NULL)), the
+ * path "" (the AT_EMPTY_PATH form of newfstatat, statx, fchownat) or "."
+ * (newfstatat of the directory the fd names).
+ */
+static bool by_dirfd(const struct event *ev)
 {
-	return (ev->has & HAS_FD) && (!ev->path || !ev->path[0]);
+	return (ev->has & HAS_DIRFD) && ev->dirfd >= 0 &&
+	       (!ev->path || !ev->path[0] || !strcmp(ev->path, "."));
 }
 
+static bool by_fd(const struct event *ev)
+{
+	if (ev->has & HAS_FD)
+		return !ev->path || !ev->path[0] || by_dirfd(ev);
+	return by_dirfd(ev);
+}
+
+/*
+ * The call gives the name it acts on to a new object: not an O_TMPFILE
+ * open (the file it makes has no name), nor an O_CREAT open of a name
+ * that was there before the call (it opened the file, HAS_EXISTED).
+ */
 static bool creates(const struct event *ev)
 {
-	if (ev->sc->effect == E_OPEN)
+	if (ev->sc->effect == E_OPEN) {
+		if ((ev->flags & O_TMPFILE_) ||
+		    ((ev->has & HAS_EXISTED) && ev->existed))
+			return false;
 		return (ev->flags & O_CREAT_) ||
 		       (ev->sc->flags & SCF_IMPLIED_OFLAGS);
+	}
 	return ev->sc->flags & SCF_CREATES;
+}
+
+/*
+ * A create that fails when the name exists: O_EXCL (O_TMPFILE has no
+ * name to exist), RENAME_NOREPLACE; mkdir, mknod, symlink and link
+ * always do, and none of them follows a symlink planted at the name.
+ */
+static bool exclusive(const struct event *ev)
+{
+	if (ev->sc->effect == E_OPEN)
+		return (ev->flags & (O_EXCL_ | O_TMPFILE_)) != 0;
+	if (ev->sc->flags & SCF_REMOVES) /* rename: it replaces */
+		return syscall_flagset(ev->sc) == FLAGS_RENAME &&
+		       (ev->flags & RENAME_NOREPLACE_);
+	return ev->sc->flags & (SCF_CREATES | SCF_DEST2);
 }
 
 static const char *stat_type(uint32_t mode)
@@ -55,6 +94,8 @@ const char *field_str(const struct event *ev, enum field f, char *buf,
 	case F_ABSPATH2:
 		return ev->abspath2;
 	case F_FD_PATH:
+		if (!ev->fd_path && by_dirfd(ev))
+			return ev->dirfd_path;
 		return ev->fd_path;
 	case F_FD2_PATH:
 		return ev->fd2_path;
@@ -107,6 +148,11 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		return false;
 	switch (f) {
 	case F_FD:
+		/* the descriptor a by-fd *at call acts on is its dirfd */
+		if (!(ev->has & HAS_FD) && by_dirfd(ev)) {
+			*v = ev->dirfd;
+			return true;
+		}
 		*v = ev->fd;
 		return ev->has & HAS_FD;
 	case F_FD2:
@@ -166,13 +212,7 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 			     (ev->flags & AT_SYMLINK_NOFOLLOW_);
 		return true;
 	case F_EXCL:
-		/* creates only if the name is free */
-		if (ev->sc->effect == E_OPEN)
-			*v = (ev->flags & O_EXCL_) != 0;
-		else if (syscall_flagset(ev->sc) == FLAGS_RENAME)
-			*v = (ev->flags & RENAME_NOREPLACE_) != 0;
-		else
-			*v = 0;
+		*v = exclusive(ev);
 		return true;
 	case F_WRITABLE:
 		*v = ev->sc->effect == E_OPEN &&

@@ -225,10 +225,11 @@ static const char *const rule_keys[] = {
 	"id",	    "title",	  "severity", "explanation", "fix",
 	"message",  "references", "tags",     "enabled",     "modifiers",
 	"scope",    "steps",	  "unless",   "confirm",     "supersedes",
-	"variants", NULL,
+	"variants", "use",	  NULL,
 };
 static const char *const variant_keys[] = {
-	"scope", "steps", "unless", "confirm", NULL,
+	"scope",   "steps",    "unless", "confirm", "fix",
+	"message", "severity", "use",	 NULL,
 };
 static const char *const step_keys[] = {
 	"name", "syscalls", "where", "at_exit", "or_exit", "overlaps", NULL,
@@ -455,7 +456,9 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 	r->title = opt_string(l, o, "title");
 	if (!r->title && !l->failed)
 		load_fail_at(l, o, "missing \"title\"");
-	v = jnode_get(o, "severity");
+	/* a variant's own severity, fix and message, else the rule's */
+	v = jnode_get(pat, "severity") ? jnode_get(pat, "severity")
+				       : jnode_get(o, "severity");
 	if (!v)
 		load_fail_at(l, o, "missing \"severity\"");
 	else if (load_want_string(l, v, "\"severity\"")) {
@@ -469,8 +472,9 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 			r->severity = sev;
 	}
 	r->explanation = opt_string(l, o, "explanation");
-	r->fix = opt_string(l, o, "fix");
-	r->message = opt_string(l, o, "message");
+	r->fix = opt_string(l, jnode_get(pat, "fix") ? pat : o, "fix");
+	r->message =
+		opt_string(l, jnode_get(pat, "message") ? pat : o, "message");
 	r->references = string_list(l, jnode_get(o, "references"),
 				    "\"references\"", &r->nreferences);
 	r->tags = string_list(l, jnode_get(o, "tags"), "\"tags\"", &r->ntags);
@@ -526,6 +530,14 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 						     v->items[i]->s);
 			}
 		}
+	}
+	r->use = r->nsteps - 1;
+	v = jnode_get(pat, "use") ? jnode_get(pat, "use") : jnode_get(o, "use");
+	if (v && !l->failed && load_want_string(l, v, "\"use\"")) {
+		r->use = step_by_name(r, v->s);
+		if (r->use < 0 || r->steps[r->use].at_exit)
+			load_fail_at(l, v,
+				     "\"use\" names no step with syscalls");
 	}
 	if (!r->message && !l->failed)
 		load_fail_at(l, o, "missing \"message\"");

@@ -88,7 +88,7 @@ const struct syscall_desc syscall_table[] = {
 	ROW(lsetxattr, SC_META, E_NONE, SCF_NOFOLLOW, A_PATH, A_XATTR),
 	ROW(fsetxattr, SC_META, E_NONE, 0, A_FD, A_XATTR),
 	ROW(removexattr, SC_META, E_NONE, 0, A_PATH, A_XATTR),
-	ROW(lremovexattr, SC_META, E_NONE, 0, A_PATH, A_XATTR),
+	ROW(lremovexattr, SC_META, E_NONE, SCF_NOFOLLOW, A_PATH, A_XATTR),
 	ROW(fremovexattr, SC_META, E_NONE, 0, A_FD, A_XATTR),
 	ROW(chdir, SC_PROCESS, E_CHDIR, 0, A_PATH),
 	ROW(fchdir, SC_PROCESS, E_FCHDIR, 0, A_FD),

@@ -774,7 +774,10 @@ def run_with_policy(ctx, w, policy, extra=()):
 
 CTU_MESSAGE = ("newfstatat('$TMP/data') then openat('$TMP/data') by name "
                "in pid N: the file can be replaced in between (window N "
-               "µs); open it first and fstat the descriptor")
+               "µs), and only comparing the descriptor's fstat with the "
+               "check would notice: the trace cannot tell whether the "
+               "program compares (part 8's confirm mode can); open it "
+               "first and fstat the descriptor")
 
 
 def ctu(findings):

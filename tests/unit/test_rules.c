@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "engine.h"
+#include "names.h"
 #include "rule.h"
 #include "syscalls.h"
 
@@ -586,7 +587,8 @@ static void test_fields_from_class_flags(void **state)
 	static const char *const removes[] = {"unlink",	  "unlinkat",
 					      "rmdir",	  "rename",
 					      "renameat", "renameat2"};
-	static const char *const nofollow[] = {"lstat", "lchown", "lsetxattr"};
+	static const char *const nofollow[] = {"lstat", "lchown", "lsetxattr",
+					       "lremovexattr"};
 
 	for (unsigned i = 0; i < syscall_table_size; i++) {
 		const struct syscall_desc *sc = &syscall_table[i];
@@ -615,7 +617,78 @@ static void test_fields_from_class_flags(void **state)
 		assert_true(field_int(&ev, F_NOFOLLOW, &v));
 		if (v != nf)
 			fail_msg("%s: nofollow %lld", sc->name, (long long)v);
+		/* mkdir, mknod, symlink and link fail when the name exists;
+		 * a rename (without RENAME_NOREPLACE) replaces it */
+		assert_true(field_int(&ev, F_EXCL, &v));
+		if (v != (c || (d && !r)))
+			fail_msg("%s: excl %lld", sc->name, (long long)v);
 	}
+}
+
+/*
+ * What a create is, and what acts on a descriptor: an O_TMPFILE open names
+ * nothing; an O_CREAT open of a name that was there (HAS_EXISTED) creates
+ * nothing; a *at call on a dirfd with "" or "." acts on that descriptor,
+ * which is then its fd.
+ */
+static void test_fields_of_creates_and_descriptors(void **state)
+{
+	const struct syscall_desc *openat = syscall_by_name("openat");
+	const struct syscall_desc *fstatat = syscall_by_name("newfstatat");
+	struct event ev;
+	int64_t v = -1;
+
+	(void)state;
+	event_init(&ev, EV_SYSCALL);
+	ev.sc = openat;
+	ev.has = HAS_DIRFD | HAS_PATH | HAS_FLAGS | HAS_RET;
+	ev.dirfd = -100;
+	ev.path = ev.abspath = "/w/a";
+	ev.flags = O_WRONLY_ | O_CREAT_;
+	want_field(&ev, F_CREATED, "/w/a");
+	assert_true(field_int(&ev, F_EXCL, &v));
+	assert_int_equal(v, 0);
+	ev.has |= HAS_EXISTED;
+	ev.existed = false;
+	want_field(&ev, F_CREATED, "/w/a");
+	ev.existed = true;
+	want_field(&ev, F_CREATED, NULL);
+	ev.has &= ~(uint32_t)HAS_EXISTED;
+	ev.path = ev.abspath = "/w";
+	ev.flags = 02 | O_TMPFILE_ | O_DIRECTORY_; /* O_RDWR */
+	want_field(&ev, F_CREATED, NULL);
+	assert_true(field_int(&ev, F_EXCL, &v));
+	assert_int_equal(v, 1);
+
+	event_init(&ev, EV_SYSCALL);
+	ev.sc = fstatat;
+	ev.has = HAS_DIRFD | HAS_PATH | HAS_RET;
+	ev.dirfd = 5;
+	ev.dirfd_path = "/w/d";
+	ev.path = ".";
+	ev.abspath = "/w/d";
+	want_field(&ev, F_ABSPATH, NULL);
+	want_field(&ev, F_FD_PATH, "/w/d");
+	assert_true(field_int(&ev, F_FD, &v));
+	assert_int_equal(v, 5);
+	assert_true(field_int(&ev, F_BY_FD, &v));
+	assert_int_equal(v, 1);
+	ev.path = "";
+	assert_true(field_int(&ev, F_BY_FD, &v));
+	assert_int_equal(v, 1);
+	/* by name relative to the dirfd */
+	ev.path = "x";
+	ev.abspath = "/w/d/x";
+	want_field(&ev, F_ABSPATH, "/w/d/x");
+	want_field(&ev, F_FD_PATH, NULL);
+	assert_false(field_int(&ev, F_FD, &v));
+	assert_true(field_int(&ev, F_BY_FD, &v));
+	assert_int_equal(v, 0);
+	/* AT_FDCWD with "." is the cwd by name */
+	ev.dirfd = -100;
+	ev.path = ".";
+	ev.abspath = "/w";
+	want_field(&ev, F_ABSPATH, "/w");
 }
 
 static void test_error_unknown_key(void **state)
@@ -735,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_error_syntax),
 		cmocka_unit_test(test_error_strict_json),
 		cmocka_unit_test(test_fields_from_class_flags),
+		cmocka_unit_test(test_fields_of_creates_and_descriptors),
 		cmocka_unit_test(test_error_unknown_key),
 		cmocka_unit_test(test_error_unknown_syscall),
 		cmocka_unit_test(test_error_unknown_field),

@@ -204,7 +204,7 @@ struct policy {
 };
 
 /*
- * A suppression (docs/rules.md, "Suppressions"): a match of a rule whose
+ * A suppression (docs/findings.md, "Suppressions"): a match of a rule whose
  * id matches one of RULES, with an evidence path matching one of PATHS,
  * an evidence process matching one of PROGRAMS and an evidence syscall
  * one of SYSCALLS (each when given), is counted as suppressed with its

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Suppressions: data in rule files ("suppressions", docs/rules.md) that
+ * Suppressions: data in rule files ("suppressions", docs/findings.md) that
  * take a match out of the report with a reason, counted as suppressed.
  * The shipped ones (rules/suppressions.json) cover the runtime's own
  * machinery, as valgrind's default.supp does.

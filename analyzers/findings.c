@@ -535,11 +535,14 @@ static const struct {
 	enum finding_status status;
 	const char *key;  /* JSON */
 	const char *text; /* "3 suppressed" */
+	const char *hint; /* the option that shows them */
 } not_reported[] = {
-	{FST_SUPPRESSED, "suppressed", "suppressed"},
-	{FST_OUT_OF_SCOPE, "out_of_scope", "out of scope"},
-	{FST_PRIVATE, "private", "private to the traced tree"},
-	{FST_NO_INTENT, "no_intent", "without durability intent"},
+	{FST_SUPPRESSED, "suppressed", "suppressed",
+	 " (--show-suppressed lists them)"},
+	{FST_OUT_OF_SCOPE, "out_of_scope", "out of scope",
+	 " (--scope all reports them)"},
+	{FST_PRIVATE, "private", "private to the traced tree", ""},
+	{FST_NO_INTENT, "no_intent", "without durability intent", ""},
 };
 
 /* The number of groups of each status of not_reported[]. */
@@ -800,15 +803,16 @@ static void not_reported_text(FILE *out, const struct findings *fs,
 	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
 		if (!nr[k])
 			continue;
-		fprintf(out, "%s%zu %s", any ? ", " : "not reported: ", nr[k],
-			not_reported[k].text);
+		fprintf(out, "%s%zu %s%s", any ? ", " : "not reported: ", nr[k],
+			not_reported[k].text,
+			not_reported[k].status == FST_SUPPRESSED &&
+					m->show_suppressed
+				? ""
+				: not_reported[k].hint);
 		any = true;
 	}
-	if (!any)
-		return;
-	if (nr[0] && !m->show_suppressed)
-		fputs(" (--show-suppressed lists them)", out);
-	fputc('\n', out);
+	if (any)
+		fputc('\n', out);
 }
 
 void report_text(FILE *out, const struct findings *fs,

@@ -329,6 +329,78 @@ static void test_text_report(void **state)
 	free(buf);
 }
 
+/* One finding of rule ID on PATH with STATUS, added to FS. */
+static void add(struct findings *fs, const char *id, const char *path,
+		enum finding_status status, uint64_t fp)
+{
+	struct finding f = {0};
+
+	f.rule = rule_set_find(&fx.rs, id);
+	assert_non_null(f.rule);
+	f.status = status;
+	f.severity = f.rule->severity;
+	f.count = 1;
+	f.fingerprint = fp;
+	f.nev = 1;
+	f.ev[0].step = "hit";
+	f.ev[0].seq = fp;
+	f.ev[0].pid = 5;
+	f.ev[0].syscall = "unlinkat";
+	f.ev[0].abspath = strdup(path);
+	f.message = strdup(path);
+	if (status != FST_REPORTED)
+		f.status_reason = strdup("why");
+	findings_add(fs, &f);
+}
+
+/* Every status the judge can give is counted, in groups, at the end. */
+static void test_not_reported_counts(void **state)
+{
+	struct report_meta m = {.rules = &fx.rs, .events = 3};
+	struct findings fs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load(NULL, NULL, true);
+	findings_init(&fs);
+	add(&fs, "e", "/w/a", FST_OUT_OF_SCOPE, 1);
+	add(&fs, "e", "/w/b", FST_OUT_OF_SCOPE, 2);
+	add(&fs, "n", "/w/c", FST_OUT_OF_SCOPE, 3);
+	add(&fs, "e", "/w/d", FST_PRIVATE, 4);
+	add(&fs, "e", "/w/e", FST_NO_INTENT, 5);
+	add(&fs, "e", "/w/f", FST_SUPPRESSED, 6);
+	add(&fs, "e", "/w/g", FST_REPORTED, 7);
+	f = open_memstream(&buf, &len);
+	report_text(f, &fs, &m, false);
+	fclose(f);
+	assert_string_equal(buf,
+			    "error[e] /w/g\n"
+			    "    hit      #7 pid 5 unlinkat(/w/g)\n"
+			    "\n"
+			    "1 finding (1 error, 0 warning, 0 note) in 3 "
+			    "events\n"
+			    "not reported: 1 suppressed (--show-suppressed "
+			    "lists them), 2 out of scope (--scope all reports "
+			    "them), 1 private to the traced tree, 1 without "
+			    "durability intent\n");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	m.show_suppressed = true;
+	report_json(f, &fs, &m);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"not_reported\":{\"suppressed\":1,"
+				    "\"out_of_scope\":2,\"private\":1,"
+				    "\"no_intent\":1}"));
+	assert_non_null(strstr(buf, "\"counts\":{\"error\":1,\"warning\":0,"
+				    "\"note\":0}"));
+	assert_non_null(strstr(buf, "\"reason\":\"why\""));
+	free(buf);
+	findings_release(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +417,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_groups_sorted_and_keyed,
 					  teardown),
 		cmocka_unit_test_teardown(test_text_report, teardown),
+		cmocka_unit_test_teardown(test_not_reported_counts, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -757,40 +757,79 @@ static void group_text(FILE *out, const struct finding_group *g, bool color)
 		fprintf(out, "    fix: %s\n", f->rule->fix);
 }
 
-/* "  check-then-use   2 warning, 1 note (7 times)", per rule. */
+/* A rule's line of the summary. */
+struct rule_sum {
+	const char *id;
+	size_t first; /* the position of its first group */
+	uint64_t sev[3];
+	uint64_t times;
+	uint64_t groups;
+};
+
+static int cmp_by_rule(const void *pa, const void *pb, void *groups)
+{
+	const struct finding_groups *gs = groups;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = strcmp(gs->v[a].v[0]->rule->id, gs->v[b].v[0]->rule->id);
+
+	return c ? c : a < b ? -1 : a > b;
+}
+
+static int cmp_sum(const void *pa, const void *pb)
+{
+	const struct rule_sum *a = pa, *b = pb;
+
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/*
+ * "  check-then-use   2 warning, 1 note (7 times)", per rule, in the
+ * order the rules first appear in GS (a rule has a run of groups in each
+ * severity, so they are gathered by sorting).
+ */
 static void summary_text(FILE *out, const struct finding_groups *gs)
 {
-	bool *done = xcalloc(gs->n ? gs->n : 1, sizeof(*done));
+	size_t *idx = xcalloc(gs->n ? gs->n : 1, sizeof(*idx)), n = 0;
+	struct rule_sum *sums = xcalloc(gs->n ? gs->n : 1, sizeof(*sums));
 
+	for (size_t i = 0; i < gs->n; i++)
+		idx[i] = i;
+	if (gs->n)
+		qsort_r(idx, gs->n, sizeof(*idx), cmp_by_rule, (void *)gs);
 	for (size_t i = 0; i < gs->n; i++) {
-		const char *id = gs->v[i].v[0]->rule->id;
-		uint64_t sev[3] = {0}, times = 0, groups = 0;
+		const struct finding_group *g = &gs->v[idx[i]];
+		struct rule_sum *r = &sums[n ? n - 1 : 0];
+
+		if (!n || strcmp(r->id, g->v[0]->rule->id)) {
+			r = &sums[n++];
+			r->id = g->v[0]->rule->id;
+			r->first = idx[i];
+		}
+		r->sev[g->v[0]->severity]++;
+		r->times += g->count;
+		r->groups++;
+	}
+	if (n)
+		qsort(sums, n, sizeof(*sums), cmp_sum);
+	for (size_t i = 0; i < n; i++) {
 		bool comma = false;
 
-		if (done[i])
-			continue;
-		for (size_t k = i; k < gs->n; k++) {
-			if (strcmp(gs->v[k].v[0]->rule->id, id))
-				continue;
-			done[k] = true;
-			sev[gs->v[k].v[0]->severity]++;
-			times += gs->v[k].count;
-			groups++;
-		}
-		fprintf(out, "  %-28s", id);
+		fprintf(out, "  %-28s", sums[i].id);
 		for (int s = SEV_ERROR; s >= SEV_NOTE; s--) {
-			if (!sev[s])
+			if (!sums[i].sev[s])
 				continue;
 			fprintf(out, "%s %llu %s", comma ? "," : "",
-				(unsigned long long)sev[s], severity_name(s));
+				(unsigned long long)sums[i].sev[s],
+				severity_name(s));
 			comma = true;
 		}
-		if (times > groups)
+		if (sums[i].times > sums[i].groups)
 			fprintf(out, " (%llu times)",
-				(unsigned long long)times);
+				(unsigned long long)sums[i].times);
 		fputc('\n', out);
 	}
-	free(done);
+	free(sums);
+	free(idx);
 }
 
 static void not_reported_text(FILE *out, const struct findings *fs,

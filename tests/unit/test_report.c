@@ -401,6 +401,45 @@ static void test_not_reported_counts(void **state)
 	findings_release(&fs);
 }
 
+/* A rule's groups of several severities are one line of the summary. */
+static void test_summary_per_rule(void **state)
+{
+	struct report_meta m = {.rules = &fx.rs, .events = 8};
+	struct findings fs;
+	char *buf = NULL, *sum;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load(NULL, NULL, true);
+	findings_init(&fs);
+	add(&fs, "r", "/w/a", FST_REPORTED, 1);
+	add(&fs, "r", "/w/b", FST_REPORTED, 2);
+	fs.v[1]->severity = SEV_NOTE;
+	add(&fs, "n", "/w/c", FST_REPORTED, 3);
+	add(&fs, "r", "/w/d", FST_REPORTED, 4);
+	add(&fs, "e", "/w/e", FST_REPORTED, 5);
+	f = open_memstream(&buf, &len);
+	report_text(f, &fs, &m, false);
+	fclose(f);
+	sum = strstr(buf, "\n\n  ");
+	assert_non_null(sum);
+	assert_string_equal(sum + 1,
+			    "\n"
+			    "  e                            1 error\n"
+			    "  r                            1 warning, 1 note "
+			    "(3 times)\n"
+			    "  n                            1 note\n"
+			    "4 findings (1 error, 1 warning, 2 note) in 8 "
+			    "events\n");
+	assert_non_null(strstr(buf, "warning[r] /w/a [2 times]\n"
+				    "    hit      #1 pid 5 unlinkat(/w/a)\n"
+				    "    also     /w/d\n"
+				    "note[n] /w/c\n"));
+	free(buf);
+	findings_release(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +457,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_text_report, teardown),
 		cmocka_unit_test_teardown(test_not_reported_counts, teardown),
+		cmocka_unit_test_teardown(test_summary_per_rule, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

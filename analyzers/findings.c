@@ -355,13 +355,18 @@ void finding_groups_release(struct finding_groups *gs)
 	memset(gs, 0, sizeof(*gs));
 }
 
-/* The path a finding is about, as its example: its first event's. */
+/*
+ * The path a finding is about, as its example: its first event's, the
+ * new name when that event is a rename or a link.
+ */
 static const char *example_path(const struct finding *f)
 {
 	const struct evidence *e = &f->ev[0];
 
 	if (!f->nev)
 		return NULL;
+	if (e->abspath2)
+		return e->abspath2;
 	return e->abspath ? e->abspath : e->fd_path ? e->fd_path : e->path;
 }
 

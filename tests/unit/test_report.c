@@ -440,6 +440,38 @@ static void test_summary_per_rule(void **state)
 	findings_release(&fs);
 }
 
+/* A rename's example is the name it made, as its message names it. */
+static void test_example_of_a_rename(void **state)
+{
+	struct report_meta m = {.rules = &fx.rs, .events = 2};
+	struct findings fs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load(NULL, NULL, true);
+	findings_init(&fs);
+	add(&fs, "e", "/w/a.tmp", FST_REPORTED, 1);
+	add(&fs, "e", "/w/b.tmp", FST_REPORTED, 2);
+	for (size_t i = 0; i < fs.n; i++) {
+		fs.v[i]->ev[0].syscall = "rename";
+		fs.v[i]->ev[0].abspath2 = strdup(i ? "/w/b" : "/w/a");
+	}
+	f = open_memstream(&buf, &len);
+	report_text(f, &fs, &m, false);
+	fclose(f);
+	assert_string_equal(buf,
+			    "error[e] /w/a.tmp [2 times]\n"
+			    "    hit      #1 pid 5 rename(/w/a.tmp -> /w/a)\n"
+			    "    also     /w/b\n"
+			    "\n"
+			    "1 finding (1 error, 0 warning, 0 note) in 2 "
+			    "events\n");
+	free(buf);
+	findings_release(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +490,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_text_report, teardown),
 		cmocka_unit_test_teardown(test_not_reported_counts, teardown),
 		cmocka_unit_test_teardown(test_summary_per_rule, teardown),
+		cmocka_unit_test_teardown(test_example_of_a_rename, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

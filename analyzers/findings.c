@@ -9,6 +9,7 @@
 #include "fields.h"
 #include "jsonw.h"
 #include "names.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* Where the strings of the fields that fields.c marks .evidence go. */
@@ -223,6 +224,152 @@ void findings_count(const struct findings *fs, uint64_t counts[3])
 			counts[fs->v[i]->severity]++;
 }
 
+/* ---- groups ---- */
+
+struct keyed {
+	struct finding *f;
+	size_t index;
+	char *key;
+};
+
+/* The last component of the first word of "argv0 argv1 …". */
+static void program_name(struct strbuf *b, const char *prog)
+{
+	const char *end, *start;
+
+	if (!prog)
+		return;
+	end = strchr(prog, ' ');
+	if (!end)
+		end = prog + strlen(prog);
+	start = end;
+	while (start > prog && start[-1] != '/')
+		start--;
+	strbuf_add(b, start, (size_t)(end - start));
+}
+
+/*
+ * What makes two findings one problem, as one string: the severity
+ * (errors sort first), the rule, each evidence's syscall and program,
+ * and for a finding not reported the reason.
+ */
+static char *group_key(const struct finding *f)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_addch(&b, (char)('0' + SEV_ERROR - f->severity));
+	strbuf_addch(&b, '\x1f');
+	strbuf_addstr(&b, f->rule->id);
+	for (int i = 0; i < f->nev; i++) {
+		strbuf_addch(&b, '\x1f');
+		strbuf_addstr(&b, f->ev[i].syscall);
+		strbuf_addch(&b, '\x1e');
+		program_name(&b, f->program[i]);
+	}
+	if (f->status != FST_REPORTED && f->status_reason) {
+		strbuf_addch(&b, '\x1f');
+		strbuf_addstr(&b, f->status_reason);
+	}
+	return strbuf_detach(&b, NULL);
+}
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int cmp_group(const void *pa, const void *pb)
+{
+	const struct finding_group *a = pa, *b = pb;
+	const struct finding *fa = a->v[0], *fb = b->v[0];
+	int c;
+
+	if (fa->severity != fb->severity)
+		return fa->severity > fb->severity ? -1 : 1;
+	c = strcmp(fa->rule->id, fb->rule->id);
+	if (c)
+		return c;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+void findings_group(const struct findings *fs, enum finding_status status,
+		    struct finding_groups *ret)
+{
+	struct keyed *k = xcalloc(fs->n ? fs->n : 1, sizeof(*k));
+	size_t n = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->v[i]->status != status)
+			continue;
+		k[n].f = fs->v[i];
+		k[n].index = i;
+		k[n].key = group_key(fs->v[i]);
+		n++;
+	}
+	if (n)
+		qsort(k, n, sizeof(*k), cmp_keyed);
+	ret->v = xcalloc(n ? n : 1, sizeof(*ret->v));
+	for (size_t i = 0; i < n; i++) {
+		struct finding_group *g;
+
+		if (i == 0 || strcmp(k[i].key, k[i - 1].key)) {
+			g = &ret->v[ret->n++];
+			g->v = xcalloc(1, sizeof(*g->v));
+			g->fingerprint = fnv1a(k[i].key);
+			g->first = k[i].index;
+		} else {
+			g = &ret->v[ret->n - 1];
+			g->v = xrealloc(g->v, (g->n + 1) * sizeof(*g->v));
+		}
+		g->v[g->n++] = k[i].f;
+		g->count += k[i].f->count;
+		g->confirmed |= k[i].f->confirmed;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+	if (ret->n)
+		qsort(ret->v, ret->n, sizeof(*ret->v), cmp_group);
+}
+
+void finding_groups_release(struct finding_groups *gs)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		free(gs->v[i].v);
+	free(gs->v);
+	memset(gs, 0, sizeof(*gs));
+}
+
+/*
+ * The path a finding is about, as its example: its first event's, the
+ * new name when that event is a rename or a link.
+ */
+static const char *example_path(const struct finding *f)
+{
+	const struct evidence *e = &f->ev[0];
+
+	if (!f->nev)
+		return NULL;
+	if (e->abspath2)
+		return e->abspath2;
+	return e->abspath ? e->abspath : e->fd_path ? e->fd_path : e->path;
+}
+
 /* ---- JSON ---- */
 
 static void kv_str(struct jsonw *o, const char *k, const char *v)
@@ -248,7 +395,8 @@ static void strings(struct jsonw *o, const char *k, char *const *v, int n)
 	jsonw_end_array(o);
 }
 
-static void evidence_json(struct jsonw *o, const struct evidence *e)
+static void evidence_json(struct jsonw *o, const struct evidence *e,
+			  const char *program)
 {
 	jsonw_begin_object(o);
 	kv_str(o, "step", e->step);
@@ -256,6 +404,7 @@ static void evidence_json(struct jsonw *o, const struct evidence *e)
 	jsonw_uint(o, e->seq);
 	kv_int(o, "pid", e->pid);
 	kv_int(o, "tid", e->tid);
+	kv_str(o, "program", program);
 	kv_str(o, "syscall", e->syscall);
 	kv_str(o, "path", e->path);
 	kv_str(o, "abspath", e->abspath);
@@ -297,12 +446,18 @@ static void evidence_json(struct jsonw *o, const struct evidence *e)
 	jsonw_end_object(o);
 }
 
+static void fingerprint_json(struct jsonw *o, const char *k, uint64_t v)
+{
+	char fp[20];
+
+	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)v);
+	kv_str(o, k, fp);
+}
+
 static void finding_json(struct jsonw *o, const struct finding *f)
 {
 	const struct rule *r = f->rule;
-	char fp[20];
 
-	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)f->fingerprint);
 	jsonw_begin_object(o);
 	kv_str(o, "rule", r->id);
 	kv_str(o, "title", r->title);
@@ -314,23 +469,117 @@ static void finding_json(struct jsonw *o, const struct finding *f)
 	jsonw_uint(o, f->window_us);
 	jsonw_key(o, "count");
 	jsonw_uint(o, f->count);
-	kv_str(o, "fingerprint", fp);
+	fingerprint_json(o, "fingerprint", f->fingerprint);
 	kv_str(o, "fix", r->fix);
 	strings(o, "references", r->references, r->nreferences);
+	if (f->status != FST_REPORTED)
+		kv_str(o, "reason", f->status_reason);
 	jsonw_key(o, "evidence");
 	jsonw_begin_array(o);
 	for (int i = 0; i < f->nev; i++)
-		evidence_json(o, &f->ev[i]);
+		evidence_json(o, &f->ev[i], f->program[i]);
 	jsonw_end_array(o);
 	jsonw_end_object(o);
+}
+
+/*
+ * The findings of FS with STATUS, in the order found, as "KEY"; and when
+ * GS is not NULL, its groups as "groups", each naming its findings by
+ * their index in that array.
+ */
+static void findings_json(struct jsonw *o, const struct findings *fs,
+			  enum finding_status status, const char *key,
+			  const struct finding_groups *gs)
+{
+	size_t *index = xcalloc(fs->n ? fs->n : 1, sizeof(*index)), n = 0;
+
+	jsonw_key(o, key);
+	jsonw_begin_array(o);
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->v[i]->status != status)
+			continue;
+		index[i] = n++;
+		finding_json(o, fs->v[i]);
+	}
+	jsonw_end_array(o);
+	if (gs) {
+		jsonw_key(o, "groups");
+		jsonw_begin_array(o);
+		for (size_t i = 0; i < gs->n; i++) {
+			const struct finding_group *g = &gs->v[i];
+			const struct finding *f = g->v[0];
+			size_t at = g->first;
+
+			jsonw_begin_object(o);
+			kv_str(o, "rule", f->rule->id);
+			kv_str(o, "severity", severity_name(f->severity));
+			kv_str(o, "message", f->message);
+			jsonw_key(o, "confirmed");
+			jsonw_bool(o, g->confirmed);
+			jsonw_key(o, "count");
+			jsonw_uint(o, g->count);
+			fingerprint_json(o, "fingerprint", g->fingerprint);
+			jsonw_key(o, "findings");
+			jsonw_begin_array(o);
+			for (size_t k = 0; k < g->n; k++) {
+				/* the members, found in FS by pointer */
+				while (fs->v[at] != g->v[k])
+					at++;
+				jsonw_uint(o, index[at]);
+			}
+			jsonw_end_array(o);
+			jsonw_end_object(o);
+		}
+		jsonw_end_array(o);
+	}
+	free(index);
+}
+
+/* The statuses counted at the end of a report, with their JSON keys. */
+static const struct {
+	enum finding_status status;
+	const char *key;  /* JSON */
+	const char *text; /* "3 suppressed" */
+	const char *hint; /* the option that shows them */
+} not_reported[] = {
+	{FST_SUPPRESSED, "suppressed", "suppressed",
+	 " (--show-suppressed lists them)"},
+	{FST_OUT_OF_SCOPE, "out_of_scope", "out of scope",
+	 " (--scope all reports them)"},
+	{FST_PRIVATE, "private", "private to the traced tree", ""},
+	{FST_NO_INTENT, "no_intent", "without durability intent", ""},
+};
+
+/* The number of groups of each status of not_reported[]. */
+static void count_not_reported(const struct findings *fs,
+			       size_t n[ARRAY_SIZE(not_reported)])
+{
+	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
+		struct finding_groups gs;
+
+		findings_group(fs, not_reported[k].status, &gs);
+		n[k] = gs.n;
+		finding_groups_release(&gs);
+	}
+}
+
+static void group_counts(const struct finding_groups *gs, uint64_t counts[3])
+{
+	counts[0] = counts[1] = counts[2] = 0;
+	for (size_t i = 0; i < gs->n; i++)
+		counts[gs->v[i].v[0]->severity]++;
 }
 
 void report_json(FILE *out, const struct findings *fs,
 		 const struct report_meta *m)
 {
+	struct finding_groups gs;
+	size_t nr[ARRAY_SIZE(not_reported)];
 	struct jsonw o;
 	uint64_t counts[3];
 
+	findings_group(fs, FST_REPORTED, &gs);
+	count_not_reported(fs, nr);
 	jsonw_init(&o);
 	jsonw_begin_object(&o);
 	jsonw_key(&o, "tool");
@@ -374,12 +623,7 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_end_array(&o);
 	jsonw_key(&o, "events");
 	jsonw_uint(&o, m->events);
-	jsonw_key(&o, "findings");
-	jsonw_begin_array(&o);
-	for (size_t i = 0; i < fs->n; i++)
-		if (fs->v[i]->status == FST_REPORTED)
-			finding_json(&o, fs->v[i]);
-	jsonw_end_array(&o);
+	findings_json(&o, fs, FST_REPORTED, "findings", &gs);
 	findings_count(fs, counts);
 	jsonw_key(&o, "counts");
 	jsonw_begin_object(&o);
@@ -390,6 +634,15 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_key(&o, "note");
 	jsonw_uint(&o, counts[SEV_NOTE]);
 	jsonw_end_object(&o);
+	jsonw_key(&o, "not_reported");
+	jsonw_begin_object(&o);
+	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
+		jsonw_key(&o, not_reported[k].key);
+		jsonw_uint(&o, nr[k]);
+	}
+	jsonw_end_object(&o);
+	if (m->show_suppressed)
+		findings_json(&o, fs, FST_SUPPRESSED, "suppressed", NULL);
 	jsonw_key(&o, "dropped");
 	jsonw_begin_object(&o);
 	jsonw_key(&o, "pending");
@@ -405,9 +658,12 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_raw(&o, "\n", 1);
 	fwrite(o.buf, 1, o.len, out);
 	jsonw_release(&o);
+	finding_groups_release(&gs);
 }
 
 /* ---- text ---- */
+
+#define EXAMPLES 3 /* other paths a group shows besides its first */
 
 static const char *sev_color(enum severity s)
 {
@@ -416,56 +672,219 @@ static const char *sev_color(enum severity s)
 	return c[s];
 }
 
+/* "    program  pid N: exe argv…", once per pid of F's evidence. */
+static void programs_text(FILE *out, const struct finding *f)
+{
+	for (int i = 0; i < f->nev; i++) {
+		bool seen = false;
+
+		if (!f->program[i] || !strcmp(f->ev[i].syscall, "exit"))
+			continue;
+		for (int k = 0; k < i && !seen; k++)
+			seen = f->ev[k].pid == f->ev[i].pid && f->program[k];
+		if (!seen)
+			fprintf(out, "    program  pid %d: %s\n", f->ev[i].pid,
+				f->program[i]);
+	}
+}
+
+/* "    also     /a, /b, /c and 4 more": the group's other paths. */
+static void examples_text(FILE *out, const struct finding_group *g)
+{
+	const char *first = example_path(g->v[0]);
+	const char *shown[EXAMPLES];
+	size_t n = 0, more = 0;
+
+	for (size_t i = 1; i < g->n; i++) {
+		const char *p = example_path(g->v[i]);
+		size_t k;
+
+		if (!p || (first && !strcmp(p, first)))
+			continue;
+		for (k = 0; k < n && strcmp(shown[k], p); k++)
+			;
+		if (k < n)
+			continue;
+		if (n < EXAMPLES)
+			shown[n++] = p;
+		else
+			more++;
+	}
+	if (!n)
+		return;
+	fputs("    also     ", out);
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, "%s%s", k ? ", " : "", shown[k]);
+	if (more)
+		fprintf(out, " and %zu more", more);
+	fputc('\n', out);
+}
+
+static void group_text(FILE *out, const struct finding_group *g, bool color)
+{
+	const struct finding *f = g->v[0];
+	const char *reset = color ? "\033[0m" : "";
+	const char *dim = color ? "\033[2m" : "";
+	bool reported = f->status == FST_REPORTED;
+
+	if (reported)
+		fprintf(out, "%s%s", color ? sev_color(f->severity) : "",
+			severity_name(f->severity));
+	else
+		fprintf(out, "%s%s", dim, finding_status_name(f->status));
+	fprintf(out, "%s[%s]%s %s", color ? "\033[1m" : "", f->rule->id, reset,
+		f->message);
+	if (g->confirmed)
+		fputs(" (confirmed: the object changed in between)", out);
+	if (g->count > 1)
+		fprintf(out, " [%llu times]", (unsigned long long)g->count);
+	fputc('\n', out);
+	if (!reported && f->status_reason)
+		fprintf(out, "    reason   %s\n", f->status_reason);
+	programs_text(out, f);
+	for (int e = 0; e < f->nev; e++) {
+		const struct evidence *ev = &f->ev[e];
+		const char *p = ev->abspath ? ev->abspath : ev->fd_path;
+
+		fprintf(out, "    %s%-8s #%llu pid %d %s(%s%s%s)", dim,
+			ev->step ? ev->step : "", (unsigned long long)ev->seq,
+			ev->pid, ev->syscall, p ? p : "",
+			ev->abspath2 ? " -> " : "",
+			ev->abspath2 ? ev->abspath2 : "");
+		if (ev->has_ret && ev->ret < 0)
+			fprintf(out, " = -1 %s", errno_name(ev->err) ?: "?");
+		else if (ev->has_ret)
+			fprintf(out, " = %lld", (long long)ev->ret);
+		fprintf(out, "%s\n", reset);
+	}
+	examples_text(out, g);
+	if (reported && f->rule->fix)
+		fprintf(out, "    fix: %s\n", f->rule->fix);
+}
+
+/* A rule's line of the summary. */
+struct rule_sum {
+	const char *id;
+	size_t first; /* the position of its first group */
+	uint64_t sev[3];
+	uint64_t times;
+	uint64_t groups;
+};
+
+static int cmp_by_rule(const void *pa, const void *pb, void *groups)
+{
+	const struct finding_groups *gs = groups;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = strcmp(gs->v[a].v[0]->rule->id, gs->v[b].v[0]->rule->id);
+
+	return c ? c : a < b ? -1 : a > b;
+}
+
+static int cmp_sum(const void *pa, const void *pb)
+{
+	const struct rule_sum *a = pa, *b = pb;
+
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/*
+ * "  check-then-use   2 warning, 1 note (7 times)", per rule, in the
+ * order the rules first appear in GS (a rule has a run of groups in each
+ * severity, so they are gathered by sorting).
+ */
+static void summary_text(FILE *out, const struct finding_groups *gs)
+{
+	size_t *idx = xcalloc(gs->n ? gs->n : 1, sizeof(*idx)), n = 0;
+	struct rule_sum *sums = xcalloc(gs->n ? gs->n : 1, sizeof(*sums));
+
+	for (size_t i = 0; i < gs->n; i++)
+		idx[i] = i;
+	if (gs->n)
+		qsort_r(idx, gs->n, sizeof(*idx), cmp_by_rule, (void *)gs);
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct finding_group *g = &gs->v[idx[i]];
+		struct rule_sum *r = &sums[n ? n - 1 : 0];
+
+		if (!n || strcmp(r->id, g->v[0]->rule->id)) {
+			r = &sums[n++];
+			r->id = g->v[0]->rule->id;
+			r->first = idx[i];
+		}
+		r->sev[g->v[0]->severity]++;
+		r->times += g->count;
+		r->groups++;
+	}
+	if (n)
+		qsort(sums, n, sizeof(*sums), cmp_sum);
+	for (size_t i = 0; i < n; i++) {
+		bool comma = false;
+
+		fprintf(out, "  %-28s", sums[i].id);
+		for (int s = SEV_ERROR; s >= SEV_NOTE; s--) {
+			if (!sums[i].sev[s])
+				continue;
+			fprintf(out, "%s %llu %s", comma ? "," : "",
+				(unsigned long long)sums[i].sev[s],
+				severity_name(s));
+			comma = true;
+		}
+		if (sums[i].times > sums[i].groups)
+			fprintf(out, " (%llu times)",
+				(unsigned long long)sums[i].times);
+		fputc('\n', out);
+	}
+	free(sums);
+	free(idx);
+}
+
+static void not_reported_text(FILE *out, const struct findings *fs,
+			      const struct report_meta *m)
+{
+	size_t nr[ARRAY_SIZE(not_reported)];
+	bool any = false;
+
+	count_not_reported(fs, nr);
+	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
+		if (!nr[k])
+			continue;
+		fprintf(out, "%s%zu %s%s", any ? ", " : "not reported: ", nr[k],
+			not_reported[k].text,
+			not_reported[k].status == FST_SUPPRESSED &&
+					m->show_suppressed
+				? ""
+				: not_reported[k].hint);
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
 void report_text(FILE *out, const struct findings *fs,
 		 const struct report_meta *m, bool color)
 {
+	struct finding_groups gs, sup = {0};
 	uint64_t counts[3], total;
-	const char *reset = color ? "\033[0m" : "";
-	const char *dim = color ? "\033[2m" : "";
 
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct finding *f = fs->v[i];
-
-		if (f->status != FST_REPORTED)
-			continue;
-		fprintf(out, "%s%s%s[%s]%s %s",
-			color ? sev_color(f->severity) : "",
-			severity_name(f->severity), color ? "\033[1m" : "",
-			f->rule->id, reset, f->message);
-		if (f->confirmed)
-			fputs(" (confirmed: the object changed in between)",
-			      out);
-		if (f->count > 1)
-			fprintf(out, " [%llu times]",
-				(unsigned long long)f->count);
-		fputc('\n', out);
-		for (int e = 0; e < f->nev; e++) {
-			const struct evidence *ev = &f->ev[e];
-			const char *p = ev->abspath ? ev->abspath : ev->fd_path;
-
-			fprintf(out, "    %s%-8s #%llu pid %d %s(%s%s%s)", dim,
-				ev->step ? ev->step : "",
-				(unsigned long long)ev->seq, ev->pid,
-				ev->syscall, p ? p : "",
-				ev->abspath2 ? " -> " : "",
-				ev->abspath2 ? ev->abspath2 : "");
-			if (ev->has_ret && ev->ret < 0)
-				fprintf(out, " = -1 %s",
-					errno_name(ev->err) ?: "?");
-			else if (ev->has_ret)
-				fprintf(out, " = %lld", (long long)ev->ret);
-			fprintf(out, "%s\n", reset);
-		}
-		if (f->rule->fix)
-			fprintf(out, "    fix: %s\n", f->rule->fix);
+	findings_group(fs, FST_REPORTED, &gs);
+	for (size_t i = 0; i < gs.n; i++)
+		group_text(out, &gs.v[i], color);
+	if (m->show_suppressed) {
+		findings_group(fs, FST_SUPPRESSED, &sup);
+		for (size_t i = 0; i < sup.n; i++)
+			group_text(out, &sup.v[i], color);
 	}
-	findings_count(fs, counts);
+	group_counts(&gs, counts);
 	total = counts[0] + counts[1] + counts[2];
+	if (total || sup.n)
+		fputc('\n', out);
+	/* one line per rule, when there is more than one finding to sum up */
+	if (gs.n > 1)
+		summary_text(out, &gs);
 	fprintf(out,
-		"%s%llu finding%s (%llu error, %llu warning, %llu note) "
+		"%llu finding%s (%llu error, %llu warning, %llu note) "
 		"in %llu events%s\n",
-		total ? "\n" : "", (unsigned long long)total,
-		total == 1 ? "" : "s", (unsigned long long)counts[SEV_ERROR],
+		(unsigned long long)total, total == 1 ? "" : "s",
+		(unsigned long long)counts[SEV_ERROR],
 		(unsigned long long)counts[SEV_WARNING],
 		(unsigned long long)counts[SEV_NOTE],
 		(unsigned long long)m->events,
@@ -473,4 +892,7 @@ void report_text(FILE *out, const struct findings *fs,
 			? " (some partial matches or findings were dropped: "
 			  "see --format json)"
 			: "");
+	not_reported_text(out, fs, m);
+	finding_groups_release(&sup);
+	finding_groups_release(&gs);
 }

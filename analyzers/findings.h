@@ -115,8 +115,36 @@ bool findings_known(struct findings *fs, uint64_t fp);
  */
 void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed);
 
-/* Counts by severity. */
+/* Counts by severity of the reported findings (not grouped). */
 void findings_count(const struct findings *fs, uint64_t counts[3]);
+
+/*
+ * One distinct problem (docs/findings.md, "Groups"): the findings of one
+ * status, rule and severity whose evidence has the same syscalls and
+ * programs (the last component of argv[0]), whatever the paths.
+ */
+struct finding_group {
+	struct finding **v; /* borrowed, in the order they were first seen */
+	size_t n;
+	uint64_t count; /* matches of all of them */
+	bool confirmed;
+	uint64_t fingerprint; /* of the rule, severity, syscalls, programs */
+	size_t first;	      /* the index in the findings of v[0] */
+};
+
+struct finding_groups {
+	struct finding_group *v;
+	size_t n;
+};
+
+/*
+ * Group the findings of FS whose status is STATUS: errors first, then
+ * warnings, then notes, each by rule id, then in the order first seen.
+ * The groups borrow FS's findings.
+ */
+void findings_group(const struct findings *fs, enum finding_status status,
+		    struct finding_groups *ret);
+void finding_groups_release(struct finding_groups *gs);
 
 /* What the report says about the run, besides the findings. */
 struct report_meta {
@@ -130,6 +158,7 @@ struct report_meta {
 	uint64_t dropped_pending;
 	uint64_t unknown_records;
 	uint64_t unparsed_lines; /* strace lines that could not be parsed */
+	bool show_suppressed;	 /* list the suppressed findings too */
 };
 
 void report_json(FILE *out, const struct findings *fs,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rule_load.h"
+#include "suppress.h"
 #include "util.h"
 
 const char *severity_name(enum severity s)
@@ -97,6 +98,8 @@ void rule_set_release(struct rule_set *rs)
 	}
 	for (int k = 0; k < POLICY_LISTS_; k++)
 		strv_free(rs->policy.globs[k], rs->policy.n[k]);
+	suppress_truncate(rs, 0);
+	free(rs->suppressions);
 	free(rs->rules);
 	free(rs->groups);
 	hashmap_release(&rs->by_id);

@@ -205,12 +205,37 @@ struct policy {
 	int n[POLICY_LISTS_];
 };
 
+/*
+ * A suppression (docs/findings.md, "Suppressions"): a match of a rule whose
+ * id matches one of RULES, with an evidence path matching one of PATHS,
+ * an evidence process matching one of PROGRAMS and an evidence syscall
+ * one of SYSCALLS (each when given), is counted as suppressed with its
+ * reason (suppress.h).
+ */
+struct suppression {
+	char **rules;
+	int nrules;
+	char **paths;
+	int npaths;
+	char **programs;
+	int nprograms;
+	char **syscalls;
+	int nsyscalls;
+	char *reason; /* "why (FILE:LINE)", what the report shows */
+	char *file;
+	int line, col;
+	int *rule_line, *rule_col; /* where each of RULES was written */
+	bool shipped; /* a default: --no-default-suppressions drops it */
+};
+
 struct rule_set {
 	struct rule **rules;
 	int nrules;
 	struct group **groups;
 	int ngroups;
 	struct policy policy;
+	struct suppression *suppressions;
+	int nsuppressions;
 	struct hashmap by_id;	    /* struct rule, by id */
 	struct hashmap group_names; /* struct group, by name */
 };

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "suppress.h"
 #include "util.h"
 
 #define RULE_FILE_MAX (4 << 20)
@@ -544,7 +545,119 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 	return r;
 }
 
-static const char *const file_keys[] = {"groups", "rules", "policy", NULL};
+static const char *const file_keys[] = {"groups", "rules", "policy",
+					"suppressions", NULL};
+
+static const char *const suppression_keys[] = {"rule",	  "path",   "program",
+					       "syscall", "reason", NULL};
+
+/*
+ * KEY of suppression O: one glob or an array of them, none empty; the
+ * line and column of each into RET_LINE, RET_COL when not NULL.
+ */
+static char **glob_list(struct loader *l, const struct jnode *o,
+			const char *key, int *ret_n, int **ret_line,
+			int **ret_col)
+{
+	const struct jnode *v = jnode_get(o, key);
+	const struct jnode *const *items = &v;
+	char **globs;
+	size_t n = 1;
+
+	*ret_n = 0;
+	if (!v)
+		return NULL;
+	if (v->type == J_ARRAY) {
+		items = (const struct jnode *const *)v->items;
+		n = v->n;
+		if (!n) {
+			load_fail_at(l, v,
+				     "\"%s\" is a glob or a non-empty "
+				     "array of globs",
+				     key);
+			return NULL;
+		}
+	} else if (v->type != J_STRING) {
+		load_fail_at(l, v,
+			     "\"%s\" is a glob or an array of globs, "
+			     "not %s",
+			     key, jtype_name(v->type));
+		return NULL;
+	}
+	globs = xcalloc(n + 1, sizeof(*globs));
+	if (ret_line) {
+		*ret_line = xcalloc(n, sizeof(int));
+		*ret_col = xcalloc(n, sizeof(int));
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *g = load_want_string(l, items[i], "a glob");
+
+		if (g && !g[0])
+			load_fail_at(l, items[i], "a glob is not empty");
+		globs[i] = xstrdup(g ? g : "");
+		if (ret_line) {
+			(*ret_line)[i] = items[i]->line;
+			(*ret_col)[i] = items[i]->col;
+		}
+	}
+	*ret_n = (int)n;
+	return globs;
+}
+
+static void load_suppressions(struct loader *l, const struct jnode *list)
+{
+	struct rule_set *rs = l->rs;
+
+	if (list->type != J_ARRAY) {
+		load_fail_at(l, list,
+			     "\"suppressions\" must be an array of "
+			     "suppressions");
+		return;
+	}
+	for (size_t i = 0; i < list->n && !l->failed; i++) {
+		const struct jnode *o = list->items[i];
+		struct suppression *s;
+		const char *reason;
+		char where[PATH_MAX + 64];
+
+		if (o->type != J_OBJECT) {
+			load_fail_at(l, o, "a suppression must be an object");
+			return;
+		}
+		load_check_keys(l, o, "a suppression", suppression_keys);
+		if (!l->failed && !jnode_get(o, "rule"))
+			load_fail_at(l, o,
+				     "missing \"rule\" (a rule id or "
+				     "glob)");
+		reason = l->failed ? NULL
+				   : need_string(l, o, "reason",
+						 "a suppression's \"reason\"");
+		if (reason && !reason[0])
+			load_fail_at(l, jnode_get(o, "reason"),
+				     "a suppression's \"reason\" is not "
+				     "empty");
+		if (l->failed)
+			return;
+		rs->suppressions = xrealloc(rs->suppressions,
+					    (size_t)(rs->nsuppressions + 1) *
+						    sizeof(*rs->suppressions));
+		s = &rs->suppressions[rs->nsuppressions++];
+		memset(s, 0, sizeof(*s));
+		s->file = xstrdup(l->file);
+		s->line = o->line;
+		s->col = o->col;
+		snprintf(where, sizeof(where), "%s:%d", l->file, o->line);
+		s->reason = xmalloc(strlen(reason) + strlen(where) + 4);
+		sprintf(s->reason, "%s (%s)", reason, where);
+		s->rules = glob_list(l, o, "rule", &s->nrules, &s->rule_line,
+				     &s->rule_col);
+		s->paths = glob_list(l, o, "path", &s->npaths, NULL, NULL);
+		s->programs =
+			glob_list(l, o, "program", &s->nprograms, NULL, NULL);
+		s->syscalls =
+			glob_list(l, o, "syscall", &s->nsyscalls, NULL, NULL);
+	}
+}
 
 static const char *const policy_keys[POLICY_LISTS_ + 1] = {
 	[POLICY_IGNORE] = "ignore",
@@ -602,6 +715,7 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 	struct jnode *root = jdoc_parse(text, len, perr, sizeof(perr));
 	const struct jnode *rules, *groups;
 	int first = rs->nrules, first_group = rs->ngroups;
+	int first_suppression = rs->nsuppressions;
 	int first_glob[POLICY_LISTS_];
 
 	if (!root) {
@@ -612,7 +726,7 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 	if (root->type != J_OBJECT) {
 		load_fail_at(&l, root,
 			     "a rule file is an object with \"rules\", "
-			     "\"groups\" or \"policy\"");
+			     "\"groups\", \"policy\" or \"suppressions\"");
 		goto out;
 	}
 	load_check_keys(&l, root, "a rule file", file_keys);
@@ -621,6 +735,8 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 		rule_load_groups(&l, groups);
 	if (jnode_get(root, "policy") && !l.failed)
 		load_policy(&l, jnode_get(root, "policy"));
+	if (jnode_get(root, "suppressions") && !l.failed)
+		load_suppressions(&l, jnode_get(root, "suppressions"));
 	rules = jnode_get(root, "rules");
 	if (rules && rules->type != J_ARRAY)
 		load_fail_at(&l, rules, "\"rules\" must be an array");
@@ -670,6 +786,7 @@ out:
 	for (int k = 0; k < POLICY_LISTS_; k++)
 		while (rs->policy.n[k] > first_glob[k])
 			free(rs->policy.globs[k][--rs->policy.n[k]]);
+	suppress_truncate(rs, first_suppression);
 	return -EINVAL;
 }
 

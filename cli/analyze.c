@@ -17,6 +17,7 @@
 #include "opt.h"
 #include "reader.h"
 #include "rule.h"
+#include "suppress.h"
 #include "tracer.h"
 #include "util.h"
 #include "writer.h"
@@ -36,6 +37,8 @@ struct opts {
 	const char **ignore;
 	int nignore;
 	bool no_default_filters;
+	bool no_default_suppressions;
+	bool show_suppressed;
 	const char *record;
 	bool no_seccomp;
 	int input_format;
@@ -71,9 +74,13 @@ static void usage(bool run, FILE *f)
 	      "      --disable ID        disable a rule\n"
 	      "      --severity ID=LEVEL set a rule's severity "
 	      "(error, warning, note)\n"
-	      "  -f, --format FMT        json or text (default: text on a "
-	      "terminal, else json)\n"
+	      "  -f, --format FMT        text or json (default: text; json "
+	      "for -o FILE.json)\n"
 	      "  -o, --output FILE       write the findings to FILE\n"
+	      "      --show-suppressed   list the suppressed findings with "
+	      "their reasons\n"
+	      "      --no-default-suppressions  do not apply the shipped "
+	      "suppressions\n"
 	      "      --fail-on LEVEL     exit 1 on a finding at or above "
 	      "LEVEL\n"
 	      "                          (error, warning, note, none; "
@@ -122,13 +129,18 @@ int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen)
  */
 int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen)
 {
-	static const char *const files[] = {"00-groups.json", "policy.json"};
+	static const char *const files[] = {"00-groups.json", "policy.json",
+					    "suppressions.json"};
 	char path[PATH_MAX];
+	struct stat st;
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files) && r >= 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", default_rules(),
 			 files[i]);
+		/* a rule directory of one's own may have no suppressions */
+		if (i == 2 && stat(path, &st) < 0 && errno == ENOENT)
+			break;
 		r = rule_set_load(rs, path, err, errlen);
 	}
 	return r;
@@ -148,11 +160,16 @@ static int load_rules(struct rule_set *rs, const struct opts *o)
 		errorx("%s", err);
 		return -1;
 	}
+	suppress_mark_shipped(rs);
 	for (int i = 0; i < o->nrules; i++)
 		if (rule_set_load(rs, o->rules[i], err, sizeof(err)) < 0) {
 			errorx("%s", err);
 			return -1;
 		}
+	if (suppress_check_rules(rs, 0, err, sizeof(err)) < 0) {
+		errorx("%s", err);
+		return -1;
+	}
 	for (int i = 0; i < o->nenable + o->ndisable; i++) {
 		bool en = i < o->nenable;
 		const char *id = en ? o->enable[i] : o->disable[i - o->nenable];
@@ -224,6 +241,13 @@ static void on_tick(void *ud)
  * else to standard output (analyze) or standard error (run). Returns 0,
  * or -1 after telling the user.
  */
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
 static int write_report(const struct opts *o, const struct findings *fs,
 			const struct report_meta *m)
 {
@@ -244,8 +268,10 @@ static int write_report(const struct opts *o, const struct findings *fs,
 			goto fail;
 		}
 	}
+	/* text everywhere, terminal or CI log; -o x.json asks for JSON */
 	if (fmt == FMT_AUTO)
-		fmt = isatty(fileno(f)) ? FMT_TEXT : FMT_JSON;
+		fmt = o->output && ends_with(o->output, ".json") ? FMT_JSON
+								 : FMT_TEXT;
 	if (fmt == FMT_JSON)
 		report_json(f, fs, m);
 	else
@@ -287,6 +313,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"fail-on", required_argument, NULL, 'F'},
 		{"ignore", required_argument, NULL, 'I'},
 		{"no-default-filters", no_argument, NULL, 'N'},
+		{"no-default-suppressions", no_argument, NULL, 'P'},
+		{"show-suppressed", no_argument, NULL, 'H'},
 		{"record", required_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, 'X'},
 		{"input-format", required_argument, NULL, 'i'},
@@ -351,6 +379,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'N':
 			o->no_default_filters = true;
 			break;
+		case 'P':
+			o->no_default_suppressions = true;
+			break;
+		case 'H':
+			o->show_suppressed = true;
+			break;
 		case 'i':
 		case 's':
 			if (o->run)
@@ -408,7 +442,7 @@ static struct engine *make_engine(const struct rule_set *rs,
 		.default_filters = !o->no_default_filters,
 		.modifiers = !o->no_default_filters,
 		.ignore = o->ignore,
-		.judge = {.default_suppressions = true},
+		.judge = {.default_suppressions = !o->no_default_suppressions},
 	};
 
 	return engine_new(rs, &eo);
@@ -459,6 +493,7 @@ int cmd_analyze(int argc, char **argv)
 	m.files = files;
 	m.nfiles = nfiles;
 	m.rules = &rs;
+	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.unknown_records = unknown;
@@ -543,6 +578,7 @@ int cmd_run(int argc, char **argv)
 	m.argv = topt.argv;
 	m.status = prog_status;
 	m.rules = &rs;
+	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "opt.h"
 #include "rule.h"
+#include "suppress.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -55,16 +56,22 @@ static int check(struct rule_set *rs, char **files, int nfiles)
 		errorx("%s", err);
 		return EXIT_USAGE;
 	}
+	suppress_mark_shipped(rs);
 	for (int i = 0; i < nfiles; i++) {
-		int before = rs->nrules;
+		int before = rs->nrules, supps = rs->nsuppressions;
 
-		if (rule_set_load(rs, files[i], err, sizeof(err)) < 0) {
+		if (rule_set_load(rs, files[i], err, sizeof(err)) < 0 ||
+		    suppress_check_rules(rs, supps, err, sizeof(err)) < 0) {
 			errorx("%s", err);
 			status = EXIT_USAGE;
 			continue;
 		}
-		printf("%s: %d rule%s, ok\n", files[i], rs->nrules - before,
+		printf("%s: %d rule%s", files[i], rs->nrules - before,
 		       rs->nrules - before == 1 ? "" : "s");
+		if (rs->nsuppressions > supps)
+			printf(", %d suppression%s", rs->nsuppressions - supps,
+			       rs->nsuppressions - supps == 1 ? "" : "s");
+		puts(", ok");
 	}
 	return status;
 }

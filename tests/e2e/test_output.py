@@ -181,7 +181,7 @@ def test_bad_targets(ctx):
 
 def test_dash_is_standard_output(ctx):
     trace = small_trace(ctx)
-    p = ctx.run(["analyze", "-o", "-", trace])
+    p = ctx.run(["analyze", "-f", "json", "-o", "-", trace])
     assert (p.returncode, p.stderr) == (0, ""), p.stderr
     assert report_of(p.stdout)["input"] == {"kind": "trace",
                                            "files": [trace]}
@@ -192,7 +192,7 @@ def test_dash_is_standard_output(ctx):
     assert (p.returncode, p.stderr) == (0, ""), p.stderr
     assert json.loads(p.stdout.splitlines()[0])["type"] == "header"
     # /dev/stdout is standard output too, whatever it is (here a pipe)
-    p = ctx.run(["analyze", "-o", "/dev/stdout", trace])
+    p = ctx.run(["analyze", "-f", "json", "-o", "/dev/stdout", trace])
     assert (p.returncode, p.stderr) == (0, ""), p.stderr
     assert report_of(p.stdout)["input"]["kind"] == "trace"
     assert not os.path.exists(os.path.join(ctx.tmp, "-"))
@@ -205,8 +205,8 @@ def test_dev_stdout_onto_a_file_appends_where_the_shell_is(ctx):
     trace = small_trace(ctx)
     log = write(os.path.join(ctx.tmp, "log"), "before\n")
     ino = os.stat(log).st_ino
-    p = subprocess.run(["/bin/sh", "-c", '"$0" analyze -o /dev/stdout '
-                        '"$1" >> "$2"', ctx.fsrace, trace, log],
+    p = subprocess.run(["/bin/sh", "-c", '"$0" analyze -f json -o '
+                        '/dev/stdout "$1" >> "$2"', ctx.fsrace, trace, log],
                        capture_output=True, text=True, timeout=60)
     assert (p.returncode, p.stderr) == (0, ""), p.stderr
     with open(log) as f:

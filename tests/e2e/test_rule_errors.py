@@ -69,7 +69,8 @@ FIVE_GUARDS = '"unless": @@[' + ", ".join(
 ERRORS = [
     # the file
     ("file_not_object", '@@["rules"]',
-     'a rule file is an object with "rules", "groups" or "policy"'),
+     'a rule file is an object with "rules", "groups", "policy" or '
+     '"suppressions"'),
     ("file_unknown_key", '{@@"rulez": []}',
      'unknown key "rulez" in a rule file'),
     ("rules_not_array", '{"rules": @@{}}', '"rules" must be an array'),

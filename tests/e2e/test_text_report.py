@@ -1,6 +1,7 @@
 """The text report, as `fsrace analyze -f text` prints it, whole: a
 repeated finding's count, a failed call's errno, a rename's two paths,
-the fix; on a terminal, the default, in colour unless NO_COLOR."""
+the fix, a line per rule; on a terminal, the default, in colour unless
+NO_COLOR."""
 import json
 import os
 import pty
@@ -55,6 +56,8 @@ TEXT = (
     "note[renamed] /d/a renamed\n"
     "    move     #5 pid 7 renameat2(/d/a -> /d/b) = 0\n"
     "\n"
+    "  gone-then-made               1 error (2 times)\n"
+    "  renamed                      1 note\n"
     "2 findings (1 error, 0 warning, 1 note) in 5 events\n")
 
 COLOR = (
@@ -66,6 +69,8 @@ COLOR = (
     "\033[36mnote\033[1m[renamed]\033[0m /d/a renamed\n"
     "    \033[2mmove     #5 pid 7 renameat2(/d/a -> /d/b) = 0\033[0m\n"
     "\n"
+    "  gone-then-made               1 error (2 times)\n"
+    "  renamed                      1 note\n"
     "2 findings (1 error, 0 warning, 1 note) in 5 events\n")
 
 

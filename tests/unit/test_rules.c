@@ -559,7 +559,8 @@ static void test_error_strict_json(void **state)
 	load_error("{\"rules\":\n [\"\xc3\x28\"]}",
 		   "bad.json:2:4: invalid UTF-8 (byte 0xc3)");
 	load_error("[]", "bad.json:1:1: a rule file is an object with "
-			 "\"rules\", \"groups\" or \"policy\"");
+			 "\"rules\", \"groups\", \"policy\" or "
+			 "\"suppressions\"");
 	load_error("\"rules\"", "bad.json:1:1: expected '{' or '[' (a JSON "
 				"text here is an object or an array)");
 }

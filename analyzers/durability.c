@@ -55,6 +55,8 @@ struct name {
 	/* renamed away: where the object went (an fd opened by the old name
 	 * still names it by the old name) */
 	char *moved_to;
+	/* the last create, rename or link onto the name, or 0 */
+	uint64_t made_seq;
 	char path[];
 };
 
@@ -171,12 +173,16 @@ static void name_seen(struct durability *d, const char *path)
 		nm->state = NS_FOREIGN;
 }
 
-/* The tree put a new object at PATH. */
-static struct name *name_made(struct durability *d, const char *path)
+/* The tree put a new object at PATH: a new directory entry when SEQ is
+ * not 0 (not when it truncated the file under the name). */
+static struct name *name_made(struct durability *d, const char *path,
+			      uint64_t seq)
 {
 	struct name *nm = name_get(d, path, true);
 
 	name_empty(nm, NS_OWN);
+	if (seq)
+		nm->made_seq = seq;
 	return nm;
 }
 
@@ -191,12 +197,15 @@ static void on_open(struct durability *d, const struct event *ev)
 
 	if (!ev->abspath || (ev->flags & O_DIRECTORY_))
 		return;
+	nm = name_get(d, ev->abspath, false);
 	if (ev->has & HAS_EXISTED)
 		made = creat && !ev->existed;
-	else
-		made = creat && (ev->flags & O_EXCL_);
+	else /* the tree saw the name hold a file: it opened that one */
+		made = creat &&
+		       ((ev->flags & O_EXCL_) || !nm ||
+			nm->state == NS_ABSENT || nm->state == NS_REMOVED);
 	if (made || trunc) {
-		nm = name_made(d, ev->abspath);
+		nm = name_made(d, ev->abspath, made ? ev->seq : 0);
 	} else {
 		name_seen(d, ev->abspath);
 		nm = name_get(d, ev->abspath, false);
@@ -217,7 +226,7 @@ static void on_move(struct durability *d, const struct event *ev, bool link)
 	if (!ev->abspath2 ||
 	    (ev->abspath && !strcmp(ev->abspath, ev->abspath2)))
 		return;
-	to = name_made(d, ev->abspath2);
+	to = name_made(d, ev->abspath2, ev->seq);
 	if (from && from != to) {
 		to->synced = from->synced;
 		to->ident = from->ident;
@@ -345,7 +354,7 @@ void durability_observe(struct durability *d, const struct event *ev)
 	if (!ev->abspath || ((ev->has & HAS_FD) && (!ev->path || !ev->path[0])))
 		return;
 	if (sc->flags & SCF_CREATES)
-		name_made(d, ev->abspath);
+		name_made(d, ev->abspath, ev->seq);
 	else if (sc->flags & SCF_REMOVES)
 		on_remove(d, ev->abspath);
 	else if (sc->classes & SC_CHECK)
@@ -417,6 +426,22 @@ static void decide_dir_fsync(struct durability *d, struct finding *f)
 	if (nm && (nm->state == NS_ABSENT || nm->state == NS_REMOVED)) {
 		set_status(f, FST_NO_INTENT,
 			   "the name was removed or renamed away later");
+		return;
+	}
+	/* made again later (logrotate creates its state file, then renames
+	 * a new one over it): the last change is the one judged */
+	if (nm && nm->made_seq > change->seq) {
+		set_status(f, FST_NO_INTENT,
+			   "the name was replaced later: its last change is "
+			   "judged");
+		return;
+	}
+	/* an open with O_CREAT of a file that was there (vim writing in
+	 * place): the directory did not change */
+	if (nm && !change->abspath2 && nm->made_seq < change->seq) {
+		set_status(f, FST_NO_INTENT,
+			   "the name existed before: the directory did not "
+			   "change");
 		return;
 	}
 	if (object_synced(d, p) || (dr && dr->intent)) {

@@ -242,6 +242,45 @@ def test_perl_i_reported(ctx):
         assert ev[1] == ("renameat", ev[0][1], "$TMP/f"), ev
 
 
+def test_logrotate_state_file(ctx):
+    """logrotate writes its state to STATE.tmp, fsyncs it and renames it
+    over STATE, and never fsyncs the directory: missing-dir-fsync on
+    that rename, once (its first create of STATE is superseded by the
+    rename). The log it creates anew ("create") was never fsync'ed, in a
+    directory where nothing is: quiet."""
+    need("logrotate")
+    with tr.Work(ctx) as w:
+        os.mkdir(w.path("logs"))
+        w.write("logs/app.log", "line\n")
+        w.write("lr.conf", f"{w.path('logs', 'app.log')} {{\n"
+                "    rotate 2\n    create\n}\n")
+        doc = run_live(ctx, w, ["logrotate", "-f", "-s", w.path("state"),
+                                "lr.conf"])
+        here = durability_findings(doc, w)
+        assert [(f["rule"], evidence(f, w)) for f in here] == [
+            ("missing-dir-fsync", [("rename", "$TMP/state.tmp",
+                                    "$TMP/state"),
+                                   ("exit", None, None)])], \
+            tr.listing(here, w)
+        assert os.path.isfile(w.path("logs", "app.log.1"))
+
+
+def test_vim_write_quiet(ctx):
+    """vim (backupcopy auto, one link) reads f, opens it O_WRONLY|O_CREAT
+    and writes it in place, fsyncing it: no name changes in the
+    directory (the O_CREAT open of an existing file creates nothing) and
+    the rewrite is flushed: no finding of these rules."""
+    need("vim")
+    with tr.Work(ctx) as w:
+        w.write("f", "hello\n")
+        doc = run_live(ctx, w, ["vim", "-u", "NONE", "-i", "NONE", "-N",
+                                "-es", "-c", "s/hello/bye/", "-c", "wq",
+                                "f"])
+        assert_quiet(doc, w, "vim")
+        with open(w.path("f")) as fp:
+            assert fp.read() == "bye\n"
+
+
 def test_ed_in_place_rewrite(ctx):
     need("ed")
     with tr.Work(ctx) as w:

@@ -227,6 +227,60 @@ static void test_identity_across_link(void **state)
 	durability_free(d);
 }
 
+static void test_replaced_name_judged_once(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/l/state"), r;
+	struct judged jc, jr;
+
+	(void)state;
+	/* logrotate: creates its state file, later renames a new one over */
+	feed(d, c);
+	feed(d, create(1, "/l/state.tmp"));
+	feed(d, fsync_of(1, "/l/state.tmp"));
+	r = two("rename", 1, "/l/state.tmp", "/l/state");
+	feed(d, r);
+	pending(&jc, "missing-dir-fsync", &c);
+	pending(&jr, "missing-dir-fsync", &r);
+	durability_finish(d, &jc.fs);
+	durability_finish(d, &jr.fs);
+	assert_status(&jc, FST_NO_INTENT, "the name was replaced later");
+	assert_status(&jr, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_open_creat_of_existing_file(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c;
+	struct judged j;
+
+	(void)state;
+	/* vim: stat, then O_WRONLY|O_CREAT of the file it writes in place */
+	feed(d, on_path("newfstatat", 1, "/v/f"));
+	c = on_path("openat", 1, "/v/f");
+	c.has |= HAS_FLAGS;
+	c.flags = O_WRONLY_ | O_CREAT_;
+	c.ret = 3;
+	feed(d, c);
+	feed(d, fsync_of(1, "/v/f"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "the name existed before");
+	/* the same open of a name the tree saw absent creates it */
+	feed(d, on_path("unlink", 1, "/v/f"));
+	c = on_path("openat", 1, "/v/f");
+	c.has |= HAS_FLAGS;
+	c.flags = O_WRONLY_ | O_CREAT_;
+	c.ret = 3;
+	feed(d, c);
+	feed(d, fsync_of(1, "/v/f"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
 static void test_sync_without_result_clears(void **state)
 {
 	struct durability *d = durability_new();
@@ -332,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_rename_chain_across_processes),
 		cmocka_unit_test(test_fsync_of_stale_name_follows_rename),
 		cmocka_unit_test(test_identity_across_link),
+		cmocka_unit_test(test_replaced_name_judged_once),
+		cmocka_unit_test(test_open_creat_of_existing_file),
 		cmocka_unit_test(test_sync_without_result_clears),
 		cmocka_unit_test(test_rename_over_users_file),
 		cmocka_unit_test(test_rename_over_own_state_waits),

@@ -403,6 +403,14 @@ static bool object_synced(const struct durability *d, const char *path)
 	       (nm->synced || (nm->ident && inode_synced(d, nm->dev, nm->ino)));
 }
 
+/* Whether a change is the create of a file by open(2). */
+static bool file_create(const struct evidence *change)
+{
+	const struct syscall_desc *sc = syscall_by_name(change->syscall);
+
+	return sc && sc->effect == E_OPEN;
+}
+
 static void decide_dir_fsync(struct durability *d, struct finding *f)
 {
 	const struct evidence *change = &f->ev[0];
@@ -444,13 +452,23 @@ static void decide_dir_fsync(struct durability *d, struct finding *f)
 			   "change");
 		return;
 	}
-	if (object_synced(d, p) || (dr && dr->intent)) {
+	/*
+	 * A file created by open and never fsync'ed is not made durable by
+	 * a directory fsync (its data is not on disk either): only its own
+	 * fsync shows intent for it. A rename, link, mkdir, symlink or
+	 * mknod has nothing to flush but the directory: intent for the
+	 * directory is intent for it.
+	 */
+	if (object_synced(d, p) || (!file_create(change) && dr && dr->intent)) {
 		set_status(f, FST_REPORTED, NULL);
 		return;
 	}
 	snprintf(why, sizeof(why),
-		 "no durability intent: the tree fsync'ed neither '%s' nor "
-		 "anything in '%s'",
+		 file_create(change)
+			 ? "no durability intent: the tree never fsync'ed "
+			   "'%s' (in '%s')"
+			 : "no durability intent: the tree fsync'ed neither "
+			   "'%s' nor anything in '%s'",
 		 p, dirname);
 	set_status(f, FST_NO_INTENT, why);
 }

@@ -133,23 +133,32 @@ static void test_parent_fsyncs_dir(void **state)
 static void test_dir_fsync_before_change_is_intent(void **state)
 {
 	struct durability *d = durability_new();
-	struct event c;
-	struct judged j;
+	struct event m, c;
+	struct judged jm, jc;
 
 	(void)state;
 	feed(d, fsync_of(1, "/d"));
+	/* a new subdirectory has nothing to flush but its directory */
+	m = on_path("mkdir", 1, "/d/sub");
+	feed(d, m);
+	/* a new file never fsync'ed: a directory fsync would not save it */
 	c = create(1, "/d/new");
 	feed(d, c);
-	pending(&j, "missing-dir-fsync", &c);
-	durability_finish(d, &j.fs);
-	assert_status(&j, FST_REPORTED, NULL);
+	pending(&jm, "missing-dir-fsync", &m);
+	pending(&jc, "missing-dir-fsync", &c);
+	durability_finish(d, &jm.fs);
+	durability_finish(d, &jc.fs);
+	assert_status(&jm, FST_REPORTED, NULL);
+	assert_status(&jc, FST_NO_INTENT,
+		      "no durability intent: the tree never fsync'ed "
+		      "'/d/new' (in '/d')");
 	durability_free(d);
 }
 
 static void test_no_intent(void **state)
 {
 	struct durability *d = durability_new();
-	struct event c = create(1, "/d/x");
+	struct event c = on_path("symlink", 1, "/d/x");
 	struct judged j;
 
 	(void)state;

@@ -72,8 +72,16 @@ struct inode {
 	uint64_t dev, ino;
 };
 
+/*
+ * The names the tree only looked at are forgotten when the table holds
+ * this many: memory follows what the tree changed and fsync'ed, not the
+ * length of the trace (a build stats every header it includes).
+ */
+#define NAMES_SWEEP 262144
+
 struct durability {
 	struct hashmap names; /* struct name, by path */
+	size_t sweep_at;      /* sweep the names at this count */
 	struct hashmap dirs;  /* struct dir, by path */
 	struct hashmap synced_inodes;
 	uint64_t syncall_seq; /* the last sync(2) or syncfs(2), or 0 */
@@ -119,6 +127,31 @@ static struct name *name_get(struct durability *d, const char *path,
 	nm->state = NS_ABSENT;
 	hashmap_put(&d->names, &nm->ent, hash_str(path));
 	return nm;
+}
+
+/* A name the tree only saw (held a foreign file, or nothing): what
+ * durability_finish needs is the names the tree made or fsync'ed. */
+static bool name_only_seen(const struct name *nm)
+{
+	return !nm->made_seq && !nm->synced && !nm->moved_to;
+}
+
+static void names_sweep(struct durability *d)
+{
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+
+	hashmap_iter_init(&d->names, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		struct name *nm = container_of(e, struct name, ent);
+
+		if (!name_only_seen(nm))
+			continue;
+		hashmap_remove_entry(&d->names, e);
+		free(nm);
+	}
+	d->sweep_at = d->names.count * 2 > NAMES_SWEEP ? d->names.count * 2
+						       : NAMES_SWEEP;
 }
 
 static struct dir *dir_get(struct durability *d, const char *path, bool create)
@@ -319,6 +352,9 @@ void durability_observe(struct durability *d, const struct event *ev)
 
 	if (ev->type != EV_SYSCALL || !sc)
 		return;
+	/* before any name is held: the sweep frees some */
+	if (d->names.count >= d->sweep_at)
+		names_sweep(d);
 	/* sync(2) has no result to wait for (SCF_NO_EXIT) */
 	if ((sc->classes & SC_SYNC) && (!(ev->has & HAS_RET) || ev->ret >= 0)) {
 		on_sync_class(d, ev);
@@ -516,6 +552,7 @@ struct durability *durability_new(void)
 	struct durability *d = xcalloc(1, sizeof(*d));
 
 	hashmap_init(&d->names, name_eq, 256);
+	d->sweep_at = NAMES_SWEEP;
 	hashmap_init(&d->dirs, dir_eq, 64);
 	hashmap_init(&d->synced_inodes, inode_eq, 64);
 	return d;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,6 +387,31 @@ static void test_other_rules_untouched(void **state)
 	durability_free(d);
 }
 
+static void test_sweep_keeps_what_finish_needs(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/s/keep");
+	struct judged j;
+	char paths[2][32];
+
+	(void)state;
+	feed(d, c);
+	feed(d, fsync_of(1, "/s/keep"));
+	feed(d, on_path("newfstatat", 1, "/u/f"));
+	/* more names only looked at than the table keeps */
+	for (int i = 0; i <= 262144; i++) {
+		snprintf(paths[i & 1], sizeof(paths[0]), "/s/n%d", i);
+		feed(d, on_path("newfstatat", 1, paths[i & 1]));
+	}
+	feed(d, on_path("newfstatat", 1, "/s/last"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* /u/f was only seen, long ago: forgotten, the rename waits */
+	assert_int_equal(rename_match(d, "/u/f.tmp", "/u/f", &j), FST_PENDING);
+	durability_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_rename_over_users_file),
 		cmocka_unit_test(test_rename_over_own_state_waits),
 		cmocka_unit_test(test_other_rules_untouched),
+		cmocka_unit_test(test_sweep_keeps_what_finish_needs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -265,6 +265,32 @@ def test_logrotate_state_file(ctx):
         assert os.path.isfile(w.path("logs", "app.log.1"))
 
 
+def test_logrotate_copytruncate(ctx):
+    """copytruncate: logrotate copies the log to app.log.1, fsyncs the
+    copy, then ftruncates the log it read. Not an in-place rewrite (the
+    old content is in a copy it flushed first); but the copy's new name
+    is never made durable: missing-dir-fsync on app.log.1, the fsync'ed
+    file whose directory is never fsync'ed (issue 8's logrotate), and on
+    the state file's rename."""
+    need("logrotate")
+    with tr.Work(ctx) as w:
+        os.mkdir(w.path("logs"))
+        w.write("logs/app.log", "line\n")
+        w.write("lr.conf", f"{w.path('logs', 'app.log')} {{\n"
+                "    rotate 2\n    copytruncate\n}\n")
+        doc = run_live(ctx, w, ["logrotate", "-f", "-s", w.path("state"),
+                                "lr.conf"])
+        here = sorted((f["rule"], evidence(f, w))
+                      for f in durability_findings(doc, w))
+        assert here == [
+            ("missing-dir-fsync", [("openat", "$TMP/logs/app.log.1", None),
+                                   ("exit", None, None)]),
+            ("missing-dir-fsync", [("rename", "$TMP/state.tmp",
+                                    "$TMP/state"),
+                                   ("exit", None, None)])], here
+        assert os.path.getsize(w.path("logs", "app.log")) == 0
+
+
 def test_vim_write_quiet(ctx):
     """vim (backupcopy auto, one link) reads f, opens it O_WRONLY|O_CREAT
     and writes it in place, fsyncing it: no name changes in the

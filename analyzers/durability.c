@@ -19,8 +19,11 @@
  * - the objects fsync'ed, by (dev, ino), so that an fsync through an fd
  *   whose path is stale (the file was renamed while open) still counts.
  *
- * missing-dir-fsync and rename-without-fsync are then decided when the
- * stream ends (durability_finish), from what the tree did by then.
+ * missing-dir-fsync is then decided when the stream ends
+ * (durability_finish), from what the tree did by then; rename-without-
+ * fsync at once when the rename destroys the user's file, else at the end
+ * too. Both rules are named here by id: what decides them is the tree's
+ * behaviour, which the rule language (steps of one match) cannot say.
  */
 #include "durability.h"
 
@@ -116,16 +119,18 @@ static uint32_t inode_hash(uint64_t dev, uint64_t ino)
 static struct name *name_get(struct durability *d, const char *path,
 			     bool create)
 {
-	struct hashmap_entry *e = hashmap_get(&d->names, hash_str(path), path);
-	size_t n = strlen(path) + 1;
+	uint32_t h = hash_str(path);
+	struct hashmap_entry *e = hashmap_get(&d->names, h, path);
 	struct name *nm;
+	size_t n;
 
 	if (e || !create)
 		return e ? container_of(e, struct name, ent) : NULL;
+	n = strlen(path) + 1;
 	nm = xcalloc(1, sizeof(*nm) + n);
 	memcpy(nm->path, path, n);
 	nm->state = NS_ABSENT;
-	hashmap_put(&d->names, &nm->ent, hash_str(path));
+	hashmap_put(&d->names, &nm->ent, h);
 	return nm;
 }
 
@@ -156,15 +161,17 @@ static void names_sweep(struct durability *d)
 
 static struct dir *dir_get(struct durability *d, const char *path, bool create)
 {
-	struct hashmap_entry *e = hashmap_get(&d->dirs, hash_str(path), path);
-	size_t n = strlen(path) + 1;
+	uint32_t h = hash_str(path);
+	struct hashmap_entry *e = hashmap_get(&d->dirs, h, path);
 	struct dir *dr;
+	size_t n;
 
 	if (e || !create)
 		return e ? container_of(e, struct dir, ent) : NULL;
+	n = strlen(path) + 1;
 	dr = xcalloc(1, sizeof(*dr) + n);
 	memcpy(dr->path, path, n);
-	hashmap_put(&d->dirs, &dr->ent, hash_str(path));
+	hashmap_put(&d->dirs, &dr->ent, h);
 	return dr;
 }
 

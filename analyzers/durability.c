@@ -257,6 +257,33 @@ static void on_open(struct durability *d, const struct event *ev)
 	}
 }
 
+/* renameat2's RENAME_EXCHANGE (linux/fs.h; schema/names.h has no name
+ * for it yet) */
+#define RENAME_EXCHANGE_FLAG 2
+
+/* renameat2(A, B, RENAME_EXCHANGE): each name holds the other's object. */
+static void on_exchange(struct durability *d, const struct event *ev)
+{
+	struct name *a = name_get(d, ev->abspath, true);
+	struct name *b = name_get(d, ev->abspath2, true);
+	struct name t = *a;
+
+	free(a->moved_to);
+	free(b->moved_to);
+	a->state = b->state;
+	a->synced = b->synced;
+	a->ident = b->ident;
+	a->dev = b->dev;
+	a->ino = b->ino;
+	b->state = t.state;
+	b->synced = t.synced;
+	b->ident = t.ident;
+	b->dev = t.dev;
+	b->ino = t.ino;
+	a->moved_to = b->moved_to = NULL;
+	a->made_seq = b->made_seq = ev->seq;
+}
+
 /* rename(FROM, TO) or link(FROM, TO): TO names what FROM named. */
 static void on_move(struct durability *d, const struct event *ev, bool link)
 {
@@ -386,11 +413,21 @@ void durability_observe(struct durability *d, const struct event *ev)
 	if ((sc->flags & SCF_DEST2) && ev->abspath2) {
 		bool link = !(sc->flags & SCF_REMOVES);
 
+		bool exchange = (ev->has & HAS_FLAGS) &&
+				(ev->flags & RENAME_EXCHANGE_FLAG);
+
 		if (!link) {
+			/* an exchange keeps the old file, under the other name
+			 */
 			d->cur_seq = ev->seq;
-			d->cur_replaced = replaces_foreign(d, ev->abspath2);
+			d->cur_replaced =
+				!exchange && replaces_foreign(d, ev->abspath2);
 		}
-		on_move(d, ev, link);
+		if (exchange && ev->abspath &&
+		    strcmp(ev->abspath, ev->abspath2))
+			on_exchange(d, ev);
+		else if (!exchange)
+			on_move(d, ev, link);
 		return;
 	}
 	/* by fd (fstat, newfstatat(fd, "")): no name to learn about */

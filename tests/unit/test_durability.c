@@ -412,6 +412,37 @@ static void test_sweep_keeps_what_finish_needs(void **state)
 	durability_free(d);
 }
 
+static void test_exchange(void **state)
+{
+	struct durability *d = durability_new();
+	struct rule rule = {.id = (char *)"rename-without-fsync"};
+	struct event w = create(1, "/x/a"), x;
+	struct evidence ev[2];
+	const struct evidence *evs[2] = {&ev[0], &ev[1]};
+	const char *reason;
+	struct judged j;
+	char src[64];
+
+	(void)state;
+	feed(d, w);
+	feed(d, fsync_of(1, "/x/a"));
+	feed(d, on_path("newfstatat", 1, "/x/b"));
+	x = two("renameat2", 1, "/x/a", "/x/b");
+	x.has |= HAS_FLAGS;
+	x.flags = 2; /* RENAME_EXCHANGE */
+	feed(d, x);
+	/* the user's /x/b is kept, as /x/a: not a rename over it */
+	evidence_view(&ev[0], &w, src, sizeof(src));
+	evidence_view(&ev[1], &x, src, sizeof(src));
+	assert_int_equal(durability_match(d, &rule, evs, 2, &reason),
+			 FST_PENDING);
+	/* /x/b now holds the fsync'ed object */
+	pending(&j, "missing-dir-fsync", &x);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_rename_over_own_state_waits),
 		cmocka_unit_test(test_other_rules_untouched),
 		cmocka_unit_test(test_sweep_keeps_what_finish_needs),
+		cmocka_unit_test(test_exchange),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,12 +188,9 @@ def test_python_package_with_bytecode(ctx):
         ("check-then-use", "main.py"),
         ("check-then-use", "pkg/__init__.py"),
         ("check-then-use", "pkg/mod.py"),
-        ("rename-without-fsync", f"pkg/__pycache__/__init__.{tag}.pyc"),
-        ("rename-without-fsync", f"pkg/__pycache__/mod.{tag}.pyc"),
-        ("missing-dir-fsync", "pkg/__pycache__"),
-        ("missing-dir-fsync", f"pkg/__pycache__/__init__.{tag}.pyc"),
-        ("missing-dir-fsync", f"pkg/__pycache__/mod.{tag}.pyc"),
     ]), here
+    # the .pyc writes show no durability intent: without the defaults
+    # too, they are not reported (docs/durability.md)
 
 
 def test_shell_path_lookup_and_script(ctx):

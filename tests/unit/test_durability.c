@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * analyzers/durability.c on event streams: what the tree fsyncs, by name
+ * across renames and by identity across links, decides the pending
+ * matches of missing-dir-fsync and rename-without-fsync at the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "durability.h"
+#include "names.h"
+
+static uint64_t seq;
+
+static struct event sc(const char *name, int pid)
+{
+	struct event ev;
+
+	event_init(&ev, EV_SYSCALL);
+	ev.seq = ++seq;
+	ev.pid = ev.tid = pid;
+	ev.sc = syscall_by_name(name);
+	assert_non_null(ev.sc);
+	ev.has = HAS_RET;
+	return ev;
+}
+
+static struct event on_path(const char *name, int pid, const char *p)
+{
+	struct event ev = sc(name, pid);
+
+	ev.has |= HAS_PATH;
+	ev.path = ev.abspath = p;
+	return ev;
+}
+
+static struct event create(int pid, const char *p)
+{
+	struct event ev = on_path("openat", pid, p);
+
+	ev.has |= HAS_FLAGS;
+	ev.flags = O_WRONLY_ | O_CREAT_ | O_EXCL_;
+	ev.ret = 3;
+	return ev;
+}
+
+static struct event fsync_of(int pid, const char *p)
+{
+	struct event ev = sc("fsync", pid);
+
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	ev.fd_path = p;
+	return ev;
+}
+
+static struct event two(const char *name, int pid, const char *a, const char *b)
+{
+	struct event ev = on_path(name, pid, a);
+
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = b;
+	return ev;
+}
+
+struct judged {
+	struct rule rule;
+	struct finding f;
+	struct finding *v[1];
+	struct findings fs;
+	char src[64];
+};
+
+/* A finding of rule ID whose first evidence is CHANGE, as the engine
+ * leaves it: pending. */
+static void pending(struct judged *j, const char *id,
+		    const struct event *change)
+{
+	memset(j, 0, sizeof(*j));
+	j->rule.id = (char *)id;
+	j->f.rule = &j->rule;
+	j->f.status = FST_PENDING;
+	j->f.nev = 2;
+	evidence_view(&j->f.ev[0], change, j->src, sizeof(j->src));
+	evidence_view(&j->f.ev[1], change, j->src, sizeof(j->src));
+	j->v[0] = &j->f;
+	j->fs.v = j->v;
+	j->fs.n = 1;
+}
+
+static void feed(struct durability *d, struct event ev)
+{
+	durability_observe(d, &ev);
+}
+
+static void assert_status(struct judged *j, enum finding_status s,
+			  const char *reason_prefix)
+{
+	assert_int_equal(j->f.status, s);
+	if (!reason_prefix) {
+		assert_null(j->f.status_reason);
+		return;
+	}
+	assert_non_null(j->f.status_reason);
+	assert_true(!strncmp(j->f.status_reason, reason_prefix,
+			     strlen(reason_prefix)));
+	free(j->f.status_reason);
+}
+
+static void test_parent_fsyncs_dir(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(2, "/d/out");
+	struct judged j;
+
+	(void)state;
+	feed(d, c);
+	feed(d, fsync_of(2, "/d/out"));
+	pending(&j, "missing-dir-fsync", &c);
+	feed(d, fsync_of(1, "/d"));
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "durable: the tree fsync'ed '/d' after the change");
+	durability_free(d);
+}
+
+static void test_dir_fsync_before_change_is_intent(void **state)
+{
+	struct durability *d = durability_new();
+	struct event m, c;
+	struct judged jm, jc;
+
+	(void)state;
+	feed(d, fsync_of(1, "/d"));
+	/* a new subdirectory has nothing to flush but its directory */
+	m = on_path("mkdir", 1, "/d/sub");
+	feed(d, m);
+	/* a new file never fsync'ed: a directory fsync would not save it */
+	c = create(1, "/d/new");
+	feed(d, c);
+	pending(&jm, "missing-dir-fsync", &m);
+	pending(&jc, "missing-dir-fsync", &c);
+	durability_finish(d, &jm.fs);
+	durability_finish(d, &jc.fs);
+	assert_status(&jm, FST_REPORTED, NULL);
+	assert_status(&jc, FST_NO_INTENT,
+		      "no durability intent: the tree never fsync'ed "
+		      "'/d/new' (in '/d')");
+	durability_free(d);
+}
+
+static void test_no_intent(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = on_path("symlink", 1, "/d/x");
+	struct judged j;
+
+	(void)state;
+	feed(d, c);
+	feed(d, fsync_of(1, "/elsewhere/y"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "no durability intent: the tree fsync'ed neither "
+		      "'/d/x' nor anything in '/d'");
+	durability_free(d);
+}
+
+static void test_rename_chain_across_processes(void **state)
+{
+	struct durability *d = durability_new();
+	struct event r1, r2;
+	struct judged j1, j2;
+
+	(void)state;
+	/* pack-objects: tmp_pack, fsync, rename; repack: rename again */
+	feed(d, create(3, "/p/tmp_pack"));
+	feed(d, fsync_of(3, "/p/tmp_pack"));
+	r1 = two("rename", 3, "/p/tmp_pack", "/p/.tmp-pack");
+	feed(d, r1);
+	r2 = two("rename", 2, "/p/.tmp-pack", "/p/pack-1.pack");
+	feed(d, r2);
+	pending(&j1, "missing-dir-fsync", &r1);
+	pending(&j2, "missing-dir-fsync", &r2);
+	durability_finish(d, &j1.fs);
+	durability_finish(d, &j2.fs);
+	assert_status(&j1, FST_NO_INTENT,
+		      "the name was removed or renamed away later");
+	assert_status(&j2, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_fsync_of_stale_name_follows_rename(void **state)
+{
+	struct durability *d = durability_new();
+	struct event r;
+	struct judged j;
+
+	(void)state;
+	feed(d, create(1, "/a/tmp"));
+	r = two("rename", 1, "/a/tmp", "/b/final");
+	feed(d, r);
+	/* through the fd opened as /a/tmp; /b itself never fsync'ed */
+	feed(d, fsync_of(1, "/a/tmp"));
+	pending(&j, "missing-dir-fsync", &r);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_identity_across_link(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/e/a"), l;
+	struct judged j;
+
+	(void)state;
+	c.stat.valid = true;
+	c.stat.dev = 1;
+	c.stat.ino = 5;
+	feed(d, c);
+	l = two("link", 1, "/e/a", "/d/b");
+	feed(d, l);
+	feed(d, on_path("unlink", 1, "/e/a"));
+	/* the fd opened as /e/a: only its identity ties it to /d/b */
+	feed(d, fsync_of(1, "/e/a"));
+	pending(&j, "missing-dir-fsync", &l);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_replaced_name_judged_once(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/l/state"), r;
+	struct judged jc, jr;
+
+	(void)state;
+	/* logrotate: creates its state file, later renames a new one over */
+	feed(d, c);
+	feed(d, create(1, "/l/state.tmp"));
+	feed(d, fsync_of(1, "/l/state.tmp"));
+	r = two("rename", 1, "/l/state.tmp", "/l/state");
+	feed(d, r);
+	pending(&jc, "missing-dir-fsync", &c);
+	pending(&jr, "missing-dir-fsync", &r);
+	durability_finish(d, &jc.fs);
+	durability_finish(d, &jr.fs);
+	assert_status(&jc, FST_NO_INTENT, "the name was replaced later");
+	assert_status(&jr, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_open_creat_of_existing_file(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c;
+	struct judged j;
+
+	(void)state;
+	/* vim: stat, then O_WRONLY|O_CREAT of the file it writes in place */
+	feed(d, on_path("newfstatat", 1, "/v/f"));
+	c = on_path("openat", 1, "/v/f");
+	c.has |= HAS_FLAGS;
+	c.flags = O_WRONLY_ | O_CREAT_;
+	c.ret = 3;
+	feed(d, c);
+	feed(d, fsync_of(1, "/v/f"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "the name existed before");
+	/* the same open of a name the tree saw absent creates it */
+	feed(d, on_path("unlink", 1, "/v/f"));
+	c = on_path("openat", 1, "/v/f");
+	c.has |= HAS_FLAGS;
+	c.flags = O_WRONLY_ | O_CREAT_;
+	c.ret = 3;
+	feed(d, c);
+	feed(d, fsync_of(1, "/v/f"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_sync_without_result_clears(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/d/x"), s;
+	struct judged j;
+
+	(void)state;
+	feed(d, c);
+	feed(d, fsync_of(1, "/d/x"));
+	s = sc("sync", 1);
+	s.has = 0; /* SCF_NO_EXIT: no exit stop, no result */
+	feed(d, s);
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "durable: ");
+	durability_free(d);
+}
+
+/* rename-without-fsync: the match happens on the rename event itself. */
+static enum finding_status rename_match(struct durability *d, const char *from,
+					const char *to, struct judged *j)
+{
+	struct event w = create(1, from), r = two("rename", 1, from, to);
+	struct evidence ev[2];
+	const struct evidence *evs[2] = {&ev[0], &ev[1]};
+	const char *reason = "unset";
+	struct rule rule = {.id = (char *)"rename-without-fsync"};
+	char src[64];
+	enum finding_status s;
+
+	feed(d, w);
+	feed(d, r);
+	evidence_view(&ev[0], &w, src, sizeof(src));
+	evidence_view(&ev[1], &r, src, sizeof(src));
+	s = durability_match(d, &rule, evs, 2, &reason);
+	assert_null(reason);
+	pending(j, "rename-without-fsync", &r);
+	return s;
+}
+
+static void test_rename_over_users_file(void **state)
+{
+	struct durability *d = durability_new();
+	struct judged j;
+
+	(void)state;
+	feed(d, on_path("newfstatat", 1, "/u/f"));
+	assert_int_equal(rename_match(d, "/u/f.tmp", "/u/f", &j), FST_REPORTED);
+	/* removed first (the naive status update): replaced all the same */
+	feed(d, on_path("openat", 1, "/u/g"));
+	feed(d, on_path("unlink", 1, "/u/g"));
+	assert_int_equal(rename_match(d, "/u/g.tmp", "/u/g", &j), FST_REPORTED);
+	durability_free(d);
+}
+
+static void test_rename_over_own_state_waits(void **state)
+{
+	struct durability *d = durability_new();
+	struct judged j;
+
+	(void)state;
+	feed(d, on_path("openat", 1, "/r/.git/index"));
+	assert_int_equal(
+		rename_match(d, "/r/.git/index.lock", "/r/.git/index", &j),
+		FST_PENDING);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "no durability intent: ");
+	/* a file the tree wrote itself, then replaced */
+	feed(d, create(1, "/u/out"));
+	assert_int_equal(rename_match(d, "/u/out.tmp", "/u/out", &j),
+			 FST_PENDING);
+	/* the tree fsyncs something else there: it means /u to be durable */
+	feed(d, fsync_of(1, "/u/journal"));
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+static void test_other_rules_untouched(void **state)
+{
+	struct durability *d = durability_new();
+	struct rule r = {.id = (char *)"in-place-rewrite"};
+	struct event ev = create(1, "/x");
+	struct evidence e;
+	const struct evidence *evs[1] = {&e};
+	const char *reason = "unset";
+	char src[64];
+
+	(void)state;
+	evidence_view(&e, &ev, src, sizeof(src));
+	assert_int_equal(durability_match(d, &r, evs, 1, &reason),
+			 FST_REPORTED);
+	assert_null(reason);
+	durability_free(d);
+}
+
+static void test_sweep_keeps_what_finish_needs(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/s/keep");
+	struct judged j;
+	char paths[2][32];
+
+	(void)state;
+	feed(d, c);
+	feed(d, fsync_of(1, "/s/keep"));
+	feed(d, on_path("newfstatat", 1, "/u/f"));
+	/* more names only looked at than the table keeps */
+	for (int i = 0; i <= 262144; i++) {
+		snprintf(paths[i & 1], sizeof(paths[0]), "/s/n%d", i);
+		feed(d, on_path("newfstatat", 1, paths[i & 1]));
+	}
+	feed(d, on_path("newfstatat", 1, "/s/last"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* /u/f was only seen, long ago: forgotten, the rename waits */
+	assert_int_equal(rename_match(d, "/u/f.tmp", "/u/f", &j), FST_PENDING);
+	durability_free(d);
+}
+
+static void test_exchange(void **state)
+{
+	struct durability *d = durability_new();
+	struct rule rule = {.id = (char *)"rename-without-fsync"};
+	struct event w = create(1, "/x/a"), x;
+	struct evidence ev[2];
+	const struct evidence *evs[2] = {&ev[0], &ev[1]};
+	const char *reason;
+	struct judged j;
+	char src[64];
+
+	(void)state;
+	feed(d, w);
+	feed(d, fsync_of(1, "/x/a"));
+	feed(d, on_path("newfstatat", 1, "/x/b"));
+	x = two("renameat2", 1, "/x/a", "/x/b");
+	x.has |= HAS_FLAGS;
+	x.flags = 2; /* RENAME_EXCHANGE */
+	feed(d, x);
+	/* the user's /x/b is kept, as /x/a: not a rename over it */
+	evidence_view(&ev[0], &w, src, sizeof(src));
+	evidence_view(&ev[1], &x, src, sizeof(src));
+	assert_int_equal(durability_match(d, &rule, evs, 2, &reason),
+			 FST_PENDING);
+	/* /x/b now holds the fsync'ed object */
+	pending(&j, "missing-dir-fsync", &x);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parent_fsyncs_dir),
+		cmocka_unit_test(test_dir_fsync_before_change_is_intent),
+		cmocka_unit_test(test_no_intent),
+		cmocka_unit_test(test_rename_chain_across_processes),
+		cmocka_unit_test(test_fsync_of_stale_name_follows_rename),
+		cmocka_unit_test(test_identity_across_link),
+		cmocka_unit_test(test_replaced_name_judged_once),
+		cmocka_unit_test(test_open_creat_of_existing_file),
+		cmocka_unit_test(test_sync_without_result_clears),
+		cmocka_unit_test(test_rename_over_users_file),
+		cmocka_unit_test(test_rename_over_own_state_waits),
+		cmocka_unit_test(test_other_rules_untouched),
+		cmocka_unit_test(test_sweep_keeps_what_finish_needs),
+		cmocka_unit_test(test_exchange),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -36,6 +36,7 @@ struct opts {
 	const char **ignore;
 	int nignore;
 	bool no_default_filters;
+	bool scope_all;
 	const char *record;
 	bool no_seccomp;
 	int input_format;
@@ -83,7 +84,10 @@ static void usage(bool run, FILE *f)
 	      "      --no-default-filters  analyze /proc, /sys, /dev and "
 	      "loader lookups too,\n"
 	      "                          and keep severities as the rules "
-	      "give them\n",
+	      "give them\n"
+	      "      --scope SCOPE       default, or all: also report what "
+	      "the tree only reads\n"
+	      "                          in installed code\n",
 	      f);
 	if (run)
 		fputs("      --record FILE       also write the trace to "
@@ -287,6 +291,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"fail-on", required_argument, NULL, 'F'},
 		{"ignore", required_argument, NULL, 'I'},
 		{"no-default-filters", no_argument, NULL, 'N'},
+		{"scope", required_argument, NULL, 'P'},
 		{"record", required_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, 'X'},
 		{"input-format", required_argument, NULL, 'i'},
@@ -351,6 +356,14 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'N':
 			o->no_default_filters = true;
 			break;
+		case 'P':
+			if (strcmp(v, "all") && strcmp(v, "default")) {
+				errorx("--scope takes all or default, not '%s'",
+				       v);
+				return -1;
+			}
+			o->scope_all = !strcmp(v, "all");
+			break;
 		case 'i':
 		case 's':
 			if (o->run)
@@ -408,7 +421,8 @@ static struct engine *make_engine(const struct rule_set *rs,
 		.default_filters = !o->no_default_filters,
 		.modifiers = !o->no_default_filters,
 		.ignore = o->ignore,
-		.judge = {.default_suppressions = true},
+		.judge = {.default_suppressions = true,
+			  .scope_all = o->scope_all},
 	};
 
 	return engine_new(rs, &eo);

@@ -1,0 +1,176 @@
+"""Who besides the program can change a name (docs/trust.md), on real
+programs run live: races inside directories the traced tree made and
+keeps private are not reported, and neither is what it only reads in
+installed code (unless --scope all); the same calls on names others can
+change still are."""
+import json
+import os
+import tempfile
+
+import harness
+
+PY = "/usr/bin/python3"
+RACES = {"check-then-use", "access-then-open", "lstat-then-follow",
+         "check-absent-then-create", "path-after-open",
+         "create-then-metadata-by-name", "path-reuse-after-rename",
+         "unlink-then-rename", "create-in-shared-dir"}
+
+
+def run(ctx, argv, extra=(), cwd=None):
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "-f", "json", "-o", out, *extra, "--", *argv],
+                cwd=cwd or ctx.tmp)
+    assert p.returncode in (0, 1), p.stderr
+    with open(out) as f:
+        doc = json.load(f)
+    harness.check_findings_schema(doc)
+    return doc
+
+
+def races(doc, root):
+    """(rule, first path) of each race finding with a path under ROOT."""
+    got = set()
+    for f in doc["findings"]:
+        paths = [e.get(k) for e in f["evidence"]
+                 for k in ("abspath", "abspath2")]
+        if f["rule"] in RACES and any(p and p.startswith(root + "/")
+                                      for p in paths):
+            got.add((f["rule"], f["evidence"][0]["abspath"]))
+    return got
+
+
+def script(ctx, text):
+    return harness.write_file(os.path.join(ctx.tmp, "t.py"), text)
+
+
+CHECK_USE = """
+import os, sys
+d = sys.argv[1]
+{make}
+p = os.path.join(d, "x")
+if not os.path.exists(p):
+    open(p, "w").write("x")
+os.stat(p)
+open(p).read()
+"""
+
+
+def test_own_directory_is_private(ctx):
+    """mkdir d, then check-then-create and stat-then-open d/x: no one else
+    can write in d. The twin: the same calls in a d the tree did not make."""
+    s = script(ctx, CHECK_USE.format(make="os.mkdir(d)"))
+    d = os.path.join(ctx.tmp, "d")
+    assert races(run(ctx, [PY, s, d]), d) == set()
+    s = script(ctx, CHECK_USE.format(make=""))
+    d = os.path.join(ctx.tmp, "e")
+    os.mkdir(d)
+    x = os.path.join(d, "x")
+    assert races(run(ctx, [PY, s, d]), d) == {
+        ("check-absent-then-create", x), ("check-then-use", x)}
+
+
+def test_mkdtemp_is_private(ctx):
+    s = script(ctx, CHECK_USE.format(
+        make="import tempfile; d = tempfile.mkdtemp(dir=d); "
+             "print(d, flush=True)"))
+    p = ctx.run(["run", "-f", "json", "-o", os.path.join(ctx.tmp, "f.json"),
+                 "--", PY, s, "/tmp"])
+    made = p.stdout.strip()
+    try:
+        assert made.startswith("/tmp/tmp"), p.stdout
+        with open(os.path.join(ctx.tmp, "f.json")) as f:
+            assert races(json.load(f), made) == set()
+    finally:
+        if made.startswith("/tmp/tmp"):
+            os.unlink(os.path.join(made, "x"))
+            os.rmdir(made)
+
+
+def test_world_writable_dir_is_not_private(ctx):
+    """umask 0 and mode 0777, or a chmod o+w: others can write there."""
+    for name, make in (("u", "os.umask(0); os.mkdir(d, 0o777)"),
+                       ("c", "os.mkdir(d, 0o700); os.chmod(d, 0o757)")):
+        s = script(ctx, CHECK_USE.format(make=make))
+        d = os.path.join(ctx.tmp, name)
+        x = os.path.join(d, "x")
+        assert races(run(ctx, [PY, s, d]), d) == {
+            ("check-absent-then-create", x), ("check-then-use", x)}, name
+
+
+EXCL = """
+import os, sys
+p = sys.argv[1]
+fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.close(fd)
+os.stat(p); open(p).read()
+os.unlink(p)
+open(p, "w").close()
+os.stat(p + ""); open(p).read()
+os.unlink(p)
+"""
+
+
+def test_excl_name_in_sticky_dir_until_unlinked(ctx):
+    """The tree's own O_EXCL name in /tmp is not shared; once unlinked and
+    made again without O_EXCL, it is."""
+    s = script(ctx, EXCL)
+    fd, p = tempfile.mkstemp(prefix="fsrace-trust-", dir="/tmp")
+    os.close(fd)
+    os.unlink(p)
+    doc = run(ctx, [PY, s, p])
+    unlink = min(e["seq"] for f in doc["findings"] for e in f["evidence"]
+                 if e.get("abspath") == p and e["syscall"] == "unlink")
+    got = [(f["severity"], [e["seq"] < unlink for e in f["evidence"]])
+           for f in doc["findings"] if f["rule"] == "check-then-use"
+           and f["evidence"][0]["abspath"] == p]
+    # the stat-then-open of the O_EXCL file is not reported; what uses
+    # the name made again without O_EXCL is, raised to an error in /tmp
+    assert got and all(sev == "error" and not before[-1]
+                       for sev, before in got), got
+
+
+SCOPE = """
+import os, sys
+for p in sys.argv[1:]:
+    os.stat(p); open(p).read()
+"""
+
+
+def test_installed_code_out_of_scope(ctx):
+    s = script(ctx, SCOPE)
+    mine = harness.write_file(os.path.join(ctx.tmp, "data"), "x")
+    os_release = "/usr/lib/os-release"
+    doc = run(ctx, [PY, s, os_release, mine])
+    got = {(f["rule"], f["evidence"][0]["abspath"]) for f in doc["findings"]
+           if f["rule"] == "check-then-use"
+           and f["evidence"][0]["abspath"] in (os_release, mine)}
+    assert got == {("check-then-use", mine)}
+    doc = run(ctx, [PY, s, os_release, mine], extra=["--scope", "all"])
+    got = {(f["rule"], f["severity"], f["evidence"][0]["abspath"])
+           for f in doc["findings"] if f["rule"] == "check-then-use"
+           and f["evidence"][0]["abspath"] in (os_release, mine)}
+    assert got == {("check-then-use", "warning", mine),
+                   ("check-then-use", "note", os_release)}
+
+
+def test_scope_value(ctx):
+    p = ctx.run(["analyze", "--scope", "some", "t.jsonl"])
+    assert (p.returncode, p.stdout) == (2, ""), p
+    assert p.stderr == "fsrace: --scope takes all or default, not 'some'\n"
+
+
+def test_git_init_add_commit_private(ctx):
+    """git's fresh .git: no race findings inside it."""
+    r = os.path.join(ctx.tmp, "r")
+    doc = run(ctx, ["sh", "-c",
+                    "git init -q r && cd r && echo a > a && git add a && "
+                    "git -c user.email=a@b -c user.name=n commit -qm m"])
+    assert races(doc, r) == set()
+
+
+def test_venv_private(ctx):
+    """python3 -m venv: nothing inside the venv it makes (the check of the
+    venv's own name, before it exists, is another matter)."""
+    v = os.path.join(ctx.tmp, "v")
+    doc = run(ctx, [PY, "-m", "venv", "--without-pip", v])
+    assert races(doc, v) == set()

@@ -34,8 +34,7 @@ struct name_ent {
 	char *path;
 	uint64_t seq; /* the event that made it */
 	int pid;
-	uint32_t mode;	 /* permission bits, known or assumed */
-	bool mode_known; /* from a stat, a chmod or a parent record */
+	uint32_t mode; /* permission bits: told by a record, or assumed */
 	bool dir;
 	bool excl;	 /* made by this name: not renamed into it */
 	bool given_away; /* chown'ed: its owner may be someone else */
@@ -55,8 +54,13 @@ struct prefix {
 	char *exe;
 };
 
-/* A limit on what a user's trace makes the judge hold (design.md). */
+/*
+ * Limits on what a user's trace makes the judge hold (style.md). Past
+ * them it errs towards reporting: no new private name, and every path
+ * not yet known as written may be.
+ */
 #define JUDGE_MAX_PREFIXES 256
+#define JUDGE_MAX_NAMES (1u << 20)
 
 struct judge {
 	const struct rule_set *rs;
@@ -64,6 +68,7 @@ struct judge {
 	struct hashmap procs;	/* struct proc_ent, by pid */
 	struct hashmap names;	/* struct name_ent, by path */
 	struct hashmap written; /* struct str_ent */
+	bool written_full;	/* JUDGE_MAX_NAMES reached */
 	struct prefix *prefixes;
 	int nprefixes;
 	char *start_cwd; /* the first working directory a call showed */
@@ -133,6 +138,16 @@ static void proc_fork(struct judge *j, const struct event *ev)
 	child->privileged = parent->privileged;
 }
 
+/* Who it runs as: told at exec, or at a task's first record (attach). */
+static void proc_creds(struct judge_proc *p, const struct event *ev)
+{
+	if (!(ev->has & HAS_CREDS))
+		return;
+	p->creds_known = true;
+	p->creds = ev->creds;
+	p->privileged = ev->creds.secure || ev->creds.uid != ev->creds.euid;
+}
+
 static void proc_exec(struct judge *j, const struct event *ev)
 {
 	struct judge_proc *p = proc_get(j, ev->pid, true);
@@ -142,12 +157,7 @@ static void proc_exec(struct judge *j, const struct event *ev)
 		p->exe = xstrdup(ev->abspath);
 	if (ev->has & HAS_ARGV)
 		p->argv = argv_dup(ev->argv, ev->argc);
-	if (ev->has & HAS_CREDS) {
-		p->creds_known = true;
-		p->creds = ev->creds;
-		p->privileged =
-			ev->creds.secure || ev->creds.uid != ev->creds.euid;
-	}
+	proc_creds(p, ev);
 }
 
 static bool name_eq(const struct hashmap_entry *e, const void *key)
@@ -214,6 +224,10 @@ static void name_del_tree(struct judge *j, const char *path)
 static void name_put(struct judge *j, struct name_ent *n)
 {
 	name_del(j, n->path);
+	if (j->names.count >= JUDGE_MAX_NAMES) {
+		name_free(n);
+		return;
+	}
 	hashmap_put(&j->names, &n->ent, hash_str(n->path));
 }
 
@@ -242,6 +256,8 @@ static void name_move_tree(struct judge *j, const struct event *ev)
 	struct hashmap_iter it;
 	struct hashmap_entry *e;
 
+	if (!strcmp(from, to))
+		return;
 	name_del_tree(j, to);
 	hashmap_iter_init(&j->names, &it);
 	while ((e = hashmap_iter_next(&it))) {
@@ -281,7 +297,6 @@ static void name_learn(struct judge *j, const char *path, uint32_t mode)
 	if (!path || !(n = name_get(j, path)) || !n->dir)
 		return;
 	n->mode = mode & 07777;
-	n->mode_known = true;
 }
 
 static void written_add(struct judge *j, const char *path)
@@ -291,6 +306,10 @@ static void written_add(struct judge *j, const char *path)
 
 	if (!path || hashmap_get(&j->written, hash_str(path), path))
 		return;
+	if (j->written.count >= JUDGE_MAX_NAMES) {
+		j->written_full = true;
+		return;
+	}
 	n = strlen(path);
 	s = xmalloc(sizeof(*s) + n + 1);
 	memcpy(s->s, path, n + 1);
@@ -299,7 +318,8 @@ static void written_add(struct judge *j, const char *path)
 
 static bool written(const struct judge *j, const char *path)
 {
-	return path && hashmap_get(&j->written, hash_str(path), path);
+	return path && (j->written_full ||
+			hashmap_get(&j->written, hash_str(path), path));
 }
 
 static bool writes(const struct event *ev)
@@ -338,6 +358,16 @@ static void prefix_add(struct judge *j, const char *exe)
 	j->nprefixes++;
 }
 
+/* A chown to someone else, who may then change the mode. */
+static bool gives_away(struct judge *j, const struct event *ev)
+{
+	const struct judge_proc *p = proc_get(j, ev->pid, false);
+
+	if (!(ev->has & HAS_OWNER) || ev->uid == -1)
+		return false;
+	return !p || !p->creds_known || ev->uid != p->creds.euid;
+}
+
 /* renameat2's RENAME_EXCHANGE: both names change what they name */
 enum { JUDGE_RENAME_EXCHANGE = 1 << 1 };
 
@@ -360,17 +390,23 @@ static void names_observe(struct judge *j, const struct event *ev)
 			   : ev->ret_path ? ev->ret_path
 					  : ev->abspath,
 			   ev->stat.mode);
-	if (!ev->abspath && !fdp)
+	if (!ev->abspath) {
+		n = fdp ? name_get(j, fdp) : NULL;
+		if (n && !strcmp(sc->name, "fchmod") && (ev->has & HAS_MODE))
+			n->mode = ev->mode & 07777;
+		else if (n && !strcmp(sc->name, "fchown") && gives_away(j, ev))
+			n->given_away = true;
 		return;
+	}
 	if (sc->effect == E_OPEN) {
-		if (ev->abspath && (ev->flags & O_CREAT_) &&
-		    (ev->flags & O_EXCL_) && !(ev->flags & O_TMPFILE_))
+		if ((ev->flags & O_CREAT_) && (ev->flags & O_EXCL_) &&
+		    !(ev->flags & O_TMPFILE_))
 			name_add(j, ev, false);
 		return;
 	}
 	if (!strncmp(sc->name, "mkdir", 5)) {
 		name_add(j, ev, true);
-	} else if ((sc->flags & SCF_CREATES) && ev->abspath) {
+	} else if (sc->flags & SCF_CREATES) {
 		name_add(j, ev, false); /* mknod, symlink: EEXIST if there */
 	} else if (!strncmp(sc->name, "link", 4) && ev->abspath2) {
 		n = xcalloc(1, sizeof(*n));
@@ -381,8 +417,7 @@ static void names_observe(struct judge *j, const struct event *ev)
 		n->parent_known = ev->parent2.valid;
 		n->parent_mode = ev->parent2.mode;
 		name_put(j, n);
-	} else if (!strncmp(sc->name, "rename", 6) && ev->abspath &&
-		   ev->abspath2) {
+	} else if (!strncmp(sc->name, "rename", 6) && ev->abspath2) {
 		if (ev->flags & JUDGE_RENAME_EXCHANGE) {
 			name_del_tree(j, ev->abspath);
 			name_del_tree(j, ev->abspath2);
@@ -392,15 +427,12 @@ static void names_observe(struct judge *j, const struct event *ev)
 	} else if (sc->flags & SCF_REMOVES) {
 		/* a removed directory was empty: only its own entry */
 		name_del(j, ev->abspath);
-	} else if (!strncmp(sc->name, "chmod", 5) ||
-		   !strncmp(sc->name, "fchmod", 6)) {
-		n = name_get(j, fdp ? fdp : ev->abspath);
-		if (n && (ev->has & HAS_MODE)) {
+	} else if (strstr(sc->name, "chmod")) {
+		n = name_get(j, ev->abspath);
+		if (n && (ev->has & HAS_MODE))
 			n->mode = ev->mode & 07777;
-			n->mode_known = true;
-		}
-	} else if (strstr(sc->name, "chown") && ev->uid != -1) {
-		n = name_get(j, fdp ? fdp : ev->abspath);
+	} else if (strstr(sc->name, "chown") && gives_away(j, ev)) {
+		n = name_get(j, ev->abspath);
 		if (n)
 			n->given_away = true;
 	}
@@ -677,6 +709,8 @@ void judge_observe(struct judge *j, const struct event *ev)
 		    ev->ret == 0) {
 			proc_exec(j, ev);
 			prefix_add(j, ev->abspath);
+		} else if (ev->has & HAS_CREDS) {
+			proc_creds(proc_get(j, ev->pid, true), ev);
 		}
 		trust_observe(j, ev);
 		break;

@@ -414,6 +414,57 @@ static void test_unprivileged_severity_bad(void **state)
 	rule_set_release(&rs);
 }
 
+static void owner_(const char *name, const char *p, int64_t uid)
+{
+	struct event ev = sys(name, p, 0);
+
+	ev.has |= HAS_OWNER;
+	ev.uid = uid;
+	ev.gid = -1;
+	feed(ev);
+}
+
+static void test_chown_and_fchmod(void **state)
+{
+	struct event ev = sys("execve", "/usr/bin/prog", 0);
+
+	(void)state;
+	ev.has |= HAS_CREDS;
+	ev.creds.uid = ev.creds.euid = 1000;
+	feed(ev);
+	mkdir_("/home/u/own", 0700, 040755);
+	owner_("chown", "/home/u/own", 1000);
+	stat_open("/home/u/own/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	mkdir_("/home/u/gift", 0700, 040755);
+	owner_("chown", "/home/u/gift", 0);
+	stat_open("/home/u/gift/f");
+	assert_status(FST_REPORTED, NULL);
+	/* fchmod o+w by the descriptor */
+	mkdir_("/home/u/fd", 0700, 040755);
+	ev = sys("fchmod", NULL, 0);
+	ev.has |= HAS_FD | HAS_MODE;
+	ev.fd = 4;
+	ev.fd_path = "/home/u/fd";
+	ev.mode = 0777;
+	feed(ev);
+	stat_open("/home/u/fd/f");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_no_parent_records(void **state)
+{
+	(void)state;
+	/* a strace log: a directory counts as made where others cannot
+	 * write; a file, as made in no sticky directory */
+	mkdir_("/tmp/d", 0700, 0);
+	stat_open("/tmp/d/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	open_("/tmp/x", O_WRONLY_ | O_CREAT_ | O_EXCL_, 0);
+	stat_open("/tmp/x");
+	assert_status(FST_REPORTED, NULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -427,6 +478,8 @@ int main(void)
 		T(test_excl_in_sticky_until_unlinked),
 		T(test_rename_moves_privacy),
 		T(test_durability_not_private),
+		T(test_chown_and_fchmod),
+		T(test_no_parent_records),
 		T(test_installed_out_of_scope),
 		cmocka_unit_test_setup_teardown(test_scope_all, setup_all,
 						teardown),

@@ -5,6 +5,7 @@ installed code (unless --scope all); the same calls on names others can
 change still are."""
 import json
 import os
+import shutil
 import tempfile
 
 import harness
@@ -174,3 +175,32 @@ def test_venv_private(ctx):
     v = os.path.join(ctx.tmp, "v")
     doc = run(ctx, [PY, "-m", "venv", "--without-pip", v])
     assert races(doc, v) == set()
+
+
+def test_access_then_open_privilege(ctx):
+    """access then open is the set-id hole: a warning in a set-uid run, a
+    note when the trace shows an unprivileged process (creds recorded at
+    exec), the rule's warning when it does not say."""
+    if os.geteuid() != 0:
+        raise harness.Skip("making a set-uid program needs root")
+    os.chmod(ctx.tmp, 0o755)
+    harness.write_file(os.path.join(ctx.tmp, "data"), "some data\n", 0o644)
+    prog = ctx.fixture("rule-access-then-open-bad")
+    got = {}
+    for name in ("plain", "setuid"):
+        exe = os.path.join(ctx.tmp, name)
+        shutil.copy(prog, exe)
+        if name == "setuid":
+            os.chown(exe, 65534, -1)
+            os.chmod(exe, 0o4755)
+        trace = os.path.join(ctx.tmp, name + ".jsonl")
+        doc = run(ctx, [exe], extra=["--record", trace])
+        got[name] = [f["severity"] for f in doc["findings"]
+                     if f["rule"] == "access-then-open"]
+        _, records = harness.read_trace(trace)
+        execs = [r for r in records if r.get("syscall") == "execve"
+                 and r.get("abspath") == exe]
+        assert len(execs) == 1, execs
+        got[name + " creds"] = "creds" in execs[0]
+    plain = "note" if got["plain creds"] else "warning"
+    assert (got["plain"], got["setuid"]) == ([plain], ["warning"]), got

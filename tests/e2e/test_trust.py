@@ -204,3 +204,22 @@ def test_access_then_open_privilege(ctx):
         got[name + " creds"] = "creds" in execs[0]
     plain = "note" if got["plain creds"] else "warning"
     assert (got["plain"], got["setuid"]) == ([plain], ["warning"]), got
+
+
+def test_own_program_keeps_its_dir_in_scope(ctx):
+    """A program in a bin/ of the scratch directory, whether the tree made
+    it (cp) or it was there (the tree's working directory holds its
+    prefix), does not put its files out of scope as installed code."""
+    prog = ctx.fixture("stat_open")
+    os.makedirs(os.path.join(ctx.tmp, "bin"))
+    shutil.copy(prog, os.path.join(ctx.tmp, "bin", "prog"))
+    harness.write_file(os.path.join(ctx.tmp, "data"), "x\n")
+    os.makedirs(os.path.join(ctx.tmp, "sub"))
+    harness.write_file(os.path.join(ctx.tmp, "sub", "data"), "x\n")
+    doc = run(ctx, ["sh", "-c",
+                    f"mkdir sub/bin && cp {prog} sub/bin/prog && "
+                    "./bin/prog data nothing && "
+                    "cd sub && ./bin/prog data nothing"])
+    assert races(doc, ctx.tmp) == {
+        ("check-then-use", os.path.join(ctx.tmp, "data")),
+        ("check-then-use", os.path.join(ctx.tmp, "sub", "data"))}

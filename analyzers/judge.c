@@ -48,6 +48,18 @@ struct str_ent {
 	char s[];
 };
 
+/*
+ * A removal or rename, applied when the next event comes: the match it
+ * completes judges its names as they were in the window, before it.
+ */
+struct name_change {
+	enum { NC_NONE, NC_REMOVE, NC_MOVE, NC_EXCHANGE } kind;
+	char *from, *to;
+	uint64_t seq;
+	bool parent2_known;
+	uint32_t parent2_mode;
+};
+
 /* The install prefix of an exec'd image: /P/ of /P/bin/x. */
 struct prefix {
 	char *prefix;
@@ -65,8 +77,9 @@ struct prefix {
 struct judge {
 	const struct rule_set *rs;
 	struct judge_options opt;
-	struct hashmap procs;	/* struct proc_ent, by pid */
-	struct hashmap names;	/* struct name_ent, by path */
+	struct hashmap procs; /* struct proc_ent, by pid */
+	struct hashmap names; /* struct name_ent, by path */
+	struct name_change change;
 	struct hashmap written; /* struct str_ent */
 	bool written_full;	/* JUDGE_MAX_NAMES reached */
 	struct prefix *prefixes;
@@ -248,9 +261,9 @@ static void name_add(struct judge *j, const struct event *ev, bool dir)
 }
 
 /* rename(FROM, TO): the names under FROM now are under TO. */
-static void name_move_tree(struct judge *j, const struct event *ev)
+static void name_move_tree(struct judge *j, const struct name_change *c)
 {
-	const char *from = ev->abspath, *to = ev->abspath2;
+	const char *from = c->from, *to = c->to;
 	struct name_ent **moved = NULL;
 	size_t nmoved = 0, len = strlen(from);
 	struct hashmap_iter it;
@@ -280,13 +293,49 @@ static void name_move_tree(struct judge *j, const struct event *ev)
 		/* the name itself was made by the rename, not exclusively */
 		if (!n->path[strlen(to)]) {
 			n->excl = false;
-			n->seq = ev->seq;
-			n->parent_known = ev->parent2.valid;
-			n->parent_mode = ev->parent2.mode;
+			n->seq = c->seq;
+			n->parent_known = c->parent2_known;
+			n->parent_mode = c->parent2_mode;
 		}
 		hashmap_put(&j->names, &n->ent, hash_str(n->path));
 	}
 	free(moved);
+}
+
+static void name_change_apply(struct judge *j)
+{
+	struct name_change *c = &j->change;
+
+	switch (c->kind) {
+	case NC_REMOVE:
+		/* a removed directory was empty: only its own entry */
+		name_del(j, c->from);
+		break;
+	case NC_MOVE:
+		name_move_tree(j, c);
+		break;
+	case NC_EXCHANGE:
+		name_del_tree(j, c->from);
+		name_del_tree(j, c->to);
+		break;
+	case NC_NONE:
+		break;
+	}
+	free(c->from);
+	free(c->to);
+	memset(c, 0, sizeof(*c));
+}
+
+static void name_change_defer(struct judge *j, const struct event *ev, int kind)
+{
+	struct name_change *c = &j->change;
+
+	c->kind = kind;
+	c->from = xstrdup(ev->abspath);
+	c->to = ev->abspath2 ? xstrdup(ev->abspath2) : NULL;
+	c->seq = ev->seq;
+	c->parent2_known = ev->parent2.valid;
+	c->parent2_mode = ev->parent2.mode;
 }
 
 /* A record that tells the mode directory PATH really has. */
@@ -418,15 +467,12 @@ static void names_observe(struct judge *j, const struct event *ev)
 		n->parent_mode = ev->parent2.mode;
 		name_put(j, n);
 	} else if (!strncmp(sc->name, "rename", 6) && ev->abspath2) {
-		if (ev->flags & JUDGE_RENAME_EXCHANGE) {
-			name_del_tree(j, ev->abspath);
-			name_del_tree(j, ev->abspath2);
-		} else {
-			name_move_tree(j, ev);
-		}
+		name_change_defer(j, ev,
+				  ev->flags & JUDGE_RENAME_EXCHANGE
+					  ? NC_EXCHANGE
+					  : NC_MOVE);
 	} else if (sc->flags & SCF_REMOVES) {
-		/* a removed directory was empty: only its own entry */
-		name_del(j, ev->abspath);
+		name_change_defer(j, ev, NC_REMOVE);
 	} else if (strstr(sc->name, "chmod")) {
 		n = name_get(j, ev->abspath);
 		if (n && (ev->has & HAS_MODE))
@@ -697,6 +743,7 @@ static void privilege_severity(const struct judge *j, const struct rule *r,
 
 void judge_observe(struct judge *j, const struct event *ev)
 {
+	name_change_apply(j);
 	durability_observe(j->dur, ev);
 	switch (ev->type) {
 	case EV_FORK:
@@ -808,6 +855,8 @@ void judge_free(struct judge *j)
 		name_free(container_of(e, struct name_ent, ent));
 	}
 	hashmap_release(&j->names);
+	free(j->change.from);
+	free(j->change.to);
 	hashmap_iter_init(&j->written, &it);
 	while ((e = hashmap_iter_next(&it))) {
 		hashmap_remove_entry(&j->written, e);

@@ -223,3 +223,33 @@ def test_own_program_keeps_its_dir_in_scope(ctx):
     assert races(doc, ctx.tmp) == {
         ("check-then-use", os.path.join(ctx.tmp, "data")),
         ("check-then-use", os.path.join(ctx.tmp, "sub", "data"))}
+
+
+def test_gcc_own_temp_files(ctx):
+    """gcc's mkstemp files in /tmp are its own: the driver's stat then
+    unlink of each is not a race with other users (nor raised to an
+    error for /tmp)."""
+    if not harness.which("gcc"):
+        raise harness.Skip("no gcc")
+    src = harness.write_file(os.path.join(ctx.tmp, "x.c"),
+                             "int main(void) { return 0; }\n")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    doc = run(ctx, ["gcc", "-o", os.path.join(ctx.tmp, "x"), src],
+              extra=["--record", trace])
+    temps = [(f["rule"], f["severity"], e["abspath"])
+             for f in doc["findings"] for e in f["evidence"][:1]
+             if f["rule"] in RACES
+             and (e.get("abspath") or "").startswith("/tmp/cc")]
+    assert temps == [], temps
+    # the temporary files were there, made O_EXCL, then stat'ed and
+    # unlinked by name
+    _, records = harness.read_trace(trace)
+    made = {r["abspath"] for r in records if r.get("syscall") == "openat"
+            and r.get("abspath", "").startswith("/tmp/cc")
+            and "O_EXCL" in r["flags"] and r["ret"] >= 0}
+    checked = {r["abspath"] for r in records
+               if r.get("syscall") == "newfstatat"
+               and r.get("abspath") in made}
+    unlinked = {r["abspath"] for r in records
+                if r.get("syscall") == "unlink" and r.get("abspath") in made}
+    assert made and checked & unlinked, (made, checked, unlinked)

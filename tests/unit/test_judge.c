@@ -36,9 +36,15 @@ static const char rules[] =
 	"  \"where\": {\"abspath\": \"$p\"}},"
 	" {\"name\": \"use\", \"syscalls\": [\"@open\"],"
 	"  \"where\": {\"abspath\": \"$p\"}}]},"
+	"{\"id\": \"gone\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"gone {$p}\", \"tags\": [\"toctou\"], \"steps\": ["
+	" {\"name\": \"check\", \"syscalls\": [\"@stat\"],"
+	"  \"where\": {\"abspath\": \"$p\"}},"
+	" {\"name\": \"use\", \"syscalls\": [\"unlink\"],"
+	"  \"where\": {\"abspath\": \"$p\"}}]},"
 	"{\"id\": \"crash\", \"title\": \"t\", \"severity\": \"warning\","
 	" \"message\": \"crash {$p}\", \"tags\": [\"durability\"],"
-	" \"steps\": [{\"name\": \"c\", \"syscalls\": [\"unlink\"],"
+	" \"steps\": [{\"name\": \"c\", \"syscalls\": [\"rmdir\"],"
 	"  \"where\": {\"abspath\": \"$p\"}}]},"
 	"{\"id\": \"policy\", \"title\": \"t\", \"severity\": \"warning\","
 	" \"message\": \"policy {$p}\", \"tags\": [\"policy\"],"
@@ -280,11 +286,31 @@ static void test_rename_moves_privacy(void **state)
 	assert_status(FST_REPORTED, NULL);
 }
 
+static void test_own_removal_is_after_the_window(void **state)
+{
+	(void)state;
+	/* gcc's driver: mkstemp in /tmp, stat, unlink: the unlink that
+	 * ends the match drops the name only after it is judged */
+	open_("/tmp/ccA.s", O_WRONLY_ | O_CREAT_ | O_EXCL_, 041777);
+	feed(sys("newfstatat", "/tmp/ccA.s", 041777));
+	feed(sys("unlink", "/tmp/ccA.s", 041777));
+	assert_string_equal(last()->rule->id, "gone");
+	assert_status(FST_PRIVATE, "'/tmp/ccA.s', which pid 1 created "
+				   "exclusively in a sticky directory, and "
+				   "nobody else can replace");
+	/* made again without O_EXCL: another user's name for all we know */
+	open_("/tmp/ccA.s", O_WRONLY_ | O_CREAT_, 041777);
+	feed(sys("newfstatat", "/tmp/ccA.s", 041777));
+	feed(sys("unlink", "/tmp/ccA.s", 041777));
+	assert_string_equal(last()->rule->id, "gone");
+	assert_status(FST_REPORTED, NULL);
+}
+
 static void test_durability_not_private(void **state)
 {
 	(void)state;
 	mkdir_("/home/u/d", 0700, 040755);
-	feed(sys("unlink", "/home/u/d/f", 0));
+	feed(sys("rmdir", "/home/u/d/f", 0));
 	assert_string_equal(last()->rule->id, "crash");
 	assert_status(FST_REPORTED, NULL);
 }
@@ -477,6 +503,7 @@ int main(void)
 		T(test_shared_parent),
 		T(test_excl_in_sticky_until_unlinked),
 		T(test_rename_moves_privacy),
+		T(test_own_removal_is_after_the_window),
 		T(test_durability_not_private),
 		T(test_chown_and_fchmod),
 		T(test_no_parent_records),

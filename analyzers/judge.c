@@ -581,7 +581,9 @@ static bool has_tag(const struct rule *r, const char *const *tags)
  */
 static const char *const race_tags[] = {"toctou",     "race",	 "create",
 					"shared-dir", "replace", NULL};
-static const char *const durability_tags[] = {"durability", NULL};
+/* durability; races between the tree's own processes, shown by it */
+static const char *const unanswered_tags[] = {"durability", "multi-process",
+					      NULL};
 
 static enum finding_status private_match(struct judge *j, const struct rule *r,
 					 const struct evidence *const *ev,
@@ -591,15 +593,11 @@ static enum finding_status private_match(struct judge *j, const struct rule *r,
 	uint64_t before = UINT64_MAX;
 	bool any = false;
 
-	if (!has_tag(r, race_tags) || has_tag(r, durability_tags))
+	if (!has_tag(r, race_tags) || has_tag(r, unanswered_tags))
 		return FST_REPORTED;
-	for (int i = 0; i < nev; i++) {
-		/* two processes of the tree: the second party is in it */
-		if (ev[i]->pid != ev[0]->pid)
-			return FST_REPORTED;
+	for (int i = 0; i < nev; i++)
 		if (ev[i]->seq < before)
 			before = ev[i]->seq;
-	}
 	for (int i = 0; i < nev; i++) {
 		const char *paths[] = EV_PATHS(ev[i]);
 

@@ -42,6 +42,13 @@ static const char rules[] =
 	"  \"where\": {\"abspath\": \"$p\"}},"
 	" {\"name\": \"use\", \"syscalls\": [\"unlink\"],"
 	"  \"where\": {\"abspath\": \"$p\"}}]},"
+	"{\"id\": \"mp\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"mp {$p}\", \"tags\": [\"race\", \"multi-process\"],"
+	" \"scope\": \"any\", \"steps\": ["
+	" {\"name\": \"check\", \"syscalls\": [\"access\"],"
+	"  \"where\": {\"abspath\": \"$p\", \"pid\": 1}},"
+	" {\"name\": \"use\", \"syscalls\": [\"unlinkat\"],"
+	"  \"where\": {\"abspath\": \"$p\", \"pid\": 2}}]},"
 	"{\"id\": \"crash\", \"title\": \"t\", \"severity\": \"warning\","
 	" \"message\": \"crash {$p}\", \"tags\": [\"durability\"],"
 	" \"steps\": [{\"name\": \"c\", \"syscalls\": [\"rmdir\"],"
@@ -306,6 +313,20 @@ static void test_own_removal_is_after_the_window(void **state)
 	assert_status(FST_REPORTED, NULL);
 }
 
+static void test_multi_process_not_private(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	mkdir_("/home/u/d", 0700, 040755);
+	feed(sys("access", "/home/u/d/s", 0));
+	ev = sys("unlinkat", "/home/u/d/s", 0);
+	ev.pid = ev.tid = 2;
+	feed(ev);
+	assert_string_equal(last()->rule->id, "mp");
+	assert_status(FST_REPORTED, NULL);
+}
+
 static void test_durability_not_private(void **state)
 {
 	(void)state;
@@ -505,6 +526,7 @@ int main(void)
 		T(test_rename_moves_privacy),
 		T(test_own_removal_is_after_the_window),
 		T(test_durability_not_private),
+		T(test_multi_process_not_private),
 		T(test_chown_and_fchmod),
 		T(test_no_parent_records),
 		T(test_installed_out_of_scope),

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The judge (judge.h): the process table, fed by fork, exec and exit, and
- * the decisions on each match.
+ * The judge (judge.h): the process table, fed by fork, exec and exit; the
+ * names the tree made and the paths it wrote (docs/trust.md); and the
+ * decisions on each match.
  */
 #include "judge.h"
 
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -590,8 +590,8 @@ static enum finding_status private_match(struct judge *j, const struct rule *r,
 					 int nev, const char **reason)
 {
 	const struct name_ent *first = NULL;
+	const char *first_path = NULL;
 	uint64_t before = UINT64_MAX;
-	bool any = false;
 
 	if (!has_tag(r, race_tags) || has_tag(r, unanswered_tags))
 		return FST_REPORTED;
@@ -609,22 +609,28 @@ static enum finding_status private_match(struct judge *j, const struct rule *r,
 			n = private_name(j, paths[k], before, 0);
 			if (!n)
 				return FST_REPORTED;
-			if (!first)
+			if (!first) {
 				first = n;
-			any = true;
+				first_path = paths[k];
+			}
 		}
 	}
-	if (!any)
+	if (!first)
 		return FST_REPORTED;
-	if (first->dir)
+	if (strcmp(first->path, first_path))
 		snprintf(j->reason, sizeof(j->reason),
 			 "in '%s', which pid %d created %04o and nobody else "
 			 "can write",
 			 first->path, first->pid, first->mode);
-	else
+	else if (first->excl && (first->parent_mode & S_ISVTX))
 		snprintf(j->reason, sizeof(j->reason),
 			 "'%s', which pid %d created exclusively in a sticky "
 			 "directory, and nobody else can replace",
+			 first->path, first->pid);
+	else
+		snprintf(j->reason, sizeof(j->reason),
+			 "'%s', which pid %d created in a directory nobody "
+			 "else can write",
 			 first->path, first->pid);
 	*reason = j->reason;
 	return FST_PRIVATE;

@@ -504,14 +504,36 @@ static void trust_observe(struct judge *j, const struct event *ev)
 	names_observe(j, ev);
 }
 
-static const struct name_ent *private_name(const struct judge *j, const char *p,
-					   uint64_t before, int depth);
+static const struct name_ent *private_dir(const struct judge *j, const char *d,
+					  uint64_t before, int depth);
+
+/*
+ * Whether others cannot take directory N away (rename it, put something
+ * else at its name) since event BEFORE: it lies in a private directory,
+ * or the tree made it at BEFORE or earlier in a parent that is not o+w
+ * without the sticky bit. A strace log tells no parent: then none is
+ * assumed o+w.
+ */
+static bool dir_held(const struct judge *j, const struct name_ent *n,
+		     uint64_t before, int depth)
+{
+	char parent[PATH_MAX];
+
+	if (depth > 64 || path_dirname(n->path, parent, sizeof(parent)) < 0)
+		return false;
+	if (strcmp(parent, n->path) && private_dir(j, parent, before, depth))
+		return true;
+	if (n->seq > before)
+		return false;
+	return !(n->parent_known && (n->parent_mode & S_IWOTH) &&
+		 !(n->parent_mode & S_ISVTX));
+}
 
 /*
  * The directory D if the tree made it and nobody outside the tree can
- * change its entries: not o+w, not given away, and its own name safe
- * from others since before BEFORE (D itself may be newer, made inside
- * such a place: a check of a/b/c before mkdir a/b is safe in private a).
+ * change its entries: not o+w, not given away, and held (D itself may be
+ * newer than BEFORE, made inside such a place: a check of a/b/c before
+ * mkdir a/b is safe in a private a).
  */
 static const struct name_ent *private_dir(const struct judge *j, const char *d,
 					  uint64_t before, int depth)
@@ -520,35 +542,30 @@ static const struct name_ent *private_dir(const struct judge *j, const char *d,
 
 	if (!n || !n->dir || (n->mode & S_IWOTH) || n->given_away)
 		return NULL;
-	return private_name(j, d, before, depth + 1) ? n : NULL;
+	return dir_held(j, n, before, depth + 1) ? n : NULL;
 }
 
 /*
  * What makes the name P safe from others since event BEFORE, or NULL:
- * its directory is private, or the tree made P exclusively (at BEFORE
- * or earlier) where others cannot take it away: a sticky directory, or
- * for a directory one that is not o+w.
+ * its directory is private, or the tree made P exclusively (at BEFORE or
+ * earlier) in a sticky directory, where only its owner can remove or
+ * rename it. A name the tree made elsewhere is not private: whoever can
+ * write its directory can swap it (cp -a's mkdir then setxattr by name).
  */
 static const struct name_ent *private_name(const struct judge *j, const char *p,
-					   uint64_t before, int depth)
+					   uint64_t before)
 {
 	char dir[PATH_MAX];
 	const struct name_ent *n;
 
-	if (depth > 64 || !p || p[0] != '/' || !p[1] ||
-	    path_dirname(p, dir, sizeof(dir)) < 0)
+	if (!p || p[0] != '/' || !p[1] || path_dirname(p, dir, sizeof(dir)) < 0)
 		return NULL;
-	n = private_dir(j, dir, before, depth);
+	n = private_dir(j, dir, before, 0);
 	if (n)
 		return n;
-	/* made by the match's first event at the latest */
 	n = name_get(j, p);
-	if (!n || n->seq > before)
-		return NULL;
-	if (n->excl && n->parent_known && (n->parent_mode & S_ISVTX))
-		return n;
-	/* a strace log tells no parent: then only a directory shows it */
-	if (n->dir && !(n->parent_known && (n->parent_mode & S_IWOTH)))
+	if (n && n->excl && n->seq <= before && n->parent_known &&
+	    (n->parent_mode & S_ISVTX))
 		return n;
 	return NULL;
 }
@@ -556,7 +573,7 @@ static const struct name_ent *private_name(const struct judge *j, const char *p,
 bool judge_private_name(const struct judge *j, const char *path,
 			uint64_t before)
 {
-	return private_name(j, path, before, 0) != NULL;
+	return private_name(j, path, before) != NULL;
 }
 
 /* The paths a finding names: each evidence's, both of a rename. */
@@ -606,7 +623,7 @@ static enum finding_status private_match(struct judge *j, const struct rule *r,
 
 			if (!paths[k])
 				continue;
-			n = private_name(j, paths[k], before, 0);
+			n = private_name(j, paths[k], before);
 			if (!n)
 				return FST_REPORTED;
 			if (!first) {
@@ -622,15 +639,10 @@ static enum finding_status private_match(struct judge *j, const struct rule *r,
 			 "in '%s', which pid %d created %04o and nobody else "
 			 "can write",
 			 first->path, first->pid, first->mode);
-	else if (first->excl && (first->parent_mode & S_ISVTX))
+	else
 		snprintf(j->reason, sizeof(j->reason),
 			 "'%s', which pid %d created exclusively in a sticky "
 			 "directory, and nobody else can replace",
-			 first->path, first->pid);
-	else
-		snprintf(j->reason, sizeof(j->reason),
-			 "'%s', which pid %d created in a directory nobody "
-			 "else can write",
 			 first->path, first->pid);
 	*reason = j->reason;
 	return FST_PRIVATE;

@@ -253,3 +253,20 @@ def test_gcc_own_temp_files(ctx):
     unlinked = {r["abspath"] for r in records
                 if r.get("syscall") == "unlink" and r.get("abspath") in made}
     assert made and checked & unlinked, (made, checked, unlinked)
+
+
+def test_cp_a_new_dir_name_stays_shared(ctx):
+    """cp -a makes copy/ and sets its metadata by name at the end: whoever
+    can write the scratch directory can swap copy for a symlink in between
+    (a true finding, kept), while nothing cp makes inside copy/ is
+    anyone else's to change."""
+    tree = os.path.join(ctx.tmp, "tree")
+    os.makedirs(os.path.join(tree, "sub"))
+    harness.write_file(os.path.join(tree, "alpha"), "alpha\n")
+    harness.write_file(os.path.join(tree, "sub", "beta"), "beta\n")
+    os.symlink("alpha", os.path.join(tree, "link"))
+    copy = os.path.join(ctx.tmp, "copy")
+    doc = run(ctx, ["cp", "-a", tree, copy])
+    got = races(doc, ctx.tmp)
+    assert ("create-then-metadata-by-name", copy) in got, got
+    assert not [g for g in got if g[1].startswith(copy + "/")], got

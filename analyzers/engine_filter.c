@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The path policy applied: ignored paths, root-only directories. */
+/*
+ * The path policy applied: ignored paths, and the severity modifiers,
+ * keyed on who besides the program can change a name (docs/trust.md).
+ */
 #include "engine_impl.h"
 
 #include <fnmatch.h>
@@ -103,10 +106,12 @@ enum severity engine_severity_of(const struct engine *e, const struct rule *r,
 
 	if (!e->opt.modifiers || !r->modifiers || !p)
 		return s;
+	/* only root can change it */
 	if (globs_match(&e->root_only, p))
 		return SEV_NOTE;
+	/* other users can, unless the tree made the name its own before */
 	if (first->parent_valid && (first->parent_mode & S_IWOTH) &&
-	    s < SEV_ERROR)
+	    s < SEV_ERROR && !judge_private_name(e->judge, p, first->seq - 1))
 		s++;
 	return s;
 }

@@ -10,6 +10,7 @@
 #define FSRACE_JUDGE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "event.h"
 #include "findings.h"
@@ -51,6 +52,15 @@ enum finding_status judge_match(struct judge *j, const struct rule *r,
 
 /* The stream ended: decide the findings of FS still FST_PENDING. */
 void judge_finish(struct judge *j, struct findings *fs);
+
+/*
+ * Whether nobody besides the traced tree can change the name PATH since
+ * before event BEFORE (docs/trust.md): it lies in a directory the tree
+ * made and keeps private, or the tree made it exclusively in a sticky
+ * directory.
+ */
+bool judge_private_name(const struct judge *j, const char *path,
+			uint64_t before);
 
 /* The process PID, or NULL when the judge has never seen it. */
 const struct judge_proc *judge_proc(const struct judge *j, int pid);

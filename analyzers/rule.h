@@ -162,6 +162,9 @@ struct rule {
 	char **supersedes;
 	int nsupersedes;
 	enum severity severity;
+	/* when set, the severity if no evidence process is privileged */
+	bool has_unprivileged_severity;
+	enum severity unprivileged_severity;
 	bool enabled;
 	bool modifiers; /* path severity modifiers apply */
 	char *source;	/* file it came from */

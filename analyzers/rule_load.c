@@ -223,10 +223,13 @@ static void choose_keys(struct rule *r)
 }
 
 static const char *const rule_keys[] = {
-	"id",	    "title",	  "severity", "explanation", "fix",
-	"message",  "references", "tags",     "enabled",     "modifiers",
-	"scope",    "steps",	  "unless",   "confirm",     "supersedes",
-	"variants", "use",	  NULL,
+	"id",	       "title",	  "severity",
+	"explanation", "fix",	  "message",
+	"references",  "tags",	  "enabled",
+	"modifiers",   "scope",	  "steps",
+	"unless",      "confirm", "supersedes",
+	"variants",    "use",	  "unprivileged_severity",
+	NULL,
 };
 static const char *const variant_keys[] = {
 	"scope",   "steps",    "unless", "confirm", "fix",
@@ -471,6 +474,19 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 				     v->s);
 		else
 			r->severity = sev;
+	}
+	v = jnode_get(o, "unprivileged_severity");
+	if (v && load_want_string(l, v, "\"unprivileged_severity\"")) {
+		sev = severity_parse(v->s);
+		if (sev >= 0 && sev != SEV_NONE) {
+			r->has_unprivileged_severity = true;
+			r->unprivileged_severity = sev;
+		} else {
+			load_fail_at(l, v,
+				     "severity is error, warning or note, "
+				     "not \"%s\"",
+				     v->s);
+		}
 	}
 	r->explanation = opt_string(l, o, "explanation");
 	r->fix = opt_string(l, jnode_get(pat, "fix") ? pat : o, "fix");

@@ -39,6 +39,7 @@ struct opts {
 	bool no_default_filters;
 	bool no_default_suppressions;
 	bool show_suppressed;
+	bool scope_all;
 	const char *record;
 	bool no_seccomp;
 	int input_format;
@@ -90,7 +91,10 @@ static void usage(bool run, FILE *f)
 	      "      --no-default-filters  analyze /proc, /sys, /dev and "
 	      "loader lookups too,\n"
 	      "                          and keep severities as the rules "
-	      "give them\n",
+	      "give them\n"
+	      "      --scope SCOPE       default, or all: also report what "
+	      "the tree only reads\n"
+	      "                          in installed code\n",
 	      f);
 	if (run)
 		fputs("      --record FILE       also write the trace to "
@@ -315,6 +319,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"no-default-filters", no_argument, NULL, 'N'},
 		{"no-default-suppressions", no_argument, NULL, 'P'},
 		{"show-suppressed", no_argument, NULL, 'H'},
+		{"scope", required_argument, NULL, 'O'},
 		{"record", required_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, 'X'},
 		{"input-format", required_argument, NULL, 'i'},
@@ -385,6 +390,14 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'H':
 			o->show_suppressed = true;
 			break;
+		case 'O':
+			if (strcmp(v, "all") && strcmp(v, "default")) {
+				errorx("--scope takes all or default, not '%s'",
+				       v);
+				return -1;
+			}
+			o->scope_all = !strcmp(v, "all");
+			break;
 		case 'i':
 		case 's':
 			if (o->run)
@@ -442,7 +455,8 @@ static struct engine *make_engine(const struct rule_set *rs,
 		.default_filters = !o->no_default_filters,
 		.modifiers = !o->no_default_filters,
 		.ignore = o->ignore,
-		.judge = {.default_suppressions = !o->no_default_suppressions},
+		.judge = {.default_suppressions = !o->no_default_suppressions,
+			  .scope_all = o->scope_all},
 	};
 
 	return engine_new(rs, &eo);

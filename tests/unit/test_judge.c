@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The judge on event streams (docs/trust.md): which matches are private
+ * to the traced tree, which lie out of scope in installed code, how the
+ * path modifiers and the privilege of a process change a severity.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "names.h"
+#include "rule.h"
+#include "syscalls.h"
+
+static struct {
+	struct rule_set rs;
+	struct engine *e;
+	uint64_t seq;
+} fx;
+
+static const char rules[] =
+	"{\"groups\": {\"open\": [\"openat\"], \"stat\": [\"newfstatat\"],"
+	"  \"access\": [\"access\"]},"
+	" \"policy\": {\"root_only\": [\"/usr/*\"]},"
+	" \"rules\": ["
+	"{\"id\": \"race\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"race {$p}\", \"tags\": [\"toctou\"], \"steps\": ["
+	" {\"name\": \"check\", \"syscalls\": [\"@stat\"],"
+	"  \"where\": {\"abspath\": \"$p\"}},"
+	" {\"name\": \"use\", \"syscalls\": [\"@open\"],"
+	"  \"where\": {\"abspath\": \"$p\"}}]},"
+	"{\"id\": \"gone\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"gone {$p}\", \"tags\": [\"toctou\"], \"steps\": ["
+	" {\"name\": \"check\", \"syscalls\": [\"@stat\"],"
+	"  \"where\": {\"abspath\": \"$p\"}},"
+	" {\"name\": \"use\", \"syscalls\": [\"unlink\"],"
+	"  \"where\": {\"abspath\": \"$p\"}}]},"
+	"{\"id\": \"mp\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"mp {$p}\", \"tags\": [\"race\", \"multi-process\"],"
+	" \"scope\": \"any\", \"steps\": ["
+	" {\"name\": \"check\", \"syscalls\": [\"access\"],"
+	"  \"where\": {\"abspath\": \"$p\", \"pid\": 1}},"
+	" {\"name\": \"use\", \"syscalls\": [\"unlinkat\"],"
+	"  \"where\": {\"abspath\": \"$p\", \"pid\": 2}}]},"
+	"{\"id\": \"crash\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"crash {$p}\", \"tags\": [\"durability\"],"
+	" \"steps\": [{\"name\": \"c\", \"syscalls\": [\"rmdir\"],"
+	"  \"where\": {\"abspath\": \"$p\"}}]},"
+	"{\"id\": \"policy\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"message\": \"policy {$p}\", \"tags\": [\"policy\"],"
+	" \"steps\": [{\"name\": \"c\", \"syscalls\": [\"fchmodat\"],"
+	"  \"where\": {\"abspath\": \"$p\"}}]},"
+	"{\"id\": \"acc\", \"title\": \"t\", \"severity\": \"warning\","
+	" \"unprivileged_severity\": \"note\", \"message\": \"acc {$p}\","
+	" \"tags\": [\"toctou\"], \"steps\": ["
+	" {\"name\": \"check\", \"syscalls\": [\"@access\"],"
+	"  \"where\": {\"abspath\": \"$p\"}},"
+	" {\"name\": \"use\", \"syscalls\": [\"@open\"],"
+	"  \"where\": {\"abspath\": \"$p\"}}]}"
+	"]}";
+
+static void load(bool scope_all)
+{
+	struct engine_options o = {.default_filters = true,
+				   .modifiers = true,
+				   .judge = {.scope_all = scope_all}};
+	char err[512];
+
+	rule_set_init(&fx.rs);
+	if (rule_set_load_text(&fx.rs, "t.json", rules, strlen(rules), err,
+			       sizeof(err)) < 0)
+		fail_msg("load failed: %s", err);
+	fx.e = engine_new(&fx.rs, &o);
+	fx.seq = 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	load(false);
+	return 0;
+}
+
+static int setup_all(void **state)
+{
+	(void)state;
+	load(true);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	engine_free(fx.e);
+	rule_set_release(&fx.rs);
+	memset(&fx, 0, sizeof(fx));
+	return 0;
+}
+
+/* A successful call on ABSPATH, whose directory has mode PMODE (0: none). */
+static struct event sys(const char *name, const char *abspath, uint32_t pmode)
+{
+	struct event ev;
+
+	event_init(&ev, EV_SYSCALL);
+	ev.sc = syscall_by_name(name);
+	assert_non_null(ev.sc);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.has = HAS_RET;
+	if (abspath) {
+		ev.has |= HAS_PATH;
+		ev.path = ev.abspath = abspath;
+	}
+	if (pmode) {
+		static char dir[256];
+		const char *slash = strrchr(abspath, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == abspath ? 1 : (int)(slash - abspath),
+			 abspath);
+		ev.parent.valid = true;
+		ev.parent.path = dir;
+		ev.parent.mode = pmode;
+	}
+	return ev;
+}
+
+static void feed(struct event ev)
+{
+	engine_feed(fx.e, &ev);
+}
+
+static void mkdir_(const char *p, uint32_t mode, uint32_t pmode)
+{
+	struct event ev = sys("mkdir", p, pmode);
+
+	ev.has |= HAS_MODE;
+	ev.mode = mode;
+	feed(ev);
+}
+
+static void open_(const char *p, uint64_t flags, uint32_t pmode)
+{
+	struct event ev = sys("openat", p, pmode);
+
+	ev.has |= HAS_FLAGS | HAS_DIRFD;
+	ev.dirfd = AT_FDCWD_;
+	ev.dirfd_path = "/home/u";
+	ev.flags = flags;
+	ev.ret = 3;
+	feed(ev);
+}
+
+static void stat_open(const char *p)
+{
+	struct event ev = sys("newfstatat", p, 0);
+
+	ev.has |= HAS_DIRFD;
+	ev.dirfd = AT_FDCWD_;
+	ev.dirfd_path = "/home/u";
+	feed(ev);
+	open_(p, O_RDONLY_, 0);
+}
+
+static const struct finding *last(void)
+{
+	const struct findings *fs = engine_findings(fx.e);
+
+	assert_true(fs->n > 0);
+	return fs->v[fs->n - 1];
+}
+
+static void assert_status(enum finding_status st, const char *reason)
+{
+	const struct finding *f = last();
+
+	if (f->status != st && f->status_reason)
+		print_message("reason: %s\n", f->status_reason);
+	assert_string_equal(finding_status_name(f->status),
+			    finding_status_name(st));
+	if (reason)
+		assert_string_equal(f->status_reason, reason);
+	else
+		assert_null(f->status_reason);
+}
+
+static void test_own_dir_is_private(void **state)
+{
+	(void)state;
+	mkdir_("/home/u/d", 0777, 040755);
+	stat_open("/home/u/d/f");
+	assert_status(FST_PRIVATE, "in '/home/u/d', which pid 1 created 0755 "
+				   "and nobody else can write");
+	/* a check before a subdirectory existed: still inside d */
+	feed(sys("newfstatat", "/home/u/d/s/f", 0));
+	mkdir_("/home/u/d/s", 0700, 0);
+	open_("/home/u/d/s/f", O_RDONLY_, 0);
+	assert_status(FST_PRIVATE, "in '/home/u/d/s', which pid 1 created "
+				   "0700 and nobody else can write");
+	/* the directory's own name: whoever writes /home/u can swap it */
+	stat_open("/home/u/d");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_checked_before_created(void **state)
+{
+	(void)state;
+	feed(sys("newfstatat", "/home/u/d/f", 0));
+	mkdir_("/home/u/d", 0700, 040755);
+	open_("/home/u/d/f", O_RDONLY_, 0);
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_world_writable_dir(void **state)
+{
+	(void)state;
+	/* the umask was 0: a stat of the directory tells */
+	mkdir_("/home/u/d", 0777, 040755);
+	stat_open("/home/u/d/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	feed(sys("newfstatat", "/home/u/d/g", 040777));
+	open_("/home/u/d/g", O_RDONLY_, 040777);
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_chmod_o_w(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	mkdir_("/home/u/d", 0700, 040755);
+	ev = sys("fchmodat", "/home/u/d", 0);
+	ev.has |= HAS_MODE;
+	ev.mode = 0757;
+	feed(ev);
+	stat_open("/home/u/d/f");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_shared_parent(void **state)
+{
+	(void)state;
+	/* others can rename d away in a world-writable parent */
+	mkdir_("/srv/pub/d", 0700, 040777);
+	stat_open("/srv/pub/d/f");
+	assert_status(FST_REPORTED, NULL);
+	/* but not in a sticky one: mkdtemp */
+	mkdir_("/tmp/tmpab12", 0700, 041777);
+	stat_open("/tmp/tmpab12/f");
+	assert_status(FST_PRIVATE, "in '/tmp/tmpab12', which pid 1 created "
+				   "0700 and nobody else can write");
+}
+
+static void test_excl_in_sticky_until_unlinked(void **state)
+{
+	(void)state;
+	open_("/tmp/ccX1.s", O_WRONLY_ | O_CREAT_ | O_EXCL_, 041777);
+	stat_open("/tmp/ccX1.s");
+	assert_status(FST_PRIVATE, "'/tmp/ccX1.s', which pid 1 created "
+				   "exclusively in a sticky directory, and "
+				   "nobody else can replace");
+	feed(sys("unlink", "/tmp/ccX1.s", 041777));
+	open_("/tmp/ccX1.s", O_WRONLY_ | O_CREAT_, 041777);
+	stat_open("/tmp/ccX1.s");
+	assert_status(FST_REPORTED, NULL);
+	/* without O_EXCL in a sticky directory: not the tree's own */
+	open_("/tmp/ccX2.s", O_WRONLY_ | O_CREAT_, 041777);
+	stat_open("/tmp/ccX2.s");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_rename_moves_privacy(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	mkdir_("/home/u/a", 0700, 040755);
+	mkdir_("/home/u/a/s", 0700, 0);
+	ev = sys("rename", "/home/u/a", 040755);
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = "/home/u/b";
+	ev.parent2 = ev.parent;
+	feed(ev);
+	stat_open("/home/u/b/s/f");
+	assert_status(FST_PRIVATE, "in '/home/u/b/s', which pid 1 created "
+				   "0700 and nobody else can write");
+	stat_open("/home/u/a/s/f");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_own_removal_is_after_the_window(void **state)
+{
+	(void)state;
+	/* gcc's driver: mkstemp in /tmp, stat, unlink: the unlink that
+	 * ends the match drops the name only after it is judged */
+	open_("/tmp/ccA.s", O_WRONLY_ | O_CREAT_ | O_EXCL_, 041777);
+	feed(sys("newfstatat", "/tmp/ccA.s", 041777));
+	feed(sys("unlink", "/tmp/ccA.s", 041777));
+	assert_string_equal(last()->rule->id, "gone");
+	assert_status(FST_PRIVATE, "'/tmp/ccA.s', which pid 1 created "
+				   "exclusively in a sticky directory, and "
+				   "nobody else can replace");
+	/* made again without O_EXCL: another user's name for all we know */
+	open_("/tmp/ccA.s", O_WRONLY_ | O_CREAT_, 041777);
+	feed(sys("newfstatat", "/tmp/ccA.s", 041777));
+	feed(sys("unlink", "/tmp/ccA.s", 041777));
+	assert_string_equal(last()->rule->id, "gone");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_multi_process_not_private(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	mkdir_("/home/u/d", 0700, 040755);
+	feed(sys("access", "/home/u/d/s", 0));
+	ev = sys("unlinkat", "/home/u/d/s", 0);
+	ev.pid = ev.tid = 2;
+	feed(ev);
+	assert_string_equal(last()->rule->id, "mp");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_durability_not_private(void **state)
+{
+	(void)state;
+	mkdir_("/home/u/d", 0700, 040755);
+	feed(sys("rmdir", "/home/u/d/f", 0));
+	assert_string_equal(last()->rule->id, "crash");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_installed_out_of_scope(void **state)
+{
+	(void)state;
+	stat_open("/usr/lib/os-release");
+	assert_status(FST_OUT_OF_SCOPE, "'/usr/lib/os-release' is only read, "
+					"in installed code ('/usr/')");
+	assert_string_equal(severity_name(last()->severity), "note");
+	stat_open("/home/u/.local/lib/python3.12/site-packages/m/x.py");
+	assert_status(FST_OUT_OF_SCOPE,
+		      "'/home/u/.local/lib/python3.12/site-packages/m/x.py' "
+		      "is only read, in installed code ('/site-packages/')");
+	/* what the tree writes is its own */
+	open_("/opt/app/state", O_WRONLY_ | O_CREAT_, 0);
+	stat_open("/opt/app/state");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/data");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_scope_all(void **state)
+{
+	(void)state;
+	stat_open("/usr/lib/os-release");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void exec_(const char *exe)
+{
+	struct event ev = sys("execve", exe, 0);
+
+	feed(ev);
+}
+
+static void test_exe_prefix(void **state)
+{
+	(void)state;
+	exec_("/home/u/.tools/node/bin/node");
+	stat_open("/home/u/.tools/node/lib/x.js");
+	assert_status(FST_OUT_OF_SCOPE, "'/home/u/.tools/node/lib/x.js' is "
+					"only read, in installed code "
+					"('/home/u/.tools/node/')");
+	/* a program the tree built does not make its prefix installed */
+	open_("/srv/b/bin/prog", O_WRONLY_ | O_CREAT_ | O_TRUNC_, 0);
+	exec_("/srv/b/bin/prog");
+	stat_open("/srv/b/data");
+	assert_status(FST_REPORTED, NULL);
+	/* nor one beside the tree's working directory (/home/u) */
+	exec_("/home/bin/tool");
+	stat_open("/home/other");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/home/u/bin/tool");
+	stat_open("/home/u/cfg");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_private_name_keeps_severity(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	open_("/tmp/own", O_WRONLY_ | O_CREAT_ | O_EXCL_, 041777);
+	ev = sys("fchmodat", "/tmp/own", 041777);
+	feed(ev);
+	assert_string_equal(last()->rule->id, "policy");
+	assert_string_equal(severity_name(last()->severity), "warning");
+	open_("/tmp/theirs", O_WRONLY_ | O_CREAT_, 041777);
+	feed(sys("fchmodat", "/tmp/theirs", 041777));
+	assert_string_equal(severity_name(last()->severity), "error");
+}
+
+static void exec_creds(uint32_t uid, uint32_t euid, bool secure)
+{
+	struct event ev = sys("execve", "/usr/bin/prog", 0);
+
+	ev.has |= HAS_CREDS;
+	ev.creds.uid = uid;
+	ev.creds.euid = euid;
+	ev.creds.secure = secure;
+	feed(ev);
+}
+
+static void access_open(const char *p)
+{
+	feed(sys("access", p, 0));
+	open_(p, O_RDONLY_, 0);
+	assert_string_equal(last()->rule->id, "acc");
+}
+
+static void test_access_unprivileged(void **state)
+{
+	(void)state;
+	/* creds unknown: as the rule says */
+	access_open("/home/u/a");
+	assert_string_equal(severity_name(last()->severity), "warning");
+	exec_creds(1000, 1000, false);
+	access_open("/home/u/b");
+	assert_string_equal(severity_name(last()->severity), "note");
+	exec_creds(1000, 0, false);
+	access_open("/home/u/c");
+	assert_string_equal(severity_name(last()->severity), "warning");
+	exec_creds(1000, 1000, true);
+	access_open("/home/u/d");
+	assert_string_equal(severity_name(last()->severity), "warning");
+}
+
+static void test_unprivileged_severity_bad(void **state)
+{
+	static const char bad[] =
+		"{\"rules\": [{\"id\": \"r\", \"title\": \"t\", "
+		"\"severity\": \"warning\", \"unprivileged_severity\": "
+		"\"low\", \"message\": \"m\", \"steps\": [{\"syscalls\": "
+		"[\"unlink\"]}]}]}";
+	struct rule_set rs;
+	char err[512];
+
+	(void)state;
+	rule_set_init(&rs);
+	assert_int_equal(rule_set_load_text(&rs, "b.json", bad, strlen(bad),
+					    err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "b.json:1:86: severity is error, warning or "
+				 "note, not \"low\"");
+	rule_set_release(&rs);
+}
+
+static void owner_(const char *name, const char *p, int64_t uid)
+{
+	struct event ev = sys(name, p, 0);
+
+	ev.has |= HAS_OWNER;
+	ev.uid = uid;
+	ev.gid = -1;
+	feed(ev);
+}
+
+static void test_chown_and_fchmod(void **state)
+{
+	struct event ev = sys("execve", "/usr/bin/prog", 0);
+
+	(void)state;
+	ev.has |= HAS_CREDS;
+	ev.creds.uid = ev.creds.euid = 1000;
+	feed(ev);
+	mkdir_("/home/u/own", 0700, 040755);
+	owner_("chown", "/home/u/own", 1000);
+	stat_open("/home/u/own/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	mkdir_("/home/u/gift", 0700, 040755);
+	owner_("chown", "/home/u/gift", 0);
+	stat_open("/home/u/gift/f");
+	assert_status(FST_REPORTED, NULL);
+	/* fchmod o+w by the descriptor */
+	mkdir_("/home/u/fd", 0700, 040755);
+	ev = sys("fchmod", NULL, 0);
+	ev.has |= HAS_FD | HAS_MODE;
+	ev.fd = 4;
+	ev.fd_path = "/home/u/fd";
+	ev.mode = 0777;
+	feed(ev);
+	stat_open("/home/u/fd/f");
+	assert_status(FST_REPORTED, NULL);
+}
+
+static void test_no_parent_records(void **state)
+{
+	(void)state;
+	/* a strace log: a directory counts as made where others cannot
+	 * write; a file, as made in no sticky directory */
+	mkdir_("/tmp/d", 0700, 0);
+	stat_open("/tmp/d/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	open_("/tmp/x", O_WRONLY_ | O_CREAT_ | O_EXCL_, 0);
+	stat_open("/tmp/x");
+	assert_status(FST_REPORTED, NULL);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_own_dir_is_private),
+		T(test_checked_before_created),
+		T(test_world_writable_dir),
+		T(test_chmod_o_w),
+		T(test_shared_parent),
+		T(test_excl_in_sticky_until_unlinked),
+		T(test_rename_moves_privacy),
+		T(test_own_removal_is_after_the_window),
+		T(test_durability_not_private),
+		T(test_multi_process_not_private),
+		T(test_chown_and_fchmod),
+		T(test_no_parent_records),
+		T(test_installed_out_of_scope),
+		cmocka_unit_test_setup_teardown(test_scope_all, setup_all,
+						teardown),
+		T(test_exe_prefix),
+		T(test_private_name_keeps_severity),
+		T(test_access_unprivileged),
+		cmocka_unit_test(test_unprivileged_severity_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

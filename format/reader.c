@@ -166,7 +166,7 @@ static const char *const frame_keys[K_FRAME] = {
 	[K_TS_EXIT] = "ts_exit", [K_SYSCALL] = "syscall",
 };
 
-/* The keys of "stat" and "parent" objects. */
+/* The keys of "stat", "parent" and "creds" objects. */
 enum sub_key {
 	S_NONE,
 	S_DEV,
@@ -177,20 +177,23 @@ enum sub_key {
 	S_GID,
 	S_SIZE,
 	S_PATH,
+	S_EUID,
+	S_SECURE,
 	S_COUNT,
 };
 
 static const char *const sub_keys[S_COUNT] = {
-	[S_DEV] = "dev",     [S_INO] = "ino",	[S_MODE] = "mode",
-	[S_NLINK] = "nlink", [S_UID] = "uid",	[S_GID] = "gid",
-	[S_SIZE] = "size",   [S_PATH] = "path",
+	[S_DEV] = "dev",       [S_INO] = "ino",	  [S_MODE] = "mode",
+	[S_NLINK] = "nlink",   [S_UID] = "uid",	  [S_GID] = "gid",
+	[S_SIZE] = "size",     [S_PATH] = "path", [S_EUID] = "euid",
+	[S_SECURE] = "secure",
 };
 
 /* How scan_record() reads the value of each key. */
 enum key_class {
 	C_SCALAR,  /* kept as it is; arrays and objects only marked */
 	C_STRINGS, /* flags, access, resolve, argv, shares */
-	C_OBJECT,  /* stat, parent, parent2 */
+	C_OBJECT,  /* stat, parent, parent2, creds */
 };
 
 /* The row of a key in a type of record, as parse_record() needs it. */
@@ -273,6 +276,7 @@ static void key_schema_init(struct key_schema *ks)
 			break;
 		case FK_IDENT:
 		case FK_PARENT:
+		case FK_CREDS:
 			ks->cls[k] = C_OBJECT;
 			break;
 		default:
@@ -304,6 +308,7 @@ enum key_context {
 	IN_RECORD,
 	IN_STAT,
 	IN_PARENT,
+	IN_CREDS,
 	IN_CONTEXTS,
 };
 
@@ -537,10 +542,11 @@ struct name_list {
 	bool bad; /* an element that is not a string */
 };
 
-/* The "stat" or "parent" object of a key. */
+/* The "stat", "parent" or "creds" object of a key. */
 union reader_object {
 	struct ident id;
 	struct parent_info p;
+	struct creds c;
 };
 
 /* One record as read: the last value of every known key. */
@@ -654,7 +660,7 @@ out:
 	return true;
 }
 
-/* A "stat" (FK_IDENT) or "parent" (FK_PARENT) object. */
+/* A "stat" (FK_IDENT), "parent" (FK_PARENT) or "creds" (FK_CREDS) object. */
 static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 		       struct jv *v)
 {
@@ -662,7 +668,10 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 	bool is_ident = ks->kind[key] == FK_IDENT;
 	struct ident *id = &rec->obj[key].id;
 	struct parent_info *p = &rec->obj[key].p;
-	enum key_context in = is_ident ? IN_STAT : IN_PARENT;
+	struct creds *c = &rec->obj[key].c;
+	enum key_context in = is_ident			  ? IN_STAT
+			      : ks->kind[key] == FK_CREDS ? IN_CREDS
+							  : IN_PARENT;
 	unsigned prev = K_FIRST;
 	struct jv x;
 
@@ -694,6 +703,22 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 		}
 		/* a value that is not an integer reads as absent, 0 */
 		i = x.kind == JV_INT ? x.i : 0;
+		if (in == IN_CREDS) {
+			switch (ks->sub[k]) {
+			case S_UID:
+				c->uid = (uint32_t)i;
+				break;
+			case S_EUID:
+				c->euid = (uint32_t)i;
+				break;
+			case S_SECURE:
+				c->secure = x.kind == JV_TRUE;
+				break;
+			default:
+				break;
+			}
+			continue;
+		}
 		if (!is_ident) {
 			switch (ks->sub[k]) {
 			case S_PATH:
@@ -965,6 +990,16 @@ static bool read_field(struct reader_parser *r, const struct event_field *f,
 			return false;
 		*(struct parent_info *)p = rec->obj[k].p;
 		((struct parent_info *)p)->valid = true;
+		return true;
+	case FK_CREDS:
+		if (v->kind != JV_OBJECT)
+			return false;
+		*(struct creds *)p = rec->obj[k].c;
+		return true;
+	case FK_BOOL:
+		if (v->kind != JV_TRUE && v->kind != JV_FALSE)
+			return false;
+		*(bool *)p = v->kind == JV_TRUE;
 		return true;
 	case FK_FORK_KIND:
 		if (v->kind != JV_STRING)

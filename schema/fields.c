@@ -75,6 +75,8 @@ const struct event_field event_fields[] = {
 	PLAIN("stat", stat, FK_IDENT, T_SYSCALL, .evidence = true),
 	PLAIN("parent", parent, FK_PARENT, T_SYSCALL, .evidence = true),
 	PLAIN("parent2", parent2, FK_PARENT, T_SYSCALL),
+	LEADER("creds", creds, FK_CREDS, HAS_CREDS),
+	LEADER("existed", existed, FK_BOOL, HAS_EXISTED),
 
 	PLAIN("syscall", fork_syscall, FK_STRING, T_FORK),
 	PLAIN("child_pid", child_pid, FK_INT, T_FORK),
@@ -95,6 +97,7 @@ const unsigned event_fields_count = ARRAY_SIZE(event_fields);
 
 /* the reader keeps a bit per key in a word: the frame's 8 and these */
 _Static_assert(ARRAY_SIZE(event_fields) + 8 <= 64, "too many fields");
+_Static_assert(ARRAY_SIZE(event_fields) <= EVENT_FIELDS_MAX, "too many fields");
 
 const char *field_string(const struct event_field *f, const struct event *ev)
 {

@@ -306,3 +306,31 @@ def test_dump_creds_and_existed(ctx):
         ' <0.000001>\n' +
         t + 'execve("/bin/y", ["y"]) = 0 <0.000001>\n'), p.stdout
 
+
+PROBE = {"rules": [{
+    "id": "created-probe", "title": "t", "severity": "note",
+    "explanation": "e", "fix": "f", "message": "created {$p}",
+    "steps": [{"name": "c", "syscalls": ["@open"],
+               "where": {"created": "$p", "result": "success"}},
+              {"name": "exit", "at_exit": True}]}]}
+
+
+def test_existing_name_is_not_created(ctx):
+    """The rules' `created` of an O_CREAT open is the name only when it
+    was free: not a file that was there, nor one a symlink led to; a
+    dangling symlink's open creates."""
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    args = kinds_setup(d)
+    p, _, _ = ctx.record([ctx.fixture("open_kinds"), *args], cwd=d)
+    assert p.returncode == 0, p.stderr
+    rules = os.path.join(ctx.tmp, "probe.json")
+    with open(rules, "w") as f:
+        json.dump(PROBE, f)
+    a = ctx.run(["analyze", "--no-default-rules", "--no-default-filters",
+                 "-r", rules, "-f", "json", "--fail-on", "none",
+                 os.path.join(ctx.tmp, "trace.jsonl")])
+    assert a.returncode == 0, a.stderr
+    got = sorted(f["message"] for f in json.loads(a.stdout)["findings"])
+    assert got == [f"created {d}/dangling", f"created {d}/fsr-new",
+                   f"created {d}/sub/fsr-new2"], got

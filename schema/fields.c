@@ -121,36 +121,49 @@ const struct event_field *field_of_arg(enum arg_kind arg)
 }
 
 /*
- * Where the strings of an event are: the offsets of its const char *
- * members, found once from the table so that copying an event (once per
- * event, in analyze's reader thread) walks a short array.
+ * Where the strings of each type of event are: the offsets of its const
+ * char * members and the presence bit each needs (0: none), found once
+ * from the table so that copying an event (once per event, in analyze's
+ * reader thread) walks a short array and skips the absent groups.
  */
-static uint16_t string_at[ARRAY_SIZE(event_fields)];
-static unsigned nstrings;
+struct string_slot {
+	uint16_t offset;
+	uint32_t has;
+};
+
+static struct string_slot string_at[4][ARRAY_SIZE(event_fields)];
+static unsigned nstrings[4];
 /* before main(): nothing on the per-event path checks that it ran */
 __attribute__((constructor)) static void find_strings(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
 		const struct event_field *f = &event_fields[i];
+		struct string_slot slot = {
+			.offset = f->offset,
+			.has = f->role == FR_PLAIN ? 0 : f->has,
+		};
 
-		if (f->kind == FK_STRING || f->kind == FK_SOURCE)
-			string_at[nstrings++] = f->offset;
-		else if (f->kind == FK_PARENT)
-			string_at[nstrings++] =
+		if (f->kind == FK_PARENT)
+			slot.offset =
 				(uint16_t)(f->offset +
 					   offsetof(struct parent_info, path));
+		else if (f->kind != FK_STRING && f->kind != FK_SOURCE)
+			continue;
+		for (unsigned t = 0; t < 4; t++)
+			if (f->types & 1u << t)
+				string_at[t][nstrings[t]++] = slot;
 	}
-}
-
-static inline const char **string_member(struct event *ev, unsigned i)
-{
-	return (const char **)((char *)ev + string_at[i]);
 }
 
 size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 {
+	const struct string_slot *slot = string_at[ev->type];
+	const struct string_slot *end = slot + nstrings[ev->type];
+	const char **member[ARRAY_SIZE(event_fields)];
 	size_t len[ARRAY_SIZE(event_fields)];
 	size_t used = 0, argv_bytes = 0;
+	unsigned n = 0, ndrop = 0;
+	const char **drop[ARRAY_SIZE(event_fields)];
 
 	/* each length once: this runs once per event in analyze's reader */
 	if (ev->argv) {
@@ -159,11 +172,19 @@ size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 			argv_bytes += strlen(ev->argv[a]) + 1;
 	}
 	used = argv_bytes;
-	for (unsigned i = 0; i < nstrings; i++) {
-		const char *s = *string_member(ev, i);
+	for (; slot < end; slot++) {
+		const char **s = (const char **)((char *)ev + slot->offset);
 
-		len[i] = s ? strlen(s) + 1 : 0;
-		used += len[i];
+		if (!*s)
+			continue;
+		/* a string without its presence bit is not the event's */
+		if (slot->has && !(ev->has & slot->has)) {
+			drop[ndrop++] = s;
+			continue;
+		}
+		member[n] = s;
+		len[n] = strlen(*s) + 1;
+		used += len[n++];
 	}
 	if (used > room)
 		return used;
@@ -174,21 +195,19 @@ size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 
 		used = (size_t)(ev->argc + 1) * sizeof(char *);
 		for (int a = 0; a < ev->argc; a++) {
-			size_t n = strlen(ev->argv[a]) + 1;
+			size_t l = strlen(ev->argv[a]) + 1;
 
-			v[a] = memcpy(buf + used, ev->argv[a], n);
-			used += n;
+			v[a] = memcpy(buf + used, ev->argv[a], l);
+			used += l;
 		}
 		v[ev->argc] = NULL;
 		ev->argv = v;
 	}
-	for (unsigned i = 0; i < nstrings; i++) {
-		const char **s = string_member(ev, i);
-
-		if (len[i]) {
-			*s = memcpy(buf + used, *s, len[i]);
-			used += len[i];
-		}
+	for (unsigned i = 0; i < n; i++) {
+		*member[i] = memcpy(buf + used, *member[i], len[i]);
+		used += len[i];
 	}
+	for (unsigned i = 0; i < ndrop; i++)
+		*drop[i] = NULL;
 	return used;
 }

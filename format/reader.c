@@ -219,7 +219,9 @@ struct key_schema {
 	unsigned nkeys;	  /* keys only of objects: [K_RECORD_MAX, nkeys) */
 	const char *name[K_UNKNOWN];		 /* borrowed from the tables */
 	struct key_field field[4][K_RECORD_MAX]; /* by event type */
-	uint64_t mask[4];	     /* by event type: keys with a row */
+	uint64_t mask[4]; /* by event type: keys with a row */
+	/* by event type: keys of leaders and plain rows read as they are */
+	uint64_t strings[4], ints[4], int64s[4];
 	uint8_t kind[K_UNKNOWN + 1]; /* enum field_kind; FK_COUNT */
 	uint8_t cls[K_UNKNOWN + 1];  /* enum key_class */
 	uint8_t sub[K_UNKNOWN + 1];  /* enum sub_key */
@@ -263,6 +265,14 @@ static void key_schema_init(struct key_schema *ks)
 					.has = f->has,
 				};
 				ks->mask[t] |= UINT64_C(1) << k;
+				if (f->role == FR_MEMBER)
+					continue;
+				if (f->kind == FK_STRING)
+					ks->strings[t] |= UINT64_C(1) << k;
+				else if (f->kind == FK_INT)
+					ks->ints[t] |= UINT64_C(1) << k;
+				else if (f->kind == FK_INT64)
+					ks->int64s[t] |= UINT64_C(1) << k;
 			}
 		if (ks->kind[k] == FK_COUNT)
 			ks->kind[k] = f->kind;
@@ -1035,7 +1045,7 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 	const struct key_schema *ks = &rec->keys.schema;
 	const char *type = str(rec, K_TYPE);
 	int64_t pid, tid, v;
-	uint64_t keys;
+	uint64_t keys, m;
 	bool ok = true;
 
 	if (!type || !get_int(rec, K_SEQ, &v) || !get_int(rec, K_PID, &pid) ||
@@ -1073,40 +1083,72 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 		if (get_int(rec, K_TS_EXIT, &v))
 			ev->ts_exit = (uint64_t)v;
 	}
-	/* in key order, which is the table's: a leader before its members */
-	for (keys = rec->seen & ks->mask[ev->type]; keys; keys &= keys - 1) {
+	keys = rec->seen & ks->mask[ev->type];
+	/*
+	 * The common kinds first, each without a switch (they are leaders or
+	 * plain rows), then the others in key order, which is the table's:
+	 * a leader before its members.
+	 */
+	for (m = keys & ks->strings[ev->type]; m; m &= m - 1) {
+		enum key k = (enum key)__builtin_ctzll(m);
+		const struct jv *j = &rec->v[k];
+
+		if (j->kind == JV_STRING) {
+			const struct key_field *kf = &ks->field[ev->type][k];
+
+			*(const char **)((char *)ev + kf->offset) = j->s;
+			ev->has |= kf->has;
+		}
+	}
+	for (m = keys & ks->ints[ev->type]; m; m &= m - 1) {
+		enum key k = (enum key)__builtin_ctzll(m);
+		const struct jv *j = &rec->v[k];
+
+		if (j->kind == JV_INT) {
+			const struct key_field *kf = &ks->field[ev->type][k];
+
+			*(int *)((char *)ev + kf->offset) = (int)j->i;
+			ev->has |= kf->has;
+		}
+	}
+	for (m = keys & ks->int64s[ev->type]; m; m &= m - 1) {
+		enum key k = (enum key)__builtin_ctzll(m);
+		const struct jv *j = &rec->v[k];
+
+		if (j->kind == JV_INT) {
+			const struct key_field *kf = &ks->field[ev->type][k];
+
+			*(int64_t *)((char *)ev + kf->offset) = j->i;
+			ev->has |= kf->has;
+		}
+	}
+	keys &= ~(ks->strings[ev->type] | ks->ints[ev->type] |
+		  ks->int64s[ev->type]);
+	for (; keys; keys &= keys - 1) {
 		enum key k = (enum key)__builtin_ctzll(keys);
 		const struct key_field *kf = &ks->field[ev->type][k];
 		const struct jv *j = &rec->v[k];
 		char *p = (char *)ev + kf->offset;
 
+		if (kf->op >= OP_MEMBER && !(ev->has & kf->has))
+			continue;
 		switch (kf->op) {
 		case OP_STRING + OP_MEMBER:
-			if (!(ev->has & kf->has))
-				continue;
-			/* fall through */
-		case OP_STRING:
 			if (j->kind != JV_STRING)
 				continue;
 			*(const char **)p = j->s;
 			break;
 		case OP_INT64 + OP_MEMBER:
-			if (!(ev->has & kf->has))
-				continue;
-			/* fall through */
-		case OP_INT64:
 			if (j->kind != JV_INT)
 				continue;
 			*(int64_t *)p = j->i;
 			break;
-		case OP_INT:
+		case OP_INT + OP_MEMBER:
 			if (j->kind != JV_INT)
 				continue;
 			*(int *)p = (int)j->i;
 			break;
 		default:
-			if (kf->op >= OP_MEMBER && !(ev->has & kf->has))
-				continue;
 			if (!read_field(r, &event_fields[kf->row], k, j, ev,
 					&ok))
 				continue;

@@ -121,49 +121,81 @@ const struct event_field *field_of_arg(enum arg_kind arg)
 }
 
 /*
- * Where the strings of each type of event are: the offsets of its const
- * char * members and the presence bit each needs (0: none), found once
- * from the table so that copying an event (once per event, in analyze's
- * reader thread) walks a short array and skips the absent groups.
+ * Where the strings of each type of event are, found once from the table
+ * so that copying an event (once per event, in analyze's reader thread)
+ * visits only its present strings: per presence bit the offsets of the
+ * const char * members it guards, and the members no bit guards.
  */
-struct string_slot {
-	uint16_t offset;
-	uint32_t has;
+struct string_span {
+	uint8_t first, n;
 };
 
-static struct string_slot string_at[4][ARRAY_SIZE(event_fields)];
-static unsigned nstrings[4];
+static struct string_plan {
+	uint16_t off[ARRAY_SIZE(event_fields)]; /* by bit, then plain */
+	struct string_span by_bit[32];
+	uint32_t bits;	    /* the bits that guard strings */
+	uint8_t plain, end; /* off[plain..end): unguarded */
+} strings[4];
+
+static uint16_t string_offset(const struct event_field *f)
+{
+	if (f->kind == FK_PARENT)
+		return (uint16_t)(f->offset +
+				  offsetof(struct parent_info, path));
+	return f->kind == FK_STRING || f->kind == FK_SOURCE ? f->offset : 0;
+}
+
 /* before main(): nothing on the per-event path checks that it ran */
 __attribute__((constructor)) static void find_strings(void)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
-		const struct event_field *f = &event_fields[i];
-		struct string_slot slot = {
-			.offset = f->offset,
-			.has = f->role == FR_PLAIN ? 0 : f->has,
-		};
+	for (unsigned t = 0; t < 4; t++) {
+		struct string_plan *sp = &strings[t];
+		unsigned n = 0;
 
-		if (f->kind == FK_PARENT)
-			slot.offset =
-				(uint16_t)(f->offset +
-					   offsetof(struct parent_info, path));
-		else if (f->kind != FK_STRING && f->kind != FK_SOURCE)
-			continue;
-		for (unsigned t = 0; t < 4; t++)
-			if (f->types & 1u << t)
-				string_at[t][nstrings[t]++] = slot;
+		for (unsigned b = 0; b < 32; b++) {
+			sp->by_bit[b].first = (uint8_t)n;
+			for (unsigned i = 0; i < ARRAY_SIZE(event_fields);
+			     i++) {
+				const struct event_field *f = &event_fields[i];
+
+				if (!(f->types & 1u << t) ||
+				    f->role == FR_PLAIN || f->has != 1u << b ||
+				    !string_offset(f))
+					continue;
+				sp->off[n++] = string_offset(f);
+				sp->bits |= f->has;
+			}
+			sp->by_bit[b].n = (uint8_t)(n - sp->by_bit[b].first);
+		}
+		sp->plain = (uint8_t)n;
+		for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
+			const struct event_field *f = &event_fields[i];
+
+			if (f->types & 1u << t && f->role == FR_PLAIN &&
+			    string_offset(f))
+				sp->off[n++] = string_offset(f);
+		}
+		sp->end = (uint8_t)n;
 	}
 }
 
 size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 {
-	const struct string_slot *slot = string_at[ev->type];
-	const struct string_slot *end = slot + nstrings[ev->type];
+	const struct string_plan *sp = &strings[ev->type];
 	const char **member[ARRAY_SIZE(event_fields)];
 	size_t len[ARRAY_SIZE(event_fields)];
 	size_t used = 0, argv_bytes = 0;
-	unsigned n = 0, ndrop = 0;
-	const char **drop[ARRAY_SIZE(event_fields)];
+	unsigned n = 0;
+
+#define VISIT(i)                                                               \
+	do {                                                                   \
+		const char **s_ = (const char **)((char *)ev + sp->off[i]);    \
+		if (*s_) {                                                     \
+			member[n] = s_;                                        \
+			len[n] = strlen(*s_) + 1;                              \
+			used += len[n++];                                      \
+		}                                                              \
+	} while (0)
 
 	/* each length once: this runs once per event in analyze's reader */
 	if (ev->argv) {
@@ -172,20 +204,15 @@ size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 			argv_bytes += strlen(ev->argv[a]) + 1;
 	}
 	used = argv_bytes;
-	for (; slot < end; slot++) {
-		const char **s = (const char **)((char *)ev + slot->offset);
+	for (uint32_t m = ev->has & sp->bits; m; m &= m - 1) {
+		const struct string_span *g = &sp->by_bit[__builtin_ctz(m)];
 
-		if (!*s)
-			continue;
-		/* a string without its presence bit is not the event's */
-		if (slot->has && !(ev->has & slot->has)) {
-			drop[ndrop++] = s;
-			continue;
-		}
-		member[n] = s;
-		len[n] = strlen(*s) + 1;
-		used += len[n++];
+		for (unsigned i = g->first; i < g->first + g->n; i++)
+			VISIT(i);
 	}
+	for (unsigned i = sp->plain; i < sp->end; i++)
+		VISIT(i);
+#undef VISIT
 	if (used > room)
 		return used;
 	used = 0;
@@ -207,7 +234,5 @@ size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 		*member[i] = memcpy(buf + used, *member[i], len[i]);
 		used += len[i];
 	}
-	for (unsigned i = 0; i < ndrop; i++)
-		*drop[i] = NULL;
 	return used;
 }

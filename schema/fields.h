@@ -135,11 +135,11 @@ const struct event_field *field_of_arg(enum arg_kind arg);
 
 /*
  * Copy the strings of EV (argv too) into BUF, which is 8-aligned and has
- * ROOM bytes, and point EV's fields at the copies; a string whose
- * presence bit is clear (which no trace would carry) becomes NULL.
- * Returns the bytes the strings take; when that is more than ROOM,
- * nothing was copied and EV is unchanged: call again with a BUF that
- * large.
+ * ROOM bytes, and point EV's fields at the copies. A string whose
+ * presence bit is clear is not the event's (no trace carries it), and
+ * producers leave it NULL: it is not copied. Returns the bytes the strings
+ * take; when that is more than ROOM, nothing was copied and EV is unchanged:
+ * call again with a BUF that large.
  */
 size_t event_copy_strings(struct event *ev, char *buf, size_t room);
 

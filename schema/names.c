@@ -563,7 +563,7 @@ const char *name_of(enum name_ns ns, uint64_t value)
 	}
 }
 
-enum flagset syscall_flagset(const struct syscall_desc *sc)
+static enum flagset flagset_of_row(const struct syscall_desc *sc)
 {
 	for (int i = 0; i < 6; i++) {
 		switch (sc->args[i]) {
@@ -587,6 +587,20 @@ enum flagset syscall_flagset(const struct syscall_desc *sc)
 	if (sc->flags & SCF_IMPLIED_OFLAGS)
 		return FLAGS_OPEN;
 	return FLAGS_NONE;
+}
+
+/* by row: the writer and the reader ask it of every record with flags */
+static uint8_t row_flagset[SYSCALL_MAX];
+
+__attribute__((constructor)) static void find_flagsets(void)
+{
+	for (unsigned i = 0; i < syscall_table_size; i++)
+		row_flagset[i] = (uint8_t)flagset_of_row(&syscall_table[i]);
+}
+
+enum flagset syscall_flagset(const struct syscall_desc *sc)
+{
+	return (enum flagset)row_flagset[syscall_index(sc)];
 }
 
 enum name_ns flagset_ns(enum flagset set)

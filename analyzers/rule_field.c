@@ -115,6 +115,9 @@ const char *field_str(const struct event *ev, enum field f, char *buf,
 	case F_CREATED:
 		if (ev->sc->flags & SCF_DEST2)
 			return ev->abspath2;
+		/* O_CREAT on a name that was there opened it */
+		if ((ev->has & HAS_EXISTED) && ev->existed)
+			return NULL;
 		return creates(ev) && !by_fd(ev) ? ev->abspath : NULL;
 	case F_REMOVED:
 		return ev->sc->flags & SCF_REMOVES ? ev->abspath : NULL;

@@ -209,6 +209,11 @@ static void syscall_line(struct line *l, const struct event *ev)
 		    (unsigned long long)ev->stat.dev,
 		    (unsigned long long)ev->stat.ino, ev->stat.mode,
 		    (unsigned long long)ev->stat.nlink, ev->stat.uid);
+	if (ev->has & HAS_EXISTED)
+		put(l, ev->existed ? " (existed)" : " (new)");
+	if (ev->has & HAS_CREDS)
+		put(l, " {uid=%u, euid=%u%s}", ev->creds.uid, ev->creds.euid,
+		    ev->creds.secure ? ", secure" : "");
 	if (ev->has & HAS_OLD_TID)
 		put(l, " (was tid %d)", ev->old_tid);
 	if (ev->ts_exit > ev->ts_enter)

@@ -166,7 +166,7 @@ static const char *const frame_keys[K_FRAME] = {
 	[K_TS_EXIT] = "ts_exit", [K_SYSCALL] = "syscall",
 };
 
-/* The keys of "stat" and "parent" objects. */
+/* The keys of "stat", "parent" and "creds" objects. */
 enum sub_key {
 	S_NONE,
 	S_DEV,
@@ -177,20 +177,23 @@ enum sub_key {
 	S_GID,
 	S_SIZE,
 	S_PATH,
+	S_EUID,
+	S_SECURE,
 	S_COUNT,
 };
 
 static const char *const sub_keys[S_COUNT] = {
-	[S_DEV] = "dev",     [S_INO] = "ino",	[S_MODE] = "mode",
-	[S_NLINK] = "nlink", [S_UID] = "uid",	[S_GID] = "gid",
-	[S_SIZE] = "size",   [S_PATH] = "path",
+	[S_DEV] = "dev",       [S_INO] = "ino",	  [S_MODE] = "mode",
+	[S_NLINK] = "nlink",   [S_UID] = "uid",	  [S_GID] = "gid",
+	[S_SIZE] = "size",     [S_PATH] = "path", [S_EUID] = "euid",
+	[S_SECURE] = "secure",
 };
 
 /* How scan_record() reads the value of each key. */
 enum key_class {
 	C_SCALAR,  /* kept as it is; arrays and objects only marked */
 	C_STRINGS, /* flags, access, resolve, argv, shares */
-	C_OBJECT,  /* stat, parent, parent2 */
+	C_OBJECT,  /* stat, parent, parent2, creds */
 };
 
 /* The row of a key in a type of record, as parse_record() needs it. */
@@ -216,7 +219,9 @@ struct key_schema {
 	unsigned nkeys;	  /* keys only of objects: [K_RECORD_MAX, nkeys) */
 	const char *name[K_UNKNOWN];		 /* borrowed from the tables */
 	struct key_field field[4][K_RECORD_MAX]; /* by event type */
-	uint64_t mask[4];	     /* by event type: keys with a row */
+	uint64_t mask[4]; /* by event type: keys with a row */
+	/* by event type: keys of leaders and plain rows read as they are */
+	uint64_t strings[4], ints[4], int64s[4];
 	uint8_t kind[K_UNKNOWN + 1]; /* enum field_kind; FK_COUNT */
 	uint8_t cls[K_UNKNOWN + 1];  /* enum key_class */
 	uint8_t sub[K_UNKNOWN + 1];  /* enum sub_key */
@@ -260,6 +265,14 @@ static void key_schema_init(struct key_schema *ks)
 					.has = f->has,
 				};
 				ks->mask[t] |= UINT64_C(1) << k;
+				if (f->role == FR_MEMBER)
+					continue;
+				if (f->kind == FK_STRING)
+					ks->strings[t] |= UINT64_C(1) << k;
+				else if (f->kind == FK_INT)
+					ks->ints[t] |= UINT64_C(1) << k;
+				else if (f->kind == FK_INT64)
+					ks->int64s[t] |= UINT64_C(1) << k;
 			}
 		if (ks->kind[k] == FK_COUNT)
 			ks->kind[k] = f->kind;
@@ -273,6 +286,7 @@ static void key_schema_init(struct key_schema *ks)
 			break;
 		case FK_IDENT:
 		case FK_PARENT:
+		case FK_CREDS:
 			ks->cls[k] = C_OBJECT;
 			break;
 		default:
@@ -304,6 +318,7 @@ enum key_context {
 	IN_RECORD,
 	IN_STAT,
 	IN_PARENT,
+	IN_CREDS,
 	IN_CONTEXTS,
 };
 
@@ -537,10 +552,11 @@ struct name_list {
 	bool bad; /* an element that is not a string */
 };
 
-/* The "stat" or "parent" object of a key. */
+/* The "stat", "parent" or "creds" object of a key. */
 union reader_object {
 	struct ident id;
 	struct parent_info p;
+	struct creds c;
 };
 
 /* One record as read: the last value of every known key. */
@@ -654,7 +670,7 @@ out:
 	return true;
 }
 
-/* A "stat" (FK_IDENT) or "parent" (FK_PARENT) object. */
+/* A "stat" (FK_IDENT), "parent" (FK_PARENT) or "creds" (FK_CREDS) object. */
 static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 		       struct jv *v)
 {
@@ -662,7 +678,10 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 	bool is_ident = ks->kind[key] == FK_IDENT;
 	struct ident *id = &rec->obj[key].id;
 	struct parent_info *p = &rec->obj[key].p;
-	enum key_context in = is_ident ? IN_STAT : IN_PARENT;
+	struct creds *c = &rec->obj[key].c;
+	enum key_context in = is_ident			  ? IN_STAT
+			      : ks->kind[key] == FK_CREDS ? IN_CREDS
+							  : IN_PARENT;
 	unsigned prev = K_FIRST;
 	struct jv x;
 
@@ -694,6 +713,22 @@ static bool scan_ident(struct jp *j, struct reader_record *rec, enum key key,
 		}
 		/* a value that is not an integer reads as absent, 0 */
 		i = x.kind == JV_INT ? x.i : 0;
+		if (in == IN_CREDS) {
+			switch (ks->sub[k]) {
+			case S_UID:
+				c->uid = (uint32_t)i;
+				break;
+			case S_EUID:
+				c->euid = (uint32_t)i;
+				break;
+			case S_SECURE:
+				c->secure = x.kind == JV_TRUE;
+				break;
+			default:
+				break;
+			}
+			continue;
+		}
 		if (!is_ident) {
 			switch (ks->sub[k]) {
 			case S_PATH:
@@ -966,6 +1001,16 @@ static bool read_field(struct reader_parser *r, const struct event_field *f,
 		*(struct parent_info *)p = rec->obj[k].p;
 		((struct parent_info *)p)->valid = true;
 		return true;
+	case FK_CREDS:
+		if (v->kind != JV_OBJECT)
+			return false;
+		*(struct creds *)p = rec->obj[k].c;
+		return true;
+	case FK_BOOL:
+		if (v->kind != JV_TRUE && v->kind != JV_FALSE)
+			return false;
+		*(bool *)p = v->kind == JV_TRUE;
+		return true;
 	case FK_FORK_KIND:
 		if (v->kind != JV_STRING)
 			return false;
@@ -1000,7 +1045,7 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 	const struct key_schema *ks = &rec->keys.schema;
 	const char *type = str(rec, K_TYPE);
 	int64_t pid, tid, v;
-	uint64_t keys;
+	uint64_t keys, m;
 	bool ok = true;
 
 	if (!type || !get_int(rec, K_SEQ, &v) || !get_int(rec, K_PID, &pid) ||
@@ -1038,40 +1083,72 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 		if (get_int(rec, K_TS_EXIT, &v))
 			ev->ts_exit = (uint64_t)v;
 	}
-	/* in key order, which is the table's: a leader before its members */
-	for (keys = rec->seen & ks->mask[ev->type]; keys; keys &= keys - 1) {
+	keys = rec->seen & ks->mask[ev->type];
+	/*
+	 * The common kinds first, each without a switch (they are leaders or
+	 * plain rows), then the others in key order, which is the table's:
+	 * a leader before its members.
+	 */
+	for (m = keys & ks->strings[ev->type]; m; m &= m - 1) {
+		enum key k = (enum key)__builtin_ctzll(m);
+		const struct jv *j = &rec->v[k];
+
+		if (j->kind == JV_STRING) {
+			const struct key_field *kf = &ks->field[ev->type][k];
+
+			*(const char **)((char *)ev + kf->offset) = j->s;
+			ev->has |= kf->has;
+		}
+	}
+	for (m = keys & ks->ints[ev->type]; m; m &= m - 1) {
+		enum key k = (enum key)__builtin_ctzll(m);
+		const struct jv *j = &rec->v[k];
+
+		if (j->kind == JV_INT) {
+			const struct key_field *kf = &ks->field[ev->type][k];
+
+			*(int *)((char *)ev + kf->offset) = (int)j->i;
+			ev->has |= kf->has;
+		}
+	}
+	for (m = keys & ks->int64s[ev->type]; m; m &= m - 1) {
+		enum key k = (enum key)__builtin_ctzll(m);
+		const struct jv *j = &rec->v[k];
+
+		if (j->kind == JV_INT) {
+			const struct key_field *kf = &ks->field[ev->type][k];
+
+			*(int64_t *)((char *)ev + kf->offset) = j->i;
+			ev->has |= kf->has;
+		}
+	}
+	keys &= ~(ks->strings[ev->type] | ks->ints[ev->type] |
+		  ks->int64s[ev->type]);
+	for (; keys; keys &= keys - 1) {
 		enum key k = (enum key)__builtin_ctzll(keys);
 		const struct key_field *kf = &ks->field[ev->type][k];
 		const struct jv *j = &rec->v[k];
 		char *p = (char *)ev + kf->offset;
 
+		if (kf->op >= OP_MEMBER && !(ev->has & kf->has))
+			continue;
 		switch (kf->op) {
 		case OP_STRING + OP_MEMBER:
-			if (!(ev->has & kf->has))
-				continue;
-			/* fall through */
-		case OP_STRING:
 			if (j->kind != JV_STRING)
 				continue;
 			*(const char **)p = j->s;
 			break;
 		case OP_INT64 + OP_MEMBER:
-			if (!(ev->has & kf->has))
-				continue;
-			/* fall through */
-		case OP_INT64:
 			if (j->kind != JV_INT)
 				continue;
 			*(int64_t *)p = j->i;
 			break;
-		case OP_INT:
+		case OP_INT + OP_MEMBER:
 			if (j->kind != JV_INT)
 				continue;
 			*(int *)p = (int)j->i;
 			break;
 		default:
-			if (kf->op >= OP_MEMBER && !(ev->has & kf->has))
-				continue;
 			if (!read_field(r, &event_fields[kf->row], k, j, ev,
 					&ok))
 				continue;

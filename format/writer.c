@@ -131,117 +131,199 @@ void trace_writer_header(struct trace_writer *w, const struct trace_header *h)
 	end_line(w);
 }
 
-static void flag_name(const char *name, void *ud)
+/*
+ * What the writer knows of the table before the first record, so that a
+ * record costs no more than the hand-written writer it replaced: each
+ * key's JSON text ("key":), and for each record type its rows grouped
+ * by presence bit (a leader and its members, or one plain row), so that
+ * an absent group is skipped with one test.
+ */
+struct row_group {
+	uint32_t has; /* 0: a plain row */
+	uint8_t first, n;
+};
+
+#define KEY_TEXT 20 /* the reader takes keys of up to 13 bytes */
+
+static struct {
+	char key[EVENT_FIELDS_MAX][KEY_TEXT];
+	uint8_t key_len[EVENT_FIELDS_MAX];
+	struct row_group group[4][EVENT_FIELDS_MAX];
+	uint8_t ngroups[4];
+} plan;
+
+/* before main(), like fields.c's: nothing per record checks that it ran */
+__attribute__((constructor)) static void plan_rows(void)
 {
-	jsonw_string(ud, name);
+	for (unsigned i = 0; i < event_fields_count; i++) {
+		const struct event_field *f = &event_fields[i];
+		int n = snprintf(plan.key[i], KEY_TEXT, "\"%s\":", f->key);
+
+		plan.key_len[i] = (uint8_t)(n < KEY_TEXT ? n : 0);
+		for (unsigned t = 0; t < 4; t++) {
+			struct row_group *g =
+				&plan.group[t][plan.ngroups[t]
+						       ? plan.ngroups[t] - 1
+						       : 0];
+
+			if (!(f->types & 1u << t))
+				continue;
+			if (f->role == FR_MEMBER && plan.ngroups[t] &&
+			    g->has == f->has && g->first + g->n == i) {
+				g->n++;
+				continue;
+			}
+			plan.group[t][plan.ngroups[t]++] = (struct row_group){
+				.has = f->role == FR_PLAIN ? 0 : f->has,
+				.first = (uint8_t)i,
+				.n = 1,
+			};
+		}
+	}
 }
 
-static void flags_field(struct jsonw *o, const char *key, enum flagset set,
+static inline void key(struct jsonw *o, unsigned row)
+{
+	jsonw_key_text(o, plan.key[row], plan.key_len[row]);
+}
+
+/* Kernel names and the hex fallback need no escaping. */
+static void flag_name(const char *name, void *ud)
+{
+	jsonw_plain_string(ud, name, strlen(name));
+}
+
+static void flags_field(struct jsonw *o, unsigned row, enum flagset set,
 			uint64_t v)
 {
-	jsonw_key(o, key);
+	key(o, row);
 	jsonw_begin_array(o);
 	flags_each(set, v, flag_name, o);
 	jsonw_end_array(o);
 }
 
-static void int_field(struct jsonw *o, const char *key, int64_t v)
+static inline void int_text(struct jsonw *o, const char *text, size_t n,
+			    int64_t v)
 {
-	jsonw_key(o, key);
+	jsonw_key_text(o, text, n);
 	jsonw_int(o, v);
 }
 
-static void ident_field(struct jsonw *o, const char *key,
-			const struct ident *id)
+#define INT_KEY(o, k, v) int_text(o, "\"" k "\":", sizeof(k) + 2, v)
+#define UINT_KEY(o, k, v)                                                      \
+	do {                                                                   \
+		jsonw_key_text(o, "\"" k "\":", sizeof(k) + 2);                \
+		jsonw_uint(o, v);                                              \
+	} while (0)
+
+static void ident_field(struct jsonw *o, unsigned row, const struct ident *id)
 {
-	jsonw_key(o, key);
+	key(o, row);
 	jsonw_begin_object(o);
-	jsonw_key(o, "dev");
-	jsonw_uint(o, id->dev);
-	jsonw_key(o, "ino");
-	jsonw_uint(o, id->ino);
-	int_field(o, "mode", id->mode);
-	jsonw_key(o, "nlink");
-	jsonw_uint(o, id->nlink);
-	int_field(o, "uid", id->uid);
-	int_field(o, "gid", id->gid);
-	int_field(o, "size", id->size);
+	UINT_KEY(o, "dev", id->dev);
+	UINT_KEY(o, "ino", id->ino);
+	INT_KEY(o, "mode", id->mode);
+	UINT_KEY(o, "nlink", id->nlink);
+	INT_KEY(o, "uid", id->uid);
+	INT_KEY(o, "gid", id->gid);
+	INT_KEY(o, "size", id->size);
 	jsonw_end_object(o);
 }
 
-static void parent_field(struct jsonw *o, const char *key,
+static void parent_field(struct jsonw *o, unsigned row,
 			 const struct parent_info *p)
 {
-	jsonw_key(o, key);
+	key(o, row);
 	jsonw_begin_object(o);
-	jsonw_key(o, "path");
+	jsonw_key_text(o, "\"path\":", 7);
 	jsonw_string(o, p->path);
-	int_field(o, "uid", p->uid);
-	int_field(o, "mode", p->mode);
+	INT_KEY(o, "uid", p->uid);
+	INT_KEY(o, "mode", p->mode);
 	jsonw_end_object(o);
 }
 
-static void name_or_int(struct jsonw *o, const char *key, const char *name,
+static void creds_field(struct jsonw *o, unsigned row, const struct creds *c)
+{
+	key(o, row);
+	jsonw_begin_object(o);
+	INT_KEY(o, "uid", c->uid);
+	INT_KEY(o, "euid", c->euid);
+	jsonw_key_text(o, "\"secure\":", 9);
+	jsonw_bool(o, c->secure);
+	jsonw_end_object(o);
+}
+
+static void name_or_int(struct jsonw *o, unsigned row, const char *name,
 			int64_t v)
 {
-	jsonw_key(o, key);
+	key(o, row);
 	if (name)
-		jsonw_string(o, name);
+		jsonw_plain_string(o, name, strlen(name));
 	else
 		jsonw_int(o, v);
 }
 
-static void field(struct jsonw *o, const struct event_field *f,
-		  const struct event *ev)
+static void field(struct jsonw *o, unsigned row, const struct event *ev)
 {
+	const struct event_field *f = &event_fields[row];
 	const void *p = field_cptr(f, ev);
 
 	switch ((enum field_kind)f->kind) {
 	case FK_INT:
 	case FK_STATUS:
-		int_field(o, f->key, *(const int *)p);
+		key(o, row);
+		jsonw_int(o, *(const int *)p);
 		break;
 	case FK_INT64:
-		int_field(o, f->key, *(const int64_t *)p);
+		key(o, row);
+		jsonw_int(o, *(const int64_t *)p);
 		break;
 	case FK_UINT32:
-		int_field(o, f->key, *(const uint32_t *)p);
+		key(o, row);
+		jsonw_int(o, *(const uint32_t *)p);
 		break;
 	case FK_STRING:
-		jsonw_key(o, f->key);
+		key(o, row);
 		jsonw_string(o, *(const char *const *)p);
 		break;
 	case FK_FLAGS:
-		flags_field(o, f->key, syscall_flagset(ev->sc),
+		flags_field(o, row, syscall_flagset(ev->sc),
 			    *(const uint64_t *)p);
 		break;
 	case FK_ACCESS:
-		flags_field(o, f->key, FLAGS_ACCESS, *(const uint32_t *)p);
+		flags_field(o, row, FLAGS_ACCESS, *(const uint32_t *)p);
 		break;
 	case FK_RESOLVE:
-		flags_field(o, f->key, FLAGS_RESOLVE, *(const uint64_t *)p);
+		flags_field(o, row, FLAGS_RESOLVE, *(const uint64_t *)p);
 		break;
 	case FK_FCNTL_CMD:
-		name_or_int(o, f->key, fcntl_cmd_name(*(const int *)p),
+		name_or_int(o, row, fcntl_cmd_name(*(const int *)p),
 			    *(const int *)p);
 		break;
 	case FK_ERRNO:
-		name_or_int(o, f->key, errno_name(*(const int *)p),
+		name_or_int(o, row, errno_name(*(const int *)p),
 			    *(const int *)p);
 		break;
 	case FK_SIGNAL:
-		name_or_int(o, f->key, signal_name(*(const int *)p),
+		name_or_int(o, row, signal_name(*(const int *)p),
 			    *(const int *)p);
 		break;
 	case FK_ARGV:
-		jsonw_key(o, f->key);
+		key(o, row);
 		string_array(o, ev->argv, ev->argc);
 		break;
 	case FK_IDENT:
-		ident_field(o, f->key, p);
+		ident_field(o, row, p);
 		break;
 	case FK_PARENT:
-		parent_field(o, f->key, p);
+		parent_field(o, row, p);
+		break;
+	case FK_CREDS:
+		creds_field(o, row, p);
+		break;
+	case FK_BOOL:
+		key(o, row);
+		jsonw_bool(o, *(const bool *)p);
 		break;
 	case FK_FORK_KIND: {
 		static const char *const kinds[] = {
@@ -250,21 +332,22 @@ static void field(struct jsonw *o, const struct event_field *f,
 			[FORK_THREAD] = "thread",
 		};
 
-		jsonw_key(o, f->key);
-		jsonw_string(o, kinds[ev->fork_kind]);
+		key(o, row);
+		jsonw_plain_string(o, kinds[ev->fork_kind],
+				   strlen(kinds[ev->fork_kind]));
 		break;
 	}
 	case FK_SHARES:
-		jsonw_key(o, f->key);
+		key(o, row);
 		jsonw_begin_array(o);
 		if (ev->share_files)
-			jsonw_string(o, "files");
+			jsonw_plain_string(o, "files", 5);
 		if (ev->share_fs)
-			jsonw_string(o, "fs");
+			jsonw_plain_string(o, "fs", 2);
 		jsonw_end_array(o);
 		break;
 	case FK_CORE:
-		jsonw_key(o, f->key);
+		key(o, row);
 		jsonw_bool(o, 1);
 		break;
 	case FK_SOURCE: {
@@ -272,7 +355,7 @@ static void field(struct jsonw *o, const struct event_field *f,
 
 		snprintf(src, sizeof(src), "%s:%lu", ev->source_file,
 			 ev->source_line);
-		jsonw_key(o, f->key);
+		key(o, row);
 		jsonw_string(o, src);
 		break;
 	}
@@ -283,34 +366,39 @@ static void field(struct jsonw *o, const struct event_field *f,
 
 void event_to_json(struct jsonw *o, const struct event *ev)
 {
-	static const char *const types[] = {
-		[EV_SYSCALL] = "syscall",
-		[EV_FORK] = "fork",
-		[EV_EXIT] = "exit",
-		[EV_WARNING] = "warning",
+	static const struct {
+		const char *name;
+		uint8_t len;
+	} types[] = {
+		[EV_SYSCALL] = {"syscall", 7},
+		[EV_FORK] = {"fork", 4},
+		[EV_EXIT] = {"exit", 4},
+		[EV_WARNING] = {"warning", 7},
 	};
+	const struct row_group *g = plan.group[ev->type];
+	const struct row_group *end = g + plan.ngroups[ev->type];
 
 	jsonw_begin_object(o);
-	jsonw_key(o, "type");
-	jsonw_string(o, types[ev->type]);
-	jsonw_key(o, "seq");
-	jsonw_uint(o, ev->seq);
-	int_field(o, "pid", ev->pid);
-	int_field(o, "tid", ev->tid);
+	jsonw_key_text(o, "\"type\":", 7);
+	jsonw_plain_string(o, types[ev->type].name, types[ev->type].len);
+	UINT_KEY(o, "seq", ev->seq);
+	INT_KEY(o, "pid", ev->pid);
+	INT_KEY(o, "tid", ev->tid);
 	if (ev->type == EV_SYSCALL) {
-		jsonw_key(o, "ts_enter");
-		jsonw_uint(o, ev->ts_enter);
-		jsonw_key(o, "ts_exit");
-		jsonw_uint(o, ev->ts_exit);
-		jsonw_key(o, "syscall");
-		jsonw_string(o, ev->sc->name);
+		UINT_KEY(o, "ts_enter", ev->ts_enter);
+		UINT_KEY(o, "ts_exit", ev->ts_exit);
+		jsonw_key_text(o, "\"syscall\":", 10);
+		jsonw_plain_string(o, ev->sc->name, strlen(ev->sc->name));
 	} else {
-		jsonw_key(o, "ts");
-		jsonw_uint(o, ev->ts_enter);
+		UINT_KEY(o, "ts", ev->ts_enter);
 	}
-	for (unsigned i = 0; i < event_fields_count; i++)
-		if (field_present(&event_fields[i], ev))
-			field(o, &event_fields[i], ev);
+	for (; g < end; g++) {
+		if (g->has && !(ev->has & g->has))
+			continue;
+		for (unsigned r = g->first; r < g->first + g->n; r++)
+			if (field_has_value(&event_fields[r], ev))
+				field(o, r, ev);
+	}
 	jsonw_end_object(o);
 }
 

@@ -479,23 +479,34 @@ bool parse_expr(struct tok t, enum vocab v, enum flagset set, uint64_t *ret)
  * not NULL) gets the position after it. A -yy device suffix
  * ("/dev/null<char 1:3>") is dropped from a path.
  */
+#define DELETED "(deleted)"
+#define DELETED_LEN (sizeof(DELETED) - 1)
+
 char *deco_string(struct arena *a, const char *s, size_t n, size_t i,
 		  size_t *end)
 {
 	size_t j = skip_deco(s, n, i), len;
 	const char *lt;
 	char *out;
+	bool deleted;
 
 	if (!j)
 		return NULL;
-	if (end)
-		*end = j;
 	len = j - i - 2;
 	/* a '<' in a path is escaped: a bare one starts the device suffix */
 	if (len && s[i + 1] == '/' && (lt = memchr(s + i + 1, '<', len)))
 		len = (size_t)(lt - (s + i + 1));
-	out = arena_alloc(a, len + 1);
-	unescape(s + i + 1, len, out);
+	/*
+	 * strace writes an unlinked file's "(deleted)" after the brackets;
+	 * /proc, and so the live tracer, as " (deleted)" in the path
+	 */
+	deleted = n - j >= DELETED_LEN && !memcmp(s + j, DELETED, DELETED_LEN);
+	if (end)
+		*end = j + (deleted ? DELETED_LEN : 0);
+	out = arena_alloc(a, len + (deleted ? DELETED_LEN + 1 : 0) + 1);
+	len = unescape(s + i + 1, len, out);
+	if (deleted)
+		memcpy(out + len, " " DELETED, DELETED_LEN + 2);
 	return out;
 }
 

@@ -291,7 +291,8 @@ const char *proc_resolve(struct proc_model *m, struct proc *p, int dirfd,
 	const char *root = p->fs->root;
 	size_t rlen;
 
-	if (p->fs->root_unknown)
+	/* "" names nothing (ENOENT); AT_EMPTY_PATH is the caller's */
+	if (p->fs->root_unknown || !raw[0])
 		return NULL;
 	if (raw[0] != '/') {
 		if (!has_dirfd || dirfd == AT_FDCWD_)
@@ -341,14 +342,17 @@ static uint64_t kinds(const struct syscall_desc *sc)
 
 #define KIND(k) ((uint64_t)1 << (k))
 
-/*
- * open's mode register holds garbage unless the flags create a file
- * (O_TMPFILE includes O_DIRECTORY, which alone creates nothing).
- */
+/* O_TMPFILE includes O_DIRECTORY, which alone creates nothing. */
+static bool tmpfile(uint64_t flags)
+{
+	return (flags & (O_TMPFILE_ | O_DIRECTORY_)) ==
+	       (O_TMPFILE_ | O_DIRECTORY_);
+}
+
+/* open's mode register holds garbage unless the flags create a file. */
 static bool makes_mode(uint64_t flags)
 {
-	return (flags & O_CREAT_) || (flags & (O_TMPFILE_ | O_DIRECTORY_)) ==
-					     (O_TMPFILE_ | O_DIRECTORY_);
+	return (flags & O_CREAT_) || tmpfile(flags);
 }
 
 /* The call is on its dirfd: utimensat(fd, NULL), an empty AT_EMPTY_PATH. */
@@ -447,10 +451,14 @@ void proc_apply_exit(struct proc_model *m, struct proc *p, struct event *ev,
 		/*
 		 * The lexical path; what the backend tells only when that
 		 * is unknown (after a rename /proc and -y name the new
-		 * path, the model the one that was opened).
+		 * path, the model the one that was opened). An O_TMPFILE
+		 * fd names no path: abspath is its directory, and the
+		 * backend says what the kernel calls the file ("/dir/#12
+		 * (deleted)").
 		 */
 		if (ev->ret >= 0 && ev->ret < FDTABLE_NR_OPEN)
-			fdtable_set(p->fds, (int)ev->ret, ev->abspath,
+			fdtable_set(p->fds, (int)ev->ret,
+				    tmpfile(ev->flags) ? NULL : ev->abspath,
 				    ev->flags & O_CLOEXEC_);
 		ret_path(m, p, ev, s);
 		break;

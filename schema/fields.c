@@ -75,6 +75,8 @@ const struct event_field event_fields[] = {
 	PLAIN("stat", stat, FK_IDENT, T_SYSCALL, .evidence = true),
 	PLAIN("parent", parent, FK_PARENT, T_SYSCALL, .evidence = true),
 	PLAIN("parent2", parent2, FK_PARENT, T_SYSCALL),
+	LEADER("creds", creds, FK_CREDS, HAS_CREDS),
+	LEADER("existed", existed, FK_BOOL, HAS_EXISTED),
 
 	PLAIN("syscall", fork_syscall, FK_STRING, T_FORK),
 	PLAIN("child_pid", child_pid, FK_INT, T_FORK),
@@ -95,6 +97,7 @@ const unsigned event_fields_count = ARRAY_SIZE(event_fields);
 
 /* the reader keeps a bit per key in a word: the frame's 8 and these */
 _Static_assert(ARRAY_SIZE(event_fields) + 8 <= 64, "too many fields");
+_Static_assert(ARRAY_SIZE(event_fields) <= EVENT_FIELDS_MAX, "too many fields");
 
 const char *field_string(const struct event_field *f, const struct event *ev)
 {
@@ -118,36 +121,81 @@ const struct event_field *field_of_arg(enum arg_kind arg)
 }
 
 /*
- * Where the strings of an event are: the offsets of its const char *
- * members, found once from the table so that copying an event (once per
- * event, in analyze's reader thread) walks a short array.
+ * Where the strings of each type of event are, found once from the table
+ * so that copying an event (once per event, in analyze's reader thread)
+ * visits only its present strings: per presence bit the offsets of the
+ * const char * members it guards, and the members no bit guards.
  */
-static uint16_t string_at[ARRAY_SIZE(event_fields)];
-static unsigned nstrings;
+struct string_span {
+	uint8_t first, n;
+};
+
+static struct string_plan {
+	uint16_t off[ARRAY_SIZE(event_fields)]; /* by bit, then plain */
+	struct string_span by_bit[32];
+	uint32_t bits;	    /* the bits that guard strings */
+	uint8_t plain, end; /* off[plain..end): unguarded */
+} strings[4];
+
+static uint16_t string_offset(const struct event_field *f)
+{
+	if (f->kind == FK_PARENT)
+		return (uint16_t)(f->offset +
+				  offsetof(struct parent_info, path));
+	return f->kind == FK_STRING || f->kind == FK_SOURCE ? f->offset : 0;
+}
+
 /* before main(): nothing on the per-event path checks that it ran */
 __attribute__((constructor)) static void find_strings(void)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
-		const struct event_field *f = &event_fields[i];
+	for (unsigned t = 0; t < 4; t++) {
+		struct string_plan *sp = &strings[t];
+		unsigned n = 0;
 
-		if (f->kind == FK_STRING || f->kind == FK_SOURCE)
-			string_at[nstrings++] = f->offset;
-		else if (f->kind == FK_PARENT)
-			string_at[nstrings++] =
-				(uint16_t)(f->offset +
-					   offsetof(struct parent_info, path));
+		for (unsigned b = 0; b < 32; b++) {
+			sp->by_bit[b].first = (uint8_t)n;
+			for (unsigned i = 0; i < ARRAY_SIZE(event_fields);
+			     i++) {
+				const struct event_field *f = &event_fields[i];
+
+				if (!(f->types & 1u << t) ||
+				    f->role == FR_PLAIN || f->has != 1u << b ||
+				    !string_offset(f))
+					continue;
+				sp->off[n++] = string_offset(f);
+				sp->bits |= f->has;
+			}
+			sp->by_bit[b].n = (uint8_t)(n - sp->by_bit[b].first);
+		}
+		sp->plain = (uint8_t)n;
+		for (unsigned i = 0; i < ARRAY_SIZE(event_fields); i++) {
+			const struct event_field *f = &event_fields[i];
+
+			if (f->types & 1u << t && f->role == FR_PLAIN &&
+			    string_offset(f))
+				sp->off[n++] = string_offset(f);
+		}
+		sp->end = (uint8_t)n;
 	}
-}
-
-static inline const char **string_member(struct event *ev, unsigned i)
-{
-	return (const char **)((char *)ev + string_at[i]);
 }
 
 size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 {
+	const struct string_plan *sp = &strings[ev->type];
+	const char **member[ARRAY_SIZE(event_fields)];
 	size_t len[ARRAY_SIZE(event_fields)];
 	size_t used = 0, argv_bytes = 0;
+	unsigned n = 0;
+
+#define VISIT(i)                                                               \
+	do {                                                                   \
+		const char **s_ = (const char **)((char *)ev + sp->off[i]);    \
+		if (*s_) {                                                     \
+			member[n] = s_;                                        \
+			len[n] = strlen(*s_) + 1;                              \
+			used += len[n++];                                      \
+		}                                                              \
+	} while (0)
 
 	/* each length once: this runs once per event in analyze's reader */
 	if (ev->argv) {
@@ -156,12 +204,15 @@ size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 			argv_bytes += strlen(ev->argv[a]) + 1;
 	}
 	used = argv_bytes;
-	for (unsigned i = 0; i < nstrings; i++) {
-		const char *s = *string_member(ev, i);
+	for (uint32_t m = ev->has & sp->bits; m; m &= m - 1) {
+		const struct string_span *g = &sp->by_bit[__builtin_ctz(m)];
 
-		len[i] = s ? strlen(s) + 1 : 0;
-		used += len[i];
+		for (unsigned i = g->first; i < g->first + g->n; i++)
+			VISIT(i);
 	}
+	for (unsigned i = sp->plain; i < sp->end; i++)
+		VISIT(i);
+#undef VISIT
 	if (used > room)
 		return used;
 	used = 0;
@@ -171,21 +222,17 @@ size_t event_copy_strings(struct event *ev, char *buf, size_t room)
 
 		used = (size_t)(ev->argc + 1) * sizeof(char *);
 		for (int a = 0; a < ev->argc; a++) {
-			size_t n = strlen(ev->argv[a]) + 1;
+			size_t l = strlen(ev->argv[a]) + 1;
 
-			v[a] = memcpy(buf + used, ev->argv[a], n);
-			used += n;
+			v[a] = memcpy(buf + used, ev->argv[a], l);
+			used += l;
 		}
 		v[ev->argc] = NULL;
 		ev->argv = v;
 	}
-	for (unsigned i = 0; i < nstrings; i++) {
-		const char **s = string_member(ev, i);
-
-		if (len[i]) {
-			*s = memcpy(buf + used, *s, len[i]);
-			used += len[i];
-		}
+	for (unsigned i = 0; i < n; i++) {
+		*member[i] = memcpy(buf + used, *member[i], len[i]);
+		used += len[i];
 	}
 	return used;
 }

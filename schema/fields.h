@@ -40,6 +40,8 @@ enum field_kind {
 	FK_STATUS,    /* int exit_status; only when not signalled */
 	FK_SOURCE,    /* const char *source_file, with source_line after
 		       * it: "FILE:LINE" */
+	FK_BOOL,      /* bool; true or false */
+	FK_CREDS,     /* struct creds: {"uid":…,"euid":…,"secure":…} */
 	FK_COUNT,
 };
 
@@ -66,6 +68,9 @@ struct event_field {
 	bool optional;
 };
 
+/* event_fields_count is at most this: for tables indexed by row */
+#define EVENT_FIELDS_MAX 56
+
 extern const struct event_field event_fields[];
 extern const unsigned event_fields_count;
 
@@ -84,17 +89,15 @@ static inline const void *field_cptr(const struct event_field *f,
 /* The string of an FK_STRING, FK_PARENT (its path) or FK_SOURCE field. */
 const char *field_string(const struct event_field *f, const struct event *ev);
 
-/* Whether the writer writes field F of EV. */
-/* inline: the writer asks it of every row for every event it writes */
-static inline bool field_present(const struct event_field *f,
-				 const struct event *ev)
+/*
+ * Whether field F of EV, of a type that has it and with its presence bit
+ * (if any) set, has a value to write: what its kind says.
+ */
+static inline bool field_has_value(const struct event_field *f,
+				   const struct event *ev)
 {
 	const void *p = field_cptr(f, ev);
 
-	if (!(f->types & 1u << ev->type))
-		return false;
-	if (f->role != FR_PLAIN && !(ev->has & f->has))
-		return false;
 	switch (f->kind) {
 	case FK_STRING:
 	case FK_SOURCE:
@@ -116,14 +119,27 @@ static inline bool field_present(const struct event_field *f,
 	}
 }
 
+/* Whether the writer writes field F of EV. */
+static inline bool field_present(const struct event_field *f,
+				 const struct event *ev)
+{
+	if (!(f->types & 1u << ev->type))
+		return false;
+	if (f->role != FR_PLAIN && !(ev->has & f->has))
+		return false;
+	return field_has_value(f, ev);
+}
+
 /* The row showing syscall argument ARG, or NULL. */
 const struct event_field *field_of_arg(enum arg_kind arg);
 
 /*
  * Copy the strings of EV (argv too) into BUF, which is 8-aligned and has
- * ROOM bytes, and point EV's fields at the copies. Returns the bytes the
- * strings take; when that is more than ROOM, nothing was copied and EV
- * is unchanged: call again with a BUF that large.
+ * ROOM bytes, and point EV's fields at the copies. A string whose
+ * presence bit is clear is not the event's (no trace carries it), and
+ * producers leave it NULL: it is not copied. Returns the bytes the strings
+ * take; when that is more than ROOM, nothing was copied and EV is unchanged:
+ * call again with a BUF that large.
  */
 size_t event_copy_strings(struct event *ev, char *buf, size_t room);
 

@@ -438,6 +438,10 @@ static uint16_t by_name[NAME_SLOTS];
 static uint16_t by_value[VALUE_SLOTS];
 /* the rows of a namespace are among table[ns_first[ns]…ns_end[ns]) */
 static uint16_t ns_first[NS_COUNT], ns_end[NS_COUNT];
+/* the rows flags_each() writes for each flag set, in table order */
+#define SET_ROWS 64
+static uint16_t set_rows[FLAGS_COUNT][SET_ROWS];
+static uint8_t set_nrows[FLAGS_COUNT];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static unsigned hash_name(const char *s, size_t n)
@@ -476,6 +480,10 @@ static void build(void)
 		}
 		ns_end[k->ns] = (uint16_t)(i + 1);
 
+		for (unsigned set = 0; set < FLAGS_COUNT; set++)
+			if (!k->alias && k->ns == set_ns[set] &&
+			    (k->sets & B(set)) && set_nrows[set] < SET_ROWS)
+				set_rows[set][set_nrows[set]++] = (uint16_t)i;
 		while (by_name[h % NAME_SLOTS])
 			h++;
 		by_name[h % NAME_SLOTS] = (uint16_t)(i + 1);
@@ -555,7 +563,7 @@ const char *name_of(enum name_ns ns, uint64_t value)
 	}
 }
 
-enum flagset syscall_flagset(const struct syscall_desc *sc)
+static enum flagset flagset_of_row(const struct syscall_desc *sc)
 {
 	for (int i = 0; i < 6; i++) {
 		switch (sc->args[i]) {
@@ -581,6 +589,20 @@ enum flagset syscall_flagset(const struct syscall_desc *sc)
 	return FLAGS_NONE;
 }
 
+/* by row: the writer and the reader ask it of every record with flags */
+static uint8_t row_flagset[SYSCALL_MAX];
+
+__attribute__((constructor)) static void find_flagsets(void)
+{
+	for (unsigned i = 0; i < syscall_table_size; i++)
+		row_flagset[i] = (uint8_t)flagset_of_row(&syscall_table[i]);
+}
+
+enum flagset syscall_flagset(const struct syscall_desc *sc)
+{
+	return (enum flagset)row_flagset[syscall_index(sc)];
+}
+
 enum name_ns flagset_ns(enum flagset set)
 {
 	return set < FLAGS_COUNT ? (enum name_ns)set_ns[set] : NS_COUNT;
@@ -589,16 +611,14 @@ enum name_ns flagset_ns(enum flagset set)
 void flags_each(enum flagset set, uint64_t flags,
 		void (*fn)(const char *name, void *ud), void *ud)
 {
-	unsigned ns = flagset_ns(set);
 	char hex[24];
 
-	if (ns < NS_COUNT) {
+	if (set < FLAGS_COUNT) {
 		init();
-		for (unsigned i = ns_first[ns]; i < ns_end[ns]; i++) {
-			const struct kernel_name *k = &table[i];
+		for (unsigned i = 0; i < set_nrows[set]; i++) {
+			const struct kernel_name *k = &table[set_rows[set][i]];
 
-			if (k->ns != ns || k->alias || !(k->sets & B(set)) ||
-			    (flags & k->mask) != k->value)
+			if ((flags & k->mask) != k->value)
 				continue;
 			fn(k->name, ud);
 			flags &= ~k->mask;

@@ -3,6 +3,7 @@
 #include <sys/sysmacros.h>
 
 #include "dircache.h"
+#include "names.h"
 #include "path.h"
 #include "tracer-int.h"
 #include "util.h"
@@ -157,6 +158,26 @@ void decode_entry(struct tracer *t, struct task *k)
 		return;
 	}
 	proc_apply_entry(&t->model, &k->p, ev, &k->s, k->hints);
+	/*
+	 * O_CREAT without O_EXCL opens what is there: whether something
+	 * was, before the call runs (another task may still create it in
+	 * between; the kernel does not say which it did).
+	 */
+	if (sc->effect == E_OPEN && (ev->has & HAS_PATH) &&
+	    (ev->flags & (O_CREAT_ | O_EXCL_)) == O_CREAT_) {
+		int r = procfs_path_exists(k, ev);
+
+		if (r >= 0) {
+			ev->has |= HAS_EXISTED;
+			ev->existed = r;
+		}
+	}
+	/* attach mode: who the task runs as, with its first record */
+	if (k->creds_pending) {
+		k->creds_pending = false;
+		if (procfs_creds(tid, &ev->creds) == 0)
+			ev->has |= HAS_CREDS;
+	}
 }
 
 static void fill_parent(struct tracer *t, const char *abspath, char *buf,
@@ -223,8 +244,16 @@ static void effect_at_exit(struct tracer *t, struct task *k)
 	proc_apply_exit(&t->model, &k->p, ev, &k->s);
 	switch ((enum sc_effect)k->sc->effect) {
 	case E_OPEN:
+		/* /proc/PID/fd/N leads to the object opened, even O_PATH's */
 		if (procfs_fd_op(t, k->p.tgid, (int)ev->ret, &st, NULL, 0) == 0)
 			ident_from_stat(&ev->stat, &st);
+		break;
+	case E_EXEC:
+		/* the new program's ids: a set-id exec changed them */
+		if (procfs_creds(k->p.tid, &ev->creds) == 0)
+			ev->has |= HAS_CREDS;
+		else
+			ev->has &= ~(uint32_t)HAS_CREDS;
 		break;
 	case E_CHANGE_DIR:
 		if (ev->abspath)

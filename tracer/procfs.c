@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "fdtable.h"
+#include "names.h"
 #include "tracer-int.h"
 #include "util.h"
 
@@ -156,4 +158,86 @@ void procfs_load_task(struct task *k)
 		root[0] = '\0';
 	proc_setup(&k->p, fds, cwd, root);
 	fdtable_unref(fds);
+}
+
+/* The first bytes of /proc/TID/NAME into BUF (NUL-terminated). */
+static ssize_t proc_read(int tid, const char *name, char *buf, size_t size)
+{
+	char proc[64];
+	ssize_t n, got = 0;
+	int fd;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/%s", tid, name);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < size - 1 &&
+	       (n = read(fd, buf + got, size - 1 - (size_t)got)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+int procfs_creds(int tid, struct creds *ret)
+{
+	char status[4096];
+	uint64_t auxv[2 * 64];
+	unsigned long uid, euid;
+	const char *u;
+	ssize_t n;
+	bool secure = false;
+
+	n = proc_read(tid, "status", status, sizeof(status));
+	if (n < 0)
+		return (int)n;
+	u = strstr(status, "\nUid:");
+	if (!u || sscanf(u + 5, "%lu %lu", &uid, &euid) != 2)
+		return -EINVAL;
+	n = proc_read(tid, "auxv", (char *)auxv, sizeof(auxv));
+	if (n < 0)
+		return (int)n;
+	for (size_t i = 0; i + 1 < (size_t)n / 8 && auxv[i] != AT_NULL; i += 2)
+		if (auxv[i] == AT_SECURE)
+			secure = auxv[i + 1] != 0;
+	*ret = (struct creds){
+		.uid = (uint32_t)uid, .euid = (uint32_t)euid, .secure = secure};
+	return 0;
+}
+
+int procfs_path_exists(const struct task *k, const struct event *ev)
+{
+	char buf[PATH_BUF + 64];
+	const char *path = ev->path;
+	const char *root = proc_root(&k->p);
+	struct stat st;
+	int n;
+
+	if (!path[0])
+		return 0;
+	/* the tracee's view: its root, its cwd, its dirfd */
+	if (path[0] == '/' && !root)
+		n = snprintf(buf, sizeof(buf), "%s", path);
+	else if (path[0] == '/')
+		n = snprintf(buf, sizeof(buf), "/proc/%d/root%s", k->p.tid,
+			     path);
+	else if (!(ev->has & HAS_DIRFD) || ev->dirfd == AT_FDCWD_)
+		n = snprintf(buf, sizeof(buf), "/proc/%d/cwd/%s", k->p.tid,
+			     path);
+	else
+		n = snprintf(buf, sizeof(buf), "/proc/%d/fd/%d/%s", k->p.tid,
+			     ev->dirfd, path);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (stat(buf, &st) == 0)
+		return 1;
+	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 }

@@ -27,6 +27,7 @@ struct task {
 	bool waiting;	 /* stopped, waiting for its parent's fork event */
 	bool in_syscall; /* resumed to see the exit of a traced syscall */
 	bool warned_arch;
+	bool creds_pending; /* attach mode: its first record has creds */
 	uint64_t clone_flags;
 	bool clone_known;
 	const char *clone_syscall;
@@ -89,6 +90,17 @@ int procfs_fd_op(struct tracer *t, int tgid, int fd, struct stat *st,
 void procfs_forget(struct tracer *t, int tgid);
 /* A task seen without a parent (spawn, attach): its tables from /proc. */
 void procfs_load_task(struct task *k);
+/*
+ * Who task TID runs as: the real and effective uid of /proc/TID/status
+ * and AT_SECURE of /proc/TID/auxv, into *RET. 0 or -errno.
+ */
+int procfs_creds(int tid, struct creds *ret);
+/*
+ * Whether the path of the open EV, at its entry in task K, names an
+ * object now, as the open resolves it (a last symlink followed): 1 or 0,
+ * or -errno when that cannot be told.
+ */
+int procfs_path_exists(const struct task *k, const struct event *ev);
 
 /* The call K stopped at the entry of (k->sc, k->args) into k->ev. */
 void decode_entry(struct tracer *t, struct task *k);

@@ -443,6 +443,7 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 			k = task_new(t, tid);
 			k->p.tgid = pid;
 			k->startup = true;
+			k->creds_pending = true;
 			again = true;
 			ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
 		}

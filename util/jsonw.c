@@ -166,6 +166,26 @@ void jsonw_string(struct jsonw *w, const char *s)
 	escaped(w, s);
 }
 
+void jsonw_key_text(struct jsonw *w, const char *text, size_t n)
+{
+	sep(w);
+	jsonw_raw(w, text, n);
+	w->after_key = 1;
+}
+
+void jsonw_plain_string(struct jsonw *w, const char *s, size_t n)
+{
+	char *o;
+
+	sep(w);
+	reserve(w, n + 2);
+	o = w->buf + w->len;
+	*o = '"';
+	memcpy(o + 1, s, n);
+	o[n + 1] = '"';
+	w->len += n + 2;
+}
+
 static void put_uint(struct jsonw *w, uint64_t v)
 {
 	char tmp[24];

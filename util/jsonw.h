@@ -34,6 +34,13 @@ void jsonw_end_array(struct jsonw *w);
 /* A key inside an object; the next value call writes its value. */
 void jsonw_key(struct jsonw *w, const char *key);
 void jsonw_string(struct jsonw *w, const char *s);
+/*
+ * For a writer's own constants, which need no escaping (printable ASCII
+ * but '"' and '\\'): a key as its JSON text with quotes and colon
+ * ("key":, N bytes), and a string of N bytes.
+ */
+void jsonw_key_text(struct jsonw *w, const char *text, size_t n);
+void jsonw_plain_string(struct jsonw *w, const char *s, size_t n);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_uint(struct jsonw *w, uint64_t v);
 void jsonw_bool(struct jsonw *w, int v);

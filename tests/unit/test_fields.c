@@ -52,7 +52,10 @@ static size_t kind_size(const struct event_field *f)
 		return sizeof(enum fork_kind);
 	case FK_SHARES:
 	case FK_CORE:
+	case FK_BOOL:
 		return 1;
+	case FK_CREDS:
+		return sizeof(struct creds);
 	case FK_COUNT:
 		break;
 	}
@@ -84,22 +87,12 @@ static int by_off(const void *a, const void *b)
 static void test_every_member_has_a_row(void **state)
 {
 	struct range r[128] = {
-		MEMBER(type),
-		MEMBER(seq),
-		MEMBER(pid),
-		MEMBER(tid),
-		MEMBER(ts_enter),
-		MEMBER(ts_exit),
-		MEMBER(has),
-		MEMBER(sc),
-		MEMBER(argc),
-		MEMBER(share_fs),
-		MEMBER(source_line),
-		/* not in trace files yet */
-		MEMBER(creds),
-		MEMBER(existed),
+		MEMBER(type),	  MEMBER(seq),	       MEMBER(pid),
+		MEMBER(tid),	  MEMBER(ts_enter),    MEMBER(ts_exit),
+		MEMBER(has),	  MEMBER(sc),	       MEMBER(argc),
+		MEMBER(share_fs), MEMBER(source_line),
 	};
-	size_t n = 13, end = 0;
+	size_t n = 11, end = 0;
 
 	for (unsigned i = 0; i < event_fields_count; i++) {
 		const struct event_field *f = &event_fields[i];
@@ -215,6 +208,12 @@ static void set_field(const struct event_field *f, struct event *ev)
 		ev->source_file = "/var/log/a:b.log";
 		ev->source_line = 12345;
 		break;
+	case FK_BOOL:
+		*(bool *)p = true; /* false is the absent value */
+		break;
+	case FK_CREDS:
+		*(struct creds *)p = (struct creds){0, 65534, true};
+		break;
 	case FK_COUNT:
 		break;
 	}
@@ -265,6 +264,14 @@ static void assert_same(const struct event_field *f, const struct event *a,
 		assert_true(a->share_files == b->share_files &&
 			    a->share_fs == b->share_fs);
 		break;
+	case FK_CREDS: {
+		struct creds i = *(const struct creds *)x,
+			     j = *(const struct creds *)y;
+
+		assert_true(i.uid == j.uid && i.euid == j.euid &&
+			    i.secure == j.secure);
+		break;
+	}
 	default:
 		if (memcmp(x, y, kind_size(f)))
 			fail_msg("%s: read back another value", f->key);

@@ -283,6 +283,55 @@ static void test_open_mode_by_kind(void **state)
 	drop(p);
 }
 
+/* "" names nothing: no abspath, unless AT_EMPTY_PATH makes it the dirfd. */
+static void test_empty_path(void **state)
+{
+	struct proc *p = task(31, "/w");
+	struct event ev;
+
+	assert_null(open_at(p, AT_FDCWD, "", O_RDONLY, -1));
+	fake.fd = 7;
+	fake.path = "/w/d";
+	assert_null(open_at(p, 7, "", O_RDONLY, -1));
+	ev = call(p, "newfstatat", 0);
+	ev.has |= HAS_DIRFD | HAS_PATH | HAS_FLAGS;
+	ev.dirfd = 7;
+	ev.path = "";
+	ev.flags = AT_EMPTY_PATH;
+	proc_apply_entry(&model, p, &ev, &strs, 0);
+	assert_string_equal(ev.abspath, "/w/d");
+	assert_int_equal(ev.fd, 7);
+	ev = call(p, "rename", 0);
+	ev.has |= HAS_PATH | HAS_PATH2;
+	ev.path = "a";
+	ev.path2 = "";
+	proc_apply_entry(&model, p, &ev, &strs, 0);
+	assert_string_equal(ev.abspath, "/w/a");
+	assert_null(ev.abspath2);
+	drop(p);
+}
+
+/*
+ * An O_TMPFILE fd names no path: not its directory (the open's abspath)
+ * but what the backend says, the kernel's "/dir/#ino (deleted)".
+ */
+static void test_tmpfile_fd_names_no_path(void **state)
+{
+	struct proc *p = task(32, "/w");
+	char buf[PROC_PATH_BUF];
+
+	assert_string_equal(open_at(p, AT_FDCWD, "d", O_RDWR | O_TMPFILE, 3),
+			    "/w/d");
+	assert_null(fdtable_path(p->fds, 3));
+	fake.fd = 3;
+	fake.path = "/w/d/#12 (deleted)";
+	assert_string_equal(proc_fd_path(&model, p, 3, buf), fake.path);
+	/* O_DIRECTORY alone is no O_TMPFILE: the fd names the directory */
+	open_at(p, AT_FDCWD, "d", O_RDONLY | O_DIRECTORY, 4);
+	assert_string_equal(fdtable_path(p->fds, 4), "/w/d");
+	drop(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +346,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_mode_by_kind, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_empty_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tmpfile_fd_names_no_path,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);

@@ -593,6 +593,21 @@ static const struct scase cases[] = {
 		1,
 	},
 	{
+		"-y: strace 6 writes (deleted) after the brackets; it is the "
+		"path's, as /proc says it",
+		"9 openat(AT_FDCWD</d>, \"sub\", O_WRONLY|O_TMPFILE, 0600) = "
+		"3</d/sub/#12>(deleted)\n"
+		"9 fstat(3</d/sub/#12>(deleted), {st_mode=S_IFREG|0600, "
+		"st_size=0, ...}) = 0\n"
+		"9 fsync(4</d/x>(deleted)) = 0\n",
+		"openat 9/9 dirfd=-100:/d path=sub abs=/d/sub "
+		"flags=O_WRONLY|O_TMPFILE mode=600 ret=3 "
+		"ret_path=/d/sub/#12 (deleted) @1\n"
+		"fstat 9/9 fd=3:/d/sub/#12 (deleted) ret=0 @2\n"
+		"fsync 9/9 fd=4:/d/x (deleted) ret=0 @3\n",
+		0,
+	},
+	{
 		"the model wins over decorations: a renamed file keeps its "
 		"open name",
 		"9 openat(AT_FDCWD</d>, \"f.tmp\", "
@@ -1137,8 +1152,9 @@ static const struct scase cases[] = {
 		"ret_path=/b @2\n"
 		"openat 9/9 dirfd=-100:? path=/c abs=/c "
 		"flags=O_RDONLY|O_DIRECTORY ret=5 ret_path=/c @3\n"
+		/* an O_TMPFILE fd names no path, and the log's = 6 no other */
 		"openat 9/9 dirfd=-100:? path=/d abs=/d flags=O_RDWR|O_TMPFILE "
-		"mode=600 ret=6 ret_path=/d @4\n",
+		"mode=600 ret=6 @4\n",
 		0,
 	},
 	{

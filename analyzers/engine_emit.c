@@ -88,7 +88,8 @@ static const char *evidence_field(const struct evidence *ev, const char *f,
  * Expand the rule's message template: {step.field}, {$var}, {window_us},
  * {pid}; see docs/rules.md.
  */
-static char *expand(const struct inst *in, const struct finding *f)
+static char *expand(const struct inst *in, int ncompleted,
+		    const struct finding *f)
 {
 	const struct rule *r = in->rule;
 	struct strbuf b = STRBUF_INIT;
@@ -132,12 +133,13 @@ static char *expand(const struct inst *in, const struct finding *f)
 
 			if (dot) {
 				*dot = '\0';
-				for (int s = 0; s < f->nev; s++)
-					if (f->ev[s].step &&
-					    !strcmp(f->ev[s].step, name))
-						v = evidence_field(&f->ev[s],
-								   dot + 1, buf,
-								   sizeof(buf));
+				/* the steps after the use too, which are
+				 * not evidence */
+				for (int s = 0; s < ncompleted; s++)
+					if (!strcmp(r->steps[s].name, name))
+						v = evidence_field(
+							&in->ev[s]->ev, dot + 1,
+							buf, sizeof(buf));
 				*dot = '.';
 			}
 		}
@@ -239,9 +241,12 @@ void engine_note_mutation(struct engine *e, const struct event *ev)
 }
 
 /* The instance completed its last step: queue its finding. */
-void engine_fire(struct engine *e, struct inst *in, int nev)
+void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 {
 	const struct rule *r = in->rule;
+	/* steps after the use only judge the match (a close, the exit, an
+	 * fstat of the descriptor): they are not its evidence */
+	int nev = r->use + 1 < ncompleted ? r->use + 1 : ncompleted;
 	const struct evidence *first = &in->ev[0]->ev;
 	const struct evidence *last = &in->ev[nev - 1]->ev;
 	const struct evidence *evs[RULE_MAX_STEPS];
@@ -294,7 +299,7 @@ void engine_fire(struct engine *e, struct inst *in, int nev)
 			       ? (last->ts_enter - first->ts_exit) / 1000
 			       : 0;
 	f->severity = sev;
-	f->message = expand(in, f);
+	f->message = expand(in, ncompleted, f);
 }
 
 static bool supersedes(const struct rule *a, const struct rule *b)

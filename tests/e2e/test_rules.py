@@ -773,11 +773,16 @@ def run_with_policy(ctx, w, policy, extra=()):
 
 
 CTU_MESSAGE = ("newfstatat('$TMP/data') then openat('$TMP/data') by name "
-               "in pid N: the file can be replaced in between (window N "
-               "µs), and only comparing the descriptor's fstat with the "
-               "check would notice: the trace cannot tell whether the "
-               "program compares (part 8's confirm mode can); open it "
-               "first and fstat the descriptor")
+               "in pid N, and the descriptor was never fstat'ed: the file "
+               "can be replaced in between (window N µs) and nothing "
+               "notices; open it first and fstat the descriptor")
+# the same calls, then an fstat of the descriptor (Python's open() does)
+CTU_FSTAT_MESSAGE = (
+    "newfstatat('$TMP/data') then openat('$TMP/data') by name in pid N, "
+    "and then fstat'ed the descriptor: the file can be replaced in between "
+    "(window N µs), which only comparing the fstat with the check notices, "
+    "and the trace cannot tell whether the program compares (part 8's "
+    "confirm mode can)")
 
 
 def ctu(findings):

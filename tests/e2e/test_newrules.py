@@ -536,6 +536,24 @@ def test_trace_directory_open_is_no_use(ctx):
         "descriptor", ["newfstatat#1", "chmod#5"])]
 
 
+def test_trace_directory_checked_then_opened_from_a_log(ctx):
+    """From a strace log the open's result has no identity; a check that
+    saw a directory (sqlite3 lstats its database's directory, then opens
+    it to fsync it) is then no check of a file to use: no check-then-use
+    and no lstat-then-follow."""
+    dir_open = openat("/srv/d", ["O_RDONLY", "O_CLOEXEC"])
+    del dir_open["stat"]
+    for flags in ([], ["AT_SYMLINK_NOFOLLOW"]):
+        assert analyze(ctx, [stat("/srv/d", st=DIR, flags=flags), dir_open,
+                             close(3, "/srv/d")]) == [], flags
+    # a file checked, then opened without an identity, still is
+    file_open = openat("/srv/f", ["O_RDONLY"])
+    del file_open["stat"]
+    assert [f[0] for f in analyze(ctx, [stat("/srv/f"), file_open,
+                                        close(3, "/srv/f")])] == \
+        ["check-then-use"]
+
+
 def test_trace_nofollow_metadata_is_a_note(ctx):
     """lchown and fchownat(AT_SYMLINK_NOFOLLOW) after a stat: only a file
     renamed over the name can take the change, which needs write access to

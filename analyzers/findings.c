@@ -224,8 +224,6 @@ void findings_count(const struct findings *fs, uint64_t counts[3])
 			counts[fs->v[i]->severity]++;
 }
 
-/* ---- groups ---- */
-
 struct keyed {
 	struct finding *f;
 	size_t index;
@@ -338,7 +336,8 @@ void findings_group(const struct findings *fs, enum finding_status status,
 		}
 		g->v[g->n++] = k[i].f;
 		g->count += k[i].f->count;
-		g->confirmed |= k[i].f->confirmed;
+		/* of the evidence shown: the first member's */
+		g->confirmed = g->v[0]->confirmed;
 	}
 	for (size_t i = 0; i < n; i++)
 		free(k[i].key);

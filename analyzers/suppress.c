@@ -59,33 +59,118 @@ static bool names_path(const char *arg, const char *path)
 	       !strcmp(path + n - k, arg);
 }
 
+/* The interpreters whose options the command line is read with. */
+enum interp { I_OTHER, I_PYTHON, I_SHELL, I_PERLISH };
+
+static enum interp interp_of(const struct judge_proc *p)
+{
+	const char *n = last_component(p->exe ? p->exe : p->argv[0]);
+	static const char *const shells[] = {"sh",  "bash",  "dash", "zsh",
+					     "ksh", "ksh93", "mksh", "busybox"};
+
+	if (!strncmp(n, "python", 6) || !strncmp(n, "pypy", 4))
+		return I_PYTHON;
+	for (size_t i = 0; i < ARRAY_SIZE(shells); i++)
+		if (!strcmp(n, shells[i]))
+			return I_SHELL;
+	if (!strncmp(n, "perl", 4) || !strncmp(n, "ruby", 4) ||
+	    !strncmp(n, "node", 4))
+		return I_PERLISH;
+	return I_OTHER;
+}
+
+/* An option after which there is no script: the code is on the command
+ * line (-c, -e) or a module is run (python's -m). */
+static bool no_script_option(enum interp in, const char *a)
+{
+	switch (in) {
+	case I_PYTHON:
+		return !strncmp(a, "-c", 2) || !strncmp(a, "-m", 2);
+	case I_SHELL:
+		return a[1] != '-' && strchr(a, 'c');
+	case I_PERLISH:
+		return !strncmp(a, "-e", 2) || !strncmp(a, "-E", 2) ||
+		       !strncmp(a, "-p", 2);
+	default:
+		return false;
+	}
+}
+
+/* An option whose value is the next argument. */
+static bool valued_option(enum interp in, const char *a)
+{
+	switch (in) {
+	case I_PYTHON:
+		return !strcmp(a, "-W") || !strcmp(a, "-X");
+	case I_SHELL:
+		return !strcmp(a, "-o") || !strcmp(a, "-O") ||
+		       !strcmp(a, "--rcfile") || !strcmp(a, "--init-file");
+	default:
+		return false;
+	}
+}
+
+/* The script the command line of P names, or NULL. */
+static const char *script_arg(const struct judge_proc *p)
+{
+	enum interp in = interp_of(p);
+
+	for (char **a = p->argv + 1; *a; a++) {
+		if (!strcmp(*a, "--"))
+			return a[1];
+		if ((*a)[0] != '-' || !(*a)[1])
+			return *a;
+		if (no_script_option(in, *a))
+			return NULL;
+		if (valued_option(in, *a) && !*++a)
+			return NULL;
+	}
+	return NULL;
+}
+
+static bool is_exec(const struct evidence *e)
+{
+	return e->syscall && (!strcmp(e->syscall, "execve") ||
+			      !strcmp(e->syscall, "execveat"));
+}
+
 /*
  * The path tokens: "{exe}" is the file the process of E exec'd (what a
- * #! interpreter reads), "{script}" that or the first argument of its
- * command line that is not an option (python3 x.py, bash x.sh).
+ * #! interpreter reads), "{script}" that or the script its command line
+ * names (python3 x.py, bash x.sh; not python3 -m mod, bash -c cmd), both
+ * only for matches that do not hold the exec itself. "{lookup}" is the
+ * image of an exec whose argv[0] names it without a slash: a PATH lookup.
  */
 static bool token_matches(const char *token, const char *path,
-			  const struct evidence *e, const struct judge *j)
+			  const struct evidence *e, bool has_exec,
+			  const struct judge *j)
 {
 	const struct judge_proc *p = j ? judge_proc(j, e->pid) : NULL;
-	bool script = !strcmp(token, "{script}");
+	const char *arg;
 
-	if (!path || !p || (!script && strcmp(token, "{exe}")))
+	if (!path || !p)
+		return false;
+	if (!strcmp(token, "{lookup}"))
+		return has_exec && p->exe && !strcmp(path, p->exe) && p->argv &&
+		       p->argv[0] && !strchr(p->argv[0], '/');
+	if (has_exec || (strcmp(token, "{script}") && strcmp(token, "{exe}")))
 		return false;
 	if (p->exe && !strcmp(path, p->exe))
 		return true;
-	if (!script || !p->argv || !p->argv[0])
+	if (strcmp(token, "{script}") || !p->argv || !p->argv[0])
 		return false;
-	for (char **a = p->argv + 1; *a; a++)
-		if ((*a)[0] != '-')
-			return names_path(*a, path);
-	return false;
+	arg = script_arg(p);
+	return arg && names_path(arg, path);
 }
 
 static bool path_matches(const struct suppression *s,
 			 const struct evidence *const *ev, int nev,
 			 const struct judge *j)
 {
+	bool has_exec = false;
+
+	for (int i = 0; i < nev; i++)
+		has_exec |= is_exec(ev[i]);
 	for (int i = 0; i < nev; i++) {
 		const char *paths[] = {ev[i]->abspath, ev[i]->abspath2,
 				       ev[i]->fd_path};
@@ -96,7 +181,7 @@ static bool path_matches(const struct suppression *s,
 			for (int g = 0; g < s->npaths; g++)
 				if (s->paths[g][0] == '{' &&
 				    token_matches(s->paths[g], paths[k], ev[i],
-						  j))
+						  has_exec, j))
 					return true;
 		}
 	}

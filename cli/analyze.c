@@ -240,11 +240,6 @@ static void on_tick(void *ud)
 	}
 }
 
-/*
- * Write the report: to -o FILE (whole or untouched; see atomic_file.h),
- * else to standard output (analyze) or standard error (run). Returns 0,
- * or -1 after telling the user.
- */
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -252,6 +247,11 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > k && !strcmp(s + n - k, suffix);
 }
 
+/*
+ * Write the report: to -o FILE (whole or untouched; see atomic_file.h),
+ * else to standard output (analyze) or standard error (run). Returns 0,
+ * or -1 after telling the user.
+ */
 static int write_report(const struct opts *o, const struct findings *fs,
 			const struct report_meta *m)
 {

@@ -380,3 +380,48 @@ def test_shipped_suppressions_are_a_rule_file(ctx):
         assert (p.returncode, p.stderr) == (
             2, f"fsrace: {shipped}/suppressions.json:1:19: missing "
                '"reason"\n'), (extra, p.stderr)
+
+
+# --- what the shipped suppressions do not hide ----------------------------
+
+def reported(ctx, argv, **kw):
+    out = os.path.join(ctx.tmp, "r.json")
+    ctx.run(["run", "--fail-on", "none", "-o", out, "--", *argv], **kw)
+    doc = harness.read_findings(out)
+    return sorted((f["rule"], [e["syscall"] for e in f["evidence"]],
+                   os.path.relpath(f["evidence"][0]["abspath"], ctx.tmp))
+                  for f in doc["findings"])
+
+
+def test_module_run_is_no_script(ctx):
+    """python3 -m m names no script: a stat then open of a file that
+    happens to be called m (x/m) is the program's, not start-up."""
+    need(PYTHON)
+    os.mkdir(os.path.join(ctx.tmp, "x"))
+    harness.write_file(os.path.join(ctx.tmp, "x", "m"), "data\n")
+    harness.write_file(os.path.join(ctx.tmp, "m.py"),
+                       "import os\np = os.path.join('x', 'm')\n"
+                       "if os.path.exists(p):\n    open(p).read()\n")
+    got = reported(ctx, [PYTHON, "-m", "m"], env=python_env(False))
+    assert ("check-then-use", ["newfstatat", "openat"], "x/m") in got, got
+
+
+def test_exec_by_path_is_no_lookup(ctx):
+    """A program that stats a tool by its path, then execs it by that
+    path, looked nothing up in PATH: reported; bash running the same
+    tool by name (a PATH lookup) is suppressed."""
+    need(PYTHON)
+    need("/bin/bash")
+    bindir = os.path.join(ctx.tmp, "bin")
+    os.mkdir(bindir)
+    tool = harness.write_file(os.path.join(bindir, "tool"),
+                              "#!/bin/sh\nexit 0\n", 0o755)
+    script = harness.write_file(
+        os.path.join(ctx.tmp, "run.py"),
+        f"import os\nos.stat({tool!r})\nos.execv({tool!r}, [{tool!r}])\n")
+    got = reported(ctx, [PYTHON, script], env=python_env(False))
+    assert ("check-then-use", ["newfstatat", "execve"], "bin/tool") in got, \
+        got
+    env = dict(os.environ, PATH=f"{bindir}:/usr/bin:/bin")
+    got = reported(ctx, ["/bin/bash", "-c", "tool; true"], env=env)
+    assert [g for g in got if g[2] == "bin/tool"] == [], got

@@ -425,3 +425,13 @@ def test_exec_by_path_is_no_lookup(ctx):
     env = dict(os.environ, PATH=f"{bindir}:/usr/bin:/bin")
     got = reported(ctx, ["/bin/bash", "-c", "tool; true"], env=env)
     assert [g for g in got if g[2] == "bin/tool"] == [], got
+
+
+def test_library_globs_leave_other_names(ctx):
+    """The path policy ignores the loader's libraries (*.so, *.so.N), not
+    every name with .so in it: a stat then open of a.so.json is
+    reported, of libx.so.1 not."""
+    for name, want in (("a.so.json", 1), ("libx.so.1", 0)):
+        harness.write_file(os.path.join(ctx.tmp, name), "x\n")
+        got = reported(ctx, [ctx.fixture("stat_open"), name, "missing"])
+        assert [g[2] for g in got].count(name) == want, (name, got)

@@ -460,6 +460,9 @@ enum finding_status durability_match(struct durability *d, const struct rule *r,
 static void set_status(struct finding *f, enum finding_status s,
 		       const char *reason)
 {
+	/* decided: the fingerprint of its kind again (engine_fire) */
+	f->fingerprint ^= f->pending_salt;
+	f->pending_salt = 0;
 	f->status = s;
 	free(f->status_reason);
 	f->status_reason = reason ? xstrdup(reason) : NULL;

@@ -48,6 +48,22 @@ static uint64_t fingerprint(const struct rule *r, struct snap *const *ev, int n)
 	return h;
 }
 
+/* The evidence's paths as they are, digits and all. */
+static uint64_t raw_paths_hash(struct snap *const *ev, int n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (int i = 0; i < n; i++) {
+		const struct evidence *e = &ev[i]->ev;
+		const char *paths[] = {e->abspath, e->abspath2, e->fd_path};
+
+		for (unsigned p = 0; p < ARRAY_SIZE(paths); p++)
+			if (paths[p])
+				h = fnv(h, paths[p], strlen(paths[p]) + 1);
+	}
+	return h | 1;
+}
+
 static const char *evidence_field(const struct evidence *ev, const char *f,
 				  char *buf, size_t size)
 {
@@ -276,6 +292,15 @@ void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 	/* what is not reported stays apart from what is */
 	if (status != FST_REPORTED && status != FST_PENDING)
 		f->fingerprint ^= (uint64_t)status * 0x9e3779b97f4a7c15ULL;
+	/*
+	 * A match judged at the end is decided by its own names: repeats of
+	 * its fingerprint with other names (f1, f2) stay apart until then
+	 * (judge_finish takes the salt off again).
+	 */
+	if (status == FST_PENDING) {
+		f->pending_salt = raw_paths_hash(in->ev, nev);
+		f->fingerprint ^= f->pending_salt;
+	}
 	f->status = status;
 	f->confirmed = confirmed(in);
 	m->key = match_key(in);

@@ -77,6 +77,8 @@ struct finding {
 	uint64_t window_us;
 	uint64_t count;
 	uint64_t fingerprint;
+	/* FST_PENDING: what the fingerprint is salted with until decided */
+	uint64_t pending_salt;
 	struct evidence ev[RULE_MAX_STEPS];
 	int nev;
 };

@@ -22,7 +22,13 @@
 struct proc_ent {
 	struct hashmap_entry ent;
 	struct judge_proc p;
+	bool exited;
 };
+
+/* Exited processes kept to name them in findings that fire later (an
+ * interleaving completed by another process); older ones are forgotten,
+ * so the table holds the live ones and these. */
+#define JUDGE_DEAD_PROCS 4096
 
 /*
  * A name the tree made: a directory (mkdir), or a file it made
@@ -38,8 +44,12 @@ struct name_ent {
 	bool dir;
 	bool excl;	 /* made by this name: not renamed into it */
 	bool given_away; /* chown'ed: its owner may be someone else */
+	bool symlink;	 /* a symlink: what it points to is not the tree's */
 	bool parent_known;
 	uint32_t parent_mode; /* of its directory when it was made */
+	/* its directory was root's or the maker's own (or not known): no
+	 * other owner could rename it away */
+	bool parent_owner_ok;
 };
 
 /* A path the tree wrote, made, removed or changed. */
@@ -85,6 +95,8 @@ struct judge {
 	struct prefix *prefixes;
 	int nprefixes;
 	char *start_cwd; /* the first working directory a call showed */
+	int dead[JUDGE_DEAD_PROCS]; /* pids that exited, oldest at dead_at */
+	unsigned ndead, dead_at;
 	struct durability *dur;
 	char reason[PATH_MAX + 160];
 };
@@ -138,6 +150,7 @@ static void proc_fork(struct judge *j, const struct event *ev)
 		return;
 	parent = proc_get(j, ev->pid, false);
 	child = proc_get(j, ev->child_pid, true);
+	container_of(child, struct proc_ent, p)->exited = false;
 	proc_clear(child);
 	if (!parent)
 		return;
@@ -244,6 +257,22 @@ static void name_put(struct judge *j, struct name_ent *n)
 	hashmap_put(&j->names, &n->ent, hash_str(n->path));
 }
 
+/*
+ * Whether the directory of a name that pid PID made, owned by UID, has
+ * an owner who is not root nor the process itself (who could rename the
+ * name away). Not known: no.
+ */
+static bool other_owner(const struct judge *j, int pid, bool known,
+			uint32_t uid)
+{
+	const struct judge_proc *p;
+
+	if (!known || uid == 0)
+		return false;
+	p = proc_get((struct judge *)j, pid, false);
+	return !p || !p->creds_known || uid != p->creds.euid;
+}
+
 static void name_add(struct judge *j, const struct event *ev, bool dir)
 {
 	struct name_ent *n = xcalloc(1, sizeof(*n));
@@ -257,6 +286,9 @@ static void name_add(struct judge *j, const struct event *ev, bool dir)
 	n->mode = ev->has & HAS_MODE ? (ev->mode & 07777) & ~022u : 0700;
 	n->parent_known = ev->parent.valid;
 	n->parent_mode = ev->parent.mode;
+	n->parent_owner_ok =
+		!other_owner(j, ev->pid, ev->parent.valid, ev->parent.uid);
+	n->symlink = !strncmp(ev->sc->name, "symlink", 7);
 	name_put(j, n);
 }
 
@@ -465,6 +497,8 @@ static void names_observe(struct judge *j, const struct event *ev)
 		n->excl = true;
 		n->parent_known = ev->parent2.valid;
 		n->parent_mode = ev->parent2.mode;
+		n->parent_owner_ok = !other_owner(j, ev->pid, ev->parent2.valid,
+						  ev->parent2.uid);
 		name_put(j, n);
 	} else if (!strncmp(sc->name, "rename", 6) && ev->abspath2) {
 		name_change_defer(j, ev,
@@ -523,7 +557,7 @@ static bool dir_held(const struct judge *j, const struct name_ent *n,
 		return false;
 	if (strcmp(parent, n->path) && private_dir(j, parent, before, depth))
 		return true;
-	if (n->seq > before)
+	if (n->seq > before || !n->parent_owner_ok)
 		return false;
 	return !(n->parent_known && (n->parent_mode & S_IWOTH) &&
 		 !(n->parent_mode & S_ISVTX));
@@ -556,16 +590,19 @@ static const struct name_ent *private_name(const struct judge *j, const char *p,
 					   uint64_t before)
 {
 	char dir[PATH_MAX];
-	const struct name_ent *n;
+	const struct name_ent *n, *d;
 
 	if (!p || p[0] != '/' || !p[1] || path_dirname(p, dir, sizeof(dir)) < 0)
 		return NULL;
-	n = private_dir(j, dir, before, 0);
-	if (n)
-		return n;
 	n = name_get(j, p);
+	/* a symlink the tree made leads where others may write */
+	if (n && n->symlink && n->seq <= before)
+		return NULL;
+	d = private_dir(j, dir, before, 0);
+	if (d)
+		return d;
 	if (n && n->excl && n->seq <= before && n->parent_known &&
-	    (n->parent_mode & S_ISVTX))
+	    (n->parent_mode & S_ISVTX) && n->parent_owner_ok)
 		return n;
 	return NULL;
 }
@@ -744,6 +781,9 @@ static void privilege_severity(const struct judge *j, const struct rule *r,
 			       const struct evidence *const *ev, int nev,
 			       enum severity *sev)
 {
+	int moved = (int)*sev - (int)r->severity; /* by the path modifiers */
+	int s;
+
 	if (!r->has_unprivileged_severity || *sev <= r->unprivileged_severity)
 		return;
 	for (int i = 0; i < nev; i++) {
@@ -754,7 +794,36 @@ static void privilege_severity(const struct judge *j, const struct rule *r,
 		if (!p || !p->creds_known || p->privileged)
 			return;
 	}
-	*sev = r->unprivileged_severity;
+	/* the base severity, which the path modifiers still move */
+	s = (int)r->unprivileged_severity + moved;
+	*sev = s < SEV_NOTE ? SEV_NOTE : s > SEV_ERROR ? SEV_ERROR : s;
+}
+
+/* PID exited: remember it among the last JUDGE_DEAD_PROCS, forgetting
+ * the oldest of them if it was not born again since. */
+static void proc_exited(struct judge *j, int pid)
+{
+	struct hashmap_entry *e = hashmap_get(&j->procs, hash_int(pid), &pid);
+	int old;
+
+	if (!e)
+		return;
+	container_of(e, struct proc_ent, ent)->exited = true;
+	if (j->ndead < JUDGE_DEAD_PROCS) {
+		j->dead[j->ndead++] = pid;
+		return;
+	}
+	old = j->dead[j->dead_at];
+	j->dead[j->dead_at] = pid;
+	j->dead_at = (j->dead_at + 1) % JUDGE_DEAD_PROCS;
+	e = hashmap_get(&j->procs, hash_int(old), &old);
+	if (e && container_of(e, struct proc_ent, ent)->exited) {
+		struct proc_ent *pe = container_of(e, struct proc_ent, ent);
+
+		hashmap_remove_entry(&j->procs, e);
+		proc_clear(&pe->p);
+		free(pe);
+	}
 }
 
 void judge_observe(struct judge *j, const struct event *ev)
@@ -764,6 +833,10 @@ void judge_observe(struct judge *j, const struct event *ev)
 	switch (ev->type) {
 	case EV_FORK:
 		proc_fork(j, ev);
+		break;
+	case EV_EXIT:
+		if (ev->tid == ev->pid)
+			proc_exited(j, ev->pid);
 		break;
 	case EV_SYSCALL:
 		if (!ev->sc)

@@ -517,3 +517,28 @@ def test_log_in_place_rewrite(ctx):
         doc = log_findings(ctx, w, [ctx.fixture("rule-in-place-rewrite-bad")])
         tr.check_findings(doc, w, os.path.join(
             tr.RULES_DIR, "in-place-rewrite", "bad.expected.json"))
+
+
+def test_each_name_judged_alone(ctx):
+    """Two files made in one directory, only f2 fsynced, the directory
+    never: f2's missing directory fsync is reported, f1's is not, in
+    either order (repeats of one fingerprint, f1 and f2 differ only in a
+    digit, are not decided by whichever match came first)."""
+    need(PYTHON)
+    for order in ("12", "21"):
+        with tr.Work(ctx, f"w{order}") as w:
+            os.mkdir(w.path("d"))
+            prog = (
+                "import os\n"
+                f"for n in {list(order)!r}:\n"
+                "    fd = os.open(f'd/f{n}', os.O_WRONLY | os.O_CREAT, 0o644)\n"
+                "    os.write(fd, b'x')\n"
+                "    if n == '2':\n"
+                "        os.fsync(fd)\n"
+                "    os.close(fd)\n")
+            doc = run_live(ctx, w, [PYTHON, "-c", prog])
+            got = [(f["rule"], f["count"], evidence(f, w))
+                   for f in durability_findings(doc, w)]
+            assert got == [("missing-dir-fsync", 1,
+                            [("openat", "$TMP/d/f2", None),
+                             ("exit", None, None)])], (order, got)

@@ -515,6 +515,56 @@ static void test_no_parent_records(void **state)
 	assert_status(FST_REPORTED, NULL);
 }
 
+/* A symlink the tree made in its own directory leads where others may
+ * write: a check and a use of it are not private. */
+static void test_symlink_made_is_not_private(void **state)
+{
+	(void)state;
+	mkdir_("/home/u/d", 0700, 040755);
+	feed(sys("symlinkat", "/home/u/d/l", 040700));
+	stat_open("/home/u/d/l");
+	assert_status(FST_REPORTED, NULL);
+	/* a file beside it is */
+	stat_open("/home/u/d/f");
+	assert_string_equal(finding_status_name(last()->status), "private");
+}
+
+/* A directory made in one that another user owns: that owner can rename
+ * it away, so what is in it is not private; in root's or the process's
+ * own, it is. */
+static void test_parent_of_another_owner(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	exec_creds(0, 0, false);
+	ev = sys("mkdir", "/home/alice/d", 040755);
+	ev.has |= HAS_MODE;
+	ev.mode = 0700;
+	ev.parent.uid = 1000;
+	feed(ev);
+	stat_open("/home/alice/d/f");
+	assert_status(FST_REPORTED, NULL);
+	ev = sys("mkdir", "/home/root/d", 040755);
+	ev.has |= HAS_MODE;
+	ev.mode = 0700;
+	feed(ev);
+	stat_open("/home/root/d/f");
+	assert_string_equal(finding_status_name(last()->status), "private");
+}
+
+/* The unprivileged severity is the base the path modifiers move: in a
+ * world-writable directory access then open is a warning, not a note. */
+static void test_unprivileged_raised_by_shared_dir(void **state)
+{
+	(void)state;
+	exec_creds(1000, 1000, false);
+	feed(sys("access", "/tmp/theirs", 041777));
+	open_("/tmp/theirs", O_RDONLY_, 041777);
+	assert_string_equal(last()->rule->id, "acc");
+	assert_string_equal(severity_name(last()->severity), "warning");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -538,6 +588,9 @@ int main(void)
 		T(test_exe_prefix),
 		T(test_private_name_keeps_severity),
 		T(test_access_unprivileged),
+		T(test_symlink_made_is_not_private),
+		T(test_parent_of_another_owner),
+		T(test_unprivileged_raised_by_shared_dir),
 		cmocka_unit_test(test_unprivileged_severity_bad),
 	};
 

@@ -41,6 +41,7 @@
 /* The rules judged here, by id: their intent is not in their steps. */
 #define RULE_DIR_FSYNC "missing-dir-fsync"
 #define RULE_RENAME_FSYNC "rename-without-fsync"
+#define RULE_UNLINK_RENAME "unlink-then-rename"
 
 enum name_state {
 	NS_ABSENT,  /* not there (renamed away, removed from the tree's own) */
@@ -91,6 +92,8 @@ struct durability {
 	/* the rename being fed: did it replace a foreign file? */
 	uint64_t cur_seq;
 	bool cur_replaced;
+	/* … or onto a name whose last file was the tree's own, removed */
+	bool cur_onto_own;
 };
 
 static bool name_eq(const struct hashmap_entry *e, const void *key)
@@ -419,9 +422,13 @@ void durability_observe(struct durability *d, const struct event *ev)
 		if (!link) {
 			/* an exchange keeps the old file, under the other name
 			 */
+			struct name *to = name_get(d, ev->abspath2, false);
+
 			d->cur_seq = ev->seq;
 			d->cur_replaced =
 				!exchange && replaces_foreign(d, ev->abspath2);
+			d->cur_onto_own =
+				to && to->state == NS_ABSENT && to->made_seq;
 		}
 		if (exchange && ev->abspath &&
 		    strcmp(ev->abspath, ev->abspath2))
@@ -448,6 +455,14 @@ enum finding_status durability_match(struct durability *d, const struct rule *r,
 	*reason = NULL;
 	if (!strcmp(r->id, RULE_DIR_FSYNC))
 		return FST_PENDING;
+	/* zip's placeholder: made, removed, then renamed over by this run,
+	 * so no older version is lost and no reader waited for it */
+	if (!strcmp(r->id, RULE_UNLINK_RENAME) && nev >= 2 &&
+	    ev[nev - 1]->seq == d->cur_seq && d->cur_onto_own) {
+		*reason = "it held only what this run had put there: no older "
+			  "version is lost";
+		return FST_PRIVATE;
+	}
 	if (strcmp(r->id, RULE_RENAME_FSYNC) || nev < 2)
 		return FST_REPORTED;
 	/* the rename over the user's file loses the old content: report it

@@ -542,3 +542,24 @@ def test_each_name_judged_alone(ctx):
             assert got == [("missing-dir-fsync", 1,
                             [("openat", "$TMP/d/f2", None),
                              ("exit", None, None)])], (order, got)
+
+
+def test_zip_placeholder_replaced(ctx):
+    """zip -r new.zip: it makes new.zip, removes it, then renames its
+    temporary over the name. No older version is lost: not
+    unlink-then-rename (counted as private to the tree). Over an archive
+    that was there before the run, it is."""
+    need("zip")
+    with tr.Work(ctx) as w:
+        os.mkdir(w.path("src"))
+        harness.write_file(w.path("src", "a"), "a\n")
+        doc = run_live(ctx, w, ["zip", "-qr", "new.zip", "src"])
+        assert [f for f in doc["findings"]
+                if f["rule"] == "unlink-then-rename"] == [], doc["findings"]
+        assert doc["not_reported"]["private"] >= 1, doc["not_reported"]
+        harness.write_file(w.path("src", "b"), "b\n")
+        doc = run_live(ctx, w, ["zip", "-qr", "new.zip", "src"])
+        got = [evidence(f, w) for f in doc["findings"]
+               if f["rule"] == "unlink-then-rename"]
+        assert len(got) == 1 and got[0][0] == (
+            "unlink", "$TMP/new.zip", None), got

@@ -303,7 +303,18 @@ static void name_move_tree(struct judge *j, const struct name_change *c)
 
 	if (!strcmp(from, to))
 		return;
-	name_del_tree(j, to);
+	/* a rename succeeds onto a file or an empty directory: nothing is
+	 * tracked under TO but its own entry */
+	name_del(j, to);
+	/* a file the tree made has nothing under it: no walk (renames of
+	 * its own files would be quadratic in the names tracked) */
+	e = hashmap_get(&j->names, hash_str(from), from);
+	if (e && !container_of(e, struct name_ent, ent)->dir) {
+		hashmap_remove_entry(&j->names, e);
+		moved = xmalloc(sizeof(*moved));
+		moved[nmoved++] = container_of(e, struct name_ent, ent);
+		goto rename;
+	}
 	hashmap_iter_init(&j->names, &it);
 	while ((e = hashmap_iter_next(&it))) {
 		struct name_ent *n = container_of(e, struct name_ent, ent);
@@ -314,6 +325,7 @@ static void name_move_tree(struct judge *j, const struct name_change *c)
 		moved = xrealloc(moved, (nmoved + 1) * sizeof(*moved));
 		moved[nmoved++] = n;
 	}
+rename:
 	for (size_t i = 0; i < nmoved; i++) {
 		struct name_ent *n = moved[i];
 		char *p = xmalloc(strlen(to) + strlen(n->path + len) + 1);

@@ -35,9 +35,11 @@ static void try_guard(struct engine *e, const struct rule *r, int g,
 	for (int p = gd->after + 1; p <= gd->before; p++) {
 		if (m->index_cond < 0 ||
 		    r->steps[p].key_var != m->conds[m->index_cond].var) {
-			/* not hashed by what the guard compares: scan */
-			guard_scan(e, r, gd, e->rule_heads[r->index], false, -1,
-				   ev);
+			/* not hashed by what the guard compares: scan the
+			 * steps it applies to */
+			for (p = gd->after + 1; p <= gd->before; p++)
+				guard_scan(e, r, gd, *rule_head(e, r, p), false,
+					   -1, ev);
 			return;
 		}
 	}
@@ -99,6 +101,7 @@ static void advance(struct engine *e, struct inst *in, const struct event *ev,
 		engine_snap_unref(e, sn);
 		/* or_exit: the event or the exit, whichever comes first */
 		in->pos += r->steps[k].or_exit;
+		engine_place(e, in);
 		return;
 	}
 	remap(in, in->ev[k], sn);
@@ -117,7 +120,7 @@ static struct inst *first_candidate(struct engine *e, const struct rule *r,
 
 	*hashed = v >= 0 && vars[v].kind == 1;
 	if (!*hashed)
-		return e->rule_heads[r->index];
+		return *rule_head(e, r, 1);
 	return bucket_head(e, r, 1, vars[v].s);
 }
 
@@ -176,7 +179,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 			return;
 		in = bucket_head(e, r, k, key);
 	} else {
-		in = e->rule_heads[r->index];
+		in = *rule_head(e, r, k);
 	}
 	for (; in; in = next) {
 		struct val vars[RULE_MAX_VARS];
@@ -325,7 +328,8 @@ struct engine *engine_new(const struct rule_set *rs,
 			(const char *const *)rs->policy.globs[POLICY_ROOT_ONLY],
 			rs->policy.n[POLICY_ROOT_ONLY]);
 	engine_globs_add(&e->ignore, opt->ignore, INT_MAX);
-	e->rule_heads = xcalloc((size_t)rs->nrules + 1, sizeof(struct inst *));
+	e->rule_heads = xcalloc(((size_t)rs->nrules + 1) * (RULE_MAX_STEPS + 1),
+				sizeof(struct inst *));
 	for (int ri = 0; ri < rs->nrules; ri++) {
 		const struct rule *r = rs->rules[ri];
 

@@ -190,6 +190,27 @@ static inline uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/*
+ * A bucket's hash of the N bytes at S, eight at a time: FNV-1a's byte
+ * loop was 8% of `fsrace analyze` (a path hashed per instance moved and
+ * per step looked up). Only buckets use it: a bucket's chain is scanned
+ * for equal keys, whose order in it does not depend on the hash.
+ */
+static inline uint64_t bucket_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
+}
+
 /* The hash of S; the strings of the current event are hashed once. */
 static inline uint64_t str_hash(struct engine *e, const char *s)
 {
@@ -198,7 +219,7 @@ static inline uint64_t str_hash(struct engine *e, const char *s)
 	for (int i = 0; i < e->nhcache; i++)
 		if (e->hcache[i].s == s)
 			return e->hcache[i].h;
-	h = fnv(1469598103934665603ULL, s, strlen(s));
+	h = bucket_hash(s, strlen(s));
 	if (e->nhcache < (int)ARRAY_SIZE(e->hcache)) {
 		e->hcache[e->nhcache].s = s;
 		e->hcache[e->nhcache++].h = h;

@@ -18,7 +18,7 @@ static void guard_scan(struct engine *e, const struct rule *r,
 		    in->pos > gd->before || (pos >= 0 && in->pos != pos))
 			continue;
 		memcpy(vars, in->vars, sizeof(vars));
-		if (engine_matches(&gd->m, ev, vars, e->bufs))
+		if (engine_matches(e, &gd->m, ev, vars))
 			engine_inst_free(e, in);
 	}
 }
@@ -31,7 +31,7 @@ static void try_guard(struct engine *e, const struct rule *r, int g,
 	const char *key = NULL;
 
 	if (m->index_cond >= 0)
-		key = field_str(ev, m->conds[m->index_cond].field, NULL, 0);
+		key = ev_str(e, ev, m->conds[m->index_cond].field);
 	for (int p = gd->after + 1; p <= gd->before; p++) {
 		if (m->index_cond < 0 ||
 		    r->steps[p].key_var != m->conds[m->index_cond].var) {
@@ -136,7 +136,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 
 		for (int v = 0; v < RULE_MAX_VARS; v++)
 			vars[v].kind = 0;
-		if (!engine_matches(m, ev, vars, e->bufs))
+		if (!engine_matches(e, m, ev, vars))
 			return;
 		if (r->nsteps == 1) {
 			struct inst tmp = {.rule = r};
@@ -173,7 +173,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 	}
 	if (m->index_cond >= 0) {
 		const struct cond *c = &m->conds[m->index_cond];
-		const char *key = field_str(ev, c->field, NULL, 0);
+		const char *key = ev_str(e, ev, c->field);
 
 		if (!key)
 			return;
@@ -191,7 +191,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 		    !overlaps(&in->ev[st->overlaps]->ev, ev))
 			continue;
 		memcpy(vars, in->vars, sizeof(vars));
-		if (!engine_matches(m, ev, vars, e->bufs))
+		if (!engine_matches(e, m, ev, vars))
 			continue;
 		advance(e, in, ev, vars);
 	}
@@ -246,12 +246,14 @@ static void end_event(struct engine *e)
 	engine_snap_unref(e, e->cur);
 	e->cur = NULL;
 	e->nhcache = 0;
+	e->fknown = 0;
 }
 
 void engine_feed(struct engine *e, const struct event *ev)
 {
 	e->events++;
 	e->nhcache = 0;
+	e->fknown = 0;
 	judge_observe(e->judge, ev);
 	if (ev->type == EV_EXIT) {
 		if (ev->tid == ev->pid)

@@ -162,6 +162,16 @@ struct engine {
 		uint64_t h;
 	} hcache[4]; /* string hashes of the current event */
 	int nhcache;
+	/*
+	 * The fields of the current event that conditions looked at, as
+	 * field_str()/field_int() gave them (bit F of fknown): an event meets
+	 * eight first steps and guards on average, most on the same few
+	 * fields.
+	 */
+	uint64_t fknown;
+	const char *fstr[F_FIRST_INT];
+	int64_t fint[F_COUNT_ - F_FIRST_INT];
+	bool fint_have[F_COUNT_ - F_FIRST_INT];
 	struct globs ignore; /* the policy's and the --ignore globs */
 	struct globs except; /* the policy's ignore_except */
 	struct globs root_only;
@@ -258,6 +268,33 @@ static inline struct inst **rule_head(struct engine *e, const struct rule *r,
 	return &e->rule_heads[r->index * (RULE_MAX_STEPS + 1) + pos];
 }
 
+_Static_assert(F_COUNT_ <= 64, "a bit of fknown for every field");
+
+/* field_str(EV, F) for the current event EV, computed once. */
+static inline const char *ev_str(struct engine *e, const struct event *ev,
+				 enum field f)
+{
+	if (!(e->fknown >> f & 1)) {
+		e->fstr[f] = field_str(ev, f, NULL, 0);
+		e->fknown |= 1ULL << f;
+	}
+	return e->fstr[f];
+}
+
+/* field_int(EV, F, V) for the current event EV, computed once. */
+static inline bool ev_int(struct engine *e, const struct event *ev,
+			  enum field f, int64_t *v)
+{
+	int i = f - F_FIRST_INT;
+
+	if (!(e->fknown >> f & 1)) {
+		e->fint_have[i] = field_int(ev, f, &e->fint[i]);
+		e->fknown |= 1ULL << f;
+	}
+	*v = e->fint[i];
+	return e->fint_have[i];
+}
+
 static inline bool overlaps(const struct evidence *a, const struct event *ev)
 {
 	return ev->ts_enter <= a->ts_exit && a->ts_enter <= ev->ts_exit;
@@ -302,11 +339,12 @@ struct inst *engine_inst_new(struct engine *e, const struct rule *r, int pid);
 
 /* engine_match.c */
 /*
- * Does EV satisfy M, given VARS? Unbound variables that M binds are bound
- * in VARS to strings borrowed from EV (or BUFS for derived ones).
+ * Does EV, the event being fed, satisfy M, given VARS? Unbound variables
+ * that M binds are bound in VARS to strings borrowed from EV (or E's bufs
+ * for derived ones).
  */
-bool engine_matches(const struct matcher *m, const struct event *ev,
-		    struct val *vars, char bufs[][PATH_MAX]);
+bool engine_matches(struct engine *e, const struct matcher *m,
+		    const struct event *ev, struct val *vars);
 /* Make the strings VARS borrowed from EV the instance's own. */
 void engine_own_vars(struct inst *in, const struct val *vars,
 		     const struct event *ev, const struct snap *sn);

@@ -98,9 +98,8 @@ static bool globs_match(const struct globs *gs, const char *p)
 
 static bool ignored_path(const struct engine *e, const char *p)
 {
-	if (!p || globs_match(&e->except, p))
-		return false;
-	return globs_match(&e->ignore, p);
+	/* the exceptions only for what is ignored: most paths are not */
+	return p && globs_match(&e->ignore, p) && !globs_match(&e->except, p);
 }
 
 bool engine_ignored(const struct engine *e, const struct event *ev)

@@ -18,7 +18,7 @@ static void guard_scan(struct engine *e, const struct rule *r,
 		    in->pos > gd->before || (pos >= 0 && in->pos != pos))
 			continue;
 		memcpy(vars, in->vars, sizeof(vars));
-		if (engine_matches(&gd->m, ev, vars, e->bufs))
+		if (engine_matches(e, &gd->m, ev, vars))
 			engine_inst_free(e, in);
 	}
 }
@@ -31,13 +31,15 @@ static void try_guard(struct engine *e, const struct rule *r, int g,
 	const char *key = NULL;
 
 	if (m->index_cond >= 0)
-		key = field_str(ev, m->conds[m->index_cond].field, NULL, 0);
+		key = ev_str(e, ev, m->conds[m->index_cond].field);
 	for (int p = gd->after + 1; p <= gd->before; p++) {
 		if (m->index_cond < 0 ||
 		    r->steps[p].key_var != m->conds[m->index_cond].var) {
-			/* not hashed by what the guard compares: scan */
-			guard_scan(e, r, gd, e->rule_heads[r->index], false, -1,
-				   ev);
+			/* not hashed by what the guard compares: scan the
+			 * steps it applies to */
+			for (p = gd->after + 1; p <= gd->before; p++)
+				guard_scan(e, r, gd, *rule_head(e, r, p), false,
+					   -1, ev);
 			return;
 		}
 	}
@@ -99,6 +101,7 @@ static void advance(struct engine *e, struct inst *in, const struct event *ev,
 		engine_snap_unref(e, sn);
 		/* or_exit: the event or the exit, whichever comes first */
 		in->pos += r->steps[k].or_exit;
+		engine_place(e, in);
 		return;
 	}
 	remap(in, in->ev[k], sn);
@@ -117,7 +120,7 @@ static struct inst *first_candidate(struct engine *e, const struct rule *r,
 
 	*hashed = v >= 0 && vars[v].kind == 1;
 	if (!*hashed)
-		return e->rule_heads[r->index];
+		return *rule_head(e, r, 1);
 	return bucket_head(e, r, 1, vars[v].s);
 }
 
@@ -133,7 +136,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 
 		for (int v = 0; v < RULE_MAX_VARS; v++)
 			vars[v].kind = 0;
-		if (!engine_matches(m, ev, vars, e->bufs))
+		if (!engine_matches(e, m, ev, vars))
 			return;
 		if (r->nsteps == 1) {
 			struct inst tmp = {.rule = r};
@@ -170,13 +173,13 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 	}
 	if (m->index_cond >= 0) {
 		const struct cond *c = &m->conds[m->index_cond];
-		const char *key = field_str(ev, c->field, NULL, 0);
+		const char *key = ev_str(e, ev, c->field);
 
 		if (!key)
 			return;
 		in = bucket_head(e, r, k, key);
 	} else {
-		in = e->rule_heads[r->index];
+		in = *rule_head(e, r, k);
 	}
 	for (; in; in = next) {
 		struct val vars[RULE_MAX_VARS];
@@ -188,7 +191,7 @@ static void try_step(struct engine *e, const struct rule *r, int k,
 		    !overlaps(&in->ev[st->overlaps]->ev, ev))
 			continue;
 		memcpy(vars, in->vars, sizeof(vars));
-		if (!engine_matches(m, ev, vars, e->bufs))
+		if (!engine_matches(e, m, ev, vars))
 			continue;
 		advance(e, in, ev, vars);
 	}
@@ -243,12 +246,14 @@ static void end_event(struct engine *e)
 	engine_snap_unref(e, e->cur);
 	e->cur = NULL;
 	e->nhcache = 0;
+	e->fknown = 0;
 }
 
 void engine_feed(struct engine *e, const struct event *ev)
 {
 	e->events++;
 	e->nhcache = 0;
+	e->fknown = 0;
 	judge_observe(e->judge, ev);
 	if (ev->type == EV_EXIT) {
 		if (ev->tid == ev->pid)
@@ -325,7 +330,8 @@ struct engine *engine_new(const struct rule_set *rs,
 			(const char *const *)rs->policy.globs[POLICY_ROOT_ONLY],
 			rs->policy.n[POLICY_ROOT_ONLY]);
 	engine_globs_add(&e->ignore, opt->ignore, INT_MAX);
-	e->rule_heads = xcalloc((size_t)rs->nrules + 1, sizeof(struct inst *));
+	e->rule_heads = xcalloc(((size_t)rs->nrules + 1) * (RULE_MAX_STEPS + 1),
+				sizeof(struct inst *));
 	for (int ri = 0; ri < rs->nrules; ri++) {
 		const struct rule *r = rs->rules[ri];
 

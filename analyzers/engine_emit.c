@@ -222,7 +222,7 @@ static void note_at(struct engine *e, const struct rule *r, int pos,
 	int kv = r->steps[pos].key_var;
 	bool hashed = kv >= 0;
 	struct inst *in =
-		hashed ? bucket_head(e, r, pos, path) : e->rule_heads[r->index];
+		hashed ? bucket_head(e, r, pos, path) : *rule_head(e, r, pos);
 
 	for (; in; in = hashed ? in->hnext : in->rnext) {
 		if (in->rule != r || in->pos != pos || in->pid != ev->pid)

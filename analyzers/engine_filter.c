@@ -39,18 +39,30 @@ static void glob_compile(struct glob *g, const char *pat)
 	g->len = g->lit ? strlen(g->lit) : 0;
 }
 
-static bool glob_match(const struct glob *g, const char *p)
+/*
+ * P, of length N (computed when first needed, (size_t)-1 before), against
+ * G. Every event's path meets every ignore glob: a literal's first two
+ * bytes are compared before calling strcmp/strncmp, which most paths fail
+ * (strncmp calls were 2% of `fsrace analyze`).
+ */
+static inline bool glob_match(const struct glob *g, const char *p, size_t *n)
 {
-	size_t n;
-
 	switch (g->kind) {
 	case G_EXACT:
-		return !strcmp(p, g->lit);
+		if (p[0] != g->lit[0])
+			return false;
+		return !p[0] || (p[1] == g->lit[1] && !strcmp(p, g->lit));
 	case G_PREFIX:
-		return !strncmp(p, g->lit, g->len);
+		if (!g->len)
+			return true;
+		if (p[0] != g->lit[0])
+			return false;
+		return g->len == 1 ||
+		       (p[1] == g->lit[1] && !strncmp(p, g->lit, g->len));
 	case G_SUFFIX:
-		n = strlen(p);
-		return n >= g->len && !memcmp(p + n - g->len, g->lit, g->len);
+		if (*n == (size_t)-1)
+			*n = strlen(p);
+		return *n >= g->len && !memcmp(p + *n - g->len, g->lit, g->len);
 	case G_CONTAINS:
 		return strstr(p, g->lit) != NULL;
 	default:
@@ -76,17 +88,18 @@ void engine_globs_release(struct globs *gs)
 
 static bool globs_match(const struct globs *gs, const char *p)
 {
+	size_t n = (size_t)-1;
+
 	for (int i = 0; i < gs->n; i++)
-		if (glob_match(&gs->v[i], p))
+		if (glob_match(&gs->v[i], p, &n))
 			return true;
 	return false;
 }
 
 static bool ignored_path(const struct engine *e, const char *p)
 {
-	if (!p || globs_match(&e->except, p))
-		return false;
-	return globs_match(&e->ignore, p);
+	/* the exceptions only for what is ignored: most paths are not */
+	return p && globs_match(&e->ignore, p) && !globs_match(&e->except, p);
 }
 
 bool engine_ignored(const struct engine *e, const struct event *ev)

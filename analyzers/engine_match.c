@@ -23,10 +23,12 @@ static bool cond_str(const struct cond *c, const char *s, struct val *vars)
 		return true;
 	case OP_NOT_VAR:
 		return s && !val_eq_str(&vars[c->var], s);
+	/* the first bytes first: "result": "success" against "failure" or
+	 * "error" on most events (strcmp here was 2% of fsrace analyze) */
 	case OP_EQ:
-		return s && !strcmp(s, c->str);
+		return s && s[0] == c->str[0] && !strcmp(s, c->str);
 	case OP_NE:
-		return !s || strcmp(s, c->str);
+		return !s || s[0] != c->str[0] || strcmp(s, c->str);
 	case OP_IN:
 		for (int i = 0; s && i < c->nin; i++)
 			if (!strcmp(s, c->strs[i]))
@@ -79,17 +81,20 @@ static bool cond_int(const struct cond *c, bool have, int64_t x,
 }
 
 /*
- * Does EV satisfy M, given VARS? Unbound variables that M binds are
- * bound in VARS to strings borrowed from EV (or BUFS for derived ones).
+ * Does EV, the event being fed, satisfy M, given VARS? Unbound variables
+ * that M binds are bound in VARS to strings borrowed from EV (or E's bufs
+ * for derived ones).
  */
-bool engine_matches(const struct matcher *m, const struct event *ev,
-		    struct val *vars, char bufs[][PATH_MAX])
+bool engine_matches(struct engine *e, const struct matcher *m,
+		    const struct event *ev, struct val *vars)
 {
+	char(*bufs)[PATH_MAX] = e->bufs;
+
 	for (int i = 0; i < m->nconds; i++) {
 		const struct cond *c = &m->conds[i];
 
 		if (c->field < F_FIRST_INT) {
-			const char *s = field_str(ev, c->field, NULL, 0);
+			const char *s = ev_str(e, ev, c->field);
 
 			if (s && c->dirname) {
 				if (path_dirname(s, bufs[i], PATH_MAX) < 0)
@@ -100,7 +105,7 @@ bool engine_matches(const struct matcher *m, const struct event *ev,
 				return false;
 		} else {
 			int64_t x = 0;
-			bool have = field_int(ev, c->field, &x);
+			bool have = ev_int(e, ev, c->field, &x);
 
 			if (!cond_int(c, have, x, vars))
 				return false;

@@ -32,10 +32,48 @@ void engine_unhash(struct engine *e, struct inst *in)
 	in->hashed = false;
 }
 
+static void rule_unlink(struct engine *e, struct inst *in)
+{
+	if (in->rprev)
+		in->rprev->rnext = in->rnext;
+	else
+		*rule_head(e, in->rule, in->lpos) = in->rnext;
+	if (in->rnext)
+		in->rnext->rprev = in->rprev;
+}
+
+/* Newest first: the order a scan of the step sees them in is the order
+ * they were made, as when one list held all the rule's instances. An
+ * instance that moves is most often among the newest, near the head. */
+static void rule_link(struct engine *e, struct inst *in)
+{
+	struct inst **pp = rule_head(e, in->rule, in->lpos), *prev = NULL;
+
+	while (*pp && (*pp)->serial > in->serial) {
+		prev = *pp;
+		pp = &prev->rnext;
+	}
+	in->rprev = prev;
+	in->rnext = *pp;
+	if (in->rnext)
+		in->rnext->rprev = in;
+	*pp = in;
+}
+
+void engine_place(struct engine *e, struct inst *in)
+{
+	if (in->lpos == in->pos)
+		return;
+	rule_unlink(e, in);
+	in->lpos = in->pos;
+	rule_link(e, in);
+}
+
 void engine_rehash(struct engine *e, struct inst *in)
 {
 	const char *key;
 
+	engine_place(e, in);
 	engine_unhash(e, in);
 	key = inst_key(in);
 	if (!key)
@@ -161,12 +199,7 @@ void engine_inst_free(struct engine *e, struct inst *in)
 	struct pident **ps = engine_pid_slot(e, in->pid);
 
 	engine_unhash(e, in);
-	if (in->rprev)
-		in->rprev->rnext = in->rnext;
-	else
-		e->rule_heads[in->rule->index] = in->rnext;
-	if (in->rnext)
-		in->rnext->rprev = in->rprev;
+	rule_unlink(e, in);
 	if (in->pprev)
 		in->pprev->pnext = in->pnext;
 	else if (*ps)
@@ -216,10 +249,8 @@ struct inst *engine_inst_new(struct engine *e, const struct rule *r, int pid)
 	}
 	in->rule = r;
 	in->pid = pid;
-	in->rnext = e->rule_heads[r->index];
-	if (in->rnext)
-		in->rnext->rprev = in;
-	e->rule_heads[r->index] = in;
+	in->serial = ++e->serial;
+	rule_link(e, in);
 	ps = engine_pid_slot(e, pid);
 	if (!*ps) {
 		*ps = xcalloc(1, sizeof(**ps));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "hashmap.h"
 
+#include <string.h>
+
 #include "util.h"
 
 #define MIN_SIZE 16
@@ -122,11 +124,22 @@ struct hashmap_entry *hashmap_iter_next(struct hashmap_iter *it)
 	return e;
 }
 
+/*
+ * FNV-1a, four bytes a round: the same hash as a byte loop, with a quarter
+ * of its tests and jumps (the durability tables hash every event's path;
+ * the byte loop was 3% of fsrace analyze).
+ */
 uint32_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	uint32_t h = 2166136261u;
 
+	for (; n >= 4; s += 4, n -= 4) {
+		h = (h ^ s[0]) * 16777619u;
+		h = (h ^ s[1]) * 16777619u;
+		h = (h ^ s[2]) * 16777619u;
+		h = (h ^ s[3]) * 16777619u;
+	}
 	while (n--) {
 		h ^= *s++;
 		h *= 16777619u;
@@ -136,11 +149,5 @@ uint32_t hash_bytes(const void *p, size_t n)
 
 uint32_t hash_str(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
+	return hash_bytes(s, strlen(s));
 }

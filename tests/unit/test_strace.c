@@ -1171,6 +1171,26 @@ static const struct scase cases[] = {
 		"fsrace: warning: T/log:4: cannot parse: 9 chdir(\"/\") = -\n",
 	},
 	{
+		"prefixes that are none: [pid 0], a pid past PID_MAX_LIMIT, -i "
+		"brackets without their space",
+		"[pid 0] chdir(\"/a\") = 0\n"
+		"[pid 4194305] chdir(\"/b\") = 0\n"
+		"12 [00007f0000000000]chdir(\"/c\") = 0\n"
+		"12 [] chdir(\"/d\") = 0\n"
+		"12 [00007f0000000000] chdir(\"/e\") = 0\n",
+		"chdir 12/12 path=/e abs=/e ret=0 @5\n",
+		0,
+		NULL,
+		"fsrace: warning: T/log:1: cannot parse: [pid 0] "
+		"chdir(\"/a\") = 0\n"
+		"fsrace: warning: T/log:2: cannot parse: [pid 4194305] "
+		"chdir(\"/b\") = 0\n"
+		"fsrace: warning: T/log:3: cannot parse: 12 "
+		"[00007f0000000000]chdir(\"/c\") = 0\n"
+		"fsrace: warning: T/log:4: cannot parse: 12 [] "
+		"chdir(\"/d\") = 0\n",
+	},
+	{
 		"4.x and odd prefixes: -Y comm, -i, -n",
 		"[pid  12] open(\"/etc/a\", O_RDONLY) = 3\n"
 		"12<cat> 12:00:00 close(3)                 = 0\n"

@@ -31,3 +31,12 @@ def test_stray_target_is_no_decoration_of_the_xattr_name(ctx):
         '9      00:00:00.000000 setxattr("f"</w/f>, "user.x") = 0\n'
         '9      00:00:00.000000 symlinkat("t", AT_FDCWD</w>, "l"</w/l>)'
         ' = 0\n'), out
+
+
+def test_time_of_day_and_microseconds_of_a_real_timestamp(ctx):
+    # 2023-11-14T22:13:20.123456789Z: the clock time and the microseconds
+    # of the nanoseconds since the epoch, as strace -tt prints them
+    out = dump(ctx, dict(syscall="chdir", path="/", abspath="/", ret=0,
+                         ts_enter=1_700_000_000_123_456_789,
+                         ts_exit=1_700_000_000_123_456_789))
+    assert out == '9      22:13:20.123456 chdir("/") = 0\n', out

@@ -1191,6 +1191,43 @@ static const struct scase cases[] = {
 		"chdir(\"/d\") = 0\n",
 	},
 	{
+		"the largest device numbers: makedev() and statx's 32-bit "
+		"major and minor",
+		"9 newfstatat(AT_FDCWD, \"/f\", {st_dev=makedev(0xffffffff, "
+		"0xffffffff), st_ino=12, st_mode=S_IFREG|0640, st_nlink=1, "
+		"st_uid=0, st_gid=0, st_size=3}, 0) = 0\n"
+		"9 statx(AT_FDCWD, \"/g\", 0, STATX_ALL, {stx_mask=STATX_ALL, "
+		"stx_nlink=1, stx_uid=0, stx_gid=0, stx_mode=S_IFDIR|0755, "
+		"stx_ino=861, stx_size=4096, stx_dev_major=4294967295, "
+		"stx_dev_minor=4294967295}) = 0\n"
+		"9 newfstatat(AT_FDCWD, \"/h\", {st_dev=makedev(0x100000000, "
+		"0), st_ino=12, st_mode=S_IFREG|0640, st_nlink=1, st_uid=0, "
+		"st_gid=0, st_size=3}, 0) = 0\n",
+		"newfstatat 9/9 dirfd=-100:? path=/f abs=/f flags=0 ret=0 "
+		"stat=18446744073709551615:12:100640:1:0:0:3 @1\n"
+		"statx 9/9 dirfd=-100:? path=/g abs=/g flags=0 ret=0 "
+		"stat=18446744073709551615:861:40755:1:0:0:4096 @2\n"
+		"newfstatat 9/9 dirfd=-100:? path=/h abs=/h flags=0 ret=0 @3\n",
+		0,
+	},
+	{
+		"-t: minute 60 and hour 24 are no time of day",
+		"7 10:60:00 chdir(\"/a\") = 0\n"
+		"7 24:00:00 chdir(\"/b\") = 0\n"
+		"7 10:00:61 chdir(\"/c\") = 0\n"
+		"7 10:59:59 chdir(\"/d\") = 0\n",
+		"chdir 7/7 path=/d abs=/d ret=0 "
+		"ts=1709204399000000000-1709204399000000000 @4\n",
+		0,
+		NULL,
+		"fsrace: warning: T/log:1: cannot parse: 7 10:60:00 "
+		"chdir(\"/a\") = 0\n"
+		"fsrace: warning: T/log:2: cannot parse: 7 24:00:00 "
+		"chdir(\"/b\") = 0\n"
+		"fsrace: warning: T/log:3: cannot parse: 7 10:00:61 "
+		"chdir(\"/c\") = 0\n",
+	},
+	{
 		"4.x and odd prefixes: -Y comm, -i, -n",
 		"[pid  12] open(\"/etc/a\", O_RDONLY) = 3\n"
 		"12<cat> 12:00:00 close(3)                 = 0\n"

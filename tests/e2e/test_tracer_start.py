@@ -13,9 +13,13 @@ def under_strace(ctx, args):
     if not strace:
         raise harness.Skip("strace is not installed")
     log = os.path.join(ctx.tmp, "strace.log")
+    # LeakSanitizer cannot run under ptrace (an ASan build of fsrace)
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(
+        filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
     return subprocess.run([strace, "-f", "-qq", "-o", log, ctx.fsrace]
                           + args, capture_output=True, text=True,
-                          cwd=ctx.tmp, timeout=120)
+                          cwd=ctx.tmp, timeout=120, env=env)
 
 
 def test_record_under_another_tracer(ctx):

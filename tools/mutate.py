@@ -190,17 +190,35 @@ def load_curated(path):
         files = sorted({os.path.relpath(f, ROOT)
                         for g in s["file"].split()
                         for f in glob.glob(os.path.join(ROOT, g))})
+        # AFTER: anchors, one a line, each looked for past the one
+        # before; the first must be on exactly one line of the files
+        after = [a.strip() for a in s.get("after", "").split("\n")
+                 if a.strip()]
+        key = after[0] if after else s["match"]
         hits = []
         for f in files:
             with open(os.path.join(ROOT, f), encoding="utf-8") as fp:
-                for lineno, line in enumerate(fp.read().split("\n"), 1):
-                    if s["match"] in line:
-                        hits.append((f, lineno, line))
+                text = fp.read().split("\n")
+            for lineno, line in enumerate(text, 1):
+                if key in line:
+                    hits.append((f, lineno, line, text))
         if len(hits) != 1:
-            stale.append((name, f"'{s['match']}' is on {len(hits)} lines "
+            stale.append((name, f"'{key}' is on {len(hits)} lines "
                           f"of {s['file']}, not one"))
             continue
-        f, lineno, line = hits[0]
+        if after:
+            f, at, _, text = hits[0]
+            for want in after[1:] + [s["match"]]:
+                at = next((n for n in range(at + 1, len(text) + 1)
+                           if want in text[n - 1]), None)
+                if at is None:
+                    break
+            if at is None:
+                stale.append((name, f"'{want}' is not after "
+                              f"'{key}' in {f}"))
+                continue
+            hits = [(f, at, text[at - 1], text)]
+        f, lineno, line, _ = hits[0]
         nth = int(s.get("nth", "1"))
         col = -1
         for _ in range(nth):

@@ -1123,6 +1123,126 @@ static const struct scase cases[] = {
 		"chdir(\"/a\"\n",
 	},
 	{
+		"stderr -f: strace killed after an attach message cut a line: "
+		"its head is the last line",
+		"set_tid_address(0x7f00) = 50\n"
+		"chdir(\"/a\") = 0\n"
+		"wait4(51, strace: Process 52 attached\n",
+		"chdir 50/50 path=/a abs=/a ret=0 @2\n",
+		1,
+		NULL,
+		"fsrace: warning: T/log:3: cannot parse: wait4(51, \n",
+	},
+	{
+		"stderr -f: the parent exits first, the only process left "
+		"writes unprefixed lines",
+		"set_tid_address(0x7f46502b0a10)         = 30157\n"
+		"chdir(\"/tmp\")                           = 0\n"
+		"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|"
+		"CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f46502b0a10) = "
+		"30159\n"
+		"exit_group(0)                           = ?\n"
+		"+++ exited with 0 +++\n"
+		"strace: Process 30159 attached\n"
+		"openat(AT_FDCWD, \"/dev/null\", O_RDONLY) = 0\n"
+		"vfork(strace: Process 30160 attached\n"
+		")                                 = 30160\n"
+		"[pid 30160] openat(AT_FDCWD, \"x\", O_RDONLY) = 3\n"
+		"[pid 30160] exit_group(0)               = ?\n"
+		"[pid 30160] +++ exited with 0 +++\n"
+		"chdir(\"/tmp/st\")                        = 0\n"
+		"openat(AT_FDCWD, \"rel\", O_RDONLY)       = 3\n"
+		"exit_group(0)                           = ?\n"
+		"+++ exited with 0 +++\n",
+		"chdir 30157/30157 path=/tmp abs=/tmp ret=0 @2\n"
+		"fork 30157/30157 child=30159/30159 process via=clone @3\n"
+		"exit 30157/30157 status=0 @5\n"
+		"openat 30159/30159 dirfd=-100:/tmp path=/dev/null "
+		"abs=/dev/null flags=O_RDONLY ret=0 ret_path=/dev/null @7\n"
+		"fork 30159/30159 child=30160/30160 vfork via=vfork @9\n"
+		"openat 30160/30160 dirfd=-100:/tmp path=x abs=/tmp/x "
+		"flags=O_RDONLY ret=3 ret_path=/tmp/x @10\n"
+		"exit 30160/30160 status=0 @12\n"
+		"chdir 30159/30159 path=/tmp/st abs=/tmp/st ret=0 @13\n"
+		"openat 30159/30159 dirfd=-100:/tmp/st path=rel "
+		"abs=/tmp/st/rel flags=O_RDONLY ret=3 ret_path=/tmp/st/rel "
+		"@14\n"
+		"exit 30159/30159 status=0 @16\n",
+		4,
+	},
+	{
+		"a sign, a ~ or a 0x without digits is no number",
+		"9 fsync(-) = 0\n"
+		"9 fsync(0x) = 0\n"
+		"9 chdir(\"/\") = ~\n"
+		"9 chdir(\"/\") = -\n"
+		"9 fsync(3) = 0\n",
+		"fsync 9/9 fd=3:? ret=0 @5\n",
+		0,
+		NULL,
+		"fsrace: warning: T/log:1: cannot parse: 9 fsync(-) = 0\n"
+		"fsrace: warning: T/log:2: cannot parse: 9 fsync(0x) = 0\n"
+		"fsrace: warning: T/log:3: cannot parse: 9 chdir(\"/\") = ~\n"
+		"fsrace: warning: T/log:4: cannot parse: 9 chdir(\"/\") = -\n",
+	},
+	{
+		"prefixes that are none: [pid 0], a pid past PID_MAX_LIMIT, -i "
+		"brackets without their space",
+		"[pid 0] chdir(\"/a\") = 0\n"
+		"[pid 4194305] chdir(\"/b\") = 0\n"
+		"12 [00007f0000000000]chdir(\"/c\") = 0\n"
+		"12 [] chdir(\"/d\") = 0\n"
+		"12 [00007f0000000000] chdir(\"/e\") = 0\n",
+		"chdir 12/12 path=/e abs=/e ret=0 @5\n",
+		0,
+		NULL,
+		"fsrace: warning: T/log:1: cannot parse: [pid 0] "
+		"chdir(\"/a\") = 0\n"
+		"fsrace: warning: T/log:2: cannot parse: [pid 4194305] "
+		"chdir(\"/b\") = 0\n"
+		"fsrace: warning: T/log:3: cannot parse: 12 "
+		"[00007f0000000000]chdir(\"/c\") = 0\n"
+		"fsrace: warning: T/log:4: cannot parse: 12 [] "
+		"chdir(\"/d\") = 0\n",
+	},
+	{
+		"the largest device numbers: makedev() and statx's 32-bit "
+		"major and minor",
+		"9 newfstatat(AT_FDCWD, \"/f\", {st_dev=makedev(0xffffffff, "
+		"0xffffffff), st_ino=12, st_mode=S_IFREG|0640, st_nlink=1, "
+		"st_uid=0, st_gid=0, st_size=3}, 0) = 0\n"
+		"9 statx(AT_FDCWD, \"/g\", 0, STATX_ALL, {stx_mask=STATX_ALL, "
+		"stx_nlink=1, stx_uid=0, stx_gid=0, stx_mode=S_IFDIR|0755, "
+		"stx_ino=861, stx_size=4096, stx_dev_major=4294967295, "
+		"stx_dev_minor=4294967295}) = 0\n"
+		"9 newfstatat(AT_FDCWD, \"/h\", {st_dev=makedev(0x100000000, "
+		"0), st_ino=12, st_mode=S_IFREG|0640, st_nlink=1, st_uid=0, "
+		"st_gid=0, st_size=3}, 0) = 0\n",
+		"newfstatat 9/9 dirfd=-100:? path=/f abs=/f flags=0 ret=0 "
+		"stat=18446744073709551615:12:100640:1:0:0:3 @1\n"
+		"statx 9/9 dirfd=-100:? path=/g abs=/g flags=0 ret=0 "
+		"stat=18446744073709551615:861:40755:1:0:0:4096 @2\n"
+		"newfstatat 9/9 dirfd=-100:? path=/h abs=/h flags=0 ret=0 @3\n",
+		0,
+	},
+	{
+		"-t: minute 60 and hour 24 are no time of day",
+		"7 10:60:00 chdir(\"/a\") = 0\n"
+		"7 24:00:00 chdir(\"/b\") = 0\n"
+		"7 10:00:61 chdir(\"/c\") = 0\n"
+		"7 10:59:59 chdir(\"/d\") = 0\n",
+		"chdir 7/7 path=/d abs=/d ret=0 "
+		"ts=1709204399000000000-1709204399000000000 @4\n",
+		0,
+		NULL,
+		"fsrace: warning: T/log:1: cannot parse: 7 10:60:00 "
+		"chdir(\"/a\") = 0\n"
+		"fsrace: warning: T/log:2: cannot parse: 7 24:00:00 "
+		"chdir(\"/b\") = 0\n"
+		"fsrace: warning: T/log:3: cannot parse: 7 10:00:61 "
+		"chdir(\"/c\") = 0\n",
+	},
+	{
 		"4.x and odd prefixes: -Y comm, -i, -n",
 		"[pid  12] open(\"/etc/a\", O_RDONLY) = 3\n"
 		"12<cat> 12:00:00 close(3)                 = 0\n"
@@ -1253,6 +1373,75 @@ static const struct scase cases[] = {
 		"fsync 9/9 fd=1048576:? ret=-1 EBADF @5\n",
 		0,
 	},
+	{
+		"-ff -T: a clone3 sorts at its start, its child inside the "
+		"call",
+		"10:00:00.000100 chdir(\"/w\") = 0 <0.000010>\n"
+		"10:00:00.000200 clone3({flags=CLONE_VM|CLONE_VFORK, "
+		"exit_signal=SIGCHLD, stack=0x7f00, stack_size=0x9000}, 88) = "
+		"301 <0.000300>\n"
+		"10:00:00.000600 exit_group(0) = ?\n"
+		"10:00:00.000700 +++ exited with 0 +++\n"
+		"\f"
+		"10:00:00.000300 openat(AT_FDCWD, \"c\", O_RDONLY) = 3 "
+		"<0.000010>\n"
+		"10:00:00.000400 +++ exited with 0 +++\n",
+		"chdir 300/300 path=/w abs=/w ret=0 "
+		"ts=1709287200000100000-1709287200000110000 @1\n"
+		"fork 300/300 child=301/301 vfork via=clone3 "
+		"ts=1709287200000200000 @2\n"
+		"openat 301/301 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY "
+		"ret=3 ret_path=/w/c "
+		"ts=1709287200000300000-1709287200000310000 @1\n"
+		"exit 301/301 status=0 ts=1709287200000400000 @2\n"
+		"exit 300/300 status=0 ts=1709287200000700000 @4\n",
+		1,
+		"trace.300 trace.301",
+	},
+	{
+		"-ff -T: a fork() sorts at its start too",
+		"10:00:00.000100 chdir(\"/w\") = 0 <0.000010>\n"
+		"10:00:00.000200 fork() = 301 <0.000300>\n"
+		"10:00:00.000700 +++ exited with 0 +++\n"
+		"\f"
+		"10:00:00.000300 openat(AT_FDCWD, \"c\", O_RDONLY) = 3 "
+		"<0.000010>\n"
+		"10:00:00.000400 +++ exited with 0 +++\n",
+		"chdir 300/300 path=/w abs=/w ret=0 "
+		"ts=1709287200000100000-1709287200000110000 @1\n"
+		"fork 300/300 child=301/301 process via=fork "
+		"ts=1709287200000200000 @2\n"
+		"openat 301/301 dirfd=-100:/w path=c abs=/w/c flags=O_RDONLY "
+		"ret=3 ret_path=/w/c "
+		"ts=1709287200000300000-1709287200000310000 @1\n"
+		"exit 301/301 status=0 ts=1709287200000400000 @2\n"
+		"exit 300/300 status=0 ts=1709287200000700000 @3\n",
+		0,
+		"trace.300 trace.301",
+	},
+	{
+		"-tt: second 60, a leap second as localtime() gives it in a "
+		"right/ zone",
+		"7 09:59:60.250000 chdir(\"/\") = 0\n",
+		"chdir 7/7 path=/ abs=/ ret=0 "
+		"ts=1709287200250000000-1709287200250000000 @1\n",
+		0,
+	},
+	{
+		"getcwd() = 0 (INJECTED) did not fill its buffer: no cwd "
+		"learnt",
+		"getcwd(\"/stale\", 4096)                  = 0 (INJECTED)\n"
+		"openat(AT_FDCWD, \"rel\", O_RDONLY)       = 3\n"
+		"getcwd(\"/tmp/st\", 4096)                 = 8\n"
+		"openat(AT_FDCWD, \"rel\", O_RDONLY)       = 4\n"
+		"+++ exited with 0 +++\n",
+		"openat 0/0 dirfd=-100:? path=rel abs=? flags=O_RDONLY ret=3 "
+		"@2\n"
+		"openat 0/0 dirfd=-100:/tmp/st path=rel abs=/tmp/st/rel "
+		"flags=O_RDONLY ret=4 ret_path=/tmp/st/rel @4\n"
+		"exit 0/0 status=0 @5\n",
+		2,
+	},
 };
 
 /* each case is a cmocka test of its own, named after it (see main) */
@@ -1352,6 +1541,43 @@ static void test_too_long_line(void **state)
 		"fsrace: warning: T/log:1: cannot parse: "
 		"9 write(1, \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\n");
+}
+
+/*
+ * -ff files of a strace still running: each is read to the end it has
+ * when the reader reaches that end; what strace appends to it later is
+ * not read (it would come after events of the other files that were
+ * already given, out of order).
+ */
+static void test_ff_file_growing_after_its_end(void **state)
+{
+	char a[PATH_MAX], b[PATH_MAX], err[256];
+	const char *paths[] = {a, b};
+	struct strace_reader *r;
+	struct event ev;
+	char got[512] = "";
+	FILE *f;
+
+	snprintf(a, sizeof(a), "%s/grow.300", tmpdir);
+	snprintf(b, sizeof(b), "%s/grow.301", tmpdir);
+	write_file(a, "10:00:00.000100 chdir(\"/a\") = 0\n");
+	write_file(b, "10:00:00.000200 chdir(\"/b\") = 0\n"
+		      "10:00:00.000300 chdir(\"/c\") = 0\n");
+	assert_int_equal(
+		strace_reader_open(&r, paths, 2, true, err, sizeof(err)), 0);
+	for (int i = 0; strace_reader_next(r, &ev, err, sizeof(err)) > 0; i++) {
+		snprintf(got + strlen(got), sizeof(got) - strlen(got),
+			 "%d %s\n", ev.pid, ev.path);
+		if (i == 1) {
+			/* grow.300 has been read to its end by now */
+			f = fopen(a, "a");
+			assert_non_null(f);
+			fputs("10:00:00.000400 chdir(\"/d\") = 0\n", f);
+			fclose(f);
+		}
+	}
+	strace_reader_close(r);
+	assert_string_equal(got, "300 /a\n301 /b\n301 /c\n");
 }
 
 static void test_open_errors(void **state)
@@ -1521,6 +1747,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines_strict),
 		cmocka_unit_test(test_cut_last_line_strict),
 		cmocka_unit_test(test_too_long_line),
+		cmocka_unit_test(test_ff_file_growing_after_its_end),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_detect),

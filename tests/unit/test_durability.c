@@ -369,6 +369,34 @@ static void test_rename_over_own_state_waits(void **state)
 	durability_free(d);
 }
 
+/* sync_file_range(2) says the tree means its directory to be durable. */
+static void test_sync_file_range_is_intent(void **state)
+{
+	struct durability *d = durability_new();
+	struct event s = sc("sync_file_range", 1);
+	struct judged j;
+
+	(void)state;
+	feed(d, create(1, "/u/out"));
+	assert_int_equal(rename_match(d, "/u/out.tmp", "/u/out", &j),
+			 FST_PENDING);
+	s.has |= HAS_FD;
+	s.fd = 3;
+	s.fd_path = "/u/journal";
+	feed(d, s);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* the twin without it: no intent */
+	feed(d, create(1, "/v/out"));
+	assert_int_equal(rename_match(d, "/v/out.tmp", "/v/out", &j),
+			 FST_PENDING);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "no durability intent: '/v/out' replaced no file of "
+		      "the user's, and the tree fsync'ed nothing in '/v'");
+	durability_free(d);
+}
+
 static void test_other_rules_untouched(void **state)
 {
 	struct durability *d = durability_new();
@@ -457,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_sync_without_result_clears),
 		cmocka_unit_test(test_rename_over_users_file),
 		cmocka_unit_test(test_rename_over_own_state_waits),
+		cmocka_unit_test(test_sync_file_range_is_intent),
 		cmocka_unit_test(test_other_rules_untouched),
 		cmocka_unit_test(test_sweep_keeps_what_finish_needs),
 		cmocka_unit_test(test_exchange),

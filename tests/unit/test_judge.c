@@ -567,6 +567,61 @@ static void test_unprivileged_raised_by_shared_dir(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* creat(2) writes what it names: a program the tree built with it does not
+ * make its prefix installed. */
+static void test_creat_built_program(void **state)
+{
+	(void)state;
+	feed(sys("creat", "/srv/c/bin/prog", 0));
+	exec_("/srv/c/bin/prog");
+	stat_open("/srv/c/data");
+	assert_status(FST_REPORTED, NULL);
+}
+
+/* An exec that told no argv: the program is its image's path. */
+static void test_program_without_argv(void **state)
+{
+	(void)state;
+	exec_("/home/u/tool");
+	stat_open("/home/u/cfg");
+	assert_string_equal(last()->rule->id, "race");
+	assert_non_null(last()->program[0]);
+	assert_string_equal(last()->program[0], "/home/u/tool");
+	assert_string_equal(last()->program[1], "/home/u/tool");
+}
+
+static void exit_(int pid, int tid)
+{
+	struct event ev;
+
+	event_init(&ev, EV_EXIT);
+	ev.seq = ++fx.seq;
+	ev.pid = pid;
+	ev.tid = tid;
+	feed(ev);
+}
+
+/* Only a process's own exit ends it, not its threads': the program of a
+ * process whose threads exited stays known, however many exit. */
+static void test_thread_exit_keeps_process(void **state)
+{
+	struct event f;
+
+	(void)state;
+	exec_("/home/u/tool");
+	event_init(&f, EV_FORK);
+	f.seq = ++fx.seq;
+	f.pid = f.tid = 1;
+	f.child_pid = 2;
+	feed(f);
+	exit_(1, 7);
+	for (int i = 0; i < 5000; i++)
+		exit_(2, 100 + i);
+	stat_open("/home/u/cfg");
+	assert_non_null(last()->program[0]);
+	assert_string_equal(last()->program[0], "/home/u/tool");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +646,9 @@ int main(void)
 		T(test_symlink_made_is_not_private),
 		T(test_parent_of_another_owner),
 		T(test_unprivileged_raised_by_shared_dir),
+		T(test_creat_built_program),
+		T(test_program_without_argv),
+		T(test_thread_exit_keeps_process),
 		cmocka_unit_test(test_unprivileged_severity_bad),
 	};
 

@@ -220,6 +220,38 @@ static void test_exe_and_script_tokens(void **state)
 	assert_int_equal(found()->v[4]->status, FST_REPORTED);
 }
 
+/* {script} is no script when the code is on the command line: sh -c,
+ * perl -e; a long option (bash --norc) is no -c. */
+static void test_code_on_the_command_line(void **state)
+{
+	static const char *const sh_c[] = {"sh", "-c", "a.sh", NULL};
+	static const char *const norc[] = {"bash", "--norc", "b.sh", NULL};
+	static const char *const perl_e[] = {"perl", "-e", "c.pl", NULL};
+	static const char *const ruby_e[] = {"ruby", "-e", "d.rb", NULL};
+	static const char *const perl[] = {"perl", "-w", "e.pl", NULL};
+
+	(void)state;
+	load(SUPP("{\"rule\": \"r\", \"path\": \"{script}\", "
+		  " \"reason\": \"s\"}"),
+	     NULL, true);
+	exec(1, "/usr/bin/sh", sh_c);
+	check_use(1, "/w/a.sh");
+	exec(2, "/usr/bin/bash", norc);
+	check_use(2, "/w/b.sh");
+	exec(3, "/usr/bin/perl", perl_e);
+	check_use(3, "/w/c.pl");
+	exec(4, "/usr/bin/ruby", ruby_e);
+	check_use(4, "/w/d.rb");
+	exec(5, "/usr/bin/perl", perl);
+	check_use(5, "/w/e.pl");
+	assert_int_equal(found()->n, 5);
+	assert_int_equal(found()->v[0]->status, FST_REPORTED);
+	assert_string_equal(found()->v[1]->status_reason, "s (shipped.json:1)");
+	assert_int_equal(found()->v[2]->status, FST_REPORTED);
+	assert_int_equal(found()->v[3]->status, FST_REPORTED);
+	assert_string_equal(found()->v[4]->status_reason, "s (shipped.json:1)");
+}
+
 static void test_failed_file_leaves_no_suppression(void **state)
 {
 	char err[256];
@@ -481,6 +513,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_first_match_wins_and_every_key_counts, teardown),
 		cmocka_unit_test_teardown(test_exe_and_script_tokens, teardown),
+		cmocka_unit_test_teardown(test_code_on_the_command_line,
+					  teardown),
 		cmocka_unit_test_teardown(
 			test_failed_file_leaves_no_suppression, teardown),
 		cmocka_unit_test_teardown(test_unknown_rule_of_a_user,

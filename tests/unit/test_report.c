@@ -252,6 +252,27 @@ static void test_code_on_the_command_line(void **state)
 	assert_string_equal(found()->v[4]->status_reason, "s (shipped.json:1)");
 }
 
+/* A script named ./x or x/y names PATH from the directory it is in. */
+static void test_script_relative_names(void **state)
+{
+	static const char *const dot[] = {"bash", "./f.sh", NULL};
+	static const char *const sub[] = {"bash", "q/g.sh", NULL};
+
+	(void)state;
+	load(SUPP("{\"rule\": \"r\", \"path\": \"{script}\", "
+		  " \"reason\": \"s\"}"),
+	     NULL, true);
+	exec(1, "/usr/bin/bash", dot);
+	check_use(1, "/w/f.sh");
+	exec(2, "/usr/bin/bash", sub);
+	check_use(2, "/w/g.sh");
+	check_use(2, "/w/q/g.sh");
+	assert_int_equal(found()->n, 3);
+	assert_string_equal(found()->v[0]->status_reason, "s (shipped.json:1)");
+	assert_int_equal(found()->v[1]->status, FST_REPORTED);
+	assert_string_equal(found()->v[2]->status_reason, "s (shipped.json:1)");
+}
+
 static void test_failed_file_leaves_no_suppression(void **state)
 {
 	char err[256];
@@ -515,6 +536,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_exe_and_script_tokens, teardown),
 		cmocka_unit_test_teardown(test_code_on_the_command_line,
 					  teardown),
+		cmocka_unit_test_teardown(test_script_relative_names, teardown),
 		cmocka_unit_test_teardown(
 			test_failed_file_leaves_no_suppression, teardown),
 		cmocka_unit_test_teardown(test_unknown_rule_of_a_user,

@@ -290,7 +290,9 @@ static void on_exchange(struct durability *d, const struct event *ev)
 /* rename(FROM, TO) or link(FROM, TO): TO names what FROM named. */
 static void on_move(struct durability *d, const struct event *ev, bool link)
 {
-	struct name *from = name_get(d, ev->abspath, false);
+	/* a strace log can cut the first path short: no name to follow */
+	struct name *from =
+		ev->abspath ? name_get(d, ev->abspath, false) : NULL;
 	struct name *to;
 
 	if (!ev->abspath2 ||

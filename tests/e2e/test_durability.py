@@ -563,3 +563,19 @@ def test_zip_placeholder_replaced(ctx):
                if f["rule"] == "unlink-then-rename"]
         assert len(got) == 1 and got[0][0] == (
             "unlink", "$TMP/new.zip", None), got
+
+
+def test_log_with_a_cut_rename_source(ctx):
+    """A strace log can cut a path short ("..."): the rename's source has
+    no name then. Durability follows the destination only; the analysis
+    neither crashes nor reports it."""
+    log = harness.write_file(
+        os.path.join(ctx.tmp, "cut.log"),
+        '100 rename("/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"..., "/tmp/b")'
+        ' = 0\n')
+    p = ctx.run(["analyze", log])
+    assert (p.returncode, p.stdout) == (0, (
+        "0 findings (0 error, 0 warning, 0 note) in 1 events\n"
+        "not reported: 1 without durability intent\n")), (p.returncode,
+                                                          p.stdout,
+                                                          p.stderr)

@@ -260,10 +260,6 @@ static void on_open(struct durability *d, const struct event *ev)
 	}
 }
 
-/* renameat2's RENAME_EXCHANGE (linux/fs.h; schema/names.h has no name
- * for it yet) */
-#define RENAME_EXCHANGE_FLAG 2
-
 /* renameat2(A, B, RENAME_EXCHANGE): each name holds the other's object. */
 static void on_exchange(struct durability *d, const struct event *ev)
 {
@@ -418,8 +414,8 @@ void durability_observe(struct durability *d, const struct event *ev)
 	if ((sc->flags & SCF_DEST2) && ev->abspath2) {
 		bool link = !(sc->flags & SCF_REMOVES);
 
-		bool exchange = (ev->has & HAS_FLAGS) &&
-				(ev->flags & RENAME_EXCHANGE_FLAG);
+		bool exchange =
+			(ev->has & HAS_FLAGS) && (ev->flags & RENAME_EXCHANGE_);
 
 		if (!link) {
 			/* an exchange keeps the old file, under the other name

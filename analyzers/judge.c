@@ -461,9 +461,6 @@ static bool gives_away(struct judge *j, const struct event *ev)
 	return !p || !p->creds_known || ev->uid != p->creds.euid;
 }
 
-/* renameat2's RENAME_EXCHANGE: both names change what they name */
-enum { JUDGE_RENAME_EXCHANGE = 1 << 1 };
-
 /* What a successful call does to the names the tree made. */
 static void names_observe(struct judge *j, const struct event *ev)
 {
@@ -514,9 +511,8 @@ static void names_observe(struct judge *j, const struct event *ev)
 		name_put(j, n);
 	} else if (!strncmp(sc->name, "rename", 6) && ev->abspath2) {
 		name_change_defer(j, ev,
-				  ev->flags & JUDGE_RENAME_EXCHANGE
-					  ? NC_EXCHANGE
-					  : NC_MOVE);
+				  ev->flags & RENAME_EXCHANGE_ ? NC_EXCHANGE
+							       : NC_MOVE);
 	} else if (sc->flags & SCF_REMOVES) {
 		name_change_defer(j, ev, NC_REMOVE);
 	} else if (strstr(sc->name, "chmod")) {

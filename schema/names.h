@@ -42,6 +42,7 @@ enum {
 	O_CLOEXEC_ = 02000000,
 	O_TMPFILE_ = 020000000, /* the kernel's __O_TMPFILE */
 	RENAME_NOREPLACE_ = 1,
+	RENAME_EXCHANGE_ = 2,
 	CLOSE_RANGE_CLOEXEC_ = 4,
 	CSIGNAL_ = 0xff, /* clone's exit signal, below the flags */
 	CLONE_VM_ = 0x100,

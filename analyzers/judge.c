@@ -395,9 +395,13 @@ static void name_learn(struct judge *j, const char *path, uint32_t mode)
 static void written_add(struct judge *j, const char *path)
 {
 	struct str_ent *s;
+	uint32_t h;
 	size_t n;
 
-	if (!path || hashmap_get(&j->written, hash_str(path), path))
+	if (!path)
+		return;
+	h = hash_str(path);
+	if (hashmap_get(&j->written, h, path))
 		return;
 	if (j->written.count >= JUDGE_MAX_NAMES) {
 		j->written_full = true;
@@ -406,7 +410,7 @@ static void written_add(struct judge *j, const char *path)
 	n = strlen(path);
 	s = xmalloc(sizeof(*s) + n + 1);
 	memcpy(s->s, path, n + 1);
-	hashmap_put(&j->written, &s->ent, hash_str(path));
+	hashmap_put(&j->written, &s->ent, h);
 }
 
 static bool written(const struct judge *j, const char *path)

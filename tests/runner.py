@@ -167,6 +167,12 @@ def main():
                                   os.path.join(args.build, "fsrace"))
     args.fixtures = os.path.abspath(args.fixtures or
                                     os.path.join(args.build, "fixtures"))
+    # the corpus runs system tools (logrotate) that live in sbin, which
+    # a CI job's PATH may lack
+    path = os.environ.get("PATH", "/usr/bin:/bin").split(":")
+    os.environ["PATH"] = ":".join(
+        path + [d for d in ("/usr/local/sbin", "/usr/sbin", "/sbin")
+                if d not in path])
     totals = Totals(args.exitfirst)
     try:
         if not args.filter:

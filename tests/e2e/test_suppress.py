@@ -206,7 +206,10 @@ def test_shell_path_lookup_and_script(ctx):
     script = harness.write_file(os.path.join(bindir, "hello"),
                                 "#!/bin/bash\necho hi\n", 0o755)
     hostname = harness.write_file(os.path.join(ctx.tmp, "name"), "x\n")
-    env = dict(os.environ, PATH=f"{bindir}:/usr/bin:/bin")
+    # bash looks its user up (and glibc stats nsswitch.conf) when SHELL
+    # is unset, as under `env -i`: set it, so only the lookup is left
+    env = dict(os.environ, PATH=f"{bindir}:/usr/bin:/bin",
+               SHELL="/bin/bash")
     argv = ["/bin/bash", "-c", f"hello; cat {hostname}"]
     p = ctx.run(["run", "--", *argv], env=env)
     assert (p.returncode, p.stdout) == (0, "hi\nx\n"), p.stderr

@@ -178,12 +178,24 @@ def product_files(patterns):
 
 
 def load_curated(path):
-    """The sections of tools/mutants.txt: (named mutants, equivalents,
-    stale section names with why)."""
+    """The sections of tools/mutants.txt and of the files of
+    tools/mutants.d/ (one per folder of the product, so that work on two
+    folders never edits one file): (named mutants, equivalents, stale
+    section names with why)."""
     cp = configparser.RawConfigParser(interpolation=None)
     cp.optionxform = str
-    with open(path, encoding="utf-8") as f:
-        cp.read_file(f)
+    more = sorted(glob.glob(os.path.splitext(path)[0] + ".d/*.txt"))
+    for p in [path] + more:
+        one = configparser.RawConfigParser(interpolation=None)
+        one.optionxform = str
+        with open(p, encoding="utf-8") as f:
+            one.read_file(f)
+        for name in one.sections():
+            if cp.has_section(name):
+                sys.exit(f"{p}: section [{name}] is defined twice")
+            cp.add_section(name)
+            for k, v in one.items(name):
+                cp.set(name, k, v)
     named, equivalent, stale = [], [], []
     for name in cp.sections():
         s = cp[name]

@@ -16,7 +16,59 @@ static bool has_wild(const char *p, size_t n)
 	return false;
 }
 
-static void glob_compile(struct glob *g, const char *pat)
+/*
+ * The longest run of ordinary characters in fnmatch(3) pattern PAT
+ * (flags 0: '*' matches '/' too), which every match must hold, at *AT
+ * with its length returned; 0 when there is none, or when a '[' has no
+ * ']' and fnmatch would take it as a plain character.
+ */
+size_t engine_glob_needed_run(const char *pat, const char **at)
+{
+	size_t best = 0, run = 0;
+	const char *start = pat;
+
+	for (const char *p = pat; *p; p++) {
+		if (*p != '*' && *p != '?' && *p != '[' && *p != '\\') {
+			if (!run++)
+				start = p;
+			if (run > best) {
+				best = run;
+				*at = start;
+			}
+			continue;
+		}
+		run = 0;
+		if (*p == '\\') {
+			if (!*++p)
+				break;
+		} else if (*p == '[') {
+			const char *q = p + 1;
+
+			if (*q == '!' || *q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			for (; *q && *q != ']'; q++) {
+				char end[3] = {q[1], ']', 0};
+
+				/* [:class:], [=equiv=], [.symbol.] */
+				if (q[0] != '[' ||
+				    (q[1] != ':' && q[1] != '=' && q[1] != '.'))
+					continue;
+				q = strstr(q + 2, end);
+				if (!q)
+					return 0;
+				q++;
+			}
+			if (!*q)
+				return 0;
+			p = q;
+		}
+	}
+	return best;
+}
+
+void engine_glob_compile(struct glob *g, const char *pat)
 {
 	size_t n = strlen(pat);
 
@@ -35,6 +87,14 @@ static void glob_compile(struct glob *g, const char *pat)
 	} else if (n >= 1 && pat[0] == '*' && !has_wild(pat + 1, n - 1)) {
 		g->kind = G_SUFFIX;
 		g->lit = xstrdup(pat + 1);
+	} else {
+		const char *at = NULL;
+		size_t run = engine_glob_needed_run(pat, &at);
+
+		/* fnmatch only for a path that holds the pattern's longest
+		 * literal run ("*.so.[0-9]*": ".so."), which most do not */
+		if (run)
+			g->lit = xstrndup(at, run);
 	}
 	g->len = g->lit ? strlen(g->lit) : 0;
 }
@@ -66,8 +126,39 @@ static inline bool glob_match(const struct glob *g, const char *p, size_t *n)
 	case G_CONTAINS:
 		return strstr(p, g->lit) != NULL;
 	default:
+		if (g->len && !strstr(p, g->lit))
+			return false;
 		return fnmatch(g->pat, p, 0) == 0;
 	}
+}
+
+bool engine_glob_match(const struct glob *g, const char *p, size_t *n)
+{
+	return glob_match(g, p, n);
+}
+
+/* The byte a path's second must be for G to match it, or 256: any. */
+static int glob_key(const struct glob *g)
+{
+	if ((g->kind != G_EXACT && g->kind != G_PREFIX) || g->len < 2 ||
+	    g->lit[0] != '/')
+		return 256;
+	return (unsigned char)g->lit[1];
+}
+
+static void globs_index(struct globs *gs)
+{
+	int next[257];
+
+	gs->order = xrealloc(gs->order, (size_t)gs->n * sizeof(*gs->order));
+	memset(gs->at, 0, sizeof(gs->at));
+	for (int i = 0; i < gs->n; i++)
+		gs->at[glob_key(&gs->v[i]) + 1]++;
+	for (int k = 0; k < 257; k++)
+		gs->at[k + 1] += gs->at[k];
+	memcpy(next, gs->at, sizeof(next));
+	for (int i = 0; i < gs->n; i++)
+		gs->order[next[glob_key(&gs->v[i])]++] = i;
 }
 
 void engine_globs_add(struct globs *gs, const char *const *pats, int n)
@@ -75,8 +166,9 @@ void engine_globs_add(struct globs *gs, const char *const *pats, int n)
 	for (int i = 0; pats && i < n && pats[i]; i++) {
 		gs->v = xrealloc(gs->v, (size_t)(gs->n + 1) * sizeof(*gs->v));
 		memset(&gs->v[gs->n], 0, sizeof(*gs->v));
-		glob_compile(&gs->v[gs->n++], pats[i]);
+		engine_glob_compile(&gs->v[gs->n++], pats[i]);
 	}
+	globs_index(gs);
 }
 
 void engine_globs_release(struct globs *gs)
@@ -84,16 +176,26 @@ void engine_globs_release(struct globs *gs)
 	for (int i = 0; i < gs->n; i++)
 		free(gs->v[i].lit);
 	free(gs->v);
+	free(gs->order);
 }
 
 static bool globs_match(const struct globs *gs, const char *p)
 {
 	size_t n = (size_t)-1;
+	int k = p[0] == '/' ? (unsigned char)p[1] : 256;
 
-	for (int i = 0; i < gs->n; i++)
-		if (glob_match(&gs->v[i], p, &n))
+	for (int i = gs->at[k]; k < 256 && i < gs->at[k + 1]; i++)
+		if (glob_match(&gs->v[gs->order[i]], p, &n))
+			return true;
+	for (int i = gs->at[256]; i < gs->at[257]; i++)
+		if (glob_match(&gs->v[gs->order[i]], p, &n))
 			return true;
 	return false;
+}
+
+bool engine_globs_match(const struct globs *gs, const char *p)
+{
+	return globs_match(gs, p);
 }
 
 static bool ignored_path(const struct engine *e, const char *p)

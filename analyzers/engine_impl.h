@@ -38,10 +38,26 @@ struct glob {
 	size_t len;
 };
 
+/* Compiled once; N is P's length, (size_t)-1 until needed. The needed
+ * run is exported for the tests that hold it to fnmatch(3). */
+void engine_glob_compile(struct glob *g, const char *pat);
+bool engine_glob_match(const struct glob *g, const char *p, size_t *n);
+size_t engine_glob_needed_run(const char *pat, const char **at);
+
+/*
+ * A list of globs, indexed: an exact name or a prefix that starts with
+ * "/X" can only match a path whose second byte is X, so a path meets
+ * those of its own byte (ORDER[AT[X]] to ORDER[AT[X + 1]]) and the
+ * others (from AT[256]), not all of them.
+ */
 struct globs {
 	struct glob *v;
 	int n;
+	int *order;
+	int at[258];
 };
+
+bool engine_globs_match(const struct globs *gs, const char *p);
 
 struct val {
 	uint8_t kind; /* 0 unbound, 1 string, 2 integer */

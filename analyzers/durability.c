@@ -122,7 +122,7 @@ static uint32_t inode_hash(uint64_t dev, uint64_t ino)
 static struct name *name_get(struct durability *d, const char *path,
 			     bool create)
 {
-	uint32_t h = hash_str(path);
+	uint32_t h = hash_path(path);
 	struct hashmap_entry *e = hashmap_get(&d->names, h, path);
 	struct name *nm;
 	size_t n;
@@ -164,7 +164,7 @@ static void names_sweep(struct durability *d)
 
 static struct dir *dir_get(struct durability *d, const char *path, bool create)
 {
-	uint32_t h = hash_str(path);
+	uint32_t h = hash_path(path);
 	struct hashmap_entry *e = hashmap_get(&d->dirs, h, path);
 	struct dir *dr;
 	size_t n;

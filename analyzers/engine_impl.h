@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "hashmap.h"
 #include "judge.h"
 #include "util.h"
 
@@ -217,24 +218,14 @@ static inline uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 
 /*
- * A bucket's hash of the N bytes at S, eight at a time: FNV-1a's byte
+ * A bucket's hash of the N bytes at S (util's hash_words): FNV-1a's byte
  * loop was 8% of `fsrace analyze` (a path hashed per instance moved and
- * per step looked up). Only buckets use it: a bucket's chain is scanned
- * for equal keys, whose order in it does not depend on the hash.
+ * per step looked up). A bucket's chain is scanned for equal keys, whose
+ * order in it does not depend on the hash.
  */
 static inline uint64_t bucket_hash(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ h >> 29;
+	return hash_words(s, n);
 }
 
 /* The hash of S; the strings of the current event are hashed once. */

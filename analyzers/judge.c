@@ -210,7 +210,7 @@ static bool path_under(const char *path, const char *dir)
 
 static struct name_ent *name_get(const struct judge *j, const char *path)
 {
-	struct hashmap_entry *e = hashmap_get(&j->names, hash_str(path), path);
+	struct hashmap_entry *e = hashmap_get(&j->names, hash_path(path), path);
 
 	return e ? container_of(e, struct name_ent, ent) : NULL;
 }
@@ -224,7 +224,7 @@ static void name_free(struct name_ent *n)
 static void name_del(struct judge *j, const char *path)
 {
 	struct hashmap_entry *e =
-		hashmap_remove(&j->names, hash_str(path), path);
+		hashmap_remove(&j->names, hash_path(path), path);
 
 	if (e)
 		name_free(container_of(e, struct name_ent, ent));
@@ -254,7 +254,7 @@ static void name_put(struct judge *j, struct name_ent *n)
 		name_free(n);
 		return;
 	}
-	hashmap_put(&j->names, &n->ent, hash_str(n->path));
+	hashmap_put(&j->names, &n->ent, hash_path(n->path));
 }
 
 /*
@@ -308,7 +308,7 @@ static void name_move_tree(struct judge *j, const struct name_change *c)
 	name_del(j, to);
 	/* a file the tree made has nothing under it: no walk (renames of
 	 * its own files would be quadratic in the names tracked) */
-	e = hashmap_get(&j->names, hash_str(from), from);
+	e = hashmap_get(&j->names, hash_path(from), from);
 	if (e && !container_of(e, struct name_ent, ent)->dir) {
 		hashmap_remove_entry(&j->names, e);
 		moved = xmalloc(sizeof(*moved));
@@ -341,7 +341,7 @@ rename:
 			n->parent_known = c->parent2_known;
 			n->parent_mode = c->parent2_mode;
 		}
-		hashmap_put(&j->names, &n->ent, hash_str(n->path));
+		hashmap_put(&j->names, &n->ent, hash_path(n->path));
 	}
 	free(moved);
 }
@@ -400,7 +400,7 @@ static void written_add(struct judge *j, const char *path)
 
 	if (!path)
 		return;
-	h = hash_str(path);
+	h = hash_path(path);
 	if (hashmap_get(&j->written, h, path))
 		return;
 	if (j->written.count >= JUDGE_MAX_NAMES) {
@@ -416,7 +416,7 @@ static void written_add(struct judge *j, const char *path)
 static bool written(const struct judge *j, const char *path)
 {
 	return path && (j->written_full ||
-			hashmap_get(&j->written, hash_str(path), path));
+			hashmap_get(&j->written, hash_path(path), path));
 }
 
 static bool writes(const struct event *ev)

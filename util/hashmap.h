@@ -82,6 +82,36 @@ struct hashmap_entry *hashmap_iter_next(struct hashmap_iter *it);
 uint32_t hash_bytes(const void *p, size_t n);
 uint32_t hash_str(const char *s);
 
+/*
+ * A 64-bit hash of the N bytes at P, eight at a time: four times fewer
+ * rounds than FNV-1a's byte loop, for tables keyed by paths that are
+ * looked up once per event (the engine's buckets, durability's names).
+ * Not FNV: a table that uses it must not depend on its order.
+ */
+static inline uint64_t hash_words(const void *p, size_t n)
+{
+	const char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		__builtin_memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	__builtin_memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
+}
+
+/* hash_words of the string S, for a hashmap. */
+static inline uint32_t hash_path(const char *s)
+{
+	uint64_t h = hash_words(s, __builtin_strlen(s));
+
+	return (uint32_t)(h ^ h >> 32);
+}
+
 /* A mixed hash of an integer key (a tid, a pid, an inode). */
 static inline uint32_t hash_int(uint64_t v)
 {

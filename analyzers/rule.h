@@ -136,8 +136,8 @@ struct step {
 	/*
 	 * The variable that partial matches waiting at this step are hashed
 	 * by (a string bound earlier), or -1: the one this step's index
-	 * condition compares with, else one a guard's does, else the first
-	 * string the first step binds.
+	 * condition compares with, else the one most of the guards that
+	 * apply here compare, else the first string the first step binds.
 	 */
 	int key_var;
 };

@@ -199,6 +199,35 @@ static int index_var(const struct matcher *m)
 	return m->index_cond >= 0 ? m->conds[m->index_cond].var : -1;
 }
 
+/*
+ * The variable instances waiting at step K are hashed by when the step
+ * compares none: the one most of the guards that apply there compare,
+ * the first of them on a tie. missing-dir-fsync waits for the exit under
+ * guards on $d (an fsync of the directory) and on $p (a rename or unlink
+ * of the name): keyed on $d, every unlink scanned all the names made in
+ * that directory, quadratic in a tree that makes and removes many files.
+ */
+static int guards_key(const struct rule *r, int k)
+{
+	int best = -1, best_n = 0;
+
+	for (int g = 0; g < r->nguards; g++) {
+		int v = index_var(&r->guards[g].m), n = 0;
+
+		if (v < 0 || r->guards[g].after >= k || k > r->guards[g].before)
+			continue;
+		for (int h = 0; h < r->nguards; h++)
+			n += r->guards[h].after < k &&
+			     k <= r->guards[h].before &&
+			     index_var(&r->guards[h].m) == v;
+		if (n > best_n) {
+			best = v;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
 static void choose_keys(struct rule *r)
 {
 	int first = -1;
@@ -214,9 +243,8 @@ static void choose_keys(struct rule *r)
 		struct step *st = &r->steps[k];
 
 		st->key_var = index_var(&st->m);
-		for (int g = 0; st->key_var < 0 && g < r->nguards; g++)
-			if (r->guards[g].after < k && k <= r->guards[g].before)
-				st->key_var = index_var(&r->guards[g].m);
+		if (st->key_var < 0)
+			st->key_var = guards_key(r, k);
 		if (st->key_var < 0)
 			st->key_var = first;
 	}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Which variable partial matches waiting at a step are hashed by, on
+ * the shipped rules: an unlink or a rename of one name must reach its
+ * match through the hash, not by scanning every name the tree made
+ * (tar xf, git checkout: thousands of files made and removed).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rule.h"
+
+#define SHIPPED FSRACE_TEST_DATA "/../../rules"
+
+static const char *key_of(const struct rule *r, int k)
+{
+	int v = r->steps[k].key_var;
+
+	return v >= 0 ? r->vars[v] : "(none)";
+}
+
+/* Every variant of RULE_ID: step K is keyed on VAR. */
+static void expect_key(const struct rule_set *rs, const char *rule_id, int k,
+		       const char *var)
+{
+	int n = 0;
+
+	for (int i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+
+		if (strcmp(r->id, rule_id))
+			continue;
+		n++;
+		assert_true(k < r->nsteps);
+		if (strcmp(key_of(r, k), var))
+			fail_msg("%s (%s:%d) step %d is keyed on %s, not %s",
+				 r->id, r->source, r->line, k, key_of(r, k),
+				 var);
+	}
+	assert_true(n > 0);
+}
+
+static void test_exit_steps_keyed_by_the_name(void **state)
+{
+	struct rule_set rs;
+	char err[512] = "";
+
+	(void)state;
+	rule_set_init(&rs);
+	if (rule_set_load(&rs, SHIPPED, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	/* guards: fsync of $d, sync, rename of $p, unlink of $p */
+	expect_key(&rs, "missing-dir-fsync", 1, "$p");
+	/* its own index condition wins: the use compares $p */
+	expect_key(&rs, "check-then-use", 1, "$p");
+	rule_set_release(&rs);
+}
+
+/* A step with no index condition takes what most guards compare; on a
+ * tie, the first guard's variable. */
+static void test_guards_vote(void **state)
+{
+	static const char text[] =
+		"{\"groups\": {}, \"rules\": [{\"id\": \"r\", \"title\": \"t\","
+		" \"severity\": \"warning\", \"explanation\": \"e\","
+		" \"fix\": \"f\", \"message\": \"m\", \"references\": [],"
+		" \"tags\": [], \"steps\": ["
+		"  {\"name\": \"a\", \"syscalls\": [\"openat\"],"
+		"   \"where\": {\"abspath\": \"$p\", \"dirname(abspath)\": "
+		"\"$d\","
+		"             \"fd_path\": \"$q\"}},"
+		"  {\"name\": \"b\", \"at_exit\": true}],"
+		" \"unless\": ["
+		"  {\"after\": \"a\", \"syscalls\": [\"fsync\"],"
+		"   \"where\": {\"fd_path\": \"$d\"}},"
+		"  {\"after\": \"a\", \"syscalls\": [\"unlink\"],"
+		"   \"where\": {\"abspath\": \"$q\"}},"
+		"  {\"after\": \"a\", \"syscalls\": [\"rename\"],"
+		"   \"where\": {\"abspath\": \"$q\"}},"
+		"  {\"after\": \"a\", \"syscalls\": [\"chmod\"],"
+		"   \"where\": {\"abspath\": \"$p\"}}]}]}";
+	struct rule_set rs;
+	char err[512] = "";
+
+	(void)state;
+	rule_set_init(&rs);
+	if (rule_set_load_text(&rs, "vote.json", text, sizeof(text) - 1, err,
+			       sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(rs.nrules, 1);
+	assert_string_equal(key_of(rs.rules[0], 1), "$q");
+	rule_set_release(&rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_steps_keyed_by_the_name),
+		cmocka_unit_test(test_guards_vote),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -110,7 +110,7 @@ static void usage(bool run, FILE *f)
 }
 
 /* The shipped rules: $FSRACE_RULES, the source tree's, or installed. */
-static const char *default_rules(void)
+const char *cli_default_rules_dir(void)
 {
 	const char *env = getenv("FSRACE_RULES");
 	struct stat st;
@@ -124,7 +124,7 @@ static const char *default_rules(void)
 
 int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen)
 {
-	return rule_set_load(rs, default_rules(), err, errlen);
+	return rule_set_load(rs, cli_default_rules_dir(), err, errlen);
 }
 
 /*
@@ -140,7 +140,7 @@ int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen)
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files) && r >= 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", default_rules(),
+		snprintf(path, sizeof(path), "%s/%s", cli_default_rules_dir(),
 			 files[i]);
 		/* a rule directory of one's own may have no suppressions */
 		if (i == 2 && stat(path, &st) < 0 && errno == ENOENT)

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* fsrace rules: list, show and check rule files. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "opt.h"
@@ -42,10 +46,67 @@ static void show(const struct rule_set *rs, const char *id)
 		printf("  see: %s\n", r->references[i]);
 }
 
+static void print_ok(const char *file, int nrules, int nsupps)
+{
+	printf("%s: %d rule%s", file, nrules, nrules == 1 ? "" : "s");
+	if (nsupps)
+		printf(", %d suppression%s", nsupps, nsupps == 1 ? "" : "s");
+	puts(", ok");
+}
+
+static bool same_file(const char *path, const struct stat *st)
+{
+	struct stat sh;
+
+	return path && stat(path, &sh) == 0 && sh.st_dev == st->st_dev &&
+	       sh.st_ino == st->st_ino;
+}
+
+/*
+ * FILE is one of the shipped files (or their directory), which the
+ * defaults loaded: count what came from it rather than load it a second
+ * time (its rules and groups would be "defined twice"). False if it is
+ * none of them.
+ */
+static bool shipped_ok(const struct rule_set *rs, int nrules, int nsupps,
+		       const char *file)
+{
+	const char *dir = cli_default_rules_dir();
+	DIR *dp;
+	char path[PATH_MAX];
+	bool shipped = false;
+	struct dirent *d;
+	struct stat st;
+	int r = 0, n = 0;
+
+	if (stat(file, &st) < 0)
+		return false;
+	/* the shipped directory itself: all of it */
+	if (S_ISDIR(st.st_mode) && same_file(dir, &st)) {
+		print_ok(file, nrules, nsupps);
+		return true;
+	}
+	if (!S_ISREG(st.st_mode) || !(dp = opendir(dir)))
+		return false;
+	while (!shipped && (d = readdir(dp)))
+		shipped = snprintf(path, sizeof(path), "%s/%s", dir,
+				   d->d_name) < (int)sizeof(path) &&
+			  same_file(path, &st);
+	closedir(dp);
+	if (!shipped)
+		return false;
+	for (int i = 0; i < nrules; i++)
+		r += same_file(rs->rules[i]->source, &st);
+	for (int i = 0; i < nsupps; i++)
+		n += same_file(rs->suppressions[i].file, &st);
+	print_ok(file, r, n);
+	return true;
+}
+
 static int check(struct rule_set *rs, char **files, int nfiles)
 {
 	char err[1024];
-	int status = EXIT_CLEAN;
+	int status = EXIT_CLEAN, shipped_rules, shipped_supps;
 
 	if (!nfiles) {
 		errorx("rules check needs a rule file");
@@ -57,21 +118,21 @@ static int check(struct rule_set *rs, char **files, int nfiles)
 		return EXIT_USAGE;
 	}
 	suppress_mark_shipped(rs);
+	shipped_rules = rs->nrules;
+	shipped_supps = rs->nsuppressions;
 	for (int i = 0; i < nfiles; i++) {
 		int before = rs->nrules, supps = rs->nsuppressions;
 
+		if (shipped_ok(rs, shipped_rules, shipped_supps, files[i]))
+			continue;
 		if (rule_set_load(rs, files[i], err, sizeof(err)) < 0 ||
 		    suppress_check_rules(rs, supps, err, sizeof(err)) < 0) {
 			errorx("%s", err);
 			status = EXIT_USAGE;
 			continue;
 		}
-		printf("%s: %d rule%s", files[i], rs->nrules - before,
-		       rs->nrules - before == 1 ? "" : "s");
-		if (rs->nsuppressions > supps)
-			printf(", %d suppression%s", rs->nsuppressions - supps,
-			       rs->nsuppressions - supps == 1 ? "" : "s");
-		puts(", ok");
+		print_ok(files[i], rs->nrules - before,
+			 rs->nsuppressions - supps);
 	}
 	return status;
 }

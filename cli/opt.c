@@ -23,16 +23,23 @@ void opt_parser_init(struct opt_parser *p, const char *cmd, int argc,
 }
 
 /*
- * The option as the user wrote it, "--rules" (without "=...") or "-r",
- * from CUR, the element getopt was at (within a bundle of short options
- * optind stays on it), or the one it just passed when it permuted.
+ * The element the option was in: CUR, the one getopt was at (within a
+ * bundle of short options optind stays on it), or the one it just passed
+ * when it permuted (`rules list --help=x`: CUR is "list").
  */
-static void option_name(const struct opt_parser *p, const char *cur, char *buf,
-			size_t size)
+static const char *option_element(const struct opt_parser *p, const char *cur)
 {
 	if (!cur || cur[0] != '-')
 		cur = optind > 0 && optind <= p->argc ? p->argv[optind - 1]
 						      : "";
+	return cur;
+}
+
+/* The option as the user wrote it, "--rules" (without "=...") or "-r". */
+static void option_name(const struct opt_parser *p, const char *cur, char *buf,
+			size_t size)
+{
+	cur = option_element(p, cur);
 	if (!strncmp(cur, "--", 2) && cur[2])
 		snprintf(buf, size, "%.*s", (int)strcspn(cur, "="), cur);
 	else if (optopt)
@@ -63,8 +70,8 @@ int opt_parser_next(struct opt_parser *p)
 	case '?':
 		option_name(p, cur, name, sizeof(name));
 		/* a known long option given a value it does not take */
-		if (optopt && !strncmp(name, "--", 2) && cur &&
-		    strchr(cur, '='))
+		if (optopt && !strncmp(name, "--", 2) &&
+		    strchr(option_element(p, cur), '='))
 			errorx("option '%s' takes no value", name);
 		else
 			errorx("unknown option '%s' (see fsrace %s --help)",

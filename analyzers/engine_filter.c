@@ -18,17 +18,20 @@ static bool has_wild(const char *p, size_t n)
 
 /*
  * The longest run of ordinary characters in fnmatch(3) pattern PAT
- * (flags 0: '*' matches '/' too), which every match must hold, at *AT
- * with its length returned; 0 when there is none, or when a '[' has no
- * ']' and fnmatch would take it as a plain character.
+ * (flags 0: '*' matches '/' too) before its first '[', which every match
+ * must hold, at *AT with its length returned; 0 when there is none.
+ * Nothing past a '[' is taken: how glibc reads a bracket expression (a
+ * backslash escapes in it, a bad class name is a plain '[', one with no
+ * ']' is a plain '[' too) is not worth copying for a prefilter, and
+ * "*.so.[0-9]*" keeps ".so.".
  */
 size_t engine_glob_needed_run(const char *pat, const char **at)
 {
 	size_t best = 0, run = 0;
 	const char *start = pat;
 
-	for (const char *p = pat; *p; p++) {
-		if (*p != '*' && *p != '?' && *p != '[' && *p != '\\') {
+	for (const char *p = pat; *p && *p != '['; p++) {
+		if (*p != '*' && *p != '?' && *p != '\\') {
 			if (!run++)
 				start = p;
 			if (run > best) {
@@ -38,32 +41,9 @@ size_t engine_glob_needed_run(const char *pat, const char **at)
 			continue;
 		}
 		run = 0;
-		if (*p == '\\') {
-			if (!*++p)
-				break;
-		} else if (*p == '[') {
-			const char *q = p + 1;
-
-			if (*q == '!' || *q == '^')
-				q++;
-			if (*q == ']')
-				q++;
-			for (; *q && *q != ']'; q++) {
-				char end[3] = {q[1], ']', 0};
-
-				/* [:class:], [=equiv=], [.symbol.] */
-				if (q[0] != '[' ||
-				    (q[1] != ':' && q[1] != '=' && q[1] != '.'))
-					continue;
-				q = strstr(q + 2, end);
-				if (!q)
-					return 0;
-				q++;
-			}
-			if (!*q)
-				return 0;
-			p = q;
-		}
+		/* an escaped character is literal, but ends the run here */
+		if (*p == '\\' && !*++p)
+			break;
 	}
 	return best;
 }

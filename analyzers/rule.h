@@ -255,6 +255,10 @@ void rule_set_release(struct rule_set *rs);
 int rule_set_load(struct rule_set *rs, const char *path, char *err,
 		  size_t errlen);
 
+/* Whether a directory's entry NAME is one rule_set_load() reads: *.json,
+ * not hidden. */
+bool rule_file_name(const char *name);
+
 /* Parse one rule file's text; NAME is used in messages. */
 int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 		       size_t len, char *err, size_t errlen);

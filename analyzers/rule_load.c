@@ -889,6 +889,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+bool rule_file_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 5 && !strcmp(name + len - 5, ".json") && name[0] != '.';
+}
+
 int rule_set_load(struct rule_set *rs, const char *path, char *err,
 		  size_t errlen)
 {
@@ -917,10 +924,7 @@ int rule_set_load(struct rule_set *rs, const char *path, char *err,
 		return -e;
 	}
 	while ((d = readdir(dp))) {
-		size_t len = strlen(d->d_name);
-
-		if (len > 5 && !strcmp(d->d_name + len - 5, ".json") &&
-		    d->d_name[0] != '.') {
+		if (rule_file_name(d->d_name)) {
 			names = xrealloc(names, (n + 1) * sizeof(char *));
 			names[n++] = xstrdup(d->d_name);
 		}

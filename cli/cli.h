@@ -59,10 +59,11 @@ int cli_check_output(const char *path, unsigned flags);
  * (-errno). */
 void cli_write_error(const char *path, int r);
 
-/* Load the shipped rules ($FSRACE_RULES, the source tree's, installed). */
 /* The shipped rules' directory: $FSRACE_RULES, the source tree's, or
  * the installed one. */
 const char *cli_default_rules_dir(void);
+
+/* Load the shipped rules, from cli_default_rules_dir(). */
 int cli_load_default_rules(struct rule_set *rs, char *err, size_t errlen);
 
 /*

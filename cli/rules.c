@@ -88,8 +88,11 @@ static bool shipped_ok(const struct rule_set *rs, int nrules, int nsupps,
 	}
 	if (!S_ISREG(st.st_mode) || !(dp = opendir(dir)))
 		return false;
+	/* only what the defaults loaded: a draft (.x.json, x.json.orig)
+	 * there is checked as any other file */
 	while (!shipped && (d = readdir(dp)))
-		shipped = snprintf(path, sizeof(path), "%s/%s", dir,
+		shipped = rule_file_name(d->d_name) &&
+			  snprintf(path, sizeof(path), "%s/%s", dir,
 				   d->d_name) < (int)sizeof(path) &&
 			  same_file(path, &st);
 	closedir(dp);

@@ -90,3 +90,19 @@ def test_shipped_directory_checks_whole(ctx):
     assert (p.returncode, p.stderr) == (0, ""), p.stderr
     assert p.stdout == (f"{RULES}: {rules} rules, {supps} suppressions, "
                         "ok\n"), p.stdout
+
+
+def test_draft_in_the_shipped_directory_is_checked(ctx):
+    """A file of the shipped directory that the defaults do not load (a
+    hidden one, or not *.json) is a user's file: checked, not counted."""
+    mine = os.path.join(ctx.tmp, "rules")
+    shutil.copytree(RULES, mine)
+    env = dict(os.environ, FSRACE_RULES=mine)
+    for name in (".draft.json", "check.json.orig"):
+        f = os.path.join(mine, name)
+        with open(f, "w", encoding="utf-8") as fp:
+            fp.write('{"rules": [')
+        p = ctx.run(["rules", "check", f], env=env)
+        assert (p.returncode, p.stdout) == (2, ""), p.stdout
+        assert p.stderr == f"fsrace: {f}:1:12: unexpected end of file\n", \
+            p.stderr

@@ -4,16 +4,21 @@
 
 #include <stdlib.h>
 
+/* Which list guard_scan() walks: a step's, or a bucket's chain. */
+enum chain { BY_STEP, BY_KEY, BY_KEY2 };
+
 static void guard_scan(struct engine *e, const struct rule *r,
-		       const struct guard *gd, struct inst *in, bool hashed,
-		       int pos, const struct event *ev)
+		       const struct guard *gd, struct inst *in,
+		       enum chain chain, int pos, const struct event *ev)
 {
 	struct inst *next;
 
 	for (; in; in = next) {
 		struct val vars[RULE_MAX_VARS];
 
-		next = hashed ? in->hnext : in->rnext;
+		next = chain == BY_KEY	  ? in->hnext
+		       : chain == BY_KEY2 ? in->h2next
+					  : in->rnext;
 		if (in->rule != r || in->pos <= gd->after ||
 		    in->pos > gd->before || (pos >= 0 && in->pos != pos))
 			continue;
@@ -33,20 +38,23 @@ static void try_guard(struct engine *e, const struct rule *r, int g,
 	if (m->index_cond >= 0)
 		key = ev_str(e, ev, m->conds[m->index_cond].field);
 	for (int p = gd->after + 1; p <= gd->before; p++) {
-		if (m->index_cond < 0 ||
-		    r->steps[p].key_var != m->conds[m->index_cond].var) {
+		int v = m->index_cond >= 0 ? m->conds[m->index_cond].var : -1;
+
+		if (v >= 0 && r->steps[p].key_var == v) {
+			if (key)
+				guard_scan(e, r, gd, bucket_head(e, r, p, key),
+					   BY_KEY, p, ev);
+		} else if (v >= 0 && r->steps[p].key_var2 == v) {
+			if (key)
+				guard_scan(e, r, gd, bucket2_head(e, r, p, key),
+					   BY_KEY2, p, ev);
+		} else {
 			/* not hashed by what the guard compares: scan the
-			 * steps it applies to */
-			for (p = gd->after + 1; p <= gd->before; p++)
-				guard_scan(e, r, gd, *rule_head(e, r, p), false,
-					   -1, ev);
-			return;
+			 * step */
+			guard_scan(e, r, gd, *rule_head(e, r, p), BY_STEP, -1,
+				   ev);
 		}
 	}
-	if (!key)
-		return;
-	for (int p = gd->after + 1; p <= gd->before; p++)
-		guard_scan(e, r, gd, bucket_head(e, r, p, key), true, p, ev);
 }
 
 /* Point the instance's strings that were in OLD at the same fields of NEW

@@ -91,6 +91,8 @@ struct snap {
 struct inst {
 	struct inst *hnext;   /* hash bucket, when hashed */
 	struct inst **hpprev; /* what points at this one in it */
+	struct inst *h2next;  /* the same by the step's key_var2 */
+	struct inst **h2pprev;
 	/* the instances of its rule waiting at the same step (LPOS), newest
 	 * first, as they were made */
 	struct inst *rprev, *rnext;
@@ -100,12 +102,12 @@ struct inst {
 	int pos;
 	int lpos; /* the list of rule_heads it is on */
 	int pid;
-	bool hashed;
+	bool hashed, hashed2;
 	uint64_t serial; /* the order instances were made in */
 	/* the last rename or unlink of the key path by its own process while
 	 * it waited (confirm ignores a change the program made itself) */
 	uint64_t self_mut_seq;
-	uint32_t bucket;
+	uint32_t bucket, bucket2;
 	struct val vars[RULE_MAX_VARS];
 	struct snap *ev[RULE_MAX_STEPS];
 };
@@ -145,6 +147,9 @@ struct engine {
 	/* which buckets are not empty: most lookups find nothing, and this
 	 * bitmap stays in cache where the bucket array does not */
 	uint64_t occupied[BUCKETS / 64];
+	/* by each step's key_var2, for the guards that compare it */
+	struct inst *buckets2[BUCKETS];
+	uint64_t occupied2[BUCKETS / 64];
 	/*
 	 * Per rule and step (see rule_head()): the unhashed steps and guards
 	 * of a rule scan only the instances waiting where they apply, not
@@ -265,6 +270,17 @@ static inline struct inst *bucket_head(struct engine *e, const struct rule *r,
 	if (!(e->occupied[b / 64] >> (b % 64) & 1))
 		return NULL;
 	return e->buckets[b];
+}
+
+/* The same, by the step's key_var2 (the instances' h2next chains). */
+static inline struct inst *bucket2_head(struct engine *e, const struct rule *r,
+					int pos, const char *key)
+{
+	uint32_t b = bucket_of(e, r, pos, key);
+
+	if (!(e->occupied2[b / 64] >> (b % 64) & 1))
+		return NULL;
+	return e->buckets2[b];
 }
 
 /* The instances of R waiting at step POS (POS == nsteps: done, waiting for

@@ -5,13 +5,16 @@
  */
 #include "engine_impl.h"
 
-static const char *inst_key(const struct inst *in)
+/* The string the instance is hashed by at its step: the value of its
+ * key_var (or, SECOND, key_var2), if bound to a string. */
+static const char *inst_key(const struct inst *in, bool second)
 {
 	int v;
 
 	if (in->pos >= in->rule->nsteps)
 		return NULL;
-	v = in->rule->steps[in->pos].key_var;
+	v = second ? in->rule->steps[in->pos].key_var2
+		   : in->rule->steps[in->pos].key_var;
 	if (v < 0 || in->vars[v].kind != 1)
 		return NULL;
 	return in->vars[v].s;
@@ -21,15 +24,26 @@ void engine_unhash(struct engine *e, struct inst *in)
 {
 	struct inst **pp;
 
-	if (!in->hashed)
-		return;
-	pp = in->hpprev;
-	*pp = in->hnext;
-	if (in->hnext)
-		in->hnext->hpprev = pp;
-	if (!e->buckets[in->bucket])
-		e->occupied[in->bucket / 64] &= ~(1ULL << (in->bucket % 64));
-	in->hashed = false;
+	if (in->hashed) {
+		pp = in->hpprev;
+		*pp = in->hnext;
+		if (in->hnext)
+			in->hnext->hpprev = pp;
+		if (!e->buckets[in->bucket])
+			e->occupied[in->bucket / 64] &=
+				~(1ULL << (in->bucket % 64));
+		in->hashed = false;
+	}
+	if (in->hashed2) {
+		pp = in->h2pprev;
+		*pp = in->h2next;
+		if (in->h2next)
+			in->h2next->h2pprev = pp;
+		if (!e->buckets2[in->bucket2])
+			e->occupied2[in->bucket2 / 64] &=
+				~(1ULL << (in->bucket2 % 64));
+		in->hashed2 = false;
+	}
 }
 
 static void rule_unlink(struct engine *e, struct inst *in)
@@ -75,17 +89,28 @@ void engine_rehash(struct engine *e, struct inst *in)
 
 	engine_place(e, in);
 	engine_unhash(e, in);
-	key = inst_key(in);
-	if (!key)
-		return;
-	in->bucket = bucket_of(e, in->rule, in->pos, key);
-	in->hnext = e->buckets[in->bucket];
-	if (in->hnext)
-		in->hnext->hpprev = &in->hnext;
-	in->hpprev = &e->buckets[in->bucket];
-	e->buckets[in->bucket] = in;
-	e->occupied[in->bucket / 64] |= 1ULL << (in->bucket % 64);
-	in->hashed = true;
+	key = inst_key(in, false);
+	if (key) {
+		in->bucket = bucket_of(e, in->rule, in->pos, key);
+		in->hnext = e->buckets[in->bucket];
+		if (in->hnext)
+			in->hnext->hpprev = &in->hnext;
+		in->hpprev = &e->buckets[in->bucket];
+		e->buckets[in->bucket] = in;
+		e->occupied[in->bucket / 64] |= 1ULL << (in->bucket % 64);
+		in->hashed = true;
+	}
+	key = inst_key(in, true);
+	if (key) {
+		in->bucket2 = bucket_of(e, in->rule, in->pos, key);
+		in->h2next = e->buckets2[in->bucket2];
+		if (in->h2next)
+			in->h2next->h2pprev = &in->h2next;
+		in->h2pprev = &e->buckets2[in->bucket2];
+		e->buckets2[in->bucket2] = in;
+		e->occupied2[in->bucket2 / 64] |= 1ULL << (in->bucket2 % 64);
+		in->hashed2 = true;
+	}
 }
 
 struct pident **engine_pid_slot(struct engine *e, int pid)

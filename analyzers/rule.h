@@ -140,6 +140,10 @@ struct step {
 	 * apply here compare, else the first string the first step binds.
 	 */
 	int key_var;
+	/* a second one, or -1: what the other guards that apply here
+	 * compare (missing-dir-fsync waits under an unlink of $p and an
+	 * fsync of $d: each finds its matches by a hash) */
+	int key_var2;
 };
 
 struct guard {

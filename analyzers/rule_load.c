@@ -207,14 +207,15 @@ static int index_var(const struct matcher *m)
  * of the name): keyed on $d, every unlink scanned all the names made in
  * that directory, quadratic in a tree that makes and removes many files.
  */
-static int guards_key(const struct rule *r, int k)
+static int guards_key(const struct rule *r, int k, int not )
 {
 	int best = -1, best_n = 0;
 
 	for (int g = 0; g < r->nguards; g++) {
 		int v = index_var(&r->guards[g].m), n = 0;
 
-		if (v < 0 || r->guards[g].after >= k || k > r->guards[g].before)
+		if (v < 0 || v == not || r->guards[g].after >= k ||
+		    k > r->guards[g].before)
 			continue;
 		for (int h = 0; h < r->nguards; h++)
 			n += r->guards[h].after < k &&
@@ -239,14 +240,16 @@ static void choose_keys(struct rule *r)
 			first = cd->var;
 	}
 	r->steps[0].key_var = -1;
+	r->steps[0].key_var2 = -1;
 	for (int k = 1; k < r->nsteps; k++) {
 		struct step *st = &r->steps[k];
 
 		st->key_var = index_var(&st->m);
 		if (st->key_var < 0)
-			st->key_var = guards_key(r, k);
+			st->key_var = guards_key(r, k, -1);
 		if (st->key_var < 0)
 			st->key_var = first;
+		st->key_var2 = guards_key(r, k, st->key_var);
 	}
 }
 

@@ -2,16 +2,19 @@
 # bench/churn.sh — does analysis stay linear when a tree makes and removes
 # many files?
 #
-# For each N of --sizes (default 10000,20000,40000), records a Python
-# program that creates N files in one directory (O_CREAT|O_EXCL, close)
-# and then unlinks them all, as tar, git checkout or a test suite's temp
-# files do, then times the median of --runs runs of
+# For each N of --sizes (default 10000,20000,40000) and each of two
+# workloads, records a Python program and times the median of --runs
+# runs of
 #   fsrace analyze --format json -o R.json --fail-on none TRACE
-# and prints a markdown table with the time per file. The time per file
-# must stay flat as N doubles (issue 12: missing-dir-fsync's waiting
-# matches were keyed on the directory, so every unlink scanned every name
-# made in it; 10k/20k/40k files took 15/91/229 s before, 1.0/2.4/4.1 s
-# after, on this 2-core machine under load).
+# with the time per file, in a markdown table:
+#   unlink  creates N files in one directory (O_CREAT|O_EXCL, close),
+#           then unlinks them all, as tar, git checkout or a test suite's
+#           temporary files do;
+#   fsync   creates N files in one directory and leaves them, then N
+#           files in another, each fsync'ed with its directory, as dpkg
+#           or a database does.
+# The time per file must stay flat as N doubles (issue 12;
+# docs/performance.md has the figures).
 set -euo pipefail
 
 usage() {
@@ -69,13 +72,23 @@ trap 'rm -rf "$work"' EXIT
 
 cat >"$work/churn.py" <<'EOF'
 import os, sys
-n, d = int(sys.argv[1]), sys.argv[2]
-os.mkdir(d)
+mode, n, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+a, b = os.path.join(d, "a"), os.path.join(d, "b")
+os.makedirs(a)
+os.makedirs(b)
 for i in range(n):
-    os.close(os.open(os.path.join(d, "f%d" % i),
-                     os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-for i in range(n):
-    os.unlink(os.path.join(d, "f%d" % i))
+    os.close(os.open(os.path.join(a, "f%d" % i), flags, 0o644))
+if mode == "unlink":
+    for i in range(n):
+        os.unlink(os.path.join(a, "f%d" % i))
+else:
+    bd = os.open(b, os.O_RDONLY | os.O_DIRECTORY)
+    for i in range(n):
+        fd = os.open(os.path.join(b, "g%d" % i), flags, 0o644)
+        os.fsync(fd)
+        os.close(fd)
+        os.fsync(bd)
 EOF
 
 median() {
@@ -88,23 +101,27 @@ echo "# fsrace analysis of file churn — $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "fsrace: $fsrace; median of $runs runs"
 echo
-echo "| files | events | analyze | per file |"
-echo "|---:|---:|---:|---:|"
-for n in "${size_list[@]}"; do
-	trace="$work/t$n.jsonl"
-	"$fsrace" record -o "$trace" -- "$python" "$work/churn.py" "$n" \
-		"$work/d$n" >/dev/null 2>&1 || die "recording $n files failed"
-	events=$(grep -c '"type":"syscall"' "$trace" || true)
-	times=()
-	for ((i = 0; i < runs; i++)); do
-		t=$(mktemp)
-		/usr/bin/time -f '%e' -o "$t" "$fsrace" analyze --format json \
-			-o "$work/r.json" --fail-on none "$trace" ||
-			die "analyze of $n files failed"
-		times+=("$(tail -n 1 "$t")")
-		rm -f "$t"
+echo "| workload | files | events | analyze | per file |"
+echo "|---|---:|---:|---:|---:|"
+for mode in unlink fsync; do
+	for n in "${size_list[@]}"; do
+		trace="$work/$mode$n.jsonl"
+		"$fsrace" record -o "$trace" -- "$python" "$work/churn.py" \
+			"$mode" "$n" "$work/d$mode$n" >/dev/null 2>&1 ||
+			die "recording $mode of $n files failed"
+		events=$(grep -c '"type":"syscall"' "$trace" || true)
+		times=()
+		for ((i = 0; i < runs; i++)); do
+			t=$(mktemp)
+			/usr/bin/time -f '%e' -o "$t" "$fsrace" analyze \
+				--format json -o "$work/r.json" --fail-on none \
+				"$trace" || die "analyze of $mode $n failed"
+			times+=("$(tail -n 1 "$t")")
+			rm -f "$t"
+		done
+		m=$(printf '%s\n' "${times[@]}" | median)
+		awk -v w="$mode" -v n="$n" -v e="$events" -v m="$m" 'BEGIN {
+			printf "| %s | %d | %d | %.2f s | %.1f µs |\n", w, n, e,
+				m, m / n * 1e6 }'
 	done
-	m=$(printf '%s\n' "${times[@]}" | median)
-	awk -v n="$n" -v e="$events" -v m="$m" 'BEGIN {
-		printf "| %d | %d | %.2f s | %.1f µs |\n", n, e, m, m / n * 1e6 }'
 done

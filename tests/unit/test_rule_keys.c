@@ -18,16 +18,24 @@
 
 #define SHIPPED FSRACE_TEST_DATA "/../../rules"
 
-static const char *key_of(const struct rule *r, int k)
+static const char *var_name(const struct rule *r, int v)
 {
-	int v = r->steps[k].key_var;
-
 	return v >= 0 ? r->vars[v] : "(none)";
 }
 
-/* Every variant of RULE_ID: step K is keyed on VAR. */
+static const char *key_of(const struct rule *r, int k)
+{
+	return var_name(r, r->steps[k].key_var);
+}
+
+static const char *key2_of(const struct rule *r, int k)
+{
+	return var_name(r, r->steps[k].key_var2);
+}
+
+/* Every variant of RULE_ID: step K is keyed on VAR, then on VAR2. */
 static void expect_key(const struct rule_set *rs, const char *rule_id, int k,
-		       const char *var)
+		       const char *var, const char *var2)
 {
 	int n = 0;
 
@@ -38,10 +46,11 @@ static void expect_key(const struct rule_set *rs, const char *rule_id, int k,
 			continue;
 		n++;
 		assert_true(k < r->nsteps);
-		if (strcmp(key_of(r, k), var))
-			fail_msg("%s (%s:%d) step %d is keyed on %s, not %s",
+		if (strcmp(key_of(r, k), var) || strcmp(key2_of(r, k), var2))
+			fail_msg("%s (%s:%d) step %d is keyed on %s and %s, "
+				 "not %s and %s",
 				 r->id, r->source, r->line, k, key_of(r, k),
-				 var);
+				 key2_of(r, k), var, var2);
 	}
 	assert_true(n > 0);
 }
@@ -55,10 +64,11 @@ static void test_exit_steps_keyed_by_the_name(void **state)
 	rule_set_init(&rs);
 	if (rule_set_load(&rs, SHIPPED, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	/* guards: fsync of $d, sync, rename of $p, unlink of $p */
-	expect_key(&rs, "missing-dir-fsync", 1, "$p");
+	/* guards: fsync of $d, sync, rename of $p, unlink of $p: an unlink
+	 * and an fsync of the directory each find theirs by a hash */
+	expect_key(&rs, "missing-dir-fsync", 1, "$p", "$d");
 	/* its own index condition wins: the use compares $p */
-	expect_key(&rs, "check-then-use", 1, "$p");
+	expect_key(&rs, "check-then-use", 1, "$p", "(none)");
 	rule_set_release(&rs);
 }
 
@@ -95,6 +105,8 @@ static void test_guards_vote(void **state)
 		fail_msg("%s", err);
 	assert_int_equal(rs.nrules, 1);
 	assert_string_equal(key_of(rs.rules[0], 1), "$q");
+	/* then $d and $p, one guard each: the first */
+	assert_string_equal(key2_of(rs.rules[0], 1), "$d");
 	rule_set_release(&rs);
 }
 

@@ -96,3 +96,48 @@ to = false
          f"{rel}"),
         ("anchor-not-unique", f"'case 2:' is on 2 lines of {src}, not one"),
     ], stale
+
+
+def test_sections_from_mutants_d(ctx):
+    """A section of mutants.d/*.txt beside the curated file counts as one
+    of it, after it; a name defined in two files is an error naming the
+    second."""
+    m = mutate()
+    src = os.path.join(ctx.tmp, "t.c")
+    with open(src, "w") as f:
+        f.write(SOURCE)
+    curated = os.path.join(ctx.tmp, "mutants.txt")
+    with open(curated, "w") as f:
+        f.write(f"""[in-main]
+file = {src}
+after = static bool b(
+match = return true;
+from = true
+to = false
+""")
+    os.mkdir(os.path.join(ctx.tmp, "mutants.d"))
+    more = os.path.join(ctx.tmp, "mutants.d", "b.txt")
+    with open(more, "w") as f:
+        f.write(f"""[in-dir]
+file = {src}
+match = return false;
+from = false
+to = true
+equivalent = says why
+""")
+    with open(os.path.join(ctx.tmp, "mutants.d", "README"), "w") as f:
+        f.write("not a section file\n")
+    named, equivalent, stale = m.load_curated(curated)
+    assert [x.name for x in named] == ["in-main"]
+    assert stale == [("in-dir", f"'return false;' is on 2 lines of {src}, "
+                      "not one")], stale
+    assert equivalent == []
+    with open(os.path.join(ctx.tmp, "mutants.d", "c.txt"), "w") as f:
+        f.write(f"[in-main]\nfile = {src}\nmatch = x\nfrom = x\nto = y\n")
+    try:
+        m.load_curated(curated)
+    except SystemExit as e:
+        assert str(e) == (f"{ctx.tmp}/mutants.d/c.txt: section [in-main] "
+                          "is defined twice"), e
+    else:
+        raise AssertionError("a section defined twice was accepted")

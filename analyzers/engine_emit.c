@@ -216,18 +216,37 @@ static uint64_t match_key(const struct inst *in)
 	return 0;
 }
 
+/* The variable R's confirm step binds to its abspath, or -1. */
+static int confirm_path_var(const struct rule *r)
+{
+	const struct matcher *m = &r->steps[r->confirm[0]].m;
+
+	for (int i = 0; i < m->nconds; i++)
+		if (m->conds[i].field == F_ABSPATH && !m->conds[i].dirname &&
+		    m->conds[i].op == OP_VAR)
+			return m->conds[i].var;
+	return -1;
+}
+
+/*
+ * EV, of R's instances' own process, renamed or unlinked PATH: mark the
+ * instances waiting at POS whose confirm step saw PATH (confirm() does
+ * not take a change the program made itself for a race). Through the
+ * hash when the step is keyed by that step's path, else by a scan.
+ */
 static void note_at(struct engine *e, const struct rule *r, int pos,
 		    const char *path, const struct event *ev)
 {
 	int kv = r->steps[pos].key_var;
-	bool hashed = kv >= 0;
+	bool hashed = kv >= 0 && kv == confirm_path_var(r);
 	struct inst *in =
 		hashed ? bucket_head(e, r, pos, path) : *rule_head(e, r, pos);
 
 	for (; in; in = hashed ? in->hnext : in->rnext) {
-		if (in->rule != r || in->pos != pos || in->pid != ev->pid)
-			continue;
-		if (hashed && !val_eq_str(&in->vars[kv], path))
+		const struct snap *c = in->ev[r->confirm[0]];
+
+		if (in->rule != r || in->pos != pos || in->pid != ev->pid ||
+		    !c || !c->ev.abspath || strcmp(c->ev.abspath, path))
 			continue;
 		in->self_mut_seq = ev->seq;
 	}

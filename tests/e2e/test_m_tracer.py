@@ -2,8 +2,11 @@
 when the memory ends early, how it refuses a process it may not trace,
 and the exact events of small fixture programs. Expected values come
 from the fixtures' own output and the kernel, never from fsrace."""
+import json
 import os
+import signal
 import subprocess
+import time
 
 from harness import Skip, assert_events, syscalls
 
@@ -53,3 +56,125 @@ def test_attach_not_permitted_is_not_no_such_process(ctx):
         2, "", f"fsrace: cannot attach to pid {victim.pid}: Operation not "
         "permitted\n"), (p.returncode, p.stdout, p.stderr)
     assert os.listdir(ctx.tmp) == [], os.listdir(ctx.tmp)
+
+
+def test_more_processes_than_cached_fd_dirs(ctx):
+    """Ten processes alive at once, each with its own file at fd 3 (the
+    tracer keeps eight /proc/PID/fd directories open): every open's
+    identity and every dup's path are its own process's, in the order
+    the processes ran."""
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    p, _, records = ctx.record([ctx.fixture("procs"), d, "10"])
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    pids = {}
+    for line in p.stdout.splitlines():
+        _, k, pid = line.split()
+        pids[int(pid)] = int(k)
+    assert sorted(pids.values()) == list(range(10)), p.stdout
+    ino = {k: os.stat(os.path.join(d, f"f{k}")).st_ino for k in range(10)}
+    got = syscalls(records, under=d)
+    seen = [(pids[r["pid"]], r["syscall"], r.get("ret"),
+             r.get("stat", {}).get("ino"), r.get("ret_path"))
+            for r in got]
+    f = {k: os.path.join(d, f"f{k}") for k in range(10)}
+    first = sorted(e for e in seen if e[2] in (3, 4))
+    assert first == sorted(
+        [(k, "openat", 3, ino[k], f[k]) for k in range(10)] +
+        [(k, "dup", 4, None, f[k]) for k in range(10)]), first
+    last = [e for e in seen if e[2] == 5]
+    assert last == [(k, "openat", 5, ino[k], f[k])
+                    for k in range(9, -1, -1)], last
+
+
+def test_another_architecture_warned_once(ctx):
+    """A 64-bit task making i386 system calls (int $0x80): one warning
+    the first time, with and without the seccomp filter, nothing of the
+    calls themselves, and the task's next 64-bit call traced as ever."""
+    data = os.path.join(ctx.tmp, "data")
+    with open(data, "w") as f:
+        f.write("x\n")
+    for extra in ((), ("--no-seccomp",)):
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("int80"), data], out=out,
+                                   extra=extra)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.stderr)
+        pid = int(p.stdout.split()[1])
+        # the i386 getpid ran, and returned the pid, untouched
+        assert p.stdout == f"pid {pid} {pid} {pid}\n", p.stdout
+        warnings = [r for r in records if r["type"] == "warning"]
+        assert [(r["pid"], r["tid"], r["message"]) for r in warnings] == [
+            (pid, pid, "task of another architecture (32-bit?): its "
+             "syscalls are not traced")], (extra, warnings)
+        mine = [r for r in records if r.get("pid") == pid]
+        i = mine.index(warnings[0])
+        assert_events(mine[i + 1:], [
+            {"type": "syscall", "syscall": "openat", "path": data,
+             "ret": 3},
+            {"type": "syscall", "syscall": "close", "fd": 3,
+             "fd_path": data},
+            {"type": "exit", "status": 0}], what=f"after the warning "
+            f"{extra}")
+
+
+def _default_signals():
+    # a background job may inherit SIGINT ignored; the test wants the
+    # dispositions a terminal gives
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)
+
+
+def _opens(path, data):
+    with open(path, "rb") as f:
+        lines = f.read().split(b"\n")[1:-1]
+    return sum(1 for line in lines if data.encode() in line and
+               b'"syscall":"openat"' in line)
+
+
+def _wait_opens(fs, out, data, more_than):
+    deadline = time.time() + 20
+    while True:
+        assert fs.poll() is None, f"fsrace ended ({fs.returncode})"
+        if os.path.exists(out) and _opens(out, data) > more_than:
+            return _opens(out, data)
+        assert time.time() < deadline, "no more opens"
+        time.sleep(0.01)
+
+
+def test_spawned_program_gets_the_stop_signal(ctx):
+    """record -- PROG: SIGINT and SIGQUIT sent to fsrace alone are
+    ignored (a terminal sends them to the program too); SIGTERM and
+    SIGHUP are passed on to the program, which dies of it; fsrace then
+    exits 128+N with the whole trace, the program's exit record last."""
+    data = os.path.join(ctx.tmp, "data")
+    with open(data, "w") as f:
+        f.write("x\n")
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        out = os.path.join(ctx.tmp, f"t{int(sig)}.jsonl")
+        fs = subprocess.Popen([ctx.fsrace, "record", "-o", out, "--",
+                               ctx.fixture("loop"), "data", "stop", "0"],
+                              cwd=ctx.tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              preexec_fn=_default_signals)
+        try:
+            line = fs.stdout.readline().split()
+            assert line and line[0] == "ready", line
+            pid = int(line[1])
+            n = _wait_opens(fs, out, data, 0)
+            fs.send_signal(signal.SIGINT)
+            fs.send_signal(signal.SIGQUIT)
+            # still tracing: more opens come
+            _wait_opens(fs, out, data, n)
+            fs.send_signal(sig)
+            _, err = fs.communicate(timeout=20)
+        finally:
+            if fs.poll() is None:
+                fs.kill()
+                fs.wait()
+        assert (fs.returncode, err) == (128 + sig, ""), (sig, fs.returncode,
+                                                         err)
+        with open(out) as f:
+            records = [json.loads(x) for x in f.read().splitlines()[1:]]
+        last = records[-1]
+        assert (last["type"], last["pid"], last["tid"], last["signal"]) == (
+            "exit", pid, pid, signal.Signals(sig).name), last

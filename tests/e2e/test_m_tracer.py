@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import Skip, assert_events, syscalls
+from harness import ABSENT, Skip, assert_events, syscalls
 
 MISSING = "/nonexistent-fsr-exec"
 NOBODY = 65534
@@ -178,3 +178,59 @@ def test_spawned_program_gets_the_stop_signal(ctx):
         last = records[-1]
         assert (last["type"], last["pid"], last["tid"], last["signal"]) == (
             "exit", pid, pid, signal.Signals(sig).name), last
+
+
+def test_children_of_calls_the_tracer_could_not_decode(ctx):
+    """fork, vfork and a thread made by i386 calls (int $0x80): the
+    tracer never decoded their flags, so it goes by the kernel's event:
+    a fork is a process of its own tables, a vfork a vfork, a clone
+    event a thread sharing files and fs, and the model then follows
+    that: the thread's fd (opened through a symlink, so /proc would name
+    the target) and its chdir are the main thread's."""
+    data = os.path.join(ctx.tmp, "data")
+    link = os.path.join(ctx.tmp, "link")
+    d = os.path.join(ctx.tmp, "d")
+    with open(data, "w") as f:
+        f.write("x\n")
+    os.symlink("data", link)
+    os.mkdir(d)
+    for extra in ((), ("--no-seccomp",)):
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("int80_fork"), data, link,
+                                    d], out=out, extra=extra)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.stderr)
+        ids = dict(line.split() for line in p.stdout.splitlines())
+        main = records[0]["pid"]
+        fork, vfork, thread = (int(ids[k]) for k in ("fork", "vfork",
+                                                      "thread"))
+        forks = [r for r in records if r["type"] == "fork"]
+        assert_events(forks, [
+            {"pid": main, "tid": main, "child_pid": fork,
+             "child_tid": fork, "kind": "process", "shares": [],
+             "syscall": ABSENT},
+            {"pid": main, "tid": main, "child_pid": vfork,
+             "child_tid": vfork, "kind": "vfork", "shares": [],
+             "syscall": ABSENT},
+            {"pid": main, "tid": main, "child_pid": main,
+             "child_tid": thread, "kind": "thread",
+             "shares": ["files", "fs"], "syscall": ABSENT},
+        ], what=f"fork records {extra}")
+        for child in (fork, vfork):
+            assert_events(
+                [r for r in records if r.get("pid") == child], [
+                    {"type": "syscall", "tid": child, "syscall": "openat",
+                     "abspath": data, "ret": 3},
+                    {"type": "exit", "tid": child, "status": 0}],
+                what=f"child {child} {extra}")
+        t = [r for r in syscalls(records) if r["tid"] == thread]
+        assert_events(t, [
+            {"pid": main, "syscall": "openat", "abspath": link, "ret": 5,
+             "ret_path": link},
+            {"pid": main, "syscall": "chdir", "abspath": d, "ret": 0},
+        ], what=f"the thread {extra}")
+        last = [r for r in syscalls(records) if r["tid"] == main][-2:]
+        assert_events(last, [
+            {"syscall": "newfstatat", "fd": 5, "fd_path": link, "ret": 0},
+            {"syscall": "openat", "path": "fsr-rel", "dirfd_path": d,
+             "abspath": os.path.join(d, "fsr-rel"), "errno": "ENOENT"},
+        ], what=f"the main thread after the thread {extra}")

@@ -234,3 +234,28 @@ def test_children_of_calls_the_tracer_could_not_decode(ctx):
             {"syscall": "openat", "path": "fsr-rel", "dirfd_path": d,
              "abspath": os.path.join(d, "fsr-rel"), "errno": "ENOENT"},
         ], what=f"the main thread after the thread {extra}")
+
+
+def test_existed_seen_from_inside_a_chroot(ctx):
+    """O_CREAT without O_EXCL after chroot: whether the name was there is
+    asked of the tracee's own root and cwd (/proc/PID/root, /cwd), not
+    of fsrace's: names made beforehand inside the jail existed, one that
+    is only outside it did not."""
+    d = ctx.tmp
+    os.makedirs(os.path.join(d, "jail", "sub"))
+    for name in ("jail/fsr-in", "jail/sub/fsr-sub", "fsr-up"):
+        with open(os.path.join(d, name), "w") as f:
+            f.write("x\n")
+    p, _, records = ctx.record([ctx.fixture("chroot_jail"), d])
+    if p.returncode == 77:
+        raise Skip("chroot: not permitted here")
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    j = os.path.join(d, "jail")
+    opens = [r for r in syscalls(records, under=d)
+             if r["syscall"] == "openat"]
+    assert_events(opens, [
+        {"path": "/fsr-in", "abspath": f"{j}/fsr-in", "existed": True},
+        {"path": "fsr-out", "errno": "ENOENT", "existed": ABSENT},
+        {"path": "../../fsr-up", "abspath": f"{j}/fsr-up", "existed": False},
+        {"path": "fsr-sub", "abspath": f"{j}/sub/fsr-sub", "existed": True},
+    ], root=d, what="the jail's opens")

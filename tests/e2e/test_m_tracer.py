@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import ABSENT, Skip, assert_events, syscalls
+from harness import ABSENT, ANY, Skip, assert_events, read_trace, syscalls
 
 MISSING = "/nonexistent-fsr-exec"
 NOBODY = 65534
@@ -259,3 +259,53 @@ def test_existed_seen_from_inside_a_chroot(ctx):
         {"path": "../../fsr-up", "abspath": f"{j}/fsr-up", "existed": False},
         {"path": "fsr-sub", "abspath": f"{j}/sub/fsr-sub", "existed": True},
     ], root=d, what="the jail's opens")
+
+
+def test_only_the_fcntl_commands_that_matter(ctx):
+    """fcntl is recorded for F_DUPFD, F_DUPFD_CLOEXEC and F_SETFD only
+    (the filter asks for those; without it the tracer drops the rest at
+    their entry), and the other commands in between change nothing."""
+    data = os.path.join(ctx.tmp, "data")
+    with open(data, "w") as f:
+        f.write("x\n")
+    for extra in ((), ("--no-seccomp",)):
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("fcntl_kinds"), data],
+                                   out=out, extra=extra)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.stderr)
+        got = [r for r in syscalls(records) if r["syscall"] == "fcntl"]
+        assert_events(got, [
+            {"fd": 3, "fd_path": data, "cmd": "F_DUPFD", "arg": 10,
+             "ret": 10, "ret_path": data},
+            {"fd": 10, "fd_path": data, "cmd": "F_SETFD", "arg": 1,
+             "ret": 0, "ret_path": ABSENT},
+            {"fd": 3, "fd_path": data, "cmd": "F_DUPFD_CLOEXEC", "arg": 20,
+             "ret": 20, "ret_path": data},
+        ], what=f"fcntl records {extra}")
+
+
+def test_record_unprivileged_with_the_filter(ctx):
+    """fsrace run by a user: the filter is installed with no_new_privs
+    (root's keeps set-id programs working without it), and the trace is
+    what root's is."""
+    if os.geteuid() != 0:
+        raise Skip("needs root, to run fsrace as nobody")
+    os.chmod(ctx.tmp, 0o777)
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    os.chmod(d, 0o777)
+    out = os.path.join(d, "t.jsonl")
+    p = subprocess.run(
+        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+         "--clear-groups", ctx.fsrace, "record", "-o", out, "--",
+         "/bin/sh", "-c", f"echo x > {d}/made"], capture_output=True,
+        text=True, timeout=20, cwd=d)
+    assert (p.returncode, p.stdout, p.stderr) == (0, "", ""), p
+    header, records = read_trace(out)
+    assert header["options"]["seccomp"] is True, header
+    opens = [r for r in syscalls(records, under=d)
+             if r["syscall"] == "openat"]
+    assert_events(opens, [
+        {"path": f"{d}/made", "flags": ["O_WRONLY", "O_CREAT", "O_TRUNC"],
+         "ret": ANY}], root=d)
+    assert os.stat(os.path.join(d, "made")).st_uid == NOBODY

@@ -309,3 +309,23 @@ def test_record_unprivileged_with_the_filter(ctx):
         {"path": f"{d}/made", "flags": ["O_WRONLY", "O_CREAT", "O_TRUNC"],
          "ret": ANY}], root=d)
     assert os.stat(os.path.join(d, "made")).st_uid == NOBODY
+
+
+def test_syscall_numbers_no_kernel_has(ctx):
+    """syscall(1024), syscall(5000), syscall(-1): ENOSYS to the program,
+    nothing to the trace (the tracer's table ends at 1024, the filter
+    lets them by), and the next call is recorded as ever."""
+    data = os.path.join(ctx.tmp, "data")
+    with open(data, "w") as f:
+        f.write("x\n")
+    for extra in ((), ("--no-seccomp",)):
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("nosys"), data], out=out,
+                                   extra=extra)
+        assert (p.returncode, p.stdout, p.stderr) == (0, "38 38 38\n", ""), \
+            (extra, p)
+        assert [r for r in records if r["type"] == "warning"] == []
+        assert_events(records[-2:], [
+            {"type": "syscall", "syscall": "openat", "path": data,
+             "ret": 3},
+            {"type": "exit", "status": 0}], what=f"the end {extra}")

@@ -329,3 +329,49 @@ def test_syscall_numbers_no_kernel_has(ctx):
             {"type": "syscall", "syscall": "openat", "path": data,
              "ret": 3},
             {"type": "exit", "status": 0}], what=f"the end {extra}")
+
+
+def test_other_stop_signals_stop(ctx):
+    """SIGTSTP, SIGTTIN and SIGTTOU stop a traced child as they stop an
+    untraced one (the parent sees each stop, then the exit after
+    SIGCONT), with and without the filter; the child's calls after the
+    stop are traced."""
+    data = os.path.join(ctx.tmp, "data")
+    with open(data, "w") as f:
+        f.write("x\n")
+    for extra in ((), ("--no-seccomp",)):
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("stopsigs"), data],
+                                   out=out, extra=extra, timeout=30)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.returncode,
+                                                     p.stderr)
+        kids = [int(line.split()[2]) for line in p.stdout.splitlines()]
+        assert [line.split()[1] for line in p.stdout.splitlines()] == [
+            str(int(s)) for s in (signal.SIGTSTP, signal.SIGTTIN,
+                                  signal.SIGTTOU)], p.stdout
+        for kid in kids:
+            assert_events([r for r in records if r.get("pid") == kid], [
+                {"type": "syscall", "syscall": "openat", "abspath": data,
+                 "ret": 3},
+                {"type": "exit", "status": 0}], what=f"child {kid}")
+
+
+def test_fd_kept_across_exec_named_by_the_model(ctx):
+    """An fd opened through a symlink and kept across execve: the new
+    program's use of it names the link as opened (the model's tables go
+    on through the exec; /proc would name the target), and the
+    close-on-exec copy is gone."""
+    data = os.path.join(ctx.tmp, "data")
+    link = os.path.join(ctx.tmp, "link")
+    with open(data, "w") as f:
+        f.write("x\n")
+    os.symlink("data", link)
+    for extra in ((), ("--no-seccomp",)):
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("exec_keep"), "link"],
+                                   out=out, extra=extra)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.stderr)
+        assert_events(syscalls(records)[-2:], [
+            {"syscall": "newfstatat", "fd": 3, "fd_path": link, "ret": 0},
+            {"syscall": "newfstatat", "fd": 4, "fd_path": ABSENT,
+             "errno": "EBADF"}], what=f"after the exec {extra}")

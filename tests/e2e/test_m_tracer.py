@@ -4,6 +4,7 @@ and the exact events of small fixture programs. Expected values come
 from the fixtures' own output and the kernel, never from fsrace."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -375,3 +376,62 @@ def test_fd_kept_across_exec_named_by_the_model(ctx):
             {"syscall": "newfstatat", "fd": 3, "fd_path": link, "ret": 0},
             {"syscall": "newfstatat", "fd": 4, "fd_path": ABSENT,
              "errno": "EBADF"}], what=f"after the exec {extra}")
+
+
+def _tracer_of(tid):
+    with open(f"/proc/{tid}/status") as f:
+        for line in f:
+            if line.startswith("TracerPid:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_attach_skips_a_thread_traced_by_another(ctx):
+    """-p PID of a process one of whose threads (not the leader) another
+    tracer holds: the others are attached and traced, that thread is
+    left alone, and the detach on SIGINT leaves the process running."""
+    if not shutil.which("strace"):
+        raise Skip("strace is not installed (needed to hold one thread)")
+    data = os.path.join(ctx.tmp, "data")
+    with open(data, "w") as f:
+        f.write("x\n")
+    loop = subprocess.Popen([ctx.fixture("loop"), "data", "stop", "0"],
+                            cwd=ctx.tmp, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    st = fs = None
+    try:
+        line = loop.stdout.readline().split()
+        assert line and line[0] == "ready", line
+        pid, helper = int(line[1]), int(line[2])
+        st = subprocess.Popen(["strace", "-qq", "-o",
+                               os.path.join(ctx.tmp, "strace.log"), "-p",
+                               str(helper)], stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while _tracer_of(helper) == 0:
+            assert time.time() < deadline, "strace did not attach"
+            time.sleep(0.01)
+        assert _tracer_of(pid) == 0
+        out = os.path.join(ctx.tmp, "t.jsonl")
+        fs = subprocess.Popen([ctx.fsrace, "record", "-o", out, "-p",
+                               str(pid)], cwd=ctx.tmp,
+                              stderr=subprocess.PIPE, text=True)
+        _wait_opens(fs, out, data, 2)
+        fs.send_signal(signal.SIGINT)
+        _, err = fs.communicate(timeout=20)
+        assert (fs.returncode, err) == (0, ""), (fs.returncode, err)
+        assert loop.poll() is None, "the attached process died"
+        _, records = read_trace(out)
+        tids = {r["tid"] for r in records if "tid" in r}
+        assert tids == {pid}, tids
+    finally:
+        with open(os.path.join(ctx.tmp, "stop"), "w"):
+            pass
+        for p in (fs, st, loop):
+            if p and p.poll() is None and p is not loop:
+                p.kill()
+                p.wait()
+        try:
+            loop.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            loop.kill()
+            loop.wait()

@@ -435,3 +435,27 @@ def test_attach_skips_a_thread_traced_by_another(ctx):
         except subprocess.TimeoutExpired:
             loop.kill()
             loop.wait()
+
+
+def test_parent_mode_after_fchmod_and_rename_onto_it(ctx):
+    """The parent directory a creation records is the directory as it is
+    then: after fchmod of an fd on it, and after a rename that put
+    another directory in its place (the rename's second path), not the
+    one the tracer looked at before."""
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    for extra in ((), ("--no-seccomp",)):
+        for n in os.listdir(d):
+            subprocess.run(["rm", "-rf", os.path.join(d, n)], check=True)
+        os.chmod(d, 0o755)
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("dir_meta"), d], out=out,
+                                   extra=extra)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.stderr)
+        got = [(r["path"], r["parent"]["path"], oct(r["parent"]["mode"]))
+               for r in syscalls(records) if r["syscall"] == "creat"]
+        s = os.path.join(d, "s")
+        assert got == [(f"{d}/f1", d, "0o40755"), (f"{d}/f2", d, "0o40711"),
+                       (f"{s}/x", s, "0o40700"), (f"{s}/y", s, "0o40750")], \
+            (extra, got)

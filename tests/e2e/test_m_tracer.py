@@ -283,6 +283,11 @@ def test_only_the_fcntl_commands_that_matter(ctx):
             {"fd": 3, "fd_path": data, "cmd": "F_DUPFD_CLOEXEC", "arg": 20,
              "ret": 20, "ret_path": data},
         ], what=f"fcntl records {extra}")
+        # a NULL path: the call is on its dirfd
+        assert_events(syscalls(records)[-1:], [
+            {"syscall": "utimensat", "dirfd": 20, "dirfd_path": data,
+             "fd": 20, "fd_path": data, "path": ABSENT, "abspath": ABSENT,
+             "ret": 0}], what=f"utimensat(fd, NULL) {extra}")
 
 
 def test_record_unprivileged_with_the_filter(ctx):

@@ -464,3 +464,37 @@ def test_parent_mode_after_fchmod_and_rename_onto_it(ctx):
         assert got == [(f"{d}/f1", d, "0o40755"), (f"{d}/f2", d, "0o40711"),
                        (f"{s}/x", s, "0o40700"), (f"{s}/y", s, "0o40750")], \
             (extra, got)
+
+
+def test_arguments_and_results_across_pages(ctx):
+    """A path that crosses a page boundary is read whole; one whose NUL
+    would be in an unmapped page is no path; a struct stat, a struct
+    statx and a readlink buffer that cross a boundary are read whole
+    (every field of the identity is the file's)."""
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    os.symlink("fsr-straddle", os.path.join(d, "lnk"))
+    f = os.path.join(d, "fsr-straddle")
+    for extra in ((), ("--no-seccomp",)):
+        if os.path.exists(f):
+            os.unlink(f)
+        out = os.path.join(ctx.tmp, f"t{len(extra)}.jsonl")
+        p, _, records = ctx.record([ctx.fixture("peek_edges"), d], out=out,
+                                   extra=extra)
+        assert (p.returncode, p.stderr) == (0, ""), (extra, p.stderr)
+        s = os.stat(f)
+        assert p.stdout == f"ino {s.st_ino} {s.st_ino}\n", p.stdout
+        ident = {"dev": s.st_dev, "ino": s.st_ino, "mode": s.st_mode,
+                 "nlink": s.st_nlink, "uid": s.st_uid, "gid": s.st_gid,
+                 "size": s.st_size}
+        got = syscalls(records)[-6:]
+        assert_events(got, [
+            {"syscall": "creat", "path": f, "ret": 3, "stat": ident},
+            {"syscall": "close", "fd": 3, "fd_path": f},
+            {"syscall": "creat", "path": ABSENT, "abspath": ABSENT,
+             "errno": "EFAULT"},
+            {"syscall": "stat", "path": f, "ret": 0, "stat": ident},
+            {"syscall": "statx", "path": f, "ret": 0, "stat": ident},
+            {"syscall": "readlink", "path": os.path.join(d, "lnk"),
+             "target": "fsr-straddle", "ret": 12},
+        ], what=f"the calls {extra}")

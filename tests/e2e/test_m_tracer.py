@@ -4,6 +4,7 @@ and the exact events of small fixture programs. Expected values come
 from the fixtures' own output and the kernel, never from fsrace."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -33,6 +34,17 @@ def test_exec_argv_read_as_far_as_memory_goes(ctx):
             for argv in (["fsr-a0"], [], ["fsr-b0"], ["fsr-c0", "fsr-c1"],
                          [str(i) for i in range(4096)])]
     assert_events(got, want, what="execve records")
+    # dump's line of the 4096 arguments stops at its 16383 bytes
+    out = os.path.join(ctx.tmp, "trace.jsonl")
+    d = ctx.run(["dump", out])
+    assert (d.returncode, d.stderr) == (0, ""), d.stderr
+    [line] = [x for x in d.stdout.splitlines() if '"4094"' in x or
+              len(x) > 10000]
+    full = (f'execve("{MISSING}", [' +
+            ", ".join(f'"{i}"' for i in range(4096)) + "]) = -1 ENOENT")
+    rest = re.match(r"\d+ +\S+ (.*)", line).group(1)
+    assert len(line) == 16383 and full.startswith(rest), (len(line),
+                                                          rest[-40:])
 
 
 def test_attach_not_permitted_is_not_no_such_process(ctx):

@@ -510,3 +510,46 @@ def test_arguments_and_results_across_pages(ctx):
             {"syscall": "readlink", "path": os.path.join(d, "lnk"),
              "target": "fsr-straddle", "ret": 12},
         ], what=f"the calls {extra}")
+
+
+def test_renames_and_links_between_dirfds(ctx):
+    """renameat, linkat and renameat2 between two directory fds and the
+    cwd: each side resolves against its own dirfd, live and imported
+    alike."""
+    if not shutil.which("strace"):
+        raise Skip("strace is not installed (apt-get install strace)")
+    for mode in ("live", "log"):
+        d = os.path.join(ctx.tmp, mode)
+        os.makedirs(os.path.join(d, "a"))
+        os.mkdir(os.path.join(d, "b"))
+        with open(os.path.join(d, "a", "x"), "w"):
+            pass
+        trace = os.path.join(ctx.tmp, f"{mode}.jsonl")
+        prog = [ctx.fixture("dirfds"), d]
+        if mode == "live":
+            p = ctx.run(["record", "-o", trace, "--", *prog])
+        else:
+            log = os.path.join(ctx.tmp, "s.log")
+            p = subprocess.run(["strace", "-f", "-tt", "-T", "-y", "-o",
+                                log, *prog], capture_output=True, text=True)
+            assert p.returncode == 0, p.stderr
+            p = ctx.run(["import", "-o", trace, log])
+        assert (p.returncode, p.stderr) == (0, ""), (mode, p.stderr)
+        _, records = read_trace(trace)
+        a, b = os.path.join(d, "a"), os.path.join(d, "b")
+        got = [r for r in syscalls(records, under=d)
+               if r["syscall"] in ("renameat", "linkat", "renameat2")]
+        assert_events(got, [
+            {"syscall": "renameat", "dirfd": 3, "dirfd_path": a,
+             "abspath": f"{a}/x", "dirfd2": 4, "dirfd2_path": b,
+             "abspath2": f"{b}/y", "ret": 0},
+            {"syscall": "linkat", "dirfd": 4, "dirfd_path": b,
+             "abspath": f"{b}/y", "dirfd2": 3, "dirfd2_path": a,
+             "abspath2": f"{a}/z", "ret": 0},
+            {"syscall": "renameat2", "dirfd": 3, "dirfd_path": a,
+             "abspath": f"{a}/z", "dirfd2": -100, "dirfd2_path": d,
+             "abspath2": f"{d}/w", "ret": 0},
+            {"syscall": "renameat", "dirfd": -100, "dirfd_path": d,
+             "abspath": f"{d}/w", "dirfd2": 3, "dirfd2_path": a,
+             "abspath2": f"{a}/v", "ret": 0},
+        ], root=d, what=f"{mode} renames")

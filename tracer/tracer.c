@@ -429,8 +429,8 @@ static int attach_threads(struct tracer *t, int pid, const char **ret_msg)
 			if (ptrace(PTRACE_SEIZE, tid, 0L, ptrace_options) < 0) {
 				int e = errno;
 
-				closedir(dp);
 				if (tid == pid || t->model.ntasks == 0) {
+					closedir(dp);
 					snprintf(start_error,
 						 sizeof(start_error),
 						 "cannot attach to pid %d: %s",

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fdtable.h"
+#include "names.h"
 #include "proc.h"
 
 struct fake {
@@ -332,6 +333,256 @@ static void test_tmpfile_fd_names_no_path(void **state)
 	drop(p);
 }
 
+/* A backend that knows nothing: the model alone, no calls to make. */
+static const struct proc_backend null_backend = {.name = "none"};
+
+static void test_backend_without_callbacks(void **state)
+{
+	struct proc *p;
+	char buf[PROC_PATH_BUF];
+
+	proc_model_release(&model);
+	proc_model_init(&model, &null_backend, NULL);
+	p = task(50, "relative/cwd");
+	assert_null(proc_cwd(p));
+	assert_null(open_at(p, AT_FDCWD, "x", O_RDONLY, 3));
+	assert_null(proc_fd_path(&model, p, 7, buf));
+	assert_null(proc_fd_path(&model, p, -1, buf));
+	assert_null(open_at(p, 7, "y", O_RDONLY, 4));
+	assert_string_equal(open_at(p, AT_FDCWD, "/a/../b", O_RDONLY, 5), "/b");
+	/* the fd the open made names its path, its dirfd lends it */
+	assert_string_equal(proc_fd_path(&model, p, 5, buf), "/b");
+	assert_string_equal(open_at(p, 5, "c", O_RDONLY, 6), "/b/c");
+	/* only an absolute cwd is learnt, and only while it is unknown */
+	proc_learn_cwd(p, "rel");
+	assert_null(proc_cwd(p));
+	proc_learn_cwd(p, "/k");
+	assert_string_equal(proc_cwd(p), "/k");
+	proc_learn_cwd(p, "/other");
+	assert_string_equal(proc_cwd(p), "/k");
+	assert_string_equal(open_at(p, AT_FDCWD, "x", O_RDONLY, 3), "/k/x");
+	drop(p);
+}
+
+static void test_fork_flags(void **state)
+{
+	struct proc *parent = task(60, "/w");
+	struct proc *files = task(61, NULL), *vf = task(62, NULL);
+	struct proc *fs = task(63, NULL);
+	struct event ev;
+	char buf[PROC_PATH_BUF];
+
+	open_at(parent, AT_FDCWD, "f", O_RDONLY | O_CLOEXEC, 3);
+	open_at(parent, AT_FDCWD, "g", O_RDONLY, 4);
+	/* CLONE_FILES alone: a process sharing the fd table, not the cwd */
+	proc_fork(parent, files, CLONE_FILES, &ev);
+	assert_int_equal(ev.type, EV_FORK);
+	assert_int_equal(ev.pid, 60);
+	assert_int_equal(ev.tid, 60);
+	assert_int_equal(ev.child_pid, 61);
+	assert_int_equal(ev.child_tid, 61);
+	assert_int_equal(files->tgid, 61);
+	assert_int_equal(ev.fork_kind, FORK_PROCESS);
+	assert_true(ev.share_files);
+	assert_false(ev.share_fs);
+	open_at(files, AT_FDCWD, "h", O_RDONLY, 5);
+	assert_string_equal(proc_fd_path(&model, parent, 5, buf), "/w/h");
+	path_call(files, "chdir", "/files");
+	assert_string_equal(proc_cwd(parent), "/w");
+	/* an exec unshares the table: close-on-exec fds close in it only */
+	proc_exec(files);
+	assert_null(proc_fd_path(&model, files, 3, buf));
+	assert_string_equal(proc_fd_path(&model, files, 4, buf), "/w/g");
+	assert_string_equal(proc_fd_path(&model, parent, 3, buf), "/w/f");
+	open_at(files, AT_FDCWD, "i", O_RDONLY, 6);
+	assert_null(fdtable_path(parent->fds, 6));
+	/* vfork: a process of its own tables */
+	proc_fork(parent, vf, proc_clone_flags(syscall_by_name("vfork")), &ev);
+	assert_int_equal(ev.fork_kind, FORK_VFORK);
+	assert_false(ev.share_files);
+	assert_false(ev.share_fs);
+	assert_int_equal(vf->tgid, 62);
+	fd_call(vf, "close", 4, -1, 0, 0);
+	assert_string_equal(proc_fd_path(&model, parent, 4, buf), "/w/g");
+	assert_null(fdtable_path(vf->fds, 4));
+	assert_string_equal(fdtable_path(vf->fds, 3), "/w/f");
+	/* CLONE_FS alone: the cwd is shared, the fds are not */
+	proc_fork(parent, fs, CLONE_FS, &ev);
+	assert_int_equal(ev.fork_kind, FORK_PROCESS);
+	assert_false(ev.share_files);
+	assert_true(ev.share_fs);
+	path_call(fs, "chdir", "/fs");
+	assert_string_equal(proc_cwd(parent), "/fs");
+	open_at(fs, AT_FDCWD, "j", O_RDONLY, 7);
+	assert_null(fdtable_path(parent->fds, 7));
+	drop(fs);
+	drop(vf);
+	drop(files);
+	drop(parent);
+}
+
+static void test_fork_keeps_a_lost_root(void **state)
+{
+	struct proc *p = task(64, "/w"), *c = task(65, NULL);
+	struct proc *t = task(66, NULL);
+	struct event ev;
+	char name[PATH_MAX + 10];
+
+	/* a chroot to a path the model cannot resolve: nothing resolves */
+	memset(name, 'r', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	path_call(p, "chroot", name);
+	assert_null(open_at(p, AT_FDCWD, "/x", O_RDONLY, 3));
+	proc_fork(p, c, 0, &ev);
+	assert_null(open_at(c, AT_FDCWD, "/x", O_RDONLY, 3));
+	assert_null(open_at(c, AT_FDCWD, "y", O_RDONLY, 4));
+	/* "/jail" is below the root that is lost: lost as well */
+	path_call(c, "chroot", "/jail");
+	assert_null(open_at(c, AT_FDCWD, "/x", O_RDONLY, 3));
+	/* a thread of the lost one is lost too */
+	proc_fork(p, t, CLONE_THREAD | CLONE_FS | CLONE_FILES, &ev);
+	assert_null(open_at(t, AT_FDCWD, "/x", O_RDONLY, 5));
+	assert_int_equal(t->tgid, 64);
+	drop(t);
+	drop(c);
+	drop(p);
+}
+
+static void close_range_call(struct proc *p, int first, unsigned last,
+			     uint64_t flags)
+{
+	struct event ev = call(p, "close_range", 0);
+
+	ev.has |= HAS_FD | HAS_FLAGS;
+	ev.fd = first;
+	ev.length = last;
+	ev.flags = flags;
+	proc_apply_entry(&model, p, &ev, &strs, 0);
+}
+
+static void test_close_range(void **state)
+{
+	struct proc *p = task(70, "/w");
+	char buf[PROC_PATH_BUF];
+
+	for (int fd = 3; fd <= 7; fd++)
+		open_at(p, AT_FDCWD, "f", O_RDONLY, fd);
+	close_range_call(p, 4, 5, 0);
+	assert_true(fdtable_is_open(p->fds, 3));
+	assert_false(fdtable_is_open(p->fds, 4));
+	assert_false(fdtable_is_open(p->fds, 5));
+	assert_true(fdtable_is_open(p->fds, 6));
+	/* a first fd that is negative is no range */
+	close_range_call(p, -1, 100, 0);
+	assert_true(fdtable_is_open(p->fds, 3));
+	/* CLOSE_RANGE_CLOEXEC marks, the exec closes */
+	close_range_call(p, 6, ~0U, CLOSE_RANGE_CLOEXEC_);
+	assert_true(fdtable_is_open(p->fds, 6));
+	assert_true(fdtable_cloexec(p->fds, 7));
+	assert_false(fdtable_cloexec(p->fds, 3));
+	proc_exec(p);
+	assert_string_equal(proc_fd_path(&model, p, 3, buf), "/w/f");
+	assert_false(fdtable_is_open(p->fds, 6));
+	assert_false(fdtable_is_open(p->fds, 7));
+	/* close(2) of one fd */
+	fd_call(p, "close", 3, -1, 0, 0);
+	assert_false(fdtable_is_open(p->fds, 3));
+	drop(p);
+}
+
+static struct event fcntl_call(struct proc *p, int fd, int cmd, int64_t arg,
+			       int64_t ret)
+{
+	struct event ev = call(p, "fcntl", ret);
+
+	ev.has |= HAS_FD | HAS_CMD;
+	ev.fd = fd;
+	ev.cmd = cmd;
+	ev.arg = arg;
+	proc_apply_entry(&model, p, &ev, &strs, 0);
+	ev.has |= HAS_RET;
+	ev.ret = ret;
+	proc_apply_exit(&model, p, &ev, &strs);
+	return ev;
+}
+
+static void test_dup_kinds(void **state)
+{
+	struct proc *p = task(71, "/w");
+	struct event ev;
+
+	open_at(p, AT_FDCWD, "a", O_RDONLY, 3);
+	/* dup: the new fd names the old one's path, without close-on-exec */
+	ev = call(p, "dup", 4);
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	proc_apply_entry(&model, p, &ev, &strs, 0);
+	assert_string_equal(ev.fd_path, "/w/a");
+	ev.has |= HAS_RET;
+	ev.ret = 4;
+	proc_apply_exit(&model, p, &ev, &strs);
+	assert_string_equal(ev.ret_path, "/w/a");
+	assert_string_equal(fdtable_path(p->fds, 4), "/w/a");
+	assert_false(fdtable_cloexec(p->fds, 4));
+	/* a failed dup makes nothing */
+	ev = call(p, "dup", -1);
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	proc_apply_entry(&model, p, &ev, &strs, 0);
+	ev.ret = -1;
+	proc_apply_exit(&model, p, &ev, &strs);
+	assert_null(ev.ret_path);
+	/* F_DUPFD_CLOEXEC and F_DUPFD */
+	ev = fcntl_call(p, 3, F_DUPFD_CLOEXEC, 10, 10);
+	assert_string_equal(ev.ret_path, "/w/a");
+	assert_true(fdtable_cloexec(p->fds, 10));
+	ev = fcntl_call(p, 3, F_DUPFD, 10, 11);
+	assert_string_equal(ev.ret_path, "/w/a");
+	assert_false(fdtable_cloexec(p->fds, 11));
+	/* F_SETFD sets and clears */
+	fcntl_call(p, 11, F_SETFD, FD_CLOEXEC, 0);
+	assert_true(fdtable_cloexec(p->fds, 11));
+	fcntl_call(p, 10, F_SETFD, 0, 0);
+	assert_false(fdtable_cloexec(p->fds, 10));
+	/* a dup of an fd the model never saw: open, path unknown */
+	fd_call(p, "dup2", 20, 21, 0, 21);
+	assert_true(fdtable_is_open(p->fds, 21));
+	assert_null(fdtable_path(p->fds, 21));
+	/* dup3's O_CLOEXEC */
+	fd_call(p, "dup3", 3, 22, O_CLOEXEC, 22);
+	assert_true(fdtable_cloexec(p->fds, 22));
+	fd_call(p, "dup3", 3, 23, 0, 23);
+	assert_false(fdtable_cloexec(p->fds, 23));
+	drop(p);
+}
+
+static void test_small_helpers(void **state)
+{
+	const struct syscall_desc *open = syscall_by_name("open");
+	struct proc *p = task(80, "/w");
+
+	assert_int_equal(proc_clone_flags(syscall_by_name("vfork")),
+			 CLONE_VM | CLONE_VFORK);
+	assert_int_equal(proc_clone_flags(syscall_by_name("fork")), 0);
+	assert_int_equal(proc_arg_index(open, A_PATH), 0);
+	assert_int_equal(proc_arg_index(open, A_MODE), 2);
+	assert_int_equal(proc_arg_index(open, A_FD), -1);
+	assert_true(proc_fcntl_traced(F_DUPFD));
+	assert_true(proc_fcntl_traced(F_DUPFD_CLOEXEC));
+	assert_true(proc_fcntl_traced(F_SETFD));
+	assert_false(proc_fcntl_traced(F_GETFD));
+	assert_false(proc_fcntl_traced(F_SETFL));
+	/* a new tid: found by it, no longer by the old one */
+	assert_ptr_equal(proc_find(&model, 80), p);
+	proc_retid(&model, p, 81);
+	assert_null(proc_find(&model, 80));
+	assert_ptr_equal(proc_find(&model, 81), p);
+	assert_int_equal(model.ntasks, 1);
+	drop(p);
+	assert_int_equal(model.ntasks, 0);
+	assert_null(proc_find(&model, 81));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +601,18 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tmpfile_fd_names_no_path,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backend_without_callbacks,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_flags, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fork_keeps_a_lost_root,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_range, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dup_kinds, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_small_helpers, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);

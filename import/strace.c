@@ -210,7 +210,9 @@ static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 	}
 	while (p < end && *p == ' ')
 		p++;
-	if (p + 1 < end && p[0] == 'E' && (isupper((unsigned char)p[1]))) {
+	/* E2BIG: a digit may follow the E */
+	if (p + 1 < end && p[0] == 'E' &&
+	    (isupper((unsigned char)p[1]) || isdigit((unsigned char)p[1]))) {
 		char name[40];
 		size_t k = 0;
 

@@ -2301,6 +2301,55 @@ static void test_detect(void **state)
 	assert_int_equal(strace_detect("/nonexistent/log"), -ENOENT);
 }
 
+/* each form strace_detect() knows, on the first line or on two of five */
+static void test_detect_forms(void **state)
+{
+	static const char *const one[] = {
+		"+++ exited with 0 +++\n",
+		"--- SIGCHLD {si_signo=SIGCHLD} ---\n",
+		"strace: Process 12 attached\n",
+		"<... read resumed>\"\", 1) = 0\n",
+		"12 close(3 <unfinished ...>\n",
+		"[pid 12] read(0, <detached ...>\n",
+		"12 10:00:00.000001 close(3) = 0\n",
+		"close(3) = 0",
+		"\n\n \t\r\nclose(3) = 0\n",
+		"_llseek(3, 0, [0], SEEK_SET) = 0\n",
+	};
+	static const char *const none[] = {
+		"(close(3) = 0\n",
+		"close (3) = 0\n",
+		"close\n",
+		"close(3\n",
+		"close(3) 0\n",
+		"+++exited+++\n",
+		"strace: hello\n",
+		"hello\nclose(3) = 0\n",
+		"1\n2\n3\n4\n5\nclose(3) = 0\nclose(4) = 0\n",
+	};
+	char dir[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(one); i++)
+		if (detect(one[i], strlen(one[i])) != 1)
+			fail_msg("not detected: '%s'", one[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
+		if (detect(none[i], strlen(none[i])) != 0)
+			fail_msg("detected: '%s'", none[i]);
+	/* two of the first five, the first not one */
+	assert_int_equal(DETECT("x\n1\n2\nclose(3) = 0\nclose(4) = 0\n"), 1);
+	assert_int_equal(DETECT("x\n1\n2\n3\nclose(3) = 0\nclose(4) = 0\n"),
+			 0);
+	assert_int_equal(DETECT("x\n\n\n\nclose(3) = 0\n\nclose(4) = 0\n"),
+			 1);
+	/* a NUL anywhere: binary */
+	assert_int_equal(detect("close(3) = 0\n\0", 14), 0);
+	/* a directory opens but cannot be read */
+	snprintf(dir, sizeof(dir), "%s/adir", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(strace_detect(dir), -EISDIR);
+	rmdir(dir);
+}
+
 /* ---- what the fuzzer found ---- */
 
 /* Replay every file of fuzz/regressions as fuzz_strace.c feeds it. */
@@ -2390,6 +2439,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_detect_forms),
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_parse_number_span),

@@ -2246,6 +2246,38 @@ static void test_corpus(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * A decoration is the model's backend up to the model's buffer
+ * (PATH_MAX + 1 bytes with its NUL): a longer path is none, as one the
+ * live tracer cannot read from /proc.
+ */
+static void test_long_decoration(void **state)
+{
+	size_t n = PATH_MAX + 1;
+	char *path = malloc(n + 2), *log = malloc(3 * n + 256);
+	char *want = malloc(2 * n + 256);
+	static struct result res;
+
+	assert_non_null(path);
+	assert_non_null(log);
+	assert_non_null(want);
+	memset(path, 'a', n + 1);
+	path[0] = '/';
+	path[n - 1] = '\0'; /* PATH_MAX bytes: fits with its NUL */
+	sprintf(log, "9 fsync(3<%s>) = 0\n", path);
+	sprintf(want, "fsync 9/9 fd=3:%s ret=0 @1\n", path);
+	path[n - 1] = 'a';
+	path[n] = '\0'; /* PATH_MAX + 1 bytes: its NUL does not fit */
+	sprintf(log + strlen(log), "9 fsync(4<%s>) = 0\n", path);
+	strcat(want, "fsync 9/9 fd=4:? ret=0 @2\n");
+	run(log, NULL, true, &res);
+	assert_int_equal(res.ret, 0);
+	assert_string_equal(res.events, want);
+	free(path);
+	free(log);
+	free(want);
+}
+
 /* ---- strace_detect ---- */
 
 static int detect(const char *text, size_t n)
@@ -2439,6 +2471,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_long_decoration),
 		cmocka_unit_test(test_detect_forms),
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_corpus),

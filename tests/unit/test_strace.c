@@ -2027,6 +2027,7 @@ static void run_ccase(struct ccase *c, bool strict, struct result *res)
 	struct capture cap;
 	struct event ev;
 	struct out o = {res->events, 0, sizeof(res->events)};
+	uint64_t seq = 0;
 
 	for (int i = 0; i < c->nfiles; i++) {
 		struct out *t = &c->text[i];
@@ -2044,8 +2045,14 @@ static void run_ccase(struct ccase *c, bool strict, struct result *res)
 			 0);
 	capture_start(&cap);
 	while ((res->ret = strace_reader_next(r, &ev, res->err,
-					      sizeof(res->err))) > 0)
+					      sizeof(res->err))) > 0) {
+		/* seq counts the events; the file is one of the case's */
+		if (ev.seq != ++seq ||
+		    strncmp(ev.source_file, tmpdir, strlen(tmpdir)))
+			put(&o, "BAD seq %llu file %s\n",
+			    (unsigned long long)ev.seq, ev.source_file);
 		render(&ev, &o);
+	}
 	snprintf(res->warnings, sizeof(res->warnings), "%s", capture_end(&cap));
 	res->unknown = strace_reader_unknown(r);
 	res->skipped = strace_reader_skipped(r);

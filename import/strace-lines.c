@@ -64,8 +64,8 @@ static bool parse_ts(const char **pp, struct ts_raw *ts)
 
 /*
  * Cut LINE into pid prefix ("1234 " or "[pid 1234] ", a "<comm>" after
- * the pid with -Y), timestamp and body; -i's "[ip] " and -n's "[ nr] "
- * are skipped.
+ * the pid with -Y), timestamp and body; -i's "[ip] " (all '?' on an
+ * exit line) and -n's "[ nr] " are skipped.
  */
 void parse_prefix(char *line, int *ret_pid, struct ts_raw *ts, char **ret_body)
 {
@@ -110,7 +110,8 @@ void parse_prefix(char *line, int *ret_pid, struct ts_raw *ts, char **ret_body)
 			p++;
 	while (*p == '[' && (ts->kind != TS_NONE || pid)) {
 		q = p + 1;
-		while (*q == ' ' || isxdigit((unsigned char)*q))
+		/* "[????????????????]" on an exit line: no address */
+		while (*q == ' ' || *q == '?' || isxdigit((unsigned char)*q))
 			q++;
 		if (*q != ']' || q == p + 1 || q[1] != ' ')
 			break;

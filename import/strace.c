@@ -210,7 +210,9 @@ static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 	}
 	while (p < end && *p == ' ')
 		p++;
-	if (p + 1 < end && p[0] == 'E' && (isupper((unsigned char)p[1]))) {
+	/* E2BIG: a digit may follow the E */
+	if (p + 1 < end && p[0] == 'E' &&
+	    (isupper((unsigned char)p[1]) || isdigit((unsigned char)p[1]))) {
 		char name[40];
 		size_t k = 0;
 
@@ -310,17 +312,18 @@ static enum vocab kind_vocab(enum arg_kind kind, enum flagset *set)
 /* fcntl is traced for F_DUPFD, F_DUPFD_CLOEXEC and F_SETFD only. */
 static bool fcntl_traced(struct tok t, int *cmd)
 {
-	char name[32];
+	enum name_ns ns;
 	uint64_t v;
 
-	if (t.n && t.n < sizeof(name) && is_ident_start(t.s[0])) {
+	if (t.n && is_ident_start(t.s[0])) {
 		size_t k = 0;
 
+		/* the name alone: what follows it is not read */
 		while (k < t.n && is_ident(t.s[k]))
 			k++;
-		memcpy(name, t.s, k);
-		name[k] = '\0';
-		*cmd = fcntl_cmd_parse(name);
+		if (name_find(t.s, k, &ns, &v) < 0 || ns != NS_FCNTL)
+			return false;
+		*cmd = (int)v;
 	} else if (parse_expr(t, V_NUM, FLAGS_NONE, &v) && v <= INT32_MAX) {
 		*cmd = (int)v;
 	} else {

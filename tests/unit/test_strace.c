@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "event.h"
 #include "names.h"
 #include "strace.h"
+#include "strace-int.h"
 
 /* 2024-03-01T10:00:00Z: the mtime of every log, and TZ is UTC */
 #define MTIME 1709287200
@@ -332,6 +334,7 @@ static void run(const char *log, const char *names, bool strict,
 	capture_start(&cap);
 	while ((res->ret = strace_reader_next(r, &ev, res->err,
 					      sizeof(res->err))) > 0) {
+		assert_int_equal(res->ret, 1);
 		assert_int_equal(ev.seq, ++seq);
 		assert_non_null(ev.source_file);
 		assert_non_null(strstr(ev.source_file, tmpdir));
@@ -1607,6 +1610,721 @@ static void test_empty_file(void **state)
 	assert_int_equal(res.skipped, 0);
 }
 
+/*
+ * ---- the tokenizer's contract (strace-int.h) ----
+ *
+ * Each value parser reads a span S..END of a line and nothing past END:
+ * the bytes after END here are ones that would change the value if they
+ * were read ('x' after "0", digits, 'U', '-'). What moved *PP is checked
+ * with the value.
+ */
+
+/* parse_number on the first N bytes of TEXT: the value and bytes read */
+static bool num(const char *text, size_t n, uint64_t *v, size_t *used)
+{
+	const char *p = text;
+	bool ok;
+
+	*v = 12345;
+	ok = parse_number(&p, text + n, v);
+	*used = (size_t)(p - text);
+	return ok;
+}
+
+static void test_parse_number_span(void **state)
+{
+	uint64_t v;
+	size_t used;
+
+	assert_true(num("0x1", 1, &v, &used)); /* the 'x' is past END */
+	assert_int_equal(v, 0);
+	assert_int_equal(used, 1);
+	assert_true(num("0X1", 1, &v, &used));
+	assert_int_equal(v, 0);
+	assert_true(num("0x1f", 4, &v, &used));
+	assert_int_equal(v, 31);
+	assert_int_equal(used, 4);
+	assert_true(num("0Xa", 3, &v, &used));
+	assert_int_equal(v, 10);
+	assert_true(num("123", 2, &v, &used));
+	assert_int_equal(v, 12);
+	assert_int_equal(used, 2);
+	assert_true(num("017", 3, &v, &used));
+	assert_int_equal(v, 15);
+	assert_true(num("0", 1, &v, &used));
+	assert_int_equal(v, 0);
+	assert_int_equal(used, 1);
+	assert_false(num("08", 2, &v, &used));
+	assert_false(num("0x", 2, &v, &used));
+	assert_false(num("0xg", 3, &v, &used));
+	assert_int_equal(v, 12345);
+	/* U/L suffixes are read, up to END */
+	assert_true(num("3ULx", 4, &v, &used));
+	assert_int_equal(v, 3);
+	assert_int_equal(used, 3);
+	assert_true(num("3uU", 2, &v, &used));
+	assert_int_equal(used, 2);
+	assert_true(num("3lL", 3, &v, &used));
+	assert_int_equal(used, 3);
+	assert_true(num("3L", 2, &v, &used));
+	assert_int_equal(used, 2);
+	assert_true(num("3U)", 3, &v, &used));
+	assert_int_equal(used, 2);
+	/* signs */
+	assert_true(num("-5", 2, &v, &used));
+	assert_int_equal(v, (uint64_t)-5);
+	assert_false(num("-5", 1, &v, &used));
+	assert_false(num("~5", 1, &v, &used));
+	assert_false(num("-5", 0, &v, &used));
+	assert_false(num("~5", 0, &v, &used));
+	assert_true(num("~0", 2, &v, &used));
+	assert_int_equal(v, UINT64_MAX);
+	assert_true(num("~0x10", 5, &v, &used));
+	assert_int_equal(v, ~(uint64_t)16);
+	assert_true(num("-0x10", 5, &v, &used));
+	assert_int_equal(v, (uint64_t)-16);
+	assert_false(num("--1", 3, &v, &used));
+	assert_false(num("~-1", 3, &v, &used));
+	assert_false(num("-~1", 3, &v, &used));
+	assert_false(num("", 0, &v, &used));
+	assert_int_equal(used, 0);
+	/* the bounds of 64 bits, decimal, hex, octal */
+	assert_true(num("18446744073709551615", 20, &v, &used));
+	assert_int_equal(v, UINT64_MAX);
+	assert_false(num("18446744073709551616", 20, &v, &used));
+	assert_false(num("18446744073709551620", 20, &v, &used));
+	assert_true(num("1844674407370955161", 19, &v, &used));
+	assert_true(num("0xffffffffffffffff", 18, &v, &used));
+	assert_int_equal(v, UINT64_MAX);
+	assert_false(num("0x10000000000000000", 19, &v, &used));
+	assert_true(num("01777777777777777777777", 23, &v, &used));
+	assert_int_equal(v, UINT64_MAX);
+	assert_false(num("02000000000000000000000", 23, &v, &used));
+}
+
+static bool dec(const char *text, uint64_t *v, size_t *used)
+{
+	const char *p = text;
+	bool ok;
+
+	*v = 12345;
+	ok = read_dec(&p, v);
+	*used = (size_t)(p - text);
+	return ok;
+}
+
+static void test_read_dec(void **state)
+{
+	uint64_t v;
+	size_t used;
+
+	assert_true(dec("0", &v, &used));
+	assert_int_equal(v, 0);
+	assert_int_equal(used, 1);
+	assert_true(dec("42x", &v, &used));
+	assert_int_equal(v, 42);
+	assert_int_equal(used, 2);
+	assert_true(dec("999999999999999999", &v, &used)); /* 18 digits */
+	assert_int_equal(v, 999999999999999999ull);
+	assert_int_equal(used, 18);
+	assert_false(dec("1000000000000000000", &v, &used)); /* 19 */
+	assert_int_equal(used, 0);
+	assert_int_equal(v, 12345);
+	assert_false(dec("x1", &v, &used));
+	assert_int_equal(used, 0);
+	assert_int_equal(v, 12345);
+	assert_false(dec("", &v, &used));
+	assert_false(dec("-1", &v, &used));
+}
+
+/* parse_expr on the first N bytes of TEXT (-1: all of it) */
+static bool expr(const char *text, int n, enum vocab v, enum flagset set,
+		 uint64_t *ret)
+{
+	struct tok t = {text, n < 0 ? strlen(text) : (size_t)n};
+
+	*ret = 12345;
+	return parse_expr(t, v, set, ret);
+}
+
+static void test_parse_expr(void **state)
+{
+	uint64_t v;
+
+	assert_true(expr("O_WRONLY|O_CREAT", -1, V_FLAGS, FLAGS_OPEN, &v));
+	assert_int_equal(v, 0101);
+	/* the name ends at END: "O_WRONLYX" is not read */
+	assert_true(expr("O_WRONLYX", 8, V_FLAGS, FLAGS_OPEN, &v));
+	assert_int_equal(v, 01);
+	/* unknown names add nothing, wherever they stand */
+	assert_true(expr("O_BOGUS|O_WRONLY", -1, V_FLAGS, FLAGS_OPEN, &v));
+	assert_int_equal(v, 01);
+	assert_true(expr("O_BOGUS", -1, V_FLAGS, FLAGS_OPEN, &v));
+	assert_int_equal(v, 0);
+	/* a name of another namespace is none of V's */
+	assert_true(expr("S_IFREG", -1, V_FLAGS, FLAGS_OPEN, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr("S_IFREG|0644", -1, V_MODE, FLAGS_NONE, &v));
+	assert_int_equal(v, 0100644);
+	assert_true(expr("S_IFREG", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr("CLONE_VM", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr("SIGCHLD", -1, V_MODE, FLAGS_NONE, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr("CLONE_VM|SIGCHLD", -1, V_CLONE, FLAGS_NONE, &v));
+	assert_int_equal(v, 0x100 | 17);
+	assert_true(expr("CLONE_VM|SIGFOO", -1, V_CLONE, FLAGS_NONE, &v));
+	assert_int_equal(v, 0x100);
+	assert_true(expr("ENOENT", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr("O_CLOEXEC", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr("AT_FDCWD", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, (uint64_t)-100);
+	assert_true(expr("FD_CLOEXEC", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 1);
+	/* comments, spaces, empty terms */
+	assert_true(
+		expr("0x41 /* O_WRONLY|O_CREAT */", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 0x41);
+	assert_true(expr("", 0, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 0);
+	assert_true(expr(" | 2 |", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 2);
+	assert_false(expr("1 /* x", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("1 /* x */", 8, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("3* */", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("/x*/", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("/", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("0x", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("1+2", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 12345);
+	/* shifts, FUTEX_OP_SET<<28 */
+	assert_true(expr("1<<6", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 64);
+	assert_true(expr("1<<63|2", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, (1ull << 63) | 2);
+	assert_true(expr("1<<0", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 1);
+	assert_true(expr("FD_CLOEXEC<<4", -1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 16);
+	assert_false(expr("1<<64", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("1<<", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("1<<x", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("1<2", -1, V_NUM, FLAGS_NONE, &v));
+	assert_false(expr("1<", -1, V_NUM, FLAGS_NONE, &v));
+	assert_true(expr("1<<6", 1, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 1);
+	assert_false(expr("1<<6", 2, V_NUM, FLAGS_NONE, &v));
+	assert_int_equal(v, 12345);
+}
+
+/* split_list of TEXT (after its opening bracket), the items joined by | */
+static int split(const char *text, size_t n, char close, int max, char *out,
+		 size_t *end)
+{
+	struct tok toks[8], canary = {"canary", 6};
+	int ntok = -7, r;
+
+	for (int i = 0; i < 8; i++)
+		toks[i] = canary;
+	r = split_list(text, n, close, toks, max, &ntok, end);
+	out[0] = '\0';
+	if (r == 0)
+		for (int i = 0; i < ntok; i++)
+			sprintf(out + strlen(out), "%s%.*s", i ? "|" : "",
+				(int)toks[i].n, toks[i].s);
+	/* nothing is stored past MAX */
+	for (int i = max; i < 8; i++)
+		assert_ptr_equal(toks[i].s, canary.s);
+	return r < 0 ? r : ntok;
+}
+
+static void test_split_list(void **state)
+{
+	char out[256];
+	size_t end = 99;
+
+	assert_int_equal(split("a, b)", 5, ')', 8, out, &end), 2);
+	assert_string_equal(out, "a|b");
+	assert_int_equal(end, 5);
+	assert_int_equal(split("a,b) = 0", 8, ')', 8, out, &end), 2);
+	assert_int_equal(end, 4);
+	assert_int_equal(split(")", 1, ')', 8, out, &end), 0);
+	assert_int_equal(end, 1);
+	assert_int_equal(split(" )", 2, ')', 8, out, &end), 0);
+	assert_int_equal(split("a, )", 4, ')', 8, out, &end), 2);
+	assert_string_equal(out, "a|");
+	assert_int_equal(split(", a)", 4, ')', 8, out, &end), 2);
+	assert_string_equal(out, "|a");
+	/* brackets nest, another bracket's close is not the list's */
+	assert_int_equal(split("{a, (b, c)}, [d]}x)", 19, ')', 8, out, &end),
+			 2);
+	assert_string_equal(out, "{a, (b, c)}|[d]}x");
+	assert_int_equal(split("{a, (b, c)}, [d])", 17, ')', 8, out, &end), 2);
+	assert_string_equal(out, "{a, (b, c)}|[d]");
+	assert_int_equal(split("a], b}", 6, '}', 8, out, &end), 2);
+	assert_string_equal(out, "a]|b");
+	/* at most MAX stored, all counted to find the close */
+	assert_int_equal(split("1, 2, 3, 4)", 11, ')', 2, out, &end), 2);
+	assert_string_equal(out, "1|2");
+	assert_int_equal(end, 11);
+	assert_int_equal(split("1, 2)", 5, ')', 2, out, &end), 2);
+	/* the close must be inside N */
+	assert_int_equal(split("a, b)", 4, ')', 8, out, &end), -1);
+	assert_int_equal(split("\"a)\")", 4, ')', 8, out, &end), -1);
+	assert_int_equal(split("\"a)\")", 5, ')', 8, out, &end), 1);
+	assert_string_equal(out, "\"a)\"");
+	assert_int_equal(split("3</a)>)", 6, ')', 8, out, &end), -1);
+	assert_int_equal(split("3</a)>)", 7, ')', 8, out, &end), 1);
+	assert_int_equal(split("3 /* ) */)", 9, ')', 8, out, &end), -1);
+	assert_int_equal(split("3 /* ) */)", 10, ')', 8, out, &end), 1);
+	assert_int_equal(split("3 /* ) *)", 9, ')', 8, out, &end), -1);
+	assert_int_equal(split("\"a", 2, ')', 8, out, &end), -1);
+	assert_int_equal(split("3<a", 3, ')', 8, out, &end), -1);
+}
+
+static void test_parse_str(void **state)
+{
+	struct arena a = {NULL};
+	char *s;
+
+#define STR(text, n) parse_str(&a, (struct tok){text, n}, &s)
+	assert_int_equal(STR("\"ab\"", 4), STR_OK);
+	assert_string_equal(s, "ab");
+	assert_int_equal(STR("\"ab\"...", 7), STR_TRUNC);
+	assert_string_equal(s, "ab...");
+	/* the "..." must be inside the token */
+	assert_int_equal(STR("\"ab\"...", 6), STR_OK);
+	assert_string_equal(s, "ab");
+	assert_int_equal(STR("\"ab\"x..", 7), STR_OK);
+	assert_int_equal(STR("\"a\\\"", 4), STR_NONE);
+	assert_null(s);
+	assert_int_equal(STR("\"ab\"", 3), STR_NONE);
+	assert_int_equal(STR("NULL", 4), STR_NULL);
+	assert_null(s);
+	assert_int_equal(STR("NULLx", 4), STR_NULL);
+	assert_int_equal(STR("NULL", 3), STR_NONE);
+	assert_int_equal(STR("x\"a\"", 4), STR_NONE);
+	assert_int_equal(STR("\"a\"", 0), STR_NONE);
+	/* an escape at the end of the literal: its last byte is the quote */
+	assert_int_equal(STR("\"a\\n\"", 5), STR_OK);
+	assert_string_equal(s, "a\n");
+	assert_int_equal(STR("\"\\x41\"", 6), STR_OK);
+	assert_string_equal(s, "A");
+	assert_int_equal(STR("\"\\101\"", 6), STR_OK);
+	assert_string_equal(s, "A");
+#undef STR
+	arena_free(&a);
+}
+
+static void test_deco_string(void **state)
+{
+	struct arena a = {NULL};
+	size_t end = 99;
+	char *d;
+
+	d = deco_string(&a, "3</a>", 5, 1, &end);
+	assert_string_equal(d, "/a");
+	assert_int_equal(end, 5);
+	/* the '>' must be inside N */
+	assert_null(deco_string(&a, "3</a>", 4, 1, &end));
+	d = deco_string(&a, "3</a>(deleted)", 14, 1, &end);
+	assert_string_equal(d, "/a (deleted)");
+	assert_int_equal(end, 14);
+	d = deco_string(&a, "3</a>(deleted)", 13, 1, &end);
+	assert_string_equal(d, "/a");
+	assert_int_equal(end, 5);
+	d = deco_string(&a, "3</dev/null<char 1:3>>", 22, 1, NULL);
+	assert_string_equal(d, "/dev/null");
+	d = deco_string(&a, "3<TCP:[1->2]>", 13, 1, NULL);
+	assert_string_equal(d, "TCP:[1->2]");
+	assert_null(deco_string(&a, "3<TCP:[1->2]>", 12, 1, NULL));
+	d = deco_string(&a, "3<>", 3, 1, &end);
+	assert_string_equal(d, "");
+	assert_int_equal(end, 3);
+	d = deco_string(&a, "3</a\\76b>", 9, 1, NULL);
+	assert_string_equal(d, "/a>b");
+	arena_free(&a);
+}
+
+/* ---- the corpus: the .txt files of tests/import-corpus ---- */
+
+/*
+ * Each file of tests/import-corpus holds cases, one a "@@ case NAME"
+ * line, each with the files of its log and what must come of them
+ * (tests/import-corpus/README gives the directives). All the cases of
+ * all the files run; every difference is printed, then the test fails.
+ */
+#define CORPUS FSRACE_TEST_DATA "/../import-corpus"
+
+struct ccase {
+	char name[256];
+	char where[PATH_MAX + 32]; /* FILE:LINE of its @@ case */
+	int nfiles;
+	char fname[4][64];
+	bool noeol[4];
+	struct out text[4];
+	struct out events, warnings;
+	bool has_unknown, has_skipped, has_strict;
+	unsigned long unknown, skipped;
+	char strict[512];
+	long mtime;
+};
+
+static void out_init(struct out *o)
+{
+	o->size = 65536;
+	o->len = 0;
+	o->buf = malloc(o->size);
+	assert_non_null(o->buf);
+	o->buf[0] = '\0';
+}
+
+static void ccase_init(struct ccase *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mtime = MTIME;
+	out_init(&c->events);
+	out_init(&c->warnings);
+	for (int i = 0; i < 4; i++)
+		out_init(&c->text[i]);
+}
+
+static void ccase_free(struct ccase *c)
+{
+	free(c->events.buf);
+	free(c->warnings.buf);
+	for (int i = 0; i < 4; i++)
+		free(c->text[i].buf);
+}
+
+/* A block's trailing empty lines are the space between cases. */
+static void trim_block(struct out *o)
+{
+	while (o->len >= 2 && o->buf[o->len - 1] == '\n' &&
+	       o->buf[o->len - 2] == '\n')
+		o->buf[--o->len] = '\0';
+	if (o->len == 1 && o->buf[0] == '\n')
+		o->buf[--o->len] = '\0';
+}
+
+static void write_raw(const char *path, const char *text, size_t n, long mt)
+{
+	struct timespec ts[2] = {{mt, 0}, {mt, 0}};
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, n), (ssize_t)n);
+	assert_int_equal(futimens(fd, ts), 0);
+	close(fd);
+}
+
+static void run_ccase(struct ccase *c, bool strict, struct result *res)
+{
+	char paths[4][PATH_MAX];
+	const char *p[4];
+	struct strace_reader *r;
+	struct capture cap;
+	struct event ev;
+	struct out o = {res->events, 0, sizeof(res->events)};
+	uint64_t seq = 0;
+
+	for (int i = 0; i < c->nfiles; i++) {
+		struct out *t = &c->text[i];
+
+		trim_block(t);
+		if (c->noeol[i] && t->len && t->buf[t->len - 1] == '\n')
+			t->buf[--t->len] = '\0';
+		snprintf(paths[i], PATH_MAX, "%s/%s", tmpdir, c->fname[i]);
+		write_raw(paths[i], t->buf, t->len, c->mtime);
+		p[i] = paths[i];
+	}
+	res->events[0] = res->err[0] = '\0';
+	assert_int_equal(strace_reader_open(&r, p, c->nfiles, strict, res->err,
+					    sizeof(res->err)),
+			 0);
+	capture_start(&cap);
+	while ((res->ret = strace_reader_next(r, &ev, res->err,
+					      sizeof(res->err))) > 0) {
+		/* 1 for an event, seq counts them, the file is the case's */
+		if (res->ret != 1 || ev.seq != ++seq ||
+		    strncmp(ev.source_file, tmpdir, strlen(tmpdir)))
+			put(&o, "BAD ret %d seq %llu file %s\n", res->ret,
+			    (unsigned long long)ev.seq, ev.source_file);
+		render(&ev, &o);
+	}
+	snprintf(res->warnings, sizeof(res->warnings), "%s", capture_end(&cap));
+	res->unknown = strace_reader_unknown(r);
+	res->skipped = strace_reader_skipped(r);
+	strace_reader_close(r);
+	for (int i = 0; i < c->nfiles; i++)
+		unlink(paths[i]);
+}
+
+static unsigned long count_lines(const char *s)
+{
+	unsigned long n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Run case C; the number of its differences, each printed. */
+static int check_ccase(struct ccase *c)
+{
+	static struct result res;
+	char *warn;
+	int bad = 0;
+
+	if (!c->nfiles)
+		return 0;
+	trim_block(&c->events);
+	trim_block(&c->warnings);
+	run_ccase(c, false, &res);
+	warn = (char *)strip_dir(res.warnings);
+	if (getenv("STRACE_TEST_PRINT")) {
+		printf("@@ case %s\n@@ events\n%s", c->name, res.events);
+		if (*warn)
+			printf("@@ warnings\n%s", warn);
+		if (res.unknown)
+			printf("@@ unknown %lu\n", res.unknown);
+		if (res.skipped != count_lines(warn))
+			printf("@@ skipped %lu\n", res.skipped);
+	}
+	if (res.ret != 0) {
+		print_error("%s: case '%s': read gives %d: %s\n", c->where,
+			    c->name, res.ret, strip_dir(res.err));
+		bad++;
+	}
+	if (strcmp(res.events, c->events.buf)) {
+		print_error("%s: case '%s':\n--- want\n%s--- got\n%s", c->where,
+			    c->name, c->events.buf, res.events);
+		bad++;
+	}
+	if (strcmp(warn, c->warnings.buf)) {
+		print_error("%s: case '%s': warnings\n--- want\n%s--- got\n%s",
+			    c->where, c->name, c->warnings.buf, warn);
+		bad++;
+	}
+	if (res.unknown != (c->has_unknown ? c->unknown : 0)) {
+		print_error("%s: case '%s': unknown %lu, want %lu\n", c->where,
+			    c->name, res.unknown, c->unknown);
+		bad++;
+	}
+	if (res.skipped !=
+	    (c->has_skipped ? c->skipped : count_lines(c->warnings.buf))) {
+		print_error("%s: case '%s': skipped %lu\n", c->where, c->name,
+			    res.skipped);
+		bad++;
+	}
+	if (c->has_strict) {
+		const char *want_err = strcmp(c->strict, "ok") ? c->strict : "";
+
+		run_ccase(c, true, &res);
+		if (getenv("STRACE_TEST_PRINT"))
+			printf("@@ strict %s\n",
+			       res.ret ? strip_dir(res.err) : "ok");
+		if (strcmp(strip_dir(res.err), want_err) ||
+		    res.ret != (*want_err ? -EINVAL : 0)) {
+			print_error("%s: case '%s': strict gives %d '%s', "
+				    "want '%s'\n",
+				    c->where, c->name, res.ret,
+				    strip_dir(res.err), c->strict);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static int run_corpus_file(const char *path, int *ncases)
+{
+	FILE *f = fopen(path, "r");
+	struct ccase *c = malloc(sizeof(*c));
+	struct out *block = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	int bad = 0;
+
+	assert_non_null(f);
+	assert_non_null(c);
+	ccase_init(c);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *arg, word[32], name[64], opt[16];
+
+		lineno++;
+		if (strncmp(line, "@@", 2)) {
+			if (!block) {
+				assert_true(line[strspn(line, " \t\n")] ==
+					    '\0');
+				continue;
+			}
+			put(block, "%s", line);
+			continue;
+		}
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[2] == '#') /* a comment */
+			continue;
+		arg = line + 3;
+		word[0] = '\0';
+		sscanf(arg, "%31s", word);
+		arg += strlen(word);
+		arg += *arg == ' ';
+		block = NULL;
+		if (!strcmp(word, "case")) {
+			bad += check_ccase(c);
+			*ncases += c->nfiles > 0;
+			ccase_free(c);
+			ccase_init(c);
+			snprintf(c->name, sizeof(c->name), "%s", arg);
+			snprintf(c->where, sizeof(c->where), "%s:%lu",
+				 strrchr(path, '/') + 1, lineno);
+		} else if (!strcmp(word, "file") || !strcmp(word, "log")) {
+			int k = c->nfiles++;
+
+			assert_true(k < 4);
+			name[0] = opt[0] = '\0';
+			if (!strcmp(word, "log"))
+				snprintf(name, sizeof(name), "log");
+			else
+				sscanf(arg, "%63s", name), arg += strlen(name);
+			sscanf(arg, "%15s", opt);
+			assert_true(name[0]);
+			snprintf(c->fname[k], sizeof(c->fname[k]), "%s", name);
+			c->noeol[k] = !strcmp(opt, "noeol");
+			block = &c->text[k];
+		} else if (!strcmp(word, "events")) {
+			block = &c->events;
+		} else if (!strcmp(word, "warnings")) {
+			block = &c->warnings;
+		} else if (!strcmp(word, "unknown")) {
+			c->has_unknown = true;
+			c->unknown = strtoul(arg, NULL, 10);
+		} else if (!strcmp(word, "skipped")) {
+			c->has_skipped = true;
+			c->skipped = strtoul(arg, NULL, 10);
+		} else if (!strcmp(word, "strict")) {
+			c->has_strict = true;
+			snprintf(c->strict, sizeof(c->strict), "%s", arg);
+		} else if (!strcmp(word, "mtime")) {
+			c->mtime = strtol(arg, NULL, 10);
+		} else {
+			print_error("%s:%lu: unknown directive '%s'\n", path,
+				    lineno, word);
+			fail();
+		}
+	}
+	bad += check_ccase(c);
+	*ncases += c->nfiles > 0;
+	ccase_free(c);
+	free(c);
+	free(line);
+	fclose(f);
+	return bad;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void test_corpus(void **state)
+{
+	struct dirent **ents;
+	int n = scandir(CORPUS, &ents, NULL, by_name), bad = 0, ncases = 0;
+	char p[PATH_MAX + 256];
+
+	assert_true(n > 0);
+	for (int i = 0; i < n; i++) {
+		size_t k = strlen(ents[i]->d_name);
+
+		if (k > 4 && !strcmp(ents[i]->d_name + k - 4, ".txt")) {
+			snprintf(p, sizeof(p), "%s/%s", CORPUS,
+				 ents[i]->d_name);
+			bad += run_corpus_file(p, &ncases);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	assert_true(ncases > 0);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * A decoration is the model's backend up to the model's buffer
+ * (PATH_MAX + 1 bytes with its NUL): a longer path is none, as one the
+ * live tracer cannot read from /proc.
+ */
+static void test_long_decoration(void **state)
+{
+	size_t n = PATH_MAX + 1;
+	char *path = malloc(n + 2), *log = malloc(3 * n + 256);
+	char *want = malloc(2 * n + 256);
+	static struct result res;
+
+	if (!path || !log || !want)
+		abort();
+	memset(path, 'a', n + 1);
+	path[0] = '/';
+	path[n - 1] = '\0'; /* PATH_MAX bytes: fits with its NUL */
+	sprintf(log, "9 fsync(3<%s>) = 0\n", path);
+	sprintf(want, "fsync 9/9 fd=3:%s ret=0 @1\n", path);
+	path[n - 1] = 'a';
+	path[n] = '\0'; /* PATH_MAX + 1 bytes: its NUL does not fit */
+	sprintf(log + strlen(log), "9 fsync(4<%s>) = 0\n", path);
+	strcat(want, "fsync 9/9 fd=4:? ret=0 @2\n");
+	run(log, NULL, true, &res);
+	assert_int_equal(res.ret, 0);
+	assert_string_equal(res.events, want);
+	free(path);
+	free(log);
+	free(want);
+}
+
+/*
+ * A log read from a pipe (fsrace import /dev/stdin): the pid guess of
+ * unprefixed lines cannot look ahead in it (pread() fails with ESPIPE),
+ * so they have none, and the reading goes on.
+ */
+static void test_pipe(void **state)
+{
+	static const char log[] = "chdir(\"/a\") = 0\n"
+				  "set_tid_address(0x7f00) = 42\n"
+				  "chdir(\"/b\") = 0\n";
+	char path[PATH_MAX], err[256], got[512] = "";
+	const char *paths[] = {path};
+	struct strace_reader *r;
+	struct event ev;
+	pid_t child;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		int fd = open(path, O_WRONLY);
+
+		_exit(fd < 0 || write(fd, log, sizeof(log) - 1) !=
+					(ssize_t)sizeof(log) - 1);
+	}
+	assert_int_equal(
+		strace_reader_open(&r, paths, 1, true, err, sizeof(err)), 0);
+	while (strace_reader_next(r, &ev, err, sizeof(err)) > 0)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got),
+			 "%d %s\n", ev.pid, ev.path);
+	strace_reader_close(r);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(status, 0);
+	unlink(path);
+	assert_string_equal(got, "0 /a\n0 /b\n");
+}
+
 /* ---- strace_detect ---- */
 
 static int detect(const char *text, size_t n)
@@ -1660,6 +2378,53 @@ static void test_detect(void **state)
 	memcpy(big, "9 execve(\"", 10);
 	assert_int_equal(detect(big, sizeof(big)), 1);
 	assert_int_equal(strace_detect("/nonexistent/log"), -ENOENT);
+}
+
+/* each form strace_detect() knows, on the first line or on two of five */
+static void test_detect_forms(void **state)
+{
+	static const char *const one[] = {
+		"+++ exited with 0 +++\n",
+		"--- SIGCHLD {si_signo=SIGCHLD} ---\n",
+		"strace: Process 12 attached\n",
+		"<... read resumed>\"\", 1) = 0\n",
+		"12 close(3 <unfinished ...>\n",
+		"[pid 12] read(0, <detached ...>\n",
+		"12 10:00:00.000001 close(3) = 0\n",
+		"close(3) = 0",
+		"\n\n \t\r\nclose(3) = 0\n",
+		"_llseek(3, 0, [0], SEEK_SET) = 0\n",
+	};
+	static const char *const none[] = {
+		"(close(3) = 0\n",
+		"close (3) = 0\n",
+		"close\n",
+		"close(3\n",
+		"close(3) 0\n",
+		"+++exited+++\n",
+		"strace: hello\n",
+		"hello\nclose(3) = 0\n",
+		"1\n2\n3\n4\n5\nclose(3) = 0\nclose(4) = 0\n",
+	};
+	char dir[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(one); i++)
+		if (detect(one[i], strlen(one[i])) != 1)
+			fail_msg("not detected: '%s'", one[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
+		if (detect(none[i], strlen(none[i])) != 0)
+			fail_msg("detected: '%s'", none[i]);
+	/* two of the first five, the first not one */
+	assert_int_equal(DETECT("x\n1\n2\nclose(3) = 0\nclose(4) = 0\n"), 1);
+	assert_int_equal(DETECT("x\n1\n2\n3\nclose(3) = 0\nclose(4) = 0\n"), 0);
+	assert_int_equal(DETECT("x\n\n\n\nclose(3) = 0\n\nclose(4) = 0\n"), 1);
+	/* a NUL anywhere: binary */
+	assert_int_equal(detect("close(3) = 0\n\0", 14), 0);
+	/* a directory opens but cannot be read */
+	snprintf(dir, sizeof(dir), "%s/adir", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(strace_detect(dir), -EISDIR);
+	rmdir(dir);
 }
 
 /* ---- what the fuzzer found ---- */
@@ -1751,7 +2516,17 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_long_decoration),
+		cmocka_unit_test(test_detect_forms),
 		cmocka_unit_test(test_fuzz_regressions),
+		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_parse_number_span),
+		cmocka_unit_test(test_read_dec),
+		cmocka_unit_test(test_parse_expr),
+		cmocka_unit_test(test_split_list),
+		cmocka_unit_test(test_parse_str),
+		cmocka_unit_test(test_deco_string),
 	};
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
 	struct CMUnitTest all[NCASES + sizeof(tests) / sizeof(tests[0])];

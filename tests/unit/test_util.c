@@ -144,6 +144,36 @@ static void test_hashmap_iter_removes(void **state)
 	free(v);
 }
 
+/* Iteration reads the table's SIZE buckets, the last one included, and
+ * not the one after it: a table with a stray entry past its end shows. */
+static void test_hashmap_iter_bounds(void **state)
+{
+	struct hashmap_entry **t = xcalloc(17, sizeof(*t));
+	struct item last = {.key = 1}, stray = {.key = 2};
+	struct hashmap_iter it;
+	struct hashmap m;
+
+	hashmap_init(&m, item_eq, 0);
+	assert_int_equal(m.size, 16);
+	free(m.table);
+	m.table = t;
+	/* bucket 15, the last */
+	hashmap_put(&m, &last.ent, 15);
+	assert_ptr_equal(t[15], &last.ent);
+	t[16] = &stray.ent;
+	hashmap_iter_init(&m, &it);
+	assert_ptr_equal(hashmap_iter_next(&it), &last.ent);
+	assert_null(hashmap_iter_next(&it));
+	assert_null(hashmap_iter_next(&it));
+	t[16] = NULL;
+	hashmap_release(&m);
+	/* an empty map iterates nothing */
+	hashmap_init(&m, item_eq, 0);
+	hashmap_iter_init(&m, &it);
+	assert_null(hashmap_iter_next(&it));
+	hashmap_release(&m);
+}
+
 static void test_hash_str(void **state)
 {
 	/* FNV-1a's published test vectors */
@@ -217,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_hashmap_remove),
 		cmocka_unit_test(test_hashmap_collisions),
 		cmocka_unit_test(test_hashmap_iter_removes),
+		cmocka_unit_test(test_hashmap_iter_bounds),
 		cmocka_unit_test(test_hash_str),
 		cmocka_unit_test(test_strbuf_empty),
 		cmocka_unit_test(test_strbuf_add),

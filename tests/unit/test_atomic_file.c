@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -341,6 +342,101 @@ static void test_stream_undo_spares_a_replaced_file(void **state)
 	assert_int_equal(nentries(), 0);
 }
 
+/*
+ * Out of file descriptors while following a symbolic link: whether it is
+ * a /proc magic link cannot be told, so it is not taken for one, and the
+ * name it leads to is checked: a link to a name that does not exist yet,
+ * in a writable directory, can be written.
+ */
+static void test_check_link_without_fds(void **state)
+{
+	struct rlimit old, low;
+	int fds[256], n = 0, r;
+
+	assert_int_equal(symlink("new", at("l")), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < 256 && (fds[n] = fcntl(2, F_DUPFD_CLOEXEC, 0)) >= 0)
+		n++;
+	r = atomic_file_check(at("l"), 0);
+	while (n)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(r, 0);
+	/* and with descriptors to spare, the same */
+	assert_int_equal(atomic_file_check(at("l"), 0), 0);
+	unlink(at("l"));
+	assert_string_equal(entries(), "");
+}
+
+/*
+ * With standard input closed, the stream opened in place is fd 0: a file
+ * like any other, written and kept, whatever errno said before.
+ */
+static void test_stream_on_fd_zero(void **state)
+{
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	struct atomic_file f;
+	int r;
+
+	assert_true(saved >= 0);
+	put(at("z"), "old\n");
+	close(0);
+	errno = ENOENT;
+	r = atomic_file_open(&f, at("z"), ATOMIC_FILE_STREAM);
+	if (r == 0) {
+		assert_int_equal(f.fd, 0);
+		assert_int_equal(write(f.fd, "new\n", 4), 4);
+		r = atomic_file_commit(&f);
+	}
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(r, 0);
+	assert_string_equal(get(at("z")), "new\n");
+	unlink(at("z"));
+}
+
+/*
+ * /proc/self/fd/N and /dev/fd/N are our own fd N: written through it, at
+ * its offset, never truncated, never replaced; a commit or a discard
+ * leaves it open and the file as written.
+ */
+static void test_own_fd_link(void **state)
+{
+	static const char *const forms[] = {"/proc/self/fd/", "/dev/fd/"};
+	struct atomic_file f;
+	char name[64];
+	int fd;
+
+	for (size_t i = 0; i < 2; i++) {
+		fd = open(at("o"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0644);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "ab", 2), 2);
+		snprintf(name, sizeof(name), "%s%d", forms[i], fd);
+		assert_int_equal(atomic_file_check(name, 0), 0);
+		assert_int_equal(atomic_file_open(&f, name, 0), 0);
+		assert_true(atomic_file_in_place(&f));
+		assert_int_not_equal(f.fd, fd);
+		assert_int_equal(write(f.fd, "cd", 2), 2);
+		assert_int_equal(atomic_file_commit(&f), 0);
+		assert_string_equal(get(at("o")), "abcd");
+		assert_int_equal(atomic_file_open(&f, name, ATOMIC_FILE_STREAM),
+				 0);
+		assert_int_equal(write(f.fd, "e", 1), 1);
+		atomic_file_discard(&f);
+		assert_string_equal(get(at("o")), "abcde");
+		/* FD is still open, at the end */
+		assert_int_equal(write(fd, "f", 1), 1);
+		close(fd);
+		assert_string_equal(get(at("o")), "abcdef");
+		assert_string_equal(entries(), "o");
+		unlink(at("o"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +453,9 @@ int main(void)
 		cmocka_unit_test(test_commit_rename_fails),
 		cmocka_unit_test(test_commit_reports_stream_error),
 		cmocka_unit_test(test_stream_undo_spares_a_replaced_file),
+		cmocka_unit_test(test_check_link_without_fds),
+		cmocka_unit_test(test_stream_on_fd_zero),
+		cmocka_unit_test(test_own_fd_link),
 	};
 
 	return cmocka_run_group_tests_name("atomic_file", tests, setup,

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -882,6 +884,261 @@ static void test_key_orders(void **state)
 	assert_string_equal(got, want);
 }
 
+/* The header a writer writes for H, read back. */
+static void header_round_trip(const struct trace_header *h, const char *want,
+			      struct trace_reader *r)
+{
+	struct trace_writer w;
+	char err[256], line[1024];
+	FILE *f;
+
+	unlink(path);
+	assert_int_equal(trace_writer_open(&w, path, 0), 0);
+	trace_writer_header(&w, h);
+	assert_int_equal(trace_writer_close(&w), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_null(fgets(line + strlen(line), 2, f)); /* one line */
+	fclose(f);
+	assert_string_equal(line, want);
+	assert_int_equal(trace_reader_open(r, path, err, sizeof(err)), 0);
+}
+
+/* Each mode of the header's options, written and read back. */
+static void test_header_modes(void **state)
+{
+	static const char *const argv[] = {"./p", "a b", NULL};
+	static const char *const none[] = {NULL};
+	static const char *const logs[] = {"/l/1", "/l/2", NULL};
+	struct trace_header h = {
+		.version = 1,
+		.fsrace_version = "9.9",
+		.argv = argv,
+		.cwd = "/w",
+		.start_ns = 1764082800123456789ULL,
+		.host = "h",
+		.kernel = "k",
+		.seccomp = true,
+	};
+	struct trace_reader r;
+	struct event ev;
+	char err[256];
+
+	header_round_trip(
+		&h,
+		"{\"type\":\"header\",\"format\":\"fsrace-trace\",\"version\":"
+		"1,"
+		"\"fsrace_version\":\"9.9\",\"argv\":[\"./p\",\"a b\"],"
+		"\"cwd\":\"/w\",\"start_ns\":1764082800123456789,"
+		"\"start_time\":\"2025-11-25T15:00:00Z\",\"host\":\"h\","
+		"\"kernel\":\"k\",\"options\":{\"mode\":\"spawn\","
+		"\"seccomp\":true,\"pid\":null}}\n",
+		&r);
+	assert_int_equal(r.header.version, 1);
+	assert_string_equal(r.header.fsrace_version, "9.9");
+	assert_string_equal(r.header.argv[0], "./p");
+	assert_string_equal(r.header.argv[1], "a b");
+	assert_null(r.header.argv[2]);
+	assert_string_equal(r.header.cwd, "/w");
+	assert_int_equal(r.header.start_ns, 1764082800123456789ULL);
+	assert_string_equal(r.header.host, "h");
+	assert_string_equal(r.header.kernel, "k");
+	assert_false(r.header.attach);
+	assert_int_equal(r.header.attach_pid, 0);
+	assert_true(r.header.seccomp);
+	assert_null(r.header.seccomp_reason);
+	assert_int_equal(trace_reader_next(&r, &ev, err, sizeof(err)), 0);
+	trace_reader_close(&r);
+
+	h.argv = none;
+	h.attach = true;
+	h.attach_pid = 4242;
+	h.seccomp = false;
+	h.seccomp_reason = "--no-seccomp";
+	h.start_ns = 0;
+	header_round_trip(
+		&h,
+		"{\"type\":\"header\",\"format\":\"fsrace-trace\",\"version\":"
+		"1,"
+		"\"fsrace_version\":\"9.9\",\"argv\":[],\"cwd\":\"/w\","
+		"\"start_ns\":0,\"start_time\":\"1970-01-01T00:00:00Z\","
+		"\"host\":\"h\",\"kernel\":\"k\",\"options\":{\"mode\":"
+		"\"attach\",\"seccomp\":false,\"seccomp_reason\":"
+		"\"--no-seccomp\",\"pid\":4242}}\n",
+		&r);
+	assert_null(r.header.argv[0]);
+	assert_true(r.header.attach);
+	assert_int_equal(r.header.attach_pid, 4242);
+	assert_false(r.header.seccomp);
+	assert_string_equal(r.header.seccomp_reason, "--no-seccomp");
+	trace_reader_close(&r);
+
+	h.attach = false;
+	h.seccomp_reason = NULL;
+	h.sources = logs;
+	header_round_trip(
+		&h,
+		"{\"type\":\"header\",\"format\":\"fsrace-trace\",\"version\":"
+		"1,"
+		"\"fsrace_version\":\"9.9\",\"argv\":[],\"cwd\":\"/w\","
+		"\"start_ns\":0,\"start_time\":\"1970-01-01T00:00:00Z\","
+		"\"host\":\"h\",\"kernel\":\"k\",\"options\":{\"mode\":"
+		"\"import\",\"sources\":[\"/l/1\",\"/l/2\"],\"seccomp\":false,"
+		"\"pid\":null}}\n",
+		&r);
+	assert_false(r.header.attach);
+	assert_int_equal(r.header.attach_pid, 0);
+	trace_reader_close(&r);
+}
+
+/* A header with only what is required, or odd kinds where the values go:
+ * what is not there reads as absent. */
+static void test_header_odd_values(void **state)
+{
+	static const char *const files[] = {
+		"{\"format\":\"fsrace-trace\",\"version\":1}\n",
+		"{\"format\":\"fsrace-trace\",\"version\":1,\"argv\":[1,\"x\","
+		"null],\"cwd\":5,\"start_ns\":\"1\",\"host\":[],\"options\":"
+		"{\"mode\":\"attach\",\"pid\":\"7\",\"seccomp\":1}}\n",
+		"{\"format\":\"fsrace-trace\",\"version\":1,\"argv\":\"x\","
+		"\"options\":[],\"start_ns\":12}\n",
+	};
+	struct trace_reader r;
+	char err[256];
+
+	write_file(files[0], strlen(files[0]));
+	assert_int_equal(trace_reader_open(&r, path, err, sizeof(err)), 0);
+	assert_null(r.header.fsrace_version);
+	assert_null(r.header.argv[0]);
+	assert_null(r.header.cwd);
+	assert_int_equal(r.header.start_ns, 0);
+	assert_null(r.header.host);
+	assert_null(r.header.kernel);
+	assert_false(r.header.attach);
+	assert_false(r.header.seccomp);
+	trace_reader_close(&r);
+
+	write_file(files[1], strlen(files[1]));
+	assert_int_equal(trace_reader_open(&r, path, err, sizeof(err)), 0);
+	assert_string_equal(r.header.argv[0], "");
+	assert_string_equal(r.header.argv[1], "x");
+	assert_string_equal(r.header.argv[2], "");
+	assert_null(r.header.argv[3]);
+	assert_null(r.header.cwd);
+	assert_int_equal(r.header.start_ns, 0);
+	assert_null(r.header.host);
+	assert_true(r.header.attach);
+	assert_int_equal(r.header.attach_pid, 0);
+	assert_false(r.header.seccomp);
+	trace_reader_close(&r);
+
+	write_file(files[2], strlen(files[2]));
+	assert_int_equal(trace_reader_open(&r, path, err, sizeof(err)), 0);
+	assert_null(r.header.argv[0]);
+	assert_int_equal(r.header.start_ns, 12);
+	assert_false(r.header.attach);
+	trace_reader_close(&r);
+}
+
+static off_t file_size(const char *name)
+{
+	struct stat st;
+
+	return stat(name, &st) < 0 ? -1 : st.st_size;
+}
+
+/*
+ * The writer keeps lines until 64 KiB are buffered, writes them out at
+ * that line, on flush and on close; trace_writer_pending() tells. A
+ * stream is written in place, so the file shows what was written.
+ */
+static void test_writer_buffers(void **state)
+{
+	struct trace_writer w;
+	struct event ev;
+	char msg[1000];
+	size_t total = 0;
+	int n = 0;
+
+	memset(msg, 'm', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	unlink(path);
+	assert_int_equal(trace_writer_open(&w, path, ATOMIC_FILE_STREAM), 0);
+	assert_false(trace_writer_pending(&w));
+	assert_int_equal(trace_writer_flush(&w), 0);
+	event_init(&ev, EV_WARNING);
+	ev.message = msg;
+	for (;;) {
+		size_t before = w.out.len;
+
+		ev.seq = (uint64_t)n++;
+		trace_writer_event(&w, &ev);
+		if (w.out.len < before) {
+			/* this line reached 64 KiB: all of it went out */
+			assert_int_equal(w.out.len, 0);
+			break;
+		}
+		total = w.out.len;
+		assert_true(total < 64 * 1024);
+		assert_true(trace_writer_pending(&w));
+		assert_int_equal(file_size(path), 0);
+	}
+	assert_true(file_size(path) >= 64 * 1024);
+	assert_true(file_size(path) < 64 * 1024 + (off_t)sizeof(msg) + 100);
+	assert_true((size_t)file_size(path) > total);
+	assert_false(trace_writer_pending(&w));
+	trace_writer_event(&w, &ev);
+	assert_true(trace_writer_pending(&w));
+	total = (size_t)file_size(path) + w.out.len;
+	assert_int_equal(trace_writer_flush(&w), 0);
+	assert_false(trace_writer_pending(&w));
+	assert_int_equal(file_size(path), (off_t)total);
+	trace_writer_event(&w, &ev);
+	total += w.out.len;
+	assert_int_equal(trace_writer_close(&w), 0);
+	assert_int_equal(file_size(path), (off_t)total);
+	unlink(path);
+}
+
+/* A write error is the flush's and the close's, and the first one is
+ * kept: a FIFO whose reader went away (EPIPE, SIGPIPE ignored). */
+static void test_writer_error(void **state)
+{
+	char fifo[128];
+	struct trace_writer w;
+	struct event ev;
+	int rd;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(rd >= 0);
+	assert_int_equal(trace_writer_open(&w, fifo, 0), 0);
+	event_init(&ev, EV_EXIT);
+	trace_writer_event(&w, &ev);
+	assert_int_equal(trace_writer_flush(&w), 0);
+	close(rd);
+	signal(SIGPIPE, SIG_IGN);
+	trace_writer_event(&w, &ev);
+	assert_int_equal(trace_writer_flush(&w), -EPIPE);
+	assert_int_equal(w.err, -EPIPE);
+	assert_false(trace_writer_pending(&w));
+	/* nothing more is written, and the error stays */
+	trace_writer_event(&w, &ev);
+	assert_int_equal(trace_writer_flush(&w), -EPIPE);
+	assert_int_equal(trace_writer_close(&w), -EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	/* the FIFO is not removed */
+	assert_int_equal(access(fifo, F_OK), 0);
+	unlink(fifo);
+	/* a trace that cannot be opened */
+	snprintf(fifo, sizeof(fifo), "%s/no/t.jsonl", tmpdir);
+	assert_int_equal(trace_writer_open(&w, fifo, 0), -ENOENT);
+	trace_writer_discard(&w);
+	assert_int_equal(trace_writer_close(&w), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -889,6 +1146,10 @@ int main(void)
 		cmocka_unit_test(test_other_records),
 		cmocka_unit_test(test_names_remembered),
 		cmocka_unit_test(test_key_orders),
+		cmocka_unit_test(test_header_modes),
+		cmocka_unit_test(test_header_odd_values),
+		cmocka_unit_test(test_writer_buffers),
+		cmocka_unit_test(test_writer_error),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -217,6 +217,31 @@ static void test_nesting(void **state)
 	jsonw_release(&w);
 }
 
+/* One level deeper than the writer counts: a container at depth 17 that
+ * holds a value, with a value before and after it, still gets its
+ * commas (the parent had a value before it, so it has one after). */
+static void test_nesting_17(void **state)
+{
+	struct jsonw w;
+	char want[128];
+
+	jsonw_init(&w);
+	for (int d = 0; d < 16; d++)
+		jsonw_begin_array(&w);
+	jsonw_int(&w, 1);
+	jsonw_begin_array(&w);
+	assert_int_equal(w.depth, 17);
+	jsonw_int(&w, 2);
+	jsonw_end_array(&w);
+	jsonw_int(&w, 3);
+	for (int d = 0; d < 16; d++)
+		jsonw_end_array(&w);
+	snprintf(want, sizeof(want), "%s1,[2],3%s", "[[[[[[[[[[[[[[[[",
+		 "]]]]]]]]]]]]]]]]");
+	assert_out(&w, want);
+	jsonw_release(&w);
+}
+
 /* After a reset the buffer is empty and the next value is the first:
  * no comma, no key pending, at depth 0. */
 static void test_reset(void **state)
@@ -255,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_keys_and_plain),
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_nesting),
+		cmocka_unit_test(test_nesting_17),
 		cmocka_unit_test(test_reset),
 	};
 

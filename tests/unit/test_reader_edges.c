@@ -1139,6 +1139,39 @@ static void test_writer_error(void **state)
 	assert_int_equal(trace_writer_close(&w), 0);
 }
 
+/* With standard input closed the trace is opened as fd 0: a file like
+ * any other, read to its end and closed. */
+static void test_trace_on_fd_zero(void **state)
+{
+	static const char body[] = "{\"type\":\"exit\",\"seq\":1,\"pid\":7,"
+				   "\"tid\":7,\"status\":4}\n";
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	struct trace_reader r;
+	struct event ev;
+	char err[256], file[256];
+	int ret, ret2 = -1, fd;
+
+	assert_true(saved >= 0);
+	snprintf(file, sizeof(file), "%s%s", HEADER, body);
+	write_file(file, strlen(file));
+	close(0);
+	ret = trace_reader_open(&r, path, err, sizeof(err));
+	fd = r.fd;
+	if (ret == 0) {
+		ret2 = trace_reader_next(&r, &ev, err, sizeof(err));
+		if (ret2 == 1)
+			ret2 = ev.exit_status;
+	}
+	trace_reader_close(&r);
+	/* the reader closed fd 0: it is free again */
+	assert_int_equal(fcntl(0, F_GETFD), -1);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(ret, 0);
+	assert_int_equal(fd, 0);
+	assert_int_equal(ret2, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1150,6 +1183,7 @@ int main(void)
 		cmocka_unit_test(test_header_odd_values),
 		cmocka_unit_test(test_writer_buffers),
 		cmocka_unit_test(test_writer_error),
+		cmocka_unit_test(test_trace_on_fd_zero),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "hashmap.h"
 #include "names.h"
 #include "syscalls.h"
 
@@ -213,6 +214,10 @@ static void test_syscall_flagsets(void **state)
 	assert_null(syscall_by_name("opena"));
 	assert_null(syscall_by_name(""));
 	assert_null(syscall_by_name("OPEN"));
+	/* the same FNV-1a hash and length as "symlink", not the same name */
+	assert_int_equal(hash_str("fbfrmjz"), hash_str("symlink"));
+	assert_null(syscall_by_name("fbfrmjz"));
+	assert_non_null(syscall_by_name("symlink"));
 	/* what a set's names are, and what is none */
 	assert_int_equal(flagset_ns(FLAGS_NONE), NS_COUNT);
 	assert_int_equal(flagset_ns(FLAGS_DUP3), NS_OPEN);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -341,6 +342,281 @@ static void test_stream_undo_spares_a_replaced_file(void **state)
 	assert_int_equal(nentries(), 0);
 }
 
+/*
+ * Out of file descriptors while following a symbolic link: whether it is
+ * a /proc magic link cannot be told, so it is not taken for one, and the
+ * name it leads to is checked: a link to a name that does not exist yet,
+ * in a writable directory, can be written.
+ */
+static void test_check_link_without_fds(void **state)
+{
+	struct rlimit old, low;
+	int fds[256], n = 0, r;
+
+	assert_int_equal(symlink("new", at("l")), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < 256 && (fds[n] = fcntl(2, F_DUPFD_CLOEXEC, 0)) >= 0)
+		n++;
+	r = atomic_file_check(at("l"), 0);
+	while (n)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(r, 0);
+	/* and with descriptors to spare, the same */
+	assert_int_equal(atomic_file_check(at("l"), 0), 0);
+	unlink(at("l"));
+	assert_string_equal(entries(), "");
+}
+
+/*
+ * With standard input closed, the stream opened in place is fd 0: a file
+ * like any other, written and kept, whatever errno said before.
+ */
+static void test_stream_on_fd_zero(void **state)
+{
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	struct atomic_file f;
+	int r;
+
+	assert_true(saved >= 0);
+	put(at("z"), "old\n");
+	close(0);
+	errno = ENOENT;
+	r = atomic_file_open(&f, at("z"), ATOMIC_FILE_STREAM);
+	if (r == 0) {
+		assert_int_equal(f.fd, 0);
+		assert_int_equal(write(f.fd, "new\n", 4), 4);
+		r = atomic_file_commit(&f);
+	}
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(r, 0);
+	assert_string_equal(get(at("z")), "new\n");
+	unlink(at("z"));
+}
+
+/*
+ * /proc/self/fd/N and /dev/fd/N are our own fd N: written through it, at
+ * its offset, never truncated, never replaced; a commit or a discard
+ * leaves it open and the file as written.
+ */
+static void test_own_fd_link(void **state)
+{
+	static const char *const forms[] = {"/proc/self/fd/", "/dev/fd/"};
+	struct atomic_file f;
+	char name[64];
+	int fd;
+
+	for (size_t i = 0; i < 2; i++) {
+		fd = open(at("o"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0644);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "ab", 2), 2);
+		snprintf(name, sizeof(name), "%s%d", forms[i], fd);
+		assert_int_equal(atomic_file_check(name, 0), 0);
+		assert_int_equal(atomic_file_open(&f, name, 0), 0);
+		assert_true(atomic_file_in_place(&f));
+		assert_int_not_equal(f.fd, fd);
+		assert_int_equal(write(f.fd, "cd", 2), 2);
+		assert_int_equal(atomic_file_commit(&f), 0);
+		assert_string_equal(get(at("o")), "abcd");
+		assert_int_equal(atomic_file_open(&f, name, ATOMIC_FILE_STREAM),
+				 0);
+		assert_int_equal(write(f.fd, "e", 1), 1);
+		atomic_file_discard(&f);
+		assert_string_equal(get(at("o")), "abcde");
+		/* FD is still open, at the end */
+		assert_int_equal(write(fd, "f", 1), 1);
+		close(fd);
+		assert_string_equal(get(at("o")), "abcdef");
+		assert_string_equal(entries(), "o");
+		unlink(at("o"));
+	}
+}
+
+/* Written through the stdio stream and committed: 0, and what was
+ * written is there, after what went through the fd. */
+static void test_commit_through_stream(void **state)
+{
+	struct atomic_file f;
+	FILE *fp;
+
+	assert_int_equal(atomic_file_open(&f, at("p"), 0), 0);
+	assert_int_equal(write(f.fd, "fd\n", 3), 3);
+	fp = atomic_file_fp(&f);
+	assert_non_null(fp);
+	assert_true(fprintf(fp, "stdio %d\n", 1) > 0);
+	errno = EIO;
+	assert_int_equal(atomic_file_commit(&f), 0);
+	assert_string_equal(get(at("p")), "fd\nstdio 1\n");
+	unlink(at("p"));
+}
+
+/* A file replaced keeps its permission bits (set-gid and sticky too);
+ * a new one gets 0666 less the umask. */
+static void test_replaced_file_keeps_mode(void **state)
+{
+	struct atomic_file f;
+	struct stat st;
+	mode_t old = umask(022);
+
+	put(at("m"), "x");
+	assert_int_equal(chmod(at("m"), 02640), 0);
+	assert_int_equal(atomic_file_open(&f, at("m"), 0), 0);
+	assert_int_equal(atomic_file_commit(&f), 0);
+	assert_int_equal(stat(at("m"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 02640);
+	unlink(at("m"));
+	assert_int_equal(atomic_file_open(&f, at("m"), 0), 0);
+	assert_int_equal(atomic_file_commit(&f), 0);
+	assert_int_equal(stat(at("m"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	umask(old);
+	unlink(at("m"));
+}
+
+/* What errno said before a check is not its answer: every kind of name
+ * that can be written checks 0 with a stale errno. */
+static void test_check_ignores_stale_errno(void **state)
+{
+	char own[64];
+	int fd = open(at("own"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	put(at("reg"), "x");
+	snprintf(own, sizeof(own), "/proc/self/fd/%d", fd);
+	errno = EIO;
+	assert_int_equal(atomic_file_check(at("fifo"), 0), 0);
+	errno = EIO;
+	assert_int_equal(atomic_file_check(at("reg"), ATOMIC_FILE_STREAM), 0);
+	errno = EIO;
+	assert_int_equal(atomic_file_check(at("reg"), 0), 0);
+	errno = EIO;
+	assert_int_equal(atomic_file_check(at("new"), 0), 0);
+	errno = EIO;
+	assert_int_equal(atomic_file_check(own, 0), 0);
+	close(fd);
+	unlink(at("own"));
+	unlink(at("fifo"));
+	unlink(at("reg"));
+	assert_string_equal(entries(), "");
+}
+
+/*
+ * With standard input closed, fd 0 is what the next open gets: a
+ * temporary created as fd 0 is renamed into place, and /proc/self/fd/N
+ * is still found to be a magic link (its O_PATH open being fd 0) and
+ * written at N's offset.
+ */
+static void test_fd_zero_temporary_and_link(void **state)
+{
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	struct atomic_file f;
+	char name[64];
+	int r1, r2 = -1, fd0 = -1, in_place = 0, fd;
+
+	assert_true(saved >= 0);
+	fd = open(at("o"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ab", 2), 2);
+	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	close(0);
+	r1 = atomic_file_open(&f, at("t"), 0);
+	if (r1 == 0) {
+		fd0 = f.fd;
+		assert_int_equal(write(f.fd, "t\n", 2), 2);
+		r1 = atomic_file_commit(&f);
+	}
+	if (fcntl(0, F_GETFD) < 0) {
+		r2 = atomic_file_open(&f, name, 0);
+		if (r2 == 0) {
+			in_place = atomic_file_in_place(&f);
+			assert_int_equal(write(f.fd, "cd", 2), 2);
+			r2 = atomic_file_commit(&f);
+		}
+	}
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	close(fd);
+	assert_int_equal(r1, 0);
+	assert_int_equal(fd0, 0);
+	assert_string_equal(get(at("t")), "t\n");
+	assert_int_equal(r2, 0);
+	assert_true(in_place);
+	assert_string_equal(get(at("o")), "abcd");
+	unlink(at("t"));
+	unlink(at("o"));
+	assert_string_equal(entries(), "");
+}
+
+/* /proc/self/fd/0 is fd 0 itself, like any other N. */
+static void test_own_fd_zero(void **state)
+{
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	struct atomic_file f;
+	int fd, r;
+
+	assert_true(saved >= 0);
+	fd = open(at("z0"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ab", 2), 2);
+	assert_int_equal(dup2(fd, 0), 0);
+	close(fd);
+	r = atomic_file_open(&f, "/proc/self/fd/0", 0);
+	if (r == 0) {
+		assert_int_equal(write(f.fd, "cd", 2), 2);
+		r = atomic_file_commit(&f);
+	}
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(r, 0);
+	assert_string_equal(get(at("z0")), "abcd");
+	unlink(at("z0"));
+}
+
+/* With standard input closed: a temporary or a new stream as fd 0 is
+ * closed and removed by a discard like any other. */
+static void test_fd_zero_discarded(void **state)
+{
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	struct atomic_file f;
+	int r1, r2, fd1 = -1, fd2 = -1, open1, open2;
+	char names1[256], names2[256];
+
+	assert_true(saved >= 0);
+	close(0);
+	r1 = atomic_file_open(&f, at("d1"), 0);
+	if (r1 == 0) {
+		fd1 = f.fd;
+		atomic_file_discard(&f);
+	}
+	open1 = fcntl(0, F_GETFD) >= 0;
+	snprintf(names1, sizeof(names1), "%s", entries());
+	if (open1)
+		close(0);
+	r2 = atomic_file_open(&f, at("d2"), ATOMIC_FILE_STREAM);
+	if (r2 == 0) {
+		fd2 = f.fd;
+		atomic_file_discard(&f);
+	}
+	open2 = fcntl(0, F_GETFD) >= 0;
+	snprintf(names2, sizeof(names2), "%s", entries());
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(r1, 0);
+	assert_int_equal(fd1, 0);
+	assert_false(open1);
+	assert_string_equal(names1, "");
+	assert_int_equal(r2, 0);
+	assert_int_equal(fd2, 0);
+	assert_false(open2);
+	assert_string_equal(names2, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +633,15 @@ int main(void)
 		cmocka_unit_test(test_commit_rename_fails),
 		cmocka_unit_test(test_commit_reports_stream_error),
 		cmocka_unit_test(test_stream_undo_spares_a_replaced_file),
+		cmocka_unit_test(test_check_link_without_fds),
+		cmocka_unit_test(test_stream_on_fd_zero),
+		cmocka_unit_test(test_own_fd_link),
+		cmocka_unit_test(test_commit_through_stream),
+		cmocka_unit_test(test_replaced_file_keeps_mode),
+		cmocka_unit_test(test_check_ignores_stale_errno),
+		cmocka_unit_test(test_fd_zero_temporary_and_link),
+		cmocka_unit_test(test_own_fd_zero),
+		cmocka_unit_test(test_fd_zero_discarded),
 	};
 
 	return cmocka_run_group_tests_name("atomic_file", tests, setup,

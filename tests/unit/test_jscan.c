@@ -5,6 +5,7 @@
  * named jscan-* replayed through the fuzz target itself, whose checks
  * (the scan stays in the line, it agrees with jansson) abort on failure.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -130,12 +131,138 @@ static void test_fuzz_regressions(void **state)
 	assert_true(count >= 2);
 }
 
+/* Four hex digits: each byte value in each place, the digit ranges'
+ * edges in both cases, and what is not a digit (-1). */
+static void test_hex4(void **state)
+{
+	static const char digits[] = "0123456789abcdef";
+	char s[5] = "0000";
+
+	for (int place = 0; place < 4; place++) {
+		for (int c = 1; c < 256; c++) {
+			const char *d = strchr(digits, tolower(c));
+			int want = d && c != 0 && isxdigit(c)
+					   ? (int)(d - digits)
+						     << (4 * (3 - place))
+					   : -1;
+
+			memcpy(s, "0000", 4);
+			s[place] = (char)c;
+			assert_int_equal(jp_hex4(s), want);
+		}
+	}
+	assert_int_equal(jp_hex4("FfFf"), 0xffff);
+	assert_int_equal(jp_hex4("09aF"), 0x09af);
+	assert_int_equal(jp_hex4("1234"), 0x1234);
+	assert_int_equal(jp_hex4("123"), -1);
+}
+
+/* Code points at each edge of the UTF-8 lengths. */
+static void test_put_utf8(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		const char *want;
+	} cases[] = {
+		{0x01, "\x01"},
+		{0x7f, "\x7f"},
+		{0x80, "\xc2\x80"},
+		{0x7ff, "\xdf\xbf"},
+		{0x800, "\xe0\xa0\x80"},
+		{0xe9, "\xc3\xa9"},
+		{0xfffd, "\xef\xbf\xbd"},
+		{0xffff, "\xef\xbf\xbf"},
+		{0x10000, "\xf0\x90\x80\x80"},
+		{0x1f600, "\xf0\x9f\x98\x80"},
+		{0x10ffff, "\xf4\x8f\xbf\xbf"},
+	};
+	char buf[8];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *end = jp_put_utf8(buf, cases[i].cp);
+
+		*end = '\0';
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+/* Literals, empty and nested containers, and each error of jp_value()
+ * with the column it names. */
+static void test_value_kinds(void **state)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{"true", "kind 3"},
+		{"false", "kind 2"},
+		{"null", "kind 1"},
+		{"truex", "kind 3"},
+		{"tru", "invalid literal at 1"},
+		{"trUe", "invalid literal at 1"},
+		{"fals", "invalid literal at 1"},
+		{"falsE", "invalid literal at 1"},
+		{"nul", "invalid literal at 1"},
+		{"nULL", "invalid literal at 1"},
+		{"t", "invalid literal at 1"},
+		{"[]", "kind 7"},
+		{"[ ]", "kind 7"},
+		{"{}", "kind 8"},
+		{"{ }", "kind 8"},
+		{"[[],{},[[]],{\"a\":{}}]", "kind 7"},
+		{"{\"a\":[1,true,null,\"x\",-0.5e3,{\"b\":false}]}", "kind 8"},
+		{"[1,]", "unexpected character at 4"},
+		{"[1 2]", "expected ',' or ']' at 4"},
+		{"[1", "expected ',' or ']' at 3"},
+		{"[", "unexpected end of line at 2"},
+		{"{\"a\":1,}", "expected a string key at 8"},
+		{"{\"a\":1 \"b\":2}", "expected ',' or '}' at 8"},
+		{"{1:2}", "expected a string key at 2"},
+		{"{\"a\":}", "unexpected character at 6"},
+		{"{\"a\":[x]}", "unexpected character at 7"},
+		{"{\"a\"", "expected ':' at 5"},
+		{"{", "expected a string key at 2"},
+		{"x", "unexpected character at 1"},
+		{"]", "unexpected character at 1"},
+		{"}", "unexpected character at 1"},
+		{"-", "invalid number at 1"},
+		{"+1", "unexpected character at 1"},
+		{"\"\\uD83D\\uDE00\"", "string"},
+		{"\"\\udbff\\udfff\"", "string"},
+		{"\"\\ud7ff\"", "string"},
+		{"\"\\ue000\"", "string"},
+		{"\"\\udc00\"", "unpaired surrogate in \\u escape at 2"},
+		{"\"\\udfff\"", "unpaired surrogate in \\u escape at 2"},
+		{"\"\\udbff\\ue000\"", "unpaired surrogate in \\u escape at 2"},
+		{"\"\\ud800\\udbff\"", "unpaired surrogate in \\u escape at 2"},
+		{"\"\\u00G0\"", "invalid \\u escape at 2"},
+	};
+	char buf[64];
+	struct jv v;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got =
+			scan_line(cases[i].line, &v, buf, sizeof(buf));
+
+		if (strcmp(got, cases[i].want))
+			fail_msg("%s: want '%s', got '%s'", cases[i].line,
+				 cases[i].want, got);
+	}
+	/* the surrogate pairs decode to their code point */
+	scan_line("\"\\udbff\\udfff\"", &v, buf, sizeof(buf));
+	assert_string_equal(buf, "\xf4\x8f\xbf\xbf");
+	scan_line("\"\\ud7ff\\ue000\"", &v, buf, sizeof(buf));
+	assert_string_equal(buf, "\xed\x9f\xbf\xee\x80\x80");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_fuzz_regressions),
+		cmocka_unit_test(test_hex4),
+		cmocka_unit_test(test_put_utf8),
+		cmocka_unit_test(test_value_kinds),
 	};
 
 	return cmocka_run_group_tests_name("jscan", tests, NULL, NULL);

@@ -11,7 +11,9 @@
 
 #include <cmocka.h>
 
+#include "hashmap.h"
 #include "names.h"
+#include "syscalls.h"
 
 /* Every name once, found as itself; every value of a single-valued
  * namespace named once. */
@@ -154,12 +156,85 @@ static void test_flags(void **state)
 	assert_string_equal(name_ns_what(NS_OPEN), "an open flag");
 }
 
+/*
+ * The flag names each syscall's "flags" take, by the kind of its flags
+ * argument (the kernel's: open(2), openat2(2) open_how, dup3(2),
+ * close_range(2), the AT_ calls, faccessat2(2), renameat2(2),
+ * sync_file_range(2); creat(2)'s are implied O_ flags); every other
+ * row takes none. And a syscall is found by its exact name only.
+ */
+static void test_syscall_flagsets(void **state)
+{
+	static const struct {
+		const char *name;
+		enum flagset set;
+	} rows[] = {
+		{"open", FLAGS_OPEN},
+		{"openat", FLAGS_OPEN},
+		{"openat2", FLAGS_OPEN},
+		{"creat", FLAGS_OPEN},
+		{"dup3", FLAGS_DUP3},
+		{"close_range", FLAGS_CLOSE_RANGE},
+		{"newfstatat", FLAGS_AT},
+		{"statx", FLAGS_AT},
+		{"linkat", FLAGS_AT},
+		{"unlinkat", FLAGS_AT},
+		{"fchmodat2", FLAGS_AT},
+		{"fchownat", FLAGS_AT},
+		{"utimensat", FLAGS_AT},
+		{"execveat", FLAGS_AT},
+		{"faccessat2", FLAGS_FACCESSAT},
+		{"renameat2", FLAGS_RENAME},
+		{"sync_file_range", FLAGS_SYNC_FILE_RANGE},
+	};
+	unsigned named = 0;
+
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		const struct syscall_desc *sc = &syscall_table[i];
+		enum flagset want = FLAGS_NONE;
+
+		for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+			if (!strcmp(rows[k].name, sc->name)) {
+				want = rows[k].set;
+				named++;
+			}
+		if (syscall_flagset(sc) != want)
+			fail_msg("%s: flag set %d, not %d", sc->name,
+				 syscall_flagset(sc), want);
+		assert_ptr_equal(syscall_by_name(sc->name), sc);
+		assert_int_equal(syscall_index(sc), i);
+	}
+	assert_int_equal(named, sizeof(rows) / sizeof(rows[0]));
+	assert_ptr_equal(syscall_by_name_len("openat2", 4),
+			 syscall_by_name("open"));
+	assert_ptr_equal(syscall_by_name_len("openat2", 6),
+			 syscall_by_name("openat"));
+	assert_null(syscall_by_name_len("open", 3));
+	assert_null(syscall_by_name_len("openat", 5));
+	assert_null(syscall_by_name("opena"));
+	assert_null(syscall_by_name(""));
+	assert_null(syscall_by_name("OPEN"));
+	/* the same FNV-1a hash and length as "symlink", not the same name */
+	assert_int_equal(hash_str("fbfrmjz"), hash_str("symlink"));
+	assert_null(syscall_by_name("fbfrmjz"));
+	assert_non_null(syscall_by_name("symlink"));
+	/* what a set's names are, and what is none */
+	assert_int_equal(flagset_ns(FLAGS_NONE), NS_COUNT);
+	assert_int_equal(flagset_ns(FLAGS_DUP3), NS_OPEN);
+	assert_int_equal(flagset_ns(FLAGS_RESOLVE), NS_RESOLVE);
+	assert_int_equal(flagset_ns(FLAGS_COUNT), NS_COUNT);
+	assert_string_equal(name_ns_what(NS_FCNTL), "an fcntl command");
+	assert_string_equal(name_ns_what(NS_ERRNO), "an errno name");
+	assert_string_equal(name_ns_what(NS_COUNT), "a name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_consistent),
 		cmocka_unit_test(test_errno_and_signals),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_syscall_flagsets),
 	};
 
 	return cmocka_run_group_tests_name("names", tests, NULL, NULL);

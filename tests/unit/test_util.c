@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -144,6 +145,36 @@ static void test_hashmap_iter_removes(void **state)
 	free(v);
 }
 
+/* Iteration reads the table's SIZE buckets, the last one included, and
+ * not the one after it: a table with a stray entry past its end shows. */
+static void test_hashmap_iter_bounds(void **state)
+{
+	struct hashmap_entry **t = xcalloc(17, sizeof(*t));
+	struct item last = {.key = 1}, stray = {.key = 2};
+	struct hashmap_iter it;
+	struct hashmap m;
+
+	hashmap_init(&m, item_eq, 0);
+	assert_int_equal(m.size, 16);
+	free(m.table);
+	m.table = t;
+	/* bucket 15, the last */
+	hashmap_put(&m, &last.ent, 15);
+	assert_ptr_equal(t[15], &last.ent);
+	t[16] = &stray.ent;
+	hashmap_iter_init(&m, &it);
+	assert_ptr_equal(hashmap_iter_next(&it), &last.ent);
+	assert_null(hashmap_iter_next(&it));
+	assert_null(hashmap_iter_next(&it));
+	t[16] = NULL;
+	hashmap_release(&m);
+	/* an empty map iterates nothing */
+	hashmap_init(&m, item_eq, 0);
+	hashmap_iter_init(&m, &it);
+	assert_null(hashmap_iter_next(&it));
+	hashmap_release(&m);
+}
+
 static void test_hash_str(void **state)
 {
 	/* FNV-1a's published test vectors */
@@ -209,6 +240,71 @@ static void test_strbuf_addf(void **state)
 	assert_string_equal(sb.buf, "");
 }
 
+/* The allocation: 64 bytes at first, doubled until what is asked fits
+ * with its NUL, and not before: a string that exactly fills it stays. */
+static void test_strbuf_alloc(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char s63[64], s64[65];
+
+	memset(s63, 'a', 63);
+	s63[63] = '\0';
+	memset(s64, 'b', 64);
+	s64[64] = '\0';
+	strbuf_addch(&sb, 'x');
+	assert_int_equal(sb.alloc, 64);
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, s63);
+	assert_int_equal(sb.alloc, 64);
+	assert_string_equal(sb.buf, s63);
+	strbuf_addch(&sb, 'c');
+	assert_int_equal(sb.alloc, 128);
+	assert_int_equal(sb.len, 64);
+	assert_int_equal(sb.buf[62], 'a');
+	assert_int_equal(sb.buf[63], 'c');
+	assert_int_equal(sb.buf[64], '\0');
+	strbuf_release(&sb);
+	assert_int_equal(sb.alloc, 0);
+	strbuf_init(&sb, 200);
+	assert_int_equal(sb.alloc, 256);
+	assert_string_equal(sb.buf, "");
+	strbuf_release(&sb);
+	strbuf_init(&sb, 63);
+	assert_int_equal(sb.alloc, 64);
+	strbuf_release(&sb);
+
+	/* formatted: exactly the room left fits with its NUL, one more is
+	 * formatted again after growing */
+	strbuf_addch(&sb, 'x');
+	strbuf_addf(&sb, "%s", s63 + 1);
+	assert_int_equal(sb.len, 63);
+	assert_int_equal(sb.alloc, 64);
+	assert_int_equal(sb.buf[62], 'a');
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s", s64);
+	assert_int_equal(sb.len, 64);
+	assert_int_equal(sb.alloc, 128);
+	assert_string_equal(sb.buf, s64);
+	strbuf_addf(&sb, "%s", "");
+	assert_int_equal(sb.len, 64);
+	strbuf_release(&sb);
+	strbuf_addf(&sb, "%s", "");
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	strbuf_release(&sb);
+}
+
+/* Nanoseconds of the realtime clock: the same second as time(). */
+static void test_now_ns(void **state)
+{
+	long long before = (long long)time(NULL);
+	long long ns = (long long)now_ns();
+	long long after = (long long)time(NULL);
+
+	assert_true(ns >= before * 1000000000LL);
+	assert_true(ns < (after + 1) * 1000000000LL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,10 +313,13 @@ int main(void)
 		cmocka_unit_test(test_hashmap_remove),
 		cmocka_unit_test(test_hashmap_collisions),
 		cmocka_unit_test(test_hashmap_iter_removes),
+		cmocka_unit_test(test_hashmap_iter_bounds),
 		cmocka_unit_test(test_hash_str),
 		cmocka_unit_test(test_strbuf_empty),
 		cmocka_unit_test(test_strbuf_add),
 		cmocka_unit_test(test_strbuf_addf),
+		cmocka_unit_test(test_strbuf_alloc),
+		cmocka_unit_test(test_now_ns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -394,6 +394,73 @@ static void test_exe_prefix(void **state)
 	assert_status(FST_REPORTED, NULL);
 }
 
+/* /P/bin/x and /P/sbin/x make P/ installed; /bin/x makes no "/" one,
+ * nor does /P/xbin/x, and a prefix is kept once, up to 256 of them. */
+static void test_prefix_edges(void **state)
+{
+	char exe[64], path[64];
+
+	(void)state;
+	exec_("/home/u/pkg/sbin/daemon");
+	stat_open("/home/u/pkg/share/x");
+	assert_status(FST_OUT_OF_SCOPE, "'/home/u/pkg/share/x' is only read, "
+					"in installed code ('/home/u/pkg/')");
+	exec_("/bin/tool");
+	stat_open("/srv/data");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/srv/p/xbin/tool");
+	stat_open("/srv/p/data");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/srv/q/bin/sub/tool");
+	stat_open("/srv/q/bin/data");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/srv/pkg/bin/tool");
+	exec_("/srv/pkg/bin/other");
+	stat_open("/srv/pkg/lib/a");
+	assert_status(FST_OUT_OF_SCOPE, "'/srv/pkg/lib/a' is only read, in "
+					"installed code ('/srv/pkg/')");
+	/* 256 prefixes in all: two so far, these 255 more, the last one too
+	 * many */
+	for (int i = 0; i < 255; i++) {
+		snprintf(exe, sizeof(exe), "/srv/m%c%c/bin/t", 'a' + i / 26,
+			 'a' + i % 26);
+		exec_(exe);
+	}
+	snprintf(path, sizeof(path), "/srv/m%c%c/x", 'a' + 253 / 26,
+		 'a' + 253 % 26);
+	stat_open(path);
+	assert_int_equal(last()->status, FST_OUT_OF_SCOPE);
+	snprintf(path, sizeof(path), "/srv/m%c%c/x", 'a' + 254 / 26,
+		 'a' + 254 % 26);
+	stat_open(path);
+	assert_status(FST_REPORTED, NULL);
+}
+
+/* A reason naming a long path and a long prefix is cut at PATH_MAX + 159
+ * bytes. */
+static void test_long_reason_cut(void **state)
+{
+	static char exe[400], prefix[400], path[4096], want[8192];
+
+	(void)state;
+	strcpy(prefix, "/home/u/");
+	memset(prefix + 8, 'd', 300);
+	strcpy(prefix + 308, "/");
+	strcpy(exe, prefix);
+	strcat(exe, "bin/node");
+	strcpy(path, prefix);
+	memset(path + 309, 'f', 3780);
+	path[309 + 3780] = '\0';
+	exec_(exe);
+	stat_open(path);
+	snprintf(want, sizeof(want),
+		 "'%s' is only read, in installed code ('%s')", path, prefix);
+	assert_true(strlen(want) > 4096 + 159);
+	want[4096 + 159] = '\0';
+	assert_int_equal(last()->status, FST_OUT_OF_SCOPE);
+	assert_string_equal(last()->status_reason, want);
+}
+
 static void test_private_name_keeps_severity(void **state)
 {
 	struct event ev;
@@ -590,6 +657,74 @@ static void test_program_without_argv(void **state)
 	assert_string_equal(last()->program[1], "/home/u/tool");
 }
 
+/* A process the judge never saw exec (forked from one it did not know,
+ * or never forked at all) has no program: not "(null)". */
+static void test_program_unknown(void **state)
+{
+	struct event f, ev;
+
+	(void)state;
+	event_init(&f, EV_FORK);
+	f.seq = ++fx.seq;
+	f.pid = f.tid = 5;
+	f.child_pid = 6;
+	feed(f);
+	ev = sys("newfstatat", "/home/u/six", 0);
+	ev.pid = ev.tid = 6;
+	feed(ev);
+	ev = sys("openat", "/home/u/six", 0);
+	ev.pid = ev.tid = 6;
+	ev.ret = 3;
+	feed(ev);
+	assert_string_equal(last()->rule->id, "race");
+	assert_null(last()->program[0]);
+	assert_null(last()->program[1]);
+	ev = sys("newfstatat", "/home/u/seven", 0);
+	ev.pid = ev.tid = 7;
+	feed(ev);
+	ev = sys("openat", "/home/u/seven", 0);
+	ev.pid = ev.tid = 7;
+	ev.ret = 3;
+	feed(ev);
+	assert_null(last()->program[0]);
+	assert_null(last()->program[1]);
+}
+
+/* The program is its command line, cut at 511 bytes. */
+static void test_program_long_command_line(void **state)
+{
+	const char *argv[101];
+	char want[1024];
+	size_t o = 0;
+	struct event ev = sys("execve", "/home/u/tool", 0);
+
+	(void)state;
+	argv[0] = "tool";
+	o += (size_t)sprintf(want, "tool");
+	for (int i = 1; i < 100; i++) {
+		argv[i] = "abcdefgh";
+		o += (size_t)sprintf(want + o, " abcdefgh");
+	}
+	argv[100] = NULL;
+	want[511] = '\0';
+	ev.has |= HAS_ARGV;
+	ev.argv = argv;
+	ev.argc = 100;
+	feed(ev);
+	stat_open("/home/u/cfg");
+	assert_non_null(last()->program[0]);
+	assert_int_equal(strlen(last()->program[0]), 511);
+	assert_string_equal(last()->program[0], want);
+	/* a command line that just fits */
+	ev = sys("execve", "/home/u/tool", 0);
+	ev.has |= HAS_ARGV;
+	ev.argv = (const char *const[]){"tool", "-x", "", "y", NULL};
+	ev.argc = 4;
+	feed(ev);
+	stat_open("/home/u/cfgb");
+	assert_string_equal(last()->program[0], "tool -x  y");
+}
+
 static void exit_(int pid, int tid)
 {
 	struct event ev;
@@ -648,6 +783,10 @@ int main(void)
 		T(test_unprivileged_raised_by_shared_dir),
 		T(test_creat_built_program),
 		T(test_program_without_argv),
+		T(test_prefix_edges),
+		T(test_long_reason_cut),
+		T(test_program_unknown),
+		T(test_program_long_command_line),
 		T(test_thread_exit_keeps_process),
 		cmocka_unit_test(test_unprivileged_severity_bad),
 	};

@@ -260,6 +260,49 @@ static void test_or_exit(void **state)
 	assert_int_equal(found()->n, 1);
 }
 
+/* Six steps (the most), the last or_exit, with a guard: the event
+ * satisfies it once, and the exit after it adds nothing; without the
+ * event the exit does. */
+static void test_six_steps_or_exit(void **state)
+{
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"a\", \"syscalls\": [\"openat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"b\", \"syscalls\": [\"newfstatat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"c\", \"syscalls\": [\"access\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"d\", \"syscalls\": [\"readlink\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"e\", \"syscalls\": [\"unlink\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"f\", \"syscalls\": [\"mkdir\"], "
+		  " \"where\": {\"abspath\": \"$p\"}, \"or_exit\": true}],"
+		  "\"unless\": [{\"after\": \"c\", \"syscalls\": [\"fsync\"]},"
+		  " {\"after\": \"d\", \"syscalls\": [\"fdatasync\"]}]"),
+	     0);
+	static const char *const calls[] = {"openat",	"newfstatat", "access",
+					    "readlink", "unlink",     "mkdir"};
+
+	for (int i = 0; i < 6; i++)
+		feed(sys(1, calls[i], "/w/six", 0));
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->ev[5].syscall, "mkdir");
+	assert_int_equal(found()->v[0]->nev, 6);
+	feed_exit(1);
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->count, 1);
+	for (int i = 0; i < 5; i++)
+		feed(sys(2, calls[i], "/w/five", 0));
+	assert_int_equal(found()->n, 1);
+	feed_exit(2);
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[1]->ev[5].syscall, "exit");
+	assert_string_equal(found()->v[1]->ev[4].syscall, "unlink");
+	engine_finish(fx.e);
+	assert_int_equal(found()->n, 2);
+}
+
 static void test_overlaps(void **state)
 {
 	struct event u, o;
@@ -789,6 +832,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_at_exit_fires_at_trace_end,
 					  teardown),
 		cmocka_unit_test_teardown(test_or_exit, teardown),
+		cmocka_unit_test_teardown(test_six_steps_or_exit, teardown),
 		cmocka_unit_test_teardown(test_overlaps, teardown),
 		cmocka_unit_test_teardown(test_flags_contains_lacks_and_glob,
 					  teardown),

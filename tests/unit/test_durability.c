@@ -471,6 +471,50 @@ static void test_exchange(void **state)
 	durability_free(d);
 }
 
+/* A reason naming a long name and its long directory is cut at
+ * PATH_MAX + 127 bytes. */
+static void test_long_reason_cut(void **state)
+{
+	static char p[4096], dir[4096], to[4096], want[16384];
+	struct durability *d = durability_new();
+	struct event c;
+	struct judged j;
+
+	(void)state;
+	p[0] = '/';
+	memset(p + 1, 'd', 2000);
+	strcpy(dir, p);
+	p[2001] = '/';
+	memset(p + 2002, 'x', 2000);
+	p[4002] = '\0';
+	c = on_path("symlink", 1, p);
+	feed(d, c);
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	snprintf(want, sizeof(want),
+		 "no durability intent: the tree fsync'ed neither '%s' nor "
+		 "anything in '%s'",
+		 p, dir);
+	want[4096 + 127] = '\0';
+	assert_int_equal(j.f.status, FST_NO_INTENT);
+	assert_string_equal(j.f.status_reason, want);
+	free(j.f.status_reason);
+
+	strcpy(to, p);
+	to[4001] = 'y';
+	assert_int_equal(rename_match(d, p, to, &j), FST_PENDING);
+	durability_finish(d, &j.fs);
+	snprintf(want, sizeof(want),
+		 "no durability intent: '%s' replaced no file of the user's, "
+		 "and the tree fsync'ed nothing in '%s'",
+		 to, dir);
+	want[4096 + 127] = '\0';
+	assert_int_equal(j.f.status, FST_NO_INTENT);
+	assert_string_equal(j.f.status_reason, want);
+	free(j.f.status_reason);
+	durability_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_other_rules_untouched),
 		cmocka_unit_test(test_sweep_keeps_what_finish_needs),
 		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_long_reason_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -303,6 +303,38 @@ static void test_six_steps_or_exit(void **state)
 	assert_int_equal(found()->n, 2);
 }
 
+/* A syscall event the schema does not know (no descriptor) and the other
+ * kinds of event match nothing, and break no match around them. */
+static void test_event_without_syscall(void **state)
+{
+	struct event ev;
+
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	event_init(&ev, EV_SYSCALL);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.has = HAS_PATH | HAS_RET;
+	ev.path = ev.abspath = "/w/a";
+	feed(ev);
+	event_init(&ev, EV_WARNING);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.has = HAS_PATH;
+	ev.path = ev.abspath = "/w/a";
+	feed(ev);
+	event_init(&ev, EV_FORK);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.child_pid = 2;
+	feed(ev);
+	assert_int_equal(found()->n, 0);
+	feed(sys(1, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->ev[0].seq, 1);
+	assert_int_equal(found()->v[0]->ev[1].seq, 5);
+}
+
 static void test_overlaps(void **state)
 {
 	struct event u, o;
@@ -833,6 +865,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_or_exit, teardown),
 		cmocka_unit_test_teardown(test_six_steps_or_exit, teardown),
+		cmocka_unit_test_teardown(test_event_without_syscall, teardown),
 		cmocka_unit_test_teardown(test_overlaps, teardown),
 		cmocka_unit_test_teardown(test_flags_contains_lacks_and_glob,
 					  teardown),

@@ -438,6 +438,67 @@ static void test_lookup_token(void **state)
 	assert_string_equal(found()->v[4]->status_reason, "l (shipped.json:1)");
 }
 
+/* "program" is the exe or argv[0], whole or by its last component; a
+ * process the trace never showed exec is no program. */
+static void test_program_key(void **state)
+{
+	(void)state;
+	load(SUPP("{\"rule\": \"r\", \"program\": [\"mytool\", \"/usr/lib/*\"],"
+		  " \"reason\": \"p\"},"
+		  "{\"rule\": \"r\", \"path\": [\"{script}\", \"{lookup}\"], "
+		  " \"reason\": \"s\"}"),
+	     NULL, true);
+	exec(1, "/opt/x/mytool", ARGV("other"));
+	check_use(1, "/w/a");
+	exec(2, NULL, ARGV("./bin/mytool", "x"));
+	check_use(2, "/w/b");
+	exec(3, "/opt/x/mytoolz", ARGV("mytoolz"));
+	check_use(3, "/w/c");
+	exec(4, "/usr/lib/x/helper", ARGV("helper"));
+	check_use(4, "/w/d");
+	check_use(5, "/w/e");
+	/* {script} of a process without its exe: read from argv[0] */
+	exec(6, NULL, ARGV("bash", "-c", "q.sh"));
+	check_use(6, "/w/q.sh");
+	exec(7, NULL, ARGV("bash", "qq.sh"));
+	check_use(7, "/w/qq.sh");
+	/* {lookup} of an exec without its argv: no */
+	feed(sys(8, "newfstatat", "/w/bin/t", 0));
+	feed(sys(8, "execve", "/w/bin/t", 0));
+	assert_int_equal(found()->n, 8);
+	assert_string_equal(found()->v[0]->status_reason, "p (shipped.json:1)");
+	assert_string_equal(found()->v[1]->status_reason, "p (shipped.json:1)");
+	assert_int_not_equal(found()->v[2]->status, FST_SUPPRESSED);
+	assert_string_equal(found()->v[3]->status_reason, "p (shipped.json:1)");
+	assert_int_not_equal(found()->v[4]->status, FST_SUPPRESSED);
+	assert_int_not_equal(found()->v[5]->status, FST_SUPPRESSED);
+	assert_string_equal(found()->v[6]->status_reason, "s (shipped.json:1)");
+	assert_int_not_equal(found()->v[7]->status, FST_SUPPRESSED);
+}
+
+/* "syscall" globs match any evidence's syscall; a glob in "rule" too. */
+static void test_syscall_and_rule_globs(void **state)
+{
+	(void)state;
+	load(SUPP("{\"rule\": \"[rx]\", \"syscall\": \"open*\", "
+		  " \"path\": \"/w/s*\", \"reason\": \"o\"},"
+		  "{\"rule\": \"?\", \"syscall\": [\"access\", \"mkdir\"], "
+		  " \"reason\": \"a\"}"),
+	     NULL, true);
+	check_use(1, "/w/sa");
+	check_use(1, "/w/ta");
+	feed(sys(1, "access", "/w/u", 0));
+	feed(sys(1, "openat", "/w/u", 3));
+	feed(sys(1, "mkdir", "/w/m", 0));
+	feed(sys(1, "unlinkat", "/w/v", 0));
+	assert_int_equal(found()->n, 5);
+	assert_string_equal(found()->v[0]->status_reason, "o (shipped.json:1)");
+	assert_int_equal(found()->v[1]->status, FST_REPORTED);
+	assert_string_equal(found()->v[2]->status_reason, "a (shipped.json:1)");
+	assert_string_equal(found()->v[3]->status_reason, "a (shipped.json:1)");
+	assert_int_equal(found()->v[4]->status, FST_REPORTED);
+}
+
 static void test_failed_file_leaves_no_suppression(void **state)
 {
 	char err[256];
@@ -994,6 +1055,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_script_relative_names, teardown),
 		cmocka_unit_test_teardown(test_script_options, teardown),
 		cmocka_unit_test_teardown(test_lookup_token, teardown),
+		cmocka_unit_test_teardown(test_program_key, teardown),
+		cmocka_unit_test_teardown(test_syscall_and_rule_globs,
+					  teardown),
 		cmocka_unit_test_teardown(
 			test_failed_file_leaves_no_suppression, teardown),
 		cmocka_unit_test_teardown(test_unknown_rule_of_a_user,

@@ -10,8 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "engine.h"
@@ -572,6 +578,103 @@ static void test_path_policy(void **state)
 	assert_int_equal(found()->v[1]->severity, SEV_WARNING);
 }
 
+/* Each kind of policy glob (a literal, a prefix, a suffix, *infix*, an
+ * fnmatch pattern) at its edges; a rename is ignored when both its
+ * names are. */
+static void test_policy_glob_kinds(void **state)
+{
+	static const char policy[] =
+		"{\"policy\": {\"ignore\": [\"/ex/act\", \"/e\", \"*mid*\","
+		" \"/pre/*\", \"q*\", \"*.suf\", \"/fn/[ab]?x\", "
+		"\"/esc\\\\*\"],"
+		" \"ignore_except\": [\"/pre/keep*\", \"*.suf.suf\"],"
+		" \"root_only\": [\"/r*\", \"*.ro\", \"*rmid*\", "
+		"\"/x/[0-9]\"]}}";
+	static const struct {
+		const char *path;
+		bool ignored;
+	} cases[] = {
+		{"/ex/act", true},	 {"/ex/actx", false},
+		{"/ex/ac", false},	 {"/ey/act", false},
+		{"/fx/act", false},	 {"/e", true},
+		{"/f", false},		 {"/ez", false},
+		{"/a/mid/b", true},	 {"mid", true},
+		{"/a/mi/d", false},	 {"/pre/x", true},
+		{"/pre/", true},	 {"/pre", false},
+		{"/prex/y", false},	 {"/qre/x", false},
+		{"/p", false},		 {"q", true},
+		{"qq/x", true},		 {"/q", false},
+		{"/a/b.suf", true},	 {".suf", true},
+		{"suf", false},		 {"/a/b.su", false},
+		{"/a/bsuf", false},	 {"/fn/a1x", true},
+		{"/fn/b2x", true},	 {"/fn/c1x", false},
+		{"/fn/a1y", false},	 {"/esc*", true},
+		{"/esc", false},	 {"/escx", false},
+		{"/pre/keep", false},	 {"/pre/keep/x", false},
+		{"/a/b.suf.suf", false},
+	};
+	struct engine_options o = {.default_filters = true, .modifiers = true};
+	char err[512];
+	struct event ev;
+
+	load(two_step, 0);
+	assert_int_equal(rule_set_load_text(&fx.rs, "p.json", policy,
+					    strlen(policy), err, sizeof(err)),
+			 0);
+	engine_free(fx.e);
+	fx.e = engine_new(&fx.rs, &o);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = found()->n;
+
+		feed(sys(1, "newfstatat", cases[i].path, 0));
+		feed(sys(1, "openat", cases[i].path, 3));
+		if ((found()->n == n) != cases[i].ignored)
+			fail_msg("%s: %s", cases[i].path,
+				 cases[i].ignored ? "not ignored" : "ignored");
+	}
+	/* root_only makes a note of each kind */
+	{
+		static const char *const notes[] = {"/r", "/rx/y", "/a/b.ro",
+						    "/a/rmid/b", "/x/5"};
+		static const char *const not_notes[] = {"/s/r", "/a/b.rox",
+							"/a/rmi/d", "/x/a"};
+
+		for (size_t i = 0; i < 5; i++) {
+			feed(sys(1, "newfstatat", notes[i], 0));
+			feed(sys(1, "openat", notes[i], 3));
+			assert_int_equal(found()->v[found()->n - 1]->severity,
+					 SEV_NOTE);
+		}
+		for (size_t i = 0; i < 4; i++) {
+			feed(sys(1, "newfstatat", not_notes[i], 0));
+			feed(sys(1, "openat", not_notes[i], 3));
+			assert_int_equal(found()->v[found()->n - 1]->severity,
+					 SEV_WARNING);
+		}
+	}
+	/* a rename from an ignored name to another is ignored; to a name
+	 * that is not, it counts */
+	teardown(NULL);
+	load(RULE("\"steps\": [{\"name\": \"r\", \"syscalls\": [\"rename\"],"
+		  " \"where\": {\"abspath\": \"$p\"}}]"),
+	     0);
+	assert_int_equal(rule_set_load_text(&fx.rs, "p.json", policy,
+					    strlen(policy), err, sizeof(err)),
+			 0);
+	engine_free(fx.e);
+	fx.e = engine_new(&fx.rs, &o);
+	ev = sys(1, "rename", "/pre/a", 0);
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = "/pre/b";
+	feed(ev);
+	assert_int_equal(found()->n, 0);
+	ev = sys(1, "rename", "/pre/a", 0);
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = "/home/b";
+	feed(ev);
+	assert_int_equal(found()->n, 1);
+}
+
 static void test_process_exit_drops_partial_matches(void **state)
 {
 	load(two_step, 0);
@@ -600,6 +703,87 @@ static void load_error(const char *text, const char *want)
 	/* nothing of the bad file is kept */
 	assert_null(rule_set_find(&rs, "r"));
 	rule_set_release(&rs);
+}
+
+/* A rule file of TOTAL bytes: one rule, then spaces. */
+static char *padded_rules(size_t total)
+{
+	static const char head[] = RULE("\"steps\": [{\"name\": \"a\", "
+					"\"syscalls\": [\"unlink\"]}]");
+	char *text = malloc(total);
+
+	memset(text, ' ', total);
+	memcpy(text, head, strlen(head));
+	return text;
+}
+
+/* PATH holds (or, a FIFO, is fed) TOTAL bytes of padded_rules(). */
+static int load_sized(const char *path, size_t total, bool fifo, char *err,
+		      size_t errlen)
+{
+	char *text = padded_rules(total);
+	struct rule_set rs;
+	pid_t pid = -1;
+	int r, fd;
+
+	if (fifo) {
+		assert_int_equal(mkfifo(path, 0600), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			size_t off = 0;
+
+			fd = open(path, O_WRONLY);
+			while (fd >= 0 && off < total) {
+				ssize_t n = write(fd, text + off, total - off);
+
+				if (n <= 0)
+					break;
+				off += (size_t)n;
+			}
+			_exit(0);
+		}
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, text, total), (ssize_t)total);
+		close(fd);
+	}
+	rule_set_init(&rs);
+	r = rule_set_load(&rs, path, err, errlen);
+	assert_int_equal(rs.nrules, r == 0 ? 1 : 0);
+	rule_set_release(&rs);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	unlink(path);
+	free(text);
+	return r;
+}
+
+/* A rule file may be 4 MiB, not a byte more: by its size, or as a FIFO
+ * is read. */
+static void test_rule_file_size_limit(void **state)
+{
+	char dir[] = "/tmp/fsrace-rules-XXXXXX", path[64], err[256], want[128];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	snprintf(want, sizeof(want), "%s: rule file larger than 4194304 bytes",
+		 path);
+	assert_int_equal(load_sized(path, 4 << 20, false, err, sizeof(err)), 0);
+	assert_int_equal(
+		load_sized(path, (4 << 20) + 1, false, err, sizeof(err)),
+		-EFBIG);
+	assert_string_equal(err, want);
+	assert_int_equal(load_sized(path, 4 << 20, true, err, sizeof(err)), 0);
+	assert_int_equal(
+		load_sized(path, (4 << 20) + 1, true, err, sizeof(err)),
+		-EFBIG);
+	assert_string_equal(err, want);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_error_syntax(void **state)
@@ -879,6 +1063,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_many_matches_of_one_event,
 					  teardown),
 		cmocka_unit_test_teardown(test_path_policy, teardown),
+		cmocka_unit_test_teardown(test_policy_glob_kinds, teardown),
+		cmocka_unit_test(test_rule_file_size_limit),
 		cmocka_unit_test_teardown(test_pending_limit_drops_oldest,
 					  teardown),
 		cmocka_unit_test_teardown(

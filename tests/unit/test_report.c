@@ -1041,6 +1041,109 @@ static void test_report_every_line(void **state)
 	rule_set_release(&rs);
 }
 
+/* The findings table: merged by fingerprint (also when fingerprints
+ * share a slot), grown, full at FINDINGS_MAX. */
+static void test_findings_table(void **state)
+{
+	struct rule_set rs;
+	struct findings fs;
+	struct finding f;
+	char err[256];
+	uint64_t counts[3];
+
+	(void)state;
+	rule_set_init(&rs);
+	if (rule_set_load_text(&rs, "rep.json", rep_rules, strlen(rep_rules),
+			       err, sizeof(err)) < 0)
+		fail_msg("load failed: %s", err);
+	findings_init(&fs);
+	assert_false(findings_known(&fs, 5));
+	findings_repeat(&fs, 5, true);
+	assert_int_equal(fs.dropped, 1);
+	/* 0x100 and 0x200 share slot 0 of 256 with 0 */
+	for (uint64_t i = 0; i < 3; i++) {
+		memset(&f, 0, sizeof(f));
+		f.rule = rule_set_find(&rs, "a");
+		f.fingerprint = i << 8;
+		f.count = 1;
+		f.status = i == 2 ? FST_SUPPRESSED : FST_REPORTED;
+		f.severity = SEV_ERROR;
+		f.message = strdup("m");
+		findings_add(&fs, &f);
+		assert_null(f.message);
+	}
+	assert_int_equal(fs.n, 3);
+	assert_true(findings_known(&fs, 0x100));
+	assert_true(findings_known(&fs, 0x200));
+	assert_false(findings_known(&fs, 0x300));
+	/* a repeat merges into its own, not its slot's first */
+	memset(&f, 0, sizeof(f));
+	f.rule = rule_set_find(&rs, "a");
+	f.fingerprint = 0x200;
+	f.count = 1;
+	f.confirmed = true;
+	f.message = strdup("other");
+	findings_add(&fs, &f);
+	assert_int_equal(fs.n, 3);
+	assert_int_equal(fs.v[2]->count, 2);
+	assert_true(fs.v[2]->confirmed);
+	assert_string_equal(fs.v[2]->message, "m");
+	assert_int_equal(fs.v[0]->count, 1);
+	assert_false(fs.v[0]->confirmed);
+	findings_repeat(&fs, 0x100, false);
+	findings_repeat(&fs, 0x100, true);
+	assert_int_equal(fs.v[1]->count, 3);
+	assert_true(fs.v[1]->confirmed);
+	assert_int_equal(fs.v[0]->count, 1);
+	findings_repeat(&fs, 0x300, false);
+	assert_int_equal(fs.dropped, 2);
+	findings_count(&fs, counts);
+	assert_int_equal(counts[SEV_ERROR], 2);
+	assert_int_equal(counts[SEV_WARNING], 0);
+	/* up to FINDINGS_MAX, through the table's growth */
+	for (uint64_t i = 3; i < FINDINGS_MAX + 2; i++) {
+		memset(&f, 0, sizeof(f));
+		f.rule = rule_set_find(&rs, "v");
+		f.fingerprint = i << 8;
+		f.count = 1;
+		f.severity = SEV_WARNING;
+		findings_add(&fs, &f);
+	}
+	assert_int_equal(fs.n, FINDINGS_MAX);
+	assert_int_equal(fs.dropped, 4);
+	for (uint64_t i = 0; i < FINDINGS_MAX; i++)
+		if (!findings_known(&fs, i << 8))
+			fail_msg("fingerprint %llx lost",
+				 (unsigned long long)(i << 8));
+	assert_false(findings_known(&fs, (uint64_t)FINDINGS_MAX << 8));
+	assert_true(fs.v[FINDINGS_MAX - 1]->fingerprint ==
+		    (uint64_t)(FINDINGS_MAX - 1) << 8);
+	/* full: a known one still merges */
+	memset(&f, 0, sizeof(f));
+	f.rule = rule_set_find(&rs, "v");
+	f.fingerprint = 7 << 8;
+	findings_add(&fs, &f);
+	assert_int_equal(fs.v[7]->count, 2);
+	assert_int_equal(fs.dropped, 4);
+	findings_count(&fs, counts);
+	assert_int_equal(counts[SEV_ERROR], 2);
+	assert_int_equal(counts[SEV_WARNING], FINDINGS_MAX - 3);
+	assert_int_equal(counts[SEV_NOTE], 0);
+	findings_release(&fs);
+	rule_set_release(&rs);
+
+	assert_string_equal(finding_status_name(FST_REPORTED), "reported");
+	assert_string_equal(finding_status_name(FST_SUPPRESSED), "suppressed");
+	assert_string_equal(finding_status_name(FST_OUT_OF_SCOPE),
+			    "out-of-scope");
+	assert_string_equal(finding_status_name(FST_PRIVATE), "private");
+	assert_string_equal(finding_status_name(FST_NO_INTENT), "no-intent");
+	assert_string_equal(finding_status_name(FST_PENDING), "pending");
+	assert_string_equal(finding_status_name(FST_STATUS_), "?");
+	assert_string_equal(finding_status_name((enum finding_status) - 1),
+			    "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1069,6 +1172,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_summary_per_rule, teardown),
 		cmocka_unit_test_teardown(test_example_of_a_rename, teardown),
 		cmocka_unit_test(test_report_every_line),
+		cmocka_unit_test(test_findings_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,6 +211,62 @@ static void test_guard_between_steps(void **state)
 	assert_int_equal(found()->n, 1);
 }
 
+/* A guard applies from just after its "after" step up to its "before"
+ * step, whether it is looked up by the key or scanned. */
+static void test_guard_window(void **state)
+{
+	struct event fs;
+
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"a\", \"syscalls\": [\"openat\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"ret\": \"$f\"}},"
+		  "{\"name\": \"b\", \"syscalls\": [\"newfstatat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"c\", \"syscalls\": [\"rename\"], "
+		  " \"where\": {\"abspath\": \"$p\"}}],"
+		  "\"unless\": [{\"after\": \"a\", \"before\": \"b\", "
+		  " \"syscalls\": [\"fsync\"], \"where\": {\"fd\": \"$f\"}},"
+		  " {\"after\": \"b\", \"syscalls\": [\"unlink\"],"
+		  " \"where\": {\"abspath\": \"$p\"}}]"),
+	     0);
+	/* an fsync before b: no match */
+	feed(sys(1, "openat", "/w/x", 3));
+	fs = sys(1, "fsync", NULL, 0);
+	fs.has |= HAS_FD;
+	fs.fd = 3;
+	feed(fs);
+	feed(sys(1, "newfstatat", "/w/x", 0));
+	feed(sys(1, "rename", "/w/x", 0));
+	assert_int_equal(found()->n, 0);
+	/* after b: too late */
+	feed(sys(1, "openat", "/w/y", 4));
+	feed(sys(1, "newfstatat", "/w/y", 0));
+	fs.seq = ++fx.seq;
+	fs.fd = 4;
+	feed(fs);
+	feed(sys(1, "rename", "/w/y", 0));
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->message, "m /w/y");
+	/* the second guard only after b */
+	feed(sys(1, "openat", "/w/z", 5));
+	feed(sys(1, "newfstatat", "/w/z", 0));
+	feed(sys(1, "unlink", "/w/z", 0));
+	feed(sys(1, "rename", "/w/z", 0));
+	assert_int_equal(found()->n, 1);
+	feed(sys(1, "openat", "/w/q", 6));
+	feed(sys(1, "unlink", "/w/q", 0));
+	feed(sys(1, "newfstatat", "/w/q", 0));
+	feed(sys(1, "rename", "/w/q", 0));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[1]->message, "m /w/q");
+	/* an unlink of another name cancels nothing */
+	feed(sys(1, "openat", "/w/r", 7));
+	feed(sys(1, "newfstatat", "/w/r", 0));
+	feed(sys(1, "unlink", "/w/s", 0));
+	feed(sys(1, "rename", "/w/r", 0));
+	assert_int_equal(found()->n, 3);
+}
+
 static const char at_exit_rule[] =
 	RULE("\"steps\": ["
 	     "{\"name\": \"ren\", \"syscalls\": [\"rename\"], "
@@ -1049,6 +1105,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_or_exit, teardown),
 		cmocka_unit_test_teardown(test_six_steps_or_exit, teardown),
+		cmocka_unit_test_teardown(test_guard_window, teardown),
 		cmocka_unit_test_teardown(test_event_without_syscall, teardown),
 		cmocka_unit_test_teardown(test_overlaps, teardown),
 		cmocka_unit_test_teardown(test_flags_contains_lacks_and_glob,

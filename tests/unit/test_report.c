@@ -386,6 +386,17 @@ static void test_script_options(void **state)
 		    "/w/l.js", false);
 	script_case(pid++, "/usr/bin/node", ARGV("node", "m.js"), "/w/m.js",
 		    true);
+	/* each by the start of its name: nodejs, ruby3.1, python3.11 */
+	script_case(pid++, "/usr/bin/nodejs", ARGV("nodejs", "-e", "nj.js"),
+		    "/w/nj.js", false);
+	script_case(pid++, "/usr/bin/ruby3.1", ARGV("ruby", "-e", "rb.rb"),
+		    "/w/rb.rb", false);
+	script_case(pid++, "/usr/bin/python3.11",
+		    ARGV("python3", "-c", "py.py"), "/w/py.py", false);
+	script_case(pid++, "/usr/bin/pypy", ARGV("pypy", "-m", "pp.py"),
+		    "/w/pp.py", false);
+	script_case(pid++, "/usr/bin/perl", ARGV("perl", "-e", "pe.pl"),
+		    "/w/pe.pl", false);
 	script_case(pid++, "/usr/bin/ruby", ARGV("ruby", "-o", "n.rb"),
 		    "/w/n.rb", true);
 	script_case(pid++, "/usr/bin/ruby", ARGV("ruby", "-c", "o.rb"),

@@ -756,6 +756,11 @@ static void test_finish_edges(void **state)
 	j.f.status = FST_SUPPRESSED;
 	durability_finish(d, &j.fs);
 	assert_int_equal(j.f.status, FST_SUPPRESSED);
+	/* one evidence is enough to decide */
+	pending(&j, "rename-without-fsync", &r);
+	j.f.nev = 1;
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
 	pending(&j, "missing-dir-fsync", &r);
 	j.f.nev = 0;
 	durability_finish(d, &j.fs);

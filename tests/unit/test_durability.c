@@ -471,6 +471,397 @@ static void test_exchange(void **state)
 	durability_free(d);
 }
 
+/* A reason naming a long name and its long directory is cut at
+ * PATH_MAX + 127 bytes. */
+static void test_long_reason_cut(void **state)
+{
+	static char p[4096], dir[4096], to[4096], want[16384];
+	struct durability *d = durability_new();
+	struct event c;
+	struct judged j;
+
+	(void)state;
+	p[0] = '/';
+	memset(p + 1, 'd', 2000);
+	strcpy(dir, p);
+	p[2001] = '/';
+	memset(p + 2002, 'x', 2000);
+	p[4002] = '\0';
+	c = on_path("symlink", 1, p);
+	feed(d, c);
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	snprintf(want, sizeof(want),
+		 "no durability intent: the tree fsync'ed neither '%s' nor "
+		 "anything in '%s'",
+		 p, dir);
+	want[4096 + 127] = '\0';
+	assert_int_equal(j.f.status, FST_NO_INTENT);
+	assert_string_equal(j.f.status_reason, want);
+	free(j.f.status_reason);
+
+	strcpy(to, p);
+	to[4001] = 'y';
+	assert_int_equal(rename_match(d, p, to, &j), FST_PENDING);
+	durability_finish(d, &j.fs);
+	snprintf(want, sizeof(want),
+		 "no durability intent: '%s' replaced no file of the user's, "
+		 "and the tree fsync'ed nothing in '%s'",
+		 to, dir);
+	want[4096 + 127] = '\0';
+	assert_int_equal(j.f.status, FST_NO_INTENT);
+	assert_string_equal(j.f.status_reason, want);
+	free(j.f.status_reason);
+	durability_free(d);
+}
+
+/* durability_match of rule ID on the evidence of events A and B. */
+static enum finding_status match2(struct durability *d, const char *id,
+				  const struct event *a, const struct event *b,
+				  const char **reason)
+{
+	struct evidence ev[2];
+	const struct evidence *evs[2] = {&ev[0], &ev[1]};
+	struct rule rule = {.id = (char *)id};
+	char src[64];
+
+	evidence_view(&ev[0], a, src, sizeof(src));
+	if (b)
+		evidence_view(&ev[1], b, src, sizeof(src));
+	return durability_match(d, &rule, evs, b ? 2 : 1, reason);
+}
+
+/* A rename over a file the tree only looked at replaces the user's data,
+ * unless the file lies in a dot-directory (a program's own state). */
+static void test_rename_over_foreign_in_dot_dirs(void **state)
+{
+	static const struct {
+		const char *to;
+		enum finding_status want;
+	} cases[] = {
+		{"/u/f", FST_REPORTED},	       {"/u/.f", FST_REPORTED},
+		{"/u/./f", FST_REPORTED},      {"/u/../f", FST_REPORTED},
+		{"/u/.cache/f", FST_PENDING},  {"/u/.a/f", FST_PENDING},
+		{"/u/../.git/f", FST_PENDING}, {"/.git/x/f", FST_PENDING},
+		{"/u/..a/f", FST_PENDING},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct durability *d = durability_new();
+		char from[64];
+		struct judged j;
+
+		snprintf(from, sizeof(from), "%s.tmp", cases[i].to);
+		feed(d, on_path("newfstatat", 1, cases[i].to));
+		if (rename_match(d, from, cases[i].to, &j) != cases[i].want)
+			fail_msg("rename over %s: not %d", cases[i].to,
+				 cases[i].want);
+		durability_free(d);
+	}
+}
+
+/* A call that fails with ENOENT says the name is gone (another hand
+ * removed it); another error says nothing. */
+static void test_failure_says_gone(void **state)
+{
+	struct durability *d = durability_new();
+	struct event ev;
+	struct judged j;
+
+	(void)state;
+	feed(d, on_path("newfstatat", 1, "/u/a"));
+	ev = on_path("newfstatat", 1, "/u/a");
+	ev.ret = -1;
+	ev.err = 13; /* EACCES */
+	feed(d, ev);
+	assert_int_equal(rename_match(d, "/u/a.tmp", "/u/a", &j), FST_REPORTED);
+	feed(d, on_path("newfstatat", 1, "/u/b"));
+	ev = on_path("openat", 1, "/u/b");
+	ev.ret = -1;
+	ev.err = 2; /* ENOENT */
+	feed(d, ev);
+	assert_int_equal(rename_match(d, "/u/b.tmp", "/u/b", &j), FST_PENDING);
+	/* a failed fsync is no intent */
+	feed(d, create(1, "/w/c"));
+	ev = fsync_of(1, "/w/c");
+	ev.ret = -1;
+	ev.err = 5;
+	feed(d, ev);
+	assert_int_equal(rename_match(d, "/w/c.tmp", "/w/c", &j), FST_PENDING);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "no durability intent: '/w/c'");
+	/* nor one of a relative path */
+	feed(d, create(1, "/w/e"));
+	feed(d, fsync_of(1, "w/e"));
+	assert_int_equal(rename_match(d, "/w/e.tmp", "/w/e", &j), FST_PENDING);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "no durability intent: '/w/e'");
+	durability_free(d);
+}
+
+/* zip's placeholder: unlink-then-rename onto the tree's own file, made
+ * and removed by this run, loses nothing. */
+static void test_unlink_rename_onto_own(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/z/f"), u, r;
+	const char *reason;
+
+	(void)state;
+	feed(d, c);
+	u = on_path("unlink", 1, "/z/f");
+	feed(d, u);
+	feed(d, create(1, "/z/t"));
+	r = two("rename", 1, "/z/t", "/z/f");
+	feed(d, r);
+	assert_int_equal(match2(d, "unlink-then-rename", &u, &r, &reason),
+			 FST_PRIVATE);
+	assert_string_equal(reason, "it held only what this run had put "
+				    "there: no older version is lost");
+	/* one event, or not the rename just fed: as it is */
+	assert_int_equal(match2(d, "unlink-then-rename", &r, NULL, &reason),
+			 FST_REPORTED);
+	assert_null(reason);
+	assert_int_equal(match2(d, "unlink-then-rename", &r, &u, &reason),
+			 FST_REPORTED);
+	/* the user's file, removed then replaced: lost */
+	feed(d, on_path("newfstatat", 1, "/z/g"));
+	u = on_path("unlink", 1, "/z/g");
+	feed(d, u);
+	r = two("rename", 1, "/z/t2", "/z/g");
+	feed(d, r);
+	assert_int_equal(match2(d, "unlink-then-rename", &u, &r, &reason),
+			 FST_REPORTED);
+	/* a name never made: nothing of the run's */
+	u = on_path("unlink", 1, "/z/h");
+	feed(d, u);
+	r = two("rename", 1, "/z/t3", "/z/h");
+	feed(d, r);
+	assert_int_equal(match2(d, "unlink-then-rename", &u, &r, &reason),
+			 FST_REPORTED);
+	/* rename-without-fsync of one event is not judged here */
+	assert_int_equal(match2(d, "rename-without-fsync", &r, NULL, &reason),
+			 FST_REPORTED);
+	assert_int_equal(match2(d, "missing-dir-fsync", &r, NULL, &reason),
+			 FST_PENDING);
+	durability_free(d);
+}
+
+/* An open with O_CREAT made the name when the trace says it did not
+ * exist, whatever the tree saw before. */
+static void test_open_existed(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c;
+	struct judged j;
+
+	(void)state;
+	c = on_path("openat", 1, "/x/f");
+	c.has |= HAS_FLAGS | HAS_EXISTED;
+	c.flags = O_WRONLY_ | O_CREAT_;
+	c.existed = true;
+	c.ret = 3;
+	feed(d, c);
+	feed(d, fsync_of(1, "/x/f"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "the name existed before: the "
+		      "directory did not change");
+	feed(d, on_path("newfstatat", 1, "/x/g"));
+	c = on_path("openat", 1, "/x/g");
+	c.has |= HAS_FLAGS | HAS_EXISTED;
+	c.flags = O_WRONLY_ | O_CREAT_;
+	c.existed = false;
+	c.ret = 3;
+	feed(d, c);
+	feed(d, fsync_of(1, "/x/g"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* an O_DIRECTORY open makes nothing */
+	c = on_path("openat", 1, "/x/h");
+	c.has |= HAS_FLAGS;
+	c.flags = O_RDONLY_ | O_CREAT_ | O_DIRECTORY_;
+	c.ret = 3;
+	feed(d, c);
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "no durability intent: the tree "
+		      "never fsync'ed '/x/h' (in '/x')");
+	durability_free(d);
+}
+
+/* sync(2) after a change makes it durable; one before does not. */
+static void test_sync_all(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c, s;
+	struct judged j;
+
+	(void)state;
+	s = sc("syncfs", 1);
+	feed(d, s);
+	c = on_path("mkdir", 1, "/s/a");
+	feed(d, c);
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "no durability intent: the tree "
+		      "fsync'ed neither '/s/a' nor "
+		      "anything in '/s'");
+	feed(d, sc("sync", 1));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT,
+		      "durable: the tree fsync'ed '/s' "
+		      "after the change");
+	/* the directory's own fsync, at the change's seq or before: not */
+	c = on_path("mkdir", 1, "/t/a");
+	feed(d, c);
+	pending(&j, "missing-dir-fsync", &c);
+	feed(d, fsync_of(1, "/t"));
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_NO_INTENT, "durable: the tree fsync'ed '/t'");
+	durability_free(d);
+}
+
+/* What durability_finish leaves as it was, and what it decides without
+ * a path. */
+static void test_finish_edges(void **state)
+{
+	struct durability *d = durability_new();
+	struct event fs = fsync_of(1, "/q/x"), r;
+	struct judged j;
+
+	(void)state;
+	/* a change by fd only: no name to judge, reported */
+	pending(&j, "missing-dir-fsync", &fs);
+	j.f.ev[0].fd_path = NULL;
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* a rename-without-fsync without a new name: reported */
+	r = on_path("rename", 1, "/q/a");
+	pending(&j, "rename-without-fsync", &r);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* another rule, pending: reported */
+	pending(&j, "other-rule", &r);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	/* decided already, or without evidence: untouched */
+	pending(&j, "missing-dir-fsync", &r);
+	j.f.status = FST_SUPPRESSED;
+	durability_finish(d, &j.fs);
+	assert_int_equal(j.f.status, FST_SUPPRESSED);
+	/* one evidence is enough to decide */
+	pending(&j, "rename-without-fsync", &r);
+	j.f.nev = 1;
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	pending(&j, "missing-dir-fsync", &r);
+	j.f.nev = 0;
+	durability_finish(d, &j.fs);
+	assert_int_equal(j.f.status, FST_PENDING);
+	durability_free(d);
+	durability_free(NULL);
+}
+
+/* An fd opened before renames still names the object, up to 8 renames
+ * on. */
+static void test_fsync_after_many_renames(void **state)
+{
+	for (int n = 7; n <= 9; n++) {
+		struct durability *d = durability_new();
+		struct event r = {0};
+		struct judged j;
+		char names[10][16];
+
+		feed(d, create(1, "/m/n0"));
+		for (int i = 1; i <= n; i++) {
+			snprintf(names[i], sizeof(names[i]), "/p/n%c", 'a' + i);
+			r = two("rename", 1, i == 1 ? "/m/n0" : names[i - 1],
+				names[i]);
+			feed(d, r);
+		}
+		/* intent for /m, not /p: only the object counts */
+		feed(d, fsync_of(1, "/m/n0"));
+		pending(&j, "missing-dir-fsync", &r);
+		durability_finish(d, &j.fs);
+		if (n <= 8)
+			assert_status(&j, FST_REPORTED, NULL);
+		else
+			assert_status(&j, FST_NO_INTENT,
+				      "no durability intent: the tree "
+				      "fsync'ed neither '/p/nj' nor anything "
+				      "in '/p'");
+		durability_free(d);
+	}
+}
+
+/* fstat(fd) and newfstatat(fd, "") say nothing of a name. */
+static void test_by_fd_looks(void **state)
+{
+	struct durability *d = durability_new();
+	struct event ev;
+	struct judged j;
+
+	(void)state;
+	ev = on_path("newfstatat", 1, "/k/f");
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	ev.path = "";
+	feed(d, ev);
+	ev = on_path("newfstatat", 1, "/k/g");
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	ev.path = NULL;
+	feed(d, ev);
+	assert_int_equal(rename_match(d, "/k/f.tmp", "/k/f", &j), FST_PENDING);
+	assert_int_equal(rename_match(d, "/k/g.tmp", "/k/g", &j), FST_PENDING);
+	/* by name with a dirfd: a look */
+	ev = on_path("newfstatat", 1, "/k/h");
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	ev.path = "h";
+	feed(d, ev);
+	assert_int_equal(rename_match(d, "/k/h.tmp", "/k/h", &j), FST_REPORTED);
+	durability_free(d);
+}
+
+/* A link keeps its source; a rename onto itself changes nothing; an
+ * exchange of a name with itself neither. */
+static void test_moves_onto_themselves(void **state)
+{
+	struct durability *d = durability_new();
+	struct event c = create(1, "/o/a"), l, x;
+	struct judged j;
+
+	(void)state;
+	feed(d, c);
+	feed(d, fsync_of(1, "/o/a"));
+	l = two("link", 1, "/o/a", "/o/b");
+	feed(d, l);
+	/* /o/a is still there and synced: its create stays judged */
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	feed(d, two("rename", 1, "/o/a", "/o/a"));
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	x = two("renameat2", 1, "/o/a", "/o/a");
+	x.has |= HAS_FLAGS;
+	x.flags = 2; /* RENAME_EXCHANGE */
+	feed(d, x);
+	pending(&j, "missing-dir-fsync", &c);
+	durability_finish(d, &j.fs);
+	assert_status(&j, FST_REPORTED, NULL);
+	durability_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +880,16 @@ int main(void)
 		cmocka_unit_test(test_other_rules_untouched),
 		cmocka_unit_test(test_sweep_keeps_what_finish_needs),
 		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_long_reason_cut),
+		cmocka_unit_test(test_rename_over_foreign_in_dot_dirs),
+		cmocka_unit_test(test_failure_says_gone),
+		cmocka_unit_test(test_unlink_rename_onto_own),
+		cmocka_unit_test(test_open_existed),
+		cmocka_unit_test(test_sync_all),
+		cmocka_unit_test(test_finish_edges),
+		cmocka_unit_test(test_fsync_after_many_renames),
+		cmocka_unit_test(test_by_fd_looks),
+		cmocka_unit_test(test_moves_onto_themselves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -394,6 +394,73 @@ static void test_exe_prefix(void **state)
 	assert_status(FST_REPORTED, NULL);
 }
 
+/* /P/bin/x and /P/sbin/x make P/ installed; /bin/x makes no "/" one,
+ * nor does /P/xbin/x, and a prefix is kept once, up to 256 of them. */
+static void test_prefix_edges(void **state)
+{
+	char exe[64], path[64];
+
+	(void)state;
+	exec_("/home/u/pkg/sbin/daemon");
+	stat_open("/home/u/pkg/share/x");
+	assert_status(FST_OUT_OF_SCOPE, "'/home/u/pkg/share/x' is only read, "
+					"in installed code ('/home/u/pkg/')");
+	exec_("/bin/tool");
+	stat_open("/srv/data");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/srv/p/xbin/tool");
+	stat_open("/srv/p/data");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/srv/q/bin/sub/tool");
+	stat_open("/srv/q/bin/data");
+	assert_status(FST_REPORTED, NULL);
+	exec_("/srv/pkg/bin/tool");
+	exec_("/srv/pkg/bin/other");
+	stat_open("/srv/pkg/lib/a");
+	assert_status(FST_OUT_OF_SCOPE, "'/srv/pkg/lib/a' is only read, in "
+					"installed code ('/srv/pkg/')");
+	/* 256 prefixes in all: two so far, these 255 more, the last one too
+	 * many */
+	for (int i = 0; i < 255; i++) {
+		snprintf(exe, sizeof(exe), "/srv/m%c%c/bin/t", 'a' + i / 26,
+			 'a' + i % 26);
+		exec_(exe);
+	}
+	snprintf(path, sizeof(path), "/srv/m%c%c/x", 'a' + 253 / 26,
+		 'a' + 253 % 26);
+	stat_open(path);
+	assert_int_equal(last()->status, FST_OUT_OF_SCOPE);
+	snprintf(path, sizeof(path), "/srv/m%c%c/x", 'a' + 254 / 26,
+		 'a' + 254 % 26);
+	stat_open(path);
+	assert_status(FST_REPORTED, NULL);
+}
+
+/* A reason naming a long path and a long prefix is cut at PATH_MAX + 159
+ * bytes. */
+static void test_long_reason_cut(void **state)
+{
+	static char exe[400], prefix[400], path[4096], want[8192];
+
+	(void)state;
+	strcpy(prefix, "/home/u/");
+	memset(prefix + 8, 'd', 300);
+	strcpy(prefix + 308, "/");
+	strcpy(exe, prefix);
+	strcat(exe, "bin/node");
+	strcpy(path, prefix);
+	memset(path + 309, 'f', 3780);
+	path[309 + 3780] = '\0';
+	exec_(exe);
+	stat_open(path);
+	snprintf(want, sizeof(want),
+		 "'%s' is only read, in installed code ('%s')", path, prefix);
+	assert_true(strlen(want) > 4096 + 159);
+	want[4096 + 159] = '\0';
+	assert_int_equal(last()->status, FST_OUT_OF_SCOPE);
+	assert_string_equal(last()->status_reason, want);
+}
+
 static void test_private_name_keeps_severity(void **state)
 {
 	struct event ev;
@@ -590,6 +657,74 @@ static void test_program_without_argv(void **state)
 	assert_string_equal(last()->program[1], "/home/u/tool");
 }
 
+/* A process the judge never saw exec (forked from one it did not know,
+ * or never forked at all) has no program: not "(null)". */
+static void test_program_unknown(void **state)
+{
+	struct event f, ev;
+
+	(void)state;
+	event_init(&f, EV_FORK);
+	f.seq = ++fx.seq;
+	f.pid = f.tid = 5;
+	f.child_pid = 6;
+	feed(f);
+	ev = sys("newfstatat", "/home/u/six", 0);
+	ev.pid = ev.tid = 6;
+	feed(ev);
+	ev = sys("openat", "/home/u/six", 0);
+	ev.pid = ev.tid = 6;
+	ev.ret = 3;
+	feed(ev);
+	assert_string_equal(last()->rule->id, "race");
+	assert_null(last()->program[0]);
+	assert_null(last()->program[1]);
+	ev = sys("newfstatat", "/home/u/seven", 0);
+	ev.pid = ev.tid = 7;
+	feed(ev);
+	ev = sys("openat", "/home/u/seven", 0);
+	ev.pid = ev.tid = 7;
+	ev.ret = 3;
+	feed(ev);
+	assert_null(last()->program[0]);
+	assert_null(last()->program[1]);
+}
+
+/* The program is its command line, cut at 511 bytes. */
+static void test_program_long_command_line(void **state)
+{
+	const char *argv[101];
+	char want[1024];
+	size_t o = 0;
+	struct event ev = sys("execve", "/home/u/tool", 0);
+
+	(void)state;
+	argv[0] = "tool";
+	o += (size_t)sprintf(want, "tool");
+	for (int i = 1; i < 100; i++) {
+		argv[i] = "abcdefgh";
+		o += (size_t)sprintf(want + o, " abcdefgh");
+	}
+	argv[100] = NULL;
+	want[511] = '\0';
+	ev.has |= HAS_ARGV;
+	ev.argv = argv;
+	ev.argc = 100;
+	feed(ev);
+	stat_open("/home/u/cfg");
+	assert_non_null(last()->program[0]);
+	assert_int_equal(strlen(last()->program[0]), 511);
+	assert_string_equal(last()->program[0], want);
+	/* a command line that just fits */
+	ev = sys("execve", "/home/u/tool", 0);
+	ev.has |= HAS_ARGV;
+	ev.argv = (const char *const[]){"tool", "-x", "", "y", NULL};
+	ev.argc = 4;
+	feed(ev);
+	stat_open("/home/u/cfgb");
+	assert_string_equal(last()->program[0], "tool -x  y");
+}
+
 static void exit_(int pid, int tid)
 {
 	struct event ev;
@@ -599,6 +734,295 @@ static void exit_(int pid, int tid)
 	ev.pid = pid;
 	ev.tid = tid;
 	feed(ev);
+}
+
+static void two_(const char *name, const char *a, const char *b, uint64_t flags)
+{
+	struct event ev = sys(name, a, 040755);
+
+	ev.has |= HAS_PATH2 | HAS_FLAGS;
+	ev.path2 = ev.abspath2 = b;
+	ev.parent2 = ev.parent;
+	ev.flags = flags;
+	feed(ev);
+}
+
+/* An exchange forgets what the tree made under either name; names that
+ * only begin the same stay. */
+static void test_exchange_forgets_both(void **state)
+{
+	(void)state;
+	mkdir_("/home/u/d", 0700, 040755);
+	mkdir_("/home/u/d/s", 0700, 0);
+	mkdir_("/home/u/e", 0700, 040755);
+	mkdir_("/home/u/dx", 0700, 040755);
+	mkdir_("/home/u/ex", 0700, 040755);
+	two_("renameat2", "/home/u/d", "/home/u/e", RENAME_EXCHANGE_);
+	stat_open("/home/u/d/f");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/e/f");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/d/s/f");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/dx/f");
+	assert_status(FST_PRIVATE, "in '/home/u/dx', which pid 1 created "
+				   "0700 and nobody else can write");
+	stat_open("/home/u/ex/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+}
+
+/* A rename moves the tree under its name only: a sibling whose name
+ * begins the same stays where it was; a rmdir forgets the name. */
+static void test_rename_and_remove_boundaries(void **state)
+{
+	(void)state;
+	mkdir_("/home/u/a", 0700, 040755);
+	mkdir_("/home/u/ab", 0700, 040755);
+	two_("rename", "/home/u/a", "/home/u/c", 0);
+	stat_open("/home/u/ab/f");
+	assert_status(FST_PRIVATE, "in '/home/u/ab', which pid 1 created "
+				   "0700 and nobody else can write");
+	stat_open("/home/u/c/f");
+	assert_status(FST_PRIVATE, "in '/home/u/c', which pid 1 created "
+				   "0700 and nobody else can write");
+	/* onto itself: nothing moves */
+	two_("rename", "/home/u/c", "/home/u/c", 0);
+	stat_open("/home/u/c/g");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	feed(sys("rmdir", "/home/u/c", 0));
+	stat_open("/home/u/c/h");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/ab/g");
+	assert_int_equal(last()->status, FST_PRIVATE);
+	/* a name made exclusively, renamed: the rename made the new name */
+	open_("/tmp/ccQ.s", O_WRONLY_ | O_CREAT_ | O_EXCL_, 041777);
+	two_("rename", "/tmp/ccQ.s", "/tmp/ccR.s", 0);
+	stat_open("/tmp/ccR.s");
+	assert_status(FST_REPORTED, NULL);
+}
+
+/* A link made in a sticky directory is the tree's own name there; an
+ * O_TMPFILE open makes no name. */
+static void test_link_and_tmpfile(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	two_("linkat", "/home/u/x", "/tmp/ccL.s", 0);
+	/* two_ gave /tmp/ccL.s the parent of /home/u/x: say sticky */
+	ev = sys("linkat", "/home/u/y", 041777);
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = "/tmp/ccM.s";
+	ev.parent2 = ev.parent;
+	feed(ev);
+	stat_open("/tmp/ccM.s");
+	assert_status(FST_PRIVATE, "'/tmp/ccM.s', which pid 1 created "
+				   "exclusively in a sticky directory, and "
+				   "nobody else can replace");
+	stat_open("/tmp/ccL.s");
+	assert_status(FST_REPORTED, NULL);
+	open_("/tmp/ccT.s", O_WRONLY_ | O_CREAT_ | O_EXCL_ | O_TMPFILE_,
+	      041777);
+	stat_open("/tmp/ccT.s");
+	assert_status(FST_REPORTED, NULL);
+	/* symlink, mknod: made exclusively too */
+	feed(sys("mknodat", "/tmp/ccN.s", 041777));
+	stat_open("/tmp/ccN.s");
+	assert_int_equal(last()->status, FST_PRIVATE);
+}
+
+/* A stat of a directory tells its real mode: by name, by fd, by the
+ * name a call returned. */
+static void test_stat_learns_mode(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	mkdir_("/home/u/a", 0700, 040755);
+	mkdir_("/home/u/b", 0700, 040755);
+	mkdir_("/home/u/c", 0700, 040755);
+	ev = sys("newfstatat", "/home/u/a", 0);
+	ev.stat.valid = true;
+	ev.stat.mode = 040777;
+	feed(ev);
+	ev = sys("fstat", NULL, 0);
+	ev.has |= HAS_FD;
+	ev.fd = 3;
+	ev.fd_path = "/home/u/b";
+	ev.stat.valid = true;
+	ev.stat.mode = 040777;
+	feed(ev);
+	/* a file's mode says nothing of a directory */
+	ev = sys("newfstatat", "/home/u/c", 0);
+	ev.stat.valid = true;
+	ev.stat.mode = 0100777;
+	feed(ev);
+	stat_open("/home/u/a/f");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/b/f");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/home/u/c/f");
+	assert_status(FST_PRIVATE, "in '/home/u/c', which pid 1 created "
+				   "0700 and nobody else can write");
+	/* a failed call tells nothing */
+	mkdir_("/home/u/e", 0700, 040755);
+	ev = sys("newfstatat", "/home/u/e", 0);
+	ev.ret = -1;
+	ev.err = 2;
+	ev.stat.valid = true;
+	ev.stat.mode = 040777;
+	feed(ev);
+	ev = sys("fchmodat", "/home/u/e", 0);
+	ev.has |= HAS_MODE;
+	ev.mode = 0777;
+	ev.ret = -1;
+	ev.err = 1;
+	feed(ev);
+	stat_open("/home/u/e/f");
+	assert_int_equal(last()->status, FST_PRIVATE);
+}
+
+/* A file the tree wrote by descriptor is no installed code. */
+static void test_written_by_fd(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	ev = sys("fchmod", NULL, 0);
+	ev.has |= HAS_FD | HAS_MODE;
+	ev.fd = 3;
+	ev.fd_path = "/usr/lib/x";
+	ev.mode = 0644;
+	feed(ev);
+	stat_open("/usr/lib/x");
+	assert_status(FST_REPORTED, NULL);
+	stat_open("/usr/lib/y");
+	assert_status(FST_OUT_OF_SCOPE, "'/usr/lib/y' is only read, in "
+					"installed code ('/usr/')");
+	/* each of the installed places */
+	stat_open("/nix/store/abc-x/lib");
+	assert_status(FST_OUT_OF_SCOPE, "'/nix/store/abc-x/lib' is only "
+					"read, in installed code "
+					"('/nix/store/')");
+	stat_open("/home/u/.venv/lib/dist-packages/m.py");
+	assert_status(FST_OUT_OF_SCOPE,
+		      "'/home/u/.venv/lib/dist-packages/m.py' is only read, "
+		      "in installed code ('/dist-packages/')");
+	stat_open("/home/u/.cargo/registry/src/c.rs");
+	assert_status(FST_OUT_OF_SCOPE, "'/home/u/.cargo/registry/src/c.rs' "
+					"is only read, in installed code "
+					"('/.cargo/registry/')");
+	/* a write of one path of the finding brings it in scope */
+	stat_open("/usr/lib/z");
+	assert_int_equal(last()->status, FST_OUT_OF_SCOPE);
+	open_("/usr/lib/z", O_WRONLY_, 0);
+	stat_open("/usr/lib/z");
+	assert_status(FST_REPORTED, NULL);
+}
+
+/* A thread is no new process; a process forked is its parent's copy. */
+static void test_fork_kinds(void **state)
+{
+	struct event f, ev;
+
+	(void)state;
+	exec_("/home/u/tool");
+	event_init(&f, EV_FORK);
+	f.seq = ++fx.seq;
+	f.pid = f.tid = 1;
+	f.child_pid = 2;
+	f.fork_kind = FORK_THREAD;
+	feed(f);
+	f.seq = ++fx.seq;
+	f.child_pid = 3;
+	f.fork_kind = FORK_VFORK;
+	feed(f);
+	ev = sys("newfstatat", "/home/u/two", 0);
+	ev.pid = ev.tid = 2;
+	feed(ev);
+	ev = sys("openat", "/home/u/two", 0);
+	ev.pid = ev.tid = 2;
+	ev.ret = 3;
+	feed(ev);
+	assert_null(last()->program[0]);
+	ev = sys("newfstatat", "/home/u/three", 0);
+	ev.pid = ev.tid = 3;
+	feed(ev);
+	ev = sys("openat", "/home/u/three", 0);
+	ev.pid = ev.tid = 3;
+	ev.ret = 3;
+	feed(ev);
+	assert_string_equal(last()->program[0], "/home/u/tool");
+}
+
+/* Arguments the trace could not read are empty; an exec without its
+ * arguments is named by its file. */
+static void test_argv_holes(void **state)
+{
+	struct event ev = sys("execve", "/home/u/tool", 0);
+
+	(void)state;
+	ev.has |= HAS_ARGV;
+	ev.argv = (const char *const[]){"tool", NULL, "x", NULL};
+	ev.argc = 3;
+	feed(ev);
+	stat_open("/home/u/cfg");
+	assert_string_equal(last()->program[0], "tool  x");
+	ev = sys("execve", "/home/u/tool", 0);
+	ev.has |= HAS_ARGV;
+	ev.argv = (const char *const[]){NULL};
+	ev.argc = 0;
+	feed(ev);
+	stat_open("/home/u/cfgb");
+	assert_string_equal(last()->program[0], "/home/u/tool");
+	/* a failed exec changes nothing */
+	ev = sys("execve", "/home/u/other", 0);
+	ev.ret = -1;
+	ev.err = 2;
+	feed(ev);
+	stat_open("/home/u/cfgc");
+	assert_string_equal(last()->program[0], "/home/u/tool");
+}
+
+/* The last 4096 processes that exited are remembered; older ones are
+ * forgotten, unless their pid was born again. */
+static void test_dead_processes_forgotten(void **state)
+{
+	struct event ev, f;
+
+	(void)state;
+	for (int pid = 100; pid < 100 + 4097; pid++) {
+		ev = sys("execve", "/home/u/tool", 0);
+		ev.pid = ev.tid = pid;
+		feed(ev);
+		if (pid == 101) {
+			/* 101 is born again before it is forgotten */
+			exit_(101, 101);
+			event_init(&f, EV_FORK);
+			f.seq = ++fx.seq;
+			f.pid = f.tid = 100;
+			f.child_pid = 101;
+			feed(f);
+		}
+		exit_(pid, pid);
+	}
+	/* 100 was the oldest of 4097 dead: gone; 102 is still known */
+	ev = sys("newfstatat", "/home/u/a", 0);
+	ev.pid = ev.tid = 100;
+	feed(ev);
+	ev = sys("openat", "/home/u/a", 0);
+	ev.pid = ev.tid = 100;
+	ev.ret = 3;
+	feed(ev);
+	assert_null(last()->program[0]);
+	ev = sys("newfstatat", "/home/u/b", 0);
+	ev.pid = ev.tid = 102;
+	feed(ev);
+	ev = sys("openat", "/home/u/b", 0);
+	ev.pid = ev.tid = 102;
+	ev.ret = 3;
+	feed(ev);
+	assert_string_equal(last()->program[0], "/home/u/tool");
 }
 
 /* Only a process's own exit ends it, not its threads': the program of a
@@ -648,7 +1072,19 @@ int main(void)
 		T(test_unprivileged_raised_by_shared_dir),
 		T(test_creat_built_program),
 		T(test_program_without_argv),
+		T(test_prefix_edges),
+		T(test_long_reason_cut),
+		T(test_program_unknown),
+		T(test_program_long_command_line),
 		T(test_thread_exit_keeps_process),
+		T(test_exchange_forgets_both),
+		T(test_rename_and_remove_boundaries),
+		T(test_link_and_tmpfile),
+		T(test_stat_learns_mode),
+		T(test_written_by_fd),
+		T(test_fork_kinds),
+		T(test_argv_holes),
+		T(test_dead_processes_forgotten),
 		cmocka_unit_test(test_unprivileged_severity_bad),
 	};
 

@@ -20,6 +20,7 @@
 #include "rule.h"
 #include "suppress.h"
 #include "syscalls.h"
+#include "util.h"
 
 struct fixture {
 	struct rule_set rs;
@@ -271,6 +272,242 @@ static void test_script_relative_names(void **state)
 	assert_string_equal(found()->v[0]->status_reason, "s (shipped.json:1)");
 	assert_int_equal(found()->v[1]->status, FST_REPORTED);
 	assert_string_equal(found()->v[2]->status_reason, "s (shipped.json:1)");
+}
+
+/* PID execs EXE with ARGV, then stats and opens PATH: the finding is
+ * suppressed by {script} or not. */
+static void script_case(int pid, const char *exe, const char *const *argv,
+			const char *path, bool suppressed)
+{
+	const struct finding *f;
+	size_t n = found()->n;
+
+	exec(pid, exe, argv);
+	check_use(pid, path);
+	assert_int_equal(found()->n, n + 1);
+	f = found()->v[n];
+	if ((f->status == FST_SUPPRESSED) != suppressed)
+		fail_msg("%s %s ...: %s is %s", exe, argv[1], path,
+			 suppressed ? "reported" : "suppressed");
+	if (suppressed)
+		assert_string_equal(f->status_reason, "s (shipped.json:1)");
+}
+
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Each interpreter's options: those after which no script is named, those
+ * whose value is the next argument, and the others, which are skipped. */
+static void test_script_options(void **state)
+{
+	static const char *const shells[] = {"sh",  "bash",  "dash", "zsh",
+					     "ksh", "ksh93", "mksh", "busybox"};
+	int pid = 1;
+
+	(void)state;
+	load(SUPP("{\"rule\": \"r\", \"path\": \"{script}\", "
+		  " \"reason\": \"s\"}"),
+	     NULL, true);
+	/* python: -W and -X take a value, -c and -m name no script */
+	script_case(pid++, "/usr/bin/python3",
+		    ARGV("python3", "-W", "ignore", "x.py"), "/w/x.py", true);
+	script_case(pid++, "/usr/bin/python3",
+		    ARGV("python3", "-W", "ignore", "x.py"), "/w/ignore",
+		    false);
+	script_case(pid++, "/usr/bin/python3",
+		    ARGV("python3", "-X", "dev", "y.py"), "/w/y.py", true);
+	script_case(pid++, "/usr/bin/python3", ARGV("python3", "-X", "dev"),
+		    "/w/dev", false);
+	script_case(pid++, "/usr/bin/python3", ARGV("python3", "-c", "z.py"),
+		    "/w/z.py", false);
+	script_case(pid++, "/usr/bin/python3", ARGV("python3", "-m", "zm.py"),
+		    "/w/zm.py", false);
+	script_case(pid++, "/usr/bin/python3", ARGV("python3", "-mz", "zmz.py"),
+		    "/w/zmz.py", false);
+	script_case(pid++, "/usr/bin/python3", ARGV("python3", "-u", "u.py"),
+		    "/w/u.py", true);
+	script_case(pid++, "/usr/bin/python3", ARGV("python3", "-W"), "/w/-W",
+		    false);
+	script_case(pid++, "/usr/bin/pypy3", ARGV("pypy3", "-c", "p.py"),
+		    "/w/p.py", false);
+	script_case(pid++, "/usr/bin/pypy3", ARGV("pypy3", "-X", "v", "q.py"),
+		    "/w/q.py", true);
+	/* a shell: -o, -O, --rcfile, --init-file take a value; an option
+	 * holding a c is -c */
+	script_case(pid++, "/bin/bash", ARGV("bash", "-o", "errexit", "a.sh"),
+		    "/w/a.sh", true);
+	script_case(pid++, "/bin/bash", ARGV("bash", "-o", "errexit", "a.sh"),
+		    "/w/errexit", false);
+	script_case(pid++, "/bin/bash", ARGV("bash", "-O", "extglob", "b.sh"),
+		    "/w/b.sh", true);
+	script_case(pid++, "/bin/bash", ARGV("bash", "--rcfile", "rc", "c.sh"),
+		    "/w/c.sh", true);
+	script_case(pid++, "/bin/bash", ARGV("bash", "--rcfile", "rc", "c.sh"),
+		    "/w/rc", false);
+	script_case(pid++, "/bin/bash",
+		    ARGV("bash", "--init-file", "if", "d.sh"), "/w/d.sh", true);
+	script_case(pid++, "/bin/bash", ARGV("bash", "-ec", "e.sh"), "/w/e.sh",
+		    false);
+	script_case(pid++, "/bin/bash", ARGV("bash", "-x", "f.sh"), "/w/f.sh",
+		    true);
+	script_case(pid++, "/bin/bash", ARGV("bash", "-o"), "/w/-o", false);
+	script_case(pid++, "/bin/bash", ARGV("bash", "--", "-g.sh"), "/w/-g.sh",
+		    true);
+	script_case(pid++, "/bin/bash", ARGV("bash", "-x", "--", "-c"), "/w/-c",
+		    true);
+	for (size_t i = 0; i < ARRAY_SIZE(shells); i++) {
+		char exe[64];
+		char sh[64], abs[64];
+
+		snprintf(exe, sizeof(exe), "/bin/%s", shells[i]);
+		snprintf(sh, sizeof(sh), "%s.sh", shells[i]);
+		snprintf(abs, sizeof(abs), "/w/%s.sh", shells[i]);
+		script_case(pid++, exe, ARGV(shells[i], "-c", sh), abs, false);
+		snprintf(sh, sizeof(sh), "o-%s.sh", shells[i]);
+		snprintf(abs, sizeof(abs), "/w/o-%s.sh", shells[i]);
+		script_case(pid++, exe, ARGV(shells[i], "-o", "x", sh), abs,
+			    true);
+	}
+	/* no shell: its -c and -o are options like any */
+	script_case(pid++, "/usr/bin/fish", ARGV("fish", "-c", "i.sh"),
+		    "/w/i.sh", true);
+	script_case(pid++, "/usr/bin/awk", ARGV("awk", "-W", "v", "q.awk"),
+		    "/w/v", true);
+	script_case(pid++, "/usr/bin/awk", ARGV("awk", "-W", "v", "q.awk"),
+		    "/w/q.awk", false);
+	/* perl, ruby, node: -e, -E, -p name no script; no option takes a
+	 * value */
+	script_case(pid++, "/usr/bin/perl", ARGV("perl", "-E", "j.pl"),
+		    "/w/j.pl", false);
+	script_case(pid++, "/usr/bin/perl", ARGV("perl", "-p", "k.pl"),
+		    "/w/k.pl", false);
+	script_case(pid++, "/usr/bin/perl5.36", ARGV("perl", "-pi", "kpi.pl"),
+		    "/w/kpi.pl", false);
+	script_case(pid++, "/usr/bin/node", ARGV("node", "-e", "l.js"),
+		    "/w/l.js", false);
+	script_case(pid++, "/usr/bin/node", ARGV("node", "m.js"), "/w/m.js",
+		    true);
+	/* each by the start of its name: nodejs, ruby3.1, python3.11 */
+	script_case(pid++, "/usr/bin/nodejs", ARGV("nodejs", "-e", "nj.js"),
+		    "/w/nj.js", false);
+	script_case(pid++, "/usr/bin/ruby3.1", ARGV("ruby", "-e", "rb.rb"),
+		    "/w/rb.rb", false);
+	script_case(pid++, "/usr/bin/python3.11",
+		    ARGV("python3", "-c", "py.py"), "/w/py.py", false);
+	script_case(pid++, "/usr/bin/pypy", ARGV("pypy", "-m", "pp.py"),
+		    "/w/pp.py", false);
+	script_case(pid++, "/usr/bin/perl", ARGV("perl", "-e", "pe.pl"),
+		    "/w/pe.pl", false);
+	script_case(pid++, "/usr/bin/ruby", ARGV("ruby", "-o", "n.rb"),
+		    "/w/n.rb", true);
+	script_case(pid++, "/usr/bin/ruby", ARGV("ruby", "-c", "o.rb"),
+		    "/w/o.rb", true);
+	/* the script names the path: whole when absolute, by its last
+	 * components when relative */
+	script_case(pid++, "/bin/sh", ARGV("sh", "/w/abs.sh"), "/w/abs.sh",
+		    true);
+	script_case(pid++, "/bin/sh", ARGV("sh", "/w/abs.sh"), "/v/w/abs.sh",
+		    false);
+	script_case(pid++, "/bin/sh", ARGV("sh", "././hdot.sh"), "/w/hdot.sh",
+		    true);
+	script_case(pid++, "/bin/sh", ARGV("sh", "xg.sh"), "/w/axg.sh", false);
+	script_case(pid++, "/bin/sh", ARGV("sh", "xg.sh"), "xg.sh", false);
+	script_case(pid++, "/bin/sh", ARGV("sh", "./"), "/w/", false);
+}
+
+/* PID stats PATH then execs it with ARGV: the finding holds the exec. */
+static void stat_exec(int pid, const char *path, const char *const *argv)
+{
+	feed(sys(pid, "newfstatat", path, 0));
+	exec(pid, path, argv);
+}
+
+/* {lookup}: an exec whose argv[0] has no slash; {exe} and {script} never
+ * match a finding that holds the exec. */
+static void test_lookup_token(void **state)
+{
+	(void)state;
+	load(SUPP("{\"rule\": \"r\", \"path\": \"{lookup}\", "
+		  " \"reason\": \"l\"},"
+		  "{\"rule\": \"r\", \"path\": [\"{exe}\", \"{script}\"], "
+		  " \"reason\": \"e\"}"),
+	     NULL, true);
+	stat_exec(1, "/w/bin/tool", ARGV("tool", "x"));
+	stat_exec(2, "/w/bin/toolb", ARGV("/w/bin/toolb"));
+	stat_exec(3, "/w/bin/toolc", ARGV("./toolc"));
+	/* without the exec {exe} matches, {lookup} does not */
+	exec(4, "/w/bin/toold", ARGV("toold"));
+	check_use(4, "/w/bin/toold");
+	/* {lookup} is the image exec'd, not the program before it */
+	exec(5, "/w/bin/toole", ARGV("toole"));
+	stat_exec(5, "/w/bin/other", ARGV("other"));
+	assert_int_equal(found()->n, 5);
+	assert_string_equal(found()->v[0]->status_reason, "l (shipped.json:1)");
+	/* (out of scope: /w/bin/tool made /w/ a prefix; not suppressed) */
+	assert_int_not_equal(found()->v[1]->status, FST_SUPPRESSED);
+	assert_int_not_equal(found()->v[2]->status, FST_SUPPRESSED);
+	assert_string_equal(found()->v[3]->status_reason, "e (shipped.json:1)");
+	assert_string_equal(found()->v[4]->status_reason, "l (shipped.json:1)");
+}
+
+/* "program" is the exe or argv[0], whole or by its last component; a
+ * process the trace never showed exec is no program. */
+static void test_program_key(void **state)
+{
+	(void)state;
+	load(SUPP("{\"rule\": \"r\", \"program\": [\"mytool\", \"/usr/lib/*\"],"
+		  " \"reason\": \"p\"},"
+		  "{\"rule\": \"r\", \"path\": [\"{script}\", \"{lookup}\"], "
+		  " \"reason\": \"s\"}"),
+	     NULL, true);
+	exec(1, "/opt/x/mytool", ARGV("other"));
+	check_use(1, "/w/a");
+	exec(2, NULL, ARGV("./bin/mytool", "x"));
+	check_use(2, "/w/b");
+	exec(3, "/opt/x/mytoolz", ARGV("mytoolz"));
+	check_use(3, "/w/c");
+	exec(4, "/usr/lib/x/helper", ARGV("helper"));
+	check_use(4, "/w/d");
+	check_use(5, "/w/e");
+	/* {script} of a process without its exe: read from argv[0] */
+	exec(6, NULL, ARGV("bash", "-c", "q.sh"));
+	check_use(6, "/w/q.sh");
+	exec(7, NULL, ARGV("bash", "qq.sh"));
+	check_use(7, "/w/qq.sh");
+	/* {lookup} of an exec without its argv: no */
+	feed(sys(8, "newfstatat", "/w/bin/t", 0));
+	feed(sys(8, "execve", "/w/bin/t", 0));
+	assert_int_equal(found()->n, 8);
+	assert_string_equal(found()->v[0]->status_reason, "p (shipped.json:1)");
+	assert_string_equal(found()->v[1]->status_reason, "p (shipped.json:1)");
+	assert_int_not_equal(found()->v[2]->status, FST_SUPPRESSED);
+	assert_string_equal(found()->v[3]->status_reason, "p (shipped.json:1)");
+	assert_int_not_equal(found()->v[4]->status, FST_SUPPRESSED);
+	assert_int_not_equal(found()->v[5]->status, FST_SUPPRESSED);
+	assert_string_equal(found()->v[6]->status_reason, "s (shipped.json:1)");
+	assert_int_not_equal(found()->v[7]->status, FST_SUPPRESSED);
+}
+
+/* "syscall" globs match any evidence's syscall; a glob in "rule" too. */
+static void test_syscall_and_rule_globs(void **state)
+{
+	(void)state;
+	load(SUPP("{\"rule\": \"[rx]\", \"syscall\": \"open*\", "
+		  " \"path\": \"/w/s*\", \"reason\": \"o\"},"
+		  "{\"rule\": \"?\", \"syscall\": [\"access\", \"mkdir\"], "
+		  " \"reason\": \"a\"}"),
+	     NULL, true);
+	check_use(1, "/w/sa");
+	check_use(1, "/w/ta");
+	feed(sys(1, "access", "/w/u", 0));
+	feed(sys(1, "openat", "/w/u", 3));
+	feed(sys(1, "mkdir", "/w/m", 0));
+	feed(sys(1, "unlinkat", "/w/v", 0));
+	assert_int_equal(found()->n, 5);
+	assert_string_equal(found()->v[0]->status_reason, "o (shipped.json:1)");
+	assert_int_equal(found()->v[1]->status, FST_REPORTED);
+	assert_string_equal(found()->v[2]->status_reason, "a (shipped.json:1)");
+	assert_string_equal(found()->v[3]->status_reason, "a (shipped.json:1)");
+	assert_int_equal(found()->v[4]->status, FST_REPORTED);
 }
 
 static void test_failed_file_leaves_no_suppression(void **state)
@@ -525,6 +762,399 @@ static void test_example_of_a_rename(void **state)
 	findings_release(&fs);
 }
 
+static const char rep_rules[] =
+	"{\"rules\": ["
+	"{\"id\": \"a\", \"title\": \"A title\", \"severity\": \"error\","
+	" \"message\": \"a m\", \"fix\": \"do x\","
+	" \"references\": [\"https://r/1\", \"https://r/2\"],"
+	" \"steps\": [{\"name\": \"s\", \"syscalls\": [\"unlink\"]}]},"
+	"{\"id\": \"v\", \"title\": \"V\", \"severity\": \"warning\","
+	" \"message\": \"v m\", \"variants\": ["
+	"  {\"steps\": [{\"name\": \"s\", \"syscalls\": [\"unlink\"]}]},"
+	"  {\"steps\": [{\"name\": \"s\", \"syscalls\": [\"rmdir\"]}]}]},"
+	"{\"id\": \"off\", \"title\": \"O\", \"severity\": \"note\","
+	" \"message\": \"o\", \"enabled\": false,"
+	" \"steps\": [{\"name\": \"s\", \"syscalls\": [\"unlink\"]}]},"
+	"{\"id\": \"n\", \"title\": \"N\", \"severity\": \"note\","
+	" \"message\": \"n m\","
+	" \"steps\": [{\"name\": \"s\", \"syscalls\": [\"unlink\"]}]}]}";
+
+static struct finding *rep_finding(struct rule_set *rs, const char *id,
+				   enum finding_status st, uint64_t fp)
+{
+	struct finding *f = calloc(1, sizeof(*f));
+
+	f->rule = rule_set_find(rs, id);
+	assert_non_null(f->rule);
+	f->status = st;
+	f->severity = f->rule->severity;
+	f->count = 1;
+	f->fingerprint = fp;
+	f->message = strdup(f->rule->message);
+	return f;
+}
+
+static struct evidence *rep_ev(struct finding *f, const char *step,
+			       uint64_t seq, int pid, const char *syscall,
+			       const char *abspath)
+{
+	struct evidence *e = &f->ev[f->nev++];
+
+	e->step = step;
+	e->seq = seq;
+	e->pid = e->tid = pid;
+	e->syscall = syscall;
+	e->ts_enter = seq * 1000;
+	e->ts_exit = seq * 1000 + 10;
+	if (abspath) {
+		e->abspath = strdup(abspath);
+		e->path = strdup(strrchr(abspath, '/') + 1);
+	}
+	return e;
+}
+
+static void rep_add(struct findings *fs, struct finding *f)
+{
+	findings_add(fs, f);
+	free(f);
+}
+
+/* Every line the text report writes and every key of the JSON one. */
+static void test_report_every_line(void **state)
+{
+	static const char *const argv[] = {"make", "-j2", NULL};
+	static const char *const files[] = {"a.trace", "b.log"};
+	struct rule_set rs;
+	struct findings fs;
+	struct finding *f;
+	struct evidence *e;
+	struct report_meta m = {0};
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	rule_set_init(&rs);
+	if (rule_set_load_text(&rs, "rep.json", rep_rules, strlen(rep_rules),
+			       err, sizeof(err)) < 0)
+		fail_msg("load failed: %s", err);
+	m.rules = &rs;
+	m.events = 42;
+	findings_init(&fs);
+
+	/* an error, confirmed, seen twice, of three events in two pids */
+	f = rep_finding(&rs, "a", FST_REPORTED, 1);
+	f->confirmed = true;
+	f->count = 2;
+	f->window_us = 7;
+	e = rep_ev(f, "check", 10, 5, "newfstatat", "/w/x");
+	e->tid = 6;
+	e->has_ret = true;
+	e->source = strdup("t.log:3");
+	e->stat.valid = true;
+	e->stat.dev = 8;
+	e->stat.ino = 9;
+	e->stat.mode = 0100644;
+	e->stat.nlink = 1;
+	e->stat.uid = 1000;
+	f->program[0] = strdup("/bin/cp x y");
+	e = rep_ev(f, "use", 11, 5, "renameat2", "/w/x");
+	e->abspath2 = strdup("/w/y");
+	e->path2 = strdup("y");
+	e->has_ret = true;
+	e->ret = -1;
+	e->err = 2;
+	f->program[1] = strdup("/bin/cp x y");
+	e = rep_ev(f, "end", 12, 7, "write", NULL);
+	e->has_fd = true;
+	e->fd = 3;
+	e->fd_path = strdup("/w/z");
+	e->has_ret = true;
+	e->ret = -1;
+	e->err = 9999;
+	f->program[2] = strdup("other");
+	rep_add(&fs, f);
+
+	/* a warning seen on nine paths: the first, three more, "2 more" */
+	{
+		static const char *const paths[] = {
+			"/w/p", "/w/p", "/w/q", "/w/q", "/w/r",
+			"/w/s", "/w/t", NULL,	"/w/u",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+			f = rep_finding(&rs, "v", FST_REPORTED, 100 + i);
+			rep_ev(f, NULL, 20 + i, 8, "unlink", paths[i]);
+			rep_add(&fs, f);
+		}
+	}
+	/* a note: a pid's program once, the first known; an exit's never */
+	f = rep_finding(&rs, "n", FST_REPORTED, 200);
+	rep_ev(f, "s", 30, 9, "unlink", "/w/n");
+	f->program[1] = strdup("gone");
+	rep_ev(f, "t", 31, 9, "unlink", "/w/n");
+	f->program[2] = strdup("late");
+	rep_ev(f, "u", 32, 10, "unlink", "/w/o");
+	f->program[3] = strdup("late");
+	rep_ev(f, "w", 33, 10, "unlink", "/w/o");
+	f->program[4] = strdup("dead");
+	rep_ev(f, "x", 34, 11, "exit", NULL);
+	rep_add(&fs, f);
+	/* not reported */
+	f = rep_finding(&rs, "a", FST_SUPPRESSED, 300);
+	f->status_reason = strdup("because (s.json:2)");
+	rep_ev(f, "s", 40, 5, "unlink", "/w/sup");
+	rep_add(&fs, f);
+	f = rep_finding(&rs, "a", FST_OUT_OF_SCOPE, 301);
+	f->status_reason = strdup("installed");
+	rep_ev(f, "s", 41, 5, "unlink", "/usr/x");
+	rep_add(&fs, f);
+	fs.dropped = 1;
+
+	out = open_memstream(&buf, &len);
+	report_text(out, &fs, &m, false);
+	fclose(out);
+	assert_string_equal(
+		buf,
+		"error[a] a m (confirmed: the object changed in between) "
+		"[2 times]\n"
+		"    program  pid 5: /bin/cp x y\n"
+		"    program  pid 7: other\n"
+		"    check    #10 pid 5 newfstatat(/w/x) = 0\n"
+		"    use      #11 pid 5 renameat2(/w/x -> /w/y) = -1 ENOENT\n"
+		"    end      #12 pid 7 write(/w/z) = -1 ?\n"
+		"    fix: do x\n"
+		"warning[v] v m [9 times]\n"
+		"             #20 pid 8 unlink(/w/p)\n"
+		"    also     /w/q, /w/r, /w/s and 2 more\n"
+		"note[n] n m\n"
+		"    program  pid 9: gone\n"
+		"    program  pid 10: late\n"
+		"    s        #30 pid 9 unlink(/w/n)\n"
+		"    t        #31 pid 9 unlink(/w/n)\n"
+		"    u        #32 pid 10 unlink(/w/o)\n"
+		"    w        #33 pid 10 unlink(/w/o)\n"
+		"    x        #34 pid 11 exit()\n"
+		"\n"
+		"  a                            1 error (2 times)\n"
+		"  v                            1 warning (9 times)\n"
+		"  n                            1 note\n"
+		"3 findings (1 error, 1 warning, 1 note) in 42 events (some "
+		"partial matches or findings were dropped: see --format "
+		"json)\n"
+		"not reported: 1 suppressed (--show-suppressed lists them), 1 "
+		"out of scope (--scope all reports them)\n");
+	free(buf);
+
+	/* the suppressed ones listed, dim, with their reason; in color */
+	m.show_suppressed = true;
+	fs.dropped = 0;
+	m.dropped_pending = 3;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	report_text(out, &fs, &m, true);
+	fclose(out);
+	assert_non_null(strstr(buf, "\033[1;31merror\033[1m[a]\033[0m a m "
+				    "(confirmed"));
+	assert_non_null(strstr(buf, "\n\033[33mwarning\033[1m[v]\033[0m v m "
+				    "[9 times]\n"
+				    "    \033[2m         #20 pid 8 "
+				    "unlink(/w/p)\033[0m\n"));
+	assert_non_null(strstr(buf, "\n\033[36mnote\033[1m[n]\033[0m n m\n"));
+	assert_non_null(strstr(buf, "\n\033[2msuppressed\033[1m[a]\033[0m a m\n"
+				    "    reason   because (s.json:2)\n"
+				    "    \033[2ms        #40 pid 5 "
+				    "unlink(/w/sup)\033[0m\n"
+				    "\n"));
+	assert_null(strstr(buf, "installed"));
+	assert_non_null(strstr(buf, "in 42 events (some partial matches"));
+	assert_non_null(strstr(buf, "not reported: 1 suppressed, 1 out of "
+				    "scope (--scope all reports them)\n"));
+	free(buf);
+
+	/* JSON: a run */
+	m.is_run = true;
+	m.argv = argv;
+	m.status = 3;
+	m.unknown_records = 4;
+	m.unparsed_lines = 5;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	report_json(out, &fs, &m);
+	fclose(out);
+	assert_non_null(strstr(
+		buf, "\"input\":{\"kind\":\"run\",\"argv\":[\"make\",\"-j2\"],"
+		     "\"status\":3},\"rules\":[{\"id\":\"a\",\"severity\":"
+		     "\"error\",\"source\":\"rep.json\"},{\"id\":\"v\","
+		     "\"severity\":\"warning\",\"source\":\"rep.json\"},"
+		     "{\"id\":\"n\",\"severity\":\"note\",\"source\":"
+		     "\"rep.json\"}],\"events\":42,\"findings\":["
+		     "{\"rule\":\"a\",\"title\":\"A title\",\"severity\":"
+		     "\"error\",\"message\":\"a m\",\"confirmed\":true,"
+		     "\"window_us\":7,\"count\":2,\"fingerprint\":"
+		     "\"0000000000000001\",\"fix\":\"do x\",\"references\":["
+		     "\"https://r/1\",\"https://r/2\"],\"evidence\":["
+		     "{\"step\":\"check\",\"seq\":10,\"pid\":5,\"tid\":6,"
+		     "\"program\":\"/bin/cp x y\",\"syscall\":\"newfstatat\","
+		     "\"path\":\"x\",\"abspath\":\"/w/x\",\"ts_enter\":10000,"
+		     "\"ts_exit\":10010,\"ret\":0,\"source\":\"t.log:3\","
+		     "\"stat\":{\"dev\":8,\"ino\":9,\"mode\":33188,\"nlink\":1,"
+		     "\"uid\":1000}},"
+		     "{\"step\":\"use\",\"seq\":11,\"pid\":5,\"tid\":5,"
+		     "\"program\":\"/bin/cp x y\",\"syscall\":\"renameat2\","
+		     "\"path\":\"x\",\"abspath\":\"/w/x\",\"path2\":\"y\","
+		     "\"abspath2\":\"/w/y\",\"ts_enter\":11000,\"ts_exit\":"
+		     "11010,\"ret\":-1,\"errno\":\"ENOENT\"},"
+		     "{\"step\":\"end\",\"seq\":12,\"pid\":7,\"tid\":7,"
+		     "\"program\":\"other\",\"syscall\":\"write\",\"fd\":3,"
+		     "\"fd_path\":\"/w/z\",\"ts_enter\":12000,\"ts_exit\":"
+		     "12010,\"ret\":-1,\"errno\":9999}]},"
+		     "{\"rule\":\"v\",\"title\":\"V\",\"severity\":\"warning\","
+		     "\"message\":\"v m\",\"confirmed\":false,\"window_us\":0,"
+		     "\"count\":1,\"fingerprint\":\"0000000000000064\","
+		     "\"references\":[],\"evidence\":[{\"seq\":20,\"pid\":8,"
+		     "\"tid\":8,\"syscall\":\"unlink\",\"path\":\"p\","
+		     "\"abspath\":\"/w/p\",\"ts_enter\":20000,\"ts_exit\":"
+		     "20010}]},"));
+	assert_non_null(strstr(buf, "\"counts\":{\"error\":1,\"warning\":9,"
+				    "\"note\":1},\"not_reported\":{"
+				    "\"suppressed\":1,\"out_of_scope\":1,"
+				    "\"private\":0,\"no_intent\":0},"
+				    "\"suppressed\":[{\"rule\":\"a\","));
+	assert_non_null(strstr(buf, "\"reason\":\"because (s.json:2)\""));
+	assert_null(strstr(buf, "\"reason\":\"installed\""));
+	assert_non_null(strstr(buf, "\"dropped\":{\"pending\":3,\"findings\":0,"
+				    "\"unknown_records\":4,"
+				    "\"unparsed_lines\":5}}\n"));
+	/* the groups name their findings by index */
+	assert_non_null(strstr(buf, "\"groups\":[{\"rule\":\"a\",\"severity\":"
+				    "\"error\",\"message\":\"a m\","
+				    "\"confirmed\":true,\"count\":2,"));
+	assert_non_null(strstr(buf, "\"findings\":[1,2,3,4,5,6,7,8,9]}"));
+	assert_non_null(strstr(buf, "\"findings\":[10]}]"));
+	free(buf);
+
+	/* JSON: traces, nothing suppressed listed */
+	m.is_run = false;
+	m.files = files;
+	m.nfiles = 2;
+	m.show_suppressed = false;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	report_json(out, &fs, &m);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"input\":{\"kind\":\"trace\",\"files\":["
+				    "\"a.trace\",\"b.log\"]},\"rules\":["));
+	assert_null(strstr(buf, "\"suppressed\":["));
+	assert_null(strstr(buf, "because"));
+	free(buf);
+	findings_release(&fs);
+	rule_set_release(&rs);
+}
+
+/* The findings table: merged by fingerprint (also when fingerprints
+ * share a slot), grown, full at FINDINGS_MAX. */
+static void test_findings_table(void **state)
+{
+	struct rule_set rs;
+	struct findings fs;
+	struct finding f;
+	char err[256];
+	uint64_t counts[3];
+
+	(void)state;
+	rule_set_init(&rs);
+	if (rule_set_load_text(&rs, "rep.json", rep_rules, strlen(rep_rules),
+			       err, sizeof(err)) < 0)
+		fail_msg("load failed: %s", err);
+	findings_init(&fs);
+	assert_false(findings_known(&fs, 5));
+	findings_repeat(&fs, 5, true);
+	assert_int_equal(fs.dropped, 1);
+	/* 0x100 and 0x200 share slot 0 of 256 with 0 */
+	for (uint64_t i = 0; i < 3; i++) {
+		memset(&f, 0, sizeof(f));
+		f.rule = rule_set_find(&rs, "a");
+		f.fingerprint = i << 8;
+		f.count = 1;
+		f.status = i == 2 ? FST_SUPPRESSED : FST_REPORTED;
+		f.severity = SEV_ERROR;
+		f.message = strdup("m");
+		findings_add(&fs, &f);
+		assert_null(f.message);
+	}
+	assert_int_equal(fs.n, 3);
+	assert_true(findings_known(&fs, 0x100));
+	assert_true(findings_known(&fs, 0x200));
+	assert_false(findings_known(&fs, 0x300));
+	/* a repeat merges into its own, not its slot's first */
+	memset(&f, 0, sizeof(f));
+	f.rule = rule_set_find(&rs, "a");
+	f.fingerprint = 0x200;
+	f.count = 1;
+	f.confirmed = true;
+	f.message = strdup("other");
+	findings_add(&fs, &f);
+	assert_int_equal(fs.n, 3);
+	assert_int_equal(fs.v[2]->count, 2);
+	assert_true(fs.v[2]->confirmed);
+	assert_string_equal(fs.v[2]->message, "m");
+	assert_int_equal(fs.v[0]->count, 1);
+	assert_false(fs.v[0]->confirmed);
+	findings_repeat(&fs, 0x100, false);
+	findings_repeat(&fs, 0x100, true);
+	assert_int_equal(fs.v[1]->count, 3);
+	assert_true(fs.v[1]->confirmed);
+	assert_int_equal(fs.v[0]->count, 1);
+	findings_repeat(&fs, 0x300, false);
+	assert_int_equal(fs.dropped, 2);
+	findings_count(&fs, counts);
+	assert_int_equal(counts[SEV_ERROR], 2);
+	assert_int_equal(counts[SEV_WARNING], 0);
+	/* up to FINDINGS_MAX, through the table's growth */
+	for (uint64_t i = 3; i < FINDINGS_MAX + 2; i++) {
+		memset(&f, 0, sizeof(f));
+		f.rule = rule_set_find(&rs, "v");
+		f.fingerprint = i << 8;
+		f.count = 1;
+		f.severity = SEV_WARNING;
+		findings_add(&fs, &f);
+	}
+	assert_int_equal(fs.n, FINDINGS_MAX);
+	assert_int_equal(fs.dropped, 4);
+	for (uint64_t i = 0; i < FINDINGS_MAX; i++)
+		if (!findings_known(&fs, i << 8))
+			fail_msg("fingerprint %llx lost",
+				 (unsigned long long)(i << 8));
+	assert_false(findings_known(&fs, (uint64_t)FINDINGS_MAX << 8));
+	assert_true(fs.v[FINDINGS_MAX - 1]->fingerprint ==
+		    (uint64_t)(FINDINGS_MAX - 1) << 8);
+	/* full: a known one still merges */
+	memset(&f, 0, sizeof(f));
+	f.rule = rule_set_find(&rs, "v");
+	f.fingerprint = 7 << 8;
+	findings_add(&fs, &f);
+	assert_int_equal(fs.v[7]->count, 2);
+	assert_int_equal(fs.dropped, 4);
+	findings_count(&fs, counts);
+	assert_int_equal(counts[SEV_ERROR], 2);
+	assert_int_equal(counts[SEV_WARNING], FINDINGS_MAX - 3);
+	assert_int_equal(counts[SEV_NOTE], 0);
+	findings_release(&fs);
+	rule_set_release(&rs);
+
+	assert_string_equal(finding_status_name(FST_REPORTED), "reported");
+	assert_string_equal(finding_status_name(FST_SUPPRESSED), "suppressed");
+	assert_string_equal(finding_status_name(FST_OUT_OF_SCOPE),
+			    "out-of-scope");
+	assert_string_equal(finding_status_name(FST_PRIVATE), "private");
+	assert_string_equal(finding_status_name(FST_NO_INTENT), "no-intent");
+	assert_string_equal(finding_status_name(FST_PENDING), "pending");
+	assert_string_equal(finding_status_name(FST_STATUS_), "?");
+	assert_string_equal(finding_status_name((enum finding_status) - 1),
+			    "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +1167,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_code_on_the_command_line,
 					  teardown),
 		cmocka_unit_test_teardown(test_script_relative_names, teardown),
+		cmocka_unit_test_teardown(test_script_options, teardown),
+		cmocka_unit_test_teardown(test_lookup_token, teardown),
+		cmocka_unit_test_teardown(test_program_key, teardown),
+		cmocka_unit_test_teardown(test_syscall_and_rule_globs,
+					  teardown),
 		cmocka_unit_test_teardown(
 			test_failed_file_leaves_no_suppression, teardown),
 		cmocka_unit_test_teardown(test_unknown_rule_of_a_user,
@@ -547,6 +1182,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_not_reported_counts, teardown),
 		cmocka_unit_test_teardown(test_summary_per_rule, teardown),
 		cmocka_unit_test_teardown(test_example_of_a_rename, teardown),
+		cmocka_unit_test(test_report_every_line),
+		cmocka_unit_test(test_findings_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

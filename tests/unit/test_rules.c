@@ -10,8 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "engine.h"
@@ -205,6 +211,62 @@ static void test_guard_between_steps(void **state)
 	assert_int_equal(found()->n, 1);
 }
 
+/* A guard applies from just after its "after" step up to its "before"
+ * step, whether it is looked up by the key or scanned. */
+static void test_guard_window(void **state)
+{
+	struct event fs;
+
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"a\", \"syscalls\": [\"openat\"], "
+		  " \"where\": {\"abspath\": \"$p\", \"ret\": \"$f\"}},"
+		  "{\"name\": \"b\", \"syscalls\": [\"newfstatat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"c\", \"syscalls\": [\"rename\"], "
+		  " \"where\": {\"abspath\": \"$p\"}}],"
+		  "\"unless\": [{\"after\": \"a\", \"before\": \"b\", "
+		  " \"syscalls\": [\"fsync\"], \"where\": {\"fd\": \"$f\"}},"
+		  " {\"after\": \"b\", \"syscalls\": [\"unlink\"],"
+		  " \"where\": {\"abspath\": \"$p\"}}]"),
+	     0);
+	/* an fsync before b: no match */
+	feed(sys(1, "openat", "/w/x", 3));
+	fs = sys(1, "fsync", NULL, 0);
+	fs.has |= HAS_FD;
+	fs.fd = 3;
+	feed(fs);
+	feed(sys(1, "newfstatat", "/w/x", 0));
+	feed(sys(1, "rename", "/w/x", 0));
+	assert_int_equal(found()->n, 0);
+	/* after b: too late */
+	feed(sys(1, "openat", "/w/y", 4));
+	feed(sys(1, "newfstatat", "/w/y", 0));
+	fs.seq = ++fx.seq;
+	fs.fd = 4;
+	feed(fs);
+	feed(sys(1, "rename", "/w/y", 0));
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->message, "m /w/y");
+	/* the second guard only after b */
+	feed(sys(1, "openat", "/w/z", 5));
+	feed(sys(1, "newfstatat", "/w/z", 0));
+	feed(sys(1, "unlink", "/w/z", 0));
+	feed(sys(1, "rename", "/w/z", 0));
+	assert_int_equal(found()->n, 1);
+	feed(sys(1, "openat", "/w/q", 6));
+	feed(sys(1, "unlink", "/w/q", 0));
+	feed(sys(1, "newfstatat", "/w/q", 0));
+	feed(sys(1, "rename", "/w/q", 0));
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[1]->message, "m /w/q");
+	/* an unlink of another name cancels nothing */
+	feed(sys(1, "openat", "/w/r", 7));
+	feed(sys(1, "newfstatat", "/w/r", 0));
+	feed(sys(1, "unlink", "/w/s", 0));
+	feed(sys(1, "rename", "/w/r", 0));
+	assert_int_equal(found()->n, 3);
+}
+
 static const char at_exit_rule[] =
 	RULE("\"steps\": ["
 	     "{\"name\": \"ren\", \"syscalls\": [\"rename\"], "
@@ -258,6 +320,81 @@ static void test_or_exit(void **state)
 	feed(sys(1, "openat", "/w/a", 3));
 	feed_exit(1);
 	assert_int_equal(found()->n, 1);
+}
+
+/* Six steps (the most), the last or_exit, with a guard: the event
+ * satisfies it once, and the exit after it adds nothing; without the
+ * event the exit does. */
+static void test_six_steps_or_exit(void **state)
+{
+	load(RULE("\"steps\": ["
+		  "{\"name\": \"a\", \"syscalls\": [\"openat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"b\", \"syscalls\": [\"newfstatat\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"c\", \"syscalls\": [\"access\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"d\", \"syscalls\": [\"readlink\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"e\", \"syscalls\": [\"unlink\"], "
+		  " \"where\": {\"abspath\": \"$p\"}},"
+		  "{\"name\": \"f\", \"syscalls\": [\"mkdir\"], "
+		  " \"where\": {\"abspath\": \"$p\"}, \"or_exit\": true}],"
+		  "\"unless\": [{\"after\": \"c\", \"syscalls\": [\"fsync\"]},"
+		  " {\"after\": \"d\", \"syscalls\": [\"fdatasync\"]}]"),
+	     0);
+	static const char *const calls[] = {"openat",	"newfstatat", "access",
+					    "readlink", "unlink",     "mkdir"};
+
+	for (int i = 0; i < 6; i++)
+		feed(sys(1, calls[i], "/w/six", 0));
+	assert_int_equal(found()->n, 1);
+	assert_string_equal(found()->v[0]->ev[5].syscall, "mkdir");
+	assert_int_equal(found()->v[0]->nev, 6);
+	feed_exit(1);
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->count, 1);
+	for (int i = 0; i < 5; i++)
+		feed(sys(2, calls[i], "/w/five", 0));
+	assert_int_equal(found()->n, 1);
+	feed_exit(2);
+	assert_int_equal(found()->n, 2);
+	assert_string_equal(found()->v[1]->ev[5].syscall, "exit");
+	assert_string_equal(found()->v[1]->ev[4].syscall, "unlink");
+	engine_finish(fx.e);
+	assert_int_equal(found()->n, 2);
+}
+
+/* A syscall event the schema does not know (no descriptor) and the other
+ * kinds of event match nothing, and break no match around them. */
+static void test_event_without_syscall(void **state)
+{
+	struct event ev;
+
+	load(two_step, 0);
+	feed(sys(1, "newfstatat", "/w/a", 0));
+	event_init(&ev, EV_SYSCALL);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.has = HAS_PATH | HAS_RET;
+	ev.path = ev.abspath = "/w/a";
+	feed(ev);
+	event_init(&ev, EV_WARNING);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.has = HAS_PATH;
+	ev.path = ev.abspath = "/w/a";
+	feed(ev);
+	event_init(&ev, EV_FORK);
+	ev.seq = ++fx.seq;
+	ev.pid = ev.tid = 1;
+	ev.child_pid = 2;
+	feed(ev);
+	assert_int_equal(found()->n, 0);
+	feed(sys(1, "openat", "/w/a", 3));
+	assert_int_equal(found()->n, 1);
+	assert_int_equal(found()->v[0]->ev[0].seq, 1);
+	assert_int_equal(found()->v[0]->ev[1].seq, 5);
 }
 
 static void test_overlaps(void **state)
@@ -497,6 +634,103 @@ static void test_path_policy(void **state)
 	assert_int_equal(found()->v[1]->severity, SEV_WARNING);
 }
 
+/* Each kind of policy glob (a literal, a prefix, a suffix, *infix*, an
+ * fnmatch pattern) at its edges; a rename is ignored when both its
+ * names are. */
+static void test_policy_glob_kinds(void **state)
+{
+	static const char policy[] =
+		"{\"policy\": {\"ignore\": [\"/ex/act\", \"/e\", \"*mid*\","
+		" \"/pre/*\", \"q*\", \"*.suf\", \"/fn/[ab]?x\", "
+		"\"/esc\\\\*\"],"
+		" \"ignore_except\": [\"/pre/keep*\", \"*.suf.suf\"],"
+		" \"root_only\": [\"/r*\", \"*.ro\", \"*rmid*\", "
+		"\"/x/[0-9]\"]}}";
+	static const struct {
+		const char *path;
+		bool ignored;
+	} cases[] = {
+		{"/ex/act", true},	 {"/ex/actx", false},
+		{"/ex/ac", false},	 {"/ey/act", false},
+		{"/fx/act", false},	 {"/e", true},
+		{"/f", false},		 {"/ez", false},
+		{"/a/mid/b", true},	 {"mid", true},
+		{"/a/mi/d", false},	 {"/pre/x", true},
+		{"/pre/", true},	 {"/pre", false},
+		{"/prex/y", false},	 {"/qre/x", false},
+		{"/p", false},		 {"q", true},
+		{"qq/x", true},		 {"/q", false},
+		{"/a/b.suf", true},	 {".suf", true},
+		{"suf", false},		 {"/a/b.su", false},
+		{"/a/bsuf", false},	 {"/fn/a1x", true},
+		{"/fn/b2x", true},	 {"/fn/c1x", false},
+		{"/fn/a1y", false},	 {"/esc*", true},
+		{"/esc", false},	 {"/escx", false},
+		{"/pre/keep", false},	 {"/pre/keep/x", false},
+		{"/a/b.suf.suf", false},
+	};
+	struct engine_options o = {.default_filters = true, .modifiers = true};
+	char err[512];
+	struct event ev;
+
+	load(two_step, 0);
+	assert_int_equal(rule_set_load_text(&fx.rs, "p.json", policy,
+					    strlen(policy), err, sizeof(err)),
+			 0);
+	engine_free(fx.e);
+	fx.e = engine_new(&fx.rs, &o);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = found()->n;
+
+		feed(sys(1, "newfstatat", cases[i].path, 0));
+		feed(sys(1, "openat", cases[i].path, 3));
+		if ((found()->n == n) != cases[i].ignored)
+			fail_msg("%s: %s", cases[i].path,
+				 cases[i].ignored ? "not ignored" : "ignored");
+	}
+	/* root_only makes a note of each kind */
+	{
+		static const char *const notes[] = {"/r", "/rx/y", "/a/b.ro",
+						    "/a/rmid/b", "/x/5"};
+		static const char *const not_notes[] = {"/s/r", "/a/b.rox",
+							"/a/rmi/d", "/x/a"};
+
+		for (size_t i = 0; i < 5; i++) {
+			feed(sys(1, "newfstatat", notes[i], 0));
+			feed(sys(1, "openat", notes[i], 3));
+			assert_int_equal(found()->v[found()->n - 1]->severity,
+					 SEV_NOTE);
+		}
+		for (size_t i = 0; i < 4; i++) {
+			feed(sys(1, "newfstatat", not_notes[i], 0));
+			feed(sys(1, "openat", not_notes[i], 3));
+			assert_int_equal(found()->v[found()->n - 1]->severity,
+					 SEV_WARNING);
+		}
+	}
+	/* a rename from an ignored name to another is ignored; to a name
+	 * that is not, it counts */
+	teardown(NULL);
+	load(RULE("\"steps\": [{\"name\": \"r\", \"syscalls\": [\"rename\"],"
+		  " \"where\": {\"abspath\": \"$p\"}}]"),
+	     0);
+	assert_int_equal(rule_set_load_text(&fx.rs, "p.json", policy,
+					    strlen(policy), err, sizeof(err)),
+			 0);
+	engine_free(fx.e);
+	fx.e = engine_new(&fx.rs, &o);
+	ev = sys(1, "rename", "/pre/a", 0);
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = "/pre/b";
+	feed(ev);
+	assert_int_equal(found()->n, 0);
+	ev = sys(1, "rename", "/pre/a", 0);
+	ev.has |= HAS_PATH2;
+	ev.path2 = ev.abspath2 = "/home/b";
+	feed(ev);
+	assert_int_equal(found()->n, 1);
+}
+
 static void test_process_exit_drops_partial_matches(void **state)
 {
 	load(two_step, 0);
@@ -525,6 +759,87 @@ static void load_error(const char *text, const char *want)
 	/* nothing of the bad file is kept */
 	assert_null(rule_set_find(&rs, "r"));
 	rule_set_release(&rs);
+}
+
+/* A rule file of TOTAL bytes: one rule, then spaces. */
+static char *padded_rules(size_t total)
+{
+	static const char head[] = RULE("\"steps\": [{\"name\": \"a\", "
+					"\"syscalls\": [\"unlink\"]}]");
+	char *text = malloc(total);
+
+	memset(text, ' ', total);
+	memcpy(text, head, strlen(head));
+	return text;
+}
+
+/* PATH holds (or, a FIFO, is fed) TOTAL bytes of padded_rules(). */
+static int load_sized(const char *path, size_t total, bool fifo, char *err,
+		      size_t errlen)
+{
+	char *text = padded_rules(total);
+	struct rule_set rs;
+	pid_t pid = -1;
+	int r, fd;
+
+	if (fifo) {
+		assert_int_equal(mkfifo(path, 0600), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			size_t off = 0;
+
+			fd = open(path, O_WRONLY);
+			while (fd >= 0 && off < total) {
+				ssize_t n = write(fd, text + off, total - off);
+
+				if (n <= 0)
+					break;
+				off += (size_t)n;
+			}
+			_exit(0);
+		}
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, text, total), (ssize_t)total);
+		close(fd);
+	}
+	rule_set_init(&rs);
+	r = rule_set_load(&rs, path, err, errlen);
+	assert_int_equal(rs.nrules, r == 0 ? 1 : 0);
+	rule_set_release(&rs);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	unlink(path);
+	free(text);
+	return r;
+}
+
+/* A rule file may be 4 MiB, not a byte more: by its size, or as a FIFO
+ * is read. */
+static void test_rule_file_size_limit(void **state)
+{
+	char dir[] = "/tmp/fsrace-rules-XXXXXX", path[64], err[256], want[128];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	snprintf(want, sizeof(want), "%s: rule file larger than 4194304 bytes",
+		 path);
+	assert_int_equal(load_sized(path, 4 << 20, false, err, sizeof(err)), 0);
+	assert_int_equal(
+		load_sized(path, (4 << 20) + 1, false, err, sizeof(err)),
+		-EFBIG);
+	assert_string_equal(err, want);
+	assert_int_equal(load_sized(path, 4 << 20, true, err, sizeof(err)), 0);
+	assert_int_equal(
+		load_sized(path, (4 << 20) + 1, true, err, sizeof(err)),
+		-EFBIG);
+	assert_string_equal(err, want);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_error_syntax(void **state)
@@ -789,6 +1104,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_at_exit_fires_at_trace_end,
 					  teardown),
 		cmocka_unit_test_teardown(test_or_exit, teardown),
+		cmocka_unit_test_teardown(test_six_steps_or_exit, teardown),
+		cmocka_unit_test_teardown(test_guard_window, teardown),
+		cmocka_unit_test_teardown(test_event_without_syscall, teardown),
 		cmocka_unit_test_teardown(test_overlaps, teardown),
 		cmocka_unit_test_teardown(test_flags_contains_lacks_and_glob,
 					  teardown),
@@ -802,6 +1120,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_many_matches_of_one_event,
 					  teardown),
 		cmocka_unit_test_teardown(test_path_policy, teardown),
+		cmocka_unit_test_teardown(test_policy_glob_kinds, teardown),
+		cmocka_unit_test(test_rule_file_size_limit),
 		cmocka_unit_test_teardown(test_pending_limit_drops_oldest,
 					  teardown),
 		cmocka_unit_test_teardown(

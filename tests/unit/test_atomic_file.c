@@ -136,6 +136,39 @@ static void test_symlink_loop(void **state)
 	unlink(at("l2"));
 }
 
+/* 40 links, as the kernel follows (MAXSYMLINKS), then ELOOP: l0 -> l1
+ * -> ... -> lN -> t. */
+static void test_symlink_chain_limit(void **state)
+{
+	char name[16], next[16];
+	struct atomic_file f;
+
+	for (int n = 40; n <= 41; n++) {
+		for (int i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "l%d", i);
+			snprintf(next, sizeof(next), "l%d", i + 1);
+			if (i == n - 1)
+				snprintf(next, sizeof(next), "t");
+			assert_int_equal(symlink(next, at(name)), 0);
+		}
+		if (n == 40) {
+			assert_int_equal(atomic_file_open(&f, at("l0"), 0), 0);
+			fputs("x\n", atomic_file_fp(&f));
+			assert_int_equal(atomic_file_commit(&f), 0);
+			assert_string_equal(get(at("t")), "x\n");
+			unlink(at("t"));
+		} else {
+			assert_int_equal(atomic_file_check(at("l0"), 0),
+					 -ELOOP);
+		}
+		for (int i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "l%d", i);
+			unlink(at(name));
+		}
+	}
+	assert_string_equal(entries(), "");
+}
+
 static void test_checks(void **state)
 {
 	assert_int_equal(atomic_file_check("-", 0), 0);
@@ -623,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_commit_and_discard),
 		cmocka_unit_test(test_never_renames_over_a_fifo),
 		cmocka_unit_test(test_symlink_loop),
+		cmocka_unit_test(test_symlink_chain_limit),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_open_refuses),

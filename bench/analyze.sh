@@ -30,12 +30,9 @@ usage: bench/analyze.sh [options]
 EOF
 }
 
-die() {
-	echo "analyze.sh: $*" >&2
-	exit 2
-}
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 root=$(cd "$here/.." && pwd)
 fsrace="$root/build/fsrace"
 build=""
@@ -94,12 +91,6 @@ else
 	work="$dir"
 fi
 
-# The median of the numbers on stdin.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # run KIND TRACE: one timed run; prints "SECONDS PEAK_KIB".
 run() {

@@ -29,12 +29,9 @@ usage: bench/churn.sh [options]
 EOF
 }
 
-die() {
-	echo "churn.sh: $*" >&2
-	exit 2
-}
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 root=$(cd "$here/.." && pwd)
 fsrace="$root/build/fsrace"
 sizes=10000,20000,40000
@@ -91,11 +88,6 @@ else:
         os.fsync(bd)
 EOF
 
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 echo "# fsrace analysis of file churn — $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo

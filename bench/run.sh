@@ -47,12 +47,9 @@ ALL_WORKLOADS=(statloop find tar getpid python)
 STATLOOP_N=100000
 GETPID_N=2000000
 
-die() {
-	echo "run.sh: $*" >&2
-	exit 2
-}
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 root=$(cd "$here/.." && pwd)
 
 fsrace="$root/build/fsrace"

@@ -34,12 +34,13 @@ static void try_guard(struct engine *e, const struct rule *r, int g,
 	const struct guard *gd = &r->guards[g];
 	const struct matcher *m = &gd->m;
 	const char *key = NULL;
+	int v = -1;
 
-	if (m->index_cond >= 0)
+	if (m->index_cond >= 0) {
 		key = ev_str(e, ev, m->conds[m->index_cond].field);
+		v = m->conds[m->index_cond].var;
+	}
 	for (int p = gd->after + 1; p <= gd->before; p++) {
-		int v = m->index_cond >= 0 ? m->conds[m->index_cond].var : -1;
-
 		if (v >= 0 && r->steps[p].key_var == v) {
 			if (key)
 				guard_scan(e, r, gd, bucket_head(e, r, p, key),

@@ -200,21 +200,22 @@ static int index_var(const struct matcher *m)
 }
 
 /*
- * The variable instances waiting at step K are hashed by when the step
- * compares none: the one most of the guards that apply there compare,
- * the first of them on a tie. missing-dir-fsync waits for the exit under
- * guards on $d (an fsync of the directory) and on $p (a rename or unlink
- * of the name): keyed on $d, every unlink scanned all the names made in
- * that directory, quadratic in a tree that makes and removes many files.
+ * The variable, other than SKIP, that most of the guards applying at step
+ * K compare (the first of them on a tie), or -1: what instances waiting
+ * there are hashed by when the step compares none, and their second key.
+ * missing-dir-fsync waits for the exit under guards on $d (an fsync of
+ * the directory) and on $p (a rename or unlink of the name): keyed on $d
+ * alone, every unlink scanned all the names made in that directory; on
+ * $p alone, every fsync scanned them all.
  */
-static int guards_key(const struct rule *r, int k, int not )
+static int guards_key(const struct rule *r, int k, int skip)
 {
 	int best = -1, best_n = 0;
 
 	for (int g = 0; g < r->nguards; g++) {
 		int v = index_var(&r->guards[g].m), n = 0;
 
-		if (v < 0 || v == not || r->guards[g].after >= k ||
+		if (v < 0 || v == skip || r->guards[g].after >= k ||
 		    k > r->guards[g].before)
 			continue;
 		for (int h = 0; h < r->nguards; h++)

@@ -9,10 +9,13 @@ of tools/mutants.txt plus a seeded sample of all the generated ones, so a
 run is repeatable: the same sources and seed give the same mutants.
 
 Every mutant is applied alone, in a scratch copy of the tree (the real
-tree is never written), rebuilt with ninja (one build, no sanitizers, no
--Werror: a warning is not a kill), and the whole suite is run with
---exitfirst and a timeout, with FSRACE_MUTANT=ID in its environment (a
-test of the tools themselves skips on it). A mutant is KILLED when the build fails, a
+tree is never written), rebuilt with ninja (no -Werror: a warning is not
+a kill), and the whole suite is run with --exitfirst and a timeout, with
+FSRACE_MUTANT=ID in its environment (a test of the tools themselves
+skips on it). The suite is what tests/run.sh runs: a plain build, then
+the same tests against an AddressSanitizer + UBSan build. A mutant the
+plain pass does not kill is built and run in the sanitizer pass too
+(--no-sanitizers skips it). A mutant is KILLED when a build fails, a
 test fails or the suite times out; SURVIVED otherwise. A mutant listed
 as equivalent in tools/mutants.txt is shown as EQUIV and not counted.
 The last line is "killed K of N (P%)".
@@ -324,12 +327,66 @@ def first_failure(log):
     return None
 
 
-def suite_cmd(src, build):
-    units = sorted(glob.glob(os.path.join(build, "tests", "test-*")))
+def suite_cmd(src, build, asan=None):
+    """The runner's command line as tests/run.sh gives it: the plain
+    BUILD's fixtures and units, or with ASAN the sanitizer build's fsrace
+    and units against the plain build's fixtures."""
+    units = sorted(glob.glob(os.path.join(asan or build, "tests", "test-*")))
     units = [u for u in units if os.path.isfile(u) and os.access(u, os.X_OK)]
     return ([sys.executable, os.path.join(src, "tests", "runner.py"),
              "--build", build, "--exitfirst"]
+            + (["--fsrace", os.path.join(asan, "fsrace")] if asan else [])
             + [f"--unit={u}" for u in units])
+
+
+# the sanitizer build and settings of tests/run.sh
+SANITIZER_OPTIONS = ["-Db_sanitize=address,undefined", "-Db_lundef=false"]
+SANITIZER_ENV = {"UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
+                 "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0"}
+
+
+class Suite:
+    """One pass of the suite: a build directory, its ninja and runner
+    command lines, its environment, its timeout."""
+
+    def __init__(self, name, src, scratch, build, options, asan=None):
+        self.name, self.src, self.scratch = name, src, scratch
+        self.dir = asan or build
+        self.options = options
+        self.ninja = ["ninja", "-C", self.dir]
+        self.cmd = suite_cmd(src, build, asan)
+        self.env = dict(os.environ, **(SANITIZER_ENV if asan else {}))
+        self.log = os.path.join(scratch, f"suite-{name}.log")
+        self.build_log = os.path.join(scratch, f"build-{name}.log")
+        self.timeout = None
+
+    def setup(self):
+        if not os.path.exists(os.path.join(self.dir, "build.ninja")):
+            subprocess.run(["meson", "setup", self.dir, self.src]
+                           + self.options, check=True,
+                           stdout=subprocess.DEVNULL)
+
+    def build(self, timeout=600):
+        return run(self.ninja, self.src, timeout, self.build_log)
+
+    def test(self, mutant_id=None, timeout=None):
+        env = dict(self.env, **({"FSRACE_MUTANT": mutant_id}
+                                if mutant_id else {}))
+        return run(self.cmd, self.src, timeout or self.timeout, self.log,
+                   env)
+
+    def verdict(self, m):
+        """(KILLED or SURVIVED, why, seconds) of mutant M, applied."""
+        rc, t = self.build()
+        if rc != 0:
+            return "KILLED", "build fails", t
+        rc, t2 = self.test(m.id)
+        t += t2
+        if rc is None:
+            return "KILLED", "suite timed out", t
+        if rc != 0:
+            return "KILLED", first_failure(self.log) or f"exit {rc}", t
+        return "SURVIVED", "", t
 
 
 def main():
@@ -356,6 +413,9 @@ def main():
     ap.add_argument("--scratch", help="the scratch directory (default "
                     "/tmp/fsrace-mutate-HASH of this tree); kept between "
                     "runs so that a rerun rebuilds little")
+    ap.add_argument("--no-sanitizers", action="store_true",
+                    help="only the plain pass: a mutant it does not kill "
+                    "is not run again under ASan + UBSan")
     ap.add_argument("--timeout", type=float,
                     help="seconds per suite run (default: 3 times the "
                     "unmutated run, at least 60)")
@@ -405,23 +465,26 @@ def main():
     src, build = os.path.join(scratch, "src"), os.path.join(scratch, "build")
     os.makedirs(src, exist_ok=True)
     sync_tree(src)
-    print(f"mutate: scratch copy {src}, build {build}", flush=True)
-    if not os.path.exists(os.path.join(build, "build.ninja")):
-        subprocess.run(["meson", "setup", build, src], check=True,
-                       stdout=subprocess.DEVNULL)
-    ninja = ["ninja", "-C", build]
-    rc, _ = run(ninja, src, None, os.path.join(scratch, "build.log"))
-    if rc != 0:
-        sys.exit(f"mutate: the unmutated tree does not build: see "
-                 f"{scratch}/build.log")
-    log = os.path.join(scratch, "suite.log")
-    rc, base = run(suite_cmd(src, build), src, 1800, log)
-    if rc != 0:
-        sys.exit(f"mutate: the unmutated suite fails ({first_failure(log)})"
-                 f": see {log}")
-    timeout = args.timeout or max(60.0, 3 * base)
-    print(f"mutate: the unmutated suite passes in {base:.0f} s; timeout "
-          f"{timeout:.0f} s; {len(chosen)} mutants", flush=True)
+    passes = [Suite("plain", src, scratch, build, [])]
+    if not args.no_sanitizers:
+        passes.append(Suite("asan", src, scratch, build, SANITIZER_OPTIONS,
+                            asan=os.path.join(scratch, "build-asan")))
+    print(f"mutate: scratch copy {src}, builds "
+          + ", ".join(p.dir for p in passes), flush=True)
+    for p in passes:
+        p.setup()
+        rc, _ = p.build(None)
+        if rc != 0:
+            sys.exit(f"mutate: the unmutated tree does not build ({p.name})"
+                     f": see {p.build_log}")
+        rc, base = p.test(timeout=1800)
+        if rc != 0:
+            sys.exit(f"mutate: the unmutated suite fails in the {p.name} "
+                     f"pass ({first_failure(p.log)}): see {p.log}")
+        p.timeout = args.timeout or max(60.0, 3 * base)
+        print(f"mutate: the unmutated suite passes in {base:.0f} s "
+              f"({p.name}); timeout {p.timeout:.0f} s", flush=True)
+    print(f"mutate: {len(chosen)} mutants", flush=True)
 
     killed = survived = equiv = 0
     survivors = []
@@ -433,20 +496,15 @@ def main():
                   flush=True)
             continue
         apply(src, m)
+        t = 0.0
         try:
-            rc, t = run(ninja, src, 600, os.path.join(scratch, "build.log"))
-            if rc != 0:
-                result, why = "KILLED", "build fails"
-            else:
-                rc, t2 = run(suite_cmd(src, build), src, timeout, log,
-                             dict(os.environ, FSRACE_MUTANT=m.id))
-                t += t2
-                if rc is None:
-                    result, why = "KILLED", "suite timed out"
-                elif rc != 0:
-                    result, why = "KILLED", first_failure(log) or f"exit {rc}"
-                else:
-                    result, why = "SURVIVED", ""
+            for p in passes:
+                result, why, dt = p.verdict(m)
+                t += dt
+                if result == "KILLED":
+                    if p is not passes[0]:
+                        why = f"{p.name} pass: {why}"
+                    break
         finally:
             restore(src, m)
         if not check_dev_null():
@@ -464,8 +522,9 @@ def main():
         print(f"{head} {result:8} {m.describe()}"
               + (f" ({why})" if why else "") + f" {t:.0f} s", flush=True)
 
-    # leave the scratch build as the unmutated tree
-    run(ninja, src, 600, os.path.join(scratch, "build.log"))
+    # leave the scratch builds as the unmutated tree
+    for p in passes:
+        p.build()
     if survivors:
         print("\nsurvivors (a test that would fail on each is missing, or "
               "list it as equivalent in tools/mutants.txt):")

@@ -99,3 +99,31 @@ def test_mutate_list_names_the_issue_mutants(ctx):
         "tracer-ignores-chroot",
     ], p.stdout
     assert "STALE" not in p.stdout, p.stdout
+
+
+def test_mutate_sanitizer_pass_runs_what_run_sh_runs(ctx):
+    # the second pass is tests/run.sh's: the sanitizer build's fsrace and
+    # unit binaries, the plain build's fixtures, run.sh's sanitizer options
+    m = mutate()
+    plain, asan = os.path.join(ctx.tmp, "b"), os.path.join(ctx.tmp, "a")
+    for d in (plain, asan):
+        os.makedirs(os.path.join(d, "tests"))
+        for name in ("test-x", "test-y"):
+            p = os.path.join(d, "tests", name)
+            with open(p, "w") as f:
+                f.write("")
+            os.chmod(p, 0o755)
+    os.mkdir(os.path.join(asan, "tests", "test-x.p"))  # meson's dir
+    cmd = m.suite_cmd("/src", plain, asan)
+    assert cmd[1:] == ["/src/tests/runner.py", "--build", plain,
+                       "--exitfirst", "--fsrace", asan + "/fsrace",
+                       f"--unit={asan}/tests/test-x",
+                       f"--unit={asan}/tests/test-y"], cmd
+    assert m.suite_cmd("/src", plain)[1:] == [
+        "/src/tests/runner.py", "--build", plain, "--exitfirst",
+        f"--unit={plain}/tests/test-x", f"--unit={plain}/tests/test-y"]
+    with open(os.path.join(ROOT, "tests", "run.sh")) as f:
+        run_sh = f.read()
+    for k, v in m.SANITIZER_ENV.items():
+        assert f"export {k}={v}\n" in run_sh, (k, v)
+    assert " ".join(m.SANITIZER_OPTIONS) + "\n" in run_sh

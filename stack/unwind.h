@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Native stacks of a stopped tracee (issue 9): instruction pointers only,
+ * at the syscall stop the tracer already has, from one PTRACE_GETREGS
+ * and one process_vm_readv snapshot of the stack. One backend, chosen at
+ * build time, behind this interface (as strace's src/unwind.h does):
+ * libunwind with our own accessors (unwind-libunwind.c). Symbolization is
+ * not done here: it is deferred to report time (design.md).
+ *
+ * Not wired into the tracer yet: this is the first part of issue 9.
+ */
+#ifndef FSRACE_STACK_UNWIND_H
+#define FSRACE_STACK_UNWIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "modules.h"
+
+/* What a stop gives the unwinder: its registers and the top of its
+ * stack, copied. */
+struct stack_snapshot {
+	pid_t tid;
+	struct user_regs_struct regs;
+	uint64_t sp;
+	size_t len;
+	unsigned char *stack;	  /* LEN bytes from SP */
+	unsigned long slow_reads; /* words read from the tracee one by one */
+};
+
+/* The default snapshot, from the stack pointer up (issue 9: 8 KiB). */
+#define STACK_SNAPSHOT_DEFAULT 8192
+
+struct stack_space; /* the unwinder's state for one address space */
+
+/*
+ * A backend. space_new: for the address space of PID (its modules are
+ * S, which the caller owns and invalidates on exec and changes of code
+ * mappings). walk: up to MAX instruction pointers of the snapshot's
+ * thread, innermost first; the number, or -errno if not even the first.
+ */
+struct stack_unwinder {
+	const char *name;
+	struct stack_space *(*space_new)(struct module_space *s);
+	void (*space_free)(struct stack_space *sp);
+	/* its modules changed: forget what was cached for their code */
+	void (*space_flush)(struct stack_space *sp);
+	int (*walk)(struct stack_space *sp, struct stack_snapshot *snap,
+		    uint64_t *ips, int max);
+};
+
+extern const struct stack_unwinder stack_unwinder;
+
+/*
+ * Take SNAP of the stopped thread TID: its registers (PTRACE_GETREGS) and
+ * up to SNAP->len bytes of stack from its stack pointer (fewer where the
+ * stack's mapping ends). SNAP->stack must hold SNAP->len bytes. 0, or
+ * -errno.
+ */
+int stack_snapshot_take(struct stack_snapshot *snap, pid_t tid);
+
+#endif

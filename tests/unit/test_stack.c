@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Native stacks (stack/): a child of this test, stopped by ptrace at the
+ * entry of access(2) three calls deep, is unwound from a snapshot; its
+ * instruction pointers are the test's own functions, in order, under
+ * libc's access(). The child shares this binary's layout (fork, no
+ * exec), so the functions' addresses here are theirs there.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "modules.h"
+#include "unwind.h"
+
+#define NOINLINE __attribute__((noinline, noclone))
+#define BARRIER() __asm__ volatile("" ::: "memory")
+
+static const char probe[] = "/nonexistent/fsrace-stack-probe";
+
+NOINLINE static int leaf(const char *p)
+{
+	int r = access(p, F_OK);
+
+	BARRIER(); /* no tail call: leaf keeps its frame */
+	return r + 1;
+}
+
+NOINLINE static int mid(const char *p)
+{
+	int r = leaf(p);
+
+	BARRIER();
+	return r + 1;
+}
+
+NOINLINE static int top(const char *p)
+{
+	int r = mid(p);
+
+	BARRIER();
+	return r + 1;
+}
+
+/* A child stopped at the entry of its access(PROBE). */
+static pid_t child_at_access(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		_exit(top(probe) == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSTOPPED(status));
+	assert_int_equal(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+				PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL),
+			 0);
+	for (;;) {
+		struct user_regs_struct regs;
+
+		assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSTOPPED(status));
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
+			continue;
+		assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+		/* at an entry stop rax is -ENOSYS */
+		if (regs.orig_rax == SYS_access && (long)regs.rax == -ENOSYS)
+			return pid;
+	}
+}
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/* Whether IP is within the first 512 bytes of function F (each of ours
+ * is much smaller). */
+static bool in(uint64_t ip, const void *f)
+{
+	return ip > (uint64_t)(uintptr_t)f && ip - (uint64_t)(uintptr_t)f < 512;
+}
+
+static void test_unwinds_our_frames(void **state)
+{
+	unsigned char stack[STACK_SNAPSHOT_DEFAULT];
+	struct stack_snapshot snap = {.stack = stack, .len = sizeof(stack)};
+	struct module_space mods;
+	struct stack_space *sp;
+	const struct module_map *m;
+	uint64_t ips[64];
+	pid_t pid = child_at_access();
+	int n, at = -1;
+
+	(void)state;
+	assert_int_equal(stack_snapshot_take(&snap, pid), 0);
+	assert_true(snap.len > 256 && snap.len <= sizeof(stack));
+	module_space_init(&mods, pid);
+	sp = stack_unwinder.space_new(&mods);
+	assert_non_null(sp);
+	n = stack_unwinder.walk(sp, &snap, ips, 64);
+	assert_true(n >= 4);
+	/* the innermost frame is libc's access() */
+	m = module_space_find(&mods, ips[0], true);
+	assert_non_null(m);
+	assert_non_null(strstr(m->image->path, "libc.so"));
+	for (int i = 1; i < n && at < 0; i++)
+		if (in(ips[i], leaf))
+			at = i;
+	if (at < 0)
+		fail_msg("no frame in leaf() among %d", n);
+	assert_true(at + 2 < n);
+	assert_true(in(ips[at + 1], mid));
+	assert_true(in(ips[at + 2], top));
+	/* our code comes from this binary, which has a build-id */
+	m = module_space_find(&mods, ips[at], true);
+	assert_non_null(m);
+	assert_int_equal(m->image->build_id_len, 20);
+	/* the frames up to top() were served by the snapshot and the file
+	 * images (the test runner's deeper frames lie past its 8 KiB) */
+	{
+		uint64_t again[64];
+
+		snap.slow_reads = 0;
+		assert_int_equal(stack_unwinder.walk(sp, &snap, again, at + 3),
+				 at + 3);
+		assert_memory_equal(again, ips, (size_t)(at + 3) * 8);
+		assert_int_equal(snap.slow_reads, 0);
+	}
+	stack_unwinder.space_free(sp);
+	module_space_release(&mods);
+	module_images_trim();
+	reap(pid);
+}
+
+static void test_modules_of_a_space(void **state)
+{
+	struct module_space mods;
+	const struct module_map *m;
+	pid_t pid = child_at_access();
+	unsigned refreshes;
+
+	(void)state;
+	module_space_init(&mods, pid);
+	m = module_space_find(&mods, (uint64_t)(uintptr_t)leaf, true);
+	assert_non_null(m);
+	assert_true(m->exec);
+	/* the bias maps the function back to its address in the file */
+	assert_true((uint64_t)(uintptr_t)leaf - m->bias >= m->image->vaddr_lo);
+	assert_true((uint64_t)(uintptr_t)leaf - m->bias < m->image->vaddr_hi);
+	assert_true(m->image->eh_fde_count > 0);
+	refreshes = mods.refreshes;
+	/* a known address: no reread; data is no code */
+	assert_non_null(
+		module_space_find(&mods, (uint64_t)(uintptr_t)top, true));
+	assert_null(module_space_find(&mods, (uint64_t)(uintptr_t)probe, true));
+	/* an address no module covers rereads once, and finds nothing */
+	assert_null(module_space_find(&mods, 8, true));
+	assert_int_equal(mods.refreshes, refreshes + 2);
+	module_space_invalidate(&mods);
+	assert_non_null(
+		module_space_find(&mods, (uint64_t)(uintptr_t)leaf, true));
+	assert_int_equal(mods.refreshes, refreshes + 3);
+	module_space_release(&mods);
+	module_images_trim();
+	reap(pid);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unwinds_our_frames),
+		cmocka_unit_test(test_modules_of_a_space),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
-      libunwind-dev libcmocka-dev python3 python3-jsonschema strace
+      libunwind-dev libdw-dev libcmocka-dev python3 python3-jsonschema strace
       clang-format
       rsync sqlite3 git unzip zip ed patch make perl gzip tar logrotate)
 for arg; do

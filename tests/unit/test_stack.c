@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "modules.h"
+#include "symbolize.h"
 #include "unwind.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -30,6 +31,8 @@
 
 static const char probe[] = "/nonexistent/fsrace-stack-probe";
 
+/* the line of each call, which its frame must name */
+static const int leaf_call = __LINE__ + 3;
 NOINLINE static int leaf(const char *p)
 {
 	int r = access(p, F_OK);
@@ -38,6 +41,7 @@ NOINLINE static int leaf(const char *p)
 	return r + 1;
 }
 
+static const int mid_call = __LINE__ + 3;
 NOINLINE static int mid(const char *p)
 {
 	int r = leaf(p);
@@ -46,6 +50,7 @@ NOINLINE static int mid(const char *p)
 	return r + 1;
 }
 
+static const int top_call = __LINE__ + 3;
 NOINLINE static int top(const char *p)
 {
 	int r = mid(p);
@@ -101,6 +106,9 @@ static bool in(uint64_t ip, const void *f)
 	return ip > (uint64_t)(uintptr_t)f && ip - (uint64_t)(uintptr_t)f < 512;
 }
 
+static void expect_frames(struct module_space *mods, const uint64_t *ips,
+			  int at);
+
 static void test_unwinds_our_frames(void **state)
 {
 	unsigned char stack[STACK_SNAPSHOT_DEFAULT];
@@ -147,10 +155,63 @@ static void test_unwinds_our_frames(void **state)
 		assert_memory_equal(again, ips, (size_t)(at + 3) * 8);
 		assert_int_equal(snap.slow_reads, 0);
 	}
+	expect_frames(&mods, ips, at);
 	stack_unwinder.space_free(sp);
 	module_space_release(&mods);
 	module_images_trim();
 	reap(pid);
+}
+
+static void expect_frame(struct stack_symbolizer *sym,
+			 struct module_space *mods, uint64_t ip,
+			 const char *function, int line)
+{
+	const struct module_map *m = module_space_find(mods, ip, true);
+	struct stack_frame f;
+	const char *base;
+
+	assert_non_null(m);
+	assert_int_equal(
+		stack_symbolize(sym, m->image->path, m->image->build_id,
+				m->image->build_id_len, ip - m->bias, true, &f),
+		0);
+	if (!f.function || strcmp(f.function, function))
+		fail_msg("%#lx is %s, not %s", (unsigned long)ip,
+			 f.function ? f.function : "??", function);
+	assert_non_null(f.file);
+	base = strrchr(f.file, '/');
+	assert_string_equal(base ? base + 1 : f.file, "test_stack.c");
+	assert_int_equal(f.line, line);
+	assert_true(f.offset > 0 && f.offset < 512);
+}
+
+/* IPS[AT], [AT + 1], [AT + 2]: leaf, mid and top at their calls. */
+static void expect_frames(struct module_space *mods, const uint64_t *ips,
+			  int at)
+{
+	struct stack_symbolizer *sym = stack_symbolizer_new();
+	const struct module_map *m = module_space_find(mods, ips[at], true);
+	unsigned char wrong[20];
+	struct stack_frame f;
+
+	expect_frame(sym, mods, ips[at], "leaf", leaf_call);
+	expect_frame(sym, mods, ips[at + 1], "mid", mid_call);
+	expect_frame(sym, mods, ips[at + 2], "top", top_call);
+	/* a binary rebuilt since the recording is not named */
+	memcpy(wrong, m->image->build_id, sizeof(wrong));
+	wrong[0] ^= 1;
+	assert_int_equal(stack_symbolize(sym, m->image->path, wrong, 20,
+					 ips[at] - m->bias, true, &f),
+			 -ESTALE);
+	assert_null(f.function);
+	assert_int_equal(stack_symbolize(sym, "/nonexistent/x.so", NULL, 0,
+					 0x1000, true, &f),
+			 -ENOENT);
+	/* no symbol covers the ELF header */
+	assert_int_equal(
+		stack_symbolize(sym, m->image->path, NULL, 0, 1, false, &f), 0);
+	assert_null(f.function);
+	stack_symbolizer_free(sym);
 }
 
 static void test_modules_of_a_space(void **state)

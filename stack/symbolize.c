@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/* Symbolization with libdw (symbolize.h). */
+#include "symbolize.h"
+
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* One file, reported at its link addresses in a Dwfl of its own. */
+struct sym_module {
+	char *path;
+	Dwfl *dwfl;
+	Dwfl_Module *mod; /* NULL: the file could not be read */
+	const unsigned char *build_id;
+	int build_id_len;
+};
+
+struct stack_symbolizer {
+	struct sym_module *v;
+	int n;
+};
+
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = NULL,
+	/* /usr/lib/debug/.build-id/xx/yyyy.debug when it is installed */
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+struct stack_symbolizer *stack_symbolizer_new(void)
+{
+	return xcalloc(1, sizeof(struct stack_symbolizer));
+}
+
+void stack_symbolizer_free(struct stack_symbolizer *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n; i++) {
+		if (s->v[i].dwfl)
+			dwfl_end(s->v[i].dwfl);
+		free(s->v[i].path);
+	}
+	free(s->v);
+	free(s);
+}
+
+static struct sym_module *module_get(struct stack_symbolizer *s,
+				     const char *path)
+{
+	struct sym_module *m;
+	GElf_Addr vaddr;
+
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].path, path))
+			return &s->v[i];
+	s->v = xrealloc(s->v, (size_t)(s->n + 1) * sizeof(*s->v));
+	m = &s->v[s->n++];
+	memset(m, 0, sizeof(*m));
+	m->path = xstrdup(path);
+	m->dwfl = dwfl_begin(&callbacks);
+	if (!m->dwfl)
+		return m;
+	dwfl_report_begin(m->dwfl);
+	/* base 0: an ET_DYN file at its link addresses, an ET_EXEC at its
+	 * own */
+	m->mod = dwfl_report_elf(m->dwfl, path, path, -1, 0, false);
+	dwfl_report_end(m->dwfl, NULL, NULL);
+	if (m->mod)
+		m->build_id_len =
+			dwfl_module_build_id(m->mod, &m->build_id, &vaddr);
+	if (m->build_id_len < 0)
+		m->build_id_len = 0;
+	return m;
+}
+
+int stack_symbolize(struct stack_symbolizer *s, const char *path,
+		    const unsigned char *build_id, int len, uint64_t vaddr,
+		    bool call_site, struct stack_frame *f)
+{
+	struct sym_module *m = module_get(s, path);
+	/* a return address: the call is the instruction before it */
+	Dwarf_Addr pc = vaddr - (call_site && vaddr > 0);
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+
+	memset(f, 0, sizeof(*f));
+	if (!m->mod)
+		return -ENOENT;
+	if (len > 0 && (m->build_id_len != len ||
+			memcmp(m->build_id, build_id, (size_t)len)))
+		return -ESTALE;
+	f->function =
+		dwfl_module_addrinfo(m->mod, pc, &off, &sym, NULL, NULL, NULL);
+	/* within the symbol, or no name (a size 0 symbol covers nothing) */
+	if (f->function && (sym.st_size == 0 || off >= sym.st_size))
+		f->function = NULL;
+	if (f->function)
+		f->offset = vaddr - (pc - off);
+	line = dwfl_module_getsrc(m->mod, pc);
+	if (line)
+		f->file = dwfl_lineinfo(line, NULL, &f->line, NULL, NULL, NULL);
+	return 0;
+}

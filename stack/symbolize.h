@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Instruction pointers to function+offset and file:line (issue 9), with
+ * elfutils libdw, at report time and only for the stacks findings use.
+ * Module-relative: each file is opened once, at its own link addresses,
+ * and asked for a VADDR (an IP less its mapping's bias), so one module
+ * serves every address space, whatever its load address. A symbol is
+ * named only if the address lies within its size: never the preceding
+ * symbol's name (libunwind's lookup named a static function of
+ * python3.11 `_PyCodec_Lookup+0x8bc`).
+ */
+#ifndef FSRACE_STACK_SYMBOLIZE_H
+#define FSRACE_STACK_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct stack_frame {
+	const char *function; /* NULL: none known ("??") */
+	uint64_t offset;      /* from the function's start */
+	const char *file;     /* NULL: no line information */
+	int line;
+};
+
+struct stack_symbolizer;
+
+struct stack_symbolizer *stack_symbolizer_new(void);
+void stack_symbolizer_free(struct stack_symbolizer *s);
+
+/*
+ * The frame at VADDR of the file PATH, whose GNU build-id was BUILD_ID
+ * (LEN bytes; 0: not checked) when it was recorded. CALL_SITE: VADDR is
+ * a return address, so the call before it is what is looked up. The
+ * strings live as long as S. 0, -ENOENT (no such file, or not ELF), or
+ * -ESTALE (the file's build-id is not the recorded one: the binary
+ * changed since recording).
+ */
+int stack_symbolize(struct stack_symbolizer *s, const char *path,
+		    const unsigned char *build_id, int len, uint64_t vaddr,
+		    bool call_site, struct stack_frame *f);
+
+#endif

@@ -199,8 +199,10 @@ static int walk(struct stack_space *sp, struct stack_snapshot *snap,
 	if (max <= 0)
 		return 0;
 	sp->snap = snap;
+	stack_unwinding = true;
 	r = unw_init_remote(&c, sp->as, sp);
 	if (r < 0) {
+		stack_unwinding = false;
 		sp->snap = NULL;
 		return -EINVAL;
 	}
@@ -211,6 +213,7 @@ static int walk(struct stack_space *sp, struct stack_snapshot *snap,
 			break;
 		ips[n++] = ip;
 	} while (n < max && unw_step(&c) > 0);
+	stack_unwinding = false;
 	sp->snap = NULL;
 	return n ? n : -EINVAL;
 }

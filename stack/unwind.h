@@ -12,6 +12,7 @@
 #ifndef FSRACE_STACK_UNWIND_H
 #define FSRACE_STACK_UNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -52,6 +53,9 @@ struct stack_unwinder {
 };
 
 extern const struct stack_unwinder stack_unwinder;
+
+/* Set while this thread walks (sigmask.c). */
+extern __thread bool stack_unwinding;
 
 /*
  * Take SNAP of the stopped thread TID: its registers (PTRACE_GETREGS) and

@@ -6,6 +6,7 @@
  * libc's access(). The child shares this binary's layout (fork, no
  * exec), so the functions' addresses here are theirs there.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -247,11 +249,37 @@ static void test_modules_of_a_space(void **state)
 	reap(pid);
 }
 
+/* sigprocmask() is ours, exported, so libunwind.so's calls come to it:
+ * a no-op while this thread walks, libc's behaviour otherwise. */
+static void test_sigprocmask_while_walking(void **state)
+{
+	sigset_t usr1, cur;
+
+	(void)state;
+	assert_ptr_equal(dlsym(RTLD_DEFAULT, "sigprocmask"),
+			 (void *)sigprocmask);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	stack_unwinding = true;
+	assert_int_equal(sigprocmask(SIG_BLOCK, &usr1, NULL), 0);
+	stack_unwinding = false;
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, NULL, &cur), 0);
+	assert_false(sigismember(&cur, SIGUSR1));
+	assert_int_equal(sigprocmask(SIG_BLOCK, &usr1, NULL), 0);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, NULL, &cur), 0);
+	assert_true(sigismember(&cur, SIGUSR1));
+	assert_int_equal(sigprocmask(SIG_UNBLOCK, &usr1, NULL), 0);
+	errno = 0;
+	assert_int_equal(sigprocmask(12345, &usr1, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwinds_our_frames),
 		cmocka_unit_test(test_modules_of_a_space),
+		cmocka_unit_test(test_sigprocmask_while_walking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,12 +19,14 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "modules.h"
+#include "python.h"
 #include "symbolize.h"
 #include "unwind.h"
 
@@ -274,12 +276,136 @@ static void test_sigprocmask_while_walking(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+static const char py_script[] =
+	"import os\n"
+	"def check(p):\n"
+	"    return os.access(p, os.F_OK)\n"
+	"def outer():\n"
+	"    return check('/nonexistent/fsrace-py-probe')\n"
+	"outer()\n";
+
+/* Debian's python3.11 at the entry of the script's access(). */
+static pid_t python_at_access(const char *python, const char *script)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		execl(python, python, "-S", script, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+				PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL),
+			 0);
+	for (;;) {
+		struct user_regs_struct regs;
+		char path[64] = "";
+		struct iovec local = {path, sizeof(path) - 1}, remote;
+
+		assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSTOPPED(status));
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
+			continue;
+		assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+		if (regs.orig_rax != SYS_access || (long)regs.rax != -ENOSYS)
+			continue;
+		remote.iov_base = (void *)regs.rdi;
+		remote.iov_len = local.iov_len;
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) > 0 &&
+		    strstr(path, "fsrace-py-probe"))
+			return pid;
+	}
+}
+
+static void test_python_frames(void **state)
+{
+	static const char python[] = "/usr/bin/python3.11";
+	char dir[] = "/tmp/fsrace-test-stack-XXXXXX", script[64];
+	struct module_space mods;
+	struct py_runtime rt;
+	struct py_frame f[16];
+	FILE *fp;
+	pid_t pid;
+	int n;
+
+	(void)state;
+	if (access(python, X_OK) < 0)
+		skip(); /* loudly: the runner counts it */
+	assert_non_null(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/t.py", dir);
+	fp = fopen(script, "w");
+	assert_non_null(fp);
+	fputs(py_script, fp);
+	fclose(fp);
+	pid = python_at_access(python, script);
+	module_space_init(&mods, pid);
+	assert_int_equal(py_runtime_find(&mods, &rt), 0);
+	assert_int_equal(rt.version >> 16, 0x030b);
+	n = py_frames(&rt, pid, f, 16);
+	assert_int_equal(n, 3);
+	assert_string_equal(f[0].file, script);
+	assert_string_equal(f[0].function, "check");
+	assert_int_equal(f[0].line, 3);
+	assert_string_equal(f[1].function, "outer");
+	assert_int_equal(f[1].line, 5);
+	assert_string_equal(f[2].function, "<module>");
+	assert_int_equal(f[2].line, 6);
+	/* another thread id runs no Python code */
+	assert_int_equal(py_frames(&rt, pid + 100000, f, 16), 0);
+	module_space_release(&mods);
+	module_images_trim();
+	reap(pid);
+	unlink(script);
+	rmdir(dir);
+}
+
+/* co_linetable entries of Objects/locations.md, one form each. */
+static void test_python_linetable(void **state)
+{
+	/* short form (code 0, 2 units), one-line +1 (code 11, 1 unit),
+	 * no column -3 (code 13, 1 unit: svarint 7), no location (code
+	 * 15, 1 unit), long form +10 (code 14, 2 units) */
+	static const unsigned char lt[] = {
+		0x80 | (0 << 3) | 1,
+		0x05,
+		0x80 | (11 << 3) | 0,
+		4,
+		8,
+		0x80 | (13 << 3) | 0,
+		7,
+		0x80 | (15 << 3) | 0,
+		0x80 | (14 << 3) | 1,
+		20,
+		0,
+		1,
+		2,
+	};
+
+	(void)state;
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, -2), 40);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 0), 40);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 2), 40);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 4), 41);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 6), 38);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 8), -1);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 10), 48);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 12), 48);
+	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 14), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwinds_our_frames),
 		cmocka_unit_test(test_modules_of_a_space),
 		cmocka_unit_test(test_sigprocmask_while_walking),
+		cmocka_unit_test(test_python_frames),
+		cmocka_unit_test(test_python_linetable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "reader.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fields.h"
 #include "jscan.h"
 #include "names.h"
+#include "stacks.h"
 #include "util.h"
 #include "writer.h"
 
@@ -583,6 +586,8 @@ struct reader_parser {
 	size_t names_cap;
 	const char **argv; /* of the event last parsed */
 	size_t argv_cap;
+	struct stack_table *stacks; /* the reader's */
+	int64_t bad_stack;	    /* a stack id without its record */
 };
 
 static void names_push(struct reader_parser *r, const char *s, size_t len)
@@ -1011,6 +1016,21 @@ static bool read_field(struct reader_parser *r, const struct event_field *f,
 			return false;
 		*(bool *)p = v->kind == JV_TRUE;
 		return true;
+	case FK_STACK: {
+		const struct stack_trace *s;
+
+		if (v->kind != JV_INT)
+			return false;
+		s = v->i > 0 && v->i <= UINT32_MAX
+			    ? stack_table_get(r->stacks, (uint32_t)v->i)
+			    : NULL;
+		if (!s) {
+			r->bad_stack = v->i;
+			return false;
+		}
+		*(const struct stack_trace **)p = s;
+		return true;
+	}
 	case FK_FORK_KIND:
 		if (v->kind != JV_STRING)
 			return false;
@@ -1156,6 +1176,13 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 		}
 		ev->has |= kf->has; /* 0 but for a leader or a member */
 	}
+	if (r->bad_stack) {
+		int64_t id = r->bad_stack;
+
+		r->bad_stack = 0;
+		BAD("%s:%lu: stack %lld has no record before it", r->path,
+		    r->line, (long long)id);
+	}
 	if (!ok && ev->type == EV_EXIT)
 		BAD("%s:%lu: unknown signal", r->path, r->line);
 	if (!ok)
@@ -1171,14 +1198,146 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
  * a whole record: the writer was killed while writing it.
  */
 #define LINE_TRUNCATED 2
+/* a module or stack record, read into the table: no event */
+#define LINE_STACKS 3
+
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static bool jget_int(json_t *o, const char *key, int64_t *v)
+{
+	json_t *j = json_object_get(o, key);
+
+	if (!json_is_integer(j))
+		return false;
+	*v = json_integer_value(j);
+	return true;
+}
+
+/* A module record (stacks.h) into the table: 0, or -EINVAL. */
+static int module_record(struct reader_parser *r, json_t *o, char *err,
+			 size_t errlen)
+{
+	unsigned char bid[STACK_BUILD_ID_MAX];
+	int bid_len = 0;
+	const char *path = jstr(o, "path"), *hex = jstr(o, "build_id");
+	int64_t id, dev, ino;
+
+	if (!jget_int(o, "id", &id) || !path || !jget_int(o, "dev", &dev) ||
+	    !jget_int(o, "ino", &ino))
+		BAD("%s:%lu: module record lacks id, path, dev or ino", r->path,
+		    r->line);
+	if (hex && !stack_build_id_parse(hex, bid, &bid_len))
+		BAD("%s:%lu: module %lld: bad build_id \"%s\"", r->path,
+		    r->line, (long long)id, hex);
+	if (id <= 0 || id > STACK_ID_MAX ||
+	    stack_table_add_module(r->stacks, (uint32_t)id, path, (uint64_t)dev,
+				   (uint64_t)ino, bid, bid_len) < 0)
+		BAD("%s:%lu: module id %lld defined twice or out of range "
+		    "(1-%u)",
+		    r->path, r->line, (long long)id, STACK_ID_MAX);
+	return 0;
+}
+
+/* A stack record into the table: 0, or -EINVAL. */
+static int stack_record(struct reader_parser *r, json_t *o, char *err,
+			size_t errlen)
+{
+	struct stack_pc pc[STACK_DEPTH_MAX];
+	json_t *frames = json_object_get(o, "frames"), *f;
+	int64_t id;
+	size_t i;
+
+	if (!jget_int(o, "id", &id) || !json_is_array(frames))
+		BAD("%s:%lu: stack record lacks id or frames", r->path,
+		    r->line);
+	if (json_array_size(frames) > STACK_DEPTH_MAX)
+		BAD("%s:%lu: stack %lld: more than %d frames", r->path, r->line,
+		    (long long)id, STACK_DEPTH_MAX);
+	json_array_foreach(frames, i, f)
+	{
+		json_t *m = json_array_get(f, 0), *a = json_array_get(f, 1);
+		const char *hex = json_string_value(a);
+		char *end;
+
+		errno = 0;
+		if (json_array_size(f) != 2 || !json_is_integer(m) || !hex ||
+		    strncmp(hex, "0x", 2) || !isxdigit((unsigned char)hex[2]) ||
+		    (pc[i].addr = strtoull(hex + 2, &end, 16), *end) || errno)
+			BAD("%s:%lu: stack %lld: frame %zu is not [module, "
+			    "\"0xADDRESS\"]",
+			    r->path, r->line, (long long)id, i + 1);
+		pc[i].mod = NULL;
+		if (json_integer_value(m) != 0 &&
+		    (json_integer_value(m) < 0 ||
+		     json_integer_value(m) > STACK_ID_MAX ||
+		     !(pc[i].mod = stack_table_module_get(
+			       r->stacks, (uint32_t)json_integer_value(m)))))
+			BAD("%s:%lu: stack %lld: module %lld has no record "
+			    "before it",
+			    r->path, r->line, (long long)id,
+			    (long long)json_integer_value(m));
+	}
+	if (id <= 0 || id > STACK_ID_MAX ||
+	    stack_table_add_stack(r->stacks, (uint32_t)id, pc,
+				  (uint32_t)json_array_size(frames)) < 0)
+		BAD("%s:%lu: stack id %lld defined twice or out of range "
+		    "(1-%u)",
+		    r->path, r->line, (long long)id, STACK_ID_MAX);
+	return 0;
+}
+
+#define MODULE_HEAD "{\"type\":\"module\""
+#define STACK_HEAD "{\"type\":\"stack\""
+
+/*
+ * A module or stack record (format 2), which the writer begins with its
+ * type: read with jansson, as they are few (each is written once). 1 if
+ * LINE is one and was read, 0 if it is not one, or -EINVAL.
+ */
+static int stack_line(struct reader_parser *r, const char *line, size_t n,
+		      bool complete, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *o;
+	int ret;
+	bool module;
+
+	if (n < sizeof(STACK_HEAD) - 1 || (line[9] != 'm' && line[9] != 's'))
+		return 0;
+	module = n >= sizeof(MODULE_HEAD) - 1 &&
+		 !memcmp(line, MODULE_HEAD, sizeof(MODULE_HEAD) - 1);
+	if (!module && memcmp(line, STACK_HEAD, sizeof(STACK_HEAD) - 1))
+		return 0;
+	o = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
+	if (!o) {
+		if (!complete)
+			return LINE_TRUNCATED;
+		BAD("%s:%lu: malformed record: %s at column %d", r->path,
+		    r->line, je.text, je.column);
+	}
+	ret = module ? module_record(r, o, err, errlen)
+		     : stack_record(r, o, err, errlen);
+	json_decref(o);
+	return ret < 0 ? ret : 1;
+}
 
 static int parse_line(struct reader_parser *r, char *line, size_t n,
 		      bool complete, struct event *ev, char *err, size_t errlen)
 {
 	struct jp j = {.p = line, .end = line + n};
+	int ret;
 
 	if (n == 0)
 		BAD("%s:%lu: empty line", r->path, r->line);
+	ret = stack_line(r, line, n, complete, err, errlen);
+	if (ret == 1)
+		return LINE_STACKS;
+	if (ret)
+		return ret;
 	if (!scan_record(&j, r)) {
 		if (!complete)
 			return LINE_TRUNCATED;
@@ -1206,21 +1365,6 @@ static void parser_release(struct reader_parser *r)
 }
 
 /* --- the header, with jansson ---------------------------------------- */
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static bool jget_int(json_t *o, const char *key, int64_t *v)
-{
-	json_t *j = json_object_get(o, key);
-
-	if (!json_is_integer(j))
-		return false;
-	*v = json_integer_value(j);
-	return true;
-}
 
 static const char **string_array(json_t *a, const char ***store, size_t *cap)
 {
@@ -1267,6 +1411,8 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 	r->buf = xmalloc(r->cap + BUF_PAD);
 	r->ps = xmalloc(sizeof(*r->ps));
 	parser_init(r->ps, r->path);
+	r->stacks = stack_table_new();
+	r->ps->stacks = r->stacks;
 	ret = next_line(r, &line, &n, &complete, err, errlen);
 	if (ret < 0)
 		return ret;
@@ -1279,7 +1425,7 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 		BAD("%s:1: not an fsrace trace (no fsrace-trace header)", path);
 	}
 	r->header_json = h;
-	if (!jget_int(h, "version", &v) || v != TRACE_FORMAT_VERSION)
+	if (!jget_int(h, "version", &v) || v < 1 || v > TRACE_FORMAT_VERSION)
 		BAD("%s:1: unsupported trace format version", path);
 	r->header.version = (int)v;
 	r->header.fsrace_version = jstr(h, "fsrace_version");
@@ -1334,6 +1480,8 @@ int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 			r->failed = ret;
 			r->errmsg = xstrdup(err);
 		}
+		if (ret == LINE_STACKS)
+			continue;
 		if (ret != 0)
 			return ret;
 		r->skipped++;
@@ -1353,6 +1501,7 @@ void trace_reader_close(struct trace_reader *r)
 	free(r->path);
 	free(r->hargv);
 	free(r->errmsg);
+	stack_table_free(r->stacks);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "event.h"
+#include "stacks.h"
 
 /* The longest line the reader accepts: 256 MiB. */
 #define TRACE_READER_MAX_LINE (256u << 20)
@@ -35,6 +36,9 @@ struct trace_reader {
 	unsigned long line;	    /* line number of the record last read */
 	struct trace_header header; /* strings valid until close */
 	unsigned long skipped; /* records skipped: unknown syscalls, types */
+	/* the modules and stacks read so far (format 2): an event's stack
+	 * points into it, until close */
+	struct stack_table *stacks;
 
 	/* private to reader.c */
 	int fd;

@@ -3,14 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fields.h"
 #include "names.h"
+#include "stacks.h"
 #include "util.h"
 
 #define FLUSH_AT (64 * 1024)
@@ -325,6 +328,10 @@ static void field(struct jsonw *o, unsigned row, const struct event *ev)
 		key(o, row);
 		jsonw_bool(o, *(const bool *)p);
 		break;
+	case FK_STACK:
+		key(o, row);
+		jsonw_uint(o, (*(const struct stack_trace *const *)p)->id);
+		break;
 	case FK_FORK_KIND: {
 		static const char *const kinds[] = {
 			[FORK_PROCESS] = "process",
@@ -402,10 +409,103 @@ void event_to_json(struct jsonw *o, const struct event *ev)
 	jsonw_end_object(o);
 }
 
+void module_to_json(struct jsonw *o, const struct stack_module *m)
+{
+	char hex[2 * STACK_BUILD_ID_MAX + 1];
+
+	jsonw_begin_object(o);
+	jsonw_key(o, "type");
+	jsonw_plain_string(o, "module", 6);
+	jsonw_key(o, "id");
+	jsonw_uint(o, m->id);
+	jsonw_key(o, "path");
+	jsonw_string(o, m->path);
+	jsonw_key(o, "dev");
+	jsonw_uint(o, m->dev);
+	jsonw_key(o, "ino");
+	jsonw_uint(o, m->ino);
+	if (m->build_id_len) {
+		stack_build_id_hex(m, hex);
+		jsonw_key(o, "build_id");
+		jsonw_plain_string(o, hex, strlen(hex));
+	}
+	jsonw_end_object(o);
+}
+
+void stack_to_json(struct jsonw *o, const struct stack_trace *s)
+{
+	jsonw_begin_object(o);
+	jsonw_key(o, "type");
+	jsonw_plain_string(o, "stack", 5);
+	jsonw_key(o, "id");
+	jsonw_uint(o, s->id);
+	jsonw_key(o, "frames");
+	jsonw_begin_array(o);
+	for (uint32_t i = 0; i < s->n; i++) {
+		char hex[24];
+		int n = snprintf(hex, sizeof(hex), "0x%" PRIx64, s->pc[i].addr);
+
+		jsonw_begin_array(o);
+		jsonw_uint(o, s->pc[i].mod ? s->pc[i].mod->id : 0);
+		jsonw_plain_string(o, hex, (size_t)n);
+		jsonw_end_array(o);
+	}
+	jsonw_end_array(o);
+	jsonw_end_object(o);
+}
+
+/* Set bit ID of *SET (growing it); whether it was clear. */
+static bool first_time(uint64_t **set, size_t *cap, uint32_t id)
+{
+	size_t word = id / 64;
+
+	if (word >= *cap) {
+		size_t n = *cap ? *cap : 4;
+
+		while (n <= word)
+			n *= 2;
+		*set = xrealloc(*set, n * sizeof(**set));
+		memset(*set + *cap, 0, (n - *cap) * sizeof(**set));
+		*cap = n;
+	}
+	if ((*set)[word] & UINT64_C(1) << (id % 64))
+		return false;
+	(*set)[word] |= UINT64_C(1) << (id % 64);
+	return true;
+}
+
+/* S and its modules, each the first time it is used */
+static void stack_records(struct trace_writer *w, const struct stack_trace *s)
+{
+	if (!first_time(&w->stacks_out, &w->stacks_cap, s->id))
+		return;
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct stack_module *m = s->pc[i].mod;
+
+		if (m && first_time(&w->modules_out, &w->modules_cap, m->id)) {
+			module_to_json(&w->out, m);
+			end_line(w);
+		}
+	}
+	stack_to_json(&w->out, s);
+	end_line(w);
+}
+
 void trace_writer_event(struct trace_writer *w, const struct event *ev)
 {
+	if ((ev->has & HAS_STACK) && ev->type == EV_SYSCALL)
+		stack_records(w, ev->stack);
 	event_to_json(&w->out, ev);
 	end_line(w);
+}
+
+static void writer_release(struct trace_writer *w)
+{
+	jsonw_release(&w->out);
+	free(w->modules_out);
+	free(w->stacks_out);
+	w->modules_out = w->stacks_out = NULL;
+	w->modules_cap = w->stacks_cap = 0;
 }
 
 int trace_writer_close(struct trace_writer *w)
@@ -420,7 +520,7 @@ int trace_writer_close(struct trace_writer *w)
 		r = atomic_file_commit(&w->file);
 	w->fd = -1;
 	w->path = NULL;
-	jsonw_release(&w->out);
+	writer_release(w);
 	return r;
 }
 
@@ -430,5 +530,5 @@ void trace_writer_discard(struct trace_writer *w)
 		atomic_file_discard(&w->file);
 	w->fd = -1;
 	w->path = NULL;
-	jsonw_release(&w->out);
+	writer_release(w);
 }

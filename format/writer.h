@@ -9,7 +9,9 @@
 #include "event.h"
 #include "jsonw.h"
 
-#define TRACE_FORMAT_VERSION 1
+/* 2: module and stack records, an event's "stack" (issue 9); the
+ * reader reads 1 too */
+#define TRACE_FORMAT_VERSION 2
 
 struct trace_writer {
 	int fd;		  /* file.fd */
@@ -17,6 +19,9 @@ struct trace_writer {
 	struct atomic_file file;
 	struct jsonw out;
 	int err; /* first write error, as -errno */
+	/* the modules and stacks written so far, a bit per id */
+	uint64_t *modules_out, *stacks_out;
+	size_t modules_cap, stacks_cap; /* in words */
 };
 
 /*
@@ -50,6 +55,13 @@ int trace_writer_close(struct trace_writer *w);
 /* Close and remove what was written (atomic_file_discard(): a device or
  * a FIFO is never removed): for runs that failed. */
 void trace_writer_discard(struct trace_writer *w);
+
+/* A module or stack record (stacks.h) as one JSON object: what
+ * trace_writer_event() writes once before the first event using it. */
+struct stack_module;
+struct stack_trace;
+void module_to_json(struct jsonw *out, const struct stack_module *m);
+void stack_to_json(struct jsonw *out, const struct stack_trace *s);
 
 /* Append EV as one JSON object (no newline) to OUT. */
 void event_to_json(struct jsonw *out, const struct event *ev);

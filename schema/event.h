@@ -72,9 +72,12 @@ enum event_has {
 	HAS_OLD_TID = 1 << 17,
 	HAS_CREDS = 1 << 18, /* creds: an exec (or the first sight of a task) */
 	HAS_EXISTED = 1 << 19, /* existed: an open with O_CREAT */
+	HAS_STACK = 1 << 20,   /* stack: taken at its entry (--stacks) */
 };
 
 /* Who a process runs as, read when it exec'd (docs/trace-format.md). */
+struct stack_trace;
+
 struct creds {
 	uint32_t uid;  /* real */
 	uint32_t euid; /* effective */
@@ -128,6 +131,9 @@ struct event {
 	/* O_CREAT: the name was there before the call (it was opened, not
 	 * created) */
 	bool existed;
+	/* where in the code it was called: interned in the trace's
+	 * stack table (stacks.h), which outlives the event */
+	const struct stack_trace *stack;
 
 	/* EV_FORK */
 	int child_pid;

@@ -42,6 +42,7 @@ enum field_kind {
 		       * it: "FILE:LINE" */
 	FK_BOOL,      /* bool; true or false */
 	FK_CREDS,     /* struct creds: {"uid":…,"euid":…,"secure":…} */
+	FK_STACK,     /* const struct stack_trace *: its id */
 	FK_COUNT,
 };
 

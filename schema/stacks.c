@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/* The interned modules and stacks of a trace: see stacks.h. */
+#include "stacks.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "util.h"
+
+struct module_entry {
+	struct hashmap_entry ent;
+	struct stack_module m;
+};
+
+struct stack_entry {
+	struct hashmap_entry ent;
+	struct stack_trace s; /* last: its frames follow */
+};
+
+/*
+ * By id, [id - 1]: interned ids are dense; read ones are what the trace
+ * says, in the order its events were written (which is not the order
+ * their stacks were taken: one thread's call can end before another's
+ * that began first), so the arrays may have holes until the end.
+ */
+struct stack_table {
+	struct hashmap modules, stacks;
+	struct module_entry **module_by_id;
+	struct stack_entry **stack_by_id;
+	uint32_t nmodules, nstacks; /* the highest id */
+	size_t module_cap, stack_cap;
+};
+
+/* Room in *V (of *CAP pointers) for index I, the new ones NULL. */
+static void grow(void *vp, size_t *cap, size_t i)
+{
+	void ***v = vp;
+	size_t n = *cap ? *cap : 16;
+
+	if (i < *cap)
+		return;
+	while (n <= i)
+		n *= 2;
+	*v = xrealloc(*v, n * sizeof(**v));
+	memset(*v + *cap, 0, (n - *cap) * sizeof(**v));
+	*cap = n;
+}
+
+/* what a lookup is given */
+struct module_key {
+	const char *path;
+	uint64_t dev, ino;
+	const unsigned char *build_id;
+	int build_id_len;
+};
+
+struct stack_key {
+	const struct stack_pc *pc;
+	uint32_t n;
+};
+
+static bool module_eq(const struct hashmap_entry *e, const void *key)
+{
+	const struct stack_module *m =
+		&container_of(e, struct module_entry, ent)->m;
+	const struct module_key *k = key;
+
+	return m->dev == k->dev && m->ino == k->ino &&
+	       m->build_id_len == k->build_id_len &&
+	       (!k->build_id_len ||
+		!memcmp(m->build_id, k->build_id, (size_t)k->build_id_len)) &&
+	       !strcmp(m->path, k->path);
+}
+
+static bool stack_eq(const struct hashmap_entry *e, const void *key)
+{
+	const struct stack_trace *s =
+		&container_of(e, struct stack_entry, ent)->s;
+	const struct stack_key *k = key;
+
+	return s->n == k->n && !memcmp(s->pc, k->pc, k->n * sizeof(*k->pc));
+}
+
+static uint32_t module_hash(const struct module_key *k)
+{
+	return hash_int(k->dev * 31 + k->ino) ^ hash_str(k->path);
+}
+
+static uint32_t stack_hash(const struct stack_pc *pc, uint32_t n)
+{
+	uint64_t h = hash_words(pc, n * sizeof(*pc));
+
+	return (uint32_t)(h ^ h >> 32);
+}
+
+struct stack_table *stack_table_new(void)
+{
+	struct stack_table *t = xcalloc(1, sizeof(*t));
+
+	hashmap_init(&t->modules, module_eq, 16);
+	hashmap_init(&t->stacks, stack_eq, 64);
+	return t;
+}
+
+void stack_table_free(struct stack_table *t)
+{
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->nmodules; i++) {
+		if (!t->module_by_id[i])
+			continue;
+		free(t->module_by_id[i]->m.path);
+		free(t->module_by_id[i]);
+	}
+	for (uint32_t i = 0; i < t->nstacks; i++)
+		free(t->stack_by_id[i]); /* NULL in a hole */
+	free(t->module_by_id);
+	free(t->stack_by_id);
+	hashmap_release(&t->modules);
+	hashmap_release(&t->stacks);
+	free(t);
+}
+
+static const struct stack_module *module_add(struct stack_table *t, uint32_t id,
+					     const struct module_key *k,
+					     uint32_t h)
+{
+	struct module_entry *e = xcalloc(1, sizeof(*e));
+
+	grow(&t->module_by_id, &t->module_cap, id - 1);
+	e->m.id = id;
+	e->m.path = xstrdup(k->path);
+	e->m.dev = k->dev;
+	e->m.ino = k->ino;
+	if (k->build_id_len) /* BUILD_ID may be NULL then */
+		memcpy(e->m.build_id, k->build_id, (size_t)k->build_id_len);
+	e->m.build_id_len = k->build_id_len;
+	t->module_by_id[id - 1] = e;
+	if (id > t->nmodules)
+		t->nmodules = id;
+	hashmap_put(&t->modules, &e->ent, h);
+	return &e->m;
+}
+
+const struct stack_module *stack_table_module(struct stack_table *t,
+					      const char *path, uint64_t dev,
+					      uint64_t ino,
+					      const unsigned char *build_id,
+					      int build_id_len)
+{
+	struct module_key k = {path, dev, ino, build_id, build_id_len};
+	uint32_t h;
+	struct hashmap_entry *e;
+
+	if (k.build_id_len < 0 || k.build_id_len > STACK_BUILD_ID_MAX)
+		k.build_id_len = 0;
+	h = module_hash(&k);
+	e = hashmap_get(&t->modules, h, &k);
+	if (e)
+		return &container_of(e, struct module_entry, ent)->m;
+	return module_add(t, t->nmodules + 1, &k, h);
+}
+
+static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
+					   const struct stack_pc *pc,
+					   uint32_t n, uint32_t h)
+{
+	struct stack_entry *e = xcalloc(1, sizeof(*e) + n * sizeof(*pc));
+
+	grow(&t->stack_by_id, &t->stack_cap, id - 1);
+	e->s.id = id;
+	e->s.n = n;
+	if (n)
+		memcpy(e->s.pc, pc, n * sizeof(*pc));
+	t->stack_by_id[id - 1] = e;
+	if (id > t->nstacks)
+		t->nstacks = id;
+	hashmap_put(&t->stacks, &e->ent, h);
+	return &e->s;
+}
+
+const struct stack_trace *
+stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n)
+{
+	struct stack_key k = {pc, n > STACK_DEPTH_MAX ? STACK_DEPTH_MAX : n};
+	uint32_t h = stack_hash(pc, k.n);
+	struct hashmap_entry *e = hashmap_get(&t->stacks, h, &k);
+
+	if (e)
+		return &container_of(e, struct stack_entry, ent)->s;
+	return stack_add(t, t->nstacks + 1, pc, k.n, h);
+}
+
+int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
+			   uint64_t dev, uint64_t ino,
+			   const unsigned char *build_id, int build_id_len)
+{
+	struct module_key k = {path, dev, ino, build_id, build_id_len};
+
+	if (!id || id > STACK_ID_MAX || stack_table_module_get(t, id) ||
+	    build_id_len < 0 || build_id_len > STACK_BUILD_ID_MAX)
+		return -EINVAL;
+	module_add(t, id, &k, module_hash(&k));
+	return 0;
+}
+
+int stack_table_add_stack(struct stack_table *t, uint32_t id,
+			  const struct stack_pc *pc, uint32_t n)
+{
+	if (!id || id > STACK_ID_MAX || stack_table_get(t, id))
+		return -EINVAL;
+	if (n > STACK_DEPTH_MAX)
+		return -E2BIG;
+	stack_add(t, id, pc, n, stack_hash(pc, n));
+	return 0;
+}
+
+const struct stack_module *stack_table_module_get(const struct stack_table *t,
+						  uint32_t id)
+{
+	return id && id <= t->nmodules && t->module_by_id[id - 1]
+		       ? &t->module_by_id[id - 1]->m
+		       : NULL;
+}
+
+const struct stack_trace *stack_table_get(const struct stack_table *t,
+					  uint32_t id)
+{
+	return id && id <= t->nstacks && t->stack_by_id[id - 1]
+		       ? &t->stack_by_id[id - 1]->s
+		       : NULL;
+}
+
+uint32_t stack_table_modules(const struct stack_table *t)
+{
+	return t->nmodules;
+}
+
+uint32_t stack_table_stacks(const struct stack_table *t)
+{
+	return t->nstacks;
+}
+
+void stack_build_id_hex(const struct stack_module *m, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < m->build_id_len; i++) {
+		buf[2 * i] = hex[m->build_id[i] >> 4];
+		buf[2 * i + 1] = hex[m->build_id[i] & 15];
+	}
+	buf[2 * i] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool stack_build_id_parse(const char *hex, unsigned char *out, int *len)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 || n > 2 * STACK_BUILD_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	*len = (int)(n / 2);
+	return true;
+}

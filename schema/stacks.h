@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stacks of a trace (issue 9), interned: each module (a file that
+ * held code, by device, inode and build-id) and each distinct stack is
+ * stored once and has a small id; an event points at its stack. A frame
+ * is a module and an address in that module's own link-time addresses
+ * (the instruction pointer less its mapping's bias), so one stack serves
+ * every process that ran the same code, wherever it was loaded.
+ *
+ * The tracer interns what it walks, the trace writer writes each module
+ * and stack once before the first event that refers to it, the reader
+ * adds them back by id. Entries never move and are never freed before
+ * the table: events and findings keep pointers to them, from any thread
+ * once they are made.
+ */
+#ifndef FSRACE_STACKS_H
+#define FSRACE_STACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STACK_BUILD_ID_MAX 20
+/* the most frames a stack holds */
+#define STACK_DEPTH_MAX 64
+
+struct stack_module {
+	uint32_t id; /* 1, 2, ... */
+	char *path;
+	uint64_t dev, ino;
+	unsigned char build_id[STACK_BUILD_ID_MAX];
+	int build_id_len;
+};
+
+/* One frame: an address in MOD, or with MOD NULL an instruction pointer
+ * no file-backed mapping held (JIT code, a vDSO). */
+struct stack_pc {
+	const struct stack_module *mod;
+	uint64_t addr;
+};
+
+struct stack_trace {
+	uint32_t id; /* 1, 2, ... */
+	uint32_t n;  /* frames, innermost first */
+	struct stack_pc pc[];
+};
+
+struct stack_table;
+
+struct stack_table *stack_table_new(void);
+void stack_table_free(struct stack_table *t);
+
+/* The module of these facts, made if new. */
+const struct stack_module *stack_table_module(struct stack_table *t,
+					      const char *path, uint64_t dev,
+					      uint64_t ino,
+					      const unsigned char *build_id,
+					      int build_id_len);
+
+/* The stack of these N frames (at most STACK_DEPTH_MAX), made if new. */
+const struct stack_trace *stack_table_intern(struct stack_table *t,
+					     const struct stack_pc *pc,
+					     uint32_t n);
+
+/* The highest id a trace may give (the table is an array by id). */
+#define STACK_ID_MAX (1u << 24)
+
+/*
+ * As read from a trace: the module or stack of id ID (1 to STACK_ID_MAX,
+ * in any order: see stacks.c). 0, or -EINVAL (an id out of range or
+ * already defined), -E2BIG (too many frames).
+ */
+int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
+			   uint64_t dev, uint64_t ino,
+			   const unsigned char *build_id, int build_id_len);
+int stack_table_add_stack(struct stack_table *t, uint32_t id,
+			  const struct stack_pc *pc, uint32_t n);
+
+/* By id: NULL if none has it. */
+const struct stack_module *stack_table_module_get(const struct stack_table *t,
+						  uint32_t id);
+const struct stack_trace *stack_table_get(const struct stack_table *t,
+					  uint32_t id);
+
+/* The highest id of a module, of a stack (ids below it may be holes in a
+ * table read from a trace). */
+uint32_t stack_table_modules(const struct stack_table *t);
+uint32_t stack_table_stacks(const struct stack_table *t);
+
+/* The build-id as lower-case hex into BUF (2 * STACK_BUILD_ID_MAX + 1). */
+void stack_build_id_hex(const struct stack_module *m, char *buf);
+/* Hex back into M's build-id: false if HEX is not an even run of at most
+ * 2 * STACK_BUILD_ID_MAX hex digits. */
+bool stack_build_id_parse(const char *hex, unsigned char *out, int *len);
+
+#endif

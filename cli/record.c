@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "opt.h"
+#include "stacks.h"
 #include "config.h"
 #include "tracer.h"
 #include "util.h"
@@ -120,8 +121,9 @@ void record_write_header(struct trace_writer *w, const struct tracer *t,
 
 static void usage_record(void)
 {
-	fputs("usage: fsrace record [--no-seccomp] -o FILE -- PROG [ARGS...]\n"
-	      "       fsrace record -o FILE -p PID\n",
+	fputs("usage: fsrace record [--no-seccomp] [--stacks] -o FILE -- PROG "
+	      "[ARGS...]\n"
+	      "       fsrace record [--stacks] -o FILE -p PID\n",
 	      stdout);
 }
 
@@ -144,6 +146,7 @@ int cmd_record(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"pid", required_argument, NULL, 'p'},
 		{"no-seccomp", no_argument, NULL, 'S'},
+		{"stacks", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -170,6 +173,9 @@ int cmd_record(int argc, char **argv)
 		case 'S':
 			topt.no_seccomp = true;
 			break;
+		case 'K':
+			topt.stacks = true;
+			break;
 		case 'h':
 			usage_record();
 			return EXIT_CLEAN;
@@ -191,6 +197,11 @@ int cmd_record(int argc, char **argv)
 		       "fsrace record --help");
 		return EXIT_USAGE;
 	}
+	if (topt.stacks && !tracer_can_stack()) {
+		errorx("--stacks: this fsrace was built without libunwind and "
+		       "libdw");
+		return EXIT_USAGE;
+	}
 	if (cli_check_output(out, ATOMIC_FILE_STREAM) < 0)
 		return EXIT_USAGE;
 	if (!topt.attach_pid) {
@@ -210,16 +221,20 @@ int cmd_record(int argc, char **argv)
 	topt.on_event = on_event;
 	topt.on_tick = on_tick;
 	topt.ud = &rec;
+	if (topt.stacks)
+		topt.stack_table = stack_table_new();
 	r = tracer_start(&t, &topt, &msg);
 	if (r < 0) {
 		errorx("%s", msg ? msg : strerror(-r));
 		trace_writer_discard(&rec.w);
+		stack_table_free(topt.stack_table);
 		return EXIT_USAGE;
 	}
 	record_write_header(&rec.w, t, &topt);
 	status = tracer_run(t);
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);
+	stack_table_free(topt.stack_table);
 	if (r < 0 && !rec.write_failed)
 		cli_write_error(out, r);
 	/* a trace that could not be written is an error, always */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,6 +13,34 @@
 
 /* SECCOMP_RET_DATA for a task of another architecture. */
 #define BADARCH_DATA 0xffff
+
+/*
+ * What can replace a file's code at an address the tracer knows: an
+ * munmap (then a new mapping there), an mremap, an mmap with MAP_FIXED
+ * of executable memory (over a mapping).
+ */
+static int filter_maps_rules(scmp_filter_ctx ctx)
+{
+	int r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(MAPS_DATA),
+				 SCMP_SYS(munmap), 0);
+
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(MAPS_DATA),
+				     SCMP_SYS(mremap), 0);
+	if (!r)
+		r = seccomp_rule_add(
+			ctx, SCMP_ACT_TRACE(MAPS_DATA), SCMP_SYS(mmap), 2,
+			SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC),
+			SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED));
+	return r;
+}
+
+bool filter_maps_call(long nr, const uint64_t *args)
+{
+	if (nr == SYS_munmap || nr == SYS_mremap)
+		return true;
+	return nr == SYS_mmap && (args[2] & PROT_EXEC) && (args[3] & MAP_FIXED);
+}
 
 int filter_build(struct tracer *t)
 {
@@ -45,6 +74,11 @@ int filter_build(struct tracer *t)
 			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(i), nr, 0);
 		}
 	}
+	/* --stacks: the calls that change code mappings (as strace's
+	 * --seccomp-bpf -k traps them); a new mapping where none was is
+	 * found by the walk itself (an address no module covers) */
+	if (!r && t->opt.stacks)
+		r = filter_maps_rules(ctx);
 	if (r) {
 		seccomp_release(ctx);
 		return r;

@@ -28,6 +28,7 @@ struct task {
 	bool in_syscall; /* resumed to see the exit of a traced syscall */
 	bool warned_arch;
 	bool creds_pending; /* attach mode: its first record has creds */
+	bool maps_pending;  /* at the exit of a call that changes code maps */
 	uint64_t clone_flags;
 	bool clone_known;
 	const char *clone_syscall;
@@ -68,7 +69,25 @@ struct tracer {
 		int fd;
 	} procfd[8];
 	unsigned procfd_next;
+	struct tracer_stacks *stacks; /* --stacks (stacks.c) */
 };
+
+/* --stacks (stacks.c; stacks-off.c in a build without them) */
+int tracer_stacks_new(struct tracer *t);
+void tracer_stacks_free(struct tracer *t);
+/* The stack of task TID of TGID, stopped at a syscall entry: interned,
+ * or NULL when it could not be walked (counted). */
+const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
+					     int tid);
+/* TGID's code mappings changed (munmap, mremap, mmap MAP_FIXED of code):
+ * reread them before the next walk. */
+void tracer_stacks_maps_changed(struct tracer *t, int tgid);
+/* TGID exec'd or ended: its address space is gone. */
+void tracer_stacks_forget(struct tracer *t, int tgid);
+/* SECCOMP_RET_DATA of a call that changes code mappings (--stacks). */
+#define MAPS_DATA 0xfffe
+/* Whether call NR with ARGS changes code mappings (without seccomp). */
+bool filter_maps_call(long nr, const uint64_t *args);
 
 /*
  * Read up to SIZE bytes at ADDR of task TID into BUF; an unmapped page

@@ -116,6 +116,11 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 		return;
 	}
 	decode_entry(t, k);
+	/* descriptor management (close, dup, fcntl) is never where a
+	 * finding is: its stack is not worth a walk */
+	if (t->stacks && (sc->classes & ~SC_FD) &&
+	    (k->ev.stack = tracer_stacks_take(t, k->p.tgid, k->p.tid)))
+		k->ev.has |= HAS_STACK;
 	k->ev.ts_enter = now_ns();
 	if (sc->flags & SCF_NO_EXIT) {
 		k->sc = NULL;
@@ -149,6 +154,10 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, k->p.tid, sizeof(si), &si) <= 0)
 		goto out_resume;
 	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
+		if (k->maps_pending) {
+			k->maps_pending = false;
+			tracer_stacks_maps_changed(t, k->p.tgid);
+		}
 		if (k->in_syscall && k->sc) {
 			decode_exit(t, k, si.exit.rval, si.exit.is_error);
 			emit(t, &k->ev);
@@ -168,8 +177,19 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 
 		if (data < syscall_table_size)
 			sc = &syscall_table[data];
+		else if (data == MAPS_DATA)
+			k->maps_pending = true;
 	} else if (si.entry.nr < NR_MAX) {
 		sc = t->by_nr[si.entry.nr];
+		if (!sc && t->stacks &&
+		    filter_maps_call((long)si.entry.nr,
+				     (const uint64_t *)si.entry.args))
+			k->maps_pending = true;
+	}
+	if (k->maps_pending) {
+		/* its maps are reread at its exit: see its exit stop */
+		k->in_syscall = true;
+		goto out_resume;
 	}
 	if (sc)
 		on_syscall_entry(t, k, &si, sc);
@@ -247,6 +267,8 @@ static void handle_exec_event(struct tracer *t, struct task *k)
 	 */
 	if (!k->p.fds)
 		procfs_load_task(k);
+	/* a new address space: its modules are read at its first walk */
+	tracer_stacks_forget(t, k->p.tgid);
 	resume(t, k, 0);
 }
 
@@ -266,8 +288,10 @@ static void handle_exit(struct tracer *t, struct task *k, int status)
 	}
 	if (k->p.fds)
 		emit(t, &ev);
-	if (k->p.tid == k->p.tgid)
+	if (k->p.tid == k->p.tgid) {
 		procfs_forget(t, k->p.tgid);
+		tracer_stacks_forget(t, k->p.tgid);
+	}
 	if (k->p.tid == t->main_pid) {
 		t->main_done = true;
 		t->main_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
@@ -488,6 +512,12 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 	proc_model_init(&t->model, &procfs_backend, t);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		t->procfd[i].fd = -1;
+	if (opt->stacks && tracer_stacks_new(t) < 0) {
+		*ret_msg = "this fsrace was built without stacks (libunwind "
+			   "and libdw)";
+		tracer_free(t);
+		return -ENOTSUP;
+	}
 	filter_map(t);
 	t->seccomp = false;
 	if (opt->attach_pid > 0)
@@ -625,6 +655,7 @@ void tracer_free(struct tracer *t)
 		return;
 	setitimer(ITIMER_REAL, &off, NULL);
 	for_each_task(t, k, &it) task_free(t, k);
+	tracer_stacks_free(t);
 	proc_model_release(&t->model);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		if (t->procfd[i].fd >= 0)

@@ -12,6 +12,10 @@
 #include "event.h"
 
 struct tracer;
+struct stack_table;
+
+/* Whether this build can take stacks (libunwind and libdw were found). */
+bool tracer_can_stack(void);
 
 struct tracer_options {
 	/* spawn mode: the program (a path that exists) and its argv */
@@ -21,6 +25,15 @@ struct tracer_options {
 	int attach_pid;
 	/* stop at every syscall instead of installing the seccomp filter */
 	bool no_seccomp;
+	/*
+	 * --stacks: each event that can be evidence (all but descriptor
+	 * management) gets the stack of its call, interned in STACK_TABLE
+	 * (the caller's: it outlives the tracer and the events). The bytes
+	 * of stack copied at a stop: STACK_SNAPSHOT, 0 for 8 KiB.
+	 */
+	bool stacks;
+	struct stack_table *stack_table;
+	size_t stack_snapshot;
 	/*
 	 * Called with every completed event, in order; EV is borrowed for
 	 * the call. The tracer numbers events (seq) itself.

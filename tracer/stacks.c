@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tracer's stacks (--stacks, issue 9): at the entry stop of a call
+ * that can be evidence, the task's registers and 8 KiB of its stack are
+ * copied (stack/unwind.h), walked to instruction pointers, each made an
+ * address in its module (the file that maps it, less the mapping's
+ * bias) and the whole interned in the caller's stack table. One module
+ * space and one unwinder space per address space (thread group), made
+ * at its first walk, dropped at its exec and its end; its maps are
+ * reread after a call that changes code mappings (see seccomp.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "stacks.h"
+#include "tracer-int.h"
+#include "unwind.h"
+#include "util.h"
+
+struct space {
+	struct hashmap_entry ent;
+	int tgid;
+	struct module_space mods;
+	struct stack_space *unw;
+};
+
+struct tracer_stacks {
+	struct hashmap spaces;
+	struct stack_table *table;
+	unsigned char *buf;
+	size_t snap_len;
+	unsigned long taken, failed;
+};
+
+static bool space_eq(const struct hashmap_entry *e, const void *key)
+{
+	return container_of(e, struct space, ent)->tgid == *(const int *)key;
+}
+
+int tracer_stacks_new(struct tracer *t)
+{
+	struct tracer_stacks *s;
+
+	if (!t->opt.stack_table)
+		return -EINVAL;
+	s = xcalloc(1, sizeof(*s));
+	hashmap_init(&s->spaces, space_eq, 16);
+	s->table = t->opt.stack_table;
+	s->snap_len = t->opt.stack_snapshot ? t->opt.stack_snapshot
+					    : STACK_SNAPSHOT_DEFAULT;
+	s->buf = xmalloc(s->snap_len);
+	t->stacks = s;
+	return 0;
+}
+
+static void space_free(struct space *sp)
+{
+	stack_unwinder.space_free(sp->unw);
+	module_space_release(&sp->mods);
+	free(sp);
+}
+
+static struct space *space_of(struct tracer_stacks *s, int tgid, int tid)
+{
+	struct hashmap_entry *e =
+		hashmap_get(&s->spaces, hash_int(tgid), &tgid);
+	struct space *sp;
+
+	if (e)
+		return container_of(e, struct space, ent);
+	sp = xcalloc(1, sizeof(*sp));
+	sp->tgid = tgid;
+	module_space_init(&sp->mods, tid);
+	sp->unw = stack_unwinder.space_new(&sp->mods);
+	if (!sp->unw) {
+		module_space_release(&sp->mods);
+		free(sp);
+		return NULL;
+	}
+	hashmap_put(&s->spaces, &sp->ent, hash_int(tgid));
+	return sp;
+}
+
+void tracer_stacks_forget(struct tracer *t, int tgid)
+{
+	struct hashmap_entry *e;
+
+	if (!t->stacks)
+		return;
+	e = hashmap_remove(&t->stacks->spaces, hash_int(tgid), &tgid);
+	if (e)
+		space_free(container_of(e, struct space, ent));
+}
+
+void tracer_stacks_maps_changed(struct tracer *t, int tgid)
+{
+	struct hashmap_entry *e;
+	struct space *sp;
+
+	if (!t->stacks)
+		return;
+	e = hashmap_get(&t->stacks->spaces, hash_int(tgid), &tgid);
+	if (!e)
+		return;
+	sp = container_of(e, struct space, ent);
+	module_space_invalidate(&sp->mods);
+	stack_unwinder.space_flush(sp->unw);
+}
+
+const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
+					     int tid)
+{
+	struct tracer_stacks *s = t->stacks;
+	struct stack_snapshot snap = {.stack = s->buf, .len = s->snap_len};
+	uint64_t ips[STACK_DEPTH_MAX];
+	struct stack_pc pc[STACK_DEPTH_MAX];
+	struct space *sp = space_of(s, tgid, tid);
+	int n;
+
+	if (!sp || stack_snapshot_take(&snap, tid) < 0)
+		goto fail;
+	/* the maps of the thread that stopped: its leader may be gone */
+	sp->mods.pid = tid;
+	n = stack_unwinder.walk(sp->unw, &snap, ips, STACK_DEPTH_MAX);
+	if (n <= 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		const struct module_map *m =
+			module_space_find(&sp->mods, ips[i], true);
+		const struct module_image *im = m ? m->image : NULL;
+
+		pc[i].mod = im ? stack_table_module(
+					 s->table, im->path, (uint64_t)im->dev,
+					 (uint64_t)im->ino, im->build_id,
+					 im->build_id_len)
+			       : NULL;
+		pc[i].addr = im ? ips[i] - m->bias : ips[i];
+	}
+	s->taken++;
+	return stack_table_intern(s->table, pc, (uint32_t)n);
+fail:
+	s->failed++;
+	return NULL;
+}
+
+void tracer_stacks_free(struct tracer *t)
+{
+	struct tracer_stacks *s = t->stacks;
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+
+	if (!s)
+		return;
+	hashmap_iter_init(&s->spaces, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&s->spaces, e);
+		space_free(container_of(e, struct space, ent));
+	}
+	hashmap_release(&s->spaces);
+	module_images_trim();
+	free(s->buf);
+	free(s);
+	t->stacks = NULL;
+}
+
+bool tracer_can_stack(void)
+{
+	return true;
+}

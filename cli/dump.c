@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 /* fsrace dump: a trace for people, one strace-like line per event. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "config.h"
 #include "fields.h"
 #include "names.h"
 #include "opt.h"
 #include "reader.h"
+#include "stacks.h"
 #include "util.h"
+#if HAVE_STACKS
+#include "symbolize.h"
+#endif
 
 struct line {
 	char buf[16384];
@@ -220,6 +226,57 @@ static void syscall_line(struct line *l, const struct event *ev)
 		put(l, " <%.6f>", (double)(ev->ts_exit - ev->ts_enter) / 1e9);
 }
 
+/*
+ * The frames of S, innermost first, as strace -k prints them:
+ * " > MODULE(FUNCTION+0xOFF) [0xADDR]", then " FILE:LINE" where the
+ * module's DWARF has it. ADDR is the address in the module (its link
+ * address); a frame no module held shows the instruction pointer alone.
+ */
+static void print_stack(void *sym, const struct stack_trace *s)
+{
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct stack_module *m = s->pc[i].mod;
+		const char *fn = NULL, *file = NULL, *why = NULL;
+		uint64_t off = 0;
+		int line = 0;
+
+		if (!m) {
+			printf(" > [0x%" PRIx64 "]\n", s->pc[i].addr);
+			continue;
+		}
+#if HAVE_STACKS
+		struct stack_frame f;
+		/* past the innermost frame, a return address: the call is
+		 * the instruction before it */
+		int r = stack_symbolize(sym, m->path, m->build_id,
+					m->build_id_len, s->pc[i].addr, i > 0,
+					&f);
+
+		if (r == -ESTALE)
+			why = "binary changed since recording";
+		else if (r < 0)
+			why = "no such file";
+		else {
+			fn = f.function;
+			off = f.offset;
+			file = f.file;
+			line = f.line;
+		}
+#endif
+		if (fn)
+			printf(" > %s(%s+0x%" PRIx64 ") [0x%" PRIx64 "]",
+			       m->path, fn, off, s->pc[i].addr);
+		else
+			printf(" > %s(?\?) [0x%" PRIx64 "]", m->path,
+			       s->pc[i].addr);
+		if (file)
+			printf(" %s:%d", file, line);
+		if (why)
+			printf(" (%s)", why);
+		putchar('\n');
+	}
+}
+
 static void print_event(const struct event *ev)
 {
 	static const char *const kinds[] = {"process", "vfork", "thread"};
@@ -271,6 +328,7 @@ int cmd_dump(int argc, char **argv)
 	struct trace_reader r;
 	struct opt_parser p;
 	struct event ev;
+	void *sym = NULL;
 	const char *file;
 	char err[1024];
 	int c, ret;
@@ -292,8 +350,17 @@ int cmd_dump(int argc, char **argv)
 		trace_reader_close(&r);
 		return EXIT_USAGE;
 	}
-	while ((ret = trace_reader_next(&r, &ev, err, sizeof(err))) > 0)
+#if HAVE_STACKS
+	sym = stack_symbolizer_new();
+#endif
+	while ((ret = trace_reader_next(&r, &ev, err, sizeof(err))) > 0) {
 		print_event(&ev);
+		if (ev.has & HAS_STACK)
+			print_stack(sym, ev.stack);
+	}
+#if HAVE_STACKS
+	stack_symbolizer_free(sym);
+#endif
 	trace_reader_close(&r);
 	if (ret < 0) {
 		fflush(stdout);

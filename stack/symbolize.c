@@ -4,9 +4,13 @@
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
+#include "path.h"
 #include "util.h"
 
 /* One file, reported at its link addresses in a Dwfl of its own. */
@@ -18,10 +22,23 @@ struct sym_module {
 	int build_id_len;
 };
 
+/* A source file's name made absolute, by the libdw name it came from. */
+struct sym_file {
+	struct hashmap_entry ent;
+	const char *raw; /* libdw's, valid as long as its Dwfl */
+	char path[];
+};
+
 struct stack_symbolizer {
 	struct sym_module *v;
 	int n;
+	struct hashmap files;
 };
+
+static bool file_eq(const struct hashmap_entry *e, const void *key)
+{
+	return container_of(e, struct sym_file, ent)->raw == key;
+}
 
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = NULL,
@@ -32,11 +49,17 @@ static const Dwfl_Callbacks callbacks = {
 
 struct stack_symbolizer *stack_symbolizer_new(void)
 {
-	return xcalloc(1, sizeof(struct stack_symbolizer));
+	struct stack_symbolizer *s = xcalloc(1, sizeof(*s));
+
+	hashmap_init(&s->files, file_eq, 64);
+	return s;
 }
 
 void stack_symbolizer_free(struct stack_symbolizer *s)
 {
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+
 	if (!s)
 		return;
 	for (int i = 0; i < s->n; i++) {
@@ -45,7 +68,41 @@ void stack_symbolizer_free(struct stack_symbolizer *s)
 		free(s->v[i].path);
 	}
 	free(s->v);
+	hashmap_iter_init(&s->files, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&s->files, e);
+		free(container_of(e, struct sym_file, ent));
+	}
+	hashmap_release(&s->files);
 	free(s);
+}
+
+/*
+ * FILE as the line table names it, relative to its compilation unit's
+ * directory when it is not absolute (gcc writes "../src/x.c" for a build
+ * in a subdirectory): the absolute name, lexically, kept in S.
+ */
+static const char *source_path(struct stack_symbolizer *s, Dwfl_Line *line,
+			       const char *file)
+{
+	uint32_t h = hash_int((uint64_t)(uintptr_t)file);
+	struct hashmap_entry *e = hashmap_get(&s->files, h, file);
+	const char *dir;
+	char buf[PATH_MAX];
+	struct sym_file *f;
+	size_t n;
+
+	if (e)
+		return container_of(e, struct sym_file, ent)->path;
+	if (file[0] == '/' || !(dir = dwfl_line_comp_dir(line)) ||
+	    dir[0] != '/' || path_resolve(dir, file, buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "%s", file);
+	n = strlen(buf) + 1;
+	f = xmalloc(sizeof(*f) + n);
+	f->raw = file;
+	memcpy(f->path, buf, n);
+	hashmap_put(&s->files, &f->ent, h);
+	return f->path;
 }
 
 static struct sym_module *module_get(struct stack_symbolizer *s,
@@ -104,5 +161,7 @@ int stack_symbolize(struct stack_symbolizer *s, const char *path,
 	line = dwfl_module_getsrc(m->mod, pc);
 	if (line)
 		f->file = dwfl_lineinfo(line, NULL, &f->line, NULL, NULL, NULL);
+	if (f->file)
+		f->file = source_path(s, line, f->file);
 	return 0;
 }

@@ -1,0 +1,291 @@
+"""Native stacks (issue 9): `fsrace record --stacks` on the fixture of
+fixtures/stacks/twofn.c, built at -O0 and at -O2 -fomit-frame-pointer,
+and `fsrace dump` of what it wrote, frame by frame; the trace's module
+and stack records and the reader's errors on hand-written ones.
+
+What a frame must say comes from the fixture's source (its marked
+lines), from the file system (os.stat) and from readelf (the build-id),
+never from fsrace's own output."""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import harness
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+SRC = os.path.join(ROOT, "fixtures", "stacks", "twofn.c")
+HEADER = '{"type":"header","format":"fsrace-trace","version":2}'
+
+# " > MODULE(FUNCTION+0xOFF) [0xADDR] FILE:LINE", FILE:LINE optional
+FRAME = re.compile(r" > (?P<mod>[^(]+)\((?P<fn>[^+)]+)\+0x[0-9a-f]+\) "
+                   r"\[0x(?P<addr>[0-9a-f]+)\](?: (?P<file>\S+):"
+                   r"(?P<line>\d+))?$")
+# gcc's clones of a function keep its name before a suffix
+CLONE = r"(\.(isra|constprop|part|cold)\.\d+)*"
+
+
+def need_stacks(ctx):
+    with open(os.path.join(ctx.build, "config.h")) as f:
+        if "#define HAVE_STACKS 1" not in f.read():
+            raise harness.Skip("built without stacks (libunwind, libdw)")
+
+
+def marked(tag):
+    """The line number of SRC whose comment is /* TAG */."""
+    with open(SRC) as f:
+        for n, line in enumerate(f, 1):
+            if f"/* {tag} */" in line or f"/* {tag}: " in line:
+                return n
+    raise AssertionError(f"no /* {tag} */ in {SRC}")
+
+
+def build_id(path):
+    out = subprocess.run(["readelf", "-n", path], capture_output=True,
+                         text=True, check=True).stdout
+    return re.search(r"Build ID: ([0-9a-f]+)", out).group(1)
+
+
+def dump_frames(ctx, trace, call):
+    """fsrace dump TRACE: the frame lines after the first line holding
+    CALL, parsed."""
+    p = ctx.run(["dump", trace])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    lines = p.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if call in line)
+    frames = []
+    for line in lines[at + 1:]:
+        if not line.startswith(" > "):
+            break
+        m = FRAME.match(line)
+        assert m, line
+        frames.append(m.groupdict())
+    return frames
+
+
+def own(frames, prog):
+    """(function, file, line) of the frames in PROG."""
+    return [(f["fn"], f["file"], int(f["line"]) if f["line"] else None)
+            for f in frames if f["mod"] == prog]
+
+
+def record(ctx, prog, *args):
+    cfg = os.path.join(ctx.tmp, "cfg")
+    with open(cfg, "w") as f:
+        f.write("x\n")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", prog, *args,
+                 cfg])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    return trace, cfg
+
+
+def check_two_functions(ctx, name):
+    need_stacks(ctx)
+    prog = ctx.fixture(name)
+    trace, cfg = record(ctx, prog)
+    check = dump_frames(ctx, trace, f'newfstatat(AT_FDCWD<{ctx.tmp}>, '
+                        f'"{cfg}", 0) = 0')
+    use = dump_frames(ctx, trace, f'openat(AT_FDCWD<{ctx.tmp}>, "{cfg}", '
+                      'O_RDONLY) = 3')
+    # innermost: the C library's wrapper, named, within its symbol
+    for frames in (check, use):
+        assert frames[0]["mod"].endswith("/libc.so.6"), frames[0]
+    assert own(check, prog)[:2] == [
+        ("check_config", SRC, marked("CHECK")),
+        ("main", SRC, marked("CALL-CHECK"))], check
+    fn, file, line = own(use, prog)[0]
+    assert re.fullmatch("use_config" + CLONE, fn), fn
+    assert (file, line) == (SRC, marked("USE")), use
+    assert own(use, prog)[1] == ("main", SRC, marked("CALL-USE")), use
+    # what the trace says of the program's module: its file as it is
+    _, records = harness.read_trace(trace)
+    mods = [r for r in records if r["type"] == "module"
+            and r["path"] == prog]
+    st = os.stat(prog)
+    assert [(m["dev"], m["ino"], m["build_id"]) for m in mods] == [
+        (st.st_dev, st.st_ino, build_id(prog))], mods
+
+
+def test_stacks_two_functions_O0(ctx):
+    check_two_functions(ctx, "stack_twofn_O0")
+
+
+def test_stacks_two_functions_O2_no_frame_pointer(ctx):
+    check_two_functions(ctx, "stack_twofn_O2")
+
+
+def test_stacks_in_a_thread(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O2")
+    trace, cfg = record(ctx, prog, "--thread")
+    check = dump_frames(ctx, trace, f'"{cfg}", 0) = 0')
+    assert own(check, prog) == [
+        ("check_config", SRC, marked("CHECK")),
+        ("worker", SRC, marked("THREAD-CALL-CHECK"))], check
+    # below the thread's function, the C library's thread start
+    rest = [f["fn"] for f in check[3:]]
+    assert rest[:1] == ["start_thread"], check
+
+
+def test_stacks_records_once_each(ctx):
+    need_stacks(ctx)
+    trace, _ = record(ctx, ctx.fixture("stack_twofn_O0"))
+    header, records = harness.read_trace(trace)
+    assert header["version"] == 2
+    defined = {"module": set(), "stack": set()}
+    for r in records:
+        if r["type"] in defined:
+            assert r["id"] not in defined[r["type"]], r
+            for mod, addr in r.get("frames", []):
+                assert mod == 0 or mod in defined["module"], r
+                assert re.fullmatch("0x[0-9a-f]+", addr), r
+            defined[r["type"]].add(r["id"])
+        elif "stack" in r:
+            assert r["stack"] in defined["stack"], r
+    # every call but descriptor management has one
+    calls = [r for r in records if r["type"] == "syscall"]
+    assert calls and all(("stack" in r) == (r["syscall"] not in
+                                            ("close", "dup", "dup2",
+                                             "dup3", "fcntl"))
+                         for r in calls), [
+        (r["syscall"], r.get("stack")) for r in calls]
+
+
+def test_no_stacks_without_the_option(ctx):
+    cfg = os.path.join(ctx.tmp, "cfg")
+    open(cfg, "w").close()
+    p, header, records = ctx.record([ctx.fixture("stack_twofn_O0"), cfg])
+    assert p.returncode == 0, p.stderr
+    assert header["version"] == 2
+    assert [r for r in records if r["type"] in ("module", "stack")
+            or "stack" in r] == []
+
+
+def write(ctx, lines):
+    path = os.path.join(ctx.tmp, "t.jsonl")
+    with open(path, "w") as f:
+        f.write(HEADER + "\n")
+        for line in lines:
+            f.write((line if isinstance(line, str) else json.dumps(
+                line, separators=(",", ":"))) + "\n")
+    return path
+
+
+def event(seq, stack=None):
+    r = {"type": "syscall", "seq": seq, "pid": 10, "tid": 10,
+         "ts_enter": 1000000, "ts_exit": 1001000, "syscall": "access",
+         "path": "/x", "abspath": "/x", "access": ["R_OK"], "ret": 0}
+    if stack is not None:
+        r["stack"] = stack
+    return r
+
+
+def module(mid, path, bid=None, dev=1, ino=2):
+    r = {"type": "module", "id": mid, "path": path, "dev": dev, "ino": ino}
+    if bid:
+        r["build_id"] = bid
+    return r
+
+
+def stack(sid, *frames):
+    return {"type": "stack", "id": sid, "frames": [list(f) for f in frames]}
+
+
+def test_stacks_read_out_of_order_and_symbolized(ctx):
+    # stack 2 before stack 1: one thread's call ended first
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    main = subprocess.run(["nm", prog], capture_output=True, text=True,
+                          check=True).stdout
+    addr = int(re.search(r"^([0-9a-f]+) T main$", main, re.M).group(1), 16)
+    path = write(ctx, [
+        module(2, prog, build_id(prog)),
+        stack(2, (2, hex(addr + 1)), (0, "0x7fff0000")),
+        event(1, 2),
+        module(1, "/nonexistent/lib.so"),
+        stack(1, (1, "0x10")),
+        event(2, 1),
+    ])
+    p = ctx.run(["dump", path], env=dict(os.environ, TZ="UTC"))
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    lines = p.stdout.splitlines()
+    assert lines[1] == f" > {prog}(main+0x1) [0x{addr + 1:x}] {SRC}:" \
+        f"{marked('MAIN')}", lines
+    assert lines[2] == " > [0x7fff0000]", lines
+    assert lines[3].startswith("10     00:00:00.001000 access("), lines
+    assert lines[4:] == [
+        " > /nonexistent/lib.so(??) [0x10] (no such file)"], lines
+
+
+def test_stacks_binary_changed_since_recording(ctx):
+    need_stacks(ctx)
+    copy = os.path.join(ctx.tmp, "prog")
+    shutil.copy(ctx.fixture("stack_twofn_O0"), copy)
+    path = write(ctx, [module(1, copy, "00" * 20), stack(1, (1, "0x1139")),
+                       event(1, 1)])
+    p = ctx.run(["dump", path], env=dict(os.environ, TZ="UTC"))
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    assert p.stdout.splitlines()[1:] == [
+        f" > {copy}(??) [0x1139] (binary changed since recording)"]
+
+
+def bad(ctx, lines, message):
+    path = write(ctx, lines)
+    p = ctx.run(["dump", path])
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {path}:{message}\n"), (p.returncode, p.stderr)
+
+
+def test_stack_without_its_record(ctx):
+    bad(ctx, [event(1, 5)], "2: stack 5 has no record before it")
+
+
+def test_stack_of_an_unknown_module(ctx):
+    bad(ctx, [stack(1, (9, "0x10"))],
+        "2: stack 1: module 9 has no record before it")
+
+
+def test_stack_frame_not_a_pair(ctx):
+    for frame in ([1, 16], [0], [0, "16"], [0, "0x"], [0, "0x-1"],
+                  [0, "0x1g"], ["1", "0x1"]):
+        bad(ctx, [{"type": "stack", "id": 1, "frames": [frame]}],
+            '2: stack 1: frame 1 is not [module, "0xADDRESS"]')
+
+
+def test_stack_defined_twice(ctx):
+    bad(ctx, [stack(1), stack(1)], "3: stack id 1 defined twice or out "
+        "of range (1-16777216)")
+    bad(ctx, [stack(0)], "2: stack id 0 defined twice or out of range "
+        "(1-16777216)")
+    bad(ctx, [module(1, "/a"), module(1, "/b")], "3: module id 1 defined "
+        "twice or out of range (1-16777216)")
+
+
+def test_stack_records_lacking_fields(ctx):
+    bad(ctx, [{"type": "module", "id": 1, "path": "/a"}],
+        "2: module record lacks id, path, dev or ino")
+    bad(ctx, [{"type": "stack", "id": 1}],
+        "2: stack record lacks id or frames")
+    bad(ctx, [module(1, "/a", "abc")],
+        '2: module 1: bad build_id "abc"')
+    bad(ctx, [stack(1, *[(0, "0x1")] * 65)],
+        "2: stack 1: more than 64 frames")
+
+
+def test_version_1_trace_still_reads(ctx):
+    path = os.path.join(ctx.tmp, "v1.jsonl")
+    with open(path, "w") as f:
+        f.write('{"type":"header","format":"fsrace-trace","version":1}\n')
+        f.write(json.dumps(event(1)) + "\n")
+    p = ctx.run(["dump", path], env=dict(os.environ, TZ="UTC"))
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    assert p.stdout == ('10     00:00:00.001000 access("/x", R_OK) = 0 '
+                        '<0.000001>\n'), p.stdout
+    with open(path, "w") as f:
+        f.write('{"type":"header","format":"fsrace-trace","version":3}\n')
+    p = ctx.run(["dump", path])
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {path}:1: unsupported trace format version\n")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "findings.h"
 
+#include <fnmatch.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
@@ -80,6 +82,7 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->stat = ev->stat;
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
+	d->stack = ev->has & HAS_STACK ? ev->stack : NULL;
 }
 
 void evidence_release(struct evidence *e)
@@ -224,6 +227,41 @@ void findings_count(const struct findings *fs, uint64_t counts[3])
 			counts[fs->v[i]->severity]++;
 }
 
+/* --- stacks ------------------------------------------------------------ */
+
+/* Whether frame I of S is in a file of the policy's system_code. */
+static bool system_frame(const struct report_meta *m,
+			 const struct stack_trace *s, uint32_t i)
+{
+	const struct policy *pol = m && m->rules ? &m->rules->policy : NULL;
+	const struct stack_module *mod = s->pc[i].mod;
+
+	if (!mod)
+		return true; /* no file: JIT code, the vDSO */
+	for (int k = 0; pol && k < pol->n[POLICY_SYSTEM_CODE]; k++)
+		if (!fnmatch(pol->globs[POLICY_SYSTEM_CODE][k], mod->path, 0))
+			return true;
+	return false;
+}
+
+/* The innermost frame of S in the program's own code, or -1. */
+static int own_frame(const struct report_meta *m, const struct stack_trace *s)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (!system_frame(m, s, i))
+			return (int)i;
+	return -1;
+}
+
+static void frame_name(const struct report_meta *m, const struct stack_trace *s,
+		       uint32_t i, struct frame_name *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (m && m->namer && s->pc[i].mod)
+		m->namer->name(m->namer->ud, s->pc[i].mod, s->pc[i].addr, i > 0,
+			       out);
+}
+
 struct keyed {
 	struct finding *f;
 	size_t index;
@@ -249,9 +287,11 @@ static void program_name(struct strbuf *b, const char *prog)
 /*
  * What makes two findings one problem, as one string: the severity
  * (errors sort first), the rule, each evidence's syscall and program,
- * and for a finding not reported the reason.
+ * its call site when it has a stack (the innermost frame of own code:
+ * the module and the address in it, which ASLR does not move), and for
+ * a finding not reported the reason.
  */
-static char *group_key(const struct finding *f)
+static char *group_key(const struct finding *f, const struct report_meta *m)
 {
 	struct strbuf b = STRBUF_INIT;
 
@@ -263,6 +303,15 @@ static char *group_key(const struct finding *f)
 		strbuf_addstr(&b, f->ev[i].syscall);
 		strbuf_addch(&b, '\x1e');
 		program_name(&b, f->program[i]);
+		if (f->ev[i].stack) {
+			const struct stack_trace *s = f->ev[i].stack;
+			int at = own_frame(m, s);
+
+			if (at >= 0)
+				strbuf_addf(&b, "\x1e%s+%" PRIx64,
+					    s->pc[at].mod->path,
+					    s->pc[at].addr);
+		}
 	}
 	if (f->status != FST_REPORTED && f->status_reason) {
 		strbuf_addch(&b, '\x1f');
@@ -305,7 +354,7 @@ static uint64_t fnv1a(const char *s)
 }
 
 void findings_group(const struct findings *fs, enum finding_status status,
-		    struct finding_groups *ret)
+		    const struct report_meta *m, struct finding_groups *ret)
 {
 	struct keyed *k = xcalloc(fs->n ? fs->n : 1, sizeof(*k));
 	size_t n = 0;
@@ -316,7 +365,7 @@ void findings_group(const struct findings *fs, enum finding_status status,
 			continue;
 		k[n].f = fs->v[i];
 		k[n].index = i;
-		k[n].key = group_key(fs->v[i]);
+		k[n].key = group_key(fs->v[i], m);
 		n++;
 	}
 	if (n)
@@ -394,8 +443,78 @@ static void strings(struct jsonw *o, const char *k, char *const *v, int n)
 	jsonw_end_array(o);
 }
 
+static void frame_json(struct jsonw *o, const struct report_meta *m,
+		       const struct stack_trace *s, uint32_t i)
+{
+	struct frame_name fn;
+	char addr[24];
+
+	frame_name(m, s, i, &fn);
+	snprintf(addr, sizeof(addr), "0x%" PRIx64, s->pc[i].addr);
+	jsonw_begin_object(o);
+	kv_str(o, "function", fn.function);
+	if (fn.function)
+		kv_int(o, "offset", (int64_t)fn.offset);
+	kv_str(o, "file", fn.file);
+	if (fn.file)
+		kv_int(o, "line", fn.line);
+	kv_str(o, "module", s->pc[i].mod ? s->pc[i].mod->path : NULL);
+	kv_str(o, "address", addr);
+	kv_str(o, "problem", fn.problem);
+	jsonw_end_object(o);
+}
+
+/* "location": the innermost frame of the program's own code, if any. */
+static void location_json(struct jsonw *o, const struct report_meta *m,
+			  const struct stack_trace *s)
+{
+	int at = s ? own_frame(m, s) : -1;
+
+	if (at < 0)
+		return;
+	jsonw_key(o, "location");
+	frame_json(o, m, s, (uint32_t)at);
+}
+
+/* "    at FUNCTION+0xOFF (FILE:LINE)": up to the depth asked for, the
+ * frames of own code from the innermost; all frames if none is. */
+static void stack_text(FILE *out, const struct report_meta *m,
+		       const struct stack_trace *s, const char *dim,
+		       const char *reset)
+{
+	int depth = m && m->stack_depth ? m->stack_depth : STACK_DEPTH_DEFAULT;
+	int at = own_frame(m, s);
+
+	for (uint32_t i = at < 0 ? 0 : (uint32_t)at; i < s->n && depth > 0;
+	     i++, depth--) {
+		const struct stack_module *mod = s->pc[i].mod;
+		struct frame_name fn;
+
+		if (at >= 0 && system_frame(m, s, i)) {
+			depth++; /* the C library's start, a callback's
+				  * dispatcher: not shown */
+			continue;
+		}
+		frame_name(m, s, i, &fn);
+		fprintf(out, "             %sat ", dim);
+		if (fn.function)
+			fprintf(out, "%s+0x%" PRIx64, fn.function, fn.offset);
+		else if (mod)
+			fprintf(out, "%s+0x%" PRIx64, mod->path, s->pc[i].addr);
+		else
+			fprintf(out, "0x%" PRIx64, s->pc[i].addr);
+		if (fn.file)
+			fprintf(out, " (%s:%d)", fn.file, fn.line);
+		else if (fn.function && mod)
+			fprintf(out, " (%s)", mod->path);
+		if (fn.problem)
+			fprintf(out, " (%s)", fn.problem);
+		fprintf(out, "%s\n", reset);
+	}
+}
+
 static void evidence_json(struct jsonw *o, const struct evidence *e,
-			  const char *program)
+			  const char *program, const struct report_meta *m)
 {
 	jsonw_begin_object(o);
 	kv_str(o, "step", e->step);
@@ -442,7 +561,26 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 		kv_int(o, "uid", e->stat.uid);
 		jsonw_end_object(o);
 	}
+	if (e->stack) {
+		location_json(o, m, e->stack);
+		jsonw_key(o, "stack");
+		jsonw_begin_array(o);
+		for (uint32_t i = 0; i < e->stack->n; i++)
+			frame_json(o, m, e->stack, i);
+		jsonw_end_array(o);
+	}
 	jsonw_end_object(o);
+}
+
+/* The finding's location: that of its last evidence event with one (the
+ * use, the replace: where the race bites). */
+static const struct stack_trace *finding_stack(const struct finding *f,
+					       const struct report_meta *m)
+{
+	for (int i = f->nev - 1; i >= 0; i--)
+		if (f->ev[i].stack && own_frame(m, f->ev[i].stack) >= 0)
+			return f->ev[i].stack;
+	return NULL;
 }
 
 static void fingerprint_json(struct jsonw *o, const char *k, uint64_t v)
@@ -453,7 +591,8 @@ static void fingerprint_json(struct jsonw *o, const char *k, uint64_t v)
 	kv_str(o, k, fp);
 }
 
-static void finding_json(struct jsonw *o, const struct finding *f)
+static void finding_json(struct jsonw *o, const struct finding *f,
+			 const struct report_meta *m)
 {
 	const struct rule *r = f->rule;
 
@@ -473,10 +612,11 @@ static void finding_json(struct jsonw *o, const struct finding *f)
 	strings(o, "references", r->references, r->nreferences);
 	if (f->status != FST_REPORTED)
 		kv_str(o, "reason", f->status_reason);
+	location_json(o, m, finding_stack(f, m));
 	jsonw_key(o, "evidence");
 	jsonw_begin_array(o);
 	for (int i = 0; i < f->nev; i++)
-		evidence_json(o, &f->ev[i], f->program[i]);
+		evidence_json(o, &f->ev[i], f->program[i], m);
 	jsonw_end_array(o);
 	jsonw_end_object(o);
 }
@@ -488,7 +628,8 @@ static void finding_json(struct jsonw *o, const struct finding *f)
  */
 static void findings_json(struct jsonw *o, const struct findings *fs,
 			  enum finding_status status, const char *key,
-			  const struct finding_groups *gs)
+			  const struct finding_groups *gs,
+			  const struct report_meta *m)
 {
 	size_t *index = xcalloc(fs->n ? fs->n : 1, sizeof(*index)), n = 0;
 
@@ -498,7 +639,7 @@ static void findings_json(struct jsonw *o, const struct findings *fs,
 		if (fs->v[i]->status != status)
 			continue;
 		index[i] = n++;
-		finding_json(o, fs->v[i]);
+		finding_json(o, fs->v[i], m);
 	}
 	jsonw_end_array(o);
 	if (gs) {
@@ -551,12 +692,13 @@ static const struct {
 
 /* The number of groups of each status of not_reported[]. */
 static void count_not_reported(const struct findings *fs,
+			       const struct report_meta *m,
 			       size_t n[ARRAY_SIZE(not_reported)])
 {
 	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
 		struct finding_groups gs;
 
-		findings_group(fs, not_reported[k].status, &gs);
+		findings_group(fs, not_reported[k].status, m, &gs);
 		n[k] = gs.n;
 		finding_groups_release(&gs);
 	}
@@ -577,8 +719,8 @@ void report_json(FILE *out, const struct findings *fs,
 	struct jsonw o;
 	uint64_t counts[3];
 
-	findings_group(fs, FST_REPORTED, &gs);
-	count_not_reported(fs, nr);
+	findings_group(fs, FST_REPORTED, m, &gs);
+	count_not_reported(fs, m, nr);
 	jsonw_init(&o);
 	jsonw_begin_object(&o);
 	jsonw_key(&o, "tool");
@@ -622,7 +764,7 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_end_array(&o);
 	jsonw_key(&o, "events");
 	jsonw_uint(&o, m->events);
-	findings_json(&o, fs, FST_REPORTED, "findings", &gs);
+	findings_json(&o, fs, FST_REPORTED, "findings", &gs, m);
 	findings_count(fs, counts);
 	jsonw_key(&o, "counts");
 	jsonw_begin_object(&o);
@@ -641,7 +783,7 @@ void report_json(FILE *out, const struct findings *fs,
 	}
 	jsonw_end_object(&o);
 	if (m->show_suppressed)
-		findings_json(&o, fs, FST_SUPPRESSED, "suppressed", NULL);
+		findings_json(&o, fs, FST_SUPPRESSED, "suppressed", NULL, m);
 	jsonw_key(&o, "dropped");
 	jsonw_begin_object(&o);
 	jsonw_key(&o, "pending");
@@ -719,7 +861,8 @@ static void examples_text(FILE *out, const struct finding_group *g)
 	fputc('\n', out);
 }
 
-static void group_text(FILE *out, const struct finding_group *g, bool color)
+static void group_text(FILE *out, const struct finding_group *g,
+		       const struct report_meta *m, bool color)
 {
 	const struct finding *f = g->v[0];
 	const char *reset = color ? "\033[0m" : "";
@@ -755,6 +898,8 @@ static void group_text(FILE *out, const struct finding_group *g, bool color)
 		else if (ev->has_ret)
 			fprintf(out, " = %lld", (long long)ev->ret);
 		fprintf(out, "%s\n", reset);
+		if (ev->stack)
+			stack_text(out, m, ev->stack, dim, reset);
 	}
 	examples_text(out, g);
 	if (reported && f->rule->fix)
@@ -842,7 +987,7 @@ static void not_reported_text(FILE *out, const struct findings *fs,
 	size_t nr[ARRAY_SIZE(not_reported)];
 	bool any = false;
 
-	count_not_reported(fs, nr);
+	count_not_reported(fs, m, nr);
 	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
 		if (!nr[k])
 			continue;
@@ -864,13 +1009,13 @@ void report_text(FILE *out, const struct findings *fs,
 	struct finding_groups gs, sup = {0};
 	uint64_t counts[3], total;
 
-	findings_group(fs, FST_REPORTED, &gs);
+	findings_group(fs, FST_REPORTED, m, &gs);
 	for (size_t i = 0; i < gs.n; i++)
-		group_text(out, &gs.v[i], color);
+		group_text(out, &gs.v[i], m, color);
 	if (m->show_suppressed) {
-		findings_group(fs, FST_SUPPRESSED, &sup);
+		findings_group(fs, FST_SUPPRESSED, m, &sup);
 		for (size_t i = 0; i < sup.n; i++)
-			group_text(out, &sup.v[i], color);
+			group_text(out, &sup.v[i], m, color);
 	}
 	group_counts(&gs, counts);
 	total = counts[0] + counts[1] + counts[2];

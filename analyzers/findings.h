@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "rule.h"
+#include "stacks.h"
 
 /* One event of a finding, copied out of the stream. */
 struct evidence {
@@ -37,6 +38,9 @@ struct evidence {
 	bool parent_valid;
 	uint32_t parent_mode;
 	char *source; /* "file:line" of an imported event, or NULL */
+	/* where in the code (--stacks), or NULL: borrowed from the trace's
+	 * stack table, which outlives the findings */
+	const struct stack_trace *stack;
 };
 
 /*
@@ -139,16 +143,43 @@ struct finding_groups {
 	size_t n;
 };
 
+struct report_meta;
+
 /*
  * Group the findings of FS whose status is STATUS: errors first, then
  * warnings, then notes, each by rule id, then in the order first seen.
- * The groups borrow FS's findings.
+ * With stacks, findings at other call sites (by M's policy of system
+ * code; M may be NULL) are other groups. The groups borrow FS's
+ * findings.
  */
 void findings_group(const struct findings *fs, enum finding_status status,
-		    struct finding_groups *ret);
+		    const struct report_meta *m, struct finding_groups *ret);
 void finding_groups_release(struct finding_groups *gs);
 
 /* What the report says about the run, besides the findings. */
+/* What a report says of one frame of a stack (stacks.h). */
+struct frame_name {
+	const char *function; /* NULL: none known */
+	uint64_t offset;      /* from the function's start */
+	const char *file;     /* NULL: no line information */
+	int line;
+	const char *problem; /* why nothing is known: "no such file"… */
+};
+
+/*
+ * The caller's symbolizer: NAME fills OUT for the frame at ADDR of
+ * module M (CALL_SITE: a return address, the call is the byte before
+ * it); its strings live until the report is written.
+ */
+struct frame_namer {
+	void (*name)(void *ud, const struct stack_module *m, uint64_t addr,
+		     bool call_site, struct frame_name *out);
+	void *ud;
+};
+
+/* How many frames of each evidence event the text shows by default. */
+#define STACK_DEPTH_DEFAULT 3
+
 struct report_meta {
 	bool is_run;
 	const char *const *argv;  /* run: the program */
@@ -161,6 +192,10 @@ struct report_meta {
 	uint64_t unknown_records;
 	uint64_t unparsed_lines; /* strace lines that could not be parsed */
 	bool show_suppressed;	 /* list the suppressed findings too */
+	/* stacks: who names a frame (NULL: module and address only), and
+	 * how many of each evidence event's frames the text shows */
+	const struct frame_namer *namer;
+	int stack_depth;
 };
 
 void report_json(FILE *out, const struct findings *fs,

@@ -204,6 +204,9 @@ enum policy_list {
 	POLICY_IGNORE,	      /* events on these paths are not matched … */
 	POLICY_IGNORE_EXCEPT, /* … unless the path is also one of these */
 	POLICY_ROOT_ONLY,     /* only root writes here: findings are notes */
+	/* code in these files is not the program's own: a finding's
+	 * location is the innermost frame outside them (--stacks) */
+	POLICY_SYSTEM_CODE,
 	POLICY_LISTS_,
 };
 

@@ -711,6 +711,7 @@ static const char *const policy_keys[POLICY_LISTS_ + 1] = {
 	[POLICY_IGNORE] = "ignore",
 	[POLICY_IGNORE_EXCEPT] = "ignore_except",
 	[POLICY_ROOT_ONLY] = "root_only",
+	[POLICY_SYSTEM_CODE] = "system_code",
 };
 
 static void load_policy(struct loader *l, const struct jnode *o)
@@ -720,7 +721,7 @@ static void load_policy(struct loader *l, const struct jnode *o)
 	if (o->type != J_OBJECT) {
 		load_fail_at(l, o,
 			     "\"policy\" must be an object of arrays of globs: "
-			     "ignore, ignore_except, root_only");
+			     "ignore, ignore_except, root_only, system_code");
 		return;
 	}
 	load_check_keys(l, o, "\"policy\"", policy_keys);

@@ -17,6 +17,7 @@
 #include "opt.h"
 #include "reader.h"
 #include "rule.h"
+#include "stacks.h"
 #include "suppress.h"
 #include "tracer.h"
 #include "util.h"
@@ -42,6 +43,8 @@ struct opts {
 	bool scope_all;
 	const char *record;
 	bool no_seccomp;
+	bool stacks;
+	int stack_depth;
 	int input_format;
 	bool strict;
 	int first_operand;
@@ -96,10 +99,15 @@ static void usage(bool run, FILE *f)
 	      "the tree only reads\n"
 	      "                          in installed code\n",
 	      f);
+	fputs("      --stack-depth N     frames shown under each event "
+	      "(default 3)\n",
+	      f);
 	if (run)
 		fputs("      --record FILE       also write the trace to "
 		      "FILE\n"
-		      "      --no-seccomp        stop at every syscall\n",
+		      "      --no-seccomp        stop at every syscall\n"
+		      "      --stacks            where in the code each call "
+		      "was made\n",
 		      f);
 	else
 		fputs("      --input-format FMT  auto (default), native or "
@@ -322,6 +330,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"scope", required_argument, NULL, 'O'},
 		{"record", required_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, 'X'},
+		{"stacks", no_argument, NULL, 'K'},
+		{"stack-depth", required_argument, NULL, 'k'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
@@ -416,13 +426,32 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'w':
 		case 'X':
+		case 'K':
 			if (!o->run)
 				goto unknown;
 			if (c == 'w')
 				o->record = v;
-			else
+			else if (c == 'X')
 				o->no_seccomp = true;
+			else
+				o->stacks = true;
 			break;
+		case 'k': {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(v, &end, 10);
+			if (errno || end == v || *end || n < 1 ||
+			    n > STACK_DEPTH_MAX) {
+				errorx("--stack-depth takes a number of frames "
+				       "from 1 to %d, not '%s'",
+				       STACK_DEPTH_MAX, v);
+				return -1;
+			}
+			o->stack_depth = (int)n;
+			break;
+		}
 		case 'h':
 			usage(o->run, stdout);
 			return 1;
@@ -478,6 +507,7 @@ int cmd_analyze(int argc, char **argv)
 	struct analysis a = {0};
 	struct report_meta m = {0};
 	struct input *in = NULL;
+	struct frame_namer *namer = NULL;
 	const char *const *files;
 	uint64_t unknown = 0, unparsed = 0;
 	int r, nfiles, status = EXIT_USAGE;
@@ -512,11 +542,14 @@ int cmd_analyze(int argc, char **argv)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.unknown_records = unknown;
 	m.unparsed_lines = unparsed;
+	m.namer = namer = cli_frame_namer_new();
+	m.stack_depth = o.stack_depth;
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
 	status = gate(&o, engine_findings(a.engine));
 out_engine:
 	engine_free(a.engine);
+	cli_frame_namer_free(namer);
 	input_close(in);
 out_rules:
 	rule_set_release(&rs);
@@ -533,6 +566,7 @@ int cmd_run(int argc, char **argv)
 	struct report_meta m = {0};
 	struct tracer_options topt = {0};
 	struct tracer *t = NULL;
+	struct frame_namer *namer = NULL;
 	char program[PATH_MAX];
 	const char *msg;
 	int r, status = EXIT_USAGE, prog_status;
@@ -543,6 +577,11 @@ int cmd_run(int argc, char **argv)
 	if (o.first_operand >= argc) {
 		errorx("run needs a program: fsrace run [OPTIONS] -- PROG "
 		       "[ARGS...]");
+		goto out_opts;
+	}
+	if (o.stacks && !tracer_can_stack()) {
+		errorx("--stacks: this fsrace was built without libunwind and "
+		       "libdw");
 		goto out_opts;
 	}
 	if (check_outputs(&o) < 0)
@@ -566,6 +605,8 @@ int cmd_run(int argc, char **argv)
 	topt.program = program;
 	topt.argv = (const char *const *)argv + o.first_operand;
 	topt.no_seccomp = o.no_seccomp;
+	topt.stacks = o.stacks;
+	topt.stack_table = o.stacks ? stack_table_new() : NULL;
 	topt.on_event = on_event;
 	topt.on_tick = on_tick;
 	topt.ud = &a;
@@ -595,6 +636,8 @@ int cmd_run(int argc, char **argv)
 	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
+	m.namer = namer = cli_frame_namer_new();
+	m.stack_depth = o.stack_depth;
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
 	status = gate(&o, engine_findings(a.engine));
@@ -606,6 +649,9 @@ int cmd_run(int argc, char **argv)
 	r = 0;
 out_engine:
 	engine_free(a.engine);
+	cli_frame_namer_free(namer);
+	/* after the findings, which point into it */
+	stack_table_free(topt.stack_table);
 out_rules:
 	rule_set_release(&rs);
 out_opts:

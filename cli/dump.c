@@ -8,16 +8,13 @@
 #include <time.h>
 
 #include "cli.h"
-#include "config.h"
 #include "fields.h"
+#include "findings.h"
 #include "names.h"
 #include "opt.h"
 #include "reader.h"
 #include "stacks.h"
 #include "util.h"
-#if HAVE_STACKS
-#include "symbolize.h"
-#endif
 
 struct line {
 	char buf[16384];
@@ -232,47 +229,30 @@ static void syscall_line(struct line *l, const struct event *ev)
  * module's DWARF has it. ADDR is the address in the module (its link
  * address); a frame no module held shows the instruction pointer alone.
  */
-static void print_stack(void *sym, const struct stack_trace *s)
+static void print_stack(const struct frame_namer *namer,
+			const struct stack_trace *s)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct stack_module *m = s->pc[i].mod;
-		const char *fn = NULL, *file = NULL, *why = NULL;
-		uint64_t off = 0;
-		int line = 0;
+		struct frame_name f;
 
 		if (!m) {
 			printf(" > [0x%" PRIx64 "]\n", s->pc[i].addr);
 			continue;
 		}
-#if HAVE_STACKS
-		struct stack_frame f;
 		/* past the innermost frame, a return address: the call is
 		 * the instruction before it */
-		int r = stack_symbolize(sym, m->path, m->build_id,
-					m->build_id_len, s->pc[i].addr, i > 0,
-					&f);
-
-		if (r == -ESTALE)
-			why = "binary changed since recording";
-		else if (r < 0)
-			why = "no such file";
-		else {
-			fn = f.function;
-			off = f.offset;
-			file = f.file;
-			line = f.line;
-		}
-#endif
-		if (fn)
+		cli_frame_name(namer, m, s->pc[i].addr, i > 0, &f);
+		if (f.function)
 			printf(" > %s(%s+0x%" PRIx64 ") [0x%" PRIx64 "]",
-			       m->path, fn, off, s->pc[i].addr);
+			       m->path, f.function, f.offset, s->pc[i].addr);
 		else
 			printf(" > %s(?\?) [0x%" PRIx64 "]", m->path,
 			       s->pc[i].addr);
-		if (file)
-			printf(" %s:%d", file, line);
-		if (why)
-			printf(" (%s)", why);
+		if (f.file)
+			printf(" %s:%d", f.file, f.line);
+		if (f.problem)
+			printf(" (%s)", f.problem);
 		putchar('\n');
 	}
 }
@@ -328,7 +308,7 @@ int cmd_dump(int argc, char **argv)
 	struct trace_reader r;
 	struct opt_parser p;
 	struct event ev;
-	void *sym = NULL;
+	struct frame_namer *namer;
 	const char *file;
 	char err[1024];
 	int c, ret;
@@ -350,17 +330,13 @@ int cmd_dump(int argc, char **argv)
 		trace_reader_close(&r);
 		return EXIT_USAGE;
 	}
-#if HAVE_STACKS
-	sym = stack_symbolizer_new();
-#endif
+	namer = cli_frame_namer_new();
 	while ((ret = trace_reader_next(&r, &ev, err, sizeof(err))) > 0) {
 		print_event(&ev);
 		if (ev.has & HAS_STACK)
-			print_stack(sym, ev.stack);
+			print_stack(namer, ev.stack);
 	}
-#if HAVE_STACKS
-	stack_symbolizer_free(sym);
-#endif
+	cli_frame_namer_free(namer);
 	trace_reader_close(&r);
 	if (ret < 0) {
 		fflush(stdout);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "reader.h"
+#include "stacks.h"
 #include "strace.h"
 #include "util.h"
 
@@ -21,7 +22,20 @@ struct input {
 	struct trace_reader rd;	  /* native: the current file */
 	struct strace_reader *sr; /* strace: all the files */
 	uint64_t unknown;
+	/* the stacks of the native files read, which the findings point
+	 * into until input_close */
+	struct stack_table **stacks;
+	int nstacks;
 };
+
+static void close_native(struct input *in)
+{
+	in->stacks = xrealloc(in->stacks,
+			      (size_t)(in->nstacks + 1) * sizeof(*in->stacks));
+	in->stacks[in->nstacks++] = trace_reader_take_stacks(&in->rd);
+	trace_reader_close(&in->rd);
+	in->open = false;
+}
 
 int input_format_parse(const char *s)
 {
@@ -126,8 +140,7 @@ int input_next(struct input *in, struct event *ev)
 			return r;
 		}
 		in->unknown += in->rd.skipped;
-		trace_reader_close(&in->rd);
-		in->open = false;
+		close_native(in);
 	}
 }
 
@@ -151,5 +164,8 @@ void input_close(struct input *in)
 		trace_reader_close(&in->rd);
 	if (in->sr)
 		strace_reader_close(in->sr);
+	for (int i = 0; i < in->nstacks; i++)
+		stack_table_free(in->stacks[i]);
+	free(in->stacks);
 	free(in);
 }

@@ -1201,7 +1201,6 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 /* a module or stack record, read into the table: no event */
 #define LINE_STACKS 3
 
-
 static const char *jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
@@ -1486,6 +1485,16 @@ int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 			return ret;
 		r->skipped++;
 	}
+}
+
+struct stack_table *trace_reader_take_stacks(struct trace_reader *r)
+{
+	struct stack_table *t = r->stacks;
+
+	r->stacks = NULL;
+	if (r->ps)
+		r->ps->stacks = NULL;
+	return t;
 }
 
 void trace_reader_close(struct trace_reader *r)

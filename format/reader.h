@@ -77,4 +77,9 @@ int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,
 
 void trace_reader_close(struct trace_reader *r);
 
+/* The stack table, which the caller then owns and frees: the stacks of
+ * events read stay valid after trace_reader_close(). Call only once the
+ * reader is done (at its end or before close). */
+struct stack_table *trace_reader_take_stacks(struct trace_reader *r);
+
 #endif

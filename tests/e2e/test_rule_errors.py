@@ -94,7 +94,7 @@ ERRORS = [
     # policy
     ("policy_not_object", '{"policy": @@["/x"]}',
      '"policy" must be an object of arrays of globs: ignore, '
-     "ignore_except, root_only"),
+     "ignore_except, root_only, system_code"),
     ("policy_unknown_key", '{"policy": {@@"ignor": []}}',
      'unknown key "ignor" in "policy"'),
     ("policy_list_not_array", '{"policy": {"ignore": @@"/x"}}',

@@ -859,7 +859,7 @@ def test_policy_broken_file(ctx):
          '1:13: unknown key "root" in "policy"'),
         ('{"policy": ["/tmp/*"]}',
          '1:12: "policy" must be an object of arrays of globs: ignore, '
-         'ignore_except, root_only'),
+         'ignore_except, root_only, system_code'),
         ('{"policy": {"ignore": ["/a"' , '1:28: expected \',\' or \']\''),
     ]
     for text, where in cases:

@@ -289,3 +289,172 @@ def test_version_1_trace_still_reads(ctx):
     p = ctx.run(["dump", path])
     assert (p.returncode, p.stderr) == (
         2, f"fsrace: {path}:1: unsupported trace format version\n")
+
+
+# --- findings -----------------------------------------------------------
+
+AT = re.compile(r" +at (?P<fn>[^+ ]+)\+0x[0-9a-f]+ \((?P<where>[^)]+)\)$")
+
+
+def run(ctx, *args, fmt="text"):
+    p = ctx.run(["run", "--stacks", "-f", fmt, "--", *args])
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    return p
+
+
+def evidence_frames(text, step):
+    """The "at" lines under the evidence line of STEP, parsed."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if line.lstrip().startswith(step + " "))
+    out = []
+    for line in lines[at + 1:]:
+        m = AT.match(line)
+        if not m:
+            break
+        out.append((m["fn"], m["where"]))
+    return out
+
+
+def files(ctx, *names):
+    out = []
+    for n in names:
+        out.append(os.path.join(ctx.tmp, n))
+        with open(out[-1], "w") as f:
+            f.write("x\n")
+    return out
+
+
+def test_finding_names_check_and_use(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    p = run(ctx, prog, cfg)
+    out = p.stderr  # run's report, beside the program's own output
+    assert out.startswith("warning[check-then-use] newfstatat("), out
+    # the program's own frames from the innermost; the C library's are
+    # not shown, _start (in the program) is
+    assert evidence_frames(out, "check") == [
+        ("check_config", f"{SRC}:{marked('CHECK')}"),
+        ("main", f"{SRC}:{marked('CALL-CHECK')}"),
+        ("_start", prog)], out
+    assert evidence_frames(out, "use") == [
+        ("use_config", f"{SRC}:{marked('USE')}"),
+        ("main", f"{SRC}:{marked('CALL-USE')}"),
+        ("_start", prog)], out
+
+
+def test_finding_location_in_json(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O2")
+    cfg, = files(ctx, "cfg")
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "--stacks", "-o", out, "--", prog, cfg])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        f0, = json.load(f)["findings"]
+    loc = f0["location"]
+    assert re.fullmatch("use_config" + CLONE, loc["function"]), loc
+    assert (loc["file"], loc["line"], loc["module"]) == (
+        SRC, marked("USE"), prog), loc
+    check, use = f0["evidence"]
+    assert (check["location"]["function"], check["location"]["line"]) == (
+        "check_config", marked("CHECK")), check["location"]
+    assert use["location"] == loc
+    # every frame, the C library's too, innermost first
+    assert check["stack"][0]["module"].endswith("/libc.so.6")
+    assert check["stack"][1] == check["location"]
+    assert [k for k in check["stack"][1]] == [
+        "function", "offset", "file", "line", "module", "address"]
+    assert re.fullmatch("0x[0-9a-f]+", loc["address"]), loc
+
+
+def test_analyze_a_recorded_trace_gives_the_same_locations(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    live, trace, later = (os.path.join(ctx.tmp, n)
+                          for n in ("live.json", "t.jsonl", "later.json"))
+    p = ctx.run(["run", "--stacks", "--record", trace, "-o", live, "--",
+                 prog, cfg])
+    assert p.returncode == 1, p.stderr
+    p = ctx.run(["analyze", "-o", later, trace])
+    assert p.returncode == 1, p.stderr
+
+    def where(path):
+        with open(path) as f:
+            d = json.load(f)
+        return [(f["location"], [e["stack"] for e in f["evidence"]])
+                for f in d["findings"]]
+    assert where(live) == where(later)
+    assert where(live)[0][0]["function"] == "use_config"
+
+
+def test_one_group_per_call_site(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O2")
+    f, g = files(ctx, "f", "g")
+    # one call site, two files: one group of 2
+    out = run(ctx, prog, "--loop", f, g).stderr
+    heads = [line for line in out.splitlines() if line.startswith("warn")]
+    assert len(heads) == 1 and heads[0].endswith(" [2 times]"), out
+    # two call sites: two groups, each at its own lines
+    out = run(ctx, prog, "--two-sites", f, g).stderr
+    heads = [line for line in out.splitlines() if line.startswith("warn")]
+    assert [h.split(" by name")[0] for h in heads] == [
+        f"warning[check-then-use] newfstatat('{f}') then openat('{f}')",
+        f"warning[check-then-use] newfstatat('{g}') then openat('{g}')"
+    ], out
+    second = out[out.index(heads[1]):]
+    assert evidence_frames(second, "check")[0] == (
+        "other_site", f"{SRC}:{marked('OTHER-CHECK')}"), second
+    assert evidence_frames(second, "use")[0] == (
+        "other_site", f"{SRC}:{marked('OTHER-USE')}"), second
+    # without stacks, the same two are one group, as before
+    p = ctx.run(["run", "--", prog, "--two-sites", f, g])
+    heads = [line for line in p.stderr.splitlines()
+             if line.startswith("warn")]
+    assert len(heads) == 1 and heads[0].endswith(" [2 times]"), p.stderr
+
+
+def test_stack_depth(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    p = ctx.run(["run", "--stacks", "--stack-depth", "1", "--", prog, cfg])
+    assert evidence_frames(p.stderr, "check") == [
+        ("check_config", f"{SRC}:{marked('CHECK')}")], p.stderr
+    for bad in ("0", "65", "x", ""):
+        p = ctx.run(["run", "--stacks", "--stack-depth", bad, "--", prog,
+                     cfg])
+        assert (p.returncode, p.stderr) == (
+            2, "fsrace: --stack-depth takes a number of frames from 1 to "
+            f"64, not '{bad}'\n"), (bad, p.returncode, p.stderr)
+
+
+def test_stacks_is_an_option_of_run_not_analyze(ctx):
+    p = ctx.run(["analyze", "--stacks", "x"])
+    assert p.returncode == 2
+    assert "--stacks" in p.stderr, p.stderr
+
+
+def test_system_code_is_policy(ctx):
+    # a policy that calls the program itself system code: the location
+    # is then none of its frames, and the text shows every frame
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    rules = os.path.join(ctx.tmp, "p.json")
+    with open(rules, "w") as f:
+        json.dump({"policy": {"system_code": [prog]}}, f)
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "--stacks", "-r", rules, "-o", out, "--", prog,
+                 cfg])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        f0, = json.load(f)["findings"]
+    assert "location" not in f0, f0.get("location")
+    assert ["location" in e for e in f0["evidence"]] == [False, False]
+    p = ctx.run(["run", "--stacks", "-r", rules, "--", prog, cfg])
+    frames = evidence_frames(p.stderr, "check")
+    assert frames[0][0] == "fstatat64", frames

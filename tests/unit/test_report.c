@@ -565,7 +565,7 @@ static void test_groups_sorted_and_keyed(void **state)
 	feed(sys(3, "access", "/w/gg", 0));
 	feed(sys(3, "openat", "/w/gg", 3));
 	assert_int_equal(found()->n, 7);
-	findings_group(found(), FST_REPORTED, &gs);
+	findings_group(found(), FST_REPORTED, NULL, &gs);
 	assert_int_equal(gs.n, 5);
 	/* the error, then r by first seen (cp's, install's stat, install's
 	 * access), then the note */
@@ -585,7 +585,7 @@ static void test_groups_sorted_and_keyed(void **state)
 	assert_true(gs.v[1].fingerprint != gs.v[2].fingerprint);
 	assert_true(gs.v[2].fingerprint != gs.v[3].fingerprint);
 	finding_groups_release(&gs);
-	findings_group(found(), FST_SUPPRESSED, &gs);
+	findings_group(found(), FST_SUPPRESSED, NULL, &gs);
 	assert_int_equal(gs.n, 0);
 	finding_groups_release(&gs);
 }

@@ -229,34 +229,66 @@ void findings_count(const struct findings *fs, uint64_t counts[3])
 
 /* --- stacks ------------------------------------------------------------ */
 
-/* Whether frame I of S is in a file of the policy's system_code. */
-static bool system_frame(const struct report_meta *m,
-			 const struct stack_trace *s, uint32_t i)
+/*
+ * The frames of a stack, numbered K from the innermost: its Python
+ * frames first (0 to npy - 1), then its native ones.
+ */
+static uint32_t frames_of(const struct stack_trace *s)
+{
+	return s->npy + s->n;
+}
+
+static bool system_path(const struct report_meta *m, const char *path)
 {
 	const struct policy *pol = m && m->rules ? &m->rules->policy : NULL;
-	const struct stack_module *mod = s->pc[i].mod;
 
-	if (!mod)
-		return true; /* no file: JIT code, the vDSO */
 	for (int k = 0; pol && k < pol->n[POLICY_SYSTEM_CODE]; k++)
-		if (!fnmatch(pol->globs[POLICY_SYSTEM_CODE][k], mod->path, 0))
+		if (!fnmatch(pol->globs[POLICY_SYSTEM_CODE][k], path, 0))
 			return true;
 	return false;
+}
+
+/*
+ * Whether frame K of S is not the program's own code: a Python frame in
+ * a file of the policy's system_code (the standard library, installed
+ * packages); a native frame of a stack with Python frames (the
+ * interpreter's); a native frame in a module of system_code, or in none
+ * (JIT code, the vDSO).
+ */
+static bool system_frame(const struct report_meta *m,
+			 const struct stack_trace *s, uint32_t k)
+{
+	const struct stack_module *mod;
+
+	if (k < s->npy)
+		return system_path(m, s->py[k].file);
+	mod = s->pc[k - s->npy].mod;
+	return s->npy || !mod || system_path(m, mod->path);
 }
 
 /* The innermost frame of S in the program's own code, or -1. */
 static int own_frame(const struct report_meta *m, const struct stack_trace *s)
 {
-	for (uint32_t i = 0; i < s->n; i++)
-		if (!system_frame(m, s, i))
-			return (int)i;
+	for (uint32_t k = 0; k < frames_of(s); k++)
+		if (!system_frame(m, s, k))
+			return (int)k;
 	return -1;
 }
 
 static void frame_name(const struct report_meta *m, const struct stack_trace *s,
-		       uint32_t i, struct frame_name *out)
+		       uint32_t k, struct frame_name *out)
 {
+	uint32_t i = k - s->npy;
+
 	memset(out, 0, sizeof(*out));
+	if (k < s->npy) {
+		out->python = true;
+		out->function = s->py[k].function;
+		out->file = s->py[k].file;
+		out->line = s->py[k].line;
+		return;
+	}
+	/* past the innermost native frame, a return address */
 	if (m && m->namer && s->pc[i].mod)
 		m->namer->name(m->namer->ud, s->pc[i].mod, s->pc[i].addr, i > 0,
 			       out);
@@ -307,10 +339,13 @@ static char *group_key(const struct finding *f, const struct report_meta *m)
 			const struct stack_trace *s = f->ev[i].stack;
 			int at = own_frame(m, s);
 
-			if (at >= 0)
+			if (at >= 0 && (uint32_t)at < s->npy)
+				strbuf_addf(&b, "\x1e%s:%d", s->py[at].file,
+					    s->py[at].line);
+			else if (at >= 0)
 				strbuf_addf(&b, "\x1e%s+%" PRIx64,
-					    s->pc[at].mod->path,
-					    s->pc[at].addr);
+					    s->pc[at - s->npy].mod->path,
+					    s->pc[at - s->npy].addr);
 		}
 	}
 	if (f->status != FST_REPORTED && f->status_reason) {
@@ -444,22 +479,27 @@ static void strings(struct jsonw *o, const char *k, char *const *v, int n)
 }
 
 static void frame_json(struct jsonw *o, const struct report_meta *m,
-		       const struct stack_trace *s, uint32_t i)
+		       const struct stack_trace *s, uint32_t k)
 {
+	const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k - s->npy];
 	struct frame_name fn;
 	char addr[24];
 
-	frame_name(m, s, i, &fn);
-	snprintf(addr, sizeof(addr), "0x%" PRIx64, s->pc[i].addr);
+	frame_name(m, s, k, &fn);
 	jsonw_begin_object(o);
 	kv_str(o, "function", fn.function);
-	if (fn.function)
+	if (fn.function && pc)
 		kv_int(o, "offset", (int64_t)fn.offset);
 	kv_str(o, "file", fn.file);
-	if (fn.file)
+	if (fn.file && fn.line >= 0)
 		kv_int(o, "line", fn.line);
-	kv_str(o, "module", s->pc[i].mod ? s->pc[i].mod->path : NULL);
-	kv_str(o, "address", addr);
+	if (pc) {
+		snprintf(addr, sizeof(addr), "0x%" PRIx64, pc->addr);
+		kv_str(o, "module", pc->mod ? pc->mod->path : NULL);
+		kv_str(o, "address", addr);
+	} else {
+		kv_str(o, "kind", "python");
+	}
 	kv_str(o, "problem", fn.problem);
 	jsonw_end_object(o);
 }
@@ -476,37 +516,45 @@ static void location_json(struct jsonw *o, const struct report_meta *m,
 	frame_json(o, m, s, (uint32_t)at);
 }
 
-/* "    at FUNCTION+0xOFF (FILE:LINE)": up to the depth asked for, the
- * frames of own code from the innermost; all frames if none is. */
+/*
+ * "    at FUNCTION+0xOFF (FILE:LINE)", "    at FUNCTION (FILE:LINE)" for
+ * a Python frame: up to the depth asked for, the frames of own code from
+ * the innermost; all frames if none is (a Python stack's: its Python
+ * frames only).
+ */
 static void stack_text(FILE *out, const struct report_meta *m,
 		       const struct stack_trace *s, const char *dim,
 		       const char *reset)
 {
 	int depth = m && m->stack_depth ? m->stack_depth : STACK_DEPTH_DEFAULT;
 	int at = own_frame(m, s);
+	uint32_t end = s->npy ? s->npy : s->n;
 
-	for (uint32_t i = at < 0 ? 0 : (uint32_t)at; i < s->n && depth > 0;
-	     i++, depth--) {
-		const struct stack_module *mod = s->pc[i].mod;
+	for (uint32_t k = at < 0 ? 0 : (uint32_t)at; k < end && depth > 0;
+	     k++) {
+		const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k];
 		struct frame_name fn;
 
-		if (at >= 0 && system_frame(m, s, i)) {
-			depth++; /* the C library's start, a callback's
-				  * dispatcher: not shown */
-			continue;
-		}
-		frame_name(m, s, i, &fn);
+		if (at >= 0 && system_frame(m, s, k))
+			continue; /* the C library's start, a callback's
+				   * dispatcher, the standard library */
+		depth--;
+		frame_name(m, s, k, &fn);
 		fprintf(out, "             %sat ", dim);
-		if (fn.function)
+		if (fn.function && !pc)
+			fputs(fn.function, out);
+		else if (fn.function)
 			fprintf(out, "%s+0x%" PRIx64, fn.function, fn.offset);
-		else if (mod)
-			fprintf(out, "%s+0x%" PRIx64, mod->path, s->pc[i].addr);
+		else if (pc->mod)
+			fprintf(out, "%s+0x%" PRIx64, pc->mod->path, pc->addr);
 		else
-			fprintf(out, "0x%" PRIx64, s->pc[i].addr);
-		if (fn.file)
+			fprintf(out, "0x%" PRIx64, pc->addr);
+		if (fn.file && fn.line >= 0)
 			fprintf(out, " (%s:%d)", fn.file, fn.line);
-		else if (fn.function && mod)
-			fprintf(out, " (%s)", mod->path);
+		else if (fn.file)
+			fprintf(out, " (%s)", fn.file);
+		else if (fn.function && pc && pc->mod)
+			fprintf(out, " (%s)", pc->mod->path);
 		if (fn.problem)
 			fprintf(out, " (%s)", fn.problem);
 		fprintf(out, "%s\n", reset);
@@ -565,8 +613,8 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 		location_json(o, m, e->stack);
 		jsonw_key(o, "stack");
 		jsonw_begin_array(o);
-		for (uint32_t i = 0; i < e->stack->n; i++)
-			frame_json(o, m, e->stack, i);
+		for (uint32_t k = 0; k < frames_of(e->stack); k++)
+			frame_json(o, m, e->stack, k);
 		jsonw_end_array(o);
 	}
 	jsonw_end_object(o);

@@ -164,6 +164,7 @@ struct frame_name {
 	const char *file;     /* NULL: no line information */
 	int line;
 	const char *problem; /* why nothing is known: "no such file"… */
+	bool python;	     /* a Python frame: no module, no offset */
 };
 
 /*

@@ -232,6 +232,13 @@ static void syscall_line(struct line *l, const struct event *ev)
 static void print_stack(const struct frame_namer *namer,
 			const struct stack_trace *s)
 {
+	/* an interpreter's frames first: " > python FUNCTION (FILE:LINE)" */
+	for (uint32_t i = 0; i < s->npy; i++) {
+		printf(" > python %s (%s", s->py[i].function, s->py[i].file);
+		if (s->py[i].line >= 0)
+			printf(":%d", s->py[i].line);
+		puts(")");
+	}
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct stack_module *m = s->pc[i].mod;
 		struct frame_name f;

@@ -1246,7 +1246,8 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 			size_t errlen)
 {
 	struct stack_pc pc[STACK_DEPTH_MAX];
-	json_t *frames = json_object_get(o, "frames"), *f;
+	struct stack_py pf[STACK_DEPTH_MAX];
+	json_t *frames = json_object_get(o, "frames"), *f, *py;
 	int64_t id;
 	size_t i;
 
@@ -1280,9 +1281,29 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 			    r->path, r->line, (long long)id,
 			    (long long)json_integer_value(m));
 	}
+	py = json_object_get(o, "py");
+	if (py && (!json_is_array(py) || json_array_size(py) > STACK_DEPTH_MAX))
+		BAD("%s:%lu: stack %lld: \"py\" is not an array of at most "
+		    "%d frames",
+		    r->path, r->line, (long long)id, STACK_DEPTH_MAX);
+	json_array_foreach(py, i, f)
+	{
+		json_t *line = json_array_get(f, 2);
+
+		pf[i].file = json_string_value(json_array_get(f, 0));
+		pf[i].function = json_string_value(json_array_get(f, 1));
+		pf[i].line = (int)json_integer_value(line);
+		if (json_array_size(f) != 3 || !pf[i].file || !pf[i].function ||
+		    !json_is_integer(line) || json_integer_value(line) < -1 ||
+		    json_integer_value(line) > INT_MAX)
+			BAD("%s:%lu: stack %lld: Python frame %zu is not "
+			    "[file, function, line]",
+			    r->path, r->line, (long long)id, i + 1);
+	}
 	if (id <= 0 || id > STACK_ID_MAX ||
 	    stack_table_add_stack(r->stacks, (uint32_t)id, pc,
-				  (uint32_t)json_array_size(frames)) < 0)
+				  (uint32_t)json_array_size(frames), pf,
+				  (uint32_t)json_array_size(py)) < 0)
 		BAD("%s:%lu: stack id %lld defined twice or out of range "
 		    "(1-%u)",
 		    r->path, r->line, (long long)id, STACK_ID_MAX);

@@ -451,6 +451,18 @@ void stack_to_json(struct jsonw *o, const struct stack_trace *s)
 		jsonw_end_array(o);
 	}
 	jsonw_end_array(o);
+	if (s->npy) {
+		jsonw_key(o, "py");
+		jsonw_begin_array(o);
+		for (uint32_t i = 0; i < s->npy; i++) {
+			jsonw_begin_array(o);
+			jsonw_string(o, s->py[i].file);
+			jsonw_string(o, s->py[i].function);
+			jsonw_int(o, s->py[i].line);
+			jsonw_end_array(o);
+		}
+		jsonw_end_array(o);
+	}
 	jsonw_end_object(o);
 }
 

@@ -16,7 +16,14 @@ struct module_entry {
 
 struct stack_entry {
 	struct hashmap_entry ent;
+	struct stack_py *py;
 	struct stack_trace s; /* last: its frames follow */
+};
+
+/* An interned string. */
+struct string_entry {
+	struct hashmap_entry ent;
+	char s[];
 };
 
 /*
@@ -26,7 +33,7 @@ struct stack_entry {
  * that began first), so the arrays may have holes until the end.
  */
 struct stack_table {
-	struct hashmap modules, stacks;
+	struct hashmap modules, stacks, strings;
 	struct module_entry **module_by_id;
 	struct stack_entry **stack_by_id;
 	uint32_t nmodules, nstacks; /* the highest id */
@@ -59,7 +66,30 @@ struct module_key {
 struct stack_key {
 	const struct stack_pc *pc;
 	uint32_t n;
+	const struct stack_py *py; /* its strings interned */
+	uint32_t npy;
 };
+
+static bool string_eq(const struct hashmap_entry *e, const void *key)
+{
+	return !strcmp(container_of(e, struct string_entry, ent)->s, key);
+}
+
+static const char *intern(struct stack_table *t, const char *s)
+{
+	uint32_t h = hash_path(s);
+	struct hashmap_entry *e = hashmap_get(&t->strings, h, s);
+	struct string_entry *se;
+	size_t n;
+
+	if (e)
+		return container_of(e, struct string_entry, ent)->s;
+	n = strlen(s) + 1;
+	se = xmalloc(sizeof(*se) + n);
+	memcpy(se->s, s, n);
+	hashmap_put(&t->strings, &se->ent, h);
+	return se->s;
+}
 
 static bool module_eq(const struct hashmap_entry *e, const void *key)
 {
@@ -80,7 +110,15 @@ static bool stack_eq(const struct hashmap_entry *e, const void *key)
 		&container_of(e, struct stack_entry, ent)->s;
 	const struct stack_key *k = key;
 
-	return s->n == k->n && !memcmp(s->pc, k->pc, k->n * sizeof(*k->pc));
+	if (s->n != k->n || s->npy != k->npy ||
+	    (k->n && memcmp(s->pc, k->pc, k->n * sizeof(*k->pc))))
+		return false;
+	for (uint32_t i = 0; i < k->npy; i++)
+		if (s->py[i].file != k->py[i].file ||
+		    s->py[i].function != k->py[i].function ||
+		    s->py[i].line != k->py[i].line)
+			return false;
+	return true;
 }
 
 static uint32_t module_hash(const struct module_key *k)
@@ -88,10 +126,16 @@ static uint32_t module_hash(const struct module_key *k)
 	return hash_int(k->dev * 31 + k->ino) ^ hash_str(k->path);
 }
 
-static uint32_t stack_hash(const struct stack_pc *pc, uint32_t n)
+static uint32_t stack_hash(const struct stack_key *k)
 {
-	uint64_t h = hash_words(pc, n * sizeof(*pc));
+	uint64_t h = hash_words(k->pc, k->n * sizeof(*k->pc));
 
+	/* interned: the pointers stand for the strings */
+	for (uint32_t i = 0; i < k->npy; i++)
+		h = (h ^ (uintptr_t)k->py[i].file ^
+		     (uint64_t)(uintptr_t)k->py[i].function << 1 ^
+		     (uint64_t)k->py[i].line << 7) *
+		    0x9e3779b97f4a7c15ULL;
 	return (uint32_t)(h ^ h >> 32);
 }
 
@@ -101,11 +145,15 @@ struct stack_table *stack_table_new(void)
 
 	hashmap_init(&t->modules, module_eq, 16);
 	hashmap_init(&t->stacks, stack_eq, 64);
+	hashmap_init(&t->strings, string_eq, 64);
 	return t;
 }
 
 void stack_table_free(struct stack_table *t)
 {
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+
 	if (!t)
 		return;
 	for (uint32_t i = 0; i < t->nmodules; i++) {
@@ -115,7 +163,16 @@ void stack_table_free(struct stack_table *t)
 		free(t->module_by_id[i]);
 	}
 	for (uint32_t i = 0; i < t->nstacks; i++)
-		free(t->stack_by_id[i]); /* NULL in a hole */
+		if (t->stack_by_id[i]) { /* NULL in a hole */
+			free(t->stack_by_id[i]->py);
+			free(t->stack_by_id[i]);
+		}
+	hashmap_iter_init(&t->strings, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&t->strings, e);
+		free(container_of(e, struct string_entry, ent));
+	}
+	hashmap_release(&t->strings);
 	free(t->module_by_id);
 	free(t->stack_by_id);
 	hashmap_release(&t->modules);
@@ -164,16 +221,22 @@ const struct stack_module *stack_table_module(struct stack_table *t,
 }
 
 static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
-					   const struct stack_pc *pc,
-					   uint32_t n, uint32_t h)
+					   const struct stack_key *k,
+					   uint32_t h)
 {
-	struct stack_entry *e = xcalloc(1, sizeof(*e) + n * sizeof(*pc));
+	struct stack_entry *e = xcalloc(1, sizeof(*e) + k->n * sizeof(*k->pc));
 
 	grow(&t->stack_by_id, &t->stack_cap, id - 1);
 	e->s.id = id;
-	e->s.n = n;
-	if (n)
-		memcpy(e->s.pc, pc, n * sizeof(*pc));
+	e->s.n = k->n;
+	if (k->n)
+		memcpy(e->s.pc, k->pc, k->n * sizeof(*k->pc));
+	if (k->npy) {
+		e->py = xcalloc(k->npy, sizeof(*e->py));
+		memcpy(e->py, k->py, k->npy * sizeof(*k->py));
+		e->s.py = e->py;
+		e->s.npy = k->npy;
+	}
 	t->stack_by_id[id - 1] = e;
 	if (id > t->nstacks)
 		t->nstacks = id;
@@ -181,16 +244,38 @@ static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
 	return &e->s;
 }
 
-const struct stack_trace *
-stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n)
+/* K with PY's strings interned into BUF. */
+static void key_of(struct stack_table *t, struct stack_key *k,
+		   const struct stack_pc *pc, uint32_t n,
+		   const struct stack_py *py, uint32_t npy,
+		   struct stack_py *buf)
 {
-	struct stack_key k = {pc, n > STACK_DEPTH_MAX ? STACK_DEPTH_MAX : n};
-	uint32_t h = stack_hash(pc, k.n);
-	struct hashmap_entry *e = hashmap_get(&t->stacks, h, &k);
+	k->pc = pc;
+	k->n = n > STACK_DEPTH_MAX ? STACK_DEPTH_MAX : n;
+	k->npy = npy > STACK_DEPTH_MAX ? STACK_DEPTH_MAX : npy;
+	for (uint32_t i = 0; i < k->npy; i++)
+		buf[i] = (struct stack_py){
+			intern(t, py[i].file ? py[i].file : ""),
+			intern(t, py[i].function ? py[i].function : ""),
+			py[i].line};
+	k->py = buf;
+}
 
+const struct stack_trace *
+stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n,
+		   const struct stack_py *py, uint32_t npy)
+{
+	struct stack_py buf[STACK_DEPTH_MAX];
+	struct stack_key k;
+	uint32_t h;
+	struct hashmap_entry *e;
+
+	key_of(t, &k, pc, n, py, npy, buf);
+	h = stack_hash(&k);
+	e = hashmap_get(&t->stacks, h, &k);
 	if (e)
 		return &container_of(e, struct stack_entry, ent)->s;
-	return stack_add(t, t->nstacks + 1, pc, k.n, h);
+	return stack_add(t, t->nstacks + 1, &k, h);
 }
 
 int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
@@ -207,13 +292,18 @@ int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
 }
 
 int stack_table_add_stack(struct stack_table *t, uint32_t id,
-			  const struct stack_pc *pc, uint32_t n)
+			  const struct stack_pc *pc, uint32_t n,
+			  const struct stack_py *py, uint32_t npy)
 {
+	struct stack_py buf[STACK_DEPTH_MAX];
+	struct stack_key k;
+
 	if (!id || id > STACK_ID_MAX || stack_table_get(t, id))
 		return -EINVAL;
-	if (n > STACK_DEPTH_MAX)
+	if (n > STACK_DEPTH_MAX || npy > STACK_DEPTH_MAX)
 		return -E2BIG;
-	stack_add(t, id, pc, n, stack_hash(pc, n));
+	key_of(t, &k, pc, n, py, npy, buf);
+	stack_add(t, id, &k, stack_hash(&k));
 	return 0;
 }
 

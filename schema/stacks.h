@@ -39,9 +39,20 @@ struct stack_pc {
 	uint64_t addr;
 };
 
+/* A frame of an interpreter's own stack (CPython): its strings are
+ * interned in the table, so two frames are one by pointers. */
+struct stack_py {
+	const char *file;
+	const char *function;
+	int line; /* -1: none */
+};
+
 struct stack_trace {
-	uint32_t id; /* 1, 2, ... */
-	uint32_t n;  /* frames, innermost first */
+	uint32_t id;  /* 1, 2, ... */
+	uint32_t n;   /* native frames, innermost first */
+	uint32_t npy; /* Python frames, innermost first (the native ones are
+		       * then the interpreter's) */
+	const struct stack_py *py;
 	struct stack_pc pc[];
 };
 
@@ -57,10 +68,11 @@ const struct stack_module *stack_table_module(struct stack_table *t,
 					      const unsigned char *build_id,
 					      int build_id_len);
 
-/* The stack of these N frames (at most STACK_DEPTH_MAX), made if new. */
-const struct stack_trace *stack_table_intern(struct stack_table *t,
-					     const struct stack_pc *pc,
-					     uint32_t n);
+/* The stack of these N native and NPY Python frames (at most
+ * STACK_DEPTH_MAX each; PY's strings are copied), made if new. */
+const struct stack_trace *
+stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n,
+		   const struct stack_py *py, uint32_t npy);
 
 /* The highest id a trace may give (the table is an array by id). */
 #define STACK_ID_MAX (1u << 24)
@@ -74,7 +86,8 @@ int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
 			   uint64_t dev, uint64_t ino,
 			   const unsigned char *build_id, int build_id_len);
 int stack_table_add_stack(struct stack_table *t, uint32_t id,
-			  const struct stack_pc *pc, uint32_t n);
+			  const struct stack_pc *pc, uint32_t n,
+			  const struct stack_py *py, uint32_t npy);
 
 /* By id: NULL if none has it. */
 const struct stack_module *stack_table_module_get(const struct stack_table *t,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hashmap.h"
+#include "python.h"
 #include "stacks.h"
 #include "tracer-int.h"
 #include "unwind.h"
@@ -24,6 +25,11 @@ struct space {
 	int tgid;
 	struct module_space mods;
 	struct stack_space *unw;
+	/* CPython: looked for again whenever the maps were reread (a
+	 * libpython mapped since), until found */
+	struct py_runtime py;
+	unsigned py_looked; /* mods.refreshes when last looked for */
+	bool py_found, py_warned;
 };
 
 struct tracer_stacks {
@@ -32,6 +38,7 @@ struct tracer_stacks {
 	unsigned char *buf;
 	size_t snap_len;
 	unsigned long taken, failed;
+	struct py_frame py[STACK_DEPTH_MAX];
 };
 
 static bool space_eq(const struct hashmap_entry *e, const void *key)
@@ -109,14 +116,47 @@ void tracer_stacks_maps_changed(struct tracer *t, int tgid)
 	stack_unwinder.space_flush(sp->unw);
 }
 
+/*
+ * The Python frames of TID into PY (its strings in S->py): 0 when the
+ * space is no CPython or runs no Python code; a version without offsets
+ * here sets *WARNING once.
+ */
+static uint32_t python_frames(struct tracer_stacks *s, struct space *sp,
+			      int tid, struct stack_py *py,
+			      const char **warning)
+{
+	int n, r;
+
+	if (!sp->py_found && sp->py_looked != sp->mods.refreshes) {
+		sp->py_looked = sp->mods.refreshes;
+		r = py_runtime_find(&sp->mods, &sp->py);
+		sp->py_found = r == 0;
+		if (r == -ENOTSUP && !sp->py_warned) {
+			sp->py_warned = true;
+			*warning =
+				"a CPython of a version or build this fsrace "
+				"has no offsets for: no Python frames";
+		}
+	}
+	if (!sp->py_found)
+		return 0;
+	n = py_frames(&sp->py, tid, s->py, STACK_DEPTH_MAX);
+	for (int i = 0; i < n; i++)
+		py[i] = (struct stack_py){s->py[i].file, s->py[i].function,
+					  s->py[i].line};
+	return n > 0 ? (uint32_t)n : 0;
+}
+
 const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
-					     int tid)
+					     int tid, const char **warning)
 {
 	struct tracer_stacks *s = t->stacks;
 	struct stack_snapshot snap = {.stack = s->buf, .len = s->snap_len};
 	uint64_t ips[STACK_DEPTH_MAX];
 	struct stack_pc pc[STACK_DEPTH_MAX];
+	struct stack_py py[STACK_DEPTH_MAX];
 	struct space *sp = space_of(s, tgid, tid);
+	uint32_t npy;
 	int n;
 
 	if (!sp || stack_snapshot_take(&snap, tid) < 0)
@@ -138,8 +178,9 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 			       : NULL;
 		pc[i].addr = im ? ips[i] - m->bias : ips[i];
 	}
+	npy = python_frames(s, sp, tid, py, warning);
 	s->taken++;
-	return stack_table_intern(s->table, pc, (uint32_t)n);
+	return stack_table_intern(s->table, pc, (uint32_t)n, py, npy);
 fail:
 	s->failed++;
 	return NULL;

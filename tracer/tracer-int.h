@@ -76,9 +76,10 @@ struct tracer {
 int tracer_stacks_new(struct tracer *t);
 void tracer_stacks_free(struct tracer *t);
 /* The stack of task TID of TGID, stopped at a syscall entry: interned,
- * or NULL when it could not be walked (counted). */
+ * or NULL when it could not be walked (counted). *WARNING: a message to
+ * emit, once per address space (a CPython without offsets here). */
 const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
-					     int tid);
+					     int tid, const char **warning);
 /* TGID's code mappings changed (munmap, mremap, mmap MAP_FIXED of code):
  * reread them before the next walk. */
 void tracer_stacks_maps_changed(struct tracer *t, int tgid);

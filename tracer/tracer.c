@@ -118,9 +118,16 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 	decode_entry(t, k);
 	/* descriptor management (close, dup, fcntl) is never where a
 	 * finding is: its stack is not worth a walk */
-	if (t->stacks && (sc->classes & ~SC_FD) &&
-	    (k->ev.stack = tracer_stacks_take(t, k->p.tgid, k->p.tid)))
-		k->ev.has |= HAS_STACK;
+	if (t->stacks && (sc->classes & ~SC_FD)) {
+		const char *warning = NULL;
+
+		k->ev.stack =
+			tracer_stacks_take(t, k->p.tgid, k->p.tid, &warning);
+		if (k->ev.stack)
+			k->ev.has |= HAS_STACK;
+		if (warning)
+			emit_warning(t, k, warning);
+	}
 	k->ev.ts_enter = now_ns();
 	if (sc->flags & SCF_NO_EXIT) {
 		k->sc = NULL;

@@ -458,3 +458,181 @@ def test_system_code_is_policy(ctx):
     p = ctx.run(["run", "--stacks", "-r", rules, "--", prog, cfg])
     frames = evidence_frames(p.stderr, "check")
     assert frames[0][0] == "fstatat64", frames
+
+
+# --- Python frames ------------------------------------------------------
+
+PYTHON = "/usr/bin/python3.11"  # Debian's: static libpython, no PIE
+APP = '''import os, shutil, threading
+
+
+def save(src, dst):
+    if os.path.exists(src):  # SAVE-CHECK
+        shutil.copyfile(src, dst)  # SAVE-COPY
+
+
+def worker(p):
+    if os.path.exists(p):  # WORKER-CHECK
+        open(p).close()  # WORKER-USE
+
+
+def gen(p):
+    yield os.path.exists(p)  # GEN-CHECK
+    yield open(p).close()  # GEN-USE
+
+
+mode, src, dst = os.sys.argv[1:]
+if mode == "save":
+    save(src, dst)  # MAIN-SAVE
+elif mode == "thread":
+    t = threading.Thread(target=worker, args=(src,))
+    t.start()
+    t.join()
+else:
+    for _ in gen(src):  # MAIN-GEN
+        pass
+'''
+
+
+def need_python(ctx):
+    need_stacks(ctx)
+    if not os.access(PYTHON, os.X_OK):
+        raise harness.Skip(f"{PYTHON} is not installed")
+
+
+def app(ctx):
+    path = os.path.join(ctx.tmp, "app.py")
+    with open(path, "w") as f:
+        f.write(APP)
+    src, = files(ctx, "in.txt")
+    return path, src, os.path.join(ctx.tmp, "out.txt")
+
+
+def app_line(tag):
+    for n, line in enumerate(APP.splitlines(), 1):
+        if line.endswith(f"# {tag}"):
+            return n
+    raise AssertionError(tag)
+
+
+PY_AT = re.compile(r" +at (?P<fn>\S+) \((?P<file>[^:)]+):(?P<line>\d+)\)$")
+
+
+def py_frames(text, step, n=0):
+    """The Python "at" lines under the Nth evidence line of STEP."""
+    lines = text.splitlines()
+    at = [i for i, line in enumerate(lines)
+          if line.lstrip().startswith(step + " ")][n]
+    out = []
+    for line in lines[at + 1:]:
+        m = PY_AT.match(line)
+        if not m:
+            break
+        out.append((m["fn"], m["file"], int(m["line"])))
+    return out
+
+
+def test_python_frames_in_dump(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", PYTHON, path,
+                 "save", src, dst])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    p = ctx.run(["dump", trace])
+    lines = p.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{src}"' in line)
+    # os.path.exists is genericpath's, frozen into the interpreter;
+    # below the Python frames, the interpreter's native ones
+    assert lines[at + 1].startswith(" > python exists (<frozen "
+                                    "genericpath>:"), lines[at + 1]
+    assert lines[at + 2:at + 4] == [
+        f" > python save ({path}:{app_line('SAVE-CHECK')})",
+        f" > python <module> ({path}:{app_line('MAIN-SAVE')})"], lines
+    assert "libc.so.6(" in lines[at + 4], lines[at + 4]
+
+
+def test_python_finding_located_in_the_script(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "--stacks", "-o", out, "--", PYTHON, path, "save",
+                 src, dst])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        d = json.load(f)
+    locs = {(f["rule"], json.dumps(f["location"], sort_keys=True))
+            for f in d["findings"]}
+    # shutil.copyfile's own stat and open are the standard library's:
+    # the location is the script's call of it
+    copy = {"function": "save", "file": path,
+            "line": app_line("SAVE-COPY"), "kind": "python"}
+    assert (("check-absent-then-create", json.dumps(copy, sort_keys=True))
+            in locs), locs
+    f0 = next(f for f in d["findings"] if f["rule"] == "check-then-use")
+    stack = f0["evidence"][0]["stack"]
+    # the Python frames, innermost first, then the interpreter's
+    assert [s.get("kind") for s in stack[:3]] == ["python"] * 3, stack
+    assert stack[0]["file"] == "/usr/lib/python3.11/shutil.py" or \
+        stack[0]["file"].startswith("<frozen "), stack[0]
+    native = [s for s in stack if "kind" not in s]
+    assert native and native[0]["module"].endswith("/libc.so.6"), native
+
+
+def test_python_frames_in_the_text(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    p = ctx.run(["run", "--stacks", "--", PYTHON, path, "save", src, dst])
+    assert p.returncode == 1, p.stderr
+    text = p.stderr
+    head = next(line for line in text.splitlines()
+                if line.startswith("warning[check-absent-then-create]"))
+    part = text[text.index(head):]
+    assert py_frames(part, "check") == [
+        ("save", path, app_line("SAVE-COPY")),
+        ("<module>", path, app_line("MAIN-SAVE"))], part
+
+
+def test_python_thread(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    p = ctx.run(["run", "--stacks", "--", PYTHON, path, "thread", src,
+                 dst])
+    assert p.returncode == 1, p.stderr
+    # the thread's own frames: threading's run() is the standard library
+    assert py_frames(p.stderr, "check") == [
+        ("worker", path, app_line("WORKER-CHECK"))], p.stderr
+    assert py_frames(p.stderr, "use") == [
+        ("worker", path, app_line("WORKER-USE"))], p.stderr
+
+
+def test_python_generator(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    p = ctx.run(["run", "--stacks", "--", PYTHON, path, "gen", src, dst])
+    assert p.returncode == 1, p.stderr
+    # a generator's frame is on the stack only while it runs, called
+    # from the loop
+    assert py_frames(p.stderr, "check") == [
+        ("gen", path, app_line("GEN-CHECK")),
+        ("<module>", path, app_line("MAIN-GEN"))], p.stderr
+    assert py_frames(p.stderr, "use") == [
+        ("gen", path, app_line("GEN-USE")),
+        ("<module>", path, app_line("MAIN-GEN"))], p.stderr
+
+
+def test_python_stack_records_read_back(ctx):
+    bad(ctx, [{"type": "stack", "id": 1, "frames": [],
+               "py": [["a.py", "f"]]}],
+        "2: stack 1: Python frame 1 is not [file, function, line]")
+    bad(ctx, [{"type": "stack", "id": 1, "frames": [], "py": {}}],
+        '2: stack 1: "py" is not an array of at most 64 frames')
+    path = write(ctx, [{"type": "stack", "id": 1, "frames": [],
+                        "py": [["a.py", "f", 3], ["<string>", "<module>",
+                                                  -1]]},
+                       event(1, 1)])
+    p = ctx.run(["dump", path], env=dict(os.environ, TZ="UTC"))
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    assert p.stdout.splitlines()[1:] == [" > python f (a.py:3)",
+                                         " > python <module> (<string>)"]

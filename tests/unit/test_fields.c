@@ -142,6 +142,10 @@ static struct stack_table *stacks;
 static const struct stack_trace *test_stack(void)
 {
 	static const unsigned char bid[] = {0xde, 0xad, 0x01, 0xff};
+	static const struct stack_py py[] = {
+		{"/usr/lib/python3.11/shutil.py", "copyfile", 256},
+		{"<frozen \"x\">", "<module>", -1},
+	};
 	struct stack_pc pc[3];
 
 	if (!stacks)
@@ -154,7 +158,7 @@ static const struct stack_trace *test_stack(void)
 		stack_table_module(stacks, "/w/a \"b\"", 1 << 20, 1, NULL, 0),
 		UINT64_MAX};
 	pc[2] = (struct stack_pc){NULL, 0x7ffc00001000};
-	return stack_table_intern(stacks, pc, 3);
+	return stack_table_intern(stacks, pc, 3, py, 2);
 }
 
 static void assert_same_stack(const struct stack_trace *a,
@@ -173,6 +177,12 @@ static void assert_same_stack(const struct stack_trace *a,
 		assert_int_equal(x->build_id_len, y->build_id_len);
 		assert_memory_equal(x->build_id, y->build_id,
 				    (size_t)x->build_id_len);
+	}
+	assert_int_equal(a->npy, b->npy);
+	for (uint32_t i = 0; i < a->npy; i++) {
+		assert_string_equal(a->py[i].file, b->py[i].file);
+		assert_string_equal(a->py[i].function, b->py[i].function);
+		assert_int_equal(a->py[i].line, b->py[i].line);
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Line and branch coverage of the product code (util/ schema/ model/
-# tracer/ import/ format/ analyzers/ cli/) from the whole suite: unit and
+# stack/ tracer/ import/ format/ analyzers/ cli/) from the whole suite: unit and
 # end-to-end tests, run once in a build of its own, BUILD (default
 # build-cov), configured with -Db_coverage=true and -O0 so that lines
 # and branches map to the source. tests/, fixtures/, bench/ and fuzz/ are
@@ -53,7 +53,7 @@ fi
 
 mkdir -p "$dir/coverage"
 filters=()
-for d in util schema model tracer import format analyzers cli; do
+for d in util schema model stack tracer import format analyzers cli; do
 	filters+=(--filter "$d/")
 done
 gcovr -r . "$dir" -j 2 "${filters[@]}" \

@@ -2,7 +2,7 @@
 """Mutation testing: does the suite fail when the product code is wrong?
 
 Each mutant is a one-line change to a product source (util/ schema/
-model/ tracer/ import/ format/ analyzers/ cli/, never tests/): an
+model/ stack/ tracer/ import/ format/ analyzers/ cli/, never tests/): an
 operator flipped, a negation dropped, a constant off by one, a flag test
 deleted, a `return true` made false. The mutants run are the named ones
 of tools/mutants.txt plus a seeded sample of all the generated ones, so a
@@ -43,8 +43,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PRODUCT = ("util", "schema", "model", "tracer", "import", "format",
-           "analyzers", "cli")
+PRODUCT = ("util", "schema", "model", "stack", "tracer", "import",
+           "format", "analyzers", "cli")
 
 # (operator name, regex on the masked line, replacement of the match)
 FLIPS = [

@@ -532,7 +532,7 @@ static void stack_text(FILE *out, const struct report_meta *m,
 
 	for (uint32_t k = at < 0 ? 0 : (uint32_t)at; k < end && depth > 0;
 	     k++) {
-		const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k];
+		const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k - s->npy];
 		struct frame_name fn;
 
 		if (at >= 0 && system_frame(m, s, k))

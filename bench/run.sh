@@ -27,6 +27,9 @@ usage: bench/run.sh [options]
   --cpu N         the CPU to pin everything to (default 1, or 0 on a
                   one-CPU machine)
   --keep DIR      also keep hyperfine's JSON exports in DIR
+  --stacks        also time fsrace record --stacks and strace -k (both
+                  with stacks at every traced call), and print
+                  stacks/fsrace and stacks/strace-k
   -h, --help      this text
 EOF
 }
@@ -60,6 +63,7 @@ only=""
 cpu=""
 keep=""
 interleave=""
+stacks=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -77,6 +81,7 @@ while [ $# -gt 0 ]; do
 	--cpu=*) cpu=${1#*=} ;;
 	--keep) [ $# -ge 2 ] || die "--keep needs a directory"; keep=$2; shift ;;
 	--keep=*) keep=${1#*=} ;;
+	--stacks) stacks=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
 	esac
@@ -206,6 +211,10 @@ for w in "${workloads[@]}"; do
 	if [ -n "$baseline" ]; then
 		extra=(-n baseline "$(q "$baseline") record -o $(q "$fs_out.base") -- $cmd")
 	fi
+	if [ -n "$stacks" ]; then
+		extra+=(-n stacks "$(q "$fsrace") record --stacks -o $(q "$fs_out.stacks") -- $cmd"
+			-n strace-k "strace -f -k --seccomp-bpf -e trace=$TRACE_SET -o $(q "$st_out.k") $cmd")
+	fi
 	if [ -z "$interleave" ]; then
 		taskset -c "$cpu" hyperfine -N --style basic \
 			--warmup "$warmup" --runs "$runs" \
@@ -227,7 +236,7 @@ for w in "${workloads[@]}"; do
 	# Records in the last run's traces (fsrace's count includes its header).
 	events_strace[$w]=$(wc -l <"$st_out" 2>/dev/null || echo 0)
 	events_fsrace[$w]=$(wc -l <"$fs_out" 2>/dev/null || echo 0)
-	rm -f -- "$st_out" "$fs_out" "$fs_out.base"
+	rm -f -- "$st_out" "$fs_out" "$fs_out.base" "$fs_out.stacks" "$st_out.k"
 	if [ -n "$keep" ]; then
 		mkdir -p "$keep"
 		cp "$work/$w".r*.json "$keep/"
@@ -251,7 +260,8 @@ rows = []
 a = sys.argv[1:]
 for i in range(0, len(a), 4):
     name, path, ev_st, ev_fs = a[i], a[i + 1], int(a[i + 2]), int(a[i + 3])
-    times = {"native": [], "strace": [], "fsrace": [], "baseline": []}
+    times = {"native": [], "strace": [], "fsrace": [], "baseline": [],
+             "stacks": [], "strace-k": []}
     for run in glob.glob(glob.escape(path) + ".r*.json"):
         with open(run) as f:
             for r in json.load(f)["results"]:
@@ -268,6 +278,14 @@ for name, m, _, _ in rows:
           f" | {m['fsrace'] / m['strace']:.2f} | {m['fsrace'] / m['native']:.2f} |"
           + (f" {fmt(m['baseline'])} | {m['fsrace'] / m['baseline']:.2f} |"
              if base else ""))
+
+if all("stacks" in m for _, m, _, _ in rows):
+    print()
+    print("| workload | fsrace | fsrace --stacks | strace -k | stacks/fsrace | stacks/strace-k |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, m, _, _ in rows:
+        print(f"| {name} | {fmt(m['fsrace'])} | {fmt(m['stacks'])} | {fmt(m['strace-k'])}"
+              f" | {m['stacks'] / m['fsrace']:.2f} | {m['stacks'] / m['strace-k']:.2f} |")
 
 print()
 print("| workload | strace lines | fsrace records | strace overhead µs/line | fsrace overhead µs/record |")

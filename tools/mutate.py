@@ -351,10 +351,10 @@ class Suite:
 
     def __init__(self, name, src, scratch, build, options, asan=None):
         self.name, self.src, self.scratch = name, src, scratch
+        self.build_dir, self.asan = build, asan
         self.dir = asan or build
         self.options = options
         self.ninja = ["ninja", "-C", self.dir]
-        self.cmd = suite_cmd(src, build, asan)
         self.env = dict(os.environ, **(SANITIZER_ENV if asan else {}))
         self.log = os.path.join(scratch, f"suite-{name}.log")
         self.build_log = os.path.join(scratch, f"build-{name}.log")
@@ -369,11 +369,17 @@ class Suite:
     def build(self, timeout=600):
         return run(self.ninja, self.src, timeout, self.build_log)
 
+    def command(self):
+        """The runner's command line, with the unit binaries the build
+        has now (a fresh scratch build has none before its first
+        ninja)."""
+        return suite_cmd(self.src, self.build_dir, self.asan)
+
     def test(self, mutant_id=None, timeout=None):
         env = dict(self.env, **({"FSRACE_MUTANT": mutant_id}
                                 if mutant_id else {}))
-        return run(self.cmd, self.src, timeout or self.timeout, self.log,
-                   env)
+        return run(self.command(), self.src, timeout or self.timeout,
+                   self.log, env)
 
     def verdict(self, m):
         """(KILLED or SURVIVED, why, seconds) of mutant M, applied."""

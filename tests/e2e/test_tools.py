@@ -122,6 +122,17 @@ def test_mutate_sanitizer_pass_runs_what_run_sh_runs(ctx):
     assert m.suite_cmd("/src", plain)[1:] == [
         "/src/tests/runner.py", "--build", plain, "--exitfirst",
         f"--unit={plain}/tests/test-x", f"--unit={plain}/tests/test-y"]
+    # a pass names the unit binaries its build has when it runs, not when
+    # it was made: a fresh scratch build has none before its first ninja
+    later = os.path.join(ctx.tmp, "later")
+    suite = m.Suite("asan", "/src", ctx.tmp, plain, [], asan=later)
+    assert [a for a in suite.command() if a.startswith("--unit")] == []
+    os.makedirs(os.path.join(later, "tests"))
+    with open(os.path.join(later, "tests", "test-z"), "w") as f:
+        f.write("")
+    os.chmod(os.path.join(later, "tests", "test-z"), 0o755)
+    assert [a for a in suite.command() if a.startswith("--unit")] == [
+        f"--unit={later}/tests/test-z"]
     with open(os.path.join(ROOT, "tests", "run.sh")) as f:
         run_sh = f.read()
     for k, v in m.SANITIZER_ENV.items():

@@ -436,8 +436,6 @@ _Static_assert(ARRAY_SIZE(table) * 2 <= NAME_SLOTS &&
 
 static uint16_t by_name[NAME_SLOTS];
 static uint16_t by_value[VALUE_SLOTS];
-/* the rows of a namespace are among table[ns_first[ns]…ns_end[ns]) */
-static uint16_t ns_first[NS_COUNT], ns_end[NS_COUNT];
 /* the rows flags_each() writes for each flag set, in table order */
 #define SET_ROWS 64
 static uint16_t set_rows[FLAGS_COUNT][SET_ROWS];
@@ -468,17 +466,9 @@ static bool single_valued(unsigned ns)
 
 static void build(void)
 {
-	bool seen[NS_COUNT] = {false};
-
 	for (unsigned i = 0; i < ARRAY_SIZE(table); i++) {
 		const struct kernel_name *k = &table[i];
 		unsigned h = hash_name(k->name, strlen(k->name));
-
-		if (!seen[k->ns]) {
-			seen[k->ns] = true;
-			ns_first[k->ns] = (uint16_t)i;
-		}
-		ns_end[k->ns] = (uint16_t)(i + 1);
 
 		for (unsigned set = 0; set < FLAGS_COUNT; set++)
 			if (!k->alias && k->ns == set_ns[set] &&

@@ -874,7 +874,7 @@ enum finding_status judge_match(struct judge *j, const struct rule *r,
 	enum finding_status st;
 
 	*reason = suppress_match(j->rs, r, ev, nev, j,
-				 j->opt.default_suppressions);
+				 j->opt.default_suppressions, j->opt.namer);
 	if (*reason)
 		return FST_SUPPRESSED;
 	privilege_severity(j, r, ev, nev, sev);

@@ -29,6 +29,8 @@ struct judge_proc {
 struct judge_options {
 	bool default_suppressions; /* apply the rule set's suppressions */
 	bool scope_all;		   /* report findings in installed code too */
+	/* names native frames for suppressions of a frame, or NULL */
+	const struct frame_namer *namer;
 };
 
 struct judge;

@@ -231,6 +231,8 @@ struct suppression {
 	int nprograms;
 	char **syscalls;
 	int nsyscalls;
+	char **frames; /* globs on the frames of the stacks (--stacks) */
+	int nframes;
 	char *reason; /* "why (FILE:LINE)", what the report shows */
 	char *file;
 	int line, col;

@@ -596,8 +596,8 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 static const char *const file_keys[] = {"groups", "rules", "policy",
 					"suppressions", NULL};
 
-static const char *const suppression_keys[] = {"rule",	  "path",   "program",
-					       "syscall", "reason", NULL};
+static const char *const suppression_keys[] = {
+	"rule", "path", "program", "syscall", "frame", "reason", NULL};
 
 /*
  * KEY of suppression O: one glob or an array of them, none empty; the
@@ -704,6 +704,7 @@ static void load_suppressions(struct loader *l, const struct jnode *list)
 			glob_list(l, o, "program", &s->nprograms, NULL, NULL);
 		s->syscalls =
 			glob_list(l, o, "syscall", &s->nsyscalls, NULL, NULL);
+		s->frames = glob_list(l, o, "frame", &s->nframes, NULL, NULL);
 	}
 }
 

@@ -211,9 +211,66 @@ static bool pid_matches(const struct suppression *s,
 	return false;
 }
 
+/*
+ * The module of a Python frame's FILE, for "MODULE.FUNCTION": X of
+ * "<frozen X>", else the file's name without its directory and ".py".
+ */
+static void py_module(const char *file, char *buf, size_t size)
+{
+	const char *b = last_component(file);
+	size_t n = strlen(b);
+
+	if (!strncmp(file, "<frozen ", 8) && file[strlen(file) - 1] == '>') {
+		b = file + 8;
+		n = strlen(b) - 1;
+	} else if (n > 3 && !strcmp(b + n - 3, ".py")) {
+		n -= 3;
+	}
+	snprintf(buf, size, "%.*s", (int)n, b);
+}
+
+static bool frame_glob(const struct suppression *s, const char *name)
+{
+	return name && any_glob(s->frames, s->nframes, name);
+}
+
+/* A frame of a stack of the evidence: a native frame by its function
+ * (named by NAMER), a Python frame by FUNCTION or MODULE.FUNCTION. */
+static bool frame_matches(const struct suppression *s,
+			  const struct evidence *const *ev, int nev,
+			  const struct frame_namer *namer)
+{
+	for (int i = 0; i < nev; i++) {
+		const struct stack_trace *st = ev[i]->stack;
+
+		for (uint32_t k = 0; st && k < st->npy; k++) {
+			char full[512], mod[256];
+
+			py_module(st->py[k].file, mod, sizeof(mod));
+			snprintf(full, sizeof(full), "%s.%s", mod,
+				 st->py[k].function);
+			if (frame_glob(s, st->py[k].function) ||
+			    frame_glob(s, full))
+				return true;
+		}
+		for (uint32_t k = 0; st && namer && k < st->n; k++) {
+			struct frame_name fn = {0};
+
+			if (!st->pc[k].mod)
+				continue;
+			namer->name(namer->ud, st->pc[k].mod, st->pc[k].addr,
+				    k > 0, &fn);
+			if (frame_glob(s, fn.function))
+				return true;
+		}
+	}
+	return false;
+}
+
 const char *suppress_match(const struct rule_set *rs, const struct rule *r,
 			   const struct evidence *const *ev, int nev,
-			   const struct judge *j, bool defaults)
+			   const struct judge *j, bool defaults,
+			   const struct frame_namer *namer)
 {
 	for (int i = 0; i < rs->nsuppressions; i++) {
 		const struct suppression *s = &rs->suppressions[i];
@@ -227,6 +284,8 @@ const char *suppress_match(const struct rule_set *rs, const struct rule *r,
 		if (s->npaths && !path_matches(s, ev, nev, j))
 			continue;
 		if (s->nprograms && !pid_matches(s, ev, nev, j))
+			continue;
+		if (s->nframes && !frame_matches(s, ev, nev, namer))
 			continue;
 		return s->reason;
 	}
@@ -242,6 +301,7 @@ void suppress_truncate(struct rule_set *rs, int n)
 		strv_free(s->paths, s->npaths);
 		strv_free(s->programs, s->nprograms);
 		strv_free(s->syscalls, s->nsyscalls);
+		strv_free(s->frames, s->nframes);
 		free(s->rule_line);
 		free(s->rule_col);
 		free(s->reason);

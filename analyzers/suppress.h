@@ -25,11 +25,16 @@
  * or the first argument of its command line not an option), one of its
  * program globs (if any) the program of an evidence pid (its exe or
  * argv[0], whole or the last component), and one of its syscall globs
- * (if any) the syscall of an evidence event.
+ * (if any) the syscall of an evidence event, and one of its frame globs
+ * (if any) a frame of an evidence event's stack: a native frame's
+ * function as NAMER names it (none without a NAMER), a Python frame's
+ * function or MODULE.FUNCTION ("shutil.copyfile",
+ * "importlib._bootstrap_external.SourceFileLoader.get_data").
  */
 const char *suppress_match(const struct rule_set *rs, const struct rule *r,
 			   const struct evidence *const *ev, int nev,
-			   const struct judge *j, bool defaults);
+			   const struct judge *j, bool defaults,
+			   const struct frame_namer *namer);
 
 /* Free the suppressions of RS from the N-th on (the array stays). */
 void suppress_truncate(struct rule_set *rs, int n);

@@ -478,14 +478,16 @@ static int check_outputs(const struct opts *o)
 }
 
 static struct engine *make_engine(const struct rule_set *rs,
-				  const struct opts *o)
+				  const struct opts *o,
+				  const struct frame_namer *namer)
 {
 	struct engine_options eo = {
 		.default_filters = !o->no_default_filters,
 		.modifiers = !o->no_default_filters,
 		.ignore = o->ignore,
 		.judge = {.default_suppressions = !o->no_default_suppressions,
-			  .scope_all = o->scope_all},
+			  .scope_all = o->scope_all,
+			  .namer = namer},
 	};
 
 	return engine_new(rs, &eo);
@@ -528,7 +530,9 @@ int cmd_analyze(int argc, char **argv)
 		goto out_rules;
 	if (input_open(&in, files, nfiles, o.input_format, o.strict) < 0)
 		goto out_rules;
-	a.engine = make_engine(&rs, &o);
+	/* before the engine: its judge names frames for suppressions */
+	namer = cli_frame_namer_new();
+	a.engine = make_engine(&rs, &o, namer);
 	r = feed_pipelined(in, a.engine);
 	if (r < 0)
 		goto out_engine;
@@ -542,7 +546,7 @@ int cmd_analyze(int argc, char **argv)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.unknown_records = unknown;
 	m.unparsed_lines = unparsed;
-	m.namer = namer = cli_frame_namer_new();
+	m.namer = namer;
 	m.stack_depth = o.stack_depth;
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
@@ -601,7 +605,8 @@ int cmd_run(int argc, char **argv)
 		}
 		a.recording = true;
 	}
-	a.engine = make_engine(&rs, &o);
+	namer = cli_frame_namer_new();
+	a.engine = make_engine(&rs, &o, namer);
 	topt.program = program;
 	topt.argv = (const char *const *)argv + o.first_operand;
 	topt.no_seccomp = o.no_seccomp;
@@ -636,7 +641,7 @@ int cmd_run(int argc, char **argv)
 	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
-	m.namer = namer = cli_frame_namer_new();
+	m.namer = namer;
 	m.stack_depth = o.stack_depth;
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;

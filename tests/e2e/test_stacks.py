@@ -636,3 +636,72 @@ def test_python_stack_records_read_back(ctx):
     assert (p.returncode, p.stderr) == (0, ""), p.stderr
     assert p.stdout.splitlines()[1:] == [" > python f (a.py:3)",
                                          " > python <module> (<string>)"]
+
+
+# --- suppressions of a frame --------------------------------------------
+
+def suppressions(ctx, *supps):
+    path = os.path.join(ctx.tmp, "supp.json")
+    with open(path, "w") as f:
+        json.dump({"suppressions": [dict(rule="check-then-use",
+                                         reason="ours", **s)
+                                    for s in supps]}, f)
+    return path
+
+
+def test_suppress_a_native_frame(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O2")
+    f, g = files(ctx, "f", "g")
+    # the race at other_site() is suppressed, the one through
+    # use_config() is not
+    supp = suppressions(ctx, {"frame": "other_site"})
+    out = os.path.join(ctx.tmp, "r.json")
+    p = ctx.run(["run", "--stacks", "-r", supp, "-o", out, "--", prog,
+                 "--two-sites", f, g])
+    assert p.returncode == 1, p.stderr
+    with open(out) as fp:
+        d = json.load(fp)
+    assert [x["evidence"][0]["path"] for x in d["findings"]] == [f], d
+    assert d["not_reported"]["suppressed"] == 1, d["not_reported"]
+    # a glob, and a name no frame has
+    for glob, left in (("use_conf*", [g]), ("no_such_function", [f, g])):
+        supp = suppressions(ctx, {"frame": [glob]})
+        p = ctx.run(["run", "--stacks", "-r", supp, "-o", out, "--", prog,
+                     "--two-sites", f, g])
+        with open(out) as fp:
+            d = json.load(fp)
+        assert [x["evidence"][0]["path"] for x in d["findings"]] == left, \
+            (glob, d["findings"])
+
+
+def test_suppress_a_frame_needs_stacks(ctx):
+    # without --stacks no frame matches: the finding stays
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    supp = suppressions(ctx, {"frame": "*"})
+    p = ctx.run(["run", "-r", supp, "--", prog, cfg])
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.startswith("warning[check-then-use]"), p.stderr
+
+
+def test_suppress_a_python_frame(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    out = os.path.join(ctx.tmp, "r.json")
+
+    def reported(frame):
+        supp = suppressions(ctx, {"frame": frame})
+        p = ctx.run(["run", "--stacks", "-r", supp, "-o", out, "--",
+                     PYTHON, path, "thread", src, dst])
+        with open(out) as f:
+            d = json.load(f)
+        return (p.returncode, [x["rule"] for x in d["findings"]],
+                d["not_reported"]["suppressed"])
+    # the shipped suppressions take some of python's own
+    _, _, shipped = reported("no_such_frame")
+    assert reported("no_such_frame")[:2] == (1, ["check-then-use"])
+    for frame in ("worker", "app.worker", "app.*",
+                  # a frozen module by its name, as Python spells it
+                  "genericpath.exists"):
+        assert reported(frame) == (0, [], shipped + 1), frame

@@ -318,7 +318,7 @@ ERRORS = [
      '"suppressions" must be an array of suppressions'),
     ('{"suppressions": [@@"x"]}', "a suppression must be an object"),
     ('{"suppressions": [{"rule": "check-then-use", "reason": "r", '
-     '@@"frame": "x"}]}', 'unknown key "frame" in a suppression'),
+     '@@"frames": "x"}]}', 'unknown key "frames" in a suppression'),
     ('{"suppressions": [@@{"path": "/a", "reason": "r"}]}',
      'missing "rule" (a rule id or glob)'),
     ('{"suppressions": [@@{"rule": "check-then-use", "path": "/a"}]}',

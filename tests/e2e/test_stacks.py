@@ -500,6 +500,24 @@ def need_python(ctx):
         raise harness.Skip(f"{PYTHON} is not installed")
 
 
+def shared_libpython():
+    """A CPython 3.11 built with a shared libpython (pyenv's, /usr/local's),
+    whose frames need the library's load bias; None if there is none."""
+    for d in os.environ.get("PATH", "").split(os.pathsep) + [
+            "/usr/local/bin", os.path.expanduser("~/.pyenv/shims")]:
+        exe = os.path.join(d, "python3.11")
+        if not os.access(exe, os.X_OK):
+            continue
+        real = subprocess.run([exe, "-c", "import sys, sysconfig; print("
+                               "sys.executable, sysconfig.get_config_var("
+                               "'Py_ENABLE_SHARED'))"],
+                              capture_output=True, text=True)
+        words = real.stdout.split()
+        if real.returncode == 0 and len(words) == 2 and words[1] == "1":
+            return words[0]
+    return None
+
+
 def app(ctx):
     path = os.path.join(ctx.tmp, "app.py")
     with open(path, "w") as f:
@@ -584,6 +602,26 @@ def test_python_frames_in_the_text(ctx):
     need_python(ctx)
     path, src, dst = app(ctx)
     p = ctx.run(["run", "--stacks", "--", PYTHON, path, "save", src, dst])
+    assert p.returncode == 1, p.stderr
+    text = p.stderr
+    head = next(line for line in text.splitlines()
+                if line.startswith("warning[check-absent-then-create]"))
+    part = text[text.index(head):]
+    assert py_frames(part, "check") == [
+        ("save", path, app_line("SAVE-COPY")),
+        ("<module>", path, app_line("MAIN-SAVE"))], part
+
+
+def test_python_shared_libpython(ctx):
+    # the interpreter's state is in libpython, loaded at a bias: the same
+    # frames as with Debian's static one, the standard library wherever
+    # this build keeps it
+    need_stacks(ctx)
+    exe = shared_libpython()
+    if not exe:
+        raise harness.Skip("no CPython 3.11 with a shared libpython here")
+    path, src, dst = app(ctx)
+    p = ctx.run(["run", "--stacks", "--", exe, path, "save", src, dst])
     assert p.returncode == 1, p.stderr
     text = p.stderr
     head = next(line for line in text.splitlines()

@@ -316,12 +316,55 @@ static void program_name(struct strbuf *b, const char *prog)
 	strbuf_add(b, start, (size_t)(end - start));
 }
 
+/* The length of gcc's name of a clone of a function without the
+ * clone's suffix: "use_config" of "use_config.isra.0". */
+static size_t unclone(const char *fn)
+{
+	static const char *const suffix[] = {".isra.", ".constprop.", ".part.",
+					     ".cold", ".lto_priv."};
+	size_t n = strlen(fn);
+
+	for (size_t k = 0; k < ARRAY_SIZE(suffix); k++) {
+		const char *p = strstr(fn, suffix[k]);
+
+		if (p && (size_t)(p - fn) < n)
+			n = (size_t)(p - fn);
+	}
+	return n;
+}
+
+/*
+ * The call site of stack S, by the names of its innermost frame of own
+ * code: FUNCTION@FILE (its source file, else its module), so that it
+ * holds across runs, rebuilds and edits elsewhere in the file; a frame
+ * without a name by its module and address. Nothing without own code.
+ */
+static void call_site(struct strbuf *b, const struct report_meta *m,
+		      const struct stack_trace *s)
+{
+	int at = own_frame(m, s);
+	const struct stack_pc *pc;
+	struct frame_name fn;
+
+	if (at < 0)
+		return;
+	frame_name(m, s, (uint32_t)at, &fn);
+	pc = (uint32_t)at < s->npy ? NULL : &s->pc[at - s->npy];
+	if (fn.function)
+		strbuf_addf(b, "\x1e%.*s@%s", (int)unclone(fn.function),
+			    fn.function,
+			    fn.file ? fn.file
+			    : pc    ? pc->mod->path
+				    : "");
+	else
+		strbuf_addf(b, "\x1e%s+%" PRIx64, pc->mod->path, pc->addr);
+}
+
 /*
  * What makes two findings one problem, as one string: the severity
  * (errors sort first), the rule, each evidence's syscall and program,
- * its call site when it has a stack (the innermost frame of own code:
- * the module and the address in it, which ASLR does not move), and for
- * a finding not reported the reason.
+ * its call site when it has a stack (call_site()), and for a finding not
+ * reported the reason.
  */
 static char *group_key(const struct finding *f, const struct report_meta *m)
 {
@@ -335,18 +378,8 @@ static char *group_key(const struct finding *f, const struct report_meta *m)
 		strbuf_addstr(&b, f->ev[i].syscall);
 		strbuf_addch(&b, '\x1e');
 		program_name(&b, f->program[i]);
-		if (f->ev[i].stack) {
-			const struct stack_trace *s = f->ev[i].stack;
-			int at = own_frame(m, s);
-
-			if (at >= 0 && (uint32_t)at < s->npy)
-				strbuf_addf(&b, "\x1e%s:%d", s->py[at].file,
-					    s->py[at].line);
-			else if (at >= 0)
-				strbuf_addf(&b, "\x1e%s+%" PRIx64,
-					    s->pc[at - s->npy].mod->path,
-					    s->pc[at - s->npy].addr);
-		}
+		if (f->ev[i].stack)
+			call_site(&b, m, f->ev[i].stack);
 	}
 	if (f->status != FST_REPORTED && f->status_reason) {
 		strbuf_addch(&b, '\x1f');
@@ -532,7 +565,8 @@ static void stack_text(FILE *out, const struct report_meta *m,
 
 	for (uint32_t k = at < 0 ? 0 : (uint32_t)at; k < end && depth > 0;
 	     k++) {
-		const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k - s->npy];
+		const struct stack_pc *pc =
+			k < s->npy ? NULL : &s->pc[k - s->npy];
 		struct frame_name fn;
 
 		if (at >= 0 && system_frame(m, s, k))

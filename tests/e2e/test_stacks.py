@@ -743,3 +743,25 @@ def test_suppress_a_python_frame(ctx):
                   # a frozen module by its name, as Python spells it
                   "genericpath.exists"):
         assert reported(frame) == (0, [], shipped + 1), frame
+
+
+def test_group_fingerprint_survives_a_rebuild(ctx):
+    # one source built twice (-O0, -O2 -fomit-frame-pointer), installed
+    # under one name: other addresses, the same call sites by name
+    need_stacks(ctx)
+    cfg, = files(ctx, "cfg")
+    prints, addrs = [], []
+    for build in ("stack_twofn_O0", "stack_twofn_O2"):
+        d = os.path.join(ctx.tmp, build)
+        os.mkdir(d)
+        prog = os.path.join(d, "prog")
+        shutil.copy(ctx.fixture(build), prog)
+        out = os.path.join(ctx.tmp, build + ".json")
+        p = ctx.run(["run", "--stacks", "-o", out, "--", prog, cfg])
+        assert p.returncode == 1, p.stderr
+        with open(out) as f:
+            d = json.load(f)
+        prints.append([g["fingerprint"] for g in d["groups"]])
+        addrs.append(d["findings"][0]["location"]["address"])
+    assert addrs[0] != addrs[1], addrs
+    assert prints[0] == prints[1] and len(prints[0]) == 1, prints

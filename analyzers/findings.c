@@ -289,7 +289,8 @@ static void frame_name(const struct report_meta *m, const struct stack_trace *s,
 		return;
 	}
 	/* past the innermost native frame, a return address */
-	if (m && m->namer && s->pc[i].mod)
+	/* a build without libdw gives a namer that names nothing */
+	if (m && m->namer && m->namer->name && s->pc[i].mod)
 		m->namer->name(m->namer->ud, s->pc[i].mod, s->pc[i].addr, i > 0,
 			       out);
 }

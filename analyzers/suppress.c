@@ -253,7 +253,8 @@ static bool frame_matches(const struct suppression *s,
 			    frame_glob(s, full))
 				return true;
 		}
-		for (uint32_t k = 0; st && namer && k < st->n; k++) {
+		for (uint32_t k = 0; st && namer && namer->name && k < st->n;
+		     k++) {
 			struct frame_name fn = {0};
 
 			if (!st->pc[k].mod)

@@ -587,7 +587,9 @@ struct reader_parser {
 	const char **argv; /* of the event last parsed */
 	size_t argv_cap;
 	struct stack_table *stacks; /* the reader's */
-	int64_t bad_stack;	    /* a stack id without its record */
+	bool bad_stack;		    /* the record's "stack" named none */
+	int64_t bad_stack_id;	    /* which, when it is an id */
+	int version;		    /* the trace format's, from the header */
 };
 
 static void names_push(struct reader_parser *r, const char *s, size_t len)
@@ -1017,15 +1019,16 @@ static bool read_field(struct reader_parser *r, const struct event_field *f,
 		*(bool *)p = v->kind == JV_TRUE;
 		return true;
 	case FK_STACK: {
-		const struct stack_trace *s;
+		const struct stack_trace *s = NULL;
 
-		if (v->kind != JV_INT)
-			return false;
-		s = v->i > 0 && v->i <= UINT32_MAX
-			    ? stack_table_get(r->stacks, (uint32_t)v->i)
-			    : NULL;
+		if (v->kind == JV_INT && v->i > 0 && v->i <= UINT32_MAX)
+			s = stack_table_get(r->stacks, (uint32_t)v->i);
 		if (!s) {
-			r->bad_stack = v->i;
+			/* an id of no stack, or no id at all: never ignored,
+			 * as a finding would lose where it is */
+			r->bad_stack = true;
+			r->bad_stack_id =
+				v->kind == JV_INT && v->i > 0 ? v->i : 0;
 			return false;
 		}
 		*(const struct stack_trace **)p = s;
@@ -1177,9 +1180,13 @@ static int parse_record(struct reader_parser *r, struct event *ev, char *err,
 		ev->has |= kf->has; /* 0 but for a leader or a member */
 	}
 	if (r->bad_stack) {
-		int64_t id = r->bad_stack;
+		int64_t id = r->bad_stack_id;
 
-		r->bad_stack = 0;
+		r->bad_stack = false;
+		if (!id)
+			BAD("%s:%lu: \"stack\" is not a stack id (an integer "
+			    "from 1)",
+			    r->path, r->line);
 		BAD("%s:%lu: stack %lld has no record before it", r->path,
 		    r->line, (long long)id);
 	}
@@ -1216,6 +1223,35 @@ static bool jget_int(json_t *o, const char *key, int64_t *v)
 	return true;
 }
 
+/* A string of 1 to 20 decimal digits into *V, up to 2^64-1. */
+static bool decimal_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]) ||
+	    strspn(s, "0123456789") != strlen(s) || strlen(s) > 20)
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
+/* "0x" and 1 to 16 hex digits into *V. */
+static bool hex_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	size_t n;
+
+	if (!s || strncmp(s, "0x", 2))
+		return false;
+	n = strspn(s + 2, "0123456789abcdefABCDEF");
+	if (!n || n > 16 || s[2 + n])
+		return false;
+	errno = 0;
+	*v = strtoull(s + 2, &end, 16);
+	return !errno && !*end;
+}
+
 /* A module record (stacks.h) into the table: 0, or -EINVAL. */
 static int module_record(struct reader_parser *r, json_t *o, char *err,
 			 size_t errlen)
@@ -1223,12 +1259,15 @@ static int module_record(struct reader_parser *r, json_t *o, char *err,
 	unsigned char bid[STACK_BUILD_ID_MAX];
 	int bid_len = 0;
 	const char *path = jstr(o, "path"), *hex = jstr(o, "build_id");
-	int64_t id, dev, ino;
+	uint64_t dev, ino;
+	int64_t id;
 
-	if (!jget_int(o, "id", &id) || !path || !jget_int(o, "dev", &dev) ||
-	    !jget_int(o, "ino", &ino))
-		BAD("%s:%lu: module record lacks id, path, dev or ino", r->path,
-		    r->line);
+	if (!jget_int(o, "id", &id) || !path ||
+	    !decimal_u64(jstr(o, "dev"), &dev) ||
+	    !decimal_u64(jstr(o, "ino"), &ino))
+		BAD("%s:%lu: module record lacks id, path, dev or ino (dev "
+		    "and ino are strings of digits)",
+		    r->path, r->line);
 	if (hex && !stack_build_id_parse(hex, bid, &bid_len))
 		BAD("%s:%lu: module %lld: bad build_id \"%s\"", r->path,
 		    r->line, (long long)id, hex);
@@ -1260,13 +1299,9 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 	json_array_foreach(frames, i, f)
 	{
 		json_t *m = json_array_get(f, 0), *a = json_array_get(f, 1);
-		const char *hex = json_string_value(a);
-		char *end;
 
-		errno = 0;
-		if (json_array_size(f) != 2 || !json_is_integer(m) || !hex ||
-		    strncmp(hex, "0x", 2) || !isxdigit((unsigned char)hex[2]) ||
-		    (pc[i].addr = strtoull(hex + 2, &end, 16), *end) || errno)
+		if (json_array_size(f) != 2 || !json_is_integer(m) ||
+		    !hex_u64(json_string_value(a), &pc[i].addr))
 			BAD("%s:%lu: stack %lld: frame %zu is not [module, "
 			    "\"0xADDRESS\"]",
 			    r->path, r->line, (long long)id, i + 1);
@@ -1310,8 +1345,39 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 	return 0;
 }
 
-#define MODULE_HEAD "{\"type\":\"module\""
-#define STACK_HEAD "{\"type\":\"stack\""
+/*
+ * Whether LINE (N bytes) begins as a module or a stack record: '{', the
+ * key "type" and its value, blanks allowed between them: 1 module, 2
+ * stack, 0 neither.
+ */
+static int stack_head(const char *line, size_t n)
+{
+	const char *p = line, *end = line + n;
+
+#define BLANKS()                                                               \
+	while (p < end && (*p == ' ' || *p == '\t'))                           \
+	p++
+#define WORD(w)                                                                \
+	((size_t)(end - p) >= sizeof(w) - 1 && !memcmp(p, w, sizeof(w) - 1) && \
+	 (p += sizeof(w) - 1))
+	BLANKS();
+	if (!WORD("{"))
+		return 0;
+	BLANKS();
+	if (!WORD("\"type\""))
+		return 0;
+	BLANKS();
+	if (!WORD(":"))
+		return 0;
+	BLANKS();
+	if (WORD("\"module\""))
+		return 1;
+	if (WORD("\"stack\""))
+		return 2;
+	return 0;
+#undef BLANKS
+#undef WORD
+}
 
 /*
  * A module or stack record (format 2), which the writer begins with its
@@ -1321,17 +1387,17 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 static int stack_line(struct reader_parser *r, const char *line, size_t n,
 		      bool complete, char *err, size_t errlen)
 {
+	int head = stack_head(line, n), ret;
 	json_error_t je;
 	json_t *o;
-	int ret;
-	bool module;
 
-	if (n < sizeof(STACK_HEAD) - 1 || (line[9] != 'm' && line[9] != 's'))
+	if (!head)
 		return 0;
-	module = n >= sizeof(MODULE_HEAD) - 1 &&
-		 !memcmp(line, MODULE_HEAD, sizeof(MODULE_HEAD) - 1);
-	if (!module && memcmp(line, STACK_HEAD, sizeof(STACK_HEAD) - 1))
-		return 0;
+	if (r->version < 2)
+		BAD("%s:%lu: a %s record in a trace of format %d (they came "
+		    "with format 2)",
+		    r->path, r->line, head == 1 ? "module" : "stack",
+		    r->version);
 	o = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
 	if (!o) {
 		if (!complete)
@@ -1339,8 +1405,8 @@ static int stack_line(struct reader_parser *r, const char *line, size_t n,
 		BAD("%s:%lu: malformed record: %s at column %d", r->path,
 		    r->line, je.text, je.column);
 	}
-	ret = module ? module_record(r, o, err, errlen)
-		     : stack_record(r, o, err, errlen);
+	ret = head == 1 ? module_record(r, o, err, errlen)
+			: stack_record(r, o, err, errlen);
 	json_decref(o);
 	return ret < 0 ? ret : 1;
 }
@@ -1448,6 +1514,7 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 	if (!jget_int(h, "version", &v) || v < 1 || v > TRACE_FORMAT_VERSION)
 		BAD("%s:1: unsupported trace format version", path);
 	r->header.version = (int)v;
+	r->ps->version = (int)v;
 	r->header.fsrace_version = jstr(h, "fsrace_version");
 	r->header.argv =
 		string_array(json_object_get(h, "argv"), &r->hargv, &hcap);

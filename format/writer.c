@@ -411,7 +411,7 @@ void event_to_json(struct jsonw *o, const struct event *ev)
 
 void module_to_json(struct jsonw *o, const struct stack_module *m)
 {
-	char hex[2 * STACK_BUILD_ID_MAX + 1];
+	char hex[2 * STACK_BUILD_ID_MAX + 1], num[24];
 
 	jsonw_begin_object(o);
 	jsonw_key(o, "type");
@@ -420,10 +420,14 @@ void module_to_json(struct jsonw *o, const struct stack_module *m)
 	jsonw_uint(o, m->id);
 	jsonw_key(o, "path");
 	jsonw_string(o, m->path);
+	/* as strings, as the frames' addresses: jansson, which reads these
+	 * records back, stops at 2^63 (overlayfs inodes go above) */
+	snprintf(num, sizeof(num), "%" PRIu64, m->dev);
 	jsonw_key(o, "dev");
-	jsonw_uint(o, m->dev);
+	jsonw_plain_string(o, num, strlen(num));
+	snprintf(num, sizeof(num), "%" PRIu64, m->ino);
 	jsonw_key(o, "ino");
-	jsonw_uint(o, m->ino);
+	jsonw_plain_string(o, num, strlen(num));
 	if (m->build_id_len) {
 		stack_build_id_hex(m, hex);
 		jsonw_key(o, "build_id");

@@ -10,12 +10,12 @@
 #include "util.h"
 
 struct module_entry {
-	struct hashmap_entry ent;
+	struct hashmap_entry ent, id_ent;
 	struct stack_module m;
 };
 
 struct stack_entry {
-	struct hashmap_entry ent;
+	struct hashmap_entry ent, id_ent;
 	struct stack_py *py;
 	struct stack_trace s; /* last: its frames follow */
 };
@@ -27,32 +27,27 @@ struct string_entry {
 };
 
 /*
- * By id, [id - 1]: interned ids are dense; read ones are what the trace
- * says, in the order its events were written (which is not the order
- * their stacks were taken: one thread's call can end before another's
- * that began first), so the arrays may have holes until the end.
+ * By content (to intern) and by id (to read back). Interned ids are
+ * dense; read ones are what the trace says, in the order its events were
+ * written (which is not the order their stacks were taken: one thread's
+ * call can end before another's that began first), and may have gaps.
  */
 struct stack_table {
 	struct hashmap modules, stacks, strings;
-	struct module_entry **module_by_id;
-	struct stack_entry **stack_by_id;
+	struct hashmap module_ids, stack_ids;
 	uint32_t nmodules, nstacks; /* the highest id */
-	size_t module_cap, stack_cap;
 };
 
-/* Room in *V (of *CAP pointers) for index I, the new ones NULL. */
-static void grow(void *vp, size_t *cap, size_t i)
+static bool module_id_eq(const struct hashmap_entry *e, const void *key)
 {
-	void ***v = vp;
-	size_t n = *cap ? *cap : 16;
+	return container_of(e, struct module_entry, id_ent)->m.id ==
+	       *(const uint32_t *)key;
+}
 
-	if (i < *cap)
-		return;
-	while (n <= i)
-		n *= 2;
-	*v = xrealloc(*v, n * sizeof(**v));
-	memset(*v + *cap, 0, (n - *cap) * sizeof(**v));
-	*cap = n;
+static bool stack_id_eq(const struct hashmap_entry *e, const void *key)
+{
+	return container_of(e, struct stack_entry, id_ent)->s.id ==
+	       *(const uint32_t *)key;
 }
 
 /* what a lookup is given */
@@ -146,6 +141,8 @@ struct stack_table *stack_table_new(void)
 	hashmap_init(&t->modules, module_eq, 16);
 	hashmap_init(&t->stacks, stack_eq, 64);
 	hashmap_init(&t->strings, string_eq, 64);
+	hashmap_init(&t->module_ids, module_id_eq, 16);
+	hashmap_init(&t->stack_ids, stack_id_eq, 64);
 	return t;
 }
 
@@ -156,25 +153,32 @@ void stack_table_free(struct stack_table *t)
 
 	if (!t)
 		return;
-	for (uint32_t i = 0; i < t->nmodules; i++) {
-		if (!t->module_by_id[i])
-			continue;
-		free(t->module_by_id[i]->m.path);
-		free(t->module_by_id[i]);
+	hashmap_iter_init(&t->module_ids, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		struct module_entry *me =
+			container_of(e, struct module_entry, id_ent);
+
+		hashmap_remove_entry(&t->module_ids, e);
+		free(me->m.path);
+		free(me);
 	}
-	for (uint32_t i = 0; i < t->nstacks; i++)
-		if (t->stack_by_id[i]) { /* NULL in a hole */
-			free(t->stack_by_id[i]->py);
-			free(t->stack_by_id[i]);
-		}
+	hashmap_iter_init(&t->stack_ids, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		struct stack_entry *se =
+			container_of(e, struct stack_entry, id_ent);
+
+		hashmap_remove_entry(&t->stack_ids, e);
+		free(se->py);
+		free(se);
+	}
 	hashmap_iter_init(&t->strings, &it);
 	while ((e = hashmap_iter_next(&it))) {
 		hashmap_remove_entry(&t->strings, e);
 		free(container_of(e, struct string_entry, ent));
 	}
 	hashmap_release(&t->strings);
-	free(t->module_by_id);
-	free(t->stack_by_id);
+	hashmap_release(&t->module_ids);
+	hashmap_release(&t->stack_ids);
 	hashmap_release(&t->modules);
 	hashmap_release(&t->stacks);
 	free(t);
@@ -186,7 +190,6 @@ static const struct stack_module *module_add(struct stack_table *t, uint32_t id,
 {
 	struct module_entry *e = xcalloc(1, sizeof(*e));
 
-	grow(&t->module_by_id, &t->module_cap, id - 1);
 	e->m.id = id;
 	e->m.path = xstrdup(k->path);
 	e->m.dev = k->dev;
@@ -194,7 +197,7 @@ static const struct stack_module *module_add(struct stack_table *t, uint32_t id,
 	if (k->build_id_len) /* BUILD_ID may be NULL then */
 		memcpy(e->m.build_id, k->build_id, (size_t)k->build_id_len);
 	e->m.build_id_len = k->build_id_len;
-	t->module_by_id[id - 1] = e;
+	hashmap_put(&t->module_ids, &e->id_ent, hash_int(id));
 	if (id > t->nmodules)
 		t->nmodules = id;
 	hashmap_put(&t->modules, &e->ent, h);
@@ -226,7 +229,6 @@ static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
 {
 	struct stack_entry *e = xcalloc(1, sizeof(*e) + k->n * sizeof(*k->pc));
 
-	grow(&t->stack_by_id, &t->stack_cap, id - 1);
 	e->s.id = id;
 	e->s.n = k->n;
 	if (k->n)
@@ -237,7 +239,7 @@ static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
 		e->s.py = e->py;
 		e->s.npy = k->npy;
 	}
-	t->stack_by_id[id - 1] = e;
+	hashmap_put(&t->stack_ids, &e->id_ent, hash_int(id));
 	if (id > t->nstacks)
 		t->nstacks = id;
 	hashmap_put(&t->stacks, &e->ent, h);
@@ -310,17 +312,18 @@ int stack_table_add_stack(struct stack_table *t, uint32_t id,
 const struct stack_module *stack_table_module_get(const struct stack_table *t,
 						  uint32_t id)
 {
-	return id && id <= t->nmodules && t->module_by_id[id - 1]
-		       ? &t->module_by_id[id - 1]->m
-		       : NULL;
+	struct hashmap_entry *e =
+		hashmap_get(&t->module_ids, hash_int(id), &id);
+
+	return e ? &container_of(e, struct module_entry, id_ent)->m : NULL;
 }
 
 const struct stack_trace *stack_table_get(const struct stack_table *t,
 					  uint32_t id)
 {
-	return id && id <= t->nstacks && t->stack_by_id[id - 1]
-		       ? &t->stack_by_id[id - 1]->s
-		       : NULL;
+	struct hashmap_entry *e = hashmap_get(&t->stack_ids, hash_int(id), &id);
+
+	return e ? &container_of(e, struct stack_entry, id_ent)->s : NULL;
 }
 
 uint32_t stack_table_modules(const struct stack_table *t)

@@ -74,13 +74,13 @@ const struct stack_trace *
 stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n,
 		   const struct stack_py *py, uint32_t npy);
 
-/* The highest id a trace may give (the table is an array by id). */
-#define STACK_ID_MAX (1u << 24)
+/* The highest id a trace may give. */
+#define STACK_ID_MAX UINT32_MAX
 
 /*
  * As read from a trace: the module or stack of id ID (1 to STACK_ID_MAX,
- * in any order: see stacks.c). 0, or -EINVAL (an id out of range or
- * already defined), -E2BIG (too many frames).
+ * in any order and with gaps: see stacks.c). 0, or -EINVAL (an id out of range
+ * or already defined), -E2BIG (too many frames).
  */
 int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
 			   uint64_t dev, uint64_t ino,

@@ -202,32 +202,39 @@ void module_space_release(struct module_space *s)
 
 /*
  * One line of /proc/PID/maps: "start-end perms offset major:minor inode
- * path". Only file-backed mappings with an absolute path.
+ * path". MK_FILE: a mapping of a file by an absolute path; MK_CODE:
+ * any other executable one (anonymous JIT code, the vDSO), kept without
+ * an image so that an address in it is known to have no file; MK_NONE
+ * for the rest.
  */
-static bool parse_line(const char *line, struct module_map *m, dev_t *dev,
-		       ino_t *ino, const char **path)
+enum map_kind { MK_NONE, MK_FILE, MK_CODE };
+
+static enum map_kind parse_line(const char *line, struct module_map *m,
+				dev_t *dev, ino_t *ino, const char **path)
 {
 	unsigned long long start, end, off, inode;
 	unsigned int major, minor;
 	char perms[5];
 	int n = 0;
 
-	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end,
-		   perms, &off, &major, &minor, &inode, &n) != 7 ||
-	    !n || !inode)
-		return false;
+	/* %n right after the inode: an anonymous mapping's line ends
+	 * there, and a " %n" at the end of the input is never reached */
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, perms,
+		   &off, &major, &minor, &inode, &n) != 7 ||
+	    !n)
+		return MK_NONE;
 	while (line[n] == ' ')
 		n++;
-	if (line[n] != '/')
-		return false;
 	m->start = start;
 	m->end = end;
 	m->offset = off;
 	m->exec = perms[2] == 'x';
+	if (!inode || line[n] != '/')
+		return m->exec ? MK_CODE : MK_NONE;
 	*dev = makedev(major, minor);
 	*ino = (ino_t)inode;
 	*path = line + n;
-	return true;
+	return MK_FILE;
 }
 
 /*
@@ -269,25 +276,29 @@ int module_space_refresh(struct module_space *s)
 	drop_maps(s);
 	s->stale = false;
 	s->refreshes++;
+	s->refreshed_walk = s->walk;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		struct module_map m = {0};
 		const char *path;
+		enum map_kind kind;
 		dev_t dev;
 		ino_t ino;
 
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
-		if (!parse_line(line, &m, &dev, &ino, &path))
+		kind = parse_line(line, &m, &dev, &ino, &path);
+		if (kind == MK_NONE)
 			continue;
 		/* " (deleted)": the file is gone; its inode may still be
 		 * open elsewhere, but not by this name */
-		m.image = image_get(path, dev, ino);
-		if (!m.image)
-			continue;
-		if (!map_bias(&m)) {
+		m.image = kind == MK_FILE ? image_get(path, dev, ino) : NULL;
+		if (m.image && !map_bias(&m)) {
 			image_put(m.image);
-			continue;
+			m.image = NULL;
 		}
+		/* code whose file we cannot use: known, without an image */
+		if (!m.image && !m.exec)
+			continue;
 		s->maps = xrealloc(s->maps,
 				   (size_t)(s->nmaps + 1) * sizeof(*s->maps));
 		s->maps[s->nmaps++] = m;
@@ -315,7 +326,19 @@ const struct module_map *module_space_find(struct module_space *s,
 	if (s->stale && module_space_refresh(s) < 0)
 		return NULL;
 	m = module_space_lookup(s, addr, exec);
-	if (m || module_space_refresh(s) < 0)
+	if (m)
 		return m;
-	return module_space_lookup(s, addr, exec);
+	/* a miss rereads the maps, at most once a walk and never for a
+	 * page a reread did not find (an unwinder that went astray asks
+	 * for addresses of nothing) */
+	for (unsigned i = 0; i < s->nmissed && i < ARRAY_SIZE(s->missed); i++)
+		if (s->missed[i] == addr >> 12)
+			return NULL;
+	if ((s->walk && s->refreshed_walk == s->walk) ||
+	    module_space_refresh(s) < 0)
+		return NULL;
+	m = module_space_lookup(s, addr, exec);
+	if (!m)
+		s->missed[s->nmissed++ % ARRAY_SIZE(s->missed)] = addr >> 12;
+	return m;
 }

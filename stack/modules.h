@@ -39,7 +39,8 @@ struct module_image {
 	int refs;
 };
 
-/* One file-backed mapping of an address space. */
+/* One file-backed mapping of an address space, or one of code without
+ * a file we can use (anonymous JIT code, the vDSO): IMAGE NULL. */
 struct module_map {
 	uint64_t start, end, offset;
 	bool exec;
@@ -53,7 +54,20 @@ struct module_space {
 	int nmaps;
 	bool stale; /* reread before the next lookup */
 	unsigned refreshes;
+	/* module_space_begin_walk()'s count, and its value at the last
+	 * reread: a miss rereads the maps at most once a walk */
+	unsigned walk, refreshed_walk;
+	/* pages that no mapping held even after a reread, until the maps
+	 * change: an unwinder gone astray asks for them at every walk */
+	uint64_t missed[8];
+	unsigned nmissed;
 };
+
+/* A walk begins: the next miss may reread the maps again. */
+static inline void module_space_begin_walk(struct module_space *s)
+{
+	s->walk++;
+}
 
 void module_space_init(struct module_space *s, pid_t pid);
 void module_space_release(struct module_space *s);
@@ -62,6 +76,7 @@ void module_space_release(struct module_space *s);
 static inline void module_space_invalidate(struct module_space *s)
 {
 	s->stale = true;
+	s->nmissed = 0;
 }
 
 /* Reread /proc/PID/maps: 0, or -errno. */
@@ -69,8 +84,9 @@ int module_space_refresh(struct module_space *s);
 
 /*
  * The mapping holding ADDR, rereading the maps once if none does (a
- * library loaded since): NULL if none still does. EXEC: only executable
- * mappings, for an instruction pointer.
+ * library loaded since; once a walk, with module_space_begin_walk()):
+ * NULL if none still does. EXEC: only executable mappings, for an
+ * instruction pointer. Its image may be NULL: code without a file.
  */
 const struct module_map *module_space_find(struct module_space *s,
 					   uint64_t addr, bool exec);

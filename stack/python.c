@@ -232,8 +232,10 @@ int py_runtime_find(struct module_space *s, struct py_runtime *rt)
 		return -ESRCH;
 	for (int i = 0; i < s->nmaps; i++) {
 		const struct module_map *m = &s->maps[i];
-		uint64_t runtime = dynsym(m->image, "_PyRuntime");
-		uint64_t version = dynsym(m->image, "Py_Version");
+		uint64_t runtime =
+			m->image ? dynsym(m->image, "_PyRuntime") : 0;
+		uint64_t version =
+			m->image ? dynsym(m->image, "Py_Version") : 0;
 		uint32_t hex = 0;
 
 		if (!runtime || !version)
@@ -259,8 +261,10 @@ static uint64_t thread_state(const struct py_runtime *rt, pid_t tid)
 	const struct py_offsets *o = rt->off;
 	int seen = 0;
 
-	for (uint64_t is = rq(tid, rt->runtime + o->rt_interp_head); is;
-	     is = rq(tid, is + o->is_next))
+	/* one bound over both lists: the tracee's other threads run while
+	 * they are read, and a list torn or cyclic must not hang us */
+	for (uint64_t is = rq(tid, rt->runtime + o->rt_interp_head);
+	     is && seen++ < PY_MAX_THREADS; is = rq(tid, is + o->is_next))
 		for (uint64_t ts = rq(tid, is + o->is_threads_head);
 		     ts && seen++ < PY_MAX_THREADS;
 		     ts = rq(tid, ts + o->ts_next))

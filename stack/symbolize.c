@@ -122,9 +122,10 @@ static struct sym_module *module_get(struct stack_symbolizer *s,
 	if (!m->dwfl)
 		return m;
 	dwfl_report_begin(m->dwfl);
-	/* base 0: an ET_DYN file at its link addresses, an ET_EXEC at its
-	 * own */
-	m->mod = dwfl_report_elf(m->dwfl, path, path, -1, 0, false);
+	/* base 0 plus the segments' own p_vaddr: an ET_DYN file at its link
+	 * addresses even when its first PT_LOAD is not at 0, an ET_EXEC at
+	 * its own */
+	m->mod = dwfl_report_elf(m->dwfl, path, path, -1, 0, true);
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	if (m->mod)
 		m->build_id_len =

@@ -63,7 +63,7 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 	const struct module_image *im;
 	unw_dyn_info_t di;
 
-	if (!m || !m->image->eh_fde_count)
+	if (!m || !m->image || !m->image->eh_fde_count)
 		return -UNW_ENOINFO;
 	im = m->image;
 	memset(&di, 0, sizeof(di));
@@ -93,7 +93,7 @@ static bool image_word(const struct module_map *m, uint64_t addr,
 {
 	uint64_t off = addr - m->start + m->offset;
 
-	if (m->exec || off > m->image->size ||
+	if (m->exec || !m->image || off > m->image->size ||
 	    sizeof(*val) > m->image->size - off)
 		return false;
 	memcpy(val, m->image->img + off, sizeof(*val));

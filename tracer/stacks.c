@@ -163,6 +163,7 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 		goto fail;
 	/* the maps of the thread that stopped: its leader may be gone */
 	sp->mods.pid = tid;
+	module_space_begin_walk(&sp->mods);
 	n = stack_unwinder.walk(sp->unw, &snap, ips, STACK_DEPTH_MAX);
 	if (n <= 0)
 		goto fail;

@@ -177,6 +177,9 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 	    si.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		goto out_resume;
 	k->in_syscall = false;
+	/* an exit stop that was lost (GET_SYSCALL_INFO failed) must not
+	 * make this call a maps change */
+	k->maps_pending = false;
 	if (!arch_ok(t, k, si.arch))
 		goto out_resume;
 	if (seccomp && si.op == PTRACE_SYSCALL_INFO_SECCOMP) {

@@ -106,7 +106,7 @@ def check_two_functions(ctx, name):
             and r["path"] == prog]
     st = os.stat(prog)
     assert [(m["dev"], m["ino"], m["build_id"]) for m in mods] == [
-        (st.st_dev, st.st_ino, build_id(prog))], mods
+        (str(st.st_dev), str(st.st_ino), build_id(prog))], mods
 
 
 def test_stacks_two_functions_O0(ctx):
@@ -183,7 +183,7 @@ def event(seq, stack=None):
     return r
 
 
-def module(mid, path, bid=None, dev=1, ino=2):
+def module(mid, path, bid=None, dev="1", ino="2"):
     r = {"type": "module", "id": mid, "path": path, "dev": dev, "ino": ino}
     if bid:
         r["build_id"] = bid
@@ -250,23 +250,73 @@ def test_stack_of_an_unknown_module(ctx):
 
 def test_stack_frame_not_a_pair(ctx):
     for frame in ([1, 16], [0], [0, "16"], [0, "0x"], [0, "0x-1"],
-                  [0, "0x1g"], ["1", "0x1"]):
+                  [0, "0x1g"], ["1", "0x1"], [0, "0x0x10"], [0, "0x 1"],
+                  [0, "0x" + "f" * 17]):
         bad(ctx, [{"type": "stack", "id": 1, "frames": [frame]}],
             '2: stack 1: frame 1 is not [module, "0xADDRESS"]')
 
 
 def test_stack_defined_twice(ctx):
     bad(ctx, [stack(1), stack(1)], "3: stack id 1 defined twice or out "
-        "of range (1-16777216)")
+        "of range (1-4294967295)")
     bad(ctx, [stack(0)], "2: stack id 0 defined twice or out of range "
-        "(1-16777216)")
+        "(1-4294967295)")
+    bad(ctx, [stack(2 ** 32)], "2: stack id 4294967296 defined twice or "
+        "out of range (1-4294967295)")
     bad(ctx, [module(1, "/a"), module(1, "/b")], "3: module id 1 defined "
-        "twice or out of range (1-16777216)")
+        "twice or out of range (1-4294967295)")
+
+
+def test_stack_ids_far_apart(ctx):
+    # ids are what the trace says: the table holds them sparsely, so a
+    # high one costs no more than a low one
+    path = write(ctx, [module(4294967295, "/nonexistent/a.so"),
+                       stack(4294967295, (4294967295, "0x10")),
+                       event(1, 4294967295)])
+    p = ctx.run(["dump", path], env=dict(os.environ, TZ="UTC"),
+                timeout=10)
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    assert p.stdout.splitlines()[1:] == [
+        " > /nonexistent/a.so(??) [0x10] (no such file)"]
+
+
+def test_event_stack_is_an_id(ctx):
+    for value in (0, -1, "1", 1.5, None, [1]):
+        ev = event(1)
+        ev["stack"] = value
+        bad(ctx, [stack(1), ev],
+            '3: "stack" is not a stack id (an integer from 1)')
+
+
+def test_stack_records_need_format_2(ctx):
+    path = os.path.join(ctx.tmp, "v1.jsonl")
+    with open(path, "w") as f:
+        f.write('{"type":"header","format":"fsrace-trace","version":1}\n')
+        f.write(json.dumps(stack(1)) + "\n")
+    p = ctx.run(["dump", path])
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {path}:2: a stack record in a trace of format 1 "
+        "(they came with format 2)\n"), p.stderr
+
+
+def test_stack_records_with_blanks(ctx):
+    # JSON allows blanks between the tokens: '{ "type" : "stack", ...'
+    path = write(ctx, ['{ "type" : "module", "id": 1, "path": "/x.so", '
+                       '"dev": "1", "ino": "18446744073709551615"}',
+                       '{"type": "stack", "id": 1, "frames": [[1, "0x1"]]}',
+                       event(1, 1)])
+    p = ctx.run(["dump", path], env=dict(os.environ, TZ="UTC"))
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    assert p.stdout.splitlines()[1:] == [" > /x.so(??) [0x1] (no such "
+                                         "file)"]
 
 
 def test_stack_records_lacking_fields(ctx):
-    bad(ctx, [{"type": "module", "id": 1, "path": "/a"}],
-        "2: module record lacks id, path, dev or ino")
+    lacks = ("2: module record lacks id, path, dev or ino (dev and ino "
+             "are strings of digits)")
+    bad(ctx, [{"type": "module", "id": 1, "path": "/a"}], lacks)
+    for dev in (1, "-1", "0x1", "", "18446744073709551616", "1 "):
+        bad(ctx, [module(1, "/a", dev=dev)], lacks)
     bad(ctx, [{"type": "stack", "id": 1}],
         "2: stack record lacks id or frames")
     bad(ctx, [module(1, "/a", "abc")],
@@ -433,9 +483,11 @@ def test_stack_depth(ctx):
 
 
 def test_stacks_is_an_option_of_run_not_analyze(ctx):
+    # a trace has its stacks or not: analyze reads them, it takes none
     p = ctx.run(["analyze", "--stacks", "x"])
-    assert p.returncode == 2
-    assert "--stacks" in p.stderr, p.stderr
+    assert (p.returncode, p.stdout, p.stderr) == (
+        2, "", "fsrace: unknown option '--stacks' (see fsrace analyze "
+        "--help)\n"), p.stderr
 
 
 def test_system_code_is_policy(ctx):
@@ -526,6 +578,14 @@ def app(ctx):
     return path, src, os.path.join(ctx.tmp, "out.txt")
 
 
+def source_line(path, text):
+    """The line of PATH holding TEXT, which must be on one line only."""
+    with open(path) as f:
+        hits = [n for n, line in enumerate(f, 1) if text in line]
+    assert len(hits) == 1, (path, text, hits)
+    return hits[0]
+
+
 def app_line(tag):
     for n, line in enumerate(APP.splitlines(), 1):
         if line.endswith(f"# {tag}"):
@@ -589,12 +649,27 @@ def test_python_finding_located_in_the_script(ctx):
     assert (("check-absent-then-create", json.dumps(copy, sort_keys=True))
             in locs), locs
     f0 = next(f for f in d["findings"] if f["rule"] == "check-then-use")
-    stack = f0["evidence"][0]["stack"]
-    # the Python frames, innermost first, then the interpreter's
-    assert [s.get("kind") for s in stack[:3]] == ["python"] * 3, stack
-    assert stack[0]["file"] == "/usr/lib/python3.11/shutil.py" or \
-        stack[0]["file"].startswith("<frozen "), stack[0]
-    native = [s for s in stack if "kind" not in s]
+    check, use = (e["stack"] for e in f0["evidence"])
+    # the Python frames, innermost first, at their lines in Debian's
+    # shutil.py, then the interpreter's native frames
+    shutil_py = "/usr/lib/python3.11/shutil.py"
+
+    def py(stack):
+        return [(s["function"], s["file"], s["line"]) for s in stack
+                if s.get("kind") == "python"]
+    assert py(check) == [
+        ("_stat", shutil_py, source_line(shutil_py, "return fn.stat() if "
+                                         "isinstance(fn, os.DirEntry)")),
+        ("copyfile", shutil_py, source_line(shutil_py, "st = _stat(fn)")),
+        ("save", path, app_line("SAVE-COPY")),
+        ("<module>", path, app_line("MAIN-SAVE"))], check
+    assert py(use) == [
+        ("copyfile", shutil_py, source_line(shutil_py,
+                                            "with open(src, 'rb') as fsrc:")),
+        ("save", path, app_line("SAVE-COPY")),
+        ("<module>", path, app_line("MAIN-SAVE"))], use
+    assert [s.get("kind") for s in check[:4]] == ["python"] * 4, check
+    native = [s for s in check if "kind" not in s]
     assert native and native[0]["module"].endswith("/libc.so.6"), native
 
 
@@ -765,3 +840,127 @@ def test_group_fingerprint_survives_a_rebuild(ctx):
         addrs.append(d["findings"][0]["location"]["address"])
     assert addrs[0] != addrs[1], addrs
     assert prints[0] == prints[1] and len(prints[0]) == 1, prints
+
+
+# --- code that comes and goes -------------------------------------------
+
+DLSWAP = os.path.join(ROOT, "fixtures", "stacks")
+
+
+def dlswap_line(name, tag):
+    with open(os.path.join(DLSWAP, name)) as f:
+        for n, line in enumerate(f, 1):
+            if f"/* {tag} */" in line:
+                return n
+    raise AssertionError(tag)
+
+
+def dlswap(ctx, *extra, n=3):
+    need_stacks(ctx)
+    cfg, = files(ctx, "cfg")
+    libs = [os.path.join(ctx.fixtures, f"dlswap_{x}.so") for x in "ab"]
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    argv = ["record", "--stacks", *extra, "-o", trace, "--",
+            ctx.fixture("stack_dlswap"), *libs, cfg, str(n)]
+    return argv, trace, cfg, libs
+
+
+def stat_frames(ctx, trace, cfg):
+    """The frames under each stat of CFG, parsed (" > [0x…]" as None)."""
+    p = ctx.run(["dump", trace])
+    assert p.returncode == 0, p.stderr
+    out, cur = [], None
+    for line in p.stdout.splitlines():
+        if not line.startswith(" > "):
+            cur = [] if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{cfg}"' in line \
+                else None
+            if cur is not None:
+                out.append(cur)
+        elif cur is not None:
+            m = FRAME.match(line)
+            cur.append(m.groupdict() if m else None)
+    return out
+
+
+def check_dlswap(ctx, *extra):
+    argv, trace, cfg, (liba, libb) = dlswap(ctx, *extra)
+    p = ctx.run(argv)
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    stats = stat_frames(ctx, trace, cfg)
+    assert len(stats) == 5, stats
+    # B is loaded after A was unloaded, most often at A's address: each
+    # function in its own library, at its own line
+    a, b = stats[0][1], stats[1][1]
+    assert (a["mod"], a["fn"], a["file"], int(a["line"])) == (
+        liba, "a_check", os.path.join(DLSWAP, "dlswap_a.c"),
+        dlswap_line("dlswap_a.c", "A-CHECK")), stats[0]
+    assert (b["mod"], b["fn"], b["file"], int(b["line"])) == (
+        libb, "b_check", os.path.join(DLSWAP, "dlswap_b.c"),
+        dlswap_line("dlswap_b.c", "B-CHECK")), stats[1]
+    # JIT code: a frame in no module, under the function it called
+    for s in stats[2:]:
+        assert s[1]["fn"] == "do_stat" and s[2] is None, s
+
+
+def test_stacks_across_dlclose_and_dlopen(ctx):
+    check_dlswap(ctx)
+
+
+def test_stacks_without_seccomp(ctx):
+    check_dlswap(ctx, "--no-seccomp")
+
+
+def test_stacks_jit_code_rereads_no_maps(ctx):
+    # a frame that no file holds is remembered as such: 300 stats from
+    # JIT code do not reread /proc/PID/maps 300 times
+    if not shutil.which("strace"):
+        raise harness.Skip("strace is not installed")
+    argv, trace, cfg, _ = dlswap(ctx, n=300)
+    log = os.path.join(ctx.tmp, "strace.log")
+    p = subprocess.run(["strace", "-o", log, "-e", "trace=openat",
+                        ctx.fsrace, *argv], capture_output=True, text=True,
+                       cwd=ctx.tmp, timeout=120)
+    assert p.returncode == 0, p.stderr
+    with open(log) as f:
+        maps = [line for line in f if re.search(r'"/proc/\d+/maps"', line)]
+    assert 0 < len(maps) <= 20, maps
+    assert len(stat_frames(ctx, trace, cfg)) == 302
+
+
+def test_stacks_after_exec_in_a_child(ctx):
+    # sh forks and the child execs the program: its stacks are the new
+    # image's, not the shell's
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", "/bin/sh", "-c",
+                 f"{prog} {cfg}; true"])
+    assert p.returncode == 0, p.stderr
+    check = dump_frames(ctx, trace, f'"{cfg}", 0) = 0')
+    assert own(check, prog)[:2] == [
+        ("check_config", SRC, marked("CHECK")),
+        ("main", SRC, marked("CALL-CHECK"))], check
+
+
+def test_analyze_several_traces_with_stacks(ctx):
+    need_stacks(ctx)
+    cfg, = files(ctx, "cfg")
+    traces = []
+    for name in ("stack_twofn_O0", "stack_twofn_O2"):
+        traces.append(os.path.join(ctx.tmp, name + ".jsonl"))
+        p = ctx.run(["record", "--stacks", "-o", traces[-1], "--",
+                     ctx.fixture(name), cfg])
+        assert p.returncode == 0, p.stderr
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["analyze", "-o", out, *traces])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        d = json.load(f)
+    # one finding (one rule, one path) matched in both; its evidence,
+    # and so its location, is the first trace's, read from that file's
+    # own stack table after the second was read
+    f0, = d["findings"]
+    assert f0["count"] == 2, f0
+    assert (f0["location"]["module"], f0["location"]["line"]) == (
+        ctx.fixture("stack_twofn_O0"), marked("USE")), f0["location"]

@@ -819,6 +819,107 @@ static void rep_add(struct findings *fs, struct finding *f)
 	free(f);
 }
 
+/* A namer that knows one function, at 0x1100..0x1200 of any module. */
+static void name_one(void *ud, const struct stack_module *m, uint64_t addr,
+		     bool call_site, struct frame_name *out)
+{
+	(void)ud;
+	(void)m;
+	if (addr - call_site >= 0x1100 && addr - call_site < 0x1200) {
+		out->function = "own_fn";
+		out->offset = addr - 0x1100;
+		out->file = "/src/own.c";
+		out->line = 7;
+	}
+}
+
+static char *report_with(const struct findings *fs, const struct report_meta *m,
+			 bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (json)
+		report_json(f, fs, m);
+	else
+		report_text(f, fs, m, false);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Stacks in a report: frames of system code left out of the text, the
+ * location the innermost own frame; with a namer that names nothing (a
+ * build without libdw) every frame by module and address, never a crash.
+ */
+static void test_report_stacks(void **state)
+{
+	static const char pol[] =
+		"{\"policy\": {\"system_code\": [\"/usr/lib/*\"]}}";
+	struct stack_table *t = stack_table_new();
+	const struct stack_module *libc =
+		stack_table_module(t, "/usr/lib/libc.so.6", 1, 2, NULL, 0);
+	const struct stack_module *own =
+		stack_table_module(t, "/w/prog", 1, 3, NULL, 0);
+	const struct stack_pc pc[] = {
+		{libc, 0xf786a}, {own, 0x1184}, {NULL, 0x7f0}};
+	const struct frame_namer none = {0}, one = {name_one, NULL};
+	struct report_meta m = {.events = 3};
+	struct rule_set rs;
+	struct findings fs;
+	struct finding *f;
+	char err[256], *out;
+
+	(void)state;
+	rule_set_init(&rs);
+	assert_int_equal(rule_set_load_text(&rs, "r.json", rep_rules,
+					    strlen(rep_rules), err,
+					    sizeof(err)),
+			 0);
+	assert_int_equal(rule_set_load_text(&rs, "p.json", pol, strlen(pol),
+					    err, sizeof(err)),
+			 0);
+	m.rules = &rs;
+	findings_init(&fs);
+	f = rep_finding(&rs, "a", FST_REPORTED, 1);
+	rep_ev(f, "s", 2, 10, "unlink", "/w/x")->stack =
+		stack_table_intern(t, pc, 3, NULL, 0);
+	rep_add(&fs, f);
+
+	m.namer = &none;
+	out = report_with(&fs, &m, false);
+	assert_string_equal(out, "error[a] a m\n"
+				 "    s        #2 pid 10 unlink(/w/x)\n"
+				 "             at /w/prog+0x1184\n"
+				 "    fix: do x\n"
+				 "\n"
+				 "1 finding (1 error, 0 warning, 0 note) in 3 "
+				 "events\n");
+	free(out);
+	out = report_with(&fs, &m, true);
+	assert_non_null(strstr(out, "\"location\":{\"module\":\"/w/prog\","
+				    "\"address\":\"0x1184\"}"));
+	free(out);
+
+	m.namer = &one;
+	out = report_with(&fs, &m, false);
+	assert_non_null(strstr(out, "    s        #2 pid 10 unlink(/w/x)\n"
+				    "             at own_fn+0x84 "
+				    "(/src/own.c:7)\n"
+				    "    fix:"));
+	free(out);
+	out = report_with(&fs, &m, true);
+	assert_non_null(strstr(out, "\"location\":{\"function\":\"own_fn\","
+				    "\"offset\":132,\"file\":\"/src/own.c\","
+				    "\"line\":7,\"module\":\"/w/prog\","
+				    "\"address\":\"0x1184\"}"));
+	free(out);
+	findings_release(&fs);
+	rule_set_release(&rs);
+	stack_table_free(t);
+}
+
 /* Every line the text report writes and every key of the JSON one. */
 static void test_report_every_line(void **state)
 {
@@ -1183,6 +1284,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_summary_per_rule, teardown),
 		cmocka_unit_test_teardown(test_example_of_a_rename, teardown),
 		cmocka_unit_test(test_report_every_line),
+		cmocka_unit_test(test_report_stacks),
 		cmocka_unit_test(test_findings_table),
 	};
 

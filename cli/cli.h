@@ -33,7 +33,8 @@ struct frame_name;
 struct stack_module;
 
 /* Who names the frames of a report or a dump (cli/frames.c): libdw in a
- * build with stacks, nobody otherwise (module and address only). */
+ * build with stacks, nobody otherwise (module and address only). N is
+ * cli_frame_namer_new()'s, M a frame's module (not NULL). */
 struct frame_namer *cli_frame_namer_new(void);
 void cli_frame_namer_free(struct frame_namer *n);
 void cli_frame_name(const struct frame_namer *n, const struct stack_module *m,

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
+#include <gelf.h>
 
 #include "modules.h"
 #include "python.h"
@@ -218,6 +220,95 @@ static void expect_frames(struct module_space *mods, const uint64_t *ips,
 	stack_symbolizer_free(sym);
 }
 
+/* The symbol NAME of the ELF file PATH, from its .symtab with libelf
+ * (not libdw, which is what is tested): its value and size. */
+static bool elf_symbol(const char *path, const char *name, uint64_t *value,
+		       uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	bool found = false;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && !found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; !found && i < sh.sh_size / sh.sh_entsize;
+		     i++) {
+			GElf_Sym s;
+			const char *n;
+
+			if (!gelf_getsym(d, (int)i, &s))
+				continue;
+			n = elf_strptr(e, sh.sh_link, s.st_name);
+			if (n && !strcmp(n, name) &&
+			    GELF_ST_TYPE(s.st_info) == STT_FUNC) {
+				*value = s.st_value;
+				*size = s.st_size;
+				found = true;
+			}
+		}
+	}
+	elf_end(e);
+	close(fd);
+	return found;
+}
+
+/*
+ * A function is named only within its size: its last byte is it; the
+ * first byte after it, padding before the next function, is nothing
+ * (libunwind named the preceding symbol whatever its size).
+ */
+static void test_symbol_within_its_size(void **state)
+{
+	static const char *const names[] = {"leaf", "mid", "top",
+					    "child_at_access"};
+	struct stack_symbolizer *sym = stack_symbolizer_new();
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int padded = 0;
+
+	(void)state;
+	assert_true(n > 0);
+	exe[n] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint64_t value = 0, size = 0;
+		struct stack_frame f;
+
+		assert_true(elf_symbol(exe, names[i], &value, &size));
+		assert_true(size > 0);
+		assert_int_equal(stack_symbolize(sym, exe, NULL, 0,
+						 value + size - 1, false, &f),
+				 0);
+		assert_non_null(f.function);
+		assert_string_equal(f.function, names[i]);
+		assert_true(f.offset == size - 1);
+		/* a return address just past it: the call is its last byte */
+		assert_int_equal(stack_symbolize(sym, exe, NULL, 0,
+						 value + size, true, &f),
+				 0);
+		assert_string_equal(f.function, names[i]);
+		assert_int_equal(stack_symbolize(sym, exe, NULL, 0,
+						 value + size, false, &f),
+				 0);
+		if (f.function && !strcmp(f.function, names[i]))
+			fail_msg("%s+%#lx, past its size %#lx, is named",
+				 names[i], (unsigned long)size,
+				 (unsigned long)size);
+		padded += f.function == NULL;
+	}
+	/* functions are aligned to 16: some of these end in padding */
+	assert_true(padded > 0);
+	stack_symbolizer_free(sym);
+}
+
 static void test_modules_of_a_space(void **state)
 {
 	struct module_space mods;
@@ -246,6 +337,21 @@ static void test_modules_of_a_space(void **state)
 	assert_non_null(
 		module_space_find(&mods, (uint64_t)(uintptr_t)leaf, true));
 	assert_int_equal(mods.refreshes, refreshes + 3);
+	/* in a walk: a miss rereads at most once, and a page a reread did
+	 * not find is not reread for again until the maps change */
+	module_space_begin_walk(&mods);
+	assert_null(module_space_find(&mods, 0x10000, true));
+	assert_null(module_space_find(&mods, 0x20000, true));
+	assert_int_equal(mods.refreshes, refreshes + 4);
+	module_space_begin_walk(&mods);
+	assert_null(module_space_find(&mods, 0x10008, true));
+	assert_int_equal(mods.refreshes, refreshes + 4);
+	assert_null(module_space_find(&mods, 0x20000, true));
+	assert_int_equal(mods.refreshes, refreshes + 5);
+	module_space_begin_walk(&mods);
+	module_space_invalidate(&mods);
+	assert_null(module_space_find(&mods, 0x10000, true));
+	assert_int_equal(mods.refreshes, refreshes + 6);
 	module_space_release(&mods);
 	module_images_trim();
 	reap(pid);
@@ -403,6 +509,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwinds_our_frames),
 		cmocka_unit_test(test_modules_of_a_space),
+		cmocka_unit_test(test_symbol_within_its_size),
 		cmocka_unit_test(test_sigprocmask_while_walking),
 		cmocka_unit_test(test_python_frames),
 		cmocka_unit_test(test_python_linetable),

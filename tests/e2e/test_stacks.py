@@ -261,8 +261,17 @@ def test_stack_defined_twice(ctx):
         "of range (1-4294967295)")
     bad(ctx, [stack(0)], "2: stack id 0 defined twice or out of range "
         "(1-4294967295)")
-    bad(ctx, [stack(2 ** 32)], "2: stack id 4294967296 defined twice or "
-        "out of range (1-4294967295)")
+    # past 32 bits, not wrapped round to a small id
+    for big in (2 ** 32, 2 ** 32 + 1):
+        bad(ctx, [stack(big)], f"2: stack id {big} defined twice or out of "
+            "range (1-4294967295)")
+        bad(ctx, [module(big, "/a")], f"2: module id {big} defined twice "
+            "or out of range (1-4294967295)")
+        bad(ctx, [module(1, "/a"), stack(1, (big, "0x1"))],
+            f"3: stack 1: module {big} has no record before it")
+        ev = event(1)
+        ev["stack"] = big
+        bad(ctx, [stack(1), ev], f"3: stack {big} has no record before it")
     bad(ctx, [module(1, "/a"), module(1, "/b")], "3: module id 1 defined "
         "twice or out of range (1-4294967295)")
 

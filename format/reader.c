@@ -1352,7 +1352,20 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
  */
 static int stack_head(const char *line, size_t n)
 {
+	static const char head[] = "{\"type\":\"";
 	const char *p = line, *end = line + n;
+
+	/* as the writer writes every record: one test for an event */
+	if (n > sizeof(head) && !memcmp(line, head, sizeof(head) - 1)) {
+		p = line + sizeof(head) - 1;
+		if (*p != 'm' && (p[0] != 's' || p[1] != 't'))
+			return 0;
+		return n - (size_t)(p - line) >= 7 && !memcmp(p, "module\"", 7)
+			       ? 1
+		       : n - (size_t)(p - line) >= 6 && !memcmp(p, "stack\"", 6)
+			       ? 2
+			       : 0;
+	}
 
 #define BLANKS()                                                               \
 	while (p < end && (*p == ' ' || *p == '\t'))                           \

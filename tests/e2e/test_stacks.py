@@ -543,7 +543,10 @@ def gen(p):
 
 
 mode, src, dst = os.sys.argv[1:]
-if mode == "save":
+if mode == "nameless":
+    # code compiled from a file of no name: its frame's file is ""
+    exec(compile("os.stat(src)", "", "exec"))  # NAMELESS
+elif mode == "save":
     save(src, dst)  # MAIN-SAVE
 elif mode == "thread":
     t = threading.Thread(target=worker, args=(src,))
@@ -680,6 +683,24 @@ def test_python_finding_located_in_the_script(ctx):
     assert [s.get("kind") for s in check[:4]] == ["python"] * 4, check
     native = [s for s in check if "kind" not in s]
     assert native and native[0]["module"].endswith("/libc.so.6"), native
+
+
+def test_python_frame_of_no_file_name(ctx):
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", PYTHON, path,
+                 "nameless", src, dst])
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    p = ctx.run(["dump", trace])
+    lines = p.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{src}"' in line)
+    # an empty name is empty, not "?" (what a string that cannot be read
+    # gives)
+    assert lines[at + 1:at + 3] == [
+        " > python <module> (:1)",
+        f" > python <module> ({path}:{app_line('NAMELESS')})"], lines
 
 
 def test_python_frames_in_the_text(ctx):
@@ -909,6 +930,13 @@ def check_dlswap(ctx, *extra):
     # JIT code: a frame in no module, under the function it called
     for s in stats[2:]:
         assert s[1]["fn"] == "do_stat" and s[2] is None, s
+    # each library by its build-id, the one note of its PT_NOTE (a
+    # shared object has no ABI tag after it)
+    _, records = harness.read_trace(trace)
+    for lib in (liba, libb):
+        mods = [r for r in records if r["type"] == "module"
+                and r["path"] == lib]
+        assert [m.get("build_id") for m in mods] == [build_id(lib)], mods
 
 
 def test_stacks_across_dlclose_and_dlopen(ctx):

@@ -206,6 +206,27 @@ static void test_chroot(void **state)
 	drop(p);
 }
 
+/* A root as long as a resolved path can be: "/" under it is the root,
+ * anything more does not fit. */
+static void test_chroot_longest_root(void **state)
+{
+	struct proc *p = task(14, "/");
+	char root[PROC_PATH_BUF - 1];
+
+	/* "/" and 4093 more bytes: a root of PROC_PATH_BUF - 2 */
+	root[0] = '/';
+	memset(root + 1, 'r', sizeof(root) - 2);
+	for (size_t i = 200; i < sizeof(root) - 1; i += 200)
+		root[i] = '/'; /* components under NAME_MAX */
+	root[sizeof(root) - 1] = '\0';
+	assert_int_equal(strlen(root), PROC_PATH_BUF - 2);
+	path_call(p, "chroot", root);
+	assert_string_equal(proc_root(p), root);
+	assert_string_equal(open_at(p, AT_FDCWD, "/", O_RDONLY, 3), root);
+	assert_null(open_at(p, AT_FDCWD, "/x", O_RDONLY, 4));
+	drop(p);
+}
+
 static void test_cloexec_and_exec(void **state)
 {
 	struct proc *p = task(13, "/w");
@@ -591,6 +612,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fchdir_unknown, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_chroot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chroot_longest_root, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_cloexec_and_exec, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fork_before_its_event,

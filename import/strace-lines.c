@@ -414,8 +414,9 @@ bool line_duration(const char *b, size_t n, uint64_t *ret)
  * (no -f, or -f on stderr, where strace prefixes lines only while it
  * traces more than one process): the first set_tid_address(), getpid()
  * or gettid() result of an unprefixed line, or the first "[pid N]" that
- * no fork returned (the first process, once it has company). 0 if none
- * is found in the first PRESCAN_MAX bytes.
+ * no fork returned (the first process, once it has company; none once
+ * more forks came than are remembered, 64). 0 if none is found in the
+ * first PRESCAN_MAX bytes.
  */
 static int prescan(struct src *s)
 {
@@ -425,6 +426,9 @@ static int prescan(struct src *s)
 	char *buf = xmalloc(max + 1);
 	size_t len = 0;
 	int forked[64], nforked = 0, found = 0, calls = 0;
+	/* more forks than FORKED holds: a prefixed pid not in it may be a
+	 * child, and is then no answer */
+	bool overflow = false;
 	char *p, *nl;
 
 	while (len < max) {
@@ -461,6 +465,8 @@ static int prescan(struct src *s)
 				found = (int)v;
 			else if (nforked < (int)ARRAY_SIZE(forked))
 				forked[nforked++] = (int)v;
+			else
+				overflow = true;
 			continue;
 		}
 		if (pid) {
@@ -468,7 +474,7 @@ static int prescan(struct src *s)
 
 			for (int i = 0; i < nforked; i++)
 				child |= forked[i] == pid;
-			if (!child)
+			if (!child && !overflow)
 				found = pid;
 			continue;
 		}
@@ -480,9 +486,12 @@ static int prescan(struct src *s)
 		} else if (is_clone_call(body) || starts(body, "<... clone") ||
 			   starts(body, "<... fork") ||
 			   starts(body, "<... vfork")) {
-			if (q && read_dec(&q, &v) && v <= PID_MAX_LIMIT &&
-			    nforked < (int)ARRAY_SIZE(forked))
+			if (!q || !read_dec(&q, &v) || v > PID_MAX_LIMIT)
+				continue;
+			if (nforked < (int)ARRAY_SIZE(forked))
 				forked[nforked++] = (int)v;
+			else
+				overflow = true;
 		}
 	}
 	free(buf);

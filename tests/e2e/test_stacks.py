@@ -1005,3 +1005,33 @@ def test_analyze_several_traces_with_stacks(ctx):
     assert f0["count"] == 2, f0
     assert (f0["location"]["module"], f0["location"]["line"]) == (
         ctx.fixture("stack_twofn_O0"), marked("USE")), f0["location"]
+
+
+def maps_reads(ctx, call, *extra, n=50):
+    """How often fsrace --stacks reads /proc/PID/maps while the dlswap
+    fixture makes N code-mapping changes by CALL, a stat after each."""
+    if not shutil.which("strace"):
+        raise harness.Skip("strace is not installed")
+    need_stacks(ctx)
+    cfg, = files(ctx, "cfg")
+    log = os.path.join(ctx.tmp, "strace.log")
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+               + ":detect_leaks=0")
+    p = subprocess.run(["strace", "-o", log, "-e", "trace=openat",
+                        ctx.fsrace, "record", "--stacks", *extra, "-o",
+                        os.path.join(ctx.tmp, "t.jsonl"), "--",
+                        ctx.fixture("stack_dlswap"), "--maps", call, cfg,
+                        str(n)], capture_output=True, text=True,
+                       cwd=ctx.tmp, timeout=120, env=env)
+    assert p.returncode == 0, p.stderr
+    with open(log) as f:
+        return sum(1 for line in f if re.search(r'"/proc/\d+/maps"', line))
+
+
+def test_stacks_reread_maps_after_each_change_of_code(ctx):
+    # munmap, mremap and mmap MAP_FIXED of code are trapped, and the
+    # maps are read again before the next walk; a plain mmap is not
+    for extra in ((), ("--no-seccomp",)):
+        for call in ("munmap", "mremap", "mmap"):
+            assert maps_reads(ctx, call, *extra) >= 50, (call, extra)
+        assert maps_reads(ctx, "none", *extra) <= 5, extra

@@ -703,10 +703,11 @@ def test_python_frame_of_no_file_name(ctx):
         f" > python <module> ({path}:{app_line('NAMELESS')})"], lines
 
 
-def test_python_frames_in_the_text(ctx):
-    need_python(ctx)
+def check_save_in_the_text(ctx, python):
+    """PYTHON runs app.py's save(): the text's check-absent-then-create
+    names the script's frames, not shutil's."""
     path, src, dst = app(ctx)
-    p = ctx.run(["run", "--stacks", "--", PYTHON, path, "save", src, dst])
+    p = ctx.run(["run", "--stacks", "--", python, path, "save", src, dst])
     assert p.returncode == 1, p.stderr
     text = p.stderr
     head = next(line for line in text.splitlines()
@@ -715,6 +716,11 @@ def test_python_frames_in_the_text(ctx):
     assert py_frames(part, "check") == [
         ("save", path, app_line("SAVE-COPY")),
         ("<module>", path, app_line("MAIN-SAVE"))], part
+
+
+def test_python_frames_in_the_text(ctx):
+    need_python(ctx)
+    check_save_in_the_text(ctx, PYTHON)
 
 
 def test_python_shared_libpython(ctx):
@@ -725,16 +731,7 @@ def test_python_shared_libpython(ctx):
     exe = shared_libpython()
     if not exe:
         raise harness.Skip("no CPython 3.11 with a shared libpython here")
-    path, src, dst = app(ctx)
-    p = ctx.run(["run", "--stacks", "--", exe, path, "save", src, dst])
-    assert p.returncode == 1, p.stderr
-    text = p.stderr
-    head = next(line for line in text.splitlines()
-                if line.startswith("warning[check-absent-then-create]"))
-    part = text[text.index(head):]
-    assert py_frames(part, "check") == [
-        ("save", path, app_line("SAVE-COPY")),
-        ("<module>", path, app_line("MAIN-SAVE"))], part
+    check_save_in_the_text(ctx, exe)
 
 
 def test_python_thread(ctx):
@@ -947,12 +944,10 @@ def test_stacks_without_seccomp(ctx):
     check_dlswap(ctx, "--no-seccomp")
 
 
-def test_stacks_jit_code_rereads_no_maps(ctx):
-    # a frame that no file holds is remembered as such: 300 stats from
-    # JIT code do not reread /proc/PID/maps 300 times
+def maps_reads_of(ctx, argv):
+    """fsrace ARGV run under strace: how often it read /proc/PID/maps."""
     if not shutil.which("strace"):
         raise harness.Skip("strace is not installed")
-    argv, trace, cfg, _ = dlswap(ctx, n=300)
     log = os.path.join(ctx.tmp, "strace.log")
     # LeakSanitizer cannot work under a tracer: the sanitizer pass's
     # fsrace would fail at its exit
@@ -963,8 +958,14 @@ def test_stacks_jit_code_rereads_no_maps(ctx):
                        cwd=ctx.tmp, timeout=120, env=env)
     assert p.returncode == 0, p.stderr
     with open(log) as f:
-        maps = [line for line in f if re.search(r'"/proc/\d+/maps"', line)]
-    assert 0 < len(maps) <= 20, maps
+        return sum(1 for line in f if re.search(r'"/proc/\d+/maps"', line))
+
+
+def test_stacks_jit_code_rereads_no_maps(ctx):
+    # a frame that no file holds is remembered as such: 300 stats from
+    # JIT code do not reread /proc/PID/maps 300 times
+    argv, trace, cfg, _ = dlswap(ctx, n=300)
+    assert 0 < maps_reads_of(ctx, argv) <= 20
     assert len(stat_frames(ctx, trace, cfg)) == 302
 
 
@@ -1010,22 +1011,11 @@ def test_analyze_several_traces_with_stacks(ctx):
 def maps_reads(ctx, call, *extra, n=50):
     """How often fsrace --stacks reads /proc/PID/maps while the dlswap
     fixture makes N code-mapping changes by CALL, a stat after each."""
-    if not shutil.which("strace"):
-        raise harness.Skip("strace is not installed")
     need_stacks(ctx)
     cfg, = files(ctx, "cfg")
-    log = os.path.join(ctx.tmp, "strace.log")
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
-               + ":detect_leaks=0")
-    p = subprocess.run(["strace", "-o", log, "-e", "trace=openat",
-                        ctx.fsrace, "record", "--stacks", *extra, "-o",
-                        os.path.join(ctx.tmp, "t.jsonl"), "--",
-                        ctx.fixture("stack_dlswap"), "--maps", call, cfg,
-                        str(n)], capture_output=True, text=True,
-                       cwd=ctx.tmp, timeout=120, env=env)
-    assert p.returncode == 0, p.stderr
-    with open(log) as f:
-        return sum(1 for line in f if re.search(r'"/proc/\d+/maps"', line))
+    return maps_reads_of(ctx, [
+        "record", "--stacks", *extra, "-o", os.path.join(ctx.tmp, "t.jsonl"),
+        "--", ctx.fixture("stack_dlswap"), "--maps", call, cfg, str(n)])
 
 
 def test_stacks_reread_maps_after_each_change_of_code(ctx):

@@ -65,18 +65,14 @@ NOINLINE static int top(const char *p)
 	return r + 1;
 }
 
-/* A child stopped at the entry of its access(PROBE). */
-static pid_t child_at_access(void)
+/*
+ * Drive the traced child PID, stopped at its first stop, to the entry of
+ * an access() whose path holds MARKER (any access with MARKER NULL).
+ */
+NOINLINE static pid_t to_access(pid_t pid, const char *marker)
 {
 	int status;
-	pid_t pid = fork();
 
-	assert_true(pid >= 0);
-	if (!pid) {
-		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
-		_exit(top(probe) == 0 ? 0 : 1);
-	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSTOPPED(status));
 	assert_int_equal(ptrace(PTRACE_SETOPTIONS, pid, NULL,
@@ -84,6 +80,8 @@ static pid_t child_at_access(void)
 			 0);
 	for (;;) {
 		struct user_regs_struct regs;
+		char path[64] = "";
+		struct iovec local = {path, sizeof(path) - 1}, remote;
 
 		assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
 		assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -92,9 +90,30 @@ static pid_t child_at_access(void)
 			continue;
 		assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
 		/* at an entry stop rax is -ENOSYS */
-		if (regs.orig_rax == SYS_access && (long)regs.rax == -ENOSYS)
+		if (regs.orig_rax != SYS_access || (long)regs.rax != -ENOSYS)
+			continue;
+		if (!marker)
+			return pid;
+		remote.iov_base = (void *)regs.rdi;
+		remote.iov_len = local.iov_len;
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) > 0 &&
+		    strstr(path, marker))
 			return pid;
 	}
+}
+
+/* A child stopped at the entry of its access(PROBE). */
+static pid_t child_at_access(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		_exit(top(probe) == 0 ? 0 : 1);
+	}
+	return to_access(pid, NULL);
 }
 
 static void reap(pid_t pid)
@@ -268,8 +287,7 @@ static bool elf_symbol(const char *path, const char *name, uint64_t *value,
  */
 static void test_symbol_within_its_size(void **state)
 {
-	static const char *const names[] = {"leaf", "mid", "top",
-					    "child_at_access"};
+	static const char *const names[] = {"leaf", "mid", "top", "to_access"};
 	struct stack_symbolizer *sym = stack_symbolizer_new();
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -393,7 +411,6 @@ static const char py_script[] =
 /* Debian's python3.11 at the entry of the script's access(). */
 static pid_t python_at_access(const char *python, const char *script)
 {
-	int status;
 	pid_t pid = fork();
 
 	assert_true(pid >= 0);
@@ -403,29 +420,7 @@ static pid_t python_at_access(const char *python, const char *script)
 		execl(python, python, "-S", script, (char *)NULL);
 		_exit(127);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(ptrace(PTRACE_SETOPTIONS, pid, NULL,
-				PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL),
-			 0);
-	for (;;) {
-		struct user_regs_struct regs;
-		char path[64] = "";
-		struct iovec local = {path, sizeof(path) - 1}, remote;
-
-		assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFSTOPPED(status));
-		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
-			continue;
-		assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
-		if (regs.orig_rax != SYS_access || (long)regs.rax != -ENOSYS)
-			continue;
-		remote.iov_base = (void *)regs.rdi;
-		remote.iov_len = local.iov_len;
-		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) > 0 &&
-		    strstr(path, "fsrace-py-probe"))
-			return pid;
-	}
+	return to_access(pid, "fsrace-py-probe");
 }
 
 static void test_python_frames(void **state)

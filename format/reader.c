@@ -1281,6 +1281,36 @@ static int module_record(struct reader_parser *r, json_t *o, char *err,
 }
 
 /* A stack record into the table: 0, or -EINVAL. */
+/*
+ * A frame's name as a log gave it, O: {"function": F, "offset": "0xN"}
+ * and {"file": F, "line": N}, each pair or neither. 0 with *RET, or -1.
+ */
+static int named_frame(struct reader_parser *r, json_t *o,
+		       const struct stack_named **ret)
+{
+	json_t *fn = json_object_get(o, "function");
+	json_t *off = json_object_get(o, "offset");
+	json_t *file = json_object_get(o, "file");
+	json_t *line = json_object_get(o, "line");
+	uint64_t offset = 0;
+
+	if (!json_is_object(o) ||
+	    json_object_size(o) != (fn ? 2u : 0u) + (file ? 2u : 0u) ||
+	    !fn != !off || !file != !line)
+		return -1;
+	if (fn &&
+	    (!json_is_string(fn) || !hex_u64(json_string_value(off), &offset)))
+		return -1;
+	if (file && (!json_is_string(file) || !json_is_integer(line) ||
+		     json_integer_value(line) < 0 ||
+		     json_integer_value(line) > INT_MAX))
+		return -1;
+	*ret = stack_table_named(r->stacks, json_string_value(fn), offset,
+				 json_string_value(file),
+				 file ? (int)json_integer_value(line) : 0);
+	return 0;
+}
+
 static int stack_record(struct reader_parser *r, json_t *o, char *err,
 			size_t errlen)
 {
@@ -1299,13 +1329,23 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 	json_array_foreach(frames, i, f)
 	{
 		json_t *m = json_array_get(f, 0), *a = json_array_get(f, 1);
+		size_t nf = json_array_size(f);
 
-		if (json_array_size(f) != 2 || !json_is_integer(m) ||
+		if ((nf != 2 && (nf != 3 || r->version < 3)) ||
+		    !json_is_integer(m) ||
 		    !hex_u64(json_string_value(a), &pc[i].addr))
 			BAD("%s:%lu: stack %lld: frame %zu is not [module, "
-			    "\"0xADDRESS\"]",
-			    r->path, r->line, (long long)id, i + 1);
+			    "\"0xADDRESS\"%s]",
+			    r->path, r->line, (long long)id, i + 1,
+			    r->version < 3 ? "" : ", {NAMED}");
 		pc[i].mod = NULL;
+		pc[i].named = NULL;
+		if (nf == 3 &&
+		    named_frame(r, json_array_get(f, 2), &pc[i].named) < 0)
+			BAD("%s:%lu: stack %lld: frame %zu: its name is not "
+			    "{\"function\", \"offset\", \"file\", "
+			    "\"line\"}",
+			    r->path, r->line, (long long)id, i + 1);
 		if (json_integer_value(m) != 0 &&
 		    (json_integer_value(m) < 0 ||
 		     json_integer_value(m) > STACK_ID_MAX ||

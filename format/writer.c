@@ -449,9 +449,30 @@ void stack_to_json(struct jsonw *o, const struct stack_trace *s)
 		char hex[24];
 		int n = snprintf(hex, sizeof(hex), "0x%" PRIx64, s->pc[i].addr);
 
+		const struct stack_named *nm = s->pc[i].named;
+
 		jsonw_begin_array(o);
 		jsonw_uint(o, s->pc[i].mod ? s->pc[i].mod->id : 0);
 		jsonw_plain_string(o, hex, (size_t)n);
+		if (nm) {
+			/* as the log named it (format 3) */
+			jsonw_begin_object(o);
+			if (nm->function) {
+				n = snprintf(hex, sizeof(hex), "0x%" PRIx64,
+					     nm->offset);
+				jsonw_key(o, "function");
+				jsonw_string(o, nm->function);
+				jsonw_key(o, "offset");
+				jsonw_plain_string(o, hex, (size_t)n);
+			}
+			if (nm->file) {
+				jsonw_key(o, "file");
+				jsonw_string(o, nm->file);
+				jsonw_key(o, "line");
+				jsonw_int(o, nm->line);
+			}
+			jsonw_end_object(o);
+		}
 		jsonw_end_array(o);
 	}
 	jsonw_end_array(o);

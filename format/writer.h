@@ -11,7 +11,7 @@
 
 /* 2: module and stack records, an event's "stack" (issue 9); the
  * reader reads 1 too */
-#define TRACE_FORMAT_VERSION 2
+#define TRACE_FORMAT_VERSION 3
 
 struct trace_writer {
 	int fd;		  /* file.fd */

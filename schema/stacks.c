@@ -20,6 +20,11 @@ struct stack_entry {
 	struct stack_trace s; /* last: its frames follow */
 };
 
+struct named_entry {
+	struct hashmap_entry ent;
+	struct stack_named n;
+};
+
 /* An interned string. */
 struct string_entry {
 	struct hashmap_entry ent;
@@ -33,7 +38,7 @@ struct string_entry {
  * call can end before another's that began first), and may have gaps.
  */
 struct stack_table {
-	struct hashmap modules, stacks, strings;
+	struct hashmap modules, stacks, strings, named;
 	struct hashmap module_ids, stack_ids;
 	uint32_t nmodules, nstacks; /* the highest id */
 };
@@ -84,6 +89,17 @@ static const char *intern(struct stack_table *t, const char *s)
 	memcpy(se->s, s, n);
 	hashmap_put(&t->strings, &se->ent, h);
 	return se->s;
+}
+
+static bool named_eq(const struct hashmap_entry *e, const void *key)
+{
+	const struct stack_named *a =
+		&container_of(e, struct named_entry, ent)->n;
+	const struct stack_named *b = key;
+
+	/* B's strings interned: they compare as pointers */
+	return a->function == b->function && a->offset == b->offset &&
+	       a->file == b->file && a->line == b->line;
 }
 
 static bool module_eq(const struct hashmap_entry *e, const void *key)
@@ -141,6 +157,7 @@ struct stack_table *stack_table_new(void)
 	hashmap_init(&t->modules, module_eq, 16);
 	hashmap_init(&t->stacks, stack_eq, 64);
 	hashmap_init(&t->strings, string_eq, 64);
+	hashmap_init(&t->named, named_eq, 64);
 	hashmap_init(&t->module_ids, module_id_eq, 16);
 	hashmap_init(&t->stack_ids, stack_id_eq, 64);
 	return t;
@@ -171,6 +188,12 @@ void stack_table_free(struct stack_table *t)
 		free(se->py);
 		free(se);
 	}
+	hashmap_iter_init(&t->named, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&t->named, e);
+		free(container_of(e, struct named_entry, ent));
+	}
+	hashmap_release(&t->named);
 	hashmap_iter_init(&t->strings, &it);
 	while ((e = hashmap_iter_next(&it))) {
 		hashmap_remove_entry(&t->strings, e);
@@ -221,6 +244,29 @@ const struct stack_module *stack_table_module(struct stack_table *t,
 	if (e)
 		return &container_of(e, struct module_entry, ent)->m;
 	return module_add(t, t->nmodules + 1, &k, h);
+}
+
+const struct stack_named *stack_table_named(struct stack_table *t,
+					    const char *function,
+					    uint64_t offset, const char *file,
+					    int line)
+{
+	struct stack_named k = {function ? intern(t, function) : NULL, offset,
+				file ? intern(t, file) : NULL, line};
+	uint64_t h = (uint64_t)(uintptr_t)k.function ^
+		     (uint64_t)(uintptr_t)k.file << 1 ^ k.offset << 7 ^
+		     (uint64_t)(unsigned)line << 29;
+	struct hashmap_entry *e;
+	struct named_entry *ne;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	e = hashmap_get(&t->named, (uint32_t)(h ^ h >> 32), &k);
+	if (e)
+		return &container_of(e, struct named_entry, ent)->n;
+	ne = xmalloc(sizeof(*ne));
+	ne->n = k;
+	hashmap_put(&t->named, &ne->ent, (uint32_t)(h ^ h >> 32));
+	return &ne->n;
 }
 
 static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,

@@ -32,11 +32,27 @@ struct stack_module {
 	int build_id_len;
 };
 
+/*
+ * A frame as the log it was imported from named it (strace -k: "save+0x1d",
+ * with its source line when strace had it), interned in the table. The
+ * report names a frame from its module's file when it can; this is what
+ * it shows when it cannot (no such file here, or not the one the log was
+ * made with).
+ */
+struct stack_named {
+	const char *function; /* NULL: the log named no function */
+	uint64_t offset;      /* from the function's start */
+	const char *file;     /* NULL: no source line */
+	int line;
+};
+
 /* One frame: an address in MOD, or with MOD NULL an instruction pointer
- * no file-backed mapping held (JIT code, a vDSO). */
+ * no file-backed mapping held (JIT code, a vDSO). NAMED: what a log
+ * named it, or NULL (always, for a stack fsrace took itself). */
 struct stack_pc {
 	const struct stack_module *mod;
 	uint64_t addr;
+	const struct stack_named *named;
 };
 
 /* A frame of an interpreter's own stack (CPython): its strings are
@@ -67,6 +83,13 @@ const struct stack_module *stack_table_module(struct stack_table *t,
 					      uint64_t ino,
 					      const unsigned char *build_id,
 					      int build_id_len);
+
+/* The log's name of a frame, made if new (FUNCTION and FILE copied,
+ * either may be NULL). */
+const struct stack_named *stack_table_named(struct stack_table *t,
+					    const char *function,
+					    uint64_t offset, const char *file,
+					    int line);
 
 /* The stack of these N native and NPY Python frames (at most
  * STACK_DEPTH_MAX each; PY's strings are copied), made if new. */

@@ -178,6 +178,7 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 					 im->build_id_len)
 			       : NULL;
 		pc[i].addr = im ? ips[i] - m->bias : ips[i];
+		pc[i].named = NULL;
 	}
 	npy = python_frames(s, sp, tid, py, warning);
 	s->taken++;

@@ -197,8 +197,8 @@ def test_header_errors(ctx):
          "{}:1: not an fsrace trace (no fsrace-trace header)"),
         ("not_object.jsonl", ['["fsrace-trace"]'],
          "{}:1: not an fsrace trace (no fsrace-trace header)"),
-        ("version_3.jsonl", ['{"type":"header","format":"fsrace-trace",'
-                             '"version":3}', OPEN],
+        ("version_4.jsonl", ['{"type":"header","format":"fsrace-trace",'
+                             '"version":4}', OPEN],
          "{}:1: unsupported trace format version"),
         ("no_version.jsonl", ['{"type":"header","format":"fsrace-trace"}'],
          "{}:1: unsupported trace format version"),

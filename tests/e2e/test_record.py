@@ -136,7 +136,7 @@ def trace_str(s):
 def check_header(h, ctx, argv, mode="spawn"):
     assert h.get("type") == "header", h
     assert h.get("format") == "fsrace-trace", h
-    assert h.get("version") == 2, h
+    assert h.get("version") == 3, h
     assert isinstance(h.get("fsrace_version"), str) and h["fsrace_version"]
     argv = [trace_str(a) for a in argv]
     assert h.get("argv") == argv, f"header argv {h.get('argv')} != {argv}"

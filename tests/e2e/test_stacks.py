@@ -134,7 +134,7 @@ def test_stacks_records_once_each(ctx):
     need_stacks(ctx)
     trace, _ = record(ctx, ctx.fixture("stack_twofn_O0"))
     header, records = harness.read_trace(trace)
-    assert header["version"] == 2
+    assert header["version"] == 3
     defined = {"module": set(), "stack": set()}
     for r in records:
         if r["type"] in defined:
@@ -159,7 +159,7 @@ def test_no_stacks_without_the_option(ctx):
     open(cfg, "w").close()
     p, header, records = ctx.record([ctx.fixture("stack_twofn_O0"), cfg])
     assert p.returncode == 0, p.stderr
-    assert header["version"] == 2
+    assert header["version"] == 3
     assert [r for r in records if r["type"] in ("module", "stack")
             or "stack" in r] == []
 
@@ -344,7 +344,7 @@ def test_version_1_trace_still_reads(ctx):
     assert p.stdout == ('10     00:00:00.001000 access("/x", R_OK) = 0 '
                         '<0.000001>\n'), p.stdout
     with open(path, "w") as f:
-        f.write('{"type":"header","format":"fsrace-trace","version":3}\n')
+        f.write('{"type":"header","format":"fsrace-trace","version":4}\n')
     p = ctx.run(["dump", path])
     assert (p.returncode, p.stderr) == (
         2, f"fsrace: {path}:1: unsupported trace format version\n")

@@ -22,6 +22,7 @@
 #include "names.h"
 #include "proc.h"
 #include "strbuf.h"
+#include "stacks.h"
 #include "strace.h"
 
 #define READ_CHUNK (1u << 20)
@@ -74,6 +75,10 @@ struct sline {
 	char *body;  /* what follows the prefix */
 	bool too_long;
 	bool unterminated; /* the last line of a file, without '\n' */
+	/* strace -k: the " > " lines that followed it, each ended by '\n'
+	 * (after the NUL of RAW, in the same buffer); NULL when none */
+	const char *frames;
+	size_t frames_len;
 };
 
 enum ts_kind { TS_NONE, TS_TOD, TS_ABS, TS_REL };
@@ -119,6 +124,8 @@ struct src {
 	char *stash;
 	size_t stash_len;
 	bool stash_unterminated;
+	/* a line with its strace -k frames: the line, NUL, the frames */
+	struct strbuf framed;
 
 	/* merging */
 	bool has_head;
@@ -182,6 +189,12 @@ struct strace_reader {
 
 	struct arena arena;
 	struct strbuf join; /* a pending call's text and its resumed part */
+
+	/* strace -k: the stacks of the events, and the file segments of
+	 * their modules by module id (strace-frames.c) */
+	struct stack_table *stacks;
+	struct module_segs *segs;
+	uint32_t nsegs;
 };
 
 static inline bool starts(const char *s, const char *prefix)
@@ -268,5 +281,11 @@ struct stask *task_find(struct strace_reader *r, int tid);
 struct stask *task_root(struct strace_reader *r, int tid);
 /* The only task alive, or NULL. */
 struct stask *solo_task(struct strace_reader *r);
+
+/* strace-frames.c: the " > " lines after a call (sline.frames, LEN
+ * bytes) as a stack of R's table, or NULL if none could be read. */
+const struct stack_trace *strace_frames_stack(struct strace_reader *r,
+					      const char *frames, size_t len);
+void strace_frames_release(struct strace_reader *r);
 
 #endif

@@ -354,6 +354,72 @@ static int src_line(struct src *s, char **line, size_t *len, bool *too_long,
 	}
 }
 
+/*
+ * Whether the next line of S is a frame of strace -k (" > …"). Reading
+ * more of the file moves the buffer: the line RAW (N bytes) is copied
+ * into s->framed first (*COPIED).
+ */
+static bool frame_follows(struct src *s, char **raw, size_t n, bool *copied)
+{
+	for (;;) {
+		size_t avail;
+
+		if (s->stashed)
+			return starts(s->stash, " > ");
+		if (s->skipping || !s->buf)
+			return false;
+		avail = s->len - s->start;
+		if (avail >= 3)
+			return !memcmp(s->buf + s->start, " > ", 3);
+		if (s->eof)
+			return false;
+		if (!*copied) {
+			strbuf_reset(&s->framed);
+			strbuf_add(&s->framed, *raw, n);
+			*raw = s->framed.buf;
+			*copied = true;
+		}
+		/* an error is the next read's to report */
+		if (src_fill(s) < 0)
+			return false;
+	}
+}
+
+/* The " > " lines after the line RAW (N bytes) of S into L, with it. */
+static void take_frames(struct src *s, char **raw, size_t n, struct sline *l)
+{
+	bool copied = false;
+	size_t at;
+
+	l->frames = NULL;
+	l->frames_len = 0;
+	if (!frame_follows(s, raw, n, &copied))
+		return;
+	if (!copied) {
+		strbuf_reset(&s->framed);
+		strbuf_add(&s->framed, *raw, n);
+	}
+	strbuf_addch(&s->framed, '\0');
+	at = s->framed.len;
+	do {
+		char *f;
+		size_t fn;
+		bool tl, un;
+		unsigned long lineno;
+
+		if (src_line(s, &f, &fn, &tl, &un, &lineno) <= 0)
+			break;
+		if (!tl) {
+			strbuf_add(&s->framed, f, fn);
+			strbuf_addch(&s->framed, '\n');
+		}
+		copied = true;
+	} while (frame_follows(s, raw, n, &copied));
+	*raw = s->framed.buf;
+	l->frames = s->framed.buf + at;
+	l->frames_len = s->framed.len - at;
+}
+
 /* The next line of S with its prefix parsed: 1, 0 at the end, -errno. */
 static int src_next(struct src *s, struct sline *l)
 {
@@ -371,6 +437,10 @@ static int src_next(struct src *s, struct sline *l)
 			s->done = true;
 		return r;
 	}
+	if (!too_long)
+		take_frames(s, &raw, n, l);
+	else
+		l->frames = NULL, l->frames_len = 0;
 	l->src = s;
 	l->raw = raw;
 	l->too_long = too_long;
@@ -522,7 +592,7 @@ int lines_pid(struct strace_reader *r, struct sline *l)
 void held_add(struct strace_reader *r, const struct sline *l, int pid)
 {
 	size_t n = strlen(l->raw);
-	struct held *h = xmalloc(sizeof(*h) + n + 1);
+	struct held *h = xmalloc(sizeof(*h) + n + 1 + l->frames_len);
 
 	h->next = NULL;
 	h->l = *l;
@@ -530,7 +600,11 @@ void held_add(struct strace_reader *r, const struct sline *l, int pid)
 	memcpy(h->text, l->raw, n + 1);
 	h->l.raw = h->text;
 	h->l.body = h->text + (l->body - l->raw);
-	h->size = sizeof(*h) + n + 1;
+	if (l->frames) {
+		memcpy(h->text + n + 1, l->frames, l->frames_len);
+		h->l.frames = h->text + n + 1;
+	}
+	h->size = sizeof(*h) + n + 1 + l->frames_len;
 	if (r->held_tail)
 		r->held_tail->next = h;
 	else

@@ -836,7 +836,7 @@ static enum line_kind classify(const char *b)
 		return L_IGNORE;
 	if (starts(b, "strace: ") || starts(b, "--- ") ||
 	    starts(b, "[ Process PID=") || starts(b, " > "))
-		return L_IGNORE;
+		return L_IGNORE; /* " > ": a frame no call line took */
 	if (starts(b, "+++ "))
 		return L_PLUS;
 	if (starts(b, "<... "))
@@ -880,6 +880,11 @@ static int handle_line(struct strace_reader *r, struct sline *l,
 		ret = on_call(r, k, l, ev);
 	if (ret < 0)
 		return bad_line(r, l, err, errlen);
+	if (ret > 0 && l->frames && ev->type == EV_SYSCALL) {
+		ev->stack = strace_frames_stack(r, l->frames, l->frames_len);
+		if (ev->stack)
+			ev->has |= HAS_STACK;
+	}
 	return ret;
 }
 
@@ -998,6 +1003,7 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		struct src *s = &r->srcs[i];
 
 		s->index = i;
+		strbuf_init(&s->framed, 0);
 		s->path = xstrdup(paths[i]);
 		s->fd = open(paths[i], O_RDONLY | O_CLOEXEC);
 		r->nsrc = i + 1;
@@ -1061,8 +1067,10 @@ void strace_reader_close(struct strace_reader *r)
 		free(s->carry);
 		free(s->join);
 		free(s->stash);
+		strbuf_release(&s->framed);
 	}
 	free(r->srcs);
+	strace_frames_release(r);
 	arena_free(&r->arena);
 	strbuf_release(&r->join);
 	free(r);

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "event.h"
 #include "names.h"
+#include "stacks.h"
 #include "strace.h"
 #include "strace-int.h"
 
@@ -101,6 +102,30 @@ static void put_flags(struct out *o, const char *key, enum flagset set,
 	flags_each(set, v, put_name, o);
 	if (o->buf[o->len - 1] == '=')
 		put(o, "0");
+}
+
+/* " stack=MODULE:0xADDR(FUNCTION+0xOFF FILE:LINE);…", as imported */
+static void put_stack(struct out *o, const struct stack_trace *s)
+{
+	put(o, " stack=");
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct stack_pc *pc = &s->pc[i];
+		const struct stack_named *nm = pc->named;
+
+		put(o, "%s%s:0x%llx", i ? ";" : "",
+		    pc->mod ? pc->mod->path : "-",
+		    (unsigned long long)pc->addr);
+		if (!nm)
+			continue;
+		put(o, "(");
+		if (nm->function)
+			put(o, "%s+0x%llx", nm->function,
+			    (unsigned long long)nm->offset);
+		if (nm->file)
+			put(o, "%s%s:%d", nm->function ? " " : "", nm->file,
+			    nm->line);
+		put(o, ")");
+	}
 }
 
 static void render(const struct event *ev, struct out *o)
@@ -217,6 +242,8 @@ static void render(const struct event *ev, struct out *o)
 			put(o, " ts=%llu-%llu",
 			    (unsigned long long)ev->ts_enter,
 			    (unsigned long long)ev->ts_exit);
+		if (ev->has & HAS_STACK)
+			put_stack(o, ev->stack);
 		break;
 	}
 	if (ev->type != EV_SYSCALL && ev->ts_enter)

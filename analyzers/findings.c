@@ -289,10 +289,31 @@ static void frame_name(const struct report_meta *m, const struct stack_trace *s,
 		return;
 	}
 	/* past the innermost native frame, a return address */
+	frame_name_of(m ? m->namer : NULL, &s->pc[i], i > 0, out);
+}
+
+void frame_name_of(const struct frame_namer *n, const struct stack_pc *pc,
+		   bool call_site, struct frame_name *out)
+{
+	const struct stack_named *nm = pc->named;
+
+	memset(out, 0, sizeof(*out));
 	/* a build without libdw gives a namer that names nothing */
-	if (m && m->namer && m->namer->name && s->pc[i].mod)
-		m->namer->name(m->namer->ud, s->pc[i].mod, s->pc[i].addr, i > 0,
-			       out);
+	if (n && n->name && pc->mod)
+		n->name(n->ud, pc, call_site, out);
+	if (out->function || !nm || (!nm->function && !nm->file))
+		return;
+	out->function = nm->function;
+	out->offset = nm->offset;
+	out->file = nm->file;
+	out->line = nm->line;
+	out->problem = !pc->mod ? "as the log named it"
+		       : out->problem
+			       ? (!strcmp(out->problem, "no such file")
+					  ? "as the log named it: no such file"
+					  : "as the log named it: not the file "
+					    "the log was made with")
+			       : "as the log named it";
 }
 
 struct keyed {

@@ -168,15 +168,23 @@ struct frame_name {
 };
 
 /*
- * The caller's symbolizer: NAME fills OUT for the frame at ADDR of
- * module M (CALL_SITE: a return address, the call is the byte before
+ * The caller's symbolizer: NAME fills OUT for the frame PC (its module
+ * not NULL; CALL_SITE: a return address, the call is the byte before
  * it); its strings live until the report is written.
  */
 struct frame_namer {
-	void (*name)(void *ud, const struct stack_module *m, uint64_t addr,
-		     bool call_site, struct frame_name *out);
+	void (*name)(void *ud, const struct stack_pc *pc, bool call_site,
+		     struct frame_name *out);
 	void *ud;
 };
+
+/*
+ * What is known of the native frame PC: N's name for it (N may be NULL,
+ * or name nothing: a build without libdw), else the name the log it was
+ * imported from gave it (stacks.h), with a problem that says so.
+ */
+void frame_name_of(const struct frame_namer *n, const struct stack_pc *pc,
+		   bool call_site, struct frame_name *out);
 
 /* How many frames of each evidence event the text shows by default. */
 #define STACK_DEPTH_DEFAULT 3

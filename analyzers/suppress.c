@@ -253,14 +253,10 @@ static bool frame_matches(const struct suppression *s,
 			    frame_glob(s, full))
 				return true;
 		}
-		for (uint32_t k = 0; st && namer && namer->name && k < st->n;
-		     k++) {
-			struct frame_name fn = {0};
+		for (uint32_t k = 0; st && k < st->n; k++) {
+			struct frame_name fn;
 
-			if (!st->pc[k].mod)
-				continue;
-			namer->name(namer->ud, st->pc[k].mod, st->pc[k].addr,
-				    k > 0, &fn);
+			frame_name_of(namer, &st->pc[k], k > 0, &fn);
 			if (frame_glob(s, fn.function))
 				return true;
 		}

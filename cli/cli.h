@@ -29,16 +29,12 @@ int cmd_import(int argc, char **argv);
 struct rule_set;
 struct event;
 struct frame_namer;
-struct frame_name;
-struct stack_module;
 
 /* Who names the frames of a report or a dump (cli/frames.c): libdw in a
- * build with stacks, nobody otherwise (module and address only). N is
- * cli_frame_namer_new()'s, M a frame's module (not NULL). */
+ * build with stacks, nobody otherwise (module and address only, or what
+ * an imported log named them: frame_name_of()). */
 struct frame_namer *cli_frame_namer_new(void);
 void cli_frame_namer_free(struct frame_namer *n);
-void cli_frame_name(const struct frame_namer *n, const struct stack_module *m,
-		    uint64_t addr, bool call_site, struct frame_name *out);
 
 /* The events of analyze's or import's files (cli/input.c). */
 enum { IN_AUTO, IN_NATIVE, IN_STRACE };

@@ -249,7 +249,7 @@ static void print_stack(const struct frame_namer *namer,
 		}
 		/* past the innermost frame, a return address: the call is
 		 * the instruction before it */
-		cli_frame_name(namer, m, s->pc[i].addr, i > 0, &f);
+		frame_name_of(namer, &s->pc[i], i > 0, &f);
 		if (f.function)
 			printf(" > %s(%s+0x%" PRIx64 ") [0x%" PRIx64 "]",
 			       m->path, f.function, f.offset, s->pc[i].addr);

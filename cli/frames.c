@@ -17,12 +17,14 @@
 #endif
 
 #if HAVE_STACKS
-static void name(void *ud, const struct stack_module *m, uint64_t addr,
-		 bool call_site, struct frame_name *out)
+static void name(void *ud, const struct stack_pc *pc, bool call_site,
+		 struct frame_name *out)
 {
+	const struct stack_module *m = pc->mod;
+	const struct stack_named *nm = pc->named;
 	struct stack_frame f;
-	int r = stack_symbolize(ud, m->path, m->build_id, m->build_id_len, addr,
-				call_site, &f);
+	int r = stack_symbolize(ud, m->path, m->build_id, m->build_id_len,
+				pc->addr, call_site, &f);
 
 	if (r == -ESTALE) {
 		out->problem = "binary changed since recording";
@@ -30,6 +32,18 @@ static void name(void *ud, const struct stack_module *m, uint64_t addr,
 	}
 	if (r < 0) {
 		out->problem = "no such file";
+		return;
+	}
+	/*
+	 * A log holds no build-id: the file here is the one it was made
+	 * with if it has the log's function where the log saw it (the log
+	 * may name the symbol before the one that holds the address, as
+	 * strace -k with libunwind does, but that symbol does start there)
+	 */
+	if (nm && nm->function && !m->build_id_len &&
+	    !stack_symbol_at(ud, m->path, nm->function,
+			     pc->addr - nm->offset)) {
+		out->problem = "not the file the log was made with";
 		return;
 	}
 	out->function = f.function;
@@ -58,13 +72,4 @@ void cli_frame_namer_free(struct frame_namer *n)
 	stack_symbolizer_free(n->ud);
 #endif
 	free(n);
-}
-
-void cli_frame_name(const struct frame_namer *n, const struct stack_module *m,
-		    uint64_t addr, bool call_site, struct frame_name *out)
-{
-	memset(out, 0, sizeof(*out));
-	/* a build without libdw names nothing */
-	if (n->name)
-		n->name(n->ud, m, addr, call_site, out);
 }

@@ -166,3 +166,29 @@ int stack_symbolize(struct stack_symbolizer *s, const char *path,
 		f->file = source_path(s, line, f->file);
 	return 0;
 }
+
+bool stack_symbol_at(struct stack_symbolizer *s, const char *path,
+		     const char *name, uint64_t value)
+{
+	struct sym_module *m = module_get(s, path);
+	int n = m->mod ? dwfl_module_getsymtab(m->mod) : -1;
+
+	for (int i = 1; i < n; i++) {
+		GElf_Addr addr;
+		GElf_Sym sym;
+		const char *sn = dwfl_module_getsym_info(m->mod, i, &sym, &addr,
+							 NULL, NULL, NULL);
+		int type = sn ? GELF_ST_TYPE(sym.st_info) : STT_SECTION;
+
+		size_t len = strlen(name);
+
+		/* libdw gives a versioned name with its version:
+		 * "__libc_start_main@@GLIBC_2.34" */
+		if ((type == STT_FUNC || type == STT_GNU_IFUNC ||
+		     type == STT_NOTYPE) &&
+		    sym.st_shndx != SHN_UNDEF && addr == value &&
+		    !strncmp(sn, name, len) && (!sn[len] || sn[len] == '@'))
+			return true;
+	}
+	return false;
+}

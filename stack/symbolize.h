@@ -39,4 +39,12 @@ int stack_symbolize(struct stack_symbolizer *s, const char *path,
 		    const unsigned char *build_id, int len, uint64_t vaddr,
 		    bool call_site, struct stack_frame *f);
 
+/*
+ * Whether the file PATH has a symbol NAME of code whose value (a link
+ * address, as stack_symbolize()'s VADDR) is VALUE: several may have one
+ * name (static functions of two source files).
+ */
+bool stack_symbol_at(struct stack_symbolizer *s, const char *path,
+		     const char *name, uint64_t value);
+
 #endif

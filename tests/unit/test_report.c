@@ -820,11 +820,12 @@ static void rep_add(struct findings *fs, struct finding *f)
 }
 
 /* A namer that knows one function, at 0x1100..0x1200 of any module. */
-static void name_one(void *ud, const struct stack_module *m, uint64_t addr,
-		     bool call_site, struct frame_name *out)
+static void name_one(void *ud, const struct stack_pc *pc, bool call_site,
+		     struct frame_name *out)
 {
+	uint64_t addr = pc->addr;
+
 	(void)ud;
-	(void)m;
 	if (addr - call_site >= 0x1100 && addr - call_site < 0x1200) {
 		out->function = "own_fn";
 		out->offset = addr - 0x1100;

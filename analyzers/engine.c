@@ -96,10 +96,18 @@ static void advance(struct engine *e, struct inst *in, const struct event *ev,
 		/*
 		 * The last step fires and the instance stays as it was, so
 		 * that a later event matching it fires again with bindings
-		 * of its own.
+		 * of its own: another use of one check. A last step past the
+		 * use is not evidence: a second fstat of the descriptor
+		 * would count the same check and use again.
 		 */
 		struct val saved[RULE_MAX_VARS];
 		struct snap *old = in->ev[k];
+
+		if (in->told) {
+			engine_snap_unref(e, sn);
+			return;
+		}
+		in->told = k > r->use;
 
 		memcpy(saved, in->vars, sizeof(saved));
 		memcpy(in->vars, vars, sizeof(saved));

@@ -103,6 +103,9 @@ struct inst {
 	int lpos; /* the list of rule_heads it is on */
 	int pid;
 	bool hashed, hashed2;
+	/* fired at a last step past its use, which only judges the match
+	 * (an fstat of the descriptor): its evidence is told */
+	bool told;
 	uint64_t serial; /* the order instances were made in */
 	/* the last rename or unlink of the key path by its own process while
 	 * it waited (confirm ignores a change the program made itself) */

@@ -230,3 +230,54 @@ def test_text_is_the_default_everywhere(ctx):
         assert f.read().startswith("warning[t-read]")
     p = ctx.run(["run", *args, "-f", "json", "--", "cp", "a.txt", "e.txt"])
     assert json.loads(p.stderr)["groups"][0]["rule"] == "t-read"
+
+
+COUNT_RULES = {"rules": [
+    {"id": "t-judged", "title": "t", "severity": "warning",
+     "message": "{check.syscall} then {use.syscall} of {$p}, then fstat",
+     "fix": FIX,
+     "steps": [{"name": "check", "syscalls": ["newfstatat"],
+                "where": {"abspath": "$p", "result": "success"}},
+               {"name": "use", "syscalls": ["openat"],
+                "where": {"abspath": "$p", "result": "success",
+                          "ret": "$f"}},
+               {"name": "look", "syscalls": ["newfstatat"],
+                "where": {"by_fd": True, "fd": "$f"}}],
+     "use": "use"},
+    {"id": "t-uses", "title": "t", "severity": "warning",
+     "message": "{make.syscall} of {$p}", "fix": FIX,
+     "steps": [{"name": "make", "syscalls": ["openat"],
+                "where": {"abspath": "$p", "result": "success"}}]},
+]}
+
+FSTATS = """import os
+os.stat("f")
+fd = os.open("f", os.O_RDONLY)
+os.fstat(fd); os.fstat(fd); os.fstat(fd)
+os.close(fd)
+os.close(os.open("f", os.O_RDONLY))
+"""
+
+
+def test_a_step_past_the_use_counts_one_match_once(ctx):
+    # the fstats after the use only judge the match: three of them are
+    # one check and one use, not three; the two opens of a one-step
+    # rule are two
+    r = harness.write_file(os.path.join(ctx.tmp, "rules.json"),
+                           json.dumps(COUNT_RULES))
+    harness.write_file(os.path.join(ctx.tmp, "f"), "x")
+    script = harness.write_file(os.path.join(ctx.tmp, "t.py"), FSTATS)
+    out = os.path.join(ctx.tmp, "o.json")
+    p = ctx.run(["run", "--no-default-rules", "-r", r, "-f", "json", "-o",
+                 out, "--", "/usr/bin/python3", script])
+    assert p.returncode == 1, p.stderr
+    with open(out) as fp:
+        doc = json.load(fp)
+    f = os.path.join(ctx.tmp, "f")
+    got = sorted((x["rule"], x["count"],
+                  [(e["syscall"], e.get("abspath")) for e in x["evidence"]])
+                 for x in doc["findings"]
+                 if any(e.get("abspath") == f for e in x["evidence"]))
+    assert got == [
+        ("t-judged", 1, [("newfstatat", f), ("openat", f)]),
+        ("t-uses", 2, [("openat", f)])], got

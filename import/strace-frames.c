@@ -70,8 +70,8 @@ static void read_segs(const char *path, struct module_segs *ms)
 }
 
 /* The link-time address of file offset OFF in module M. */
-static uint64_t link_addr(struct strace_reader *r,
-			  const struct stack_module *m, uint64_t off)
+static uint64_t link_addr(struct strace_reader *r, const struct stack_module *m,
+			  uint64_t off)
 {
 	struct module_segs *ms;
 
@@ -118,7 +118,8 @@ static bool hex(const char *s, const char *end, uint64_t *v)
 static int frame(struct strace_reader *r, const char *f, size_t n,
 		 struct stack_pc *pc)
 {
-	const char *end = f + n, *at = NULL, *rb = NULL, *head_end, *open, *plus;
+	const char *end = f + n, *at = NULL, *rb = NULL, *head_end, *open,
+		   *plus;
 	const char *src = NULL, *colon;
 	uint64_t addr, off = 0;
 	char *bin, *sym = NULL, *file = NULL;
@@ -126,8 +127,7 @@ static int frame(struct strace_reader *r, const char *f, size_t n,
 
 	/* the last " [0x…]" that the end of the line or " FILE:LINE"
 	 * follows: a C++ name may hold brackets */
-	for (const char *p = f; (p = memmem(p, (size_t)(end - p), " [0x",
-					    4));
+	for (const char *p = f; (p = memmem(p, (size_t)(end - p), " [0x", 4));
 	     p++) {
 		const char *c = memchr(p, ']', (size_t)(end - p));
 

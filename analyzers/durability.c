@@ -349,12 +349,17 @@ static void on_sync(struct durability *d, const struct event *ev, bool full)
 
 /* Is the name one the tree would lose user data under: did it hold a file
  * the tree did not write, outside a hidden directory? */
-static bool replaces_foreign(struct durability *d, const char *path)
+static bool replaces_foreign(struct durability *d, const char *path,
+			     const struct event *ev)
 {
 	const struct name *nm = name_get(d, path, false);
 	const char *s;
 
-	if (!nm || (nm->state != NS_FOREIGN && nm->state != NS_REMOVED))
+	/* a name the tree never saw: what the tracer saw there at the
+	 * rename's entry (a strace log does not say: taken as new) */
+	if (!nm && !((ev->has & HAS_EXISTED) && ev->existed))
+		return false;
+	if (nm && nm->state != NS_FOREIGN && nm->state != NS_REMOVED)
 		return false;
 	/* a dot-directory (".git", ".cache") holds a program's own state */
 	for (s = path; (s = strstr(s, "/.")); s++) {
@@ -423,8 +428,8 @@ void durability_observe(struct durability *d, const struct event *ev)
 			struct name *to = name_get(d, ev->abspath2, false);
 
 			d->cur_seq = ev->seq;
-			d->cur_replaced =
-				!exchange && replaces_foreign(d, ev->abspath2);
+			d->cur_replaced = !exchange &&
+					  replaces_foreign(d, ev->abspath2, ev);
 			d->cur_onto_own =
 				to && to->state == NS_ABSENT && to->made_seq;
 		}

@@ -165,7 +165,18 @@ void decode_entry(struct tracer *t, struct task *k)
 	 */
 	if (sc->effect == E_OPEN && (ev->has & HAS_PATH) &&
 	    (ev->flags & (O_CREAT_ | O_EXCL_)) == O_CREAT_) {
-		int r = procfs_path_exists(k, ev);
+		int r = procfs_path_exists(k, ev, false);
+
+		if (r >= 0) {
+			ev->has |= HAS_EXISTED;
+			ev->existed = r;
+		}
+	}
+	/* a rename replaces what its destination held, if anything: the
+	 * user's file or a new name (a link never replaces) */
+	if ((sc->flags & SCF_DEST2) && (sc->flags & SCF_REMOVES) &&
+	    (ev->has & HAS_PATH2)) {
+		int r = procfs_path_exists(k, ev, true);
 
 		if (r >= 0) {
 			ev->has |= HAS_EXISTED;

@@ -213,15 +213,18 @@ int procfs_creds(int tid, struct creds *ret)
 	return 0;
 }
 
-int procfs_path_exists(const struct task *k, const struct event *ev)
+int procfs_path_exists(const struct task *k, const struct event *ev,
+		       bool second)
 {
 	char buf[PATH_BUF + 64];
-	const char *path = ev->path;
+	const char *path = second ? ev->path2 : ev->path;
+	bool has_dirfd = ev->has & (second ? HAS_DIRFD2 : HAS_DIRFD);
+	int dirfd = second ? ev->dirfd2 : ev->dirfd;
 	const char *root = proc_root(&k->p);
 	struct stat st;
 	int n;
 
-	if (!path[0])
+	if (!path || !path[0])
 		return 0;
 	/* the tracee's view: its root, its cwd, its dirfd */
 	if (path[0] == '/' && !root)
@@ -229,15 +232,16 @@ int procfs_path_exists(const struct task *k, const struct event *ev)
 	else if (path[0] == '/')
 		n = snprintf(buf, sizeof(buf), "/proc/%d/root%s", k->p.tid,
 			     path);
-	else if (!(ev->has & HAS_DIRFD) || ev->dirfd == AT_FDCWD_)
+	else if (!has_dirfd || dirfd == AT_FDCWD_)
 		n = snprintf(buf, sizeof(buf), "/proc/%d/cwd/%s", k->p.tid,
 			     path);
 	else
 		n = snprintf(buf, sizeof(buf), "/proc/%d/fd/%d/%s", k->p.tid,
-			     ev->dirfd, path);
+			     dirfd, path);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
-	if (stat(buf, &st) == 0)
+	/* an open follows a last symlink; a rename replaces the link */
+	if ((second ? lstat(buf, &st) : stat(buf, &st)) == 0)
 		return 1;
 	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 }

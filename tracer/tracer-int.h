@@ -116,11 +116,13 @@ void procfs_load_task(struct task *k);
  */
 int procfs_creds(int tid, struct creds *ret);
 /*
- * Whether the path of the open EV, at its entry in task K, names an
- * object now, as the open resolves it (a last symlink followed): 1 or 0,
- * or -errno when that cannot be told.
+ * Whether the path of EV (SECOND: its second path, a rename's
+ * destination), at its entry in task K, names an object now, as the
+ * call resolves it (an open follows a last symlink, a rename does not):
+ * 1 or 0, or -errno when that cannot be told.
  */
-int procfs_path_exists(const struct task *k, const struct event *ev);
+int procfs_path_exists(const struct task *k, const struct event *ev,
+		       bool second);
 
 /* The call K stopped at the entry of (k->sc, k->args) into k->ev. */
 void decode_entry(struct tracer *t, struct task *k);

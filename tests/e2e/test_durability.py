@@ -410,6 +410,25 @@ def test_rename_over_users_file(ctx):
                 setup=status_file)
 
 
+def test_rename_over_a_file_never_read(ctx):
+    # the program never looked at status: the tracer's stat of the
+    # destination at the rename's entry says it held a file
+    run_fixture(ctx, "rule-rename-without-fsync-replace",
+                "rename-without-fsync/replace.expected.json",
+                args=["status", "blind"], setup=status_file)
+
+
+def test_rename_onto_a_new_name_never_read_quiet(ctx):
+    with tr.Work(ctx) as w:
+        argv = [ctx.fixture("rule-rename-without-fsync-replace"), "status",
+                "blind"]
+        proc, doc = tr.fsrace_run(ctx, w, argv)
+        assert proc.returncode == 0, proc.stderr
+        assert_quiet(doc, w, "rename onto a new name")
+        with open(w.path("status")) as f:
+            assert f.read() == "state 2\n"
+
+
 def test_rename_over_hidden_state_quiet(ctx):
     def hidden(w):
         os.mkdir(w.path(".app"))

@@ -108,6 +108,38 @@ def test_existed_live(ctx):
     assert os.path.isfile(os.path.join(d, "fsr-made"))
 
 
+RENAMES = """import os
+os.rename("a", "old")              # onto a file: it held one
+os.rename("b", "new")              # onto a free name
+d = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+os.rename("c", "old", src_dir_fd=d, dst_dir_fd=d)  # renameat, by dirfd
+os.rename("e", "dangling")         # onto a dangling symlink: replaced
+os.link("old", "hard")             # a link never replaces
+"""
+
+
+def test_existed_live_for_a_rename(ctx):
+    """A rename's existed: whether its destination held anything, as
+    the rename sees it (a symlink is replaced, not followed); absent for
+    link."""
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    for n in ("a", "b", "c", "e", "old"):
+        write_file(os.path.join(d, n), n)
+    os.symlink("nowhere", os.path.join(d, "dangling"))
+    script = write_file(os.path.join(ctx.tmp, "r.py"), RENAMES)
+    p, _, records = ctx.record(["/usr/bin/python3", script], cwd=d)
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    got = [(r["syscall"], r.get("path2"), r.get("existed", ABSENT))
+           for r in syscalls(records, under=d)
+           if r["syscall"] in ("rename", "renameat", "renameat2", "link",
+                               "linkat")]
+    assert got == [("rename", "old", True), ("rename", "new", False),
+                   ("renameat", "old", True),
+                   ("rename", "dangling", True),
+                   ("link", "hard", ABSENT)], got
+
+
 def test_existed_not_imported(ctx):
     """A strace log cannot tell whether the name was there: no existed
     (and no creds) in an imported trace."""

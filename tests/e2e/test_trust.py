@@ -5,6 +5,7 @@ installed code (unless --scope all); the same calls on names others can
 change still are."""
 import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -152,6 +153,26 @@ def test_installed_code_out_of_scope(ctx):
            and f["evidence"][0]["abspath"] in (os_release, mine)}
     assert got == {("check-then-use", "warning", mine),
                    ("check-then-use", "note", os_release)}
+
+
+def test_out_of_scope_counted_in_the_text(ctx):
+    # what the scope left out is counted on the report's last line, with
+    # the option that reports it; --scope all reports it (a note: /usr)
+    s = script(ctx, SCOPE)
+    p = ctx.run(["run", "--", PY, s, "/usr/lib/os-release"])
+    assert p.returncode == 0, p.stderr
+    tail = p.stderr.splitlines()[-2:]
+    assert re.fullmatch(r"0 findings \(0 error, 0 warning, 0 note\) in "
+                        r"\d+ events", tail[0]), tail
+    assert tail[1] == ("not reported: 1 suppressed (--show-suppressed "
+                       "lists them), 1 out of scope (--scope all reports "
+                       "them)"), tail
+    p = ctx.run(["run", "--scope", "all", "--", PY, s, "/usr/lib/os-release"])
+    tail = p.stderr.splitlines()[-2:]
+    assert re.fullmatch(r"1 finding \(0 error, 0 warning, 1 note\) in "
+                        r"\d+ events", tail[0]), tail
+    assert tail[1] == ("not reported: 1 suppressed (--show-suppressed "
+                       "lists them)"), tail
 
 
 def test_scope_value(ctx):

@@ -10,9 +10,12 @@
 #   --valgrind  valgrind, for meson test --setup valgrind
 set -euo pipefail
 
+# python3.11-dev's internal headers check stack/python-offsets.h
+# (tools/pyoffsets.c); python3.11-dbg is the debug build that must get no
+# Python frames (tests/e2e/test_stacks_python.py)
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
       libunwind-dev libdw-dev libcmocka-dev python3 python3-jsonschema strace
-      clang-format
+      clang-format python3.11-dev python3.11-dbg
       rsync sqlite3 git unzip zip ed patch make perl gzip tar logrotate)
 for arg; do
 	case $arg in

@@ -65,6 +65,7 @@ int tracer_stacks_new(struct tracer *t)
 static void space_free(struct space *sp)
 {
 	stack_unwinder.space_free(sp->unw);
+	py_runtime_release(&sp->py);
 	module_space_release(&sp->mods);
 	free(sp);
 }

@@ -458,6 +458,7 @@ static void test_python_frames(void **state)
 	assert_int_equal(f[2].line, 6);
 	/* another thread id runs no Python code */
 	assert_int_equal(py_frames(&rt, pid + 100000, f, 16), 0);
+	py_runtime_release(&rt);
 	module_space_release(&mods);
 	module_images_trim();
 	reap(pid);
@@ -499,6 +500,100 @@ static void test_python_linetable(void **state)
 	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 14), -1);
 }
 
+/* The _Py_DebugOffsets of CPython 3.13.0 (its libpython's _PyRuntime
+ * initializer), word by word after the cookie. */
+static const uint64_t debug_313[72] = {
+	0x030d00f0, 0,	  283320, 608,	632, 194968, 7272, 7264, 7344,
+	7400,	    7656, 7640,	  7648, 16,  7752,   0,	   7768, 7760,
+	304,	    0,	  8,	  16,	72,  152,    160,  232,	 32,
+	80,	    8,	  0,	  56,	72,  70,     208,  112,	 120,
+	128,	    136,  68,	  52,	96,  104,    200,  16,	 8,
+	416,	    24,	  88,	  168,	32,  24,     16,   40,	 24,
+	16,	    48,	  32,	  40,	24,  16,     32,   16,	 24,
+	40,	    16,	  32,	  64,	32,  16,     40,   240,	 200,
+};
+
+static void debug_buf(unsigned char *buf, const uint64_t *words)
+{
+	memcpy(buf, "xdebugpy", 8);
+	memcpy(buf + 8, words, sizeof(debug_313));
+}
+
+/* 3.13's offsets from its _Py_DebugOffsets, and what is refused. */
+static void test_python_debug_offsets(void **state)
+{
+	unsigned char buf[PY_DEBUG_OFFSETS_SIZE];
+	uint64_t w[72];
+	struct py_offsets o = {0};
+	const uint32_t hex = 0x030d00f0;
+
+	(void)state;
+	assert_int_equal(sizeof(buf), 8 + sizeof(debug_313));
+	debug_buf(buf, debug_313);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), hex, &o), 0);
+	assert_int_equal(o.version, 0x030d);
+	assert_int_equal(o.rt_interp_head, 632);
+	assert_int_equal(o.is_next, 7264);
+	assert_int_equal(o.is_threads_head, 7344);
+	assert_int_equal(o.ts_next, 8);
+	assert_int_equal(o.ts_native_tid, 160);
+	/* no cframe: the thread state has the frame */
+	assert_int_equal(o.ts_cframe, 0);
+	assert_int_equal(o.ts_current_frame, 72);
+	assert_int_equal(o.ts_datastack_chunk, 232);
+	assert_int_equal(o.ts_datastack_top, 240);
+	assert_int_equal(o.if_code, 0);
+	assert_int_equal(o.if_previous, 8);
+	assert_int_equal(o.if_prev_instr, 56);
+	assert_int_equal(o.if_owner, 70);
+	assert_int_equal(o.owner_cstack, 3);
+	assert_int_equal(o.ob_type, 8);
+	assert_int_equal(o.co_firstlineno, 68);
+	assert_int_equal(o.co_filename, 112);
+	assert_int_equal(o.co_qualname, 128);
+	assert_int_equal(o.co_linetable, 136);
+	assert_int_equal(o.co_code, 200);
+	assert_int_equal(o.bytes_size, 16);
+	assert_int_equal(o.bytes_sval, 32);
+	assert_int_equal(o.str_length, 16);
+	assert_int_equal(o.str_state, 32);
+	assert_int_equal(o.str_ascii_data, 40);
+	/* a patch release reads the same */
+	memcpy(w, debug_313, sizeof(w));
+	w[0] = 0x030d05f0;
+	debug_buf(buf, w);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), 0x030d05f0, &o), 0);
+	/* refused, RET untouched: a short buffer, another cookie, a
+	 * version other than Py_Version's or than 3.13 (3.14 changed the
+	 * struct), a free-threaded build, an offset beyond its struct */
+	memset(&o, 0, sizeof(o));
+	debug_buf(buf, debug_313);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf) - 1, hex, &o),
+			 -ENOTSUP);
+	buf[0] = 'X';
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), hex, &o), -ENOTSUP);
+	debug_buf(buf, debug_313);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), 0x030d01f0, &o),
+			 -ENOTSUP);
+	w[0] = 0x030e00f0;
+	debug_buf(buf, w);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), 0x030e00f0, &o),
+			 -ENOTSUP);
+	memcpy(w, debug_313, sizeof(w));
+	w[1] = 1;
+	debug_buf(buf, w);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), hex, &o), -ENOTSUP);
+	memcpy(w, debug_313, sizeof(w));
+	w[24] = 304; /* native_thread_id at the thread state's end */
+	debug_buf(buf, w);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), hex, &o), -ENOTSUP);
+	memcpy(w, debug_313, sizeof(w));
+	w[25] = 296; /* datastack_top would be beyond it */
+	debug_buf(buf, w);
+	assert_int_equal(py_debug_offsets(buf, sizeof(buf), hex, &o), -ENOTSUP);
+	assert_int_equal(o.version, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_sigprocmask_while_walking),
 		cmocka_unit_test(test_python_frames),
 		cmocka_unit_test(test_python_linetable),
+		cmocka_unit_test(test_python_debug_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,272 @@
+"""Python frames of CPython 3.12 and 3.13 (issue 9), and the offset
+tables of stack/python-offsets.h against the headers they come from.
+
+The 3.11 tests are in test_stacks.py; these run the same checks on the
+pyenv (or PATH) builds of 3.12 and 3.13, whose libpython is shared, and
+skip, saying why, where an interpreter or a set of headers is missing.
+What a frame must say comes from the script's marked lines, never from
+fsrace's own output."""
+import glob
+import os
+import re
+import subprocess
+
+import harness
+import test_stacks as ts
+
+ROOT = ts.ROOT
+TABLES = os.path.join(ROOT, "stack", "python-offsets.h")
+PYOFFSETS = os.path.join(ROOT, "tools", "pyoffsets.c")
+PYENV = os.path.expanduser("~/.pyenv/versions")
+WARNING = ("a CPython of a version or build this fsrace has no offsets "
+           "for: no Python frames")
+
+
+def interpreter(minor):
+    """A release CPython 3.MINOR, pyenv's or on PATH; Skip if none."""
+    cands = sorted(glob.glob(os.path.join(PYENV, f"3.{minor}.*", "bin",
+                                          f"python3.{minor}")))
+    cands += [os.path.join(d, f"python3.{minor}") for d in
+              os.environ.get("PATH", "").split(os.pathsep)]
+    for exe in cands:
+        if not os.access(exe, os.X_OK):
+            continue
+        p = subprocess.run([exe, "-c", "import sys; print(sys.version_info"
+                            "[:2] == (3, %d) and sys.version_info.releaselevel"
+                            " == 'final' and not hasattr(sys, "
+                            "'gettotalrefcount'))" % minor],
+                           capture_output=True, text=True)
+        if p.returncode == 0 and p.stdout.strip() == "True":
+            return exe
+    raise harness.Skip(f"no release build of CPython 3.{minor} here "
+                       f"(pyenv's {PYENV}/3.{minor}.* or python3.{minor} "
+                       "on PATH)")
+
+
+# --- the tables against the headers ---------------------------------------
+
+def header_sets():
+    """(include dir, version) of every CPython's headers with internal/."""
+    dirs = glob.glob("/usr/include/python3.*") + glob.glob(
+        os.path.join(PYENV, "*", "include", "python3.*"))
+    out = []
+    for d in sorted(dirs):
+        patch = os.path.join(d, "patchlevel.h")
+        if not os.path.isdir(os.path.join(d, "internal")) or \
+                not os.path.exists(patch):
+            continue
+        with open(patch) as f:
+            m = re.search(r'#define PY_VERSION\s+"(\d+)\.(\d+)', f.read())
+        if m and (int(m[1]), int(m[2])) >= (3, 11):
+            out.append((d, (int(m[1]), int(m[2]))))
+    return out
+
+
+def entry(version):
+    """The checked-in table of VERSION, from its comment to its "};"."""
+    with open(TABLES) as f:
+        text = f.read()
+    m = re.search(r"^/\* CPython %d\.%d,.*?^};\n" % version, text,
+                  re.M | re.S)
+    return m[0] if m else None
+
+
+def test_offset_tables_are_the_headers(ctx):
+    sets = header_sets()
+    if not sets:
+        raise harness.Skip("no CPython 3.11+ headers with internal/ here "
+                           "(python3.11-dev, or a pyenv build)")
+    exe = os.path.join(ctx.tmp, "pyoffsets")
+    checked = set()
+    for inc, version in sets:
+        c = subprocess.run(["cc", "-DPy_BUILD_CORE", f"-I{inc}",
+                            f"-I{inc}/internal", PYOFFSETS, "-o", exe],
+                           capture_output=True, text=True)
+        assert c.returncode == 0, (inc, c.stderr)
+        p = subprocess.run([exe], capture_output=True, text=True)
+        if inc.endswith("d"):
+            # Debian's python3.Xd-dev: a debug build's, never a table
+            assert (p.returncode, p.stdout) == (1, ""), (inc, p.stdout)
+            assert p.stderr.startswith("pyoffsets: a debug build's "
+                                       "headers"), p.stderr
+        elif version >= (3, 13):
+            assert (p.returncode, p.stdout, p.stderr) == (
+                3, "", "pyoffsets: CPython %d.%d is read from "
+                "_Py_DebugOffsets, not from a table\n" % version), inc
+        else:
+            assert (p.returncode, p.stderr) == (0, ""), (inc, p.stderr)
+            assert p.stdout == entry(version), (inc, p.stdout)
+            checked.add(version)
+    assert checked, f"no headers of a tabled version among {sets}"
+
+
+# --- frames, as test_stacks.py's for 3.11 ----------------------------------
+
+def check_text(ctx, minor):
+    ts.need_stacks(ctx)
+    ts.check_save_in_the_text(ctx, interpreter(minor))
+
+
+def check_dump(ctx, minor):
+    ts.need_stacks(ctx)
+    python = interpreter(minor)
+    path, src, dst = ts.app(ctx)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", python, path,
+                 "save", src, dst])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    _, records = harness.read_trace(trace)
+    assert [r for r in records if r["type"] == "warning"] == []
+    p = ctx.run(["dump", trace])
+    lines = p.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{src}"' in line)
+    # no shim or entry frame of the C stack between them; below the
+    # Python frames, libc's
+    assert lines[at + 1].startswith(" > python exists (<frozen "
+                                    "genericpath>:"), lines[at + 1]
+    assert lines[at + 2:at + 4] == [
+        f" > python save ({path}:{ts.app_line('SAVE-CHECK')})",
+        f" > python <module> ({path}:{ts.app_line('MAIN-SAVE')})"], lines
+    assert "libc.so.6(" in lines[at + 4], lines[at + 4]
+
+
+def check_thread(ctx, minor):
+    ts.need_stacks(ctx)
+    python = interpreter(minor)
+    path, src, dst = ts.app(ctx)
+    p = ctx.run(["run", "--stacks", "--", python, path, "thread", src,
+                 dst])
+    assert p.returncode == 1, p.stderr
+    assert ts.py_frames(p.stderr, "check") == [
+        ("worker", path, ts.app_line("WORKER-CHECK"))], p.stderr
+    assert ts.py_frames(p.stderr, "use") == [
+        ("worker", path, ts.app_line("WORKER-USE"))], p.stderr
+
+
+def check_generator(ctx, minor):
+    ts.need_stacks(ctx)
+    python = interpreter(minor)
+    path, src, dst = ts.app(ctx)
+    p = ctx.run(["run", "--stacks", "--", python, path, "gen", src, dst])
+    assert p.returncode == 1, p.stderr
+    assert ts.py_frames(p.stderr, "check") == [
+        ("gen", path, ts.app_line("GEN-CHECK")),
+        ("<module>", path, ts.app_line("MAIN-GEN"))], p.stderr
+    assert ts.py_frames(p.stderr, "use") == [
+        ("gen", path, ts.app_line("GEN-USE")),
+        ("<module>", path, ts.app_line("MAIN-GEN"))], p.stderr
+
+
+def test_python312_frames_in_the_text(ctx):
+    check_text(ctx, 12)
+
+
+def test_python312_frames_in_dump(ctx):
+    check_dump(ctx, 12)
+
+
+def test_python312_thread(ctx):
+    check_thread(ctx, 12)
+
+
+def test_python312_generator(ctx):
+    check_generator(ctx, 12)
+
+
+def test_python313_frames_in_the_text(ctx):
+    check_text(ctx, 13)
+
+
+def test_python313_frames_in_dump(ctx):
+    check_dump(ctx, 13)
+
+
+def test_python313_thread(ctx):
+    check_thread(ctx, 13)
+
+
+def test_python313_generator(ctx):
+    check_generator(ctx, 13)
+
+
+# --- what has no frames: one warning ---------------------------------------
+
+def check_no_frames(ctx, python):
+    """PYTHON's trace: its native frames, no Python one, one warning."""
+    path, src, dst = ts.app(ctx)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", python, path,
+                 "thread", src, dst])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    _, records = harness.read_trace(trace)
+    warnings = [r["message"] for r in records if r["type"] == "warning"]
+    assert warnings == [WARNING], warnings
+    stacks = [r for r in records if r["type"] == "stack"]
+    assert stacks and not any(r.get("py") for r in stacks), stacks[:3]
+
+
+def test_python_debug_build_has_no_frames(ctx):
+    # Debian's python3.11-dbg: 3.11, whose table is not a debug build's
+    ts.need_stacks(ctx)
+    python = "/usr/bin/python3.11d"
+    if not os.access(python, os.X_OK):
+        raise harness.Skip(f"{python} (python3.11-dbg) is not installed")
+    check_no_frames(ctx, python)
+
+
+def test_python310_has_no_frames(ctx):
+    # a _PyRuntime without Py_Version: older than 3.11
+    ts.need_stacks(ctx)
+    python = None
+    for exe in sorted(glob.glob(os.path.join(PYENV, "3.10.*", "bin",
+                                             "python3.10"))):
+        python = exe
+    if not python:
+        raise harness.Skip(f"no CPython 3.10 in {PYENV}")
+    check_no_frames(ctx, python)
+
+
+# --- code objects that die: another at the same address -----------------
+
+REUSE = '''import os, sys
+for i in range(40):
+    ns = {}
+    exec(compile(f"def f{i}(p):\\n    return os.stat(p)\\n", f"gen{i}.py",
+                 "exec"), {"os": os}, ns)
+    ns[f"f{i}"](sys.argv[1])
+    del ns
+'''
+
+
+def check_code_reuse(ctx, python):
+    """Forty functions made, called and freed in turn, most at the
+    address of the one before: each stat is under its own."""
+    ts.need_stacks(ctx)
+    script = os.path.join(ctx.tmp, "reuse.py")
+    with open(script, "w") as f:
+        f.write(REUSE)
+    src, = ts.files(ctx, "in.txt")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", python, script,
+                 src])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    p = ctx.run(["dump", trace])
+    lines = p.stdout.splitlines()
+    tops = [lines[i + 1] for i, line in enumerate(lines)
+            if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{src}"' in line]
+    assert tops == [f" > python f{i} (gen{i}.py:2)" for i in range(40)], \
+        tops
+
+
+def test_python311_code_object_reused(ctx):
+    ts.need_python(ctx)
+    check_code_reuse(ctx, ts.PYTHON)
+
+
+def test_python312_code_object_reused(ctx):
+    check_code_reuse(ctx, interpreter(12))
+
+
+def test_python313_code_object_reused(ctx):
+    check_code_reuse(ctx, interpreter(13))

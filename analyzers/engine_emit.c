@@ -324,10 +324,26 @@ void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 	f->confirmed = confirmed(in);
 	m->key = match_key(in);
 	f->count = 1;
-	/* a repeat of a known finding only counts: no copy, no message */
+	/* a repeat of a known finding only counts: no copy, no message,
+	 * but its path when the finding keeps it as an example */
 	if (findings_known(&e->findings, f->fingerprint) ||
 	    e->findings.n >= FINDINGS_MAX) {
+		const struct evidence *x = &in->ev[0]->ev;
+		const char *path = x->abspath2	? x->abspath2
+				   : x->abspath ? x->abspath
+				   : x->fd_path ? x->fd_path
+						: x->path;
+
 		m->known = true;
+		switch (findings_wants_example(&e->findings, f->fingerprint,
+					       path)) {
+		case 1:
+			m->example = xstrdup(path);
+			break;
+		case 2:
+			m->more_examples = true;
+			break;
+		}
 		return;
 	}
 	for (int i = 0; i < nev; i++) {
@@ -462,13 +478,21 @@ void engine_flush_batch(struct engine *e)
 		if (e->batch[i].dropped) {
 			if (!e->batch[i].known)
 				finding_release(f);
+			free(e->batch[i].example);
 			continue;
 		}
 		if (e->batch[i].known) {
-			findings_repeat(&e->findings, f->fingerprint, false);
+			findings_repeat(&e->findings, f->fingerprint, false,
+					e->batch[i].example);
+			if (e->batch[i].more_examples)
+				findings_more_examples(&e->findings,
+						       f->fingerprint);
 		} else if (findings_known(&e->findings, f->fingerprint)) {
 			/* an earlier match of this batch added it */
-			findings_repeat(&e->findings, f->fingerprint, false);
+			const char *p = finding_path(f);
+
+			findings_repeat(&e->findings, f->fingerprint, false,
+					p ? xstrdup(p) : NULL);
 			finding_release(f);
 		} else {
 			findings_add(&e->findings, f);

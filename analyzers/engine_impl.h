@@ -132,7 +132,9 @@ struct pident {
 };
 
 struct match {
-	bool known; /* F holds only rule, nev, fingerprint, confirmed */
+	bool known;	    /* F holds only rule, nev, fingerprint, confirmed */
+	char *example;	    /* known: its path, when the finding keeps it */
+	bool more_examples; /* known: a path the finding has no room for */
 	struct finding f;
 	uint64_t first_seq;
 	uint64_t use_seq; /* the event of the rule's use step */

@@ -120,7 +120,48 @@ void finding_release(struct finding *f)
 		free(f->program[i]);
 	free(f->message);
 	free(f->status_reason);
+	for (int i = 0; i < f->nalso; i++)
+		free(f->also[i]);
 	memset(f, 0, sizeof(*f));
+}
+
+const char *finding_path(const struct finding *f)
+{
+	const struct evidence *e = &f->ev[0];
+
+	if (!f->nev)
+		return NULL;
+	if (e->abspath2)
+		return e->abspath2;
+	return e->abspath ? e->abspath : e->fd_path ? e->fd_path : e->path;
+}
+
+/* 0: PATH is F's or one of its examples; 1: a new one with room; 2: a
+ * new one, no room. */
+static int example_kind(const struct finding *f, const char *path)
+{
+	const char *own = finding_path(f);
+
+	if (!path || (own && !strcmp(own, path)))
+		return 0;
+	for (int i = 0; i < f->nalso; i++)
+		if (!strcmp(f->also[i], path))
+			return 0;
+	return f->nalso < FINDING_ALSO ? 1 : 2;
+}
+
+/* PATH (owned) among F's examples, if it is another. */
+static void add_example(struct finding *f, char *path)
+{
+	switch (example_kind(f, path)) {
+	case 1:
+		f->also[f->nalso++] = path;
+		return;
+	case 2:
+		f->also_more = true;
+		break;
+	}
+	free(path);
 }
 
 static void finding_free(struct finding *f)
@@ -182,6 +223,14 @@ void findings_add(struct findings *fs, struct finding *f)
 
 		old->count++;
 		old->confirmed |= f->confirmed;
+		if (finding_path(f))
+			add_example(old, xstrdup(finding_path(f)));
+		for (int i = 0; i < f->nalso; i++) {
+			add_example(old, f->also[i]);
+			f->also[i] = NULL;
+		}
+		f->nalso = 0;
+		old->also_more |= f->also_more;
 		finding_release(f);
 		return;
 	}
@@ -207,16 +256,35 @@ bool findings_known(struct findings *fs, uint64_t fp)
 	return fs->nslots && *slot(fs, fp);
 }
 
-void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed)
+void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed,
+		     char *path)
 {
 	size_t *s = fs->nslots ? slot(fs, fp) : NULL;
 
 	if (!s || !*s) {
 		fs->dropped++;
+		free(path);
 		return;
 	}
 	fs->v[*s - 1]->count++;
 	fs->v[*s - 1]->confirmed |= confirmed;
+	add_example(fs->v[*s - 1], path);
+}
+
+int findings_wants_example(struct findings *fs, uint64_t fp, const char *path)
+{
+	size_t *s = fs->nslots ? slot(fs, fp) : NULL;
+	const struct finding *f = s && *s ? fs->v[*s - 1] : NULL;
+
+	return f ? example_kind(f, path) : 0;
+}
+
+void findings_more_examples(struct findings *fs, uint64_t fp)
+{
+	size_t *s = fs->nslots ? slot(fs, fp) : NULL;
+
+	if (s && *s)
+		fs->v[*s - 1]->also_more = true;
 }
 
 void findings_count(const struct findings *fs, uint64_t counts[3])
@@ -497,17 +565,6 @@ void finding_groups_release(struct finding_groups *gs)
  * The path a finding is about, as its example: its first event's, the
  * new name when that event is a rename or a link.
  */
-static const char *example_path(const struct finding *f)
-{
-	const struct evidence *e = &f->ev[0];
-
-	if (!f->nev)
-		return NULL;
-	if (e->abspath2)
-		return e->abspath2;
-	return e->abspath ? e->abspath : e->fd_path ? e->fd_path : e->path;
-}
-
 /* ---- JSON ---- */
 
 static void kv_str(struct jsonw *o, const char *k, const char *v)
@@ -711,6 +768,14 @@ static void finding_json(struct jsonw *o, const struct finding *f,
 	jsonw_uint(o, f->window_us);
 	jsonw_key(o, "count");
 	jsonw_uint(o, f->count);
+	if (f->nalso) {
+		/* the paths of repeats that are not the evidence's */
+		jsonw_key(o, "examples");
+		jsonw_begin_array(o);
+		for (int i = 0; i < f->nalso; i++)
+			jsonw_string(o, f->also[i]);
+		jsonw_end_array(o);
+	}
 	fingerprint_json(o, "fingerprint", f->fingerprint);
 	kv_str(o, "fix", r->fix);
 	strings(o, "references", r->references, r->nreferences);
@@ -933,27 +998,45 @@ static void programs_text(FILE *out, const struct finding *f)
 	}
 }
 
-/* "    also     /a, /b, /c and 4 more": the group's other paths. */
+/* Whether P is FIRST or among SHOWN (N of them). */
+static bool shown_already(const char *first, const char *const *shown, size_t n,
+			  const char *p)
+{
+	if (first && !strcmp(p, first))
+		return true;
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(shown[k], p))
+			return true;
+	return false;
+}
+
+/*
+ * "    also     /a, /b, /c and 4 more": the group's other paths, those of
+ * its other findings and of their repeats ("and more" when a finding
+ * saw more than it kept).
+ */
 static void examples_text(FILE *out, const struct finding_group *g)
 {
-	const char *first = example_path(g->v[0]);
+	const char *first = finding_path(g->v[0]);
 	const char *shown[EXAMPLES];
 	size_t n = 0, more = 0;
+	bool others = false;
 
-	for (size_t i = 1; i < g->n; i++) {
-		const char *p = example_path(g->v[i]);
-		size_t k;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct finding *f = g->v[i];
 
-		if (!p || (first && !strcmp(p, first)))
-			continue;
-		for (k = 0; k < n && strcmp(shown[k], p); k++)
-			;
-		if (k < n)
-			continue;
-		if (n < EXAMPLES)
-			shown[n++] = p;
-		else
-			more++;
+		others |= f->also_more;
+		for (int k = -1; k < f->nalso; k++) {
+			const char *p = k < 0 ? (i ? finding_path(f) : NULL)
+					      : f->also[k];
+
+			if (!p || shown_already(first, shown, n, p))
+				continue;
+			if (n < EXAMPLES)
+				shown[n++] = p;
+			else
+				more++;
+		}
 	}
 	if (!n)
 		return;
@@ -962,6 +1045,8 @@ static void examples_text(FILE *out, const struct finding_group *g)
 		fprintf(out, "%s%s", k ? ", " : "", shown[k]);
 	if (more)
 		fprintf(out, " and %zu more", more);
+	else if (others)
+		fputs(" and more", out);
 	fputc('\n', out);
 }
 

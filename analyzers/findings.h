@@ -69,6 +69,9 @@ enum finding_status {
 
 const char *finding_status_name(enum finding_status s);
 
+/* the other paths of its repeats a finding keeps */
+#define FINDING_ALSO 3
+
 struct finding {
 	const struct rule *rule;
 	enum finding_status status;
@@ -85,7 +88,17 @@ struct finding {
 	uint64_t pending_salt;
 	struct evidence ev[RULE_MAX_STEPS];
 	int nev;
+	/* repeats on other paths than the evidence's (names that differ in
+	 * digits only have one fingerprint): a few, and whether there were
+	 * more */
+	char *also[FINDING_ALSO];
+	int nalso;
+	bool also_more;
 };
+
+/* The path a finding is about: its first evidence's (a rename's
+ * destination), or NULL. */
+const char *finding_path(const struct finding *f);
 
 /* Free what F owns and empty it (F itself is the caller's). */
 void finding_release(struct finding *f);
@@ -116,10 +129,20 @@ bool findings_known(struct findings *fs, uint64_t fp);
 
 /*
  * One more match of fingerprint FP: its count grows (CONFIRMED makes it
- * confirmed); or, when FP is not known (the table is full), it is counted
- * as dropped.
+ * confirmed) and PATH (owned, may be NULL), the match's own path, is kept
+ * among its examples when it is another; or, when FP is not known (the
+ * table is full), it is counted as dropped.
  */
-void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed);
+void findings_repeat(struct findings *fs, uint64_t fp, bool confirmed,
+		     char *path);
+
+/* What a repeat of FP on PATH would do to its finding's examples: 0
+ * nothing (PATH is one of them, or FP is not known), 1 add PATH (the
+ * caller copies it only then), 2 mark that there were more. */
+int findings_wants_example(struct findings *fs, uint64_t fp, const char *path);
+
+/* One more path for FP's finding that it has no room for. */
+void findings_more_examples(struct findings *fs, uint64_t fp);
 
 /* Counts by severity of the reported findings (not grouped). */
 void findings_count(const struct findings *fs, uint64_t counts[3]);

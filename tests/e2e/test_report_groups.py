@@ -281,3 +281,36 @@ def test_a_step_past_the_use_counts_one_match_once(ctx):
     assert got == [
         ("t-judged", 1, [("newfstatat", f), ("openat", f)]),
         ("t-uses", 2, [("openat", f)])], got
+
+
+def test_names_that_differ_in_digits_keep_examples(ctx):
+    # f1 … f6 have one fingerprint: one finding counted six times, with
+    # three of the other names as examples and "and more"
+    os.mkdir(os.path.join(ctx.tmp, "src"))
+    names = [f"f{i}" for i in range(1, 7)]
+    for n in names:
+        harness.write_file(os.path.join(ctx.tmp, "src", n), n)
+    r = rules(ctx)
+    out = os.path.join(ctx.tmp, "o.json")
+    p = ctx.run(["run", "--no-default-rules", "-r", r, "--disable",
+                 "t-create", "--disable", "t-a-fstat", "--disable",
+                 "t-mkdir", "--record", os.path.join(ctx.tmp, "t.jsonl"),
+                 "-o", out, "--", "cp", "-r", "src", "dst"])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        doc = json.load(f)
+    harness.check_findings_schema(doc)
+    f0, = doc["findings"]
+    src = os.path.join(ctx.tmp, "src")
+    first = f0["evidence"][0]["abspath"]
+    assert f0["count"] == 6, f0
+    assert len(f0["examples"]) == 3, f0
+    seen = [first] + f0["examples"]
+    assert len(set(seen)) == 4 and all(
+        os.path.dirname(x) == src and os.path.basename(x) in names
+        for x in seen), seen
+    q = ctx.run(["analyze", "--no-default-rules", "-r", r, "--disable",
+                 "t-create", "--disable", "t-a-fstat", "--disable",
+                 "t-mkdir", os.path.join(ctx.tmp, "t.jsonl")])
+    assert f"    also     {', '.join(f0['examples'])} and more\n" in \
+        q.stdout, q.stdout

@@ -1154,6 +1154,76 @@ static void test_report_every_line(void **state)
 	rule_set_release(&rs);
 }
 
+/*
+ * A repeat's own path is kept as an example, up to FINDING_ALSO distinct
+ * ones besides the evidence's, then "and more"; in the text's "also" line
+ * and the JSON's "examples".
+ */
+static void test_findings_examples(void **state)
+{
+	struct report_meta m = {.events = 9};
+	struct rule_set rs;
+	struct findings fs;
+	struct finding *f;
+	char err[256], *out;
+
+	(void)state;
+	rule_set_init(&rs);
+	assert_int_equal(rule_set_load_text(&rs, "r.json", rep_rules,
+					    strlen(rep_rules), err,
+					    sizeof(err)),
+			 0);
+	m.rules = &rs;
+	findings_init(&fs);
+	f = rep_finding(&rs, "a", FST_REPORTED, 0x42);
+	rep_ev(f, "s", 1, 10, "unlink", "/w/f1");
+	rep_add(&fs, f);
+	/* its own path, then two others, one twice */
+	assert_int_equal(findings_wants_example(&fs, 0x42, "/w/f1"), 0);
+	assert_int_equal(findings_wants_example(&fs, 0x42, "/w/f2"), 1);
+	assert_int_equal(findings_wants_example(&fs, 0x43, "/w/f2"), 0);
+	findings_repeat(&fs, 0x42, false, strdup("/w/f1"));
+	findings_repeat(&fs, 0x42, false, strdup("/w/f2"));
+	findings_repeat(&fs, 0x42, false, strdup("/w/f2"));
+	findings_repeat(&fs, 0x42, false, NULL);
+	assert_int_equal(fs.v[0]->nalso, 1);
+	assert_int_equal(findings_wants_example(&fs, 0x42, "/w/f2"), 0);
+	m.events = 9;
+	out = report_with(&fs, &m, false);
+	assert_string_equal(out, "error[a] a m [5 times]\n"
+				 "    s        #1 pid 10 unlink(/w/f1)\n"
+				 "    also     /w/f2\n"
+				 "    fix: do x\n"
+				 "\n"
+				 "1 finding (1 error, 0 warning, 0 note) in 9 "
+				 "events\n");
+	free(out);
+	/* a merged finding brings its path; past three, "and more" */
+	f = rep_finding(&rs, "a", FST_REPORTED, 0x42);
+	rep_ev(f, "s", 5, 10, "unlink", "/w/f3");
+	rep_add(&fs, f);
+	findings_repeat(&fs, 0x42, false, strdup("/w/f4"));
+	assert_int_equal(findings_wants_example(&fs, 0x42, "/w/f4"), 0);
+	assert_int_equal(findings_wants_example(&fs, 0x42, "/w/f5"), 2);
+	assert_false(fs.v[0]->also_more);
+	findings_more_examples(&fs, 0x42);
+	assert_true(fs.v[0]->also_more);
+	findings_repeat(&fs, 0x42, false, strdup("/w/f6"));
+	assert_int_equal(fs.v[0]->count, 8);
+	assert_int_equal(fs.v[0]->nalso, 3);
+	out = report_with(&fs, &m, false);
+	assert_non_null(
+		strstr(out, "    also     /w/f2, /w/f3, /w/f4 and more\n"));
+	free(out);
+	out = report_with(&fs, &m, true);
+	assert_non_null(strstr(out,
+			       "\"count\":8,\"examples\":[\"/w/f2\",\"/w/f3\","
+			       "\"/w/f4\"],"));
+	free(out);
+	findings_release(&fs);
+	rule_set_release(&rs);
+}
+
 /* The findings table: merged by fingerprint (also when fingerprints
  * share a slot), grown, full at FINDINGS_MAX. */
 static void test_findings_table(void **state)
@@ -1171,7 +1241,7 @@ static void test_findings_table(void **state)
 		fail_msg("load failed: %s", err);
 	findings_init(&fs);
 	assert_false(findings_known(&fs, 5));
-	findings_repeat(&fs, 5, true);
+	findings_repeat(&fs, 5, true, strdup("/lost"));
 	assert_int_equal(fs.dropped, 1);
 	/* 0x100 and 0x200 share slot 0 of 256 with 0 */
 	for (uint64_t i = 0; i < 3; i++) {
@@ -1203,12 +1273,12 @@ static void test_findings_table(void **state)
 	assert_string_equal(fs.v[2]->message, "m");
 	assert_int_equal(fs.v[0]->count, 1);
 	assert_false(fs.v[0]->confirmed);
-	findings_repeat(&fs, 0x100, false);
-	findings_repeat(&fs, 0x100, true);
+	findings_repeat(&fs, 0x100, false, NULL);
+	findings_repeat(&fs, 0x100, true, NULL);
 	assert_int_equal(fs.v[1]->count, 3);
 	assert_true(fs.v[1]->confirmed);
 	assert_int_equal(fs.v[0]->count, 1);
-	findings_repeat(&fs, 0x300, false);
+	findings_repeat(&fs, 0x300, false, NULL);
 	assert_int_equal(fs.dropped, 2);
 	findings_count(&fs, counts);
 	assert_int_equal(counts[SEV_ERROR], 2);
@@ -1287,6 +1357,7 @@ int main(void)
 		cmocka_unit_test(test_report_every_line),
 		cmocka_unit_test(test_report_stacks),
 		cmocka_unit_test(test_findings_table),
+		cmocka_unit_test(test_findings_examples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -179,6 +179,36 @@ def test_corpus_shows_the_seeds_bugs(ctx):
     assert "rename-without-fsync" in rules("sed-i")
 
 
+def test_corpus_findings_are_labelled(ctx):
+    """Every expected finding of the strace corpus has one label, true
+    or false with why (fixtures/strace/labels.json), and every label a
+    finding: a finding that appears or vanishes must be labelled anew."""
+    with open(os.path.join(CORPUS, "labels.json")) as f:
+        labels = json.load(f)["labels"]
+    cases = sorted(c for c in os.listdir(CORPUS)
+                   if os.path.isfile(os.path.join(CORPUS, c, "trace.log")))
+    expected = {}
+    for case in cases:
+        with open(os.path.join(CORPUS, case, "expected.json")) as f:
+            expected[case] = want = json.load(f)
+        # one label per distinct (rule, first line); two findings of one
+        # call pair (copystat's utime and chmod) share theirs
+        found = sorted({(w["rule"], w["evidence"][0][3]) for w in want})
+        mine = labels.get(case, [])
+        assert sorted((x["rule"], x["line"]) for x in mine) == found, \
+            (case, found, mine)
+        for x in mine:
+            assert x["label"] in ("true", "false") and x["why"], x
+    assert sorted(labels) == sorted(c for c in cases if labels.get(c)), \
+        sorted(labels)
+    # and what they add up to: at warning and above, every one true
+    high = [(c, x) for c in cases for x in labels.get(c, [])
+            for w in expected[c]
+            if (w["rule"], w["evidence"][0][3]) == (x["rule"], x["line"])
+            and w["severity"] in ("error", "warning")]
+    assert high and all(x["label"] == "true" for _, x in high), high
+
+
 # --- import ----------------------------------------------------------------
 
 def test_import_then_analyze_same_findings(ctx):

@@ -335,7 +335,7 @@ static bool system_frame(const struct report_meta *m,
 }
 
 /* The innermost frame of S in the program's own code, or -1. */
-static int own_frame(const struct report_meta *m, const struct stack_trace *s)
+int stack_own_frame(const struct report_meta *m, const struct stack_trace *s)
 {
 	for (uint32_t k = 0; k < frames_of(s); k++)
 		if (!system_frame(m, s, k))
@@ -343,8 +343,8 @@ static int own_frame(const struct report_meta *m, const struct stack_trace *s)
 	return -1;
 }
 
-static void frame_name(const struct report_meta *m, const struct stack_trace *s,
-		       uint32_t k, struct frame_name *out)
+void stack_frame_name(const struct report_meta *m, const struct stack_trace *s,
+		      uint32_t k, struct frame_name *out)
 {
 	uint32_t i = k - s->npy;
 
@@ -432,13 +432,13 @@ static size_t unclone(const char *fn)
 static void call_site(struct strbuf *b, const struct report_meta *m,
 		      const struct stack_trace *s)
 {
-	int at = own_frame(m, s);
+	int at = stack_own_frame(m, s);
 	const struct stack_pc *pc;
 	struct frame_name fn;
 
 	if (at < 0)
 		return;
-	frame_name(m, s, (uint32_t)at, &fn);
+	stack_frame_name(m, s, (uint32_t)at, &fn);
 	pc = (uint32_t)at < s->npy ? NULL : &s->pc[at - s->npy];
 	if (fn.function)
 		strbuf_addf(b, "\x1e%.*s@%s", (int)unclone(fn.function),
@@ -597,7 +597,7 @@ static void frame_json(struct jsonw *o, const struct report_meta *m,
 	struct frame_name fn;
 	char addr[24];
 
-	frame_name(m, s, k, &fn);
+	stack_frame_name(m, s, k, &fn);
 	jsonw_begin_object(o);
 	kv_str(o, "function", fn.function);
 	if (fn.function && pc)
@@ -620,7 +620,7 @@ static void frame_json(struct jsonw *o, const struct report_meta *m,
 static void location_json(struct jsonw *o, const struct report_meta *m,
 			  const struct stack_trace *s)
 {
-	int at = s ? own_frame(m, s) : -1;
+	int at = s ? stack_own_frame(m, s) : -1;
 
 	if (at < 0)
 		return;
@@ -639,7 +639,7 @@ static void stack_text(FILE *out, const struct report_meta *m,
 		       const char *reset)
 {
 	int depth = m && m->stack_depth ? m->stack_depth : STACK_DEPTH_DEFAULT;
-	int at = own_frame(m, s);
+	int at = stack_own_frame(m, s);
 	uint32_t end = s->npy ? s->npy : s->n;
 
 	for (uint32_t k = at < 0 ? 0 : (uint32_t)at; k < end && depth > 0;
@@ -652,7 +652,7 @@ static void stack_text(FILE *out, const struct report_meta *m,
 			continue; /* the C library's start, a callback's
 				   * dispatcher, the standard library */
 		depth--;
-		frame_name(m, s, k, &fn);
+		stack_frame_name(m, s, k, &fn);
 		fprintf(out, "             %sat ", dim);
 		if (fn.function && !pc)
 			fputs(fn.function, out);
@@ -735,11 +735,11 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 
 /* The finding's location: that of its last evidence event with one (the
  * use, the replace: where the race bites). */
-static const struct stack_trace *finding_stack(const struct finding *f,
-					       const struct report_meta *m)
+const struct stack_trace *finding_stack(const struct finding *f,
+					const struct report_meta *m)
 {
 	for (int i = f->nev - 1; i >= 0; i--)
-		if (f->ev[i].stack && own_frame(m, f->ev[i].stack) >= 0)
+		if (f->ev[i].stack && stack_own_frame(m, f->ev[i].stack) >= 0)
 			return f->ev[i].stack;
 	return NULL;
 }

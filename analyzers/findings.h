@@ -209,6 +209,18 @@ struct frame_namer {
 void frame_name_of(const struct frame_namer *n, const struct stack_pc *pc,
 		   bool call_site, struct frame_name *out);
 
+/*
+ * For the reports (findings.c, sarif.c): the index of S's innermost frame
+ * of the program's own code (its Python frames first), or -1; what frame
+ * K of S is; the stack that locates F (its last evidence's with own
+ * code), or NULL.
+ */
+int stack_own_frame(const struct report_meta *m, const struct stack_trace *s);
+void stack_frame_name(const struct report_meta *m, const struct stack_trace *s,
+		      uint32_t k, struct frame_name *out);
+const struct stack_trace *finding_stack(const struct finding *f,
+					const struct report_meta *m);
+
 /* How many frames of each evidence event the text shows by default. */
 #define STACK_DEPTH_DEFAULT 3
 
@@ -228,10 +240,18 @@ struct report_meta {
 	 * how many of each evidence event's frames the text shows */
 	const struct frame_namer *namer;
 	int stack_depth;
+	/* SARIF: fsrace's own command line (after "fsrace"), and the
+	 * directory paths are made relative to (%SRCROOT%), or NULL */
+	const char *const *tool_argv;
+	const char *root;
+	int tool_status; /* the exit status fsrace gives for this report */
 };
 
 void report_json(FILE *out, const struct findings *fs,
 		 const struct report_meta *m);
+/* SARIF 2.1.0 (sarif.c, docs/findings.md "SARIF"). */
+void report_sarif(FILE *out, const struct findings *fs,
+		  const struct report_meta *m);
 void report_text(FILE *out, const struct findings *fs,
 		 const struct report_meta *m, bool color);
 

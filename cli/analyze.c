@@ -23,7 +23,7 @@
 #include "util.h"
 #include "writer.h"
 
-enum format { FMT_AUTO, FMT_JSON, FMT_TEXT };
+enum format { FMT_AUTO, FMT_JSON, FMT_TEXT, FMT_SARIF };
 
 struct opts {
 	bool run;
@@ -78,8 +78,8 @@ static void usage(bool run, FILE *f)
 	      "      --disable ID        disable a rule\n"
 	      "      --severity ID=LEVEL set a rule's severity "
 	      "(error, warning, note)\n"
-	      "  -f, --format FMT        text or json (default: text; json "
-	      "for -o FILE.json)\n"
+	      "  -f, --format FMT        text, json or sarif (default: text; "
+	      "json for -o FILE.json, sarif for -o FILE.sarif)\n"
 	      "  -o, --output FILE       write the findings to FILE\n"
 	      "      --show-suppressed   list the suppressed findings with "
 	      "their reasons\n"
@@ -282,10 +282,13 @@ static int write_report(const struct opts *o, const struct findings *fs,
 	}
 	/* text everywhere, terminal or CI log; -o x.json asks for JSON */
 	if (fmt == FMT_AUTO)
-		fmt = o->output && ends_with(o->output, ".json") ? FMT_JSON
-								 : FMT_TEXT;
+		fmt = o->output && ends_with(o->output, ".json")    ? FMT_JSON
+		      : o->output && ends_with(o->output, ".sarif") ? FMT_SARIF
+								    : FMT_TEXT;
 	if (fmt == FMT_JSON)
 		report_json(f, fs, m);
+	else if (fmt == FMT_SARIF)
+		report_sarif(f, fs, m);
 	else
 		report_text(f, fs, m, isatty(fileno(f)) && !getenv("NO_COLOR"));
 	if (!path) {
@@ -367,12 +370,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 				o->format = FMT_JSON;
 			else if (!strcmp(v, "text"))
 				o->format = FMT_TEXT;
-			else if (!strcmp(v, "sarif")) {
-				errorx("--format sarif is not supported yet; "
-				       "use json or text");
-				return -1;
-			} else {
-				errorx("unknown format '%s' (json or text)", v);
+			else if (!strcmp(v, "sarif"))
+				o->format = FMT_SARIF;
+			else {
+				errorx("unknown format '%s' (text, json or "
+				       "sarif)",
+				       v);
 				return -1;
 			}
 			break;
@@ -513,7 +516,11 @@ int cmd_analyze(int argc, char **argv)
 	const char *const *files;
 	uint64_t unknown = 0, unparsed = 0;
 	int r, nfiles, status = EXIT_USAGE;
+	/* what a SARIF report's paths are relative to */
+	char root[PATH_MAX];
 
+	if (!getcwd(root, sizeof(root)))
+		root[0] = '\0';
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
@@ -540,6 +547,8 @@ int cmd_analyze(int argc, char **argv)
 	input_counts(in, &unknown, &unparsed);
 	m.files = files;
 	m.nfiles = nfiles;
+	m.tool_argv = (const char *const *)argv;
+	m.root = root;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
@@ -548,9 +557,10 @@ int cmd_analyze(int argc, char **argv)
 	m.unparsed_lines = unparsed;
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
+	m.tool_status = gate(&o, engine_findings(a.engine));
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
-	status = gate(&o, engine_findings(a.engine));
+	status = m.tool_status;
 out_engine:
 	engine_free(a.engine);
 	cli_frame_namer_free(namer);
@@ -574,7 +584,10 @@ int cmd_run(int argc, char **argv)
 	char program[PATH_MAX];
 	const char *msg;
 	int r, status = EXIT_USAGE, prog_status;
+	char root[PATH_MAX];
 
+	if (!getcwd(root, sizeof(root)))
+		root[0] = '\0';
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
@@ -636,6 +649,8 @@ int cmd_run(int argc, char **argv)
 	}
 	m.is_run = true;
 	m.argv = topt.argv;
+	m.tool_argv = (const char *const *)argv;
+	m.root = root;
 	m.status = prog_status;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
@@ -643,11 +658,13 @@ int cmd_run(int argc, char **argv)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
+	/* decided before the report, which says it (SARIF) */
+	m.tool_status = gate(&o, engine_findings(a.engine));
+	if (!m.tool_status && prog_status)
+		m.tool_status = EXIT_PROGRAM_FAILED;
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
-	status = gate(&o, engine_findings(a.engine));
-	if (!status && prog_status)
-		status = EXIT_PROGRAM_FAILED;
+	status = m.tool_status;
 	/* a trace that could not be written is an error, always */
 	if (a.write_failed)
 		status = EXIT_USAGE;

@@ -23,6 +23,9 @@ for a; do
 done
 
 tools/deps.sh
+# the SARIF validator of tests/e2e/test_sarif.py (which skips without it)
+tools/sarif-multitool.sh >/dev/null ||
+	echo "fsrace: no SARIF multitool (npm): its tests will skip" >&2
 
 # every cmocka binary that tests/meson.build builds
 units() {

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The findings as SARIF 2.1.0 (OASIS), the format code scanning reads
+ * (GitHub's upload-sarif, GitLab, VS Code's SARIF viewer): one run, its
+ * tool with every enabled rule, one result per group of findings (one
+ * distinct problem, as the text report shows it), each located at the
+ * program's own code when stacks name it, else at the strace log's line
+ * of the use (an imported log), else at the traced program or the trace
+ * file; every evidence event a related location and a step of a code
+ * flow, one thread flow per pid. docs/findings.md, "SARIF".
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "findings.h"
+#include "jsonw.h"
+#include "names.h"
+#include "rule.h"
+#include "stacks.h"
+#include "strbuf.h"
+#include "util.h"
+
+#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+#define SRCROOT "SRCROOT"
+
+static void kv(struct jsonw *o, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	jsonw_key(o, k);
+	jsonw_string(o, v);
+}
+
+/* "KEY": {"text": TEXT} */
+static void message(struct jsonw *o, const char *k, const char *text)
+{
+	jsonw_key(o, k);
+	jsonw_begin_object(o);
+	kv(o, "text", text);
+	jsonw_end_object(o);
+}
+
+/* P as a URI path: every byte but unreserved ones and '/' %-encoded. */
+static void uri_path(struct strbuf *b, const char *p)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~/", c))
+			strbuf_addch(b, (char)c);
+		else
+			strbuf_addf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
+/* The part of PATH below ROOT, or NULL. */
+static const char *below(const char *root, const char *path)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (!n || path[0] != '/' || strncmp(path, root, n))
+		return NULL;
+	if (n == 1)
+		return path + 1;
+	return path[n] == '/' && path[n + 1] ? path + n + 1 : NULL;
+}
+
+/* "artifactLocation": relative to %SRCROOT% under the root, a file URI
+ * otherwise (a relative PATH as it is). */
+static void artifact(struct jsonw *o, const struct report_meta *m,
+		     const char *path)
+{
+	const char *rel;
+	struct strbuf b, abs;
+
+	strbuf_init(&b, 0);
+	strbuf_init(&abs, 0);
+	/* a trace named on the command line: from the working directory */
+	if (path[0] != '/' && m->root && m->root[0] == '/') {
+		strbuf_addf(&abs, "%s/%s", m->root, path);
+		path = abs.buf;
+	}
+	rel = below(m->root, path);
+	if (!rel && path[0] == '/')
+		strbuf_addstr(&b, "file://");
+	uri_path(&b, rel ? rel : path);
+	jsonw_key(o, "artifactLocation");
+	jsonw_begin_object(o);
+	kv(o, "uri", b.buf);
+	if (rel)
+		kv(o, "uriBaseId", SRCROOT);
+	jsonw_end_object(o);
+	strbuf_release(&b);
+	strbuf_release(&abs);
+}
+
+/* "physicalLocation" of PATH, at LINE when it is one. */
+static void physical(struct jsonw *o, const struct report_meta *m,
+		     const char *path, int line)
+{
+	jsonw_key(o, "physicalLocation");
+	jsonw_begin_object(o);
+	artifact(o, m, path);
+	if (line > 0) {
+		jsonw_key(o, "region");
+		jsonw_begin_object(o);
+		jsonw_key(o, "startLine");
+		jsonw_int(o, line);
+		jsonw_end_object(o);
+	}
+	jsonw_end_object(o);
+}
+
+/* Where the code of stack S is: its innermost own frame with a source
+ * line (FILE, LINE, FUNCTION), or false. */
+static bool code_at(const struct report_meta *m, const struct stack_trace *s,
+		    struct frame_name *fn)
+{
+	int at = s ? stack_own_frame(m, s) : -1;
+
+	if (at < 0)
+		return false;
+	stack_frame_name(m, s, (uint32_t)at, fn);
+	return fn->file && fn->file[0] == '/' && fn->line > 0;
+}
+
+/* An imported event's "LOG:LINE" into LOG (a copy) and *LINE. */
+static char *log_line(const struct evidence *e, int *line)
+{
+	const char *colon = e->source ? strrchr(e->source, ':') : NULL;
+	char *end;
+	long n;
+
+	if (!colon || colon == e->source)
+		return NULL;
+	n = strtol(colon + 1, &end, 10);
+	if (*end || n <= 0 || n > INT_MAX)
+		return NULL;
+	*line = (int)n;
+	return xstrndup(e->source, (size_t)(colon - e->source));
+}
+
+/* The program a run traced, as a path: argv[0], found on PATH if it has
+ * no slash; NULL if it cannot be. */
+static char *program_path(const struct report_meta *m)
+{
+	const char *prog = m->argv ? m->argv[0] : NULL;
+	const char *path = getenv("PATH");
+	struct strbuf b;
+
+	if (!prog || !prog[0])
+		return NULL;
+	if (strchr(prog, '/'))
+		return xstrdup(prog);
+	strbuf_init(&b, 0);
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		strbuf_reset(&b);
+		strbuf_add(&b, n ? path : ".", n ? n : 1);
+		strbuf_addch(&b, '/');
+		strbuf_addstr(&b, prog);
+		if (!access(b.buf, X_OK))
+			return strbuf_detach(&b, NULL);
+		path += n + (path[n] == ':');
+	}
+	strbuf_release(&b);
+	return NULL;
+}
+
+/*
+ * "location" object content for an evidence event E: its own code's
+ * source line; else the strace log's line it came from; else the path
+ * it concerns. MSG, when not NULL, is its message.
+ */
+static void event_location(struct jsonw *o, const struct report_meta *m,
+			   const struct evidence *e, const char *msg)
+{
+	struct frame_name fn;
+	int line = 0;
+	char *log;
+
+	if (code_at(m, e->stack, &fn)) {
+		physical(o, m, fn.file, fn.line);
+	} else if ((log = log_line(e, &line))) {
+		physical(o, m, log, line);
+		free(log);
+	} else {
+		const char *p = e->abspath2  ? e->abspath2
+				: e->abspath ? e->abspath
+					     : e->fd_path;
+
+		if (p)
+			physical(o, m, p, 0);
+	}
+	if (msg)
+		message(o, "message", msg);
+}
+
+/* "check: newfstatat(/w/x) = 0 in pid 7 (cp -r a b), event #9" */
+static void event_text(struct strbuf *b, const struct evidence *e,
+		       const char *program)
+{
+	const char *p = e->abspath ? e->abspath : e->fd_path;
+
+	strbuf_reset(b);
+	strbuf_addf(b, "%s%s%s(%s%s%s)", e->step ? e->step : "",
+		    e->step ? ": " : "", e->syscall, p ? p : "",
+		    e->abspath2 ? " -> " : "", e->abspath2 ? e->abspath2 : "");
+	if (e->has_ret && e->ret < 0)
+		strbuf_addf(b, " = -1 %s", errno_name(e->err) ?: "?");
+	else if (e->has_ret)
+		strbuf_addf(b, " = %lld", (long long)e->ret);
+	strbuf_addf(b, " in pid %d", e->pid);
+	if (program)
+		strbuf_addf(b, " (%s)", program);
+	strbuf_addf(b, ", event #%llu", (unsigned long long)e->seq);
+	if (e->source)
+		strbuf_addf(b, ", %s", e->source);
+}
+
+static const char *level(enum severity s)
+{
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
+}
+
+/* A rule's tags say what kind of problem it finds: races are security
+ * (GitHub ranks them by security-severity), the rest reliability. */
+static bool security_rule(const struct rule *r)
+{
+	static const char *const sec[] = {"toctou", "symlink", "race",
+					  "shared-dir"};
+
+	for (int i = 0; i < r->ntags; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(sec); k++)
+			if (!strcmp(r->tags[i], sec[k]))
+				return true;
+	return false;
+}
+
+/* The enabled rules, each id once (a rule's variants share it). */
+static int rule_list(const struct report_meta *m, const struct rule ***ret)
+{
+	const struct rule **v =
+		xcalloc((size_t)m->rules->nrules + 1, sizeof(*v));
+	int n = 0;
+
+	for (int i = 0; i < m->rules->nrules; i++) {
+		const struct rule *r = m->rules->rules[i];
+		bool seen = false;
+
+		for (int k = 0; k < n && !seen; k++)
+			seen = !strcmp(v[k]->id, r->id);
+		if (r->enabled && !seen)
+			v[n++] = r;
+	}
+	*ret = v;
+	return n;
+}
+
+/* "RuleName" of "rule-name", as SARIF's rule names are. */
+static void rule_name(struct strbuf *b, const char *id)
+{
+	bool up = true;
+
+	strbuf_reset(b);
+	for (; *id; id++) {
+		if (*id == '-') {
+			up = true;
+			continue;
+		}
+		strbuf_addch(b, up && *id >= 'a' && *id <= 'z'
+					? (char)(*id - 'a' + 'A')
+					: *id);
+		up = false;
+	}
+}
+
+static void rule_json(struct jsonw *o, const struct rule *r, struct strbuf *b)
+{
+	jsonw_begin_object(o);
+	kv(o, "id", r->id);
+	rule_name(b, r->id);
+	kv(o, "name", b->buf);
+	message(o, "shortDescription", r->title);
+	message(o, "fullDescription",
+		r->explanation ? r->explanation : r->title);
+	jsonw_key(o, "help");
+	jsonw_begin_object(o);
+	strbuf_reset(b);
+	strbuf_addf(b, "%s%s%s", r->explanation ? r->explanation : r->title,
+		    r->fix ? " Fix: " : "", r->fix ? r->fix : "");
+	kv(o, "text", b->buf);
+	strbuf_reset(b);
+	strbuf_addf(b, "**%s**\n\n%s", r->title,
+		    r->explanation ? r->explanation : "");
+	if (r->fix)
+		strbuf_addf(b, "\n\n**Fix:** %s", r->fix);
+	for (int i = 0; i < r->nreferences; i++)
+		strbuf_addf(b, "%s- %s", i ? "\n" : "\n\n**References:**\n\n",
+			    r->references[i]);
+	kv(o, "markdown", b->buf);
+	jsonw_end_object(o);
+	strbuf_reset(b);
+	strbuf_addf(b, "%s#the-shipped-rules", FSRACE_DOCS_URL "rules.md");
+	kv(o, "helpUri", b->buf);
+	jsonw_key(o, "defaultConfiguration");
+	jsonw_begin_object(o);
+	kv(o, "level", level(r->severity));
+	jsonw_end_object(o);
+	jsonw_key(o, "properties");
+	jsonw_begin_object(o);
+	jsonw_key(o, "tags");
+	jsonw_begin_array(o);
+	jsonw_string(o, security_rule(r) ? "security" : "reliability");
+	for (int i = 0; i < r->ntags; i++)
+		jsonw_string(o, r->tags[i]);
+	jsonw_end_array(o);
+	/* measured on real programs: docs/precision.md */
+	kv(o, "precision", r->severity == SEV_NOTE ? "medium" : "high");
+	if (security_rule(r))
+		kv(o, "security-severity",
+		   r->severity == SEV_ERROR	? "7.0"
+		   : r->severity == SEV_WARNING ? "5.0"
+						: "2.0");
+	jsonw_end_object(o);
+	jsonw_end_object(o);
+}
+
+static int rule_index(const struct rule *const *v, int n, const char *id)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i]->id, id))
+			return i;
+	return -1;
+}
+
+/* The result's location: its code, its log line, or what was traced. */
+static void result_location(struct jsonw *o, const struct report_meta *m,
+			    const struct finding *f, const char *program)
+{
+	const struct stack_trace *s = finding_stack(f, m);
+	const struct evidence *last = f->nev ? &f->ev[f->nev - 1] : NULL;
+	struct frame_name fn;
+	int line = 0;
+	char *log = NULL;
+
+	jsonw_key(o, "locations");
+	jsonw_begin_array(o);
+	jsonw_begin_object(o);
+	if (code_at(m, s, &fn)) {
+		physical(o, m, fn.file, fn.line);
+		if (fn.function) {
+			jsonw_key(o, "logicalLocations");
+			jsonw_begin_array(o);
+			jsonw_begin_object(o);
+			kv(o, "fullyQualifiedName", fn.function);
+			kv(o, "kind", "function");
+			jsonw_end_object(o);
+			jsonw_end_array(o);
+		}
+	} else if (last && (log = log_line(last, &line))) {
+		physical(o, m, log, line);
+	} else if (m->is_run && program) {
+		physical(o, m, program, 0);
+	} else if (!m->is_run && m->nfiles > 0) {
+		physical(o, m, m->files[0], 0);
+	}
+	free(log);
+	jsonw_end_object(o);
+	jsonw_end_array(o);
+}
+
+/* "codeFlows": the evidence in order, one thread flow per pid. */
+static void code_flows(struct jsonw *o, const struct report_meta *m,
+		       const struct finding *f, struct strbuf *b)
+{
+	bool done[RULE_MAX_STEPS] = {false};
+
+	jsonw_key(o, "codeFlows");
+	jsonw_begin_array(o);
+	jsonw_begin_object(o);
+	jsonw_key(o, "threadFlows");
+	jsonw_begin_array(o);
+	for (int i = 0; i < f->nev; i++) {
+		char id[32];
+
+		if (done[i])
+			continue;
+		jsonw_begin_object(o);
+		snprintf(id, sizeof(id), "pid %d", f->ev[i].pid);
+		kv(o, "id", id);
+		jsonw_key(o, "locations");
+		jsonw_begin_array(o);
+		for (int k = i; k < f->nev; k++) {
+			if (f->ev[k].pid != f->ev[i].pid)
+				continue;
+			done[k] = true;
+			event_text(b, &f->ev[k], f->program[k]);
+			jsonw_begin_object(o);
+			jsonw_key(o, "location");
+			jsonw_begin_object(o);
+			event_location(o, m, &f->ev[k], b->buf);
+			jsonw_end_object(o);
+			jsonw_key(o, "executionOrder");
+			jsonw_int(o, k + 1);
+			jsonw_end_object(o);
+		}
+		jsonw_end_array(o);
+		jsonw_end_object(o);
+	}
+	jsonw_end_array(o);
+	jsonw_end_object(o);
+	jsonw_end_array(o);
+}
+
+static void result_json(struct jsonw *o, const struct report_meta *m,
+			const struct finding_group *g,
+			const struct rule *const *rules, int nrules,
+			const char *program, struct strbuf *b)
+{
+	const struct finding *f = g->v[0];
+	char fp[24];
+
+	jsonw_begin_object(o);
+	kv(o, "ruleId", f->rule->id);
+	jsonw_key(o, "ruleIndex");
+	jsonw_int(o, rule_index(rules, nrules, f->rule->id));
+	kv(o, "level", level(f->severity));
+	strbuf_reset(b);
+	strbuf_addstr(b, f->message);
+	if (g->confirmed)
+		strbuf_addstr(b, " (confirmed: the object changed in between)");
+	if (g->count > 1)
+		strbuf_addf(b, " [%llu times]", (unsigned long long)g->count);
+	message(o, "message", b->buf);
+	result_location(o, m, f, program);
+	/* what code scanning tracks an alert by across runs: the group's
+	 * fingerprint (rule, severity, syscalls, programs, call site) */
+	snprintf(fp, sizeof(fp), "%016" PRIx64, g->fingerprint);
+	jsonw_key(o, "partialFingerprints");
+	jsonw_begin_object(o);
+	kv(o, "fsraceCallSite/v1", fp);
+	jsonw_end_object(o);
+	jsonw_key(o, "relatedLocations");
+	jsonw_begin_array(o);
+	for (int i = 0; i < f->nev; i++) {
+		event_text(b, &f->ev[i], f->program[i]);
+		jsonw_begin_object(o);
+		jsonw_key(o, "id");
+		jsonw_int(o, i + 1);
+		event_location(o, m, &f->ev[i], b->buf);
+		jsonw_end_object(o);
+	}
+	jsonw_end_array(o);
+	code_flows(o, m, f, b);
+	jsonw_key(o, "properties");
+	jsonw_begin_object(o);
+	jsonw_key(o, "count");
+	jsonw_uint(o, g->count);
+	jsonw_key(o, "confirmed");
+	jsonw_bool(o, g->confirmed);
+	jsonw_key(o, "paths");
+	jsonw_begin_array(o);
+	for (size_t k = 0; k < g->n; k++) {
+		const char *p = finding_path(g->v[k]);
+
+		if (p)
+			jsonw_string(o, p);
+		for (int e = 0; e < g->v[k]->nalso; e++)
+			jsonw_string(o, g->v[k]->also[e]);
+	}
+	jsonw_end_array(o);
+	kv(o, "fix", f->rule->fix);
+	jsonw_end_object(o);
+	jsonw_end_object(o);
+}
+
+static void invocation(struct jsonw *o, const struct report_meta *m,
+		       struct strbuf *b)
+{
+	jsonw_key(o, "invocations");
+	jsonw_begin_array(o);
+	jsonw_begin_object(o);
+	strbuf_reset(b);
+	strbuf_addstr(b, "fsrace");
+	for (int i = 0; m->tool_argv && m->tool_argv[i]; i++) {
+		const char *a = m->tool_argv[i];
+
+		/* quoted as a shell would need it */
+		if (a[0] && !a[strcspn(a, " \t\n'\"\\$`*?[]{}()<>|&;#~")])
+			strbuf_addf(b, " %s", a);
+		else {
+			strbuf_addstr(b, " '");
+			for (; *a; a++)
+				if (*a == '\'')
+					strbuf_addstr(b, "'\\''");
+				else
+					strbuf_addch(b, *a);
+			strbuf_addch(b, '\'');
+		}
+	}
+	kv(o, "commandLine", b->buf);
+	jsonw_key(o, "arguments");
+	jsonw_begin_array(o);
+	for (int i = 0; m->tool_argv && m->tool_argv[i]; i++)
+		jsonw_string(o, m->tool_argv[i]);
+	jsonw_end_array(o);
+	/* the analysis ran to its end, whatever it found; fsrace's exit
+	 * status (1: findings at --fail-on, 3: the program failed), and the
+	 * program's own */
+	jsonw_key(o, "executionSuccessful");
+	jsonw_bool(o, true);
+	jsonw_key(o, "exitCode");
+	jsonw_int(o, m->tool_status);
+	if (m->is_run) {
+		jsonw_key(o, "properties");
+		jsonw_begin_object(o);
+		jsonw_key(o, "programExitStatus");
+		jsonw_int(o, m->status);
+		jsonw_end_object(o);
+	}
+	if (m->root && m->root[0] == '/') {
+		jsonw_key(o, "workingDirectory");
+		jsonw_begin_object(o);
+		strbuf_reset(b);
+		strbuf_addstr(b, "file://");
+		uri_path(b, m->root);
+		kv(o, "uri", b->buf);
+		jsonw_end_object(o);
+	}
+	jsonw_end_object(o);
+	jsonw_end_array(o);
+}
+
+void report_sarif(FILE *out, const struct findings *fs,
+		  const struct report_meta *m)
+{
+	struct finding_groups gs;
+	const struct rule **rules;
+	int nrules = rule_list(m, &rules);
+	char *program = m->is_run ? program_path(m) : NULL;
+	struct jsonw o;
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	findings_group(fs, FST_REPORTED, m, &gs);
+	jsonw_init(&o);
+	jsonw_begin_object(&o);
+	kv(&o, "$schema", SARIF_SCHEMA);
+	kv(&o, "version", "2.1.0");
+	jsonw_key(&o, "runs");
+	jsonw_begin_array(&o);
+	jsonw_begin_object(&o);
+	jsonw_key(&o, "tool");
+	jsonw_begin_object(&o);
+	jsonw_key(&o, "driver");
+	jsonw_begin_object(&o);
+	kv(&o, "name", "fsrace");
+	kv(&o, "version", FSRACE_VERSION);
+	kv(&o, "semanticVersion", FSRACE_VERSION);
+	kv(&o, "informationUri", FSRACE_DOCS_URL "fsrace.1");
+	jsonw_key(&o, "rules");
+	jsonw_begin_array(&o);
+	for (int i = 0; i < nrules; i++)
+		rule_json(&o, rules[i], &b);
+	jsonw_end_array(&o);
+	jsonw_end_object(&o);
+	jsonw_end_object(&o);
+	invocation(&o, m, &b);
+	if (m->root && m->root[0] == '/') {
+		jsonw_key(&o, "originalUriBaseIds");
+		jsonw_begin_object(&o);
+		jsonw_key(&o, SRCROOT);
+		jsonw_begin_object(&o);
+		strbuf_reset(&b);
+		strbuf_addstr(&b, "file://");
+		uri_path(&b, m->root);
+		if (b.buf[b.len - 1] != '/')
+			strbuf_addch(&b, '/');
+		kv(&o, "uri", b.buf);
+		jsonw_end_object(&o);
+		jsonw_end_object(&o);
+	}
+	jsonw_key(&o, "results");
+	jsonw_begin_array(&o);
+	for (size_t i = 0; i < gs.n; i++)
+		result_json(&o, m, &gs.v[i], rules, nrules, program, &b);
+	jsonw_end_array(&o);
+	jsonw_key(&o, "columnKind");
+	jsonw_string(&o, "unicodeCodePoints");
+	jsonw_end_object(&o);
+	jsonw_end_array(&o);
+	jsonw_end_object(&o);
+	jsonw_raw(&o, "\n", 1);
+	fwrite(o.buf, 1, o.len, out);
+	jsonw_release(&o);
+	strbuf_release(&b);
+	finding_groups_release(&gs);
+	free(rules);
+	free(program);
+}

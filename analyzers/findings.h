@@ -252,6 +252,11 @@ void report_json(FILE *out, const struct findings *fs,
 /* SARIF 2.1.0 (sarif.c, docs/findings.md "SARIF"). */
 void report_sarif(FILE *out, const struct findings *fs,
 		  const struct report_meta *m);
+/* GitHub Actions workflow commands, one annotation per group, and a
+ * Markdown table appended to $GITHUB_STEP_SUMMARY when it is set
+ * (sarif.c, docs/findings.md "GitHub annotations"). */
+void report_github(FILE *out, const struct findings *fs,
+		   const struct report_meta *m);
 void report_text(FILE *out, const struct findings *fs,
 		 const struct report_meta *m, bool color);
 

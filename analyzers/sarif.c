@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
+ * The code-scanning outputs. GitHub's workflow commands are at the end.
  * The findings as SARIF 2.1.0 (OASIS), the format code scanning reads
  * (GitHub's upload-sarif, GitLab, VS Code's SARIF viewer): one run, its
  * tool with every enabled rule, one result per group of findings (one
@@ -609,4 +610,186 @@ void report_sarif(FILE *out, const struct findings *fs,
 	finding_groups_release(&gs);
 	free(rules);
 	free(program);
+}
+
+/* --- GitHub workflow commands ----------------------------------------- */
+
+/* TEXT for a workflow command: its message (PROPERTY false) or one of
+ * its properties, escaped as the runner reads them. */
+static void gh_escape(struct strbuf *b, const char *text, bool property)
+{
+	for (; *text; text++) {
+		switch (*text) {
+		case '%':
+			strbuf_addstr(b, "%25");
+			break;
+		case '\r':
+			strbuf_addstr(b, "%0D");
+			break;
+		case '\n':
+			strbuf_addstr(b, "%0A");
+			break;
+		case ':':
+		case ',':
+			if (property) {
+				strbuf_addstr(b, *text == ':' ? "%3A" : "%2C");
+				break;
+			}
+			/* fall through */
+		default:
+			strbuf_addch(b, *text);
+		}
+	}
+}
+
+/* PATH as the annotation's file: relative to $GITHUB_WORKSPACE (else the
+ * root) when below it, else as it is. */
+static const char *gh_file(const struct report_meta *m, const char *path)
+{
+	const char *ws = getenv("GITHUB_WORKSPACE");
+	const char *rel = below(ws && ws[0] == '/' ? ws : m->root, path);
+
+	return rel ? rel : path;
+}
+
+/* Where a group is, for an annotation: FILE (borrowed or *OWNED) and
+ * LINE; false when no file says it (the annotation goes on the run). */
+static bool gh_where(const struct report_meta *m, const struct finding *f,
+		     const char **file, int *line, char **owned)
+{
+	const struct stack_trace *s = finding_stack(f, m);
+	const struct evidence *last = f->nev ? &f->ev[f->nev - 1] : NULL;
+	struct frame_name fn;
+
+	*owned = NULL;
+	if (code_at(m, s, &fn)) {
+		*file = fn.file;
+		*line = fn.line;
+		return true;
+	}
+	if (last && (*owned = log_line(last, line))) {
+		*file = *owned;
+		return true;
+	}
+	return false;
+}
+
+static void gh_cell(struct strbuf *b, const char *text)
+{
+	for (; *text; text++)
+		if (*text == '|')
+			strbuf_addstr(b, "\\|");
+		else if (*text == '\n' || *text == '\r')
+			strbuf_addch(b, ' ');
+		else
+			strbuf_addch(b, *text);
+}
+
+/* The Markdown table of the step summary, appended to PATH. */
+static void gh_summary(const char *path, const struct finding_groups *gs,
+		       const struct report_meta *m)
+{
+	uint64_t counts[3] = {0, 0, 0};
+	struct strbuf b;
+	FILE *f;
+
+	for (size_t i = 0; i < gs->n; i++)
+		counts[gs->v[i].v[0]->severity]++;
+	strbuf_init(&b, 0);
+	strbuf_addf(&b,
+		    "### fsrace: %zu finding%s (%llu error, %llu warning, "
+		    "%llu note) in %llu events\n\n",
+		    gs->n, gs->n == 1 ? "" : "s",
+		    (unsigned long long)counts[SEV_ERROR],
+		    (unsigned long long)counts[SEV_WARNING],
+		    (unsigned long long)counts[SEV_NOTE],
+		    (unsigned long long)m->events);
+	if (gs->n)
+		strbuf_addstr(&b, "| severity | rule | where | finding | times "
+				  "|\n|---|---|---|---|---:|\n");
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct finding *fd = gs->v[i].v[0];
+		const char *file = NULL;
+		char *owned;
+		int line = 0;
+
+		strbuf_addf(&b, "| %s | `%s` | ", level(fd->severity),
+			    fd->rule->id);
+		if (gh_where(m, fd, &file, &line, &owned)) {
+			strbuf_addch(&b, '`');
+			gh_cell(&b, gh_file(m, file));
+			strbuf_addf(&b, ":%d` ", line);
+		}
+		free(owned);
+		strbuf_addstr(&b, "| ");
+		gh_cell(&b, fd->message);
+		strbuf_addf(&b, " | %llu |\n",
+			    (unsigned long long)gs->v[i].count);
+	}
+	strbuf_addch(&b, '\n');
+	/* appended, as every step's summary is; a failure is told, not
+	 * fatal: the annotations are the report */
+	f = fopen(path, "ae");
+	if (!f || fwrite(b.buf, 1, b.len, f) != b.len || fclose(f) != 0)
+		fprintf(stderr,
+			"fsrace: cannot append to $GITHUB_STEP_SUMMARY "
+			"'%s'\n",
+			path);
+	strbuf_release(&b);
+}
+
+void report_github(FILE *out, const struct findings *fs,
+		   const struct report_meta *m)
+{
+	static const char *const cmd[] = {[SEV_NOTE] = "notice",
+					  [SEV_WARNING] = "warning",
+					  [SEV_ERROR] = "error"};
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	struct finding_groups gs;
+	struct strbuf b, ev;
+
+	strbuf_init(&b, 0);
+	strbuf_init(&ev, 0);
+	findings_group(fs, FST_REPORTED, m, &gs);
+	for (size_t i = 0; i < gs.n; i++) {
+		const struct finding *f = gs.v[i].v[0];
+		const char *file = NULL;
+		char *owned;
+		int line = 0;
+
+		strbuf_reset(&b);
+		strbuf_addf(&b, "::%s ", cmd[f->severity]);
+		if (gh_where(m, f, &file, &line, &owned)) {
+			strbuf_addstr(&b, "file=");
+			gh_escape(&b, gh_file(m, file), true);
+			strbuf_addf(&b, ",line=%d,", line);
+		}
+		free(owned);
+		strbuf_addstr(&b, "title=");
+		gh_escape(&b, f->rule->id, true);
+		strbuf_addstr(&b, "::");
+		gh_escape(&b, f->message, false);
+		if (gs.v[i].count > 1) {
+			strbuf_reset(&ev);
+			strbuf_addf(&ev, " [%llu times]",
+				    (unsigned long long)gs.v[i].count);
+			gh_escape(&b, ev.buf, false);
+		}
+		for (int k = 0; k < f->nev; k++) {
+			event_text(&ev, &f->ev[k], f->program[k]);
+			gh_escape(&b, "\n", false);
+			gh_escape(&b, ev.buf, false);
+		}
+		if (f->rule->fix) {
+			gh_escape(&b, "\nfix: ", false);
+			gh_escape(&b, f->rule->fix, false);
+		}
+		strbuf_addch(&b, '\n');
+		fwrite(b.buf, 1, b.len, out);
+	}
+	if (summary && summary[0])
+		gh_summary(summary, &gs, m);
+	strbuf_release(&b);
+	strbuf_release(&ev);
+	finding_groups_release(&gs);
 }

@@ -23,7 +23,25 @@
 #include "util.h"
 #include "writer.h"
 
-enum format { FMT_AUTO, FMT_JSON, FMT_TEXT, FMT_SARIF };
+enum format { FMT_AUTO, FMT_JSON, FMT_TEXT, FMT_SARIF, FMT_GITHUB };
+
+static const char *const format_names[] = {
+	[FMT_TEXT] = "text",
+	[FMT_JSON] = "json",
+	[FMT_SARIF] = "sarif",
+	[FMT_GITHUB] = "github",
+};
+
+enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+/* One report to write: -o [FORMAT:]FILE, FILE "-" standard output; NULL
+ * the default stream (analyze's standard output, run's error). */
+struct output {
+	enum format format;
+	const char *path;
+};
+
+#define OUTPUTS_MAX 16
 
 struct opts {
 	bool run;
@@ -33,7 +51,9 @@ struct opts {
 	const char **enable, **disable, **severity;
 	int nenable, ndisable, nseverity;
 	enum format format;
-	const char *output;
+	struct output outputs[OUTPUTS_MAX];
+	int noutputs;
+	enum color color;
 	int fail_on;
 	const char **ignore;
 	int nignore;
@@ -78,9 +98,17 @@ static void usage(bool run, FILE *f)
 	      "      --disable ID        disable a rule\n"
 	      "      --severity ID=LEVEL set a rule's severity "
 	      "(error, warning, note)\n"
-	      "  -f, --format FMT        text, json or sarif (default: text; "
-	      "json for -o FILE.json, sarif for -o FILE.sarif)\n"
-	      "  -o, --output FILE       write the findings to FILE\n"
+	      "  -f, --format FMT        text, json, sarif or github (default: "
+	      "text; json for\n"
+	      "                          -o FILE.json, sarif for -o "
+	      "FILE.sarif)\n"
+	      "  -o, --output [FMT:]FILE write the findings to FILE (- for "
+	      "standard output),\n"
+	      "                          in FMT; repeatable: one report "
+	      "each\n"
+	      "      --color WHEN        colours in the text: auto (a "
+	      "terminal, no NO_COLOR),\n"
+	      "                          always or never\n"
 	      "      --show-suppressed   list the suppressed findings with "
 	      "their reasons\n"
 	      "      --no-default-suppressions  do not apply the shipped "
@@ -255,17 +283,53 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > k && !strcmp(s + n - k, suffix);
 }
 
-/*
- * Write the report: to -o FILE (whole or untouched; see atomic_file.h),
- * else to standard output (analyze) or standard error (run). Returns 0,
- * or -1 after telling the user.
- */
-static int write_report(const struct opts *o, const struct findings *fs,
-			const struct report_meta *m)
+static enum format format_of(const struct opts *o, const struct output *out)
 {
-	const char *path = o->output ? o->output : o->run ? NULL : "-";
+	if (out->format != FMT_AUTO)
+		return out->format;
+	if (o->format != FMT_AUTO)
+		return o->format;
+	/* text everywhere, terminal or CI log; -o x.json asks for JSON */
+	if (out->path && ends_with(out->path, ".json"))
+		return FMT_JSON;
+	if (out->path && ends_with(out->path, ".sarif"))
+		return FMT_SARIF;
+	return FMT_TEXT;
+}
+
+static void report_to(FILE *f, enum format fmt, const struct opts *o,
+		      const struct findings *fs, const struct report_meta *m)
+{
+	bool color = o->color == COLOR_ALWAYS ||
+		     (o->color == COLOR_AUTO && isatty(fileno(f)) &&
+		      !getenv("NO_COLOR"));
+
+	switch (fmt) {
+	case FMT_JSON:
+		report_json(f, fs, m);
+		break;
+	case FMT_SARIF:
+		report_sarif(f, fs, m);
+		break;
+	case FMT_GITHUB:
+		report_github(f, fs, m);
+		break;
+	default:
+		report_text(f, fs, m, color);
+		break;
+	}
+}
+
+/*
+ * Write one report: to its FILE (whole or untouched; see atomic_file.h),
+ * "-" standard output, else the default stream: standard output
+ * (analyze) or standard error (run). 0, or -1 after telling the user.
+ */
+static int write_one(const struct opts *o, const struct output *out,
+		     const struct findings *fs, const struct report_meta *m)
+{
+	const char *path = out->path ? out->path : o->run ? NULL : "-";
 	struct atomic_file af;
-	enum format fmt = o->format;
 	FILE *f = stderr;
 	int r;
 
@@ -280,17 +344,7 @@ static int write_report(const struct opts *o, const struct findings *fs,
 			goto fail;
 		}
 	}
-	/* text everywhere, terminal or CI log; -o x.json asks for JSON */
-	if (fmt == FMT_AUTO)
-		fmt = o->output && ends_with(o->output, ".json")    ? FMT_JSON
-		      : o->output && ends_with(o->output, ".sarif") ? FMT_SARIF
-								    : FMT_TEXT;
-	if (fmt == FMT_JSON)
-		report_json(f, fs, m);
-	else if (fmt == FMT_SARIF)
-		report_sarif(f, fs, m);
-	else
-		report_text(f, fs, m, isatty(fileno(f)) && !getenv("NO_COLOR"));
+	report_to(f, format_of(o, out), o, fs, m);
 	if (!path) {
 		fflush(f);
 		return 0;
@@ -302,6 +356,54 @@ static int write_report(const struct opts *o, const struct findings *fs,
 fail:
 	cli_write_error(path, r);
 	return -1;
+}
+
+/* Every report asked for (one to the default stream without -o): 0, or
+ * -1 when one could not be written (the others are). */
+static int write_report(const struct opts *o, const struct findings *fs,
+			const struct report_meta *m)
+{
+	static const struct output dflt = {FMT_AUTO, NULL};
+	int r = 0;
+
+	if (!o->noutputs)
+		return write_one(o, &dflt, fs, m);
+	for (int i = 0; i < o->noutputs; i++)
+		if (write_one(o, &o->outputs[i], fs, m) < 0)
+			r = -1;
+	return r;
+}
+
+/* "json" (and the like) as a format, or -1. */
+static int format_parse(const char *s, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+		if (format_names[i] && strlen(format_names[i]) == n &&
+		    !strncmp(s, format_names[i], n))
+			return (int)i;
+	return -1;
+}
+
+/* -o [FORMAT:]FILE: FORMAT only when it is one of ours (a file name may
+ * hold a colon). */
+static int add_output(struct opts *o, const char *v)
+{
+	const char *colon = strchr(v, ':');
+	int fmt = colon ? format_parse(v, (size_t)(colon - v)) : -1;
+	struct output *out;
+
+	if (o->noutputs == OUTPUTS_MAX) {
+		errorx("at most %d -o outputs", OUTPUTS_MAX);
+		return -1;
+	}
+	out = &o->outputs[o->noutputs++];
+	out->format = fmt < 0 ? FMT_AUTO : (enum format)fmt;
+	out->path = fmt < 0 ? v : colon + 1;
+	if (!out->path[0]) {
+		errorx("-o %s names no file (- for standard output)", v);
+		return -1;
+	}
+	return 0;
 }
 
 static int gate(const struct opts *o, const struct findings *fs)
@@ -325,6 +427,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"severity", required_argument, NULL, 'S'},
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"color", required_argument, NULL, 'C'},
 		{"fail-on", required_argument, NULL, 'F'},
 		{"ignore", required_argument, NULL, 'I'},
 		{"no-default-filters", no_argument, NULL, 'N'},
@@ -365,22 +468,35 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'S':
 			push(&o->severity, &o->nseverity, v);
 			break;
-		case 'f':
-			if (!strcmp(v, "json"))
-				o->format = FMT_JSON;
-			else if (!strcmp(v, "text"))
-				o->format = FMT_TEXT;
-			else if (!strcmp(v, "sarif"))
-				o->format = FMT_SARIF;
-			else {
-				errorx("unknown format '%s' (text, json or "
-				       "sarif)",
+		case 'f': {
+			int fmt = format_parse(v, strlen(v));
+
+			if (fmt < 0) {
+				errorx("unknown format '%s' (text, json, sarif "
+				       "or github)",
 				       v);
 				return -1;
 			}
+			o->format = (enum format)fmt;
 			break;
+		}
 		case 'o':
-			o->output = v;
+			if (add_output(o, v) < 0)
+				return -1;
+			break;
+		case 'C':
+			if (!strcmp(v, "auto"))
+				o->color = COLOR_AUTO;
+			else if (!strcmp(v, "always"))
+				o->color = COLOR_ALWAYS;
+			else if (!strcmp(v, "never"))
+				o->color = COLOR_NEVER;
+			else {
+				errorx("--color takes auto, always or never, "
+				       "not '%s'",
+				       v);
+				return -1;
+			}
 			break;
 		case 'F':
 			o->fail_on = severity_parse(v);
@@ -473,8 +589,9 @@ unknown:
 /* Every file the run writes, checked before anything is read or run. */
 static int check_outputs(const struct opts *o)
 {
-	if (o->output && cli_check_output(o->output, 0) < 0)
-		return -1;
+	for (int i = 0; i < o->noutputs; i++)
+		if (cli_check_output(o->outputs[i].path, 0) < 0)
+			return -1;
 	if (o->record && cli_check_output(o->record, ATOMIC_FILE_STREAM) < 0)
 		return -1;
 	return 0;

@@ -9,6 +9,7 @@ git, CPython's pyc writes must be quiet; sed -i, perl -i, ed and
 table of test_rules.py does not run, and the same fixtures from strace
 logs.
 """
+import json
 import os
 import re
 import shutil
@@ -461,6 +462,23 @@ def test_in_place_rewrite_bad(ctx):
         + here[0]["evidence"][0]["abspath"] + "' empty, its old content "
         "lost; write a temporary, fsync it and rename it over '"
         + here[0]["evidence"][0]["abspath"] + "'"), here[0]["message"]
+
+
+def test_mkstemp_then_write_is_no_in_place_rewrite(ctx):
+    # mkstemp's O_RDWR|O_CREAT|O_EXCL open, then open(tmp, "w"): the
+    # file it just made had nothing to lose
+    script = harness.write_file(os.path.join(ctx.tmp, "t.py"),
+                                "import os, tempfile\n"
+                                "fd, t = tempfile.mkstemp(dir='.')\n"
+                                "os.close(fd)\n"
+                                "open(t, 'w').write('x')\n")
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "-o", out, "--", "/usr/bin/python3", script])
+    assert p.returncode in (0, 1), p.stderr
+    with open(out) as f:
+        doc = json.load(f)
+    assert [x["rule"] for x in doc["findings"]
+            if x["rule"] == "in-place-rewrite"] == [], doc["findings"]
 
 
 def test_in_place_rewrite_good(ctx):

@@ -272,6 +272,7 @@ void engine_feed(struct engine *e, const struct event *ev)
 	e->nhcache = 0;
 	e->fknown = 0;
 	judge_observe(e->judge, ev);
+	engine_note_temp(e, ev);
 	if (ev->type == EV_EXIT) {
 		if (ev->tid == ev->pid)
 			process_exit(e, ev);
@@ -391,6 +392,7 @@ void engine_free(struct engine *e)
 			e->free_snaps[c] = sn->next;
 			free(sn);
 		}
+	engine_temps_release(e);
 	engine_globs_release(&e->ignore);
 	engine_globs_release(&e->except);
 	engine_globs_release(&e->root_only);
@@ -408,6 +410,11 @@ void engine_free(struct engine *e)
 const struct findings *engine_findings(const struct engine *e)
 {
 	return &e->findings;
+}
+
+size_t engine_apply_baseline(struct engine *e, const uint64_t *fps, size_t n)
+{
+	return findings_apply_baseline(&e->findings, fps, n);
 }
 
 uint64_t engine_events(const struct engine *e)

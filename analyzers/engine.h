@@ -24,9 +24,26 @@ struct engine_options {
 	const char *const *ignore; /* more globs to ignore, NULL-terminated */
 	size_t max_pending;	   /* 0: ENGINE_MAX_PENDING */
 	struct judge_options judge;
+	/* what a fingerprint holds for these directories, so that it is the
+	 * same from another checkout, machine or user: the workspace root
+	 * ($ROOT), $TMPDIR or /tmp ($TMP), $HOME ($HOME); each may be NULL */
+	const char *fp_root, *fp_tmp, *fp_home;
 };
 
 struct engine;
+
+/*
+ * SRC as the fingerprint of a finding holds it (findings.md,
+ * "Fingerprints"), into DST (SIZE bytes): the same across runs,
+ * machines, users, checkouts and temporary names.
+ */
+void engine_fingerprint_path(const struct engine_options *opt, char *dst,
+			     size_t size, const char *src);
+
+/* The same with what E saw: a temporary name the tree made (as mkstemp
+ * and mkdtemp make theirs) is T, whatever its letters. */
+void engine_fingerprint_name(const struct engine *e, char *dst, size_t size,
+			     const char *src);
 
 /* RS (borrowed) must outlive the engine. */
 struct engine *engine_new(const struct rule_set *rs,
@@ -41,6 +58,8 @@ void engine_finish(struct engine *e);
 
 /* Findings so far (owned by the engine). */
 const struct findings *engine_findings(const struct engine *e);
+/* After engine_finish(): findings_apply_baseline() on them. */
+size_t engine_apply_baseline(struct engine *e, const uint64_t *fps, size_t n);
 uint64_t engine_events(const struct engine *e);
 uint64_t engine_dropped_pending(const struct engine *e);
 /* What the engine knows of the traced processes (names, credentials). */

@@ -11,22 +11,264 @@
 #include "names.h"
 #include "strbuf.h"
 
-static void normalize(char *dst, size_t size, const char *src)
+static bool alnum(char c)
 {
-	size_t o = 0;
-
-	for (; *src && o + 1 < size; src++) {
-		if (*src >= '0' && *src <= '9') {
-			if (o == 0 || dst[o - 1] != 'N')
-				dst[o++] = 'N';
-			continue;
-		}
-		dst[o++] = *src;
-	}
-	dst[o] = '\0';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
 }
 
-static uint64_t fingerprint(const struct rule *r, struct snap *const *ev, int n)
+static bool hexdigit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* The length of a UUID (8-4-4-4-12 hex digits) at S, or 0. */
+static size_t uuid_at(const char *s)
+{
+	static const int groups[] = {8, 4, 4, 4, 12};
+	size_t n = 0;
+
+	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++) {
+		for (int k = 0; k < groups[g]; k++, n++)
+			if (!hexdigit(s[n]))
+				return 0;
+		if (g < 4 && s[n++] != '-')
+			return 0;
+	}
+	return alnum(s[n]) ? 0 : n;
+}
+
+/*
+ * Whether the K name characters at S look made up by a program: of two
+ * kinds or more (lower case, upper case, digits), with a digit, or two
+ * upper-case letters one of which starts no lower-case run. mkstemp's
+ * six (sedjLYRo6, ccZxU3dn), Python's eight (tmpa1b2c3d4) do, almost
+ * always; a word (MyConfig) does not, a word with digits (log2024) may.
+ */
+static bool random_tail(const char *s, size_t k)
+{
+	int lower = 0, upper = 0, digit = 0, odd = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		bool up = s[i] >= 'A' && s[i] <= 'Z';
+
+		lower += s[i] >= 'a' && s[i] <= 'z';
+		upper += up;
+		digit += s[i] >= '0' && s[i] <= '9';
+		/* a word's capital starts lower-case letters (MyConfig) */
+		odd += up && !(i + 1 < k && s[i + 1] >= 'a' && s[i + 1] <= 'z');
+	}
+	return (lower > 0) + (upper > 0) + (digit > 0) >= 2 &&
+	       (digit > 0 || (upper >= 2 && odd > 0));
+}
+
+/* How many characters at the end of the run S (N of them) a program
+ * made up: its last 8, its last 6, or none. */
+static size_t made_up(const char *s, size_t n)
+{
+	if (n >= 8 && random_tail(s + n - 8, 8))
+		return 8;
+	if (n >= 6 && random_tail(s + n - 6, 6))
+		return 6;
+	return 0;
+}
+
+/* Whether the last component of PATH has a run of six name characters
+ * or more, as the templates of mkstemp and mkdtemp leave. */
+static bool random_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t run = 0;
+
+	for (base = base ? base + 1 : path; *base; base++) {
+		run = alnum(*base) ? run + 1 : 0;
+		if (run >= 6)
+			return true;
+	}
+	return false;
+}
+
+/* A temporary name the tree made (engine->temps). */
+struct temp_ent {
+	struct hashmap_entry ent;
+	char path[];
+};
+
+static bool temp_eq(const struct hashmap_entry *e, const void *key)
+{
+	return !strcmp(container_of(e, struct temp_ent, ent)->path, key);
+}
+
+/*
+ * mkstemp(3) and its kin create their file O_CREAT|O_EXCL with mode 0600,
+ * mkdtemp(3) its directory with mode 0700 (glibc, Python's tempfile): a
+ * name so made is random by construction, whatever its letters. Remember
+ * it, so that fingerprints leave it out (engine_fingerprint_path()).
+ */
+void engine_note_temp(struct engine *e, const struct event *ev)
+{
+	const struct syscall_desc *sc = ev->sc;
+	struct temp_ent *t;
+	uint32_t h;
+	size_t n;
+
+	if (ev->type != EV_SYSCALL || !sc || !ev->abspath ||
+	    !(ev->has & HAS_RET) || ev->ret < 0 || !(ev->has & HAS_MODE))
+		return;
+	if (sc->effect == E_OPEN ? ((ev->flags & (O_CREAT_ | O_EXCL_)) !=
+					    (O_CREAT_ | O_EXCL_) ||
+				    (ev->mode & 0777) != 0600)
+				 : (strncmp(sc->name, "mkdir", 5) ||
+				    (ev->mode & 0777) != 0700))
+		return;
+	/* and its name has the six random characters or more of a template
+	 * (cp -a makes its directories 0700 too, under their own names) */
+	if (!random_name(ev->abspath))
+		return;
+	if (!e->temps.eq)
+		hashmap_init(&e->temps, temp_eq, 64);
+	h = hash_path(ev->abspath);
+	if (e->temps.count >= TEMP_NAMES_MAX ||
+	    hashmap_get(&e->temps, h, ev->abspath))
+		return;
+	n = strlen(ev->abspath) + 1;
+	t = xmalloc(sizeof(*t) + n);
+	memcpy(t->path, ev->abspath, n);
+	hashmap_put(&e->temps, &t->ent, h);
+}
+
+void engine_temps_release(struct engine *e)
+{
+	struct hashmap_iter it;
+	struct hashmap_entry *x;
+
+	if (!e->temps.eq)
+		return;
+	hashmap_iter_init(&e->temps, &it);
+	while ((x = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&e->temps, x);
+		free(container_of(x, struct temp_ent, ent));
+	}
+	hashmap_release(&e->temps);
+}
+
+/* The length of the longest prefix of PATH (a whole component) that is a
+ * temporary name of E, or 0. */
+static size_t temp_prefix(const struct engine *e, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t best = 0, n = strlen(path);
+
+	if (!e || !e->temps.count || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, path, n + 1);
+	for (size_t i = n; i > 1; i--) {
+		if (i < n && path[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (hashmap_get((struct hashmap *)&e->temps, hash_path(buf),
+				buf)) {
+			best = i;
+			break;
+		}
+	}
+	return best;
+}
+
+/* The length of the directory prefix DIR of SRC (a whole component), or
+ * 0. */
+static size_t dir_prefix(const char *src, const char *dir)
+{
+	size_t n = dir ? strlen(dir) : 0;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n < 2 || dir[0] != '/' || strncmp(src, dir, n) ||
+	    (src[n] && src[n] != '/'))
+		return 0;
+	return n;
+}
+
+/*
+ * SRC as a fingerprint holds it, the same across runs, machines, users,
+ * checkouts and temporary names: the root, the temporary directory or
+ * the home directory as $ROOT, $TMP, $HOME (the longest that applies);
+ * UUIDs as U, the end of a name a program made up (made_up()) as X,
+ * other runs of digits as N.
+ */
+void engine_fingerprint_path(const struct engine_options *opt, char *dst,
+			     size_t size, const char *src)
+{
+	const char *dirs[3] = {opt->fp_root, opt->fp_tmp, opt->fp_home};
+	static const char *const names[3] = {"$ROOT", "$TMP", "$HOME"};
+	size_t o = 0, best = 0;
+	int which = -1;
+
+	for (int i = 0; i < 3; i++) {
+		size_t n = dir_prefix(src, dirs[i]);
+
+		if (n > best) {
+			best = n;
+			which = i;
+		}
+	}
+	if (which >= 0) {
+		o = (size_t)snprintf(dst, size, "%s", names[which]);
+		src += best;
+	}
+	while (*src && o + 2 < size) {
+		size_t n = 0, u = uuid_at(src), tail;
+
+		if (u) {
+			dst[o++] = 'U';
+			src += u;
+			continue;
+		}
+		while (alnum(src[n]))
+			n++;
+		if (!n) {
+			dst[o++] = *src++;
+			continue;
+		}
+		tail = made_up(src, n);
+		for (n -= tail; n && o + 2 < size; n--, src++) {
+			if (*src >= '0' && *src <= '9') {
+				if (o == 0 || dst[o - 1] != 'N')
+					dst[o++] = 'N';
+				continue;
+			}
+			dst[o++] = *src;
+		}
+		if (tail && o + 2 < size) {
+			dst[o++] = 'X';
+			src += tail;
+		}
+		if (n) /* out of room */
+			break;
+	}
+	dst[o < size ? o : size - 1] = '\0';
+}
+
+void engine_fingerprint_name(const struct engine *e, char *dst, size_t size,
+			     const char *src)
+{
+	size_t t = temp_prefix(e, src), start = t;
+	char buf[PATH_MAX];
+
+	while (start > 0 && src[start - 1] != '/')
+		start--;
+	if (t && start + 1 + strlen(src + t) < sizeof(buf)) {
+		memcpy(buf, src, start);
+		buf[start] = 'T';
+		strcpy(buf + start + 1, src + t);
+		src = buf;
+	}
+	engine_fingerprint_path(&e->opt, dst, size, src);
+}
+
+static uint64_t fingerprint(const struct engine *eng, const struct rule *r,
+			    struct snap *const *ev, int n)
 {
 	uint64_t h = 1469598103934665603ULL;
 	char norm[PATH_MAX];
@@ -41,7 +283,8 @@ static uint64_t fingerprint(const struct rule *r, struct snap *const *ev, int n)
 		for (unsigned p = 0; p < ARRAY_SIZE(paths); p++) {
 			if (!paths[p])
 				continue;
-			normalize(norm, sizeof(norm), paths[p]);
+			engine_fingerprint_name(eng, norm, sizeof(norm),
+						paths[p]);
 			h = fnv(h, norm, strlen(norm) + 1);
 		}
 	}
@@ -307,7 +550,7 @@ void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 		evs[i] = &in->ev[i]->ev;
 	sev = engine_severity_of(e, r, first);
 	status = judge_match(e->judge, r, evs, nev, &sev, &reason);
-	f->fingerprint = fingerprint(r, in->ev, nev);
+	f->fingerprint = fingerprint(e, r, in->ev, nev);
 	/* what is not reported stays apart from what is */
 	if (status != FST_REPORTED && status != FST_PENDING)
 		f->fingerprint ^= (uint64_t)status * 0x9e3779b97f4a7c15ULL;

@@ -143,9 +143,15 @@ struct match {
 	bool dropped;
 };
 
+/* at most this many temporary names are remembered (engine_note_temp) */
+#define TEMP_NAMES_MAX 65536
+
 struct engine {
 	const struct rule_set *rs;
 	struct engine_options opt;
+	/* names the tree made as mkstemp and mkdtemp make theirs: random by
+	 * construction, left out of fingerprints */
+	struct hashmap temps;
 	struct reflist steps[SYSCALL_MAX]; /* per syscall_table row */
 	struct reflist guards[SYSCALL_MAX];
 	struct inst *buckets[BUCKETS];
@@ -385,5 +391,9 @@ void engine_flush_batch(struct engine *e);
 /* Note a rename, unlink or link by EV's process, before it is matched: a
  * pair it falls between is not confirmed by the identities changing. */
 void engine_note_mutation(struct engine *e, const struct event *ev);
+
+/* engine_emit.c: remember EV's name if it made a temporary one. */
+void engine_note_temp(struct engine *e, const struct event *ev);
+void engine_temps_release(struct engine *e);
 
 #endif

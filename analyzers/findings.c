@@ -107,6 +107,7 @@ const char *finding_status_name(enum finding_status s)
 		[FST_PRIVATE] = "private",
 		[FST_NO_INTENT] = "no-intent",
 		[FST_PENDING] = "pending",
+		[FST_BASELINED] = "baselined",
 	};
 
 	return (unsigned)s < FST_STATUS_ ? names[s] : "?";
@@ -285,6 +286,30 @@ void findings_more_examples(struct findings *fs, uint64_t fp)
 
 	if (s && *s)
 		fs->v[*s - 1]->also_more = true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t findings_apply_baseline(struct findings *fs, const uint64_t *fps,
+			       size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; n && i < fs->n; i++) {
+		struct finding *f = fs->v[i];
+
+		if (f->status == FST_REPORTED &&
+		    bsearch(&f->fingerprint, fps, n, sizeof(*fps), cmp_u64)) {
+			f->status = FST_BASELINED;
+			k++;
+		}
+	}
+	return k;
 }
 
 void findings_count(const struct findings *fs, uint64_t counts[3])
@@ -857,6 +882,8 @@ static const struct {
 	 " (--scope all reports them)"},
 	{FST_PRIVATE, "private", "private to the traced tree", ""},
 	{FST_NO_INTENT, "no_intent", "without durability intent", ""},
+	/* last: its JSON key only with a baseline */
+	{FST_BASELINED, "baselined", "in the baseline", ""},
 };
 
 /* The number of groups of each status of not_reported[]. */
@@ -947,6 +974,8 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_key(&o, "not_reported");
 	jsonw_begin_object(&o);
 	for (size_t k = 0; k < ARRAY_SIZE(not_reported); k++) {
+		if (not_reported[k].status == FST_BASELINED && !m->baseline)
+			continue;
 		jsonw_key(&o, not_reported[k].key);
 		jsonw_uint(&o, nr[k]);
 	}

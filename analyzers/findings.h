@@ -64,6 +64,7 @@ enum finding_status {
 	FST_PRIVATE,   /* no one besides the traced tree can change the name */
 	FST_NO_INTENT, /* durability the tree never asked for */
 	FST_PENDING,   /* judged when the trace ends (judge_finish) */
+	FST_BASELINED, /* its fingerprint is in the --baseline file */
 	FST_STATUS_,
 };
 
@@ -143,6 +144,14 @@ int findings_wants_example(struct findings *fs, uint64_t fp, const char *path);
 
 /* One more path for FP's finding that it has no room for. */
 void findings_more_examples(struct findings *fs, uint64_t fp);
+
+/*
+ * The reported findings whose fingerprint is one of FPS (N of them,
+ * sorted) become baselined: not reported, not gated, counted. Returns
+ * how many did.
+ */
+size_t findings_apply_baseline(struct findings *fs, const uint64_t *fps,
+			       size_t n);
 
 /* Counts by severity of the reported findings (not grouped). */
 void findings_count(const struct findings *fs, uint64_t counts[3]);
@@ -245,6 +254,7 @@ struct report_meta {
 	const char *const *tool_argv;
 	const char *root;
 	int tool_status; /* the exit status fsrace gives for this report */
+	bool baseline;	 /* --baseline: "baselined" is counted */
 };
 
 void report_json(FILE *out, const struct findings *fs,

@@ -54,6 +54,10 @@ struct opts {
 	struct output outputs[OUTPUTS_MAX];
 	int noutputs;
 	enum color color;
+	const char *root; /* --root, else the working directory */
+	const char *baseline, *write_baseline;
+	uint64_t *baseline_fps; /* sorted */
+	size_t nbaseline;
 	int fail_on;
 	const char **ignore;
 	int nignore;
@@ -109,6 +113,15 @@ static void usage(bool run, FILE *f)
 	      "      --color WHEN        colours in the text: auto (a "
 	      "terminal, no NO_COLOR),\n"
 	      "                          always or never\n"
+	      "      --baseline FILE     report and gate only findings not "
+	      "in FILE\n"
+	      "      --write-baseline FILE  write the findings' fingerprints "
+	      "to FILE\n"
+	      "      --root DIR          the workspace: paths of SARIF and "
+	      "annotations are\n"
+	      "                          relative to it, fingerprints leave "
+	      "it out\n"
+	      "                          (default: the working directory)\n"
 	      "      --show-suppressed   list the suppressed findings with "
 	      "their reasons\n"
 	      "      --no-default-suppressions  do not apply the shipped "
@@ -428,6 +441,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"color", required_argument, NULL, 'C'},
+		{"root", required_argument, NULL, 'W'},
+		{"baseline", required_argument, NULL, 'B'},
+		{"write-baseline", required_argument, NULL, 'b'},
 		{"fail-on", required_argument, NULL, 'F'},
 		{"ignore", required_argument, NULL, 'I'},
 		{"no-default-filters", no_argument, NULL, 'N'},
@@ -483,6 +499,15 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'o':
 			if (add_output(o, v) < 0)
 				return -1;
+			break;
+		case 'W':
+			o->root = v;
+			break;
+		case 'B':
+			o->baseline = v;
+			break;
+		case 'b':
+			o->write_baseline = v;
 			break;
 		case 'C':
 			if (!strcmp(v, "auto"))
@@ -597,10 +622,25 @@ static int check_outputs(const struct opts *o)
 	return 0;
 }
 
-static struct engine *make_engine(const struct rule_set *rs,
-				  const struct opts *o,
-				  const struct frame_namer *namer)
+/* --root DIR made absolute (it must exist), or the working directory,
+ * into ROOT (PATH_MAX): what paths are relative to in SARIF and
+ * annotations, and $ROOT in fingerprints. */
+static int resolve_root(struct opts *o, char *root)
 {
+	if (o->root && !realpath(o->root, root)) {
+		errorx("--root %s: %s", o->root, strerror(errno));
+		return -1;
+	}
+	if (!o->root && !getcwd(root, PATH_MAX))
+		root[0] = '\0';
+	o->root = root[0] ? root : NULL;
+	return 0;
+}
+
+static void engine_opts(const struct opts *o, const struct frame_namer *namer,
+			struct engine_options *ret)
+{
+	const char *tmp = getenv("TMPDIR");
 	struct engine_options eo = {
 		.default_filters = !o->no_default_filters,
 		.modifiers = !o->no_default_filters,
@@ -608,9 +648,67 @@ static struct engine *make_engine(const struct rule_set *rs,
 		.judge = {.default_suppressions = !o->no_default_suppressions,
 			  .scope_all = o->scope_all,
 			  .namer = namer},
+		/* what fingerprints leave out (findings.md, "Fingerprints") */
+		.fp_root = o->root,
+		.fp_tmp = tmp && tmp[0] == '/' ? tmp : "/tmp",
+		.fp_home = getenv("HOME"),
 	};
 
+	*ret = eo;
+}
+
+/* The working directory a native trace was recorded in, into ROOT
+ * (PATH_MAX): false for a strace log, an import, or no such file. */
+static bool recorded_cwd(const char *path, char *root)
+{
+	struct trace_reader rd;
+	char err[256];
+	bool ok = false;
+
+	if (trace_reader_open(&rd, path, err, sizeof(err)) == 0) {
+		const char *cwd = rd.header.cwd;
+
+		ok = cwd && cwd[0] == '/' && strlen(cwd) < PATH_MAX;
+		if (ok)
+			strcpy(root, cwd);
+	}
+	trace_reader_close(&rd);
+	return ok;
+}
+
+static struct engine *make_engine(const struct rule_set *rs,
+				  const struct opts *o,
+				  const struct frame_namer *namer)
+{
+	struct engine_options eo;
+
+	engine_opts(o, namer, &eo);
 	return engine_new(rs, &eo);
+}
+
+/*
+ * Before the program: --baseline read (a bad one is a usage error),
+ * --write-baseline's file checked.
+ */
+static int baseline_setup(struct opts *o)
+{
+	if (o->write_baseline && cli_check_output(o->write_baseline, 0) < 0)
+		return -1;
+	if (o->baseline &&
+	    baseline_load(o->baseline, &o->baseline_fps, &o->nbaseline) < 0)
+		return -1;
+	return 0;
+}
+
+/* After the engine: the baseline applied, then written if asked. */
+static int baseline_finish(const struct opts *o, struct engine *e,
+			   struct report_meta *m)
+{
+	m->baseline = o->baseline != NULL;
+	engine_apply_baseline(e, o->baseline_fps, o->nbaseline);
+	if (!o->write_baseline)
+		return 0;
+	return baseline_write(o->write_baseline, e);
 }
 
 static void free_opts(struct opts *o)
@@ -620,6 +718,7 @@ static void free_opts(struct opts *o)
 	free(o->disable);
 	free(o->severity);
 	free(o->ignore);
+	free(o->baseline_fps);
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -636,8 +735,6 @@ int cmd_analyze(int argc, char **argv)
 	/* what a SARIF report's paths are relative to */
 	char root[PATH_MAX];
 
-	if (!getcwd(root, sizeof(root)))
-		root[0] = '\0';
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
@@ -645,7 +742,13 @@ int cmd_analyze(int argc, char **argv)
 		errorx("analyze needs a trace file: fsrace analyze TRACE...");
 		goto out_opts;
 	}
-	if (check_outputs(&o) < 0)
+	/* a recorded run's workspace is where it ran: the same paths and
+	 * fingerprints as fsrace run gave it */
+	if (!o.root && recorded_cwd(argv[o.first_operand], root))
+		o.root = root;
+	else if (resolve_root(&o, root) < 0)
+		goto out_opts;
+	if (check_outputs(&o) < 0 || baseline_setup(&o) < 0)
 		goto out_opts;
 	files = (const char *const *)argv + o.first_operand;
 	nfiles = argc - o.first_operand;
@@ -665,7 +768,7 @@ int cmd_analyze(int argc, char **argv)
 	m.files = files;
 	m.nfiles = nfiles;
 	m.tool_argv = (const char *const *)argv;
-	m.root = root;
+	m.root = o.root;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
@@ -674,6 +777,8 @@ int cmd_analyze(int argc, char **argv)
 	m.unparsed_lines = unparsed;
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
+	if (baseline_finish(&o, a.engine, &m) < 0)
+		goto out_engine;
 	m.tool_status = gate(&o, engine_findings(a.engine));
 	if (write_report(&o, engine_findings(a.engine), &m) < 0)
 		goto out_engine;
@@ -703,9 +808,9 @@ int cmd_run(int argc, char **argv)
 	int r, status = EXIT_USAGE, prog_status;
 	char root[PATH_MAX];
 
-	if (!getcwd(root, sizeof(root)))
-		root[0] = '\0';
 	r = parse_opts(&o, argc, argv);
+	if (!r)
+		r = resolve_root(&o, root);
 	if (r)
 		goto out_opts;
 	if (o.first_operand >= argc) {
@@ -718,7 +823,7 @@ int cmd_run(int argc, char **argv)
 		       "libdw");
 		goto out_opts;
 	}
-	if (check_outputs(&o) < 0)
+	if (check_outputs(&o) < 0 || baseline_setup(&o) < 0)
 		goto out_opts;
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0)
@@ -767,7 +872,7 @@ int cmd_run(int argc, char **argv)
 	m.is_run = true;
 	m.argv = topt.argv;
 	m.tool_argv = (const char *const *)argv;
-	m.root = root;
+	m.root = o.root;
 	m.status = prog_status;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
@@ -775,6 +880,8 @@ int cmd_run(int argc, char **argv)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
+	if (baseline_finish(&o, a.engine, &m) < 0)
+		goto out_engine;
 	/* decided before the report, which says it (SARIF) */
 	m.tool_status = gate(&o, engine_findings(a.engine));
 	if (!m.tool_status && prog_status)

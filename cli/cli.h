@@ -66,6 +66,14 @@ int cli_check_output(const char *path, unsigned flags);
  * (-errno). */
 void cli_write_error(const char *path, int r);
 
+/* Baselines (cli/baseline.c): the sorted fingerprints of PATH, or -1
+ * after telling the user (file:line); E's reported and baselined
+ * findings into PATH, whole or not at all, their paths as the
+ * fingerprints hold them. */
+struct engine;
+int baseline_load(const char *path, uint64_t **ret, size_t *n);
+int baseline_write(const char *path, const struct engine *e);
+
 /* The shipped rules' directory: $FSRACE_RULES, the source tree's, or
  * the installed one. */
 const char *cli_default_rules_dir(void);

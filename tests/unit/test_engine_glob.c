@@ -200,12 +200,65 @@ static void test_needed_runs(void **state)
 	}
 }
 
+/*
+ * A path as a fingerprint holds it: the root, the temporary directory,
+ * the home directory (the longest that applies), UUIDs, the names
+ * mkstemp and Python's tempfile make up, digits.
+ */
+static void test_fingerprint_paths(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"/tmp/w/src/a.c", "$ROOT/src/a.c"},
+		{"/tmp/w", "$ROOT"},
+		{"/tmp/wx/a", "$TMP/wx/a"},
+		{"/tmp/x", "$TMP/x"},
+		{"/home/u/.cache/a", "$HOME/.cache/a"},
+		{"/home/user/a", "/home/user/a"},
+		{"/etc/passwd", "/etc/passwd"},
+		/* mkstemp's six, Python's eight, digits and words */
+		{"/tmp/w/sedjLYRo6", "$ROOT/sX"},
+		{"/tmp/w/sedAb12cd", "$ROOT/sX"},
+		{"/tmp/ccZxU3dn.s", "$TMP/X.s"},
+		{"/tmp/tmpa1b2c3d4", "$TMP/tmpX"},
+		{"/tmp/tmpzq9_x8y7", "$TMP/tmpX"},
+		{"/w/pytest-17/test_a0/f", "/w/pytest-N/tX/f"},
+		{"/w/log2024.txt", "/w/lX.txt"},
+		{"/w/MyConfig.json", "/w/MyConfig.json"},
+		{"/w/config", "/w/config"},
+		{"/w/garbage-1b4e28ba-2fa1-11d2-883f-0016d3cca427.txt",
+		 "/w/garbage-U.txt"},
+		{"/w/f1", "/w/fN"},
+		{"", ""},
+	};
+	struct engine_options o = {
+		.fp_root = "/tmp/w/", .fp_tmp = "/tmp", .fp_home = "/home/u"};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		engine_fingerprint_path(&o, buf, sizeof(buf), cases[i].in);
+		if (strcmp(buf, cases[i].out))
+			fail_msg("%s: '%s', not '%s'", cases[i].in, buf,
+				 cases[i].out);
+	}
+	/* none of the directories known: as it is but names */
+	memset(&o, 0, sizeof(o));
+	engine_fingerprint_path(&o, buf, sizeof(buf), "/tmp/sedjLYRo6");
+	assert_string_equal(buf, "/tmp/sX");
+	/* a small buffer: cut, terminated */
+	engine_fingerprint_path(&o, buf, 8, "/abcdefghijklmnop");
+	assert_string_equal(buf, "/abcde");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_globs_answer_as_fnmatch),
 		cmocka_unit_test(test_lists_answer_as_any_fnmatch),
 		cmocka_unit_test(test_needed_runs),
+		cmocka_unit_test(test_fingerprint_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Baselines (--write-baseline, --baseline): the fingerprints of the
+ * findings a project has accepted, in a small sorted JSON file meant to
+ * be committed; a run with it reports and gates only the others
+ * (docs/findings.md, "Baselines").
+ *
+ *   {"fsrace_baseline": 1,
+ *    "findings": [
+ *     {"fingerprint": "0123456789abcdef", "rule": "check-then-use",
+ *      "path": "$ROOT/src/cfg"},
+ *     ...]}
+ *
+ * One finding a line, sorted by rule, path and fingerprint, so that a
+ * diff shows what changed; "rule" and "path" (as the fingerprint holds
+ * it) are for people, only the fingerprint counts.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "cli.h"
+#include "engine.h"
+#include "findings.h"
+#include "jsonw.h"
+#include "rule.h"
+#include "util.h"
+
+#define BASELINE_VERSION 1
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool parse_fp(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16)
+		return false;
+	*v = strtoull(s, &end, 16);
+	return !*end;
+}
+
+int baseline_load(const char *path, uint64_t **ret, size_t *n)
+{
+	json_error_t jerr;
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *v, *list, *f;
+	uint64_t *fps = NULL;
+	size_t i;
+
+	*ret = NULL;
+	*n = 0;
+	if (!doc) {
+		if (jerr.line < 1)
+			errorx("cannot read baseline '%s': %s", path,
+			       jerr.text);
+		else
+			errorx("%s:%d: %s", path, jerr.line, jerr.text);
+		return -1;
+	}
+	v = json_object_get(doc, "fsrace_baseline");
+	list = json_object_get(doc, "findings");
+	if (!json_is_object(doc) || !json_is_integer(v) ||
+	    json_integer_value(v) != BASELINE_VERSION || !json_is_array(list)) {
+		errorx("%s: not an fsrace baseline (version %d): "
+		       "{\"fsrace_baseline\": %d, \"findings\": [...]}",
+		       path, BASELINE_VERSION, BASELINE_VERSION);
+		json_decref(doc);
+		return -1;
+	}
+	fps = xcalloc(json_array_size(list) + 1, sizeof(*fps));
+	json_array_foreach(list, i, f)
+	{
+		if (!parse_fp(json_string_value(
+				      json_object_get(f, "fingerprint")),
+			      &fps[i])) {
+			/* jansson keeps no positions of values: the entry */
+			errorx("%s: finding %zu has no \"fingerprint\" of 16 "
+			       "hex digits",
+			       path, i + 1);
+			free(fps);
+			json_decref(doc);
+			return -1;
+		}
+	}
+	*n = json_array_size(list);
+	qsort(fps, *n, sizeof(*fps), cmp_u64);
+	*ret = fps;
+	json_decref(doc);
+	return 0;
+}
+
+static void raw(struct jsonw *o, const char *s)
+{
+	jsonw_raw(o, s, strlen(s));
+}
+
+struct entry {
+	const char *rule;
+	char path[PATH_MAX];
+	uint64_t fp;
+};
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	int c = strcmp(a->rule, b->rule);
+
+	if (!c)
+		c = strcmp(a->path, b->path);
+	return c ? c : cmp_u64(&a->fp, &b->fp);
+}
+
+int baseline_write(const char *path, const struct engine *e)
+{
+	const struct findings *fs = engine_findings(e);
+	struct entry *v = xcalloc(fs->n + 1, sizeof(*v));
+	struct atomic_file af;
+	struct jsonw o;
+	size_t n = 0;
+	FILE *f;
+	int r;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *fd = fs->v[i];
+		const char *p = finding_path(fd);
+
+		/* what the report shows, and what a baseline took out */
+		if (fd->status != FST_REPORTED && fd->status != FST_BASELINED)
+			continue;
+		v[n].rule = fd->rule->id;
+		v[n].fp = fd->fingerprint;
+		engine_fingerprint_name(e, v[n].path, sizeof(v[n].path),
+					p ? p : "");
+		n++;
+	}
+	qsort(v, n, sizeof(*v), cmp_entry);
+	jsonw_init(&o);
+	raw(&o, "{\"fsrace_baseline\": 1,\n \"findings\": [");
+	for (size_t i = 0; i < n; i++) {
+		char fp[20];
+
+		if (i && v[i].fp == v[i - 1].fp)
+			continue;
+		snprintf(fp, sizeof(fp), "%016" PRIx64, v[i].fp);
+		raw(&o, i ? ",\n  " : "\n  ");
+		/* one object a line: a fresh writer state each time */
+		{
+			struct jsonw one;
+
+			jsonw_init(&one);
+			jsonw_begin_object(&one);
+			jsonw_key(&one, "fingerprint");
+			jsonw_string(&one, fp);
+			jsonw_key(&one, "rule");
+			jsonw_string(&one, v[i].rule);
+			jsonw_key(&one, "path");
+			jsonw_string(&one, v[i].path);
+			jsonw_end_object(&one);
+			jsonw_raw(&o, one.buf, one.len);
+			jsonw_release(&one);
+		}
+	}
+	raw(&o, n ? "\n ]}\n" : "]}\n");
+	free(v);
+	r = atomic_file_open(&af, path, 0);
+	if (r == 0 && !(f = atomic_file_fp(&af))) {
+		r = -errno;
+		atomic_file_discard(&af);
+	} else if (r == 0) {
+		fwrite(o.buf, 1, o.len, f);
+		r = atomic_file_commit(&af);
+	}
+	jsonw_release(&o);
+	if (r < 0) {
+		cli_write_error(path, r);
+		return -1;
+	}
+	return 0;
+}

@@ -38,7 +38,9 @@ struct py_offsets {
 	uint32_t version; /* major.minor, PY_VERSION_HEX >> 16 */
 	uint16_t rt_interp_head;
 	uint16_t is_next, is_threads_head;
-	uint16_t ts_next, ts_native_tid;
+	/* a state is its thread's while it is in the interpreter's list:
+	 * one freed keeps its native_thread_id */
+	uint16_t ts_prev, ts_next, ts_native_tid;
 	/* the innermost frame: tstate->cframe->current_frame (3.11,
 	 * 3.12), or tstate->current_frame (3.13: ts_cframe 0) */
 	uint16_t ts_cframe, cf_current, ts_current_frame;
@@ -78,8 +80,9 @@ struct py_runtime {
 	uint64_t code_type;	 /* &PyCode_Type, in the tracee; 0: unknown */
 	struct py_cache *cache;	 /* owned; made by py_frames() */
 	/* frames whose header came from the one read of the data stack,
-	 * frames read one by one, code objects read again */
-	unsigned long frames_batched, frames_alone, code_misses;
+	 * frames read one by one, code objects read again, threads looked
+	 * for in the interpreters' lists (not as the last walk found them) */
+	unsigned long frames_batched, frames_alone, code_misses, ts_lookups;
 };
 
 /*
@@ -101,7 +104,9 @@ void py_runtime_release(struct py_runtime *rt);
  * the thread's data stack gives the frames it holds; the code objects
  * are cached in RT, each checked against the tracee's at every walk by
  * one batched read (a code object freed and another made at its
- * address is read again).
+ * address is read again). The thread's state is taken as the last walk
+ * found it while it is still in its interpreter's list (a state freed
+ * keeps its thread id), and looked for again when it gives no frames.
  */
 int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max);
 

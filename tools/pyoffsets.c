@@ -68,6 +68,7 @@ int main(void)
 	P("rt_interp_head", offsetof(_PyRuntimeState, interpreters.head));
 	P("is_next", offsetof(PyInterpreterState, next));
 	P("is_threads_head", offsetof(PyInterpreterState, threads.head));
+	P("ts_prev", offsetof(PyThreadState, prev));
 	P("ts_next", offsetof(PyThreadState, next));
 	P("ts_native_tid", offsetof(PyThreadState, native_thread_id));
 	P("ts_cframe", offsetof(PyThreadState, cframe));

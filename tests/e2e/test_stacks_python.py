@@ -270,3 +270,90 @@ def test_python312_code_object_reused(ctx):
 
 def test_python313_code_object_reused(ctx):
     check_code_reuse(ctx, interpreter(13))
+
+
+# --- what each stat of a file has for Python frames ----------------------
+
+# " > python FUNCTION (FILE:LINE)", or "(FILE)" of no line
+PY_FRAME = re.compile(r" > python (?P<fn>\S+) \((?P<file>.*?)"
+                      r"(?::(?P<line>\d+))?\)$")
+
+
+def stat_py_frames(ctx, argv, path):
+    """fsrace record --stacks ARGV, then dump: the Python frames under
+    each stat of PATH, (function, file, line) innermost first."""
+    ts.need_stacks(ctx)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", *argv])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    p = ctx.run(["dump", trace])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    out, cur = [], None
+    for line in p.stdout.splitlines():
+        if not line.startswith(" > "):
+            cur = [] if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{path}"' in \
+                line else None
+            if cur is not None:
+                out.append(cur)
+        elif cur is not None and line.startswith(" > python "):
+            m = PY_FRAME.match(line)
+            assert m, line
+            cur.append((m["fn"], m["file"],
+                        int(m["line"]) if m["line"] else None))
+    return out
+
+
+def script(ctx, text):
+    path = os.path.join(ctx.tmp, "s.py")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def line_of(text, tag):
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.endswith(f"# {tag}"):
+            return n
+    raise AssertionError(tag)
+
+
+# --- Python called from a thread of C: a thread state at each call -------
+
+CALLBACK = '''import ctypes, os, sys
+
+CB = ctypes.CFUNCTYPE(None)
+
+
+def cb():
+    os.stat(sys.argv[2])  # CB-STAT
+
+
+f = CB(cb)
+ctypes.CDLL(sys.argv[1]).run_callbacks(f, 5)
+'''
+
+
+def check_callback(ctx, python):
+    """Five calls of a ctypes callback from one thread of C (each with a
+    thread state of its own, the last one freed): each stat is under
+    the callback's frame, and that frame only."""
+    path = script(ctx, CALLBACK)
+    src, = ts.files(ctx, "in.txt")
+    lib = os.path.join(ctx.fixtures, "pycallback.so")
+    stats = stat_py_frames(ctx, [python, path, lib, src], src)
+    assert stats == [[("cb", path, line_of(CALLBACK, "CB-STAT"))]] * 5, \
+        stats
+
+
+def test_python311_callback_from_a_c_thread(ctx):
+    ts.need_python(ctx)
+    check_callback(ctx, ts.PYTHON)
+
+
+def test_python312_callback_from_a_c_thread(ctx):
+    check_callback(ctx, interpreter(12))
+
+
+def test_python313_callback_from_a_c_thread(ctx):
+    check_callback(ctx, interpreter(13))
+

@@ -39,6 +39,10 @@
 #define PY_TS_MAX 1024
 #define PY_FRAME_MAX 128
 #define PY_CODE_SPAN_MAX 256
+/* FRAME_OWNED_BY_GENERATOR, and where 3.13's code objects have their
+ * _co_firsttraceable (both checked by tools/pyoffsets.c) */
+#define PY_OWNED_BY_GENERATOR 1
+#define PY_313_FIRSTTRACEABLE 184
 
 static const struct py_offsets *const py_tables[] = {
 	&offsets_311,
@@ -391,6 +395,8 @@ int py_debug_offsets(const void *buf, size_t n, uint32_t hex,
 		   &o.co_linetable) ||
 	    !field(d.code_object.co_code_adaptive, 2, d.code_object.size,
 		   &o.co_code) ||
+	    !field(PY_313_FIRSTTRACEABLE, 4, d.code_object.size,
+		   &o.co_firsttraceable) ||
 	    !field(d.bytes_object.ob_size, 8, d.bytes_object.size,
 		   &o.bytes_size) ||
 	    !field(d.bytes_object.ob_sval, 1, d.bytes_object.size,
@@ -433,9 +439,12 @@ static size_t span_of(const struct py_offsets *o, size_t *ret_len)
 	size_t lo = o->ob_type, hi = o->ob_type + 8u;
 	const uint16_t ptrs[] = {o->co_filename, o->co_qualname,
 				 o->co_linetable};
+	const uint16_t ints[] = {o->co_firstlineno, o->co_firsttraceable};
 
-	lo = o->co_firstlineno < lo ? o->co_firstlineno : lo;
-	hi = max_sz(hi, o->co_firstlineno + 4u);
+	for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
+		lo = ints[i] < lo ? ints[i] : lo;
+		hi = max_sz(hi, ints[i] + 4u);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(ptrs); i++) {
 		lo = ptrs[i] < lo ? ptrs[i] : lo;
 		hi = max_sz(hi, ptrs[i] + 8u);
@@ -956,14 +965,24 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 			.qualname = get64(s, o->co_qualname - id_lo),
 			.linetable = get64(s, o->co_linetable - id_lo),
 		};
-		struct py_code *e = cache_entry(c, fr.code[i]);
+		uint64_t start = fr.code[i] + o->co_code;
+		struct py_code *e;
 		int64_t lasti;
+		int32_t ft;
 
 		memcpy(&id.first, s + (o->co_firstlineno - id_lo),
 		       sizeof(id.first));
+		memcpy(&ft, s + (o->co_firsttraceable - id_lo), sizeof(ft));
 		/* 3.13's f_executable may be no code object */
 		if (rt->code_type && id.type != rt->code_type)
 			continue;
+		/* a frame not begun, as _PyFrame_IsIncomplete says: 3.13's
+		 * shim under a class's __init__ (_Py_InitCleanup, a code
+		 * object of CPython's own), one pushed but not yet run */
+		if (fr.owner[i] != PY_OWNED_BY_GENERATOR && ft >= 0 &&
+		    fr.instr[i] < start + 2 * (uint64_t)ft)
+			continue;
+		e = cache_entry(c, fr.code[i]);
 		if (e->addr != fr.code[i] || !id_eq(&e->id, &id)) {
 			code_read(o, tid, e, fr.code[i], &id);
 			rt->code_misses++;
@@ -971,9 +990,7 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 		memcpy(f[out].file, e->file, sizeof(f[out].file));
 		memcpy(f[out].function, e->function, sizeof(f[out].function));
 		/* the instruction being run, in code units from the first */
-		lasti = ((int64_t)fr.instr[i] -
-			 (int64_t)(fr.code[i] + o->co_code)) /
-			2;
+		lasti = ((int64_t)fr.instr[i] - (int64_t)start) / 2;
 		f[out].line = e->nlt ? py_addr2line(e->lt, e->nlt, id.first,
 						    (int)lasti * 2)
 				     : -1;

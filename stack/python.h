@@ -53,6 +53,9 @@ struct py_offsets {
 	uint16_t ob_type;
 	uint16_t co_firstlineno, co_filename, co_qualname, co_linetable,
 		co_code;
+	/* _co_firsttraceable: a frame is not begun (_PyFrame_IsIncomplete)
+	 * before that instruction; not in 3.13's _Py_DebugOffsets */
+	uint16_t co_firsttraceable;
 	uint16_t bytes_size, bytes_sval;
 	uint16_t str_length, str_state, str_ascii_data;
 };

@@ -357,3 +357,48 @@ def test_python312_callback_from_a_c_thread(ctx):
 def test_python313_callback_from_a_c_thread(ctx):
     check_callback(ctx, interpreter(13))
 
+
+# --- a class made in a loop: no frame of 3.13's __init__ shim ------------
+
+INIT = '''import os, sys
+
+
+class C:
+    def __init__(self, p):
+        os.stat(p)  # INIT-STAT
+
+
+def main(p):
+    for _ in range(120):
+        C(p)  # MAIN-NEW
+
+
+main(sys.argv[1])  # MODULE-MAIN
+'''
+
+
+def check_init(ctx, python):
+    """C(p) 120 times: once the call is specialized (3.13's
+    CALL_ALLOC_AND_ENTER_INIT), __init__ runs over a shim frame of a
+    code object of its own, not yet begun: it is no frame of the
+    program's."""
+    path = script(ctx, INIT)
+    src, = ts.files(ctx, "in.txt")
+    stats = stat_py_frames(ctx, [python, path, src], src)
+    assert stats == [[("C.__init__", path, line_of(INIT, "INIT-STAT")),
+                      ("main", path, line_of(INIT, "MAIN-NEW")),
+                      ("<module>", path, line_of(INIT, "MODULE-MAIN"))]
+                     ] * 120, [s for s in stats if len(s) != 3][:3]
+
+
+def test_python311_init_in_a_loop(ctx):
+    ts.need_python(ctx)
+    check_init(ctx, ts.PYTHON)
+
+
+def test_python312_init_in_a_loop(ctx):
+    check_init(ctx, interpreter(12))
+
+
+def test_python313_init_in_a_loop(ctx):
+    check_init(ctx, interpreter(13))

@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -234,7 +235,8 @@ static int svarint(const unsigned char **p, const unsigned char *end)
 int py_addr2line(const unsigned char *lt, size_t n, int firstlineno, int addrq)
 {
 	const unsigned char *p = lt, *end = lt + n;
-	int line = firstlineno, addr = 0;
+	/* a table of garbage may add up beyond an int */
+	int64_t line = firstlineno, addr = 0;
 
 	if (addrq < 0)
 		return firstlineno;
@@ -267,13 +269,29 @@ int py_addr2line(const unsigned char *lt, size_t n, int firstlineno, int addrq)
 			break;
 		}
 		if (addrq < addr + len * 2)
-			return has ? line : -1;
+			return has && line >= INT_MIN && line <= INT_MAX
+				       ? (int)line
+				       : -1;
 		addr += len * 2;
 		/* the next entry starts with its high bit set */
 		while (p < end && !(*p & 0x80))
 			p++;
 	}
 	return -1;
+}
+
+int py_instr_line(const unsigned char *lt, size_t n, int firstlineno,
+		  uint64_t start, uint64_t instr)
+{
+	/* 3.11 and 3.12's prev_instr is one code unit before the first
+	 * until the frame runs: the first line, as CPython says */
+	if (instr < start)
+		return start - instr <= 2 ? py_addr2line(lt, n, firstlineno, -2)
+					  : -1;
+	if (instr - start > INT_MAX / 2)
+		return -1;
+	return py_addr2line(lt, n, firstlineno,
+			    (int)((instr - start) & ~(uint64_t)1));
 }
 
 /* --- 3.13's _Py_DebugOffsets ------------------------------------- */
@@ -967,7 +985,6 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 		};
 		uint64_t start = fr.code[i] + o->co_code;
 		struct py_code *e;
-		int64_t lasti;
 		int32_t ft;
 
 		memcpy(&id.first, s + (o->co_firstlineno - id_lo),
@@ -989,10 +1006,8 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 		}
 		memcpy(f[out].file, e->file, sizeof(f[out].file));
 		memcpy(f[out].function, e->function, sizeof(f[out].function));
-		/* the instruction being run, in code units from the first */
-		lasti = ((int64_t)fr.instr[i] - (int64_t)start) / 2;
-		f[out].line = e->nlt ? py_addr2line(e->lt, e->nlt, id.first,
-						    (int)lasti * 2)
+		f[out].line = e->nlt ? py_instr_line(e->lt, e->nlt, id.first,
+						     start, fr.instr[i])
 				     : -1;
 		out++;
 	}

@@ -122,4 +122,14 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max);
  */
 int py_addr2line(const unsigned char *lt, size_t n, int firstlineno, int addrq);
 
+/*
+ * The line of the instruction at INSTR of a code object whose first
+ * instruction is at START, both addresses in the tracee (3.11 and
+ * 3.12's prev_instr, 3.13's instr_ptr), by py_addr2line(); -1 where
+ * INSTR is no instruction of it: more than one before START, or more
+ * than INT_MAX / 2 bytes after.
+ */
+int py_instr_line(const unsigned char *lt, size_t n, int firstlineno,
+		  uint64_t start, uint64_t instr);
+
 #endif

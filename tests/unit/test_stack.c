@@ -500,6 +500,59 @@ static void test_python_linetable(void **state)
 	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 14), -1);
 }
 
+/* Five "no column" entries of one unit each, each +2^29 - 1 lines
+ * (svarint 2^30 - 2, the longest varint read): the fifth is past
+ * INT_MAX. SIGN 1 makes each a minus, past INT_MIN. */
+static void big_deltas(unsigned char *lt, int sign)
+{
+	for (int i = 0; i < 5; i++) {
+		unsigned char *e = lt + 6 * i;
+
+		e[0] = 0x80 | (13 << 3) | 0;
+		e[1] = 64 | (62 + sign);
+		e[2] = e[3] = e[4] = 64 | 63;
+		e[5] = 63;
+	}
+}
+
+/* A table or an instruction of garbage (a code object freed while it is
+ * read) gives no line, and no overflow of an int. */
+static void test_python_linetable_garbage(void **state)
+{
+	static const unsigned char lt[] = {0x80 | (0 << 3) | 3, 0x05};
+	unsigned char big[30];
+	const uint64_t start = 0x7f0000001000;
+
+	(void)state;
+	big_deltas(big, 0);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 0), 536870912);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 6), 2147483645);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 8), -1);
+	big_deltas(big, 1);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 6), -2147483643);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 8), -1);
+	/* the instruction: in the table; before the first (3.11 and 3.12's
+	 * prev_instr of a frame not begun); farther */
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start + 6),
+			 40);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start + 7),
+			 40);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start + 8),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start - 2),
+			 40);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start - 4),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, 0), -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start,
+				       start + ((uint64_t)1 << 32)),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, UINT64_MAX),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, UINT64_MAX, start),
+			 -1);
+}
+
 /* The _Py_DebugOffsets of CPython 3.13.0 (its libpython's _PyRuntime
  * initializer), word by word after the cookie. */
 static const uint64_t debug_313[72] = {
@@ -605,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_sigprocmask_while_walking),
 		cmocka_unit_test(test_python_frames),
 		cmocka_unit_test(test_python_linetable),
+		cmocka_unit_test(test_python_linetable_garbage),
 		cmocka_unit_test(test_python_debug_offsets),
 	};
 

@@ -71,33 +71,80 @@ def entry(version):
     return m[0] if m else None
 
 
-def test_offset_tables_are_the_headers(ctx):
-    sets = header_sets()
-    if not sets:
-        raise harness.Skip("no CPython 3.11+ headers with internal/ here "
-                           "(python3.11-dev, or a pyenv build)")
+def tables():
+    """The versions stack/python-offsets.h has a table of."""
+    with open(TABLES) as f:
+        return sorted({(int(m[1]), int(m[2])) for m in re.finditer(
+            r"^/\* CPython (\d+)\.(\d+),", f.read(), re.M)})
+
+
+def pyoffsets(ctx, inc):
+    """tools/pyoffsets.c built against the headers INC and run."""
     exe = os.path.join(ctx.tmp, "pyoffsets")
-    checked = set()
-    for inc, version in sets:
-        c = subprocess.run(["cc", "-DPy_BUILD_CORE", f"-I{inc}",
-                            f"-I{inc}/internal", PYOFFSETS, "-o", exe],
-                           capture_output=True, text=True)
-        assert c.returncode == 0, (inc, c.stderr)
-        p = subprocess.run([exe], capture_output=True, text=True)
-        if inc.endswith("d"):
-            # Debian's python3.Xd-dev: a debug build's, never a table
-            assert (p.returncode, p.stdout) == (1, ""), (inc, p.stdout)
-            assert p.stderr.startswith("pyoffsets: a debug build's "
-                                       "headers"), p.stderr
-        elif version >= (3, 13):
-            assert (p.returncode, p.stdout, p.stderr) == (
-                3, "", "pyoffsets: CPython %d.%d is read from "
-                "_Py_DebugOffsets, not from a table\n" % version), inc
-        else:
-            assert (p.returncode, p.stderr) == (0, ""), (inc, p.stderr)
-            assert p.stdout == entry(version), (inc, p.stdout)
-            checked.add(version)
-    assert checked, f"no headers of a tabled version among {sets}"
+    c = subprocess.run(["cc", "-DPy_BUILD_CORE", f"-I{inc}",
+                        f"-I{inc}/internal", PYOFFSETS, "-o", exe],
+                       capture_output=True, text=True)
+    assert c.returncode == 0, (inc, c.stderr)
+    return subprocess.run([exe], capture_output=True, text=True)
+
+
+def release_headers(version):
+    """The include dirs of VERSION's release builds (not Debian's
+    python3.Xd-dev); Skip, saying so, if there is none."""
+    incs = [inc for inc, v in header_sets()
+            if v == version and not inc.endswith("d")]
+    if not incs:
+        raise harness.Skip(
+            "no headers of CPython %d.%d with internal/ here (python3-dev "
+            "of that version, or a pyenv build of it): %s not checked" % (
+                *version, "its table is" if version in tables() else
+                "what tools/pyoffsets.c pins of it is"))
+    return incs
+
+
+def check_table(ctx, version):
+    """VERSION's table is what tools/pyoffsets.c prints from each set of
+    its headers here."""
+    for inc in release_headers(version):
+        p = pyoffsets(ctx, inc)
+        assert (p.returncode, p.stderr) == (0, ""), (inc, p.stderr)
+        assert p.stdout == entry(version), (inc, p.stdout)
+
+
+def test_offset_tables_each_have_a_test(ctx):
+    # a table added needs its test_offset_table_3NN_is_the_headers
+    assert tables() == [(3, 11), (3, 12)], tables()
+
+
+def test_offset_table_311_is_the_headers(ctx):
+    check_table(ctx, (3, 11))
+
+
+def test_offset_table_312_is_the_headers(ctx):
+    check_table(ctx, (3, 12))
+
+
+def test_pyoffsets_313_builds_against_its_headers(ctx):
+    # its _Static_asserts hold, and it says 3.13 has no table
+    for inc in release_headers((3, 13)):
+        p = pyoffsets(ctx, inc)
+        assert (p.returncode, p.stdout, p.stderr) == (
+            3, "", "pyoffsets: CPython 3.13 is read from _Py_DebugOffsets, "
+            "not from a table\n"), inc
+
+
+def test_pyoffsets_refuses_a_debug_builds_headers(ctx):
+    # Debian's python3.Xd-dev: a debug build's, never a table
+    incs = [inc for inc, v in header_sets() if inc.endswith("d")
+            and v < (3, 13)]
+    if not incs:
+        raise harness.Skip("no debug build's headers of CPython 3.11 or "
+                           "3.12 here (python3-dbg's python3.Xd)")
+    for inc in incs:
+        p = pyoffsets(ctx, inc)
+        assert (p.returncode, p.stdout) == (1, ""), (inc, p.stdout)
+        assert p.stderr.startswith("pyoffsets: a debug build's "
+                                   "headers"), p.stderr
 
 
 # --- frames, as test_stacks.py's for 3.11 ----------------------------------

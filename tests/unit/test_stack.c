@@ -26,6 +26,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <glob.h>
 
 #include "modules.h"
 #include "python.h"
@@ -466,6 +467,81 @@ static void test_python_frames(void **state)
 	rmdir(dir);
 }
 
+/*
+ * Two walks of PYTHON (3.MINOR) stopped at the script's access(), each
+ * its three frames: the first finds the thread's state in the list and
+ * reads the code objects; the second takes all from the one read of
+ * the state as the first found it (the frames from the data stack, the
+ * code objects from the cache), and looks nothing up. Entry frames of
+ * 3.12 and later are on the C stack: one read alone a walk.
+ */
+static void walk_twice(const char *python, int minor)
+{
+	char dir[] = "/tmp/fsrace-test-stack-XXXXXX", script[64];
+	const unsigned long alone = minor >= 12;
+	struct module_space mods;
+	struct py_runtime rt;
+	struct py_frame f[16];
+	FILE *fp;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/t.py", dir);
+	fp = fopen(script, "w");
+	assert_non_null(fp);
+	fputs(py_script, fp);
+	fclose(fp);
+	pid = python_at_access(python, script);
+	module_space_init(&mods, pid);
+	assert_int_equal(py_runtime_find(&mods, &rt), 0);
+	assert_int_equal(rt.version >> 16, 0x0300 | (uint32_t)minor);
+	for (unsigned long walk = 1; walk <= 2; walk++) {
+		assert_int_equal(py_frames(&rt, pid, f, 16), 3);
+		assert_string_equal(f[0].function, "check");
+		assert_int_equal(f[0].line, 3);
+		assert_string_equal(f[2].function, "<module>");
+		assert_int_equal(rt.ts_lookups, 1);
+		assert_int_equal(rt.frames_batched, 3 * walk);
+		assert_int_equal(rt.frames_alone, alone * walk);
+		assert_int_equal(rt.code_misses, 3);
+	}
+	py_runtime_release(&rt);
+	module_space_release(&mods);
+	module_images_trim();
+	reap(pid);
+	unlink(script);
+	rmdir(dir);
+}
+
+/* The batched path is the one taken: Debian's python3.11 and pyenv's
+ * 3.12 and 3.13, those here. */
+static void test_python_walks_batched(void **state)
+{
+	const char *home = getenv("HOME");
+	int walked = 0;
+
+	(void)state;
+	if (access("/usr/bin/python3.11", X_OK) == 0) {
+		walk_twice("/usr/bin/python3.11", 11);
+		walked++;
+	}
+	for (int minor = 12; home && minor <= 13; minor++) {
+		char pat[256];
+		glob_t g;
+
+		snprintf(pat, sizeof(pat),
+			 "%s/.pyenv/versions/3.%d.*/bin/python3.%d", home,
+			 minor, minor);
+		if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+			walk_twice(g.gl_pathv[g.gl_pathc - 1], minor);
+			walked++;
+		}
+		globfree(&g);
+	}
+	if (!walked)
+		skip(); /* loudly: the runner counts it */
+}
+
 /* co_linetable entries of Objects/locations.md, one form each. */
 static void test_python_linetable(void **state)
 {
@@ -657,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_symbol_within_its_size),
 		cmocka_unit_test(test_sigprocmask_while_walking),
 		cmocka_unit_test(test_python_frames),
+		cmocka_unit_test(test_python_walks_batched),
 		cmocka_unit_test(test_python_linetable),
 		cmocka_unit_test(test_python_linetable_garbage),
 		cmocka_unit_test(test_python_debug_offsets),

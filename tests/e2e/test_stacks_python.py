@@ -254,11 +254,19 @@ def check_no_frames(ctx, python):
 
 
 def test_python_debug_build_has_no_frames(ctx):
-    # Debian's python3.11-dbg: 3.11, whose table is not a debug build's
+    # Debian's python3-dbg: the system python3's version, whose layout
+    # is not a debug build's
     ts.need_stacks(ctx)
-    python = "/usr/bin/python3.11d"
+    p = subprocess.run(["/usr/bin/python3", "-c", "import sys; print("
+                        "'%d.%d' % sys.version_info[:2])"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise harness.Skip("no /usr/bin/python3, whose debug build "
+                           "python3-dbg is")
+    python = f"/usr/bin/python{p.stdout.strip()}d"
     if not os.access(python, os.X_OK):
-        raise harness.Skip(f"{python} (python3.11-dbg) is not installed")
+        raise harness.Skip(f"{python} (python3-dbg) is not installed: "
+                           "tools/deps.sh --python-debug")
     check_no_frames(ctx, python)
 
 

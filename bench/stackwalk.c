@@ -91,8 +91,10 @@ static int python_walks(const char *python, int n, int depth)
 		 "        os.access('" PY_PROBE "', os.F_OK)\n"
 		 "f1(%d)\n",
 		 depth, depth, n);
-	if (!t || depth < 1)
+	if (!t || depth < 1) {
+		free(t);
 		return 2;
+	}
 	pid = fork();
 	if (!pid) {
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);

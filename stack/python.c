@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -39,6 +40,10 @@
 #define PY_TS_MAX 1024
 #define PY_FRAME_MAX 128
 #define PY_CODE_SPAN_MAX 256
+/* FRAME_OWNED_BY_GENERATOR, and where 3.13's code objects have their
+ * _co_firsttraceable (both checked by tools/pyoffsets.c) */
+#define PY_OWNED_BY_GENERATOR 1
+#define PY_313_FIRSTTRACEABLE 184
 
 static const struct py_offsets *const py_tables[] = {
 	&offsets_311,
@@ -70,7 +75,8 @@ struct py_code {
 struct py_thread {
 	pid_t tid; /* 0: none */
 	uint64_t ts, cframe, chunk;
-	uint64_t lo; /* the data stack read, WINDOW bytes from LO */
+	uint64_t is, prev; /* its interpreter, the state before it */
+	uint64_t lo;	   /* the data stack read, WINDOW bytes from LO */
 	size_t window;
 	int ncode, nalone;
 	uint64_t code[PY_GUESS_MAX];
@@ -86,7 +92,7 @@ struct py_cache {
 	unsigned char window[PY_WINDOW];
 	/* the first read of a walk (as the last walk found the thread),
 	 * and the spans of the code objects read after the frames */
-	unsigned char first[PY_TS_MAX + 8 + PY_WINDOW +
+	unsigned char first[PY_TS_MAX + 3 * 8 + PY_WINDOW +
 			    PY_GUESS_MAX * PY_CODE_SPAN_MAX +
 			    PY_ALONE_MAX * PY_FRAME_MAX + PY_GAP_BUDGET];
 	unsigned char spans[PY_FRAMES_MAX * PY_CODE_SPAN_MAX + PY_GAP_BUDGET];
@@ -229,7 +235,8 @@ static int svarint(const unsigned char **p, const unsigned char *end)
 int py_addr2line(const unsigned char *lt, size_t n, int firstlineno, int addrq)
 {
 	const unsigned char *p = lt, *end = lt + n;
-	int line = firstlineno, addr = 0;
+	/* a table of garbage may add up beyond an int */
+	int64_t line = firstlineno, addr = 0;
 
 	if (addrq < 0)
 		return firstlineno;
@@ -262,13 +269,29 @@ int py_addr2line(const unsigned char *lt, size_t n, int firstlineno, int addrq)
 			break;
 		}
 		if (addrq < addr + len * 2)
-			return has ? line : -1;
+			return has && line >= INT_MIN && line <= INT_MAX
+				       ? (int)line
+				       : -1;
 		addr += len * 2;
 		/* the next entry starts with its high bit set */
 		while (p < end && !(*p & 0x80))
 			p++;
 	}
 	return -1;
+}
+
+int py_instr_line(const unsigned char *lt, size_t n, int firstlineno,
+		  uint64_t start, uint64_t instr)
+{
+	/* 3.11 and 3.12's prev_instr is one code unit before the first
+	 * until the frame runs: the first line, as CPython says */
+	if (instr < start)
+		return start - instr <= 2 ? py_addr2line(lt, n, firstlineno, -2)
+					  : -1;
+	if (instr - start > INT_MAX / 2)
+		return -1;
+	return py_addr2line(lt, n, firstlineno,
+			    (int)((instr - start) & ~(uint64_t)1));
 }
 
 /* --- 3.13's _Py_DebugOffsets ------------------------------------- */
@@ -363,6 +386,7 @@ int py_debug_offsets(const void *buf, size_t n, uint32_t hex,
 		   &o.is_next) ||
 	    !field(d.interpreter_state.threads_head, 8,
 		   d.interpreter_state.size, &o.is_threads_head) ||
+	    !field(d.thread_state.prev, 8, d.thread_state.size, &o.ts_prev) ||
 	    !field(d.thread_state.next, 8, d.thread_state.size, &o.ts_next) ||
 	    !field(d.thread_state.native_thread_id, 8, d.thread_state.size,
 		   &o.ts_native_tid) ||
@@ -389,6 +413,8 @@ int py_debug_offsets(const void *buf, size_t n, uint32_t hex,
 		   &o.co_linetable) ||
 	    !field(d.code_object.co_code_adaptive, 2, d.code_object.size,
 		   &o.co_code) ||
+	    !field(PY_313_FIRSTTRACEABLE, 4, d.code_object.size,
+		   &o.co_firsttraceable) ||
 	    !field(d.bytes_object.ob_size, 8, d.bytes_object.size,
 		   &o.bytes_size) ||
 	    !field(d.bytes_object.ob_sval, 1, d.bytes_object.size,
@@ -412,7 +438,7 @@ int py_debug_offsets(const void *buf, size_t n, uint32_t hex,
  * a code object read at each walk begins and how long it is. */
 static size_t ts_bytes(const struct py_offsets *o)
 {
-	size_t n = max_sz(o->ts_next, o->ts_native_tid);
+	size_t n = max_sz(o->ts_prev, max_sz(o->ts_next, o->ts_native_tid));
 
 	n = max_sz(n, o->ts_cframe ? o->ts_cframe : o->ts_current_frame);
 	n = max_sz(n, max_sz(o->ts_datastack_chunk, o->ts_datastack_top));
@@ -431,9 +457,12 @@ static size_t span_of(const struct py_offsets *o, size_t *ret_len)
 	size_t lo = o->ob_type, hi = o->ob_type + 8u;
 	const uint16_t ptrs[] = {o->co_filename, o->co_qualname,
 				 o->co_linetable};
+	const uint16_t ints[] = {o->co_firstlineno, o->co_firsttraceable};
 
-	lo = o->co_firstlineno < lo ? o->co_firstlineno : lo;
-	hi = max_sz(hi, o->co_firstlineno + 4u);
+	for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
+		lo = ints[i] < lo ? ints[i] : lo;
+		hi = max_sz(hi, ints[i] + 4u);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(ptrs); i++) {
 		lo = ptrs[i] < lo ? ptrs[i] : lo;
 		hi = max_sz(hi, ptrs[i] + 8u);
@@ -513,14 +542,18 @@ void py_runtime_release(struct py_runtime *rt)
 	rt->cache = NULL;
 }
 
-/* The thread state of TID, its first bytes (ts_bytes) in H; 0: none. */
-static uint64_t thread_state(const struct py_runtime *rt, pid_t tid,
-			     unsigned char *h)
+/*
+ * The thread state of TID, its first bytes (ts_bytes) in H, its
+ * interpreter in *RET_IS; 0: none.
+ */
+static uint64_t thread_state(struct py_runtime *rt, pid_t tid, unsigned char *h,
+			     uint64_t *ret_is)
 {
 	const struct py_offsets *o = rt->off;
 	size_t n = ts_bytes(o);
 	int seen = 0;
 
+	rt->ts_lookups++;
 	/* one bound over both lists: the tracee's other threads run while
 	 * they are read, and a list torn or cyclic must not hang us */
 	for (uint64_t is = rq(tid, rt->runtime + o->rt_interp_head);
@@ -528,8 +561,10 @@ static uint64_t thread_state(const struct py_runtime *rt, pid_t tid,
 		for (uint64_t ts = rq(tid, is + o->is_threads_head);
 		     ts && seen++ < PY_MAX_THREADS && rd(tid, ts, h, n) == 0;
 		     ts = get64(h, o->ts_next))
-			if ((pid_t)get64(h, o->ts_native_tid) == tid)
+			if ((pid_t)get64(h, o->ts_native_tid) == tid) {
+				*ret_is = is;
 				return ts;
+			}
 	return 0;
 }
 
@@ -557,7 +592,7 @@ struct range {
 	const unsigned char *got; /* NULL: it was not */
 };
 
-#define PY_RANGES_MAX (3 + PY_GUESS_MAX + PY_ALONE_MAX + PY_FRAMES_MAX)
+#define PY_RANGES_MAX (5 + PY_GUESS_MAX + PY_ALONE_MAX + PY_FRAMES_MAX)
 
 /*
  * The N ranges R of TID's memory in one process_vm_readv into BUF
@@ -646,6 +681,28 @@ static void read_window(struct py_cache *c, pid_t tid, uint64_t chunk,
 }
 
 /*
+ * Whether TH's state, whose first bytes are H, is still in its
+ * interpreter's list (a state freed keeps its thread id, and may be
+ * read until its memory is taken again): the state before it points
+ * at it, or the list begins with it. PREV_NEXT and HEAD are those
+ * pointers as read with H where the last walk found them (NULL: not
+ * read).
+ */
+static bool still_linked(const struct py_offsets *o, pid_t tid,
+			 const struct py_thread *th, const unsigned char *h,
+			 const unsigned char *prev_next,
+			 const unsigned char *head)
+{
+	uint64_t prev = get64(h, o->ts_prev);
+
+	if (!prev)
+		return head && get64(head, 0) == th->ts;
+	if (prev == th->prev && prev_next)
+		return get64(prev_next, 0) == th->ts;
+	return rq(tid, prev + o->ts_next) == th->ts;
+}
+
+/*
  * TH's thread state, its current frame, its data stack and the spans
  * of its code objects, where its last walk found them, in one read:
  * false if the state is no longer TID's. What moved is read again.
@@ -655,12 +712,15 @@ static bool read_as_before(const struct py_runtime *rt, pid_t tid,
 {
 	const struct py_offsets *o = rt->off;
 	struct py_cache *c = rt->cache;
-	struct range r[3 + PY_GUESS_MAX + PY_ALONE_MAX];
+	struct range r[PY_RANGES_MAX - PY_FRAMES_MAX];
 	size_t id_len, id_lo = span_of(o, &id_len);
 	uint64_t chunk, top;
-	int k = 0, cf = -1, win, guess, alone;
+	int k = 0, cf = -1, win, guess, alone, link;
 
 	r[k++] = (struct range){th->ts, ts_bytes(o), NULL};
+	link = k;
+	r[k++] = (struct range){th->prev ? th->prev + o->ts_next : 0, 8, NULL};
+	r[k++] = (struct range){th->is + o->is_threads_head, 8, NULL};
 	if (o->ts_cframe) {
 		cf = k;
 		r[k++] = (struct range){th->cframe + o->cf_current, 8, NULL};
@@ -677,7 +737,8 @@ static bool read_as_before(const struct py_runtime *rt, pid_t tid,
 	if (!r[0].got)
 		return false;
 	memcpy(w->ts, r[0].got, ts_bytes(o));
-	if ((pid_t)get64(w->ts, o->ts_native_tid) != tid)
+	if ((pid_t)get64(w->ts, o->ts_native_tid) != tid ||
+	    !still_linked(o, tid, th, w->ts, r[link].got, r[link + 1].got))
 		return false;
 	if (!o->ts_cframe)
 		w->frame = get64(w->ts, o->ts_current_frame);
@@ -706,7 +767,7 @@ static bool read_as_before(const struct py_runtime *rt, pid_t tid,
 
 /* What the next walk of TID reads in one: as this one found it. */
 static void remember(struct py_thread *th, const struct py_offsets *o,
-		     pid_t tid, uint64_t ts, const struct walk *w,
+		     pid_t tid, uint64_t is, uint64_t ts, const struct walk *w,
 		     const uint64_t *code, int n, const uint64_t *alone,
 		     int nalone)
 {
@@ -717,6 +778,8 @@ static void remember(struct py_thread *th, const struct py_offsets *o,
 
 	th->tid = tid;
 	th->ts = ts;
+	th->is = is;
+	th->prev = get64(w->ts, o->ts_prev);
 	th->cframe = o->ts_cframe ? get64(w->ts, o->ts_cframe) : 0;
 	th->chunk = chunk;
 	th->lo = end - chunk > PY_WINDOW ? end - PY_WINDOW : chunk;
@@ -807,18 +870,73 @@ static void code_spans(const struct py_runtime *rt, pid_t tid,
 		span[at[j]] = r[j].got;
 }
 
+/* The frames of one walk, innermost first, and those of them read one
+ * by one. */
+struct frames {
+	uint64_t code[PY_FRAMES_MAX], instr[PY_FRAMES_MAX];
+	int8_t owner[PY_FRAMES_MAX];
+	int n;
+	uint64_t alone[PY_ALONE_MAX];
+	int nalone;
+};
+
+/* The frames from W's innermost into FR, at most MAX. */
+static void walk_frames(struct py_runtime *rt, pid_t tid,
+			const struct py_thread *th, const struct walk *w,
+			int max, struct frames *fr)
+{
+	const struct py_offsets *o = rt->off;
+	size_t fb = frame_bytes(o);
+	uint64_t frame = w->frame;
+	int steps = 0;
+
+	fr->n = fr->nalone = 0;
+	while (frame && fr->n < max && steps++ < max + PY_SKIP_MAX) {
+		unsigned char h[PY_FRAME_MAX];
+		const unsigned char *p = NULL;
+
+		if (frame >= w->lo && frame - w->lo <= w->got &&
+		    w->got - (frame - w->lo) >= fb) {
+			p = w->win + (frame - w->lo);
+			rt->frames_batched++;
+		} else {
+			for (int i = 0; i < w->nalone && !p; i++)
+				if (th->alone[i] == frame)
+					p = w->alone[i];
+			if (!p && rd(tid, frame, h, fb) == 0)
+				p = h;
+			if (!p)
+				break;
+			if (fr->nalone < PY_ALONE_MAX)
+				fr->alone[fr->nalone++] = frame;
+			rt->frames_alone++;
+		}
+		frame = get64(p, o->if_previous);
+		/* 3.12's shim and entry frames: the C stack's, no code of
+		 * the program's */
+		if (o->owner_cstack >= 0 &&
+		    (int8_t)p[o->if_owner] == o->owner_cstack)
+			continue;
+		fr->code[fr->n] = get64(p, o->if_code);
+		fr->instr[fr->n] = get64(p, o->if_prev_instr);
+		fr->owner[fr->n] = (int8_t)p[o->if_owner];
+		if (!fr->code[fr->n])
+			break;
+		fr->n++;
+	}
+}
+
 int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 {
 	const struct py_offsets *o = rt->off;
 	struct walk w = {.nguess = 0};
-	uint64_t code[PY_FRAMES_MAX], instr[PY_FRAMES_MAX];
-	uint64_t alone[PY_ALONE_MAX];
+	struct frames fr = {.n = 0};
 	const unsigned char *span[PY_FRAMES_MAX];
-	uint64_t frame, ts;
-	size_t fb, id_len, id_lo;
+	uint64_t is = 0, ts = 0;
+	size_t id_len, id_lo;
 	struct py_thread *th;
 	struct py_cache *c;
-	int n = 0, out = 0, steps = 0, nalone = 0;
+	int out = 0;
 
 	if (!o)
 		return -ENOTSUP;
@@ -829,10 +947,16 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 	c = rt->cache;
 	th = &c->thread[(unsigned)tid & (PY_THREADS_CACHED - 1)];
 	if (th->tid == tid && read_as_before(rt, tid, th, &w)) {
+		is = th->is;
 		ts = th->ts;
-	} else {
+		walk_frames(rt, tid, th, &w, max, &fr);
+	}
+	/* no frames from the state the last walk found may be no proof
+	 * that the thread runs none: look for its state again */
+	if (!fr.n) {
 		th->tid = 0;
-		ts = thread_state(rt, tid, w.ts);
+		w.nguess = w.nalone = 0;
+		ts = thread_state(rt, tid, w.ts, &is);
 		if (!ts)
 			return 0;
 		w.frame = o->ts_cframe ? rq(tid, get64(w.ts, o->ts_cframe) +
@@ -844,47 +968,14 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 		 * an older chunk) */
 		read_window(c, tid, get64(w.ts, o->ts_datastack_chunk),
 			    get64(w.ts, o->ts_datastack_top), &w);
-	}
-	fb = frame_bytes(o);
-	frame = w.frame;
-	while (frame && n < max && steps++ < max + PY_SKIP_MAX) {
-		unsigned char h[PY_FRAME_MAX];
-		const unsigned char *p = NULL;
-
-		if (frame >= w.lo && frame - w.lo <= w.got &&
-		    w.got - (frame - w.lo) >= fb) {
-			p = w.win + (frame - w.lo);
-			rt->frames_batched++;
-		} else {
-			for (int i = 0; i < w.nalone && !p; i++)
-				if (th->alone[i] == frame)
-					p = w.alone[i];
-			if (!p && rd(tid, frame, h, fb) == 0)
-				p = h;
-			if (!p)
-				break;
-			if (nalone < PY_ALONE_MAX)
-				alone[nalone++] = frame;
-			rt->frames_alone++;
-		}
-		frame = get64(p, o->if_previous);
-		/* 3.12's shim and entry frames: the C stack's, no code of
-		 * the program's */
-		if (o->owner_cstack >= 0 &&
-		    (int8_t)p[o->if_owner] == o->owner_cstack)
-			continue;
-		code[n] = get64(p, o->if_code);
-		instr[n] = get64(p, o->if_prev_instr);
-		if (!code[n])
-			break;
-		n++;
+		walk_frames(rt, tid, th, &w, max, &fr);
 	}
 	/* each code object's identity, read in this walk: a cached one
 	 * whose fields changed was freed, and another took its address */
-	code_spans(rt, tid, th, &w, code, n, span);
-	remember(th, o, tid, ts, &w, code, n, alone, nalone);
+	code_spans(rt, tid, th, &w, fr.code, fr.n, span);
+	remember(th, o, tid, is, ts, &w, fr.code, fr.n, fr.alone, fr.nalone);
 	id_lo = span_of(o, &id_len);
-	for (int i = 0; i < n && span[i]; i++) {
+	for (int i = 0; i < fr.n && span[i]; i++) {
 		const unsigned char *s = span[i];
 		struct code_id id = {
 			.type = get64(s, o->ob_type - id_lo),
@@ -892,25 +983,31 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max)
 			.qualname = get64(s, o->co_qualname - id_lo),
 			.linetable = get64(s, o->co_linetable - id_lo),
 		};
-		struct py_code *e = cache_entry(c, code[i]);
-		int64_t lasti;
+		uint64_t start = fr.code[i] + o->co_code;
+		struct py_code *e;
+		int32_t ft;
 
 		memcpy(&id.first, s + (o->co_firstlineno - id_lo),
 		       sizeof(id.first));
+		memcpy(&ft, s + (o->co_firsttraceable - id_lo), sizeof(ft));
 		/* 3.13's f_executable may be no code object */
 		if (rt->code_type && id.type != rt->code_type)
 			continue;
-		if (e->addr != code[i] || !id_eq(&e->id, &id)) {
-			code_read(o, tid, e, code[i], &id);
+		/* a frame not begun, as _PyFrame_IsIncomplete says: 3.13's
+		 * shim under a class's __init__ (_Py_InitCleanup, a code
+		 * object of CPython's own), one pushed but not yet run */
+		if (fr.owner[i] != PY_OWNED_BY_GENERATOR && ft >= 0 &&
+		    fr.instr[i] < start + 2 * (uint64_t)ft)
+			continue;
+		e = cache_entry(c, fr.code[i]);
+		if (e->addr != fr.code[i] || !id_eq(&e->id, &id)) {
+			code_read(o, tid, e, fr.code[i], &id);
 			rt->code_misses++;
 		}
 		memcpy(f[out].file, e->file, sizeof(f[out].file));
 		memcpy(f[out].function, e->function, sizeof(f[out].function));
-		/* the instruction being run, in code units from the first */
-		lasti = ((int64_t)instr[i] - (int64_t)(code[i] + o->co_code)) /
-			2;
-		f[out].line = e->nlt ? py_addr2line(e->lt, e->nlt, id.first,
-						    (int)lasti * 2)
+		f[out].line = e->nlt ? py_instr_line(e->lt, e->nlt, id.first,
+						     start, fr.instr[i])
 				     : -1;
 		out++;
 	}

@@ -38,7 +38,9 @@ struct py_offsets {
 	uint32_t version; /* major.minor, PY_VERSION_HEX >> 16 */
 	uint16_t rt_interp_head;
 	uint16_t is_next, is_threads_head;
-	uint16_t ts_next, ts_native_tid;
+	/* a state is its thread's while it is in the interpreter's list:
+	 * one freed keeps its native_thread_id */
+	uint16_t ts_prev, ts_next, ts_native_tid;
 	/* the innermost frame: tstate->cframe->current_frame (3.11,
 	 * 3.12), or tstate->current_frame (3.13: ts_cframe 0) */
 	uint16_t ts_cframe, cf_current, ts_current_frame;
@@ -51,6 +53,9 @@ struct py_offsets {
 	uint16_t ob_type;
 	uint16_t co_firstlineno, co_filename, co_qualname, co_linetable,
 		co_code;
+	/* _co_firsttraceable: a frame is not begun (_PyFrame_IsIncomplete)
+	 * before that instruction; not in 3.13's _Py_DebugOffsets */
+	uint16_t co_firsttraceable;
 	uint16_t bytes_size, bytes_sval;
 	uint16_t str_length, str_state, str_ascii_data;
 };
@@ -78,8 +83,9 @@ struct py_runtime {
 	uint64_t code_type;	 /* &PyCode_Type, in the tracee; 0: unknown */
 	struct py_cache *cache;	 /* owned; made by py_frames() */
 	/* frames whose header came from the one read of the data stack,
-	 * frames read one by one, code objects read again */
-	unsigned long frames_batched, frames_alone, code_misses;
+	 * frames read one by one, code objects read again, threads looked
+	 * for in the interpreters' lists (not as the last walk found them) */
+	unsigned long frames_batched, frames_alone, code_misses, ts_lookups;
 };
 
 /*
@@ -101,7 +107,9 @@ void py_runtime_release(struct py_runtime *rt);
  * the thread's data stack gives the frames it holds; the code objects
  * are cached in RT, each checked against the tracee's at every walk by
  * one batched read (a code object freed and another made at its
- * address is read again).
+ * address is read again). The thread's state is taken as the last walk
+ * found it while it is still in its interpreter's list (a state freed
+ * keeps its thread id), and looked for again when it gives no frames.
  */
 int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max);
 
@@ -113,5 +121,15 @@ int py_frames(struct py_runtime *rt, pid_t tid, struct py_frame *f, int max);
  * says "no location".
  */
 int py_addr2line(const unsigned char *lt, size_t n, int firstlineno, int addrq);
+
+/*
+ * The line of the instruction at INSTR of a code object whose first
+ * instruction is at START, both addresses in the tracee (3.11 and
+ * 3.12's prev_instr, 3.13's instr_ptr), by py_addr2line(); -1 where
+ * INSTR is no instruction of it: more than one before START, or more
+ * than INT_MAX / 2 bytes after.
+ */
+int py_instr_line(const unsigned char *lt, size_t n, int firstlineno,
+		  uint64_t start, uint64_t instr);
 
 #endif

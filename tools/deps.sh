@@ -4,26 +4,31 @@
 # nothing is missing. The programs of the real-program corpus
 # (fixtures/real/, tools/corpus.py) are in the default set: a case whose
 # program is missing is skipped, and CI should run them all.
-# Usage: tools/deps.sh [--bench] [--coverage] [--valgrind]
-#   --bench     hyperfine, for bench/run.sh
-#   --coverage  gcovr, for tools/coverage.sh
-#   --valgrind  valgrind, for meson test --setup valgrind
+# Usage: tools/deps.sh [--bench] [--coverage] [--python-debug] [--valgrind]
+#   --bench         hyperfine, for bench/run.sh
+#   --coverage      gcovr, for tools/coverage.sh
+#   --python-debug  python3-dbg, the system python3's debug build, which
+#                   must get no Python frames (a test that skips without
+#                   it; about 54 MB to download, 140 MB installed)
+#   --valgrind      valgrind, for meson test --setup valgrind
 set -euo pipefail
 
-# python3.11-dev's internal headers check stack/python-offsets.h
-# (tools/pyoffsets.c); python3.11-dbg is the debug build that must get no
-# Python frames (tests/e2e/test_stacks_python.py)
+# python3-dev's internal headers (of the system's python3, whatever its
+# version) check stack/python-offsets.h (tools/pyoffsets.c, in
+# tests/e2e/test_stacks_python.py)
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
       libunwind-dev libdw-dev libcmocka-dev python3 python3-jsonschema strace
-      clang-format python3.11-dev python3.11-dbg
+      clang-format python3-dev
       rsync sqlite3 git unzip zip ed patch make perl gzip tar logrotate)
 for arg; do
 	case $arg in
 	--bench) pkgs+=(hyperfine) ;;
 	--coverage) pkgs+=(gcovr) ;;
+	--python-debug) pkgs+=(python3-dbg) ;;
 	--valgrind) pkgs+=(valgrind) ;;
 	*)
-		echo "usage: tools/deps.sh [--bench] [--coverage] [--valgrind]" >&2
+		echo "usage: tools/deps.sh [--bench] [--coverage]" \
+			"[--python-debug] [--valgrind]" >&2
 		exit 2
 		;;
 	esac

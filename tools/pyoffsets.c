@@ -21,6 +21,11 @@
 #include "pycore_interp.h"
 #include "pycore_runtime.h"
 
+/* python.c's PY_OWNED_BY_GENERATOR: a generator's frame is never one
+ * not yet begun */
+_Static_assert(FRAME_OWNED_BY_GENERATOR == 1,
+	       "FRAME_OWNED_BY_GENERATOR is not 1");
+
 #if PY_VERSION_HEX >= 0x030d0000
 /* python.c takes datastack_top as the word after datastack_chunk, which
  * _Py_DebugOffsets gives */
@@ -28,6 +33,9 @@ _Static_assert(offsetof(PyThreadState, datastack_top) ==
 		       offsetof(PyThreadState, datastack_chunk) + 8,
 	       "datastack_top does not follow datastack_chunk");
 _Static_assert(offsetof(PyObject, ob_type) == 8, "ob_type is not at 8");
+/* python.c's PY_313_FIRSTTRACEABLE, which _Py_DebugOffsets lacks */
+_Static_assert(offsetof(PyCodeObject, _co_firsttraceable) == 184,
+	       "_co_firsttraceable is not at 184");
 #if PY_VERSION_HEX < 0x030e0000
 /* python.c's copy of 3.13's struct (PY_DEBUG_OFFSETS_SIZE) */
 _Static_assert(sizeof(_Py_DebugOffsets) == 584,
@@ -68,6 +76,7 @@ int main(void)
 	P("rt_interp_head", offsetof(_PyRuntimeState, interpreters.head));
 	P("is_next", offsetof(PyInterpreterState, next));
 	P("is_threads_head", offsetof(PyInterpreterState, threads.head));
+	P("ts_prev", offsetof(PyThreadState, prev));
 	P("ts_next", offsetof(PyThreadState, next));
 	P("ts_native_tid", offsetof(PyThreadState, native_thread_id));
 	P("ts_cframe", offsetof(PyThreadState, cframe));
@@ -85,6 +94,7 @@ int main(void)
 	P("co_qualname", offsetof(PyCodeObject, co_qualname));
 	P("co_linetable", offsetof(PyCodeObject, co_linetable));
 	P("co_code", offsetof(PyCodeObject, co_code_adaptive));
+	P("co_firsttraceable", offsetof(PyCodeObject, _co_firsttraceable));
 	P("bytes_size", offsetof(PyBytesObject, ob_base.ob_size));
 	P("bytes_sval", offsetof(PyBytesObject, ob_sval));
 	P("str_length", offsetof(PyASCIIObject, length));

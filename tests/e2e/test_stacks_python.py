@@ -71,33 +71,80 @@ def entry(version):
     return m[0] if m else None
 
 
-def test_offset_tables_are_the_headers(ctx):
-    sets = header_sets()
-    if not sets:
-        raise harness.Skip("no CPython 3.11+ headers with internal/ here "
-                           "(python3.11-dev, or a pyenv build)")
+def tables():
+    """The versions stack/python-offsets.h has a table of."""
+    with open(TABLES) as f:
+        return sorted({(int(m[1]), int(m[2])) for m in re.finditer(
+            r"^/\* CPython (\d+)\.(\d+),", f.read(), re.M)})
+
+
+def pyoffsets(ctx, inc):
+    """tools/pyoffsets.c built against the headers INC and run."""
     exe = os.path.join(ctx.tmp, "pyoffsets")
-    checked = set()
-    for inc, version in sets:
-        c = subprocess.run(["cc", "-DPy_BUILD_CORE", f"-I{inc}",
-                            f"-I{inc}/internal", PYOFFSETS, "-o", exe],
-                           capture_output=True, text=True)
-        assert c.returncode == 0, (inc, c.stderr)
-        p = subprocess.run([exe], capture_output=True, text=True)
-        if inc.endswith("d"):
-            # Debian's python3.Xd-dev: a debug build's, never a table
-            assert (p.returncode, p.stdout) == (1, ""), (inc, p.stdout)
-            assert p.stderr.startswith("pyoffsets: a debug build's "
-                                       "headers"), p.stderr
-        elif version >= (3, 13):
-            assert (p.returncode, p.stdout, p.stderr) == (
-                3, "", "pyoffsets: CPython %d.%d is read from "
-                "_Py_DebugOffsets, not from a table\n" % version), inc
-        else:
-            assert (p.returncode, p.stderr) == (0, ""), (inc, p.stderr)
-            assert p.stdout == entry(version), (inc, p.stdout)
-            checked.add(version)
-    assert checked, f"no headers of a tabled version among {sets}"
+    c = subprocess.run(["cc", "-DPy_BUILD_CORE", f"-I{inc}",
+                        f"-I{inc}/internal", PYOFFSETS, "-o", exe],
+                       capture_output=True, text=True)
+    assert c.returncode == 0, (inc, c.stderr)
+    return subprocess.run([exe], capture_output=True, text=True)
+
+
+def release_headers(version):
+    """The include dirs of VERSION's release builds (not Debian's
+    python3.Xd-dev); Skip, saying so, if there is none."""
+    incs = [inc for inc, v in header_sets()
+            if v == version and not inc.endswith("d")]
+    if not incs:
+        raise harness.Skip(
+            "no headers of CPython %d.%d with internal/ here (python3-dev "
+            "of that version, or a pyenv build of it): %s not checked" % (
+                *version, "its table is" if version in tables() else
+                "what tools/pyoffsets.c pins of it is"))
+    return incs
+
+
+def check_table(ctx, version):
+    """VERSION's table is what tools/pyoffsets.c prints from each set of
+    its headers here."""
+    for inc in release_headers(version):
+        p = pyoffsets(ctx, inc)
+        assert (p.returncode, p.stderr) == (0, ""), (inc, p.stderr)
+        assert p.stdout == entry(version), (inc, p.stdout)
+
+
+def test_offset_tables_each_have_a_test(ctx):
+    # a table added needs its test_offset_table_3NN_is_the_headers
+    assert tables() == [(3, 11), (3, 12)], tables()
+
+
+def test_offset_table_311_is_the_headers(ctx):
+    check_table(ctx, (3, 11))
+
+
+def test_offset_table_312_is_the_headers(ctx):
+    check_table(ctx, (3, 12))
+
+
+def test_pyoffsets_313_builds_against_its_headers(ctx):
+    # its _Static_asserts hold, and it says 3.13 has no table
+    for inc in release_headers((3, 13)):
+        p = pyoffsets(ctx, inc)
+        assert (p.returncode, p.stdout, p.stderr) == (
+            3, "", "pyoffsets: CPython 3.13 is read from _Py_DebugOffsets, "
+            "not from a table\n"), inc
+
+
+def test_pyoffsets_refuses_a_debug_builds_headers(ctx):
+    # Debian's python3.Xd-dev: a debug build's, never a table
+    incs = [inc for inc, v in header_sets() if inc.endswith("d")
+            and v < (3, 13)]
+    if not incs:
+        raise harness.Skip("no debug build's headers of CPython 3.11 or "
+                           "3.12 here (python3-dbg's python3.Xd)")
+    for inc in incs:
+        p = pyoffsets(ctx, inc)
+        assert (p.returncode, p.stdout) == (1, ""), (inc, p.stdout)
+        assert p.stderr.startswith("pyoffsets: a debug build's "
+                                   "headers"), p.stderr
 
 
 # --- frames, as test_stacks.py's for 3.11 ----------------------------------
@@ -207,11 +254,19 @@ def check_no_frames(ctx, python):
 
 
 def test_python_debug_build_has_no_frames(ctx):
-    # Debian's python3.11-dbg: 3.11, whose table is not a debug build's
+    # Debian's python3-dbg: the system python3's version, whose layout
+    # is not a debug build's
     ts.need_stacks(ctx)
-    python = "/usr/bin/python3.11d"
+    p = subprocess.run(["/usr/bin/python3", "-c", "import sys; print("
+                        "'%d.%d' % sys.version_info[:2])"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise harness.Skip("no /usr/bin/python3, whose debug build "
+                           "python3-dbg is")
+    python = f"/usr/bin/python{p.stdout.strip()}d"
     if not os.access(python, os.X_OK):
-        raise harness.Skip(f"{python} (python3.11-dbg) is not installed")
+        raise harness.Skip(f"{python} (python3-dbg) is not installed: "
+                           "tools/deps.sh --python-debug")
     check_no_frames(ctx, python)
 
 
@@ -270,3 +325,135 @@ def test_python312_code_object_reused(ctx):
 
 def test_python313_code_object_reused(ctx):
     check_code_reuse(ctx, interpreter(13))
+
+
+# --- what each stat of a file has for Python frames ----------------------
+
+# " > python FUNCTION (FILE:LINE)", or "(FILE)" of no line
+PY_FRAME = re.compile(r" > python (?P<fn>\S+) \((?P<file>.*?)"
+                      r"(?::(?P<line>\d+))?\)$")
+
+
+def stat_py_frames(ctx, argv, path):
+    """fsrace record --stacks ARGV, then dump: the Python frames under
+    each stat of PATH, (function, file, line) innermost first."""
+    ts.need_stacks(ctx)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--stacks", "-o", trace, "--", *argv])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    p = ctx.run(["dump", trace])
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+    out, cur = [], None
+    for line in p.stdout.splitlines():
+        if not line.startswith(" > "):
+            cur = [] if f'newfstatat(AT_FDCWD<{ctx.tmp}>, "{path}"' in \
+                line else None
+            if cur is not None:
+                out.append(cur)
+        elif cur is not None and line.startswith(" > python "):
+            m = PY_FRAME.match(line)
+            assert m, line
+            cur.append((m["fn"], m["file"],
+                        int(m["line"]) if m["line"] else None))
+    return out
+
+
+def script(ctx, text):
+    path = os.path.join(ctx.tmp, "s.py")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def line_of(text, tag):
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.endswith(f"# {tag}"):
+            return n
+    raise AssertionError(tag)
+
+
+# --- Python called from a thread of C: a thread state at each call -------
+
+CALLBACK = '''import ctypes, os, sys
+
+CB = ctypes.CFUNCTYPE(None)
+
+
+def cb():
+    os.stat(sys.argv[2])  # CB-STAT
+
+
+f = CB(cb)
+ctypes.CDLL(sys.argv[1]).run_callbacks(f, 5)
+'''
+
+
+def check_callback(ctx, python):
+    """Five calls of a ctypes callback from one thread of C (each with a
+    thread state of its own, the last one freed): each stat is under
+    the callback's frame, and that frame only."""
+    path = script(ctx, CALLBACK)
+    src, = ts.files(ctx, "in.txt")
+    lib = os.path.join(ctx.fixtures, "pycallback.so")
+    stats = stat_py_frames(ctx, [python, path, lib, src], src)
+    assert stats == [[("cb", path, line_of(CALLBACK, "CB-STAT"))]] * 5, \
+        stats
+
+
+def test_python311_callback_from_a_c_thread(ctx):
+    ts.need_python(ctx)
+    check_callback(ctx, ts.PYTHON)
+
+
+def test_python312_callback_from_a_c_thread(ctx):
+    check_callback(ctx, interpreter(12))
+
+
+def test_python313_callback_from_a_c_thread(ctx):
+    check_callback(ctx, interpreter(13))
+
+
+# --- a class made in a loop: no frame of 3.13's __init__ shim ------------
+
+INIT = '''import os, sys
+
+
+class C:
+    def __init__(self, p):
+        os.stat(p)  # INIT-STAT
+
+
+def main(p):
+    for _ in range(120):
+        C(p)  # MAIN-NEW
+
+
+main(sys.argv[1])  # MODULE-MAIN
+'''
+
+
+def check_init(ctx, python):
+    """C(p) 120 times: once the call is specialized (3.13's
+    CALL_ALLOC_AND_ENTER_INIT), __init__ runs over a shim frame of a
+    code object of its own, not yet begun: it is no frame of the
+    program's."""
+    path = script(ctx, INIT)
+    src, = ts.files(ctx, "in.txt")
+    stats = stat_py_frames(ctx, [python, path, src], src)
+    assert stats == [[("C.__init__", path, line_of(INIT, "INIT-STAT")),
+                      ("main", path, line_of(INIT, "MAIN-NEW")),
+                      ("<module>", path, line_of(INIT, "MODULE-MAIN"))]
+                     ] * 120, [s for s in stats if len(s) != 3][:3]
+
+
+def test_python311_init_in_a_loop(ctx):
+    ts.need_python(ctx)
+    check_init(ctx, ts.PYTHON)
+
+
+def test_python312_init_in_a_loop(ctx):
+    check_init(ctx, interpreter(12))
+
+
+def test_python313_init_in_a_loop(ctx):
+    check_init(ctx, interpreter(13))

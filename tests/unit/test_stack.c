@@ -26,6 +26,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <glob.h>
 
 #include "modules.h"
 #include "python.h"
@@ -466,6 +467,81 @@ static void test_python_frames(void **state)
 	rmdir(dir);
 }
 
+/*
+ * Two walks of PYTHON (3.MINOR) stopped at the script's access(), each
+ * its three frames: the first finds the thread's state in the list and
+ * reads the code objects; the second takes all from the one read of
+ * the state as the first found it (the frames from the data stack, the
+ * code objects from the cache), and looks nothing up. Entry frames of
+ * 3.12 and later are on the C stack: one read alone a walk.
+ */
+static void walk_twice(const char *python, int minor)
+{
+	char dir[] = "/tmp/fsrace-test-stack-XXXXXX", script[64];
+	const unsigned long alone = minor >= 12;
+	struct module_space mods;
+	struct py_runtime rt;
+	struct py_frame f[16];
+	FILE *fp;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/t.py", dir);
+	fp = fopen(script, "w");
+	assert_non_null(fp);
+	fputs(py_script, fp);
+	fclose(fp);
+	pid = python_at_access(python, script);
+	module_space_init(&mods, pid);
+	assert_int_equal(py_runtime_find(&mods, &rt), 0);
+	assert_int_equal(rt.version >> 16, 0x0300 | (uint32_t)minor);
+	for (unsigned long walk = 1; walk <= 2; walk++) {
+		assert_int_equal(py_frames(&rt, pid, f, 16), 3);
+		assert_string_equal(f[0].function, "check");
+		assert_int_equal(f[0].line, 3);
+		assert_string_equal(f[2].function, "<module>");
+		assert_int_equal(rt.ts_lookups, 1);
+		assert_int_equal(rt.frames_batched, 3 * walk);
+		assert_int_equal(rt.frames_alone, alone * walk);
+		assert_int_equal(rt.code_misses, 3);
+	}
+	py_runtime_release(&rt);
+	module_space_release(&mods);
+	module_images_trim();
+	reap(pid);
+	unlink(script);
+	rmdir(dir);
+}
+
+/* The batched path is the one taken: Debian's python3.11 and pyenv's
+ * 3.12 and 3.13, those here. */
+static void test_python_walks_batched(void **state)
+{
+	const char *home = getenv("HOME");
+	int walked = 0;
+
+	(void)state;
+	if (access("/usr/bin/python3.11", X_OK) == 0) {
+		walk_twice("/usr/bin/python3.11", 11);
+		walked++;
+	}
+	for (int minor = 12; home && minor <= 13; minor++) {
+		char pat[256];
+		glob_t g;
+
+		snprintf(pat, sizeof(pat),
+			 "%s/.pyenv/versions/3.%d.*/bin/python3.%d", home,
+			 minor, minor);
+		if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+			walk_twice(g.gl_pathv[g.gl_pathc - 1], minor);
+			walked++;
+		}
+		globfree(&g);
+	}
+	if (!walked)
+		skip(); /* loudly: the runner counts it */
+}
+
 /* co_linetable entries of Objects/locations.md, one form each. */
 static void test_python_linetable(void **state)
 {
@@ -498,6 +574,59 @@ static void test_python_linetable(void **state)
 	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 10), 48);
 	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 12), 48);
 	assert_int_equal(py_addr2line(lt, sizeof(lt), 40, 14), -1);
+}
+
+/* Five "no column" entries of one unit each, each +2^29 - 1 lines
+ * (svarint 2^30 - 2, the longest varint read): the fifth is past
+ * INT_MAX. SIGN 1 makes each a minus, past INT_MIN. */
+static void big_deltas(unsigned char *lt, int sign)
+{
+	for (int i = 0; i < 5; i++) {
+		unsigned char *e = lt + 6 * i;
+
+		e[0] = 0x80 | (13 << 3) | 0;
+		e[1] = 64 | (62 + sign);
+		e[2] = e[3] = e[4] = 64 | 63;
+		e[5] = 63;
+	}
+}
+
+/* A table or an instruction of garbage (a code object freed while it is
+ * read) gives no line, and no overflow of an int. */
+static void test_python_linetable_garbage(void **state)
+{
+	static const unsigned char lt[] = {0x80 | (0 << 3) | 3, 0x05};
+	unsigned char big[30];
+	const uint64_t start = 0x7f0000001000;
+
+	(void)state;
+	big_deltas(big, 0);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 0), 536870912);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 6), 2147483645);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 8), -1);
+	big_deltas(big, 1);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 6), -2147483643);
+	assert_int_equal(py_addr2line(big, sizeof(big), 1, 8), -1);
+	/* the instruction: in the table; before the first (3.11 and 3.12's
+	 * prev_instr of a frame not begun); farther */
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start + 6),
+			 40);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start + 7),
+			 40);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start + 8),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start - 2),
+			 40);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, start - 4),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, 0), -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start,
+				       start + ((uint64_t)1 << 32)),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, start, UINT64_MAX),
+			 -1);
+	assert_int_equal(py_instr_line(lt, sizeof(lt), 40, UINT64_MAX, start),
+			 -1);
 }
 
 /* The _Py_DebugOffsets of CPython 3.13.0 (its libpython's _PyRuntime
@@ -553,6 +682,8 @@ static void test_python_debug_offsets(void **state)
 	assert_int_equal(o.co_qualname, 128);
 	assert_int_equal(o.co_linetable, 136);
 	assert_int_equal(o.co_code, 200);
+	/* not in the struct: pinned by tools/pyoffsets.c */
+	assert_int_equal(o.co_firsttraceable, 184);
 	assert_int_equal(o.bytes_size, 16);
 	assert_int_equal(o.bytes_sval, 32);
 	assert_int_equal(o.str_length, 16);
@@ -602,7 +733,9 @@ int main(void)
 		cmocka_unit_test(test_symbol_within_its_size),
 		cmocka_unit_test(test_sigprocmask_while_walking),
 		cmocka_unit_test(test_python_frames),
+		cmocka_unit_test(test_python_walks_batched),
 		cmocka_unit_test(test_python_linetable),
+		cmocka_unit_test(test_python_linetable_garbage),
 		cmocka_unit_test(test_python_debug_offsets),
 	};
 

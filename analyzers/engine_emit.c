@@ -39,52 +39,57 @@ static size_t uuid_at(const char *s)
 	return alnum(s[n]) ? 0 : n;
 }
 
-/*
- * Whether the K name characters at S look made up by a program: of two
- * kinds or more (lower case, upper case, digits), with a digit, or two
- * upper-case letters one of which starts no lower-case run. mkstemp's
- * six (sedjLYRo6, ccZxU3dn), Python's eight (tmpa1b2c3d4) do, almost
- * always; a word (MyConfig) does not, a word with digits (log2024) may.
- */
-static bool random_tail(const char *s, size_t k)
+static bool lower_digits(const char *s, size_t n)
 {
-	int lower = 0, upper = 0, digit = 0, odd = 0;
-
-	for (size_t i = 0; i < k; i++) {
-		bool up = s[i] >= 'A' && s[i] <= 'Z';
-
-		lower += s[i] >= 'a' && s[i] <= 'z';
-		upper += up;
-		digit += s[i] >= '0' && s[i] <= '9';
-		/* a word's capital starts lower-case letters (MyConfig) */
-		odd += up && !(i + 1 < k && s[i + 1] >= 'a' && s[i + 1] <= 'z');
-	}
-	return (lower > 0) + (upper > 0) + (digit > 0) >= 2 &&
-	       (digit > 0 || (upper >= 2 && odd > 0));
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
 }
 
-/* How many characters at the end of the run S (N of them) a program
- * made up: its last 8, its last 6, or none. */
-static size_t made_up(const char *s, size_t n)
+/*
+ * How many characters at the end of the run RUN (N name characters, in
+ * the path component that starts at COMP) the template of a well-known
+ * temporary name made up, or 0: Python's tempfile (tmp + 8 of
+ * [a-z0-9_]), mktemp(1) (tmp. + 10), gcc (cc + 6, then .s), sed -i
+ * (sed + 6), rsync (.NAME. + 6). Only these: an ordinary name with
+ * digits or capitals (model_v2, XMLParser) keeps its letters, so two
+ * of them stay two findings.
+ */
+static size_t template_tail(const char *comp, const char *run, size_t n)
 {
-	if (n >= 8 && random_tail(s + n - 8, 8))
+	size_t at = (size_t)(run - comp);
+
+	if (at == 0 && n == 11 && !strncmp(run, "tmp", 3) &&
+	    lower_digits(run + 3, 8))
 		return 8;
-	if (n >= 6 && random_tail(s + n - 6, 6))
+	if (at == 0 && n == 8 && !strncmp(run, "cc", 2))
+		return 6;
+	if (at == 0 && n == 9 && !strncmp(run, "sed", 3))
+		return 6;
+	if (at == 4 && n == 10 && !strncmp(comp, "tmp.", 4))
+		return 10;
+	if (comp[0] == '.' && at > 1 && run[-1] == '.' && n == 6 && !run[6])
 		return 6;
 	return 0;
 }
 
-/* Whether the last component of PATH has a run of six name characters
- * or more, as the templates of mkstemp and mkdtemp leave. */
-static bool random_name(const char *path)
+/* Whether the last component of PATH is a template's name (as
+ * template_tail() knows them). */
+static bool template_name(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	size_t run = 0;
+	const char *comp = strrchr(path, '/');
 
-	for (base = base ? base + 1 : path; *base; base++) {
-		run = alnum(*base) ? run + 1 : 0;
-		if (run >= 6)
+	comp = comp ? comp + 1 : path;
+	for (const char *p = comp; *p;) {
+		size_t n = 0;
+
+		while (alnum(p[n]))
+			n++;
+		if (n && template_tail(comp, p, n))
 			return true;
+		p += n ? n : 1;
 	}
 	return false;
 }
@@ -101,10 +106,11 @@ static bool temp_eq(const struct hashmap_entry *e, const void *key)
 }
 
 /*
- * mkstemp(3) and its kin create their file O_CREAT|O_EXCL with mode 0600,
- * mkdtemp(3) its directory with mode 0700 (glibc, Python's tempfile): a
- * name so made is random by construction, whatever its letters. Remember
- * it, so that fingerprints leave it out (engine_fingerprint_path()).
+ * mkstemp(3) and its kin create their file O_RDWR|O_CREAT|O_EXCL with
+ * mode 0600, mkdtemp(3) its directory with mode 0700 (glibc, Python's
+ * tempfile): a name so made is random by construction, whatever its
+ * letters. Remember it, so that fingerprints leave it out
+ * (engine_fingerprint_name()).
  */
 void engine_note_temp(struct engine *e, const struct event *ev)
 {
@@ -116,15 +122,16 @@ void engine_note_temp(struct engine *e, const struct event *ev)
 	if (ev->type != EV_SYSCALL || !sc || !ev->abspath ||
 	    !(ev->has & HAS_RET) || ev->ret < 0 || !(ev->has & HAS_MODE))
 		return;
-	if (sc->effect == E_OPEN ? ((ev->flags & (O_CREAT_ | O_EXCL_)) !=
-					    (O_CREAT_ | O_EXCL_) ||
-				    (ev->mode & 0777) != 0600)
-				 : (strncmp(sc->name, "mkdir", 5) ||
-				    (ev->mode & 0777) != 0700))
-		return;
-	/* and its name has the six random characters or more of a template
-	 * (cp -a makes its directories 0700 too, under their own names) */
-	if (!random_name(ev->abspath))
+	/* mkstemp opens O_RDWR (2), cp a copy O_WRONLY (its mode may be 0600
+	 * too); mkdtemp's 0700 is cp -a's first mode of every directory it
+	 * makes, so a directory counts only under a template's name */
+	if (sc->effect == E_OPEN
+		    ? (ev->flags & (O_CREAT_ | O_EXCL_ | O_ACCMODE_)) !=
+				      (O_CREAT_ | O_EXCL_ | 02) ||
+			      (ev->mode & 0777) != 0600
+		    : strncmp(sc->name, "mkdir", 5) ||
+			      (ev->mode & 0777) != 0700 ||
+			      !template_name(ev->abspath))
 		return;
 	if (!e->temps.eq)
 		hashmap_init(&e->temps, temp_eq, 64);
@@ -194,14 +201,15 @@ static size_t dir_prefix(const char *src, const char *dir)
  * SRC as a fingerprint holds it, the same across runs, machines, users,
  * checkouts and temporary names: the root, the temporary directory or
  * the home directory as $ROOT, $TMP, $HOME (the longest that applies);
- * UUIDs as U, the end of a name a program made up (made_up()) as X,
- * other runs of digits as N.
+ * UUIDs as U, the random part of a well-known temporary name
+ * (template_tail()) as X, other runs of digits as N.
  */
 void engine_fingerprint_path(const struct engine_options *opt, char *dst,
 			     size_t size, const char *src)
 {
 	const char *dirs[3] = {opt->fp_root, opt->fp_tmp, opt->fp_home};
 	static const char *const names[3] = {"$ROOT", "$TMP", "$HOME"};
+	const char *comp;
 	size_t o = 0, best = 0;
 	int which = -1;
 
@@ -217,9 +225,12 @@ void engine_fingerprint_path(const struct engine_options *opt, char *dst,
 		o = (size_t)snprintf(dst, size, "%s", names[which]);
 		src += best;
 	}
+	comp = src;
 	while (*src && o + 2 < size) {
 		size_t n = 0, u = uuid_at(src), tail;
 
+		if (*src == '/')
+			comp = src + 1;
 		if (u) {
 			dst[o++] = 'U';
 			src += u;
@@ -231,7 +242,7 @@ void engine_fingerprint_path(const struct engine_options *opt, char *dst,
 			dst[o++] = *src++;
 			continue;
 		}
-		tail = made_up(src, n);
+		tail = template_tail(comp, src, n);
 		for (n -= tail; n && o + 2 < size; n--, src++) {
 			if (*src >= '0' && *src <= '9') {
 				if (o == 0 || dst[o - 1] != 'N')

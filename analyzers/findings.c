@@ -1115,6 +1115,9 @@ static void group_text(FILE *out, const struct finding_group *g,
 			fprintf(out, " = -1 %s", errno_name(ev->err) ?: "?");
 		else if (ev->has_ret)
 			fprintf(out, " = %lld", (long long)ev->ret);
+		/* an imported event: the strace log's line it came from */
+		if (ev->source)
+			fprintf(out, " at %s", ev->source);
 		fprintf(out, "%s\n", reset);
 		if (ev->stack)
 			stack_text(out, m, ev->stack, dim, reset);

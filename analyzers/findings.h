@@ -253,6 +253,7 @@ struct report_meta {
 	 * directory paths are made relative to (%SRCROOT%), or NULL */
 	const char *const *tool_argv;
 	const char *root;
+	const char *cwd; /* fsrace's working directory */
 	int tool_status; /* the exit status fsrace gives for this report */
 	bool baseline;	 /* --baseline: "baselined" is counted */
 };

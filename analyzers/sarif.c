@@ -21,6 +21,7 @@
 #include "findings.h"
 #include "jsonw.h"
 #include "names.h"
+#include "path.h"
 #include "rule.h"
 #include "stacks.h"
 #include "strbuf.h"
@@ -82,15 +83,15 @@ static void artifact(struct jsonw *o, const struct report_meta *m,
 		     const char *path)
 {
 	const char *rel;
-	struct strbuf b, abs;
+	char abs[PATH_MAX];
+	struct strbuf b;
 
 	strbuf_init(&b, 0);
-	strbuf_init(&abs, 0);
-	/* a trace named on the command line: from the working directory */
-	if (path[0] != '/' && m->root && m->root[0] == '/') {
-		strbuf_addf(&abs, "%s/%s", m->root, path);
-		path = abs.buf;
-	}
+	/* a trace named on the command line: from the working directory,
+	 * "." and ".." resolved */
+	if (m->cwd && m->cwd[0] == '/' &&
+	    path_resolve(m->cwd, path, abs, sizeof(abs)) > 0)
+		path = abs;
 	rel = below(m->root, path);
 	if (!rel && path[0] == '/')
 		strbuf_addstr(&b, "file://");
@@ -102,7 +103,6 @@ static void artifact(struct jsonw *o, const struct report_meta *m,
 		kv(o, "uriBaseId", SRCROOT);
 	jsonw_end_object(o);
 	strbuf_release(&b);
-	strbuf_release(&abs);
 }
 
 /* "physicalLocation" of PATH, at LINE when it is one. */
@@ -325,7 +325,9 @@ static void rule_json(struct jsonw *o, const struct rule *r, struct strbuf *b)
 	jsonw_begin_array(o);
 	jsonw_string(o, security_rule(r) ? "security" : "reliability");
 	for (int i = 0; i < r->ntags; i++)
-		jsonw_string(o, r->tags[i]);
+		if (strcmp(r->tags[i], "security") &&
+		    strcmp(r->tags[i], "reliability"))
+			jsonw_string(o, r->tags[i]);
 	jsonw_end_array(o);
 	/* measured on real programs: docs/precision.md */
 	kv(o, "precision", r->severity == SEV_NOTE ? "medium" : "high");
@@ -376,6 +378,9 @@ static void result_location(struct jsonw *o, const struct report_meta *m,
 		physical(o, m, program, 0);
 	} else if (!m->is_run && m->nfiles > 0) {
 		physical(o, m, m->files[0], 0);
+	} else if (f->nev && finding_path(f)) {
+		/* a program not found on PATH: the file the finding is about */
+		physical(o, m, finding_path(f), 0);
 	}
 	free(log);
 	jsonw_end_object(o);
@@ -446,12 +451,13 @@ static void result_json(struct jsonw *o, const struct report_meta *m,
 		strbuf_addf(b, " [%llu times]", (unsigned long long)g->count);
 	message(o, "message", b->buf);
 	result_location(o, m, f, program);
-	/* what code scanning tracks an alert by across runs: the group's
-	 * fingerprint (rule, severity, syscalls, programs, call site) */
-	snprintf(fp, sizeof(fp), "%016" PRIx64, g->fingerprint);
+	/* what code scanning tracks an alert by across runs: its first
+	 * finding's fingerprint, the one baselines hold (stable across
+	 * checkouts, machines and temporary names) */
+	snprintf(fp, sizeof(fp), "%016" PRIx64, f->fingerprint);
 	jsonw_key(o, "partialFingerprints");
 	jsonw_begin_object(o);
-	kv(o, "fsraceCallSite/v1", fp);
+	kv(o, "fsraceFinding/v1", fp);
 	jsonw_end_object(o);
 	jsonw_key(o, "relatedLocations");
 	jsonw_begin_array(o);
@@ -531,12 +537,12 @@ static void invocation(struct jsonw *o, const struct report_meta *m,
 		jsonw_int(o, m->status);
 		jsonw_end_object(o);
 	}
-	if (m->root && m->root[0] == '/') {
+	if (m->cwd && m->cwd[0] == '/') {
 		jsonw_key(o, "workingDirectory");
 		jsonw_begin_object(o);
 		strbuf_reset(b);
 		strbuf_addstr(b, "file://");
-		uri_path(b, m->root);
+		uri_path(b, m->cwd);
 		kv(o, "uri", b->buf);
 		jsonw_end_object(o);
 	}
@@ -644,11 +650,16 @@ static void gh_escape(struct strbuf *b, const char *text, bool property)
 
 /* PATH as the annotation's file: relative to $GITHUB_WORKSPACE (else the
  * root) when below it, else as it is. */
-static const char *gh_file(const struct report_meta *m, const char *path)
+static const char *gh_file(const struct report_meta *m, const char *path,
+			   char *abs)
 {
 	const char *ws = getenv("GITHUB_WORKSPACE");
-	const char *rel = below(ws && ws[0] == '/' ? ws : m->root, path);
+	const char *rel;
 
+	if (m->cwd && m->cwd[0] == '/' &&
+	    path_resolve(m->cwd, path, abs, PATH_MAX) > 0)
+		path = abs;
+	rel = below(ws && ws[0] == '/' ? ws : m->root, path);
 	return rel ? rel : path;
 }
 
@@ -672,6 +683,20 @@ static bool gh_where(const struct report_meta *m, const struct finding *f,
 		return true;
 	}
 	return false;
+}
+
+/* TEXT as a cell's code span: a backtick, which would end it, as '. */
+static void gh_code(struct strbuf *b, const char *text)
+{
+	for (; *text; text++)
+		if (*text == '|')
+			strbuf_addstr(b, "\\|");
+		else if (*text == '`')
+			strbuf_addch(b, '\'');
+		else if (*text == '\n' || *text == '\r')
+			strbuf_addch(b, ' ');
+		else
+			strbuf_addch(b, *text);
 }
 
 static void gh_cell(struct strbuf *b, const char *text)
@@ -710,14 +735,14 @@ static void gh_summary(const char *path, const struct finding_groups *gs,
 	for (size_t i = 0; i < gs->n; i++) {
 		const struct finding *fd = gs->v[i].v[0];
 		const char *file = NULL;
-		char *owned;
+		char *owned, abs[PATH_MAX];
 		int line = 0;
 
 		strbuf_addf(&b, "| %s | `%s` | ", level(fd->severity),
 			    fd->rule->id);
 		if (gh_where(m, fd, &file, &line, &owned)) {
 			strbuf_addch(&b, '`');
-			gh_cell(&b, gh_file(m, file));
+			gh_code(&b, gh_file(m, file, abs));
 			strbuf_addf(&b, ":%d` ", line);
 		}
 		free(owned);
@@ -754,14 +779,14 @@ void report_github(FILE *out, const struct findings *fs,
 	for (size_t i = 0; i < gs.n; i++) {
 		const struct finding *f = gs.v[i].v[0];
 		const char *file = NULL;
-		char *owned;
+		char *owned, abs[PATH_MAX];
 		int line = 0;
 
 		strbuf_reset(&b);
 		strbuf_addf(&b, "::%s ", cmd[f->severity]);
 		if (gh_where(m, f, &file, &line, &owned)) {
 			strbuf_addstr(&b, "file=");
-			gh_escape(&b, gh_file(m, file), true);
+			gh_escape(&b, gh_file(m, file, abs), true);
 			strbuf_addf(&b, ",line=%d,", line);
 		}
 		free(owned);

@@ -662,9 +662,13 @@ static void engine_opts(const struct opts *o, const struct frame_namer *namer,
 static bool recorded_cwd(const char *path, char *root)
 {
 	struct trace_reader rd;
+	struct stat st;
 	char err[256];
 	bool ok = false;
 
+	/* a pipe read here would be lost to the analysis */
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
 	if (trace_reader_open(&rd, path, err, sizeof(err)) == 0) {
 		const char *cwd = rd.header.cwd;
 
@@ -700,15 +704,12 @@ static int baseline_setup(struct opts *o)
 	return 0;
 }
 
-/* After the engine: the baseline applied, then written if asked. */
-static int baseline_finish(const struct opts *o, struct engine *e,
+/* After the engine: the baseline applied, before the report. */
+static void baseline_apply(const struct opts *o, struct engine *e,
 			   struct report_meta *m)
 {
 	m->baseline = o->baseline != NULL;
 	engine_apply_baseline(e, o->baseline_fps, o->nbaseline);
-	if (!o->write_baseline)
-		return 0;
-	return baseline_write(o->write_baseline, e);
 }
 
 static void free_opts(struct opts *o)
@@ -733,7 +734,7 @@ int cmd_analyze(int argc, char **argv)
 	uint64_t unknown = 0, unparsed = 0;
 	int r, nfiles, status = EXIT_USAGE;
 	/* what a SARIF report's paths are relative to */
-	char root[PATH_MAX];
+	char root[PATH_MAX], cwd[PATH_MAX];
 
 	r = parse_opts(&o, argc, argv);
 	if (r)
@@ -769,6 +770,7 @@ int cmd_analyze(int argc, char **argv)
 	m.nfiles = nfiles;
 	m.tool_argv = (const char *const *)argv;
 	m.root = o.root;
+	m.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
@@ -777,10 +779,13 @@ int cmd_analyze(int argc, char **argv)
 	m.unparsed_lines = unparsed;
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
-	if (baseline_finish(&o, a.engine, &m) < 0)
-		goto out_engine;
+	baseline_apply(&o, a.engine, &m);
 	m.tool_status = gate(&o, engine_findings(a.engine));
-	if (write_report(&o, engine_findings(a.engine), &m) < 0)
+	/* the report first: a baseline that cannot be written loses no
+	 * finding */
+	if (write_report(&o, engine_findings(a.engine), &m) < 0 ||
+	    (o.write_baseline &&
+	     baseline_write(o.write_baseline, a.engine) < 0))
 		goto out_engine;
 	status = m.tool_status;
 out_engine:
@@ -806,7 +811,7 @@ int cmd_run(int argc, char **argv)
 	char program[PATH_MAX];
 	const char *msg;
 	int r, status = EXIT_USAGE, prog_status;
-	char root[PATH_MAX];
+	char root[PATH_MAX], cwd[PATH_MAX];
 
 	r = parse_opts(&o, argc, argv);
 	if (!r)
@@ -873,6 +878,7 @@ int cmd_run(int argc, char **argv)
 	m.argv = topt.argv;
 	m.tool_argv = (const char *const *)argv;
 	m.root = o.root;
+	m.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	m.status = prog_status;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
@@ -880,13 +886,14 @@ int cmd_run(int argc, char **argv)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
-	if (baseline_finish(&o, a.engine, &m) < 0)
-		goto out_engine;
+	baseline_apply(&o, a.engine, &m);
 	/* decided before the report, which says it (SARIF) */
 	m.tool_status = gate(&o, engine_findings(a.engine));
 	if (!m.tool_status && prog_status)
 		m.tool_status = EXIT_PROGRAM_FAILED;
-	if (write_report(&o, engine_findings(a.engine), &m) < 0)
+	if (write_report(&o, engine_findings(a.engine), &m) < 0 ||
+	    (o.write_baseline &&
+	     baseline_write(o.write_baseline, a.engine) < 0))
 		goto out_engine;
 	status = m.tool_status;
 	/* a trace that could not be written is an error, always */

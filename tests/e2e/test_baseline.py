@@ -159,3 +159,39 @@ def test_root_option(ctx):
     p = ctx.run(["run", "--root", "/nonexistent", "--", "/bin/true"])
     assert (p.returncode, p.stderr) == (
         2, "fsrace: --root /nonexistent: No such file or directory\n")
+
+
+DIR_PROGRAM = """import os, sys
+d = sys.argv[1]
+os.mkdir(d, 0o700)                         # as cp -a makes directories
+with open(os.path.join(d, "a"), "w") as f:
+    f.write("a"); f.flush(); os.fsync(f.fileno())
+with open(os.path.join(d, "b.tmp"), "w") as f:
+    f.write("b")
+os.rename(os.path.join(d, "b.tmp"), os.path.join(d, "b"))
+"""
+
+
+def test_ordinary_names_stay_apart(ctx):
+    # a 0700 directory under an ordinary name is no temporary one: a
+    # baseline of "secrets" does not hide the same bug in "include"
+    script = harness.write_file(os.path.join(ctx.tmp, "d.py"),
+                                DIR_PROGRAM)
+    base = os.path.join(ctx.tmp, "b.json")
+    p = ctx.run(["run", "--write-baseline", base, "--", PY, script,
+                 "secrets"])
+    assert p.returncode == 1, p.stderr
+    with open(base) as f:
+        assert [(x["rule"], x["path"]) for x in json.load(f)["findings"]] \
+            == [("missing-dir-fsync", "$ROOT/secrets/a"),
+                ("missing-dir-fsync", "$ROOT/secrets/b"),
+                ("rename-without-fsync", "$ROOT/secrets/b.tmp")]
+    out = os.path.join(ctx.tmp, "i.json")
+    p = ctx.run(["run", "--baseline", base, "-o", out, "--", PY, script,
+                 "include"])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        doc = json.load(f)
+    assert sorted(x["rule"] for x in doc["findings"]) == [
+        "missing-dir-fsync", "missing-dir-fsync", "rename-without-fsync"]
+    assert doc["not_reported"]["baselined"] == 0

@@ -6,6 +6,7 @@ and from the stacks fixture run live, whose lines are its marked ones."""
 import json
 import os
 import re
+import shutil
 
 import harness
 import test_text_report as tt
@@ -167,3 +168,35 @@ def test_github_annotations_of_a_strace_log(ctx):
                            "trace.log,line=91,title=rename-without-fsync::"
                            "openat('/tmp/fsrace-corpus/sed-i/sedjLYRo6') "
                            "for writing, then rename("), line
+
+
+def test_github_escapes_a_file_name_and_a_relative_log(ctx):
+    # a log named with a comma and a colon, given relative to the working
+    # directory, with --root elsewhere: the file property escaped, the
+    # path from the working directory
+    log = os.path.join(ROOT, "fixtures", "strace", "sed-i", "trace.log")
+    sub = os.path.join(ctx.tmp, "sub")
+    os.mkdir(sub)
+    shutil.copy(log, os.path.join(ctx.tmp, "a,b:c.log"))
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE")}
+    p = ctx.run(["analyze", "--root", "sub", "-f", "github", "a,b:c.log"],
+                env=env)
+    assert p.returncode == 1, p.stderr
+    line, = annotations(p.stdout)
+    want = os.path.join(ctx.tmp, "a%2Cb%3Ac.log")
+    assert line.startswith(f"::warning file={want},line=91,"), line
+    # under the root: relative to it
+    p = ctx.run(["analyze", "-f", "github", "a,b:c.log"], env=env)
+    line, = annotations(p.stdout)
+    assert line.startswith("::warning file=a%2Cb%3Ac.log,line=91,"), line
+
+
+def test_analyze_from_a_pipe(ctx):
+    # a log on a pipe is read once: nothing peeks at it first
+    log = os.path.join(ROOT, "fixtures", "strace", "sed-i", "trace.log")
+    with open(log) as f:
+        p = ctx.run(["analyze", "-f", "json", "/dev/stdin"], stdin=f)
+    assert p.returncode == 1, p.stderr
+    assert [x["rule"] for x in json.loads(p.stdout)["findings"]] == [
+        "rename-without-fsync"]

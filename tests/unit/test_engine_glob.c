@@ -217,14 +217,23 @@ static void test_fingerprint_paths(void **state)
 		{"/home/u/.cache/a", "$HOME/.cache/a"},
 		{"/home/user/a", "/home/user/a"},
 		{"/etc/passwd", "/etc/passwd"},
-		/* mkstemp's six, Python's eight, digits and words */
-		{"/tmp/w/sedjLYRo6", "$ROOT/sX"},
-		{"/tmp/w/sedAb12cd", "$ROOT/sX"},
-		{"/tmp/ccZxU3dn.s", "$TMP/X.s"},
+		/* the templates of well-known temporary names */
+		{"/tmp/w/sedjLYRo6", "$ROOT/sedX"},
+		{"/tmp/ccZxU3dn.s", "$TMP/ccX.s"},
 		{"/tmp/tmpa1b2c3d4", "$TMP/tmpX"},
 		{"/tmp/tmpzq9_x8y7", "$TMP/tmpX"},
-		{"/w/pytest-17/test_a0/f", "/w/pytest-N/tX/f"},
-		{"/w/log2024.txt", "/w/lX.txt"},
+		{"/tmp/tmpabcdefgh/f", "$TMP/tmpX/f"},
+		{"/tmp/tmp.mhAb3dEf9q/cfg", "$TMP/tmp.X/cfg"},
+		{"/w/.data.Ab12Cd", "/w/.data.X"},
+		/* ordinary names keep their letters: two files, two findings */
+		{"/w/model_v2.json", "/w/model_vN.json"},
+		{"/w/cache_v2.json", "/w/cache_vN.json"},
+		{"/w/config01.yaml", "/w/configN.yaml"},
+		{"/w/XMLParser.java", "/w/XMLParser.java"},
+		{"/w/x86_64/include", "/w/xN_N/include"},
+		{"/w/sedation", "/w/sedation"},
+		{"/w/pytest-17/test_a0/f", "/w/pytest-N/test_aN/f"},
+		{"/w/log2024.txt", "/w/logN.txt"},
 		{"/w/MyConfig.json", "/w/MyConfig.json"},
 		{"/w/config", "/w/config"},
 		{"/w/garbage-1b4e28ba-2fa1-11d2-883f-0016d3cca427.txt",
@@ -246,7 +255,7 @@ static void test_fingerprint_paths(void **state)
 	/* none of the directories known: as it is but names */
 	memset(&o, 0, sizeof(o));
 	engine_fingerprint_path(&o, buf, sizeof(buf), "/tmp/sedjLYRo6");
-	assert_string_equal(buf, "/tmp/sX");
+	assert_string_equal(buf, "/tmp/sedX");
 	/* a small buffer: cut, terminated */
 	engine_fingerprint_path(&o, buf, 8, "/abcdefghijklmnop");
 	assert_string_equal(buf, "/abcde");

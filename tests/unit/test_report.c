@@ -1022,7 +1022,7 @@ static void test_report_every_line(void **state)
 		"[2 times]\n"
 		"    program  pid 5: /bin/cp x y\n"
 		"    program  pid 7: other\n"
-		"    check    #10 pid 5 newfstatat(/w/x) = 0\n"
+		"    check    #10 pid 5 newfstatat(/w/x) = 0 at t.log:3\n"
 		"    use      #11 pid 5 renameat2(/w/x -> /w/y) = -1 ENOENT\n"
 		"    end      #12 pid 7 write(/w/z) = -1 ?\n"
 		"    fix: do x\n"

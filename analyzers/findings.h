@@ -268,6 +268,10 @@ void report_sarif(FILE *out, const struct findings *fs,
  * (sarif.c, docs/findings.md "GitHub annotations"). */
 void report_github(FILE *out, const struct findings *fs,
 		   const struct report_meta *m);
+/* GitLab's Code Quality report (CodeClimate's JSON), one issue per group
+ * (sarif.c, docs/findings.md "GitLab Code Quality"). */
+void report_codequality(FILE *out, const struct findings *fs,
+			const struct report_meta *m);
 void report_text(FILE *out, const struct findings *fs,
 		 const struct report_meta *m, bool color);
 

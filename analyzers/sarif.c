@@ -818,3 +818,62 @@ void report_github(FILE *out, const struct findings *fs,
 	strbuf_release(&ev);
 	finding_groups_release(&gs);
 }
+
+/* --- GitLab Code Quality ------------------------------------------------ */
+
+void report_codequality(FILE *out, const struct findings *fs,
+			const struct report_meta *m)
+{
+	static const char *const sev[] = {[SEV_NOTE] = "info",
+					  [SEV_WARNING] = "major",
+					  [SEV_ERROR] = "critical"};
+	struct finding_groups gs;
+	struct jsonw o;
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	findings_group(fs, FST_REPORTED, m, &gs);
+	jsonw_init(&o);
+	jsonw_begin_array(&o);
+	for (size_t i = 0; i < gs.n; i++) {
+		const struct finding *f = gs.v[i].v[0];
+		const char *file = NULL;
+		char *owned, abs[PATH_MAX], fp[24];
+		int line = 0;
+
+		jsonw_begin_object(&o);
+		strbuf_reset(&b);
+		strbuf_addstr(&b, f->message);
+		if (gs.v[i].count > 1)
+			strbuf_addf(&b, " [%llu times]",
+				    (unsigned long long)gs.v[i].count);
+		kv(&o, "description", b.buf);
+		kv(&o, "check_name", f->rule->id);
+		snprintf(fp, sizeof(fp), "%016" PRIx64, f->fingerprint);
+		kv(&o, "fingerprint", fp);
+		kv(&o, "severity", sev[f->severity]);
+		jsonw_key(&o, "location");
+		jsonw_begin_object(&o);
+		/* Code Quality wants a file of the repository: the code, the
+		 * log line, else the file the finding is about */
+		if (!gh_where(m, f, &file, &line, &owned)) {
+			file = finding_path(f) ? finding_path(f) : "";
+			line = 1;
+		}
+		kv(&o, "path", gh_file(m, file, abs));
+		jsonw_key(&o, "lines");
+		jsonw_begin_object(&o);
+		jsonw_key(&o, "begin");
+		jsonw_int(&o, line > 0 ? line : 1);
+		jsonw_end_object(&o);
+		jsonw_end_object(&o);
+		free(owned);
+		jsonw_end_object(&o);
+	}
+	jsonw_end_array(&o);
+	jsonw_raw(&o, "\n", 1);
+	fwrite(o.buf, 1, o.len, out);
+	jsonw_release(&o);
+	strbuf_release(&b);
+	finding_groups_release(&gs);
+}

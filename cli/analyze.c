@@ -23,13 +23,21 @@
 #include "util.h"
 #include "writer.h"
 
-enum format { FMT_AUTO, FMT_JSON, FMT_TEXT, FMT_SARIF, FMT_GITHUB };
+enum format {
+	FMT_AUTO,
+	FMT_JSON,
+	FMT_TEXT,
+	FMT_SARIF,
+	FMT_GITHUB,
+	FMT_CODEQUALITY
+};
 
 static const char *const format_names[] = {
 	[FMT_TEXT] = "text",
 	[FMT_JSON] = "json",
 	[FMT_SARIF] = "sarif",
 	[FMT_GITHUB] = "github",
+	[FMT_CODEQUALITY] = "codequality",
 };
 
 enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -102,8 +110,9 @@ static void usage(bool run, FILE *f)
 	      "      --disable ID        disable a rule\n"
 	      "      --severity ID=LEVEL set a rule's severity "
 	      "(error, warning, note)\n"
-	      "  -f, --format FMT        text, json, sarif or github (default: "
-	      "text; json for\n"
+	      "  -f, --format FMT        text, json, sarif, github or "
+	      "codequality (default:\n"
+	      "                          text; json for\n"
 	      "                          -o FILE.json, sarif for -o "
 	      "FILE.sarif)\n"
 	      "  -o, --output [FMT:]FILE write the findings to FILE (- for "
@@ -327,6 +336,9 @@ static void report_to(FILE *f, enum format fmt, const struct opts *o,
 	case FMT_GITHUB:
 		report_github(f, fs, m);
 		break;
+	case FMT_CODEQUALITY:
+		report_codequality(f, fs, m);
+		break;
 	default:
 		report_text(f, fs, m, color);
 		break;
@@ -488,8 +500,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			int fmt = format_parse(v, strlen(v));
 
 			if (fmt < 0) {
-				errorx("unknown format '%s' (text, json, sarif "
-				       "or github)",
+				errorx("unknown format '%s' (text, json, "
+				       "sarif, "
+				       "github or codequality)",
 				       v);
 				return -1;
 			}

@@ -68,7 +68,7 @@ def test_bad_outputs_stop_before_the_program(ctx):
         assert not os.path.exists(marker) and not os.path.exists(ok)
     p = ctx.run(["run", "-f", "yaml", "--", "/bin/true"])
     assert (p.returncode, p.stderr) == (
-        2, "fsrace: unknown format 'yaml' (text, json, sarif or github)\n")
+        2, "fsrace: unknown format 'yaml' (text, json, sarif, github or codequality)\n")
     many = [a for i in range(17) for a in ("-o", f"{ctx.tmp}/{i}.json")]
     p = ctx.run(["run", *many, "--", "/bin/true"])
     assert (p.returncode, p.stderr) == (2, "fsrace: at most 16 -o "
@@ -200,3 +200,35 @@ def test_analyze_from_a_pipe(ctx):
     assert p.returncode == 1, p.stderr
     assert [x["rule"] for x in json.loads(p.stdout)["findings"]] == [
         "rename-without-fsync"]
+
+
+def test_gitlab_code_quality(ctx):
+    # CodeClimate's issues, one a group: at the log's line, the rule, a
+    # severity GitLab knows, the finding's fingerprint
+    log = os.path.join(ROOT, "fixtures", "strace", "sed-i", "trace.log")
+    out = os.path.join(ctx.tmp, "cq.json")
+    p = ctx.run(["analyze", "-o", f"codequality:{out}", "-o",
+                 f"json:{ctx.tmp}/f.json", log], cwd=ROOT)
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        issues = json.load(f)
+    with open(f"{ctx.tmp}/f.json") as f:
+        finding, = json.load(f)["findings"]
+    issue, = issues
+    assert issue == {
+        "description": finding["message"],
+        "check_name": "rename-without-fsync",
+        "fingerprint": finding["fingerprint"],
+        "severity": "major",
+        "location": {"path": "fixtures/strace/sed-i/trace.log",
+                     "lines": {"begin": 91}}}, issue
+    # notes are info, errors critical; without a place, the file it is
+    # about, at line 1
+    p, _ = analyze(ctx, "-o", f"codequality:{out}")
+    with open(out) as f:
+        got = [(i["check_name"], i["severity"], i["location"])
+               for i in json.load(f)]
+    assert got == [
+        ("gone-then-made", "critical", {"path": "/d/new1",
+                                        "lines": {"begin": 1}}),
+        ("renamed", "info", {"path": "/d/b", "lines": {"begin": 1}})], got

@@ -167,7 +167,24 @@ static void usage(bool run, FILE *f)
 		      f);
 }
 
-/* The shipped rules: $FSRACE_RULES, the source tree's, or installed. */
+/* Whether this binary is the build tree's (not an installed copy). */
+static bool in_build_tree(void)
+{
+	char exe[PATH_MAX], dir[PATH_MAX];
+	size_t n;
+
+	if (!realpath("/proc/self/exe", exe) ||
+	    !realpath(FSRACE_BUILD_DIR, dir))
+		return false;
+	n = strlen(dir);
+	return !strncmp(exe, dir, n) && exe[n] == '/';
+}
+
+/*
+ * The shipped rules: $FSRACE_RULES; else, for the binary of the build
+ * tree, the source tree's; else the installed ones (an installed binary
+ * never takes a source tree's that happens to be there).
+ */
 const char *cli_default_rules_dir(void)
 {
 	const char *env = getenv("FSRACE_RULES");
@@ -175,7 +192,7 @@ const char *cli_default_rules_dir(void)
 
 	if (env && *env)
 		return env;
-	if (stat(FSRACE_SOURCE_RULES, &st) == 0)
+	if (in_build_tree() && stat(FSRACE_SOURCE_RULES, &st) == 0)
 		return FSRACE_SOURCE_RULES;
 	return FSRACE_INSTALLED_RULES;
 }

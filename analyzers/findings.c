@@ -907,6 +907,8 @@ static void group_counts(const struct finding_groups *gs, uint64_t counts[3])
 		counts[gs->v[i].v[0]->severity]++;
 }
 
+static void unused_json(struct jsonw *o, const struct report_meta *m);
+
 void report_json(FILE *out, const struct findings *fs,
 		 const struct report_meta *m)
 {
@@ -982,6 +984,7 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_end_object(&o);
 	if (m->show_suppressed)
 		findings_json(&o, fs, FST_SUPPRESSED, "suppressed", NULL, m);
+	unused_json(&o, m);
 	jsonw_key(&o, "dropped");
 	jsonw_begin_object(&o);
 	jsonw_key(&o, "pending");
@@ -1202,6 +1205,47 @@ static void summary_text(FILE *out, const struct finding_groups *gs)
 	free(idx);
 }
 
+/* The user's suppressions that took out nothing in this run. */
+static bool unused_suppression(const struct report_meta *m, int i)
+{
+	const struct suppression *s = &m->rules->suppressions[i];
+
+	return m->suppression_uses && !s->shipped && !m->suppression_uses[i];
+}
+
+static void unused_text(FILE *out, const struct report_meta *m)
+{
+	for (int i = 0; m->rules && i < m->rules->nsuppressions; i++)
+		if (unused_suppression(m, i))
+			/* its reason ends in "(FILE:LINE)" */
+			fprintf(out, "unused suppression: %s\n",
+				m->rules->suppressions[i].reason);
+}
+
+static void unused_json(struct jsonw *o, const struct report_meta *m)
+{
+	bool any = false;
+
+	for (int i = 0; m->rules && i < m->rules->nsuppressions; i++) {
+		const struct suppression *s = &m->rules->suppressions[i];
+
+		if (!unused_suppression(m, i))
+			continue;
+		if (!any) {
+			jsonw_key(o, "unused_suppressions");
+			jsonw_begin_array(o);
+			any = true;
+		}
+		jsonw_begin_object(o);
+		kv_str(o, "file", s->file);
+		kv_int(o, "line", s->line);
+		kv_str(o, "reason", s->reason);
+		jsonw_end_object(o);
+	}
+	if (any)
+		jsonw_end_array(o);
+}
+
 static void not_reported_text(FILE *out, const struct findings *fs,
 			      const struct report_meta *m)
 {
@@ -1258,6 +1302,7 @@ void report_text(FILE *out, const struct findings *fs,
 			  "see --format json)"
 			: "");
 	not_reported_text(out, fs, m);
+	unused_text(out, m);
 	finding_groups_release(&sup);
 	finding_groups_release(&gs);
 }

@@ -256,6 +256,9 @@ struct report_meta {
 	const char *cwd; /* fsrace's working directory */
 	int tool_status; /* the exit status fsrace gives for this report */
 	bool baseline;	 /* --baseline: "baselined" is counted */
+	/* how many matches each suppression of rules took out (NULL: not
+	 * known): the user's that took none are reported as unused */
+	const uint64_t *suppression_uses;
 };
 
 void report_json(FILE *out, const struct findings *fs,

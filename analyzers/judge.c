@@ -94,7 +94,9 @@ struct judge {
 	bool written_full;	/* JUDGE_MAX_NAMES reached */
 	struct prefix *prefixes;
 	int nprefixes;
-	char *start_cwd; /* the first working directory a call showed */
+	char *start_cwd;     /* the first working directory a call showed */
+	uint64_t *supp_used; /* matches of each suppression of rs */
+	int nsupp_used;
 	int dead[JUDGE_DEAD_PROCS]; /* pids that exited, oldest at dead_at */
 	unsigned ndead, dead_at;
 	struct durability *dur;
@@ -867,16 +869,27 @@ void judge_observe(struct judge *j, const struct event *ev)
 	}
 }
 
+uint64_t judge_suppression_uses(const struct judge *j, int i)
+{
+	return i >= 0 && i < j->nsupp_used ? j->supp_used[i] : 0;
+}
+
 enum finding_status judge_match(struct judge *j, const struct rule *r,
 				const struct evidence *const *ev, int nev,
 				enum severity *sev, const char **reason)
 {
 	enum finding_status st;
 
+	int which;
+
 	*reason = suppress_match(j->rs, r, ev, nev, j,
-				 j->opt.default_suppressions, j->opt.namer);
-	if (*reason)
+				 j->opt.default_suppressions, j->opt.namer,
+				 &which);
+	if (*reason) {
+		if (which >= 0 && which < j->nsupp_used)
+			j->supp_used[which]++;
 		return FST_SUPPRESSED;
+	}
 	privilege_severity(j, r, ev, nev, sev);
 	st = scope_match(j, ev, nev, reason);
 	if (st == FST_REPORTED)
@@ -927,6 +940,9 @@ struct judge *judge_new(const struct rule_set *rs,
 
 	j->rs = rs;
 	j->opt = *opt;
+	j->nsupp_used = rs->nsuppressions;
+	j->supp_used =
+		xcalloc((size_t)rs->nsuppressions + 1, sizeof(*j->supp_used));
 	hashmap_init(&j->procs, proc_eq, 64);
 	hashmap_init(&j->names, name_eq, 256);
 	hashmap_init(&j->written, str_eq, 256);
@@ -941,6 +957,7 @@ void judge_free(struct judge *j)
 
 	if (!j)
 		return;
+	free(j->supp_used);
 	hashmap_iter_init(&j->procs, &it);
 	while ((e = hashmap_iter_next(&it))) {
 		struct proc_ent *pe = container_of(e, struct proc_ent, ent);

@@ -52,6 +52,9 @@ enum finding_status judge_match(struct judge *j, const struct rule *r,
 				const struct evidence *const *ev, int nev,
 				enum severity *sev, const char **reason);
 
+/* How many matches the suppression I of the rule set took out. */
+uint64_t judge_suppression_uses(const struct judge *j, int i);
+
 /* The stream ended: decide the findings of FS still FST_PENDING. */
 void judge_finish(struct judge *j, struct findings *fs);
 

@@ -267,8 +267,9 @@ static bool frame_matches(const struct suppression *s,
 const char *suppress_match(const struct rule_set *rs, const struct rule *r,
 			   const struct evidence *const *ev, int nev,
 			   const struct judge *j, bool defaults,
-			   const struct frame_namer *namer)
+			   const struct frame_namer *namer, int *which)
 {
+	*which = -1;
 	for (int i = 0; i < rs->nsuppressions; i++) {
 		const struct suppression *s = &rs->suppressions[i];
 
@@ -284,6 +285,7 @@ const char *suppress_match(const struct rule_set *rs, const struct rule *r,
 			continue;
 		if (s->nframes && !frame_matches(s, ev, nev, namer))
 			continue;
+		*which = i;
 		return s->reason;
 	}
 	return NULL;

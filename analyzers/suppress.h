@@ -30,11 +30,12 @@
  * function as NAMER names it (none without a NAMER), a Python frame's
  * function or MODULE.FUNCTION ("shutil.copyfile",
  * "importlib._bootstrap_external.SourceFileLoader.get_data").
+ * *WHICH: the index of the suppression that matched (in RS), or -1.
  */
 const char *suppress_match(const struct rule_set *rs, const struct rule *r,
 			   const struct evidence *const *ev, int nev,
 			   const struct judge *j, bool defaults,
-			   const struct frame_namer *namer);
+			   const struct frame_namer *namer, int *which);
 
 /* Free the suppressions of RS from the N-th on (the array stays). */
 void suppress_truncate(struct rule_set *rs, int n);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "engine.h"
 #include "opt.h"
+#include "judge.h"
 #include "reader.h"
 #include "rule.h"
 #include "stacks.h"
@@ -734,12 +735,20 @@ static int baseline_setup(struct opts *o)
 	return 0;
 }
 
-/* After the engine: the baseline applied, before the report. */
+/* After the engine: the baseline applied, before the report; and how
+ * many matches each suppression took (USES, of RS's count). */
 static void baseline_apply(const struct opts *o, struct engine *e,
-			   struct report_meta *m)
+			   struct report_meta *m, uint64_t **uses)
 {
+	const struct judge *j = engine_judge(e);
+	int n = m->rules->nsuppressions;
+
 	m->baseline = o->baseline != NULL;
 	engine_apply_baseline(e, o->baseline_fps, o->nbaseline);
+	*uses = xcalloc((size_t)n + 1, sizeof(**uses));
+	for (int i = 0; i < n; i++)
+		(*uses)[i] = judge_suppression_uses(j, i);
+	m->suppression_uses = *uses;
 }
 
 static void free_opts(struct opts *o)
@@ -765,6 +774,7 @@ int cmd_analyze(int argc, char **argv)
 	int r, nfiles, status = EXIT_USAGE;
 	/* what a SARIF report's paths are relative to */
 	char root[PATH_MAX], cwd[PATH_MAX];
+	uint64_t *uses = NULL;
 
 	r = parse_opts(&o, argc, argv);
 	if (r)
@@ -809,7 +819,7 @@ int cmd_analyze(int argc, char **argv)
 	m.unparsed_lines = unparsed;
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
-	baseline_apply(&o, a.engine, &m);
+	baseline_apply(&o, a.engine, &m, &uses);
 	m.tool_status = gate(&o, engine_findings(a.engine));
 	/* the report first: a baseline that cannot be written loses no
 	 * finding */
@@ -819,6 +829,7 @@ int cmd_analyze(int argc, char **argv)
 		goto out_engine;
 	status = m.tool_status;
 out_engine:
+	free(uses);
 	engine_free(a.engine);
 	cli_frame_namer_free(namer);
 	input_close(in);
@@ -842,6 +853,7 @@ int cmd_run(int argc, char **argv)
 	const char *msg;
 	int r, status = EXIT_USAGE, prog_status;
 	char root[PATH_MAX], cwd[PATH_MAX];
+	uint64_t *uses = NULL;
 
 	r = parse_opts(&o, argc, argv);
 	if (!r)
@@ -916,7 +928,7 @@ int cmd_run(int argc, char **argv)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
-	baseline_apply(&o, a.engine, &m);
+	baseline_apply(&o, a.engine, &m, &uses);
 	/* decided before the report, which says it (SARIF) */
 	m.tool_status = gate(&o, engine_findings(a.engine));
 	if (!m.tool_status && prog_status)
@@ -931,6 +943,7 @@ int cmd_run(int argc, char **argv)
 		status = EXIT_USAGE;
 	r = 0;
 out_engine:
+	free(uses);
 	engine_free(a.engine);
 	cli_frame_namer_free(namer);
 	/* after the findings, which point into it */

@@ -299,6 +299,31 @@ def test_user_suppression(ctx):
         assert "not reported" not in p.stderr, (entry, p.stderr)
 
 
+def test_unused_suppressions_reported(ctx):
+    """A suppression of the user's that took out nothing in the run is
+    named, in the text and the JSON; one that did is not; the shipped
+    ones never are."""
+    prog = stat_open(ctx)
+    supp = user_file(ctx, [
+        {"rule": "check-then-use", "path": "*/data.txt", "reason": "ours"},
+        {"rule": "check-then-use", "path": "*/gone.txt",
+         "reason": "was ours"}])
+    p = ctx.run(["run", "-r", supp, "--", *prog])
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.splitlines()[-2:] == [
+        "not reported: 1 suppressed (--show-suppressed lists them)",
+        f"unused suppression: was ours ({supp}:1)"], p.stderr
+    out = os.path.join(ctx.tmp, "r.json")
+    p = ctx.run(["run", "-r", supp, "-o", out, "--", *prog])
+    doc = harness.read_findings(out)
+    harness.check_findings_schema(doc)
+    assert doc["unused_suppressions"] == [
+        {"file": supp, "line": 1, "reason": f"was ours ({supp}:1)"}], doc
+    # every one used, or none of the user's: no key
+    p = ctx.run(["run", "-o", out, "--", *prog])
+    assert "unused_suppressions" not in harness.read_findings(out)
+
+
 def test_user_suppression_text(ctx):
     prog = stat_open(ctx)
     supp = user_file(ctx, [{"rule": "check-then-use", "path": "*/data.txt",

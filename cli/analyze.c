@@ -48,6 +48,7 @@ enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 struct output {
 	enum format format;
 	const char *path;
+	bool from_config; /* the command line's -o replace these */
 };
 
 #define OUTPUTS_MAX 16
@@ -81,6 +82,7 @@ struct opts {
 	int input_format;
 	bool strict;
 	int first_operand;
+	int config_args; /* how many of argv the configuration file gave */
 };
 
 struct analysis {
@@ -127,6 +129,10 @@ static void usage(bool run, FILE *f)
 	      "in FILE\n"
 	      "      --write-baseline FILE  write the findings' fingerprints "
 	      "to FILE\n"
+	      "      --config FILE       options from FILE (default: "
+	      "fsrace.json or .fsrace.json\n"
+	      "                          here or above); --no-config reads "
+	      "none\n"
 	      "      --root DIR          the workspace: paths of SARIF and "
 	      "annotations are\n"
 	      "                          relative to it, fingerprints leave "
@@ -417,6 +423,30 @@ static int write_report(const struct opts *o, const struct findings *fs,
 	return r;
 }
 
+/* Whether the value V lies in one of the arguments the configuration
+ * file gave (ARGV[1] to ARGV[o->config_args]). */
+static bool from_config(const struct opts *o, char **argv, const char *v)
+{
+	for (int i = 1; i <= o->config_args; i++)
+		if (v >= argv[i] && v <= argv[i] + strlen(argv[i]))
+			return true;
+	return false;
+}
+
+/* The command line's -o replace the configuration file's. */
+static void drop_config_outputs(struct opts *o)
+{
+	int k = 0;
+	bool cli = false;
+
+	for (int i = 0; i < o->noutputs; i++)
+		cli |= !o->outputs[i].from_config;
+	for (int i = 0; i < o->noutputs; i++)
+		if (!cli || !o->outputs[i].from_config)
+			o->outputs[k++] = o->outputs[i];
+	o->noutputs = k;
+}
+
 /* "json" (and the like) as a format, or -1. */
 static int format_parse(const char *s, size_t n)
 {
@@ -486,6 +516,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"stack-depth", required_argument, NULL, 'k'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
+		{"config", required_argument, NULL, 'G'},
+		{"no-config", no_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -530,7 +562,13 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'o':
 			if (add_output(o, v) < 0)
 				return -1;
+			/* an option the configuration file gave */
+			o->outputs[o->noutputs - 1].from_config =
+				from_config(o, argv, v);
 			break;
+		case 'G':
+		case 'g':
+			break; /* config_argv() read them */
 		case 'W':
 			o->root = v;
 			break;
@@ -635,6 +673,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		}
 	}
 	o->first_operand = p.index;
+	drop_config_outputs(o);
 	return 0;
 unknown:
 	/* an option of the other subcommand */
@@ -761,7 +800,7 @@ static void free_opts(struct opts *o)
 	free(o->baseline_fps);
 }
 
-int cmd_analyze(int argc, char **argv)
+static int analyze_main(int argc, char **argv, char **user_argv, int config)
 {
 	struct opts o = {0};
 	struct rule_set rs;
@@ -776,6 +815,7 @@ int cmd_analyze(int argc, char **argv)
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL;
 
+	o.config_args = config;
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
@@ -808,7 +848,7 @@ int cmd_analyze(int argc, char **argv)
 	input_counts(in, &unknown, &unparsed);
 	m.files = files;
 	m.nfiles = nfiles;
-	m.tool_argv = (const char *const *)argv;
+	m.tool_argv = (const char *const *)user_argv;
 	m.root = o.root;
 	m.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	m.rules = &rs;
@@ -840,7 +880,7 @@ out_opts:
 	return r > 0 ? EXIT_CLEAN : status;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv, char **user_argv, int config)
 {
 	struct opts o = {.run = true};
 	struct rule_set rs;
@@ -855,6 +895,7 @@ int cmd_run(int argc, char **argv)
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL;
 
+	o.config_args = config;
 	r = parse_opts(&o, argc, argv);
 	if (!r)
 		r = resolve_root(&o, root);
@@ -918,7 +959,7 @@ int cmd_run(int argc, char **argv)
 	}
 	m.is_run = true;
 	m.argv = topt.argv;
-	m.tool_argv = (const char *const *)argv;
+	m.tool_argv = (const char *const *)user_argv;
 	m.root = o.root;
 	m.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	m.status = prog_status;
@@ -953,4 +994,30 @@ out_rules:
 out_opts:
 	free_opts(&o);
 	return r > 0 ? EXIT_CLEAN : status;
+}
+
+/* The commands: the configuration file's options, then the command
+ * line's (cli/config.c). */
+static int with_config(int argc, char **argv, bool run,
+		       int (*fn)(int, char **, char **, int))
+{
+	char **cargv, *path;
+	int cargc, r, n = config_argv(argc, argv, run, &cargc, &cargv, &path);
+
+	if (n < 0)
+		return EXIT_USAGE;
+	r = fn(cargc, cargv, argv, n);
+	config_argv_free(cargc, cargv);
+	free(path);
+	return r;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	return with_config(argc, argv, false, analyze_main);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return with_config(argc, argv, true, run_main);
 }

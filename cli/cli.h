@@ -71,6 +71,19 @@ void cli_write_error(const char *path, int r);
  * findings into PATH, whole or not at all, their paths as the
  * fingerprints hold them. */
 struct engine;
+
+/*
+ * The project configuration (cli/config.c): ARGV (ARGC) with the
+ * configuration's options (of run when RUN, else analyze) placed after
+ * ARGV[0], into *RET_ARGC, *RET_ARGV (config_argv_free() them), and the
+ * file's path into *RET_PATH (NULL when none was read; free it).
+ * Returns how many arguments the file gave, or -1 after telling the
+ * user (file:line:column).
+ */
+int config_argv(int argc, char **argv, bool run, int *ret_argc,
+		char ***ret_argv, char **ret_path);
+void config_argv_free(int argc, char **argv);
+
 int baseline_load(const char *path, uint64_t **ret, size_t *n);
 int baseline_write(const char *path, const struct engine *e);
 

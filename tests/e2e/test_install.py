@@ -42,6 +42,10 @@ def test_install_lays_out_what_is_shipped(ctx):
             assert a.read() == b.read(), n
     assert os.path.isfile(os.path.join(prefix, "share", "man", "man1",
                                        "fsrace.1"))
+    with open(os.path.join(prefix, "share", "bash-completion",
+                           "completions", "fsrace")) as a, \
+            open(os.path.join(ROOT, "completions", "fsrace.bash")) as b:
+        assert a.read() == b.read()
 
 
 def test_installed_binary_takes_the_installed_rules(ctx):

@@ -23,7 +23,8 @@ def install(ctx):
     for d, _, names in os.walk(dest):
         for n in names:
             found.setdefault(n, []).append(os.path.join(d, n))
-    exe, = found["fsrace"]
+    exe, = [p for p in found["fsrace"]
+            if os.path.basename(os.path.dirname(p)) == "bin"]
     prefix = os.path.dirname(os.path.dirname(exe))
     return dest, prefix, exe
 

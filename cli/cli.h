@@ -25,6 +25,7 @@ int cmd_run(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 struct rule_set;
 struct event;

@@ -1128,6 +1128,10 @@ static void group_text(FILE *out, const struct finding_group *g,
 	examples_text(out, g);
 	if (reported && f->rule->fix)
 		fprintf(out, "    fix: %s\n", f->rule->fix);
+	/* a shipped rule's row in docs/rules.md */
+	if (reported && f->rule->shipped)
+		fprintf(out, "    docs: %srules.md#%s\n", FSRACE_DOCS_URL,
+			f->rule->id);
 }
 
 /* A rule's line of the summary. */

@@ -170,6 +170,7 @@ struct rule {
 	bool has_unprivileged_severity;
 	enum severity unprivileged_severity;
 	bool enabled;
+	bool shipped;	/* one of fsrace's: docs/rules.md describes it */
 	bool modifiers; /* path severity modifiers apply */
 	char *source;	/* file it came from */
 	int line;

@@ -312,9 +312,12 @@ static void rule_json(struct jsonw *o, const struct rule *r, struct strbuf *b)
 			    r->references[i]);
 	kv(o, "markdown", b->buf);
 	jsonw_end_object(o);
-	strbuf_reset(b);
-	strbuf_addf(b, "%s#the-shipped-rules", FSRACE_DOCS_URL "rules.md");
-	kv(o, "helpUri", b->buf);
+	/* a shipped rule's row in docs/rules.md; a user's has none */
+	if (r->shipped) {
+		strbuf_reset(b);
+		strbuf_addf(b, "%srules.md#%s", FSRACE_DOCS_URL, r->id);
+		kv(o, "helpUri", b->buf);
+	}
 	jsonw_key(o, "defaultConfiguration");
 	jsonw_begin_object(o);
 	kv(o, "level", level(r->severity));

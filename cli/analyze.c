@@ -247,6 +247,9 @@ static int load_rules(struct rule_set *rs, const struct opts *o)
 		return -1;
 	}
 	suppress_mark_shipped(rs);
+	/* the rules so far are fsrace's own: docs/rules.md has them */
+	for (int i = 0; i < rs->nrules; i++)
+		rs->rules[i]->shipped = !o->no_default_rules;
 	for (int i = 0; i < o->nrules; i++)
 		if (rule_set_load(rs, o->rules[i], err, sizeof(err)) < 0) {
 			errorx("%s", err);

@@ -232,3 +232,18 @@ def test_gitlab_code_quality(ctx):
         ("gone-then-made", "critical", {"path": "/d/new1",
                                         "lines": {"begin": 1}}),
         ("renamed", "info", {"path": "/d/b", "lines": {"begin": 1}})], got
+
+
+def test_text_report_links_the_rule(ctx):
+    # a shipped rule's row of docs/rules.md, after its fix; a user's own
+    # rule has none (test_text_report's whole reports)
+    log = os.path.join(ROOT, "fixtures", "strace", "sed-i", "trace.log")
+    p = ctx.run(["analyze", log])
+    assert p.returncode == 1, p.stderr
+    lines = p.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if line.startswith("    fix: "))
+    assert re.fullmatch(r"    docs: file://\S+/rules\.md#"
+                        r"rename-without-fsync", lines[at + 1]), lines
+    with open(os.path.join(ROOT, "docs", "rules.md")) as f:
+        assert '<a id="rename-without-fsync"></a>' in f.read()

@@ -223,6 +223,8 @@ void engine_fingerprint_path(const struct engine_options *opt, char *dst,
 	}
 	if (which >= 0) {
 		o = (size_t)snprintf(dst, size, "%s", names[which]);
+		if (o >= size) /* a DST too small for the name alone */
+			o = size ? size - 1 : 0;
 		src += best;
 	}
 	comp = src;
@@ -582,11 +584,7 @@ void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 	 * but its path when the finding keeps it as an example */
 	if (findings_known(&e->findings, f->fingerprint) ||
 	    e->findings.n >= FINDINGS_MAX) {
-		const struct evidence *x = &in->ev[0]->ev;
-		const char *path = x->abspath2	? x->abspath2
-				   : x->abspath ? x->abspath
-				   : x->fd_path ? x->fd_path
-						: x->path;
+		const char *path = evidence_path(&in->ev[0]->ev);
 
 		m->known = true;
 		switch (findings_wants_example(&e->findings, f->fingerprint,

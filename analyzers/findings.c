@@ -126,15 +126,16 @@ void finding_release(struct finding *f)
 	memset(f, 0, sizeof(*f));
 }
 
-const char *finding_path(const struct finding *f)
+const char *evidence_path(const struct evidence *e)
 {
-	const struct evidence *e = &f->ev[0];
-
-	if (!f->nev)
-		return NULL;
 	if (e->abspath2)
 		return e->abspath2;
 	return e->abspath ? e->abspath : e->fd_path ? e->fd_path : e->path;
+}
+
+const char *finding_path(const struct finding *f)
+{
+	return f->nev ? evidence_path(&f->ev[0]) : NULL;
 }
 
 /* 0: PATH is F's or one of its examples; 1: a new one with room; 2: a

@@ -97,8 +97,9 @@ struct finding {
 	bool also_more;
 };
 
-/* The path a finding is about: its first evidence's (a rename's
- * destination), or NULL. */
+/* The path an evidence event is about (a rename's destination), or
+ * NULL; a finding's is its first evidence's. */
+const char *evidence_path(const struct evidence *e);
 const char *finding_path(const struct finding *f);
 
 /* Free what F owns and empty it (F itself is the caller's). */

@@ -460,6 +460,11 @@ static int format_parse(const char *s, size_t n)
 	return -1;
 }
 
+bool cli_format_known(const char *s, size_t n)
+{
+	return format_parse(s, n) >= 0;
+}
+
 /* -o [FORMAT:]FILE: FORMAT only when it is one of ours (a file name may
  * hold a colon). */
 static int add_output(struct opts *o, const char *v)

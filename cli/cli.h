@@ -73,6 +73,9 @@ void cli_write_error(const char *path, int r);
  * fingerprints hold them. */
 struct engine;
 
+/* Whether S (N bytes) names a report format (-f, -o FORMAT:FILE). */
+bool cli_format_known(const char *s, size_t n);
+
 /*
  * The project configuration (cli/config.c): ARGV (ARGC) with the
  * configuration's options (of run when RUN, else analyze) placed after

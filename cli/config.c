@@ -46,8 +46,8 @@ static const struct key {
 	 false, false},
 	{"fail_on", K_STRING, "--fail-on",
 	 WORDS("error", "warning", "note", "none"), false, false},
-	{"format", K_STRING, "--format",
-	 WORDS("text", "json", "sarif", "github", "codequality"), false, false},
+	/* the words of -f, as cli_format_known() has them */
+	{"format", K_STRING, "--format", NULL, false, false},
 	{"outputs", K_STRINGS, "--output", NULL, false, false},
 	{"color", K_STRING, "--color", WORDS("auto", "always", "never"), false,
 	 false},
@@ -96,23 +96,18 @@ static char *from_dir(const char *dir, const char *path)
 /* An output "FORMAT:FILE": its FILE from DIR (FORMAT as it is). */
 static char *output_from_dir(const char *dir, const char *v)
 {
-	static const char *const formats[] = {
-		"text:", "json:", "sarif:", "github:", "codequality:"};
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) + 1 : 0;
 	char *file, *out;
 
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
-		size_t n = strlen(formats[i]);
-
-		if (strncmp(v, formats[i], n))
-			continue;
-		file = from_dir(dir, v + n);
-		out = xmalloc(n + strlen(file) + 1);
-		memcpy(out, v, n);
-		strcpy(out + n, file);
-		free(file);
-		return out;
-	}
-	return from_dir(dir, v);
+	if (!colon || !cli_format_known(v, n - 1))
+		return from_dir(dir, v);
+	file = from_dir(dir, v + n);
+	out = xmalloc(n + strlen(file) + 1);
+	memcpy(out, v, n);
+	strcpy(out + n, file);
+	free(file);
+	return out;
 }
 
 static bool one_of(const char *const *words, const char *s)
@@ -137,7 +132,8 @@ static int string_value(const char *path, const struct key *k,
 	if (v->type != J_STRING)
 		BAD(v, "\"%s\" takes a string, not %s", k->name,
 		    jtype_name(v->type));
-	if (!one_of(k->words, v->s))
+	if (!one_of(k->words, v->s) || (!strcmp(k->name, "format") &&
+					!cli_format_known(v->s, strlen(v->s))))
 		BAD(v, "\"%s\" is not '%s'", k->name, v->s);
 	return 0;
 }

@@ -104,6 +104,7 @@ def test_bad_configurations(ctx):
          'file")'),
         ('{"fail_on": 3}', '1:13: "fail_on" takes a string, not an integer'),
         ('{"scope": "most"}', "1:11: \"scope\" is not 'most'"),
+        ('{"format": "yaml"}', "1:12: \"format\" is not 'yaml'"),
         ('{"enable": "x"}', '1:12: "enable" takes an array of strings, '
          'not a string'),
         ('{"enable": [1]}', '1:13: "enable" takes strings, not an integer'),

@@ -53,13 +53,18 @@ def dump_frames(ctx, trace, call):
     CALL, parsed."""
     p = ctx.run(["dump", trace])
     assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
-    lines = p.stdout.splitlines()
+    return frames_after(p.stdout.splitlines(), call, FRAME)
+
+
+def frames_after(lines, call, pattern):
+    """The " > " lines after the first of LINES holding CALL, each
+    matched by PATTERN (a regex), as its groups."""
     at = next(i for i, line in enumerate(lines) if call in line)
     frames = []
     for line in lines[at + 1:]:
         if not line.startswith(" > "):
             break
-        m = FRAME.match(line)
+        m = pattern.match(line)
         assert m, line
         frames.append(m.groupdict())
     return frames

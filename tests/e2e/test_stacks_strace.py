@@ -16,7 +16,7 @@ import subprocess
 
 import harness
 from test_stacks import (CLONE, SRC, dump_frames, evidence_frames, files,
-                         marked, need_stacks, own)
+                         frames_after, marked, need_stacks, own)
 
 
 def need_strace_k(ctx):
@@ -45,15 +45,7 @@ LOG_FRAME = re.compile(r" > (?P<mod>[^(]+)\((?P<fn>[^+)]*)\+0x(?P<off>"
 
 def log_frames(lines, call):
     """The frames strace printed under the first line holding CALL."""
-    at = next(i for i, line in enumerate(lines) if call in line)
-    out = []
-    for line in lines[at + 1:]:
-        if not line.startswith(" > "):
-            break
-        m = LOG_FRAME.match(line)
-        assert m, line
-        out.append(m.groupdict())
-    return out
+    return frames_after(lines, call, LOG_FRAME)
 
 
 def analyze_text(ctx, log):

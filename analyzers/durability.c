@@ -119,10 +119,13 @@ static uint32_t inode_hash(uint64_t dev, uint64_t ino)
 	return hash_int(ino * 31 + dev);
 }
 
-static struct name *name_get(struct durability *d, const char *path,
-			     bool create)
+/*
+ * The name PATH, whose hash_path() is H (computed once per event: the
+ * tables here see every name a build looks at), made if CREATE.
+ */
+static struct name *name_at(struct durability *d, const char *path, uint32_t h,
+			    bool create)
 {
-	uint32_t h = hash_path(path);
 	struct hashmap_entry *e = hashmap_get(&d->names, h, path);
 	struct name *nm;
 	size_t n;
@@ -135,6 +138,12 @@ static struct name *name_get(struct durability *d, const char *path,
 	nm->state = NS_ABSENT;
 	hashmap_put(&d->names, &nm->ent, h);
 	return nm;
+}
+
+static struct name *name_get(struct durability *d, const char *path,
+			     bool create)
+{
+	return name_at(d, path, hash_path(path), create);
 }
 
 /* A name the tree only saw (held a foreign file, or nothing): what
@@ -207,29 +216,25 @@ static void name_empty(struct name *nm, enum name_state state)
 	nm->moved_to = NULL;
 }
 
-/* A successful look at or open of PATH that did not create it. */
-static void name_seen(struct durability *d, const char *path)
+/* A successful look at or open of the name NM that did not create it. */
+static void name_seen(struct name *nm)
 {
-	struct name *nm = name_get(d, path, true);
-
 	if (nm->state != NS_OWN)
 		nm->state = NS_FOREIGN;
 }
 
-/* The tree put a new object at PATH: a new directory entry when SEQ is
- * not 0 (not when it truncated the file under the name). */
-static struct name *name_made(struct durability *d, const char *path,
-			      uint64_t seq)
+/* The tree put a new object at the name NM: a new directory entry when
+ * SEQ is not 0 (not when it truncated the file under the name). */
+static struct name *name_made(struct name *nm, uint64_t seq)
 {
-	struct name *nm = name_get(d, path, true);
-
 	name_empty(nm, NS_OWN);
 	if (seq)
 		nm->made_seq = seq;
 	return nm;
 }
 
-static void on_open(struct durability *d, const struct event *ev)
+/* An open of ev->abspath, whose hash is H. */
+static void on_open(struct durability *d, const struct event *ev, uint32_t h)
 {
 	bool creat =
 		(ev->flags & O_CREAT_) || (ev->sc->flags & SCF_IMPLIED_OFLAGS);
@@ -240,19 +245,19 @@ static void on_open(struct durability *d, const struct event *ev)
 
 	if (!ev->abspath || (ev->flags & O_DIRECTORY_))
 		return;
-	nm = name_get(d, ev->abspath, false);
+	nm = name_at(d, ev->abspath, h, false);
 	if (ev->has & HAS_EXISTED)
 		made = creat && !ev->existed;
 	else /* the tree saw the name hold a file: it opened that one */
 		made = creat &&
 		       ((ev->flags & O_EXCL_) || !nm ||
 			nm->state == NS_ABSENT || nm->state == NS_REMOVED);
-	if (made || trunc) {
-		nm = name_made(d, ev->abspath, made ? ev->seq : 0);
-	} else {
-		name_seen(d, ev->abspath);
-		nm = name_get(d, ev->abspath, false);
-	}
+	if (!nm)
+		nm = name_at(d, ev->abspath, h, true);
+	if (made || trunc)
+		name_made(nm, made ? ev->seq : 0);
+	else
+		name_seen(nm);
 	if (ev->stat.valid) {
 		nm->ident = true;
 		nm->dev = ev->stat.dev;
@@ -294,7 +299,7 @@ static void on_move(struct durability *d, const struct event *ev, bool link)
 	if (!ev->abspath2 ||
 	    (ev->abspath && !strcmp(ev->abspath, ev->abspath2)))
 		return;
-	to = name_made(d, ev->abspath2, ev->seq);
+	to = name_made(name_get(d, ev->abspath2, true), ev->seq);
 	if (from && from != to) {
 		to->synced = from->synced;
 		to->ident = from->ident;
@@ -310,9 +315,8 @@ static void on_move(struct durability *d, const struct event *ev, bool link)
 	}
 }
 
-static void on_remove(struct durability *d, const char *path)
+static void on_remove(struct name *nm)
 {
-	struct name *nm = name_get(d, path, true);
 	bool ident = nm->ident;
 
 	name_empty(nm, nm->state == NS_OWN ? NS_ABSENT : NS_REMOVED);
@@ -389,6 +393,7 @@ static void on_sync_class(struct durability *d, const struct event *ev)
 void durability_observe(struct durability *d, const struct event *ev)
 {
 	const struct syscall_desc *sc = ev->sc;
+	struct name *nm;
 
 	if (ev->type != EV_SYSCALL || !sc)
 		return;
@@ -403,8 +408,6 @@ void durability_observe(struct durability *d, const struct event *ev)
 	if (!(ev->has & HAS_RET))
 		return;
 	if (ev->ret < 0) {
-		struct name *nm;
-
 		/* gone, by a hand outside the trace */
 		if (ev->err == ENOENT && ev->abspath &&
 		    (nm = name_get(d, ev->abspath, false)) &&
@@ -413,7 +416,7 @@ void durability_observe(struct durability *d, const struct event *ev)
 		return;
 	}
 	if (sc->effect == E_OPEN) {
-		on_open(d, ev);
+		on_open(d, ev, ev->abspath ? hash_path(ev->abspath) : 0);
 		return;
 	}
 	if ((sc->flags & SCF_DEST2) && ev->abspath2) {
@@ -443,12 +446,16 @@ void durability_observe(struct durability *d, const struct event *ev)
 	/* by fd (fstat, newfstatat(fd, "")): no name to learn about */
 	if (!ev->abspath || ((ev->has & HAS_FD) && (!ev->path || !ev->path[0])))
 		return;
+	if (!(sc->flags & (SCF_CREATES | SCF_REMOVES)) &&
+	    !(sc->classes & SC_CHECK))
+		return;
+	nm = name_get(d, ev->abspath, true);
 	if (sc->flags & SCF_CREATES)
-		name_made(d, ev->abspath, ev->seq);
+		name_made(nm, ev->seq);
 	else if (sc->flags & SCF_REMOVES)
-		on_remove(d, ev->abspath);
-	else if (sc->classes & SC_CHECK)
-		name_seen(d, ev->abspath);
+		on_remove(nm);
+	else
+		name_seen(nm);
 }
 
 enum finding_status durability_match(struct durability *d, const struct rule *r,

@@ -917,19 +917,23 @@ const char *judge_program(const struct judge *j, int pid, char *buf,
 
 	if (!p || (!p->exe && !p->argv) || !size)
 		return NULL;
-	buf[0] = '\0';
-	if (p->argv && p->argv[0]) {
-		for (char **a = p->argv; *a && o + 1 < size; a++) {
-			int n = snprintf(buf + o, size - o, "%s%s",
-					 a == p->argv ? "" : " ", *a);
-
-			if (n < 0)
-				break;
-			o += (size_t)n;
-		}
-	} else {
+	if (!p->argv || !p->argv[0]) {
 		snprintf(buf, size, "%s", p->exe);
+		return buf;
 	}
+	/* the words joined by spaces, cut at SIZE (one per finding's
+	 * event: no snprintf per word) */
+	for (char **a = p->argv; *a && o + 1 < size; a++) {
+		size_t n = strlen(*a);
+
+		if (a != p->argv)
+			buf[o++] = ' ';
+		if (n > size - 1 - o)
+			n = size - 1 - o;
+		memcpy(buf + o, *a, n);
+		o += n;
+	}
+	buf[o] = '\0';
 	return buf;
 }
 

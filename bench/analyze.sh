@@ -7,9 +7,13 @@
 # times, for each, the median of --runs runs of:
 #   reader   build/bench/read_trace TRACE     the trace reader alone
 #   dump     fsrace dump TRACE >/dev/null     reader + one text line per event
-#   analyze  fsrace analyze --format json -o /dev/null --fail-on none TRACE
+#   analyze  fsrace analyze --format json -o OUT --fail-on none TRACE
 # and prints a markdown table: wall time, events per second and peak RSS
 # (from /usr/bin/time). Peak RSS must not grow from 1M to 10M events.
+#
+# With --baseline, each run of each command is followed (or, every other
+# round, preceded) by the same run of the baseline binary, so both see
+# the same machine: the table adds the baseline's median and the ratio.
 set -euo pipefail
 
 usage() {
@@ -26,6 +30,14 @@ usage: bench/analyze.sh [options]
                   is reported)
   --only LIST     a comma-separated subset of reader,dump,analyze
   --keep          keep the traces (and reuse them on the next run)
+  --baseline PATH another fsrace binary (an older build) to time in the
+                  same run, interleaved; the traces are made by its build
+                  directory's bench/gen_trace, and its reader row runs
+                  that directory's bench/read_trace
+  --rules DIR     analyze with only the rules in DIR (--no-default-rules
+                  -r DIR), not the baseline's: e.g. a copy of the
+                  baseline's own rules, to compare the same work
+  --pin CPU       run every command pinned to CPU (taskset -c CPU)
   -h, --help      this text
 EOF
 }
@@ -41,6 +53,9 @@ sizes=1000000,10000000
 runs=3
 only=reader,dump,analyze
 keep=0
+baseline=""
+rules=""
+pin=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -57,6 +72,12 @@ while [ $# -gt 0 ]; do
 	--only) [ $# -ge 2 ] || die "--only needs a list"; only=$2; shift ;;
 	--only=*) only=${1#*=} ;;
 	--keep) keep=1 ;;
+	--baseline) [ $# -ge 2 ] || die "--baseline needs a path"; baseline=$2; shift ;;
+	--baseline=*) baseline=${1#*=} ;;
+	--rules) [ $# -ge 2 ] || die "--rules needs a directory"; rules=$2; shift ;;
+	--rules=*) rules=${1#*=} ;;
+	--pin) [ $# -ge 2 ] || die "--pin needs a CPU number"; pin=$2; shift ;;
+	--pin=*) pin=${1#*=} ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
 	esac
@@ -73,6 +94,22 @@ reader="$build/bench/read_trace"
 [ -x "$reader" ] || die "no '$reader' (ninja -C $build)"
 [ -x /usr/bin/time ] || die "needs /usr/bin/time (apt-get install time)"
 [ -d "$dir" ] || die "no directory '$dir'"
+if [ -n "$baseline" ]; then
+	[ -x "$baseline" ] || die "no baseline binary at '$baseline'"
+	base_reader="$(dirname "$baseline")/bench/read_trace"
+	[ -x "$base_reader" ] || die "no '$base_reader' (ninja -C $(dirname "$baseline"))"
+	# the older binary may not read today's trace format: the trace is
+	# the baseline's, which fsrace reads too
+	gen="$(dirname "$baseline")/bench/gen_trace"
+	[ -x "$gen" ] || die "no '$gen' (ninja -C $(dirname "$baseline"))"
+fi
+[ -z "$rules" ] || [ -d "$rules" ] || die "no rules directory '$rules'"
+pinned=()
+if [ -n "$pin" ]; then
+	[[ "$pin" =~ ^[0-9]+$ ]] || die "--pin wants a CPU number, not '$pin'"
+	command -v taskset >/dev/null || die "--pin needs taskset (util-linux)"
+	pinned=(taskset -c "$pin")
+fi
 IFS=, read -r -a size_list <<<"$sizes"
 IFS=, read -r -a what_list <<<"$only"
 for s in "${size_list[@]}"; do
@@ -92,29 +129,37 @@ else
 fi
 
 
-# run KIND TRACE: one timed run; prints "SECONDS PEAK_KIB".
+# run WHO KIND TRACE: one timed run of WHO (fsrace or base); prints
+# "SECONDS PEAK_KIB".
 run() {
-	local kind=$1 trace=$2 t status=0
+	local who=$1 kind=$2 trace=$3 t status=0 bin=$fsrace rd=$reader
+	local extra=()
+	if [ "$who" = base ]; then
+		bin=$baseline
+		rd=$base_reader
+	elif [ -n "$rules" ]; then
+		extra=(--no-default-rules -r "$rules")
+	fi
 	t=$(mktemp)
 	case "$kind" in
 	reader)
-		/usr/bin/time -f '%e %M' -o "$t" "$reader" "$trace" >/dev/null ||
-			status=$?
-		;;
-	dump)
-		/usr/bin/time -f '%e %M' -o "$t" "$fsrace" dump "$trace" \
+		"${pinned[@]}" /usr/bin/time -f '%e %M' -o "$t" "$rd" "$trace" \
 			>/dev/null || status=$?
 		;;
+	dump)
+		"${pinned[@]}" /usr/bin/time -f '%e %M' -o "$t" "$bin" dump \
+			"$trace" >/dev/null || status=$?
+		;;
 	analyze)
-		/usr/bin/time -f '%e %M' -o "$t" "$fsrace" analyze \
-			--format json -o /dev/null --fail-on none "$trace" ||
-			status=$?
+		"${pinned[@]}" /usr/bin/time -f '%e %M' -o "$t" "$bin" analyze \
+			--format json -o "$work/out.json" --fail-on none \
+			"${extra[@]}" "$trace" || status=$?
 		;;
 	esac
 	if [ "$status" != 0 ]; then
 		cat "$t" >&2
 		rm -f "$t"
-		die "$kind on $trace failed (exit $status)"
+		die "$who $kind on $trace failed (exit $status)"
 	fi
 	tail -n 1 "$t"
 	rm -f "$t"
@@ -126,6 +171,9 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo |
 	cut -d: -f2 | sed 's/^ *//'), $(uname -sr), $(awk '/MemTotal/ {
 	printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
 echo "fsrace: $fsrace ($("$fsrace" --version 2>/dev/null | head -n 1 || true))"
+[ -z "$baseline" ] || echo "baseline: $baseline ($("$baseline" --version 2>/dev/null | head -n 1 || true)), interleaved"
+[ -z "$rules" ] || echo "fsrace's rules: only $rules"
+[ -z "$pin" ] || echo "pinned to CPU $pin"
 echo "median of $runs runs; traces in $work"
 echo
 
@@ -142,22 +190,45 @@ for n in "${size_list[@]}"; do
 	for w in "${what_list[@]}"; do
 		times=()
 		rss=()
+		btimes=()
 		for ((i = 0; i < runs; i++)); do
-			read -r secs kib < <(run "$w" "$trace")
-			times+=("$secs")
-			rss+=("$kib")
-			echo "  $w $n: ${secs}s ${kib} KiB" >&2
+			order=(fsrace)
+			if [ -n "$baseline" ]; then
+				order=(fsrace base)
+				[ $((i % 2)) = 0 ] || order=(base fsrace)
+			fi
+			for who in "${order[@]}"; do
+				read -r secs kib < <(run "$who" "$w" "$trace")
+				if [ "$who" = base ]; then
+					btimes+=("$secs")
+				else
+					times+=("$secs")
+					rss+=("$kib")
+				fi
+				echo "  $who $w $n: ${secs}s ${kib} KiB" >&2
+			done
 		done
 		t=$(printf '%s\n' "${times[@]}" | median)
 		m=$(printf '%s\n' "${rss[@]}" | sort -g | tail -n 1)
-		rows+=("$(awk -v w="$w" -v n="$n" -v b="$bytes" -v t="$t" \
+		row=$(awk -v w="$w" -v n="$n" -v b="$bytes" -v t="$t" \
 			-v m="$m" 'BEGIN {
 			printf "| %s | %d | %.0f | %.2f | %.2f | %.0f | %.1f |",
 				w, n, b / 1e6, t, (t > 0 ? n / t / 1e6 : 0),
-				(t > 0 ? b / t / 1e6 : 0), m / 1024 }')")
+				(t > 0 ? b / t / 1e6 : 0), m / 1024 }')
+		if [ -n "$baseline" ]; then
+			bt=$(printf '%s\n' "${btimes[@]}" | median)
+			row+=$(awk -v t="$t" -v bt="$bt" 'BEGIN {
+				printf " %.2f | %.3f |", bt, (bt > 0 ? t / bt : 0) }')
+		fi
+		rows+=("$row")
 	done
 done
 
-echo "| command | events | MB | seconds | M events/s | MB/s | peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+if [ -n "$baseline" ]; then
+	echo "| command | events | MB | seconds | M events/s | MB/s | peak RSS MiB | baseline seconds | fsrace/baseline |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+else
+	echo "| command | events | MB | seconds | M events/s | MB/s | peak RSS MiB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+fi
 printf '%s\n' "${rows[@]}"

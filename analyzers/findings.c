@@ -386,6 +386,41 @@ void stack_frame_name(const struct report_meta *m, const struct stack_trace *s,
 	frame_name_of(m ? m->namer : NULL, &s->pc[i], i > 0, out);
 }
 
+void frame_name_part(const struct frame_name *fn, int c, struct frame_name *out)
+{
+	const struct frame_caller *cl;
+
+	*out = *fn;
+	out->ncallers = 0;
+	if (c <= 0 || c > fn->ncallers) {
+		out->inlined = fn->ncallers > 0;
+		return;
+	}
+	cl = &fn->callers[c - 1];
+	out->function = cl->function;
+	out->file = cl->file;
+	out->line = cl->line;
+	out->problem = NULL;
+	out->inlined = c < fn->ncallers;
+}
+
+void stack_frame_where(const struct report_meta *m, const struct stack_trace *s,
+		       uint32_t k, struct frame_name *out)
+{
+	struct frame_name fn;
+	int c;
+
+	stack_frame_name(m, s, k, &fn);
+	/* the first part that is not system code, or the outermost */
+	for (c = 0; c < fn.ncallers; c++) {
+		const char *file = c ? fn.callers[c - 1].file : fn.file;
+
+		if (!file || !system_path(m, file))
+			break;
+	}
+	frame_name_part(&fn, c, out);
+}
+
 void frame_name_of(const struct frame_namer *n, const struct stack_pc *pc,
 		   bool call_site, struct frame_name *out)
 {
@@ -464,7 +499,7 @@ static void call_site(struct strbuf *b, const struct report_meta *m,
 
 	if (at < 0)
 		return;
-	stack_frame_name(m, s, (uint32_t)at, &fn);
+	stack_frame_where(m, s, (uint32_t)at, &fn);
 	pc = (uint32_t)at < s->npy ? NULL : &s->pc[at - s->npy];
 	if (fn.function)
 		strbuf_addf(b, "\x1e%.*s@%s", (int)unclone(fn.function),
@@ -601,6 +636,12 @@ static void kv_str(struct jsonw *o, const char *k, const char *v)
 	jsonw_string(o, v);
 }
 
+static void kv_bool(struct jsonw *o, const char *k, bool v)
+{
+	jsonw_key(o, k);
+	jsonw_bool(o, v);
+}
+
 static void kv_int(struct jsonw *o, const char *k, int64_t v)
 {
 	jsonw_key(o, k);
@@ -616,21 +657,19 @@ static void strings(struct jsonw *o, const char *k, char *const *v, int n)
 	jsonw_end_array(o);
 }
 
-static void frame_json(struct jsonw *o, const struct report_meta *m,
-		       const struct stack_trace *s, uint32_t k)
+/* One frame object: FN, a part of a frame of S at PC (NULL: Python). */
+static void frame_part_json(struct jsonw *o, const struct frame_name *fn,
+			    const struct stack_pc *pc)
 {
-	const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k - s->npy];
-	struct frame_name fn;
 	char addr[24];
 
-	stack_frame_name(m, s, k, &fn);
 	jsonw_begin_object(o);
-	kv_str(o, "function", fn.function);
-	if (fn.function && pc)
-		kv_int(o, "offset", (int64_t)fn.offset);
-	kv_str(o, "file", fn.file);
-	if (fn.file && fn.line >= 0)
-		kv_int(o, "line", fn.line);
+	kv_str(o, "function", fn->function);
+	if (fn->function && pc && !fn->inlined)
+		kv_int(o, "offset", (int64_t)fn->offset);
+	kv_str(o, "file", fn->file);
+	if (fn->file && fn->line >= 0)
+		kv_int(o, "line", fn->line);
 	if (pc) {
 		snprintf(addr, sizeof(addr), "0x%" PRIx64, pc->addr);
 		kv_str(o, "module", pc->mod ? pc->mod->path : NULL);
@@ -638,8 +677,25 @@ static void frame_json(struct jsonw *o, const struct report_meta *m,
 	} else {
 		kv_str(o, "kind", "python");
 	}
-	kv_str(o, "problem", fn.problem);
+	if (fn->inlined)
+		kv_bool(o, "inlined", true);
+	kv_str(o, "problem", fn->problem);
 	jsonw_end_object(o);
+}
+
+/* Frame K of S: one object for each function of it, the inlined ones
+ * first (as `eu-addr2line -i` lists them). */
+static void frame_json(struct jsonw *o, const struct report_meta *m,
+		       const struct stack_trace *s, uint32_t k)
+{
+	const struct stack_pc *pc = k < s->npy ? NULL : &s->pc[k - s->npy];
+	struct frame_name fn, part;
+
+	stack_frame_name(m, s, k, &fn);
+	for (int c = 0; c <= fn.ncallers; c++) {
+		frame_name_part(&fn, c, &part);
+		frame_part_json(o, &part, pc);
+	}
 }
 
 /* "location": the innermost frame of the program's own code, if any. */
@@ -647,18 +703,49 @@ static void location_json(struct jsonw *o, const struct report_meta *m,
 			  const struct stack_trace *s)
 {
 	int at = s ? stack_own_frame(m, s) : -1;
+	struct frame_name fn;
 
 	if (at < 0)
 		return;
 	jsonw_key(o, "location");
-	frame_json(o, m, s, (uint32_t)at);
+	stack_frame_where(m, s, (uint32_t)at, &fn);
+	frame_part_json(o, &fn,
+			(uint32_t)at < s->npy ? NULL : &s->pc[at - s->npy]);
+}
+
+/* One line of stack_text(): FN, a part of the frame at PC (NULL: a
+ * Python frame's). */
+static void frame_text(FILE *out, const struct frame_name *fn,
+		       const struct stack_pc *pc, const char *dim,
+		       const char *reset)
+{
+	fprintf(out, "             %sat ", dim);
+	if (fn->function && (!pc || fn->inlined))
+		fputs(fn->function, out);
+	else if (fn->function)
+		fprintf(out, "%s+0x%" PRIx64, fn->function, fn->offset);
+	else if (pc->mod)
+		fprintf(out, "%s+0x%" PRIx64, pc->mod->path, pc->addr);
+	else
+		fprintf(out, "0x%" PRIx64, pc->addr);
+	if (fn->file && fn->line >= 0)
+		fprintf(out, " (%s:%d)", fn->file, fn->line);
+	else if (fn->file)
+		fprintf(out, " (%s)", fn->file);
+	else if (fn->function && pc && pc->mod)
+		fprintf(out, " (%s)", pc->mod->path);
+	if (fn->inlined)
+		fputs(" (inlined)", out);
+	if (fn->problem)
+		fprintf(out, " (%s)", fn->problem);
+	fprintf(out, "%s\n", reset);
 }
 
 /*
  * "    at FUNCTION+0xOFF (FILE:LINE)", "    at FUNCTION (FILE:LINE)" for
- * a Python frame: up to the depth asked for, the frames of own code from
- * the innermost; all frames if none is (a Python stack's: its Python
- * frames only).
+ * a Python frame or a function inlined into the next line's ("(inlined)"): up
+ * to the depth asked for, the frames of own code from the innermost; all frames
+ * if none is (a Python stack's: its Python frames only).
  */
 static void stack_text(FILE *out, const struct report_meta *m,
 		       const struct stack_trace *s, const char *dim,
@@ -677,26 +764,19 @@ static void stack_text(FILE *out, const struct report_meta *m,
 		if (at >= 0 && system_frame(m, s, k))
 			continue; /* the C library's start, a callback's
 				   * dispatcher, the standard library */
-		depth--;
 		stack_frame_name(m, s, k, &fn);
-		fprintf(out, "             %sat ", dim);
-		if (fn.function && !pc)
-			fputs(fn.function, out);
-		else if (fn.function)
-			fprintf(out, "%s+0x%" PRIx64, fn.function, fn.offset);
-		else if (pc->mod)
-			fprintf(out, "%s+0x%" PRIx64, pc->mod->path, pc->addr);
-		else
-			fprintf(out, "0x%" PRIx64, pc->addr);
-		if (fn.file && fn.line >= 0)
-			fprintf(out, " (%s:%d)", fn.file, fn.line);
-		else if (fn.file)
-			fprintf(out, " (%s)", fn.file);
-		else if (fn.function && pc && pc->mod)
-			fprintf(out, " (%s)", pc->mod->path);
-		if (fn.problem)
-			fprintf(out, " (%s)", fn.problem);
-		fprintf(out, "%s\n", reset);
+		for (int c = 0; c <= fn.ncallers && depth > 0; c++) {
+			struct frame_name part;
+
+			frame_name_part(&fn, c, &part);
+			/* a system header's inline function (the C
+			 * library's open() wrapper) in the program's own */
+			if (at >= 0 && part.inlined && part.file &&
+			    system_path(m, part.file))
+				continue;
+			depth--;
+			frame_text(out, &part, pc, dim, reset);
+		}
 	}
 }
 

@@ -191,6 +191,15 @@ void finding_groups_release(struct finding_groups *gs);
 
 /* What the report says about the run, besides the findings. */
 /* What a report says of one frame of a stack (stacks.h). */
+#define FRAME_INLINE_MAX 8
+
+/* A function that a frame's code was inlined into, at its call's line. */
+struct frame_caller {
+	const char *function;
+	const char *file;
+	int line;
+};
+
 struct frame_name {
 	const char *function; /* NULL: none known */
 	uint64_t offset;      /* from the function's start */
@@ -198,7 +207,21 @@ struct frame_name {
 	int line;
 	const char *problem; /* why nothing is known: "no such file"… */
 	bool python;	     /* a Python frame: no module, no offset */
+	/* FUNCTION was inlined (DWARF says so): into each of CALLERS,
+	 * innermost first; OFFSET is from the start of the last, the
+	 * symbol; frame_name_part() tells each as a frame of its own */
+	bool inlined;
+	int ncallers;
+	struct frame_caller callers[FRAME_INLINE_MAX];
 };
+
+/*
+ * Part C (0 to FN->ncallers) of the frame FN as a frame of its own: 0
+ * the innermost function's, then each it was inlined into; OUT's
+ * INLINED tells a part with no address of its own (no offset).
+ */
+void frame_name_part(const struct frame_name *fn, int c,
+		     struct frame_name *out);
 
 /*
  * The caller's symbolizer: NAME fills OUT for the frame PC (its module
@@ -228,6 +251,11 @@ void frame_name_of(const struct frame_namer *n, const struct stack_pc *pc,
 int stack_own_frame(const struct report_meta *m, const struct stack_trace *s);
 void stack_frame_name(const struct report_meta *m, const struct stack_trace *s,
 		      uint32_t k, struct frame_name *out);
+/* Frame K of S where a finding is: its innermost part that is not in a
+ * file of system_code (a C library's inline wrapper, as _FORTIFY_SOURCE
+ * has for open(2), inlined into the program's own function). */
+void stack_frame_where(const struct report_meta *m, const struct stack_trace *s,
+		       uint32_t k, struct frame_name *out);
 const struct stack_trace *finding_stack(const struct finding *f,
 					const struct report_meta *m);
 

@@ -131,7 +131,7 @@ static bool code_at(const struct report_meta *m, const struct stack_trace *s,
 
 	if (at < 0)
 		return false;
-	stack_frame_name(m, s, (uint32_t)at, fn);
+	stack_frame_where(m, s, (uint32_t)at, fn);
 	return fn->file && fn->file[0] == '/' && fn->line > 0;
 }
 

@@ -262,6 +262,10 @@ static bool frame_matches(const struct suppression *s,
 			frame_name_of(namer, &st->pc[k], k > 0, &fn);
 			if (frame_glob(s, fn.function))
 				return true;
+			/* the functions an inlined one sits in */
+			for (int c = 0; c < fn.ncallers; c++)
+				if (frame_glob(s, fn.callers[c].function))
+					return true;
 		}
 	}
 	return false;

@@ -250,6 +250,23 @@ static void print_stack(const struct frame_namer *namer,
 		/* past the innermost frame, a return address: the call is
 		 * the instruction before it */
 		frame_name_of(namer, &s->pc[i], i > 0, &f);
+		/* inlined functions first, as `eu-addr2line -i` tells them:
+		 * " > MODULE(FUNCTION) [inlined] FILE:LINE" */
+		for (int c = 0; c < f.ncallers; c++) {
+			struct frame_name p;
+
+			frame_name_part(&f, c, &p);
+			printf(" > %s(%s) [inlined]", m->path,
+			       p.function ? p.function : "??");
+			if (p.file)
+				printf(" %s:%d", p.file, p.line);
+			putchar('\n');
+		}
+		if (f.ncallers) {
+			struct frame_name whole = f;
+
+			frame_name_part(&whole, whole.ncallers, &f);
+		}
 		if (f.function)
 			printf(" > %s(%s+0x%" PRIx64 ") [0x%" PRIx64 "]",
 			       m->path, f.function, f.offset, s->pc[i].addr);

@@ -50,6 +50,13 @@ static void name(void *ud, const struct stack_pc *pc, bool call_site,
 	out->offset = f.offset;
 	out->file = f.file;
 	out->line = f.line;
+	out->inlined = f.ncallers > 0;
+	out->ncallers = f.ncallers;
+	for (int i = 0; i < f.ncallers && i < FRAME_INLINE_MAX; i++) {
+		out->callers[i].function = f.callers[i].function;
+		out->callers[i].file = f.callers[i].file;
+		out->callers[i].line = f.callers[i].line;
+	}
 }
 #endif
 

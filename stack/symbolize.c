@@ -2,6 +2,8 @@
 /* Symbolization with libdw (symbolize.h). */
 #include "symbolize.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <limits.h>
@@ -82,20 +84,19 @@ void stack_symbolizer_free(struct stack_symbolizer *s)
  * directory when it is not absolute (gcc writes "../src/x.c" for a build
  * in a subdirectory): the absolute name, lexically, kept in S.
  */
-static const char *source_path(struct stack_symbolizer *s, Dwfl_Line *line,
-			       const char *file)
+static const char *path_in(struct stack_symbolizer *s, const char *dir,
+			   const char *file)
 {
 	uint32_t h = hash_int((uint64_t)(uintptr_t)file);
 	struct hashmap_entry *e = hashmap_get(&s->files, h, file);
-	const char *dir;
 	char buf[PATH_MAX];
 	struct sym_file *f;
 	size_t n;
 
 	if (e)
 		return container_of(e, struct sym_file, ent)->path;
-	if (file[0] == '/' || !(dir = dwfl_line_comp_dir(line)) ||
-	    dir[0] != '/' || path_resolve(dir, file, buf, sizeof(buf)) < 0)
+	if (file[0] == '/' || !dir || dir[0] != '/' ||
+	    path_resolve(dir, file, buf, sizeof(buf)) < 0)
 		snprintf(buf, sizeof(buf), "%s", file);
 	n = strlen(buf) + 1;
 	f = xmalloc(sizeof(*f) + n);
@@ -103,6 +104,22 @@ static const char *source_path(struct stack_symbolizer *s, Dwfl_Line *line,
 	memcpy(f->path, buf, n);
 	hashmap_put(&s->files, &f->ent, h);
 	return f->path;
+}
+
+static const char *source_path(struct stack_symbolizer *s, Dwfl_Line *line,
+			       const char *file)
+{
+	return path_in(s, dwfl_line_comp_dir(line), file);
+}
+
+/* The same for a name of the compilation unit CU's file table. */
+static const char *cu_source_path(struct stack_symbolizer *s, Dwarf_Die *cu,
+				  const char *file)
+{
+	Dwarf_Attribute a;
+
+	return path_in(s, dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &a)),
+		       file);
 }
 
 static struct sym_module *module_get(struct stack_symbolizer *s,
@@ -135,6 +152,103 @@ static struct sym_module *module_get(struct stack_symbolizer *s,
 	return m;
 }
 
+/* The name of the function of the DWARF scope D (an inlined call's
+ * from its abstract origin), or NULL. */
+static const char *scope_name(Dwarf_Die *d)
+{
+	Dwarf_Attribute a;
+
+	/* the source's name ("open"), as eu-addr2line -i tells it, not the
+	 * one it links as ("open64") */
+	if (dwarf_attr_integrate(d, DW_AT_name, &a) ||
+	    dwarf_attr_integrate(d, DW_AT_linkage_name, &a))
+		return dwarf_formstring(&a);
+	return NULL;
+}
+
+/* The file and line of the inlined call D, into C. */
+static void call_site(struct stack_symbolizer *s, Dwarf_Die *cu, Dwarf_Die *d,
+		      struct stack_caller *c)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word file = 0, line = 0;
+	Dwarf_Files *files;
+	size_t nfiles;
+	const char *name;
+
+	if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &a), &line) == 0)
+		c->line = (int)line;
+	if (dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &a), &file) ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) || file >= nfiles)
+		return;
+	name = dwarf_filesrc(files, file, NULL, NULL);
+	if (name)
+		c->file = cu_source_path(s, cu, name);
+}
+
+/*
+ * Where the code at PC was inlined (DW_TAG_inlined_subroutine scopes,
+ * innermost first): F names the innermost inlined function, at the line
+ * the line table gives, and F->callers each function it sits in, at the
+ * line of the inlined call, out to the symbol's own function.
+ */
+static void inlined_frames(struct stack_symbolizer *s, struct sym_module *m,
+			   Dwarf_Addr pc, struct stack_frame *f)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = dwfl_module_addrdie(m->mod, pc, &bias);
+	Dwarf_Die *scopes = NULL, *chain = NULL;
+	const char *outer = f->function;
+	int n, k;
+
+	if (!cu || (n = dwarf_getscopes(cu, pc - bias, &scopes)) <= 0)
+		return;
+	/* the innermost inlined call, if the code at PC is in one before
+	 * any function's own scope */
+	for (k = 0; k < n; k++) {
+		int tag = dwarf_tag(&scopes[k]);
+
+		if (tag == DW_TAG_inlined_subroutine ||
+		    tag == DW_TAG_subprogram)
+			break;
+	}
+	/* dwarf_getscopes() goes on into the inlined function's abstract
+	 * definition; the calls it sits in are the DIE's own parents */
+	if (k == n || dwarf_tag(&scopes[k]) != DW_TAG_inlined_subroutine ||
+	    (n = dwarf_getscopes_die(&scopes[k], &chain)) <= 0) {
+		free(scopes);
+		return;
+	}
+	free(scopes);
+	f->function = scope_name(&chain[0]);
+	for (k = 0; k < n && f->ncallers < STACK_INLINE_MAX; k++) {
+		struct stack_caller *c;
+		int j, tag = 0;
+
+		if (dwarf_tag(&chain[k]) != DW_TAG_inlined_subroutine)
+			continue;
+		c = &f->callers[f->ncallers++];
+		call_site(s, cu, &chain[k], c);
+		/* the function the call is in: the next inlined call out,
+		 * else the function itself, by its symbol when it has one */
+		for (j = k + 1; j < n; j++) {
+			tag = dwarf_tag(&chain[j]);
+			if (tag == DW_TAG_inlined_subroutine ||
+			    tag == DW_TAG_subprogram)
+				break;
+		}
+		if (j < n && tag == DW_TAG_inlined_subroutine)
+			c->function = scope_name(&chain[j]);
+		else
+			c->function = outer   ? outer
+				      : j < n ? scope_name(&chain[j])
+					      : NULL;
+		if (j == n || tag == DW_TAG_subprogram)
+			break;
+	}
+	free(chain);
+}
+
 int stack_symbolize(struct stack_symbolizer *s, const char *path,
 		    const unsigned char *build_id, int len, uint64_t vaddr,
 		    bool call_site, struct stack_frame *f)
@@ -164,6 +278,7 @@ int stack_symbolize(struct stack_symbolizer *s, const char *path,
 		f->file = dwfl_lineinfo(line, NULL, &f->line, NULL, NULL, NULL);
 	if (f->file)
 		f->file = source_path(s, line, f->file);
+	inlined_frames(s, m, pc, f);
 	return 0;
 }
 

@@ -15,11 +15,30 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct stack_frame {
-	const char *function; /* NULL: none known ("??") */
-	uint64_t offset;      /* from the function's start */
-	const char *file;     /* NULL: no line information */
+/* The most functions inlined into one another at one address that are
+ * told (DWARF can nest deeper; the outermost ones are then left out). */
+#define STACK_INLINE_MAX 8
+
+/* A function that code at an address was inlined into, and the line of
+ * it where the inlined call is. */
+struct stack_caller {
+	const char *function; /* NULL: none known */
+	const char *file;
 	int line;
+};
+
+struct stack_frame {
+	/* NULL: none known ("??"); when the code was inlined, the inlined
+	 * function's name, where DWARF says (`eu-addr2line -i`) */
+	const char *function;
+	uint64_t offset;  /* from the start of the symbol that holds it */
+	const char *file; /* NULL: no line information */
+	int line;
+	/* inlined: the functions FUNCTION was inlined into, innermost
+	 * first, each with the line of its inlined call; the last is the
+	 * symbol that OFFSET is from */
+	int ncallers;
+	struct stack_caller callers[STACK_INLINE_MAX];
 };
 
 struct stack_symbolizer;

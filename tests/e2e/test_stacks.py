@@ -433,6 +433,143 @@ def test_finding_location_in_json(ctx):
     assert re.fullmatch("0x[0-9a-f]+", loc["address"]), loc
 
 
+INLINED_SRC = os.path.join(ROOT, "fixtures", "stacks", "inlined.c")
+FCNTL2 = "/usr/include/x86_64-linux-gnu/bits/fcntl2.h"
+# " > MODULE(FUNCTION) [inlined] FILE:LINE" or a frame line as FRAME's
+DUMP_PART = re.compile(r" > (?P<mod>[^(]+)\((?P<fn>[^+)]+)(?:\+0x[0-9a-f]+)?"
+                       r"\) \[(?P<addr>inlined|0x[0-9a-f]+)\]"
+                       r"(?: (?P<file>\S+):(?P<line>\d+))?$")
+# "  at FUNCTION[+0xOFF] (FILE:LINE)[ (inlined)]"
+AT_PART = re.compile(r" +at (?P<fn>[^+ ]+)(?:\+0x[0-9a-f]+)? "
+                     r"\((?P<where>[^)]+)\)(?P<inl> \(inlined\))?$")
+
+
+def inlined_mark(tag):
+    with open(INLINED_SRC) as f:
+        for n, line in enumerate(f, 1):
+            if f"/* {tag} */" in line:
+                return n
+    raise AssertionError(f"no /* {tag} */ in {INLINED_SRC}")
+
+
+def need_fortified_open(ctx, prog):
+    with open(prog, "rb") as f:  # the DWARF's file names
+        fortified = b"fcntl2.h" in f.read()
+    if not fortified:
+        raise harness.Skip("the C library's open() is not inline here "
+                           f"(no {FCNTL2} in the fixture's DWARF)")
+
+
+def test_inline_frames_in_dump(ctx):
+    # each inlined function is a frame of its own, at its own line, then
+    # the function it sits in at the line of the inlined call, as
+    # eu-addr2line -i tells them; the address and offset are the symbol's
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_inlined")
+    need_fortified_open(ctx, prog)
+    trace, cfg = record(ctx, prog)
+    lines = ctx.run(["dump", trace]).stdout.splitlines()
+    check = frames_after(lines, f'newfstatat(AT_FDCWD<{ctx.tmp}>, '
+                         f'"{cfg}", 0) = 0', DUMP_PART)
+    use = frames_after(lines, f'openat(AT_FDCWD<{ctx.tmp}>, "{cfg}", '
+                       'O_RDONLY) = 3', DUMP_PART)
+
+    def mine(frames):
+        return [(f["fn"], f["addr"] == "inlined", f["file"],
+                 int(f["line"])) for f in frames if f["mod"] == prog
+                and f["fn"] != "_start"]
+    outer = "check_then_use" + CLONE
+    got = mine(check)
+    assert [g[:2] for g in got[:2]] == [("check_inline", True),
+                                        ("wrap_check", True)], check
+    assert re.fullmatch(outer, got[2][0]) and not got[2][1], check
+    assert [g[2:] for g in got] == [
+        (INLINED_SRC, inlined_mark("INLINE-CHECK")),
+        (INLINED_SRC, inlined_mark("CALL-NESTED")),
+        (INLINED_SRC, inlined_mark("CALL-INLINE-CHECK")),
+        (INLINED_SRC, inlined_mark("CALL-OUTER"))], check
+    assert got[3][:2] == ("main", False), check
+    got = mine(use)
+    # the C library's inline wrapper, named as its source names it
+    assert got[0] == ("open", True, FCNTL2, got[0][3]), use
+    assert got[1] == ("use_inline", True, INLINED_SRC,
+                      inlined_mark("INLINE-USE")), use
+    assert re.fullmatch(outer, got[2][0]), use
+    assert got[2][2:] == (INLINED_SRC, inlined_mark("CALL-INLINE-USE")), use
+    # one address: the inlined parts and their symbol's frame share it
+    at = [f["addr"] for f in use if f["mod"] == prog]
+    assert at[:2] == ["inlined", "inlined"] and at[2].startswith("0x"), use
+
+
+def test_inline_frames_in_findings(ctx):
+    # text: every part, marked "(inlined)", but the C library's header;
+    # JSON: one frame object for each part, and the location is the
+    # innermost part of own code: use_inline, not bits/fcntl2.h
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_inlined")
+    need_fortified_open(ctx, prog)
+    cfg, = files(ctx, "cfg")
+    text = run(ctx, prog, cfg).stderr
+    parts = []
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if line.lstrip().startswith("use "))
+    for line in lines[at + 1:]:
+        m = AT_PART.match(line)
+        if not m:
+            break
+        parts.append((m["fn"], m["where"], bool(m["inl"])))
+    assert parts[0] == ("use_inline",
+                        f"{INLINED_SRC}:{inlined_mark('INLINE-USE')}",
+                        True), text
+    assert re.fullmatch("check_then_use" + CLONE, parts[1][0]), text
+    assert parts[1][1:] == (
+        f"{INLINED_SRC}:{inlined_mark('CALL-INLINE-USE')}", False), text
+    assert "fcntl2.h" not in text, text
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "--stacks", "-o", out, "--", prog, cfg])
+    assert p.returncode == 1, p.stderr
+    with open(out) as f:
+        f0, = json.load(f)["findings"]
+    loc = f0["location"]
+    assert (loc["function"], loc["file"], loc["line"], loc["inlined"],
+            loc["module"]) == ("use_inline", INLINED_SRC,
+                               inlined_mark("INLINE-USE"), True, prog), loc
+    assert "offset" not in loc, loc
+    check, use = f0["evidence"]
+    assert [(fr["function"], fr.get("inlined", False))
+            for fr in check["stack"][1:3]] == [
+        ("check_inline", True), ("wrap_check", True)], check["stack"]
+    sym = check["stack"][3]
+    assert re.fullmatch("check_then_use" + CLONE, sym["function"]), sym
+    assert "inlined" not in sym and sym["offset"] > 0, sym
+    # the parts of one frame share its address
+    assert len({fr["address"] for fr in check["stack"][1:4]}) == 1
+    assert [fr["function"] for fr in use["stack"][1:3]] == [
+        "open", "use_inline"], use["stack"]
+    assert use["location"] == loc
+
+
+def test_inline_frame_suppressed_by_its_caller(ctx):
+    # frame: matches a function an inlined one sits in, too
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_inlined")
+    cfg, = files(ctx, "cfg")
+    rules = os.path.join(ctx.tmp, "supp.json")
+    with open(rules, "w") as f:
+        json.dump({"suppressions": [{
+            "rule": "check-then-use", "frame": "wrap_check",
+            "reason": "checked on purpose"}]}, f)
+    out = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["run", "--stacks", "-r", rules, "-o", out, "--", prog,
+                 cfg])
+    assert p.returncode == 0, p.stderr
+    with open(out) as f:
+        doc = json.load(f)
+    assert doc["findings"] == [], doc["findings"]
+    assert doc["not_reported"]["suppressed"] == 1, doc["not_reported"]
+
+
 def test_analyze_a_recorded_trace_gives_the_same_locations(ctx):
     need_stacks(ctx)
     prog = ctx.fixture("stack_twofn_O0")

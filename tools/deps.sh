@@ -18,6 +18,7 @@ set -euo pipefail
 # tests/e2e/test_stacks_python.py)
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
       libunwind-dev libdw-dev libcmocka-dev python3 python3-jsonschema strace
+      debhelper dpkg-dev fakeroot
       clang-format python3-dev
       rsync sqlite3 git unzip zip ed patch make perl gzip tar logrotate)
 for arg; do

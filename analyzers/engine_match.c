@@ -35,9 +35,23 @@ static bool cond_str(const struct cond *c, const char *s, struct val *vars)
 				return true;
 		return false;
 	case OP_GLOB:
-		return s && fnmatch(c->str, s, 0) == 0;
 	case OP_NOT_GLOB:
-		return !s || fnmatch(c->str, s, 0) != 0;
+		if (c->str)
+			return (s && fnmatch(c->str, s, 0) == 0) ==
+			       (c->op == OP_GLOB);
+		for (int i = 0; s && i < c->nin; i++)
+			if (fnmatch(c->strs[i], s, 0) == 0)
+				return c->op == OP_GLOB;
+		return c->op == OP_NOT_GLOB;
+	case OP_UNDER:
+	case OP_NOT_UNDER:
+		/* a call without the path (made on an fd) is not outside */
+		if (!s)
+			return false;
+		for (int i = 0; i < c->nin; i++)
+			if (path_is_under(s, c->strs[i]))
+				return c->op == OP_UNDER;
+		return c->op == OP_NOT_UNDER;
 	default:
 		return false;
 	}

@@ -201,15 +201,6 @@ static bool str_eq(const struct hashmap_entry *e, const void *key)
 }
 
 /* Whether PATH is DIR or lies under it (DIR may end in '/'). */
-static bool path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (strncmp(path, dir, n))
-		return false;
-	return dir[n - 1] == '/' || path[n] == '/' || !path[n];
-}
-
 static struct name_ent *name_get(const struct judge *j, const char *path)
 {
 	struct hashmap_entry *e = hashmap_get(&j->names, hash_path(path), path);
@@ -242,7 +233,7 @@ static void name_del_tree(struct judge *j, const char *path)
 	while ((e = hashmap_iter_next(&it))) {
 		struct name_ent *n = container_of(e, struct name_ent, ent);
 
-		if (path_under(n->path, path)) {
+		if (path_is_under(n->path, path)) {
 			hashmap_remove_entry(&j->names, e);
 			name_free(n);
 		}
@@ -321,7 +312,7 @@ static void name_move_tree(struct judge *j, const struct name_change *c)
 	while ((e = hashmap_iter_next(&it))) {
 		struct name_ent *n = container_of(e, struct name_ent, ent);
 
-		if (!path_under(n->path, from))
+		if (!path_is_under(n->path, from))
 			continue;
 		hashmap_remove_entry(&j->names, e);
 		moved = xrealloc(moved, (nmoved + 1) * sizeof(*moved));

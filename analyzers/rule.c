@@ -3,10 +3,14 @@
 #include "rule.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "rule_load.h"
+#include "strbuf.h"
 #include "suppress.h"
 #include "util.h"
 
@@ -36,6 +40,12 @@ void rule_free(struct rule *r)
 {
 	if (!r)
 		return;
+	for (int i = 0; i < r->nparams; i++) {
+		free(r->params[i].name);
+		free(r->params[i].description);
+		strv_free(r->params[i].defaults, r->params[i].ndefaults);
+		strv_free(r->params[i].values, r->params[i].nvalues);
+	}
 	for (int s = 0; s < RULE_MAX_STEPS; s++) {
 		struct matcher *m = &r->steps[s].m;
 
@@ -156,4 +166,127 @@ void rule_set_drop_last_group(struct rule_set *rs)
 	hashmap_remove_entry(&rs->group_names, &g->by_name);
 	free(g->name);
 	free(g);
+}
+
+int rule_set_param(struct rule_set *rs, const char *id, const char *name,
+		   char *const *values, int n, char *err, size_t errlen)
+{
+	int found = 0;
+
+	if (!rule_set_find(rs, id)) {
+		snprintf(err, errlen, "no rule '%s' (see fsrace rules)", id);
+		return -1;
+	}
+	for (int i = 0; i < rs->nrules; i++) {
+		struct rule *r = rs->rules[i];
+
+		if (strcmp(r->id, id))
+			continue;
+		for (int k = 0; k < r->nparams; k++) {
+			struct rule_param *p = &r->params[k];
+
+			if (strcmp(p->name, name))
+				continue;
+			strv_free(p->values, p->nvalues);
+			p->values = xcalloc((size_t)n + 1, sizeof(char *));
+			for (int v = 0; v < n; v++)
+				p->values[v] = xstrdup(values[v]);
+			p->nvalues = n;
+			p->set = true;
+			found++;
+		}
+	}
+	if (found)
+		return 0;
+	{
+		const struct rule *r = rule_set_find(rs, id);
+		struct strbuf b;
+
+		strbuf_init(&b, 64);
+		for (int k = 0; k < r->nparams; k++)
+			strbuf_addf(&b, "%s%s", k ? ", " : "",
+				    r->params[k].name);
+		snprintf(err, errlen, "rule '%s' has no parameter '%s' (%s%s)",
+			 id, name, r->nparams ? "it has: " : "it has none",
+			 b.len ? b.buf : "");
+		strbuf_release(&b);
+	}
+	return -1;
+}
+
+static char *param_expand(const char *value, const struct param_env *env);
+
+/* VALUE with a leading $ROOT, $TMPDIR or $HOME replaced, a path made
+ * normal ("$ROOT/../x"), or NULL. */
+static char *param_value(const char *value, const struct param_env *env)
+{
+	char *e = param_expand(value, env), buf[PATH_MAX];
+
+	if (e && e[0] == '/' && path_resolve("/", e, buf, sizeof(buf)) >= 0) {
+		free(e);
+		return xstrdup(buf);
+	}
+	return e;
+}
+
+static char *param_expand(const char *value, const struct param_env *env)
+{
+	static const char *const names[] = {"$ROOT", "$TMPDIR", "$HOME"};
+	const char *by[] = {env->root, env->tmpdir, env->home};
+
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(names[i]);
+		char *out;
+
+		if (strncmp(value, names[i], n) ||
+		    (value[n] && value[n] != '/'))
+			continue;
+		if (!by[i] || !by[i][0])
+			return NULL;
+		out = xmalloc(strlen(by[i]) + strlen(value + n) + 1);
+		strcpy(out, by[i]);
+		strcat(out, value + n);
+		return out;
+	}
+	return xstrdup(value);
+}
+
+static void resolve_matcher(struct rule *r, struct matcher *m,
+			    const struct param_env *env)
+{
+	for (int c = 0; c < m->nconds; c++) {
+		struct cond *cd = &m->conds[c];
+		const struct rule_param *p;
+		char *const *v;
+		int n;
+
+		if (!cd->param)
+			continue;
+		p = &r->params[cd->param - 1];
+		v = p->set ? p->values : p->defaults;
+		n = p->set ? p->nvalues : p->ndefaults;
+		strv_free(cd->strs, cd->nin);
+		cd->strs = xcalloc((size_t)n + 1, sizeof(char *));
+		cd->nin = 0;
+		for (int i = 0; i < n; i++) {
+			char *e = param_value(v[i], env);
+
+			if (e)
+				cd->strs[cd->nin++] = e;
+		}
+	}
+}
+
+void rule_set_resolve_params(struct rule_set *rs, const struct param_env *env)
+{
+	for (int i = 0; i < rs->nrules; i++) {
+		struct rule *r = rs->rules[i];
+
+		if (!r->nparams)
+			continue;
+		for (int s = 0; s < r->nsteps; s++)
+			resolve_matcher(r, &r->steps[s].m, env);
+		for (int g = 0; g < r->nguards; g++)
+			resolve_matcher(r, &r->guards[g].m, env);
+	}
 }

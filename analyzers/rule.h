@@ -86,6 +86,8 @@ enum cond_op {
 	OP_NOT_GLOB,
 	OP_CONTAINS, /* flag set holds all of the bits */
 	OP_LACKS,    /* flag set holds none of the bits */
+	OP_UNDER,    /* a path at or below one of the directories */
+	OP_NOT_UNDER,
 };
 
 struct cond {
@@ -96,10 +98,32 @@ struct cond {
 	char *str;     /* OP_EQ/NE/GLOB on strings */
 	int64_t num;   /* OP_EQ/NE on integers and booleans */
 	uint64_t bits; /* OP_CONTAINS/LACKS */
-	char **strs;   /* OP_IN on strings */
+	/* OP_IN on strings; OP_GLOB/NOT_GLOB (any of, when STR is NULL),
+	 * OP_UNDER/NOT_UNDER: the list, a rule parameter's when PARAM */
+	char **strs;
 	int64_t *nums; /* OP_IN on integers */
 	int nin;
+	int param;     /* 1 + the rule parameter giving STRS, or 0 */
 	int line, col; /* where it was written, for messages */
+};
+
+#define RULE_MAX_PARAMS 4
+
+/*
+ * A rule parameter (docs/rules.md, "Parameters"): a list of strings
+ * (directories, globs) that conditions name as {"param": NAME}, set by
+ * --param RULE.NAME=V:V… or the configuration's "parameters", else its
+ * DEFAULTS. "$ROOT", "$TMPDIR" and "$HOME" at a value's start are the
+ * workspace, the temporary directory and the home directory.
+ */
+struct rule_param {
+	char *name;
+	char *description;
+	char **defaults;
+	int ndefaults;
+	char **values; /* set: these instead of the defaults */
+	int nvalues;
+	bool set;
 };
 
 /* A set of syscall_table rows. */
@@ -187,6 +211,8 @@ struct rule {
 	int use;	/* the step whose event is the use that supersession
 			   compares: the last step unless "use" names one */
 	int index;	/* position in its rule set */
+	struct rule_param params[RULE_MAX_PARAMS];
+	int nparams;
 };
 
 /* Named syscall groups ("@stat"), defined by rule files. */
@@ -275,6 +301,24 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text,
 
 /* The rule ID (its first variant), or NULL. */
 struct rule *rule_set_find(const struct rule_set *rs, const char *id);
+
+/*
+ * Set the parameter NAME of every rule ID (its variants too) to the N
+ * VALUES, replacing its defaults and an earlier setting: 0, or -1 with
+ * the reason in ERR (no such rule, or no such parameter of it).
+ */
+int rule_set_param(struct rule_set *rs, const char *id, const char *name,
+		   char *const *values, int n, char *err, size_t errlen);
+
+/* What "$ROOT", "$TMPDIR" and "$HOME" stand for in parameter values
+ * (NULL: a value that names it is dropped). */
+struct param_env {
+	const char *root, *tmpdir, *home;
+};
+
+/* Give each condition that names a parameter the parameter's values
+ * (set, else default), expanded by ENV: before the engine starts. */
+void rule_set_resolve_params(struct rule_set *rs, const struct param_env *env);
 
 /*
  * The values of the string field F of EV (NULL when absent) and of the

@@ -258,8 +258,53 @@ static uint64_t flag_bits(struct loader *l, const struct matcher *m,
 	return bits;
 }
 
-static const char *const ops[] = {"not",      "in",    "glob", "not_glob",
-				  "contains", "lacks", "ne",   NULL};
+static const char *const ops[] = {"not",       "in",	"glob", "not_glob",
+				  "contains",  "lacks", "ne",	"under",
+				  "not_under", NULL};
+
+/*
+ * The list of a glob or under test from A: a string, an array of strings
+ * (any of them), or {"param": NAME}, a parameter the rule declares.
+ */
+static void list_arg(struct loader *l, struct rule *r, struct cond *c,
+		     const struct jnode *a, const char *op)
+{
+	if (a->type == J_STRING) {
+		c->strs = xcalloc(2, sizeof(char *));
+		c->strs[0] = xstrdup(a->s);
+		c->nin = 1;
+		return;
+	}
+	if (a->type == J_ARRAY) {
+		c->strs = xcalloc(a->n + 1, sizeof(char *));
+		for (size_t i = 0; i < a->n && !l->failed; i++) {
+			if (a->items[i]->type != J_STRING) {
+				load_fail_at(l, a->items[i],
+					     "\"%s\" takes strings", op);
+				return;
+			}
+			c->strs[c->nin++] = xstrdup(a->items[i]->s);
+		}
+		return;
+	}
+	if (a->type == J_OBJECT && a->n == 1 && !strcmp(a->keys[0], "param") &&
+	    a->items[0]->type == J_STRING) {
+		for (int k = 0; k < r->nparams; k++)
+			if (!strcmp(r->params[k].name, a->items[0]->s)) {
+				c->param = k + 1;
+				return;
+			}
+		load_fail_at(l, a->items[0],
+			     "no parameter \"%s\" (a rule declares its "
+			     "parameters under \"parameters\")",
+			     a->items[0]->s);
+		return;
+	}
+	load_fail_at(l, a,
+		     "\"%s\" takes a string, an array of strings or "
+		     "{\"param\": NAME}",
+		     op);
+}
 
 static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 		       const char *key, const struct jnode *keyn,
@@ -312,7 +357,8 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 	if (v->n != 1) {
 		load_fail_at(l, v,
 			     "a condition object has exactly one operator: "
-			     "not, ne, in, glob, not_glob, contains, lacks");
+			     "not, ne, in, glob, not_glob, under, not_under, "
+			     "contains, lacks");
 		return;
 	}
 	load_check_keys(l, v, "a condition", ops);
@@ -356,10 +402,16 @@ static void parse_cond(struct loader *l, struct rule *r, struct matcher *m,
 		c->op = op[0] == 'g' ? OP_GLOB : OP_NOT_GLOB;
 		if (!is_string_field(c->field))
 			load_fail_at(l, a, "glob applies to paths and names");
-		else if (a->type != J_STRING)
-			load_fail_at(l, a, "a glob is a string");
-		else
+		else if (a->type == J_STRING)
 			c->str = xstrdup(a->s);
+		else
+			list_arg(l, r, c, a, op);
+	} else if (!strcmp(op, "under") || !strcmp(op, "not_under")) {
+		c->op = op[0] == 'u' ? OP_UNDER : OP_NOT_UNDER;
+		if (!is_string_field(c->field))
+			load_fail_at(l, a, "\"%s\" applies to paths", op);
+		else
+			list_arg(l, r, c, a, op);
 	} else {
 		c->op = op[0] == 'c' ? OP_CONTAINS : OP_LACKS;
 		if (f >= F_FIRST_INT && f < F_FIRST_BOOL && a->type == J_INT) {

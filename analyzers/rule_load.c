@@ -261,8 +261,9 @@ static const char *const rule_keys[] = {
 	"modifiers",   "scope",	  "steps",
 	"unless",      "confirm", "supersedes",
 	"variants",    "use",	  "unprivileged_severity",
-	NULL,
+	"parameters",  NULL,
 };
+static const char *const param_keys[] = {"description", "default", NULL};
 static const char *const variant_keys[] = {
 	"scope",   "steps",    "unless", "confirm", "fix",
 	"message", "severity", "use",	 NULL,
@@ -286,6 +287,60 @@ static bool get_bool(struct loader *l, const struct jnode *o, const char *key,
 		return dflt;
 	}
 	return v->b;
+}
+
+static char *opt_string(struct loader *l, const struct jnode *o,
+			const char *key);
+
+/*
+ * "parameters": {"NAME": {"description": "…", "default": ["…", …]}}:
+ * lists of strings the rule's conditions name as {"param": NAME}.
+ */
+static void load_params(struct loader *l, struct rule *r, const struct jnode *v)
+{
+	if (!v)
+		return;
+	if (v->type != J_OBJECT) {
+		load_fail_at(l, v,
+			     "\"parameters\" must be an object of "
+			     "parameters by name");
+		return;
+	}
+	if (v->n > RULE_MAX_PARAMS) {
+		load_fail_at(l, v, "too many parameters (at most %d)",
+			     RULE_MAX_PARAMS);
+		return;
+	}
+	for (size_t i = 0; i < v->n && !l->failed; i++) {
+		const struct jnode *p = v->items[i];
+		struct rule_param *rp = &r->params[r->nparams];
+		const char *name = v->keys[i];
+
+		for (const char *c = name; *c; c++)
+			if (!(*c >= 'a' && *c <= 'z') && *c != '_' &&
+			    !(*c >= '0' && *c <= '9')) {
+				load_fail_at(l, v->keynodes[i],
+					     "a parameter name is lowercase "
+					     "letters, digits and '_'");
+				return;
+			}
+		if (p->type != J_OBJECT) {
+			load_fail_at(l, p, "a parameter is an object");
+			return;
+		}
+		load_check_keys(l, p, "a parameter", param_keys);
+		if (!jnode_get(p, "default") && !l->failed) {
+			load_fail_at(l, p, "missing \"default\"");
+			return;
+		}
+		if (l->failed)
+			return;
+		rp->name = xstrdup(name);
+		rp->description = opt_string(l, p, "description");
+		rp->defaults = string_list(l, jnode_get(p, "default"),
+					   "\"default\"", &rp->ndefaults);
+		r->nparams++;
+	}
 }
 
 static char *opt_string(struct loader *l, const struct jnode *o,
@@ -552,6 +607,8 @@ static struct rule *load_rule(struct loader *l, const struct jnode *o,
 				     "\"%s\"",
 				     v->s);
 	}
+	/* before the steps: their conditions name them */
+	load_params(l, r, jnode_get(o, "parameters"));
 	if (l->failed)
 		return r;
 	if (!jnode_get(pat, "steps"))

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "engine.h"
 #include "opt.h"
+#include "path.h"
 #include "judge.h"
 #include "reader.h"
 #include "rule.h"
@@ -58,8 +59,8 @@ struct opts {
 	const char **rules;
 	int nrules;
 	bool no_default_rules;
-	const char **enable, **disable, **severity;
-	int nenable, ndisable, nseverity;
+	const char **enable, **disable, **severity, **params;
+	int nenable, ndisable, nseverity, nparams;
 	enum format format;
 	struct output outputs[OUTPUTS_MAX];
 	int noutputs;
@@ -113,6 +114,9 @@ static void usage(bool run, FILE *f)
 	      "      --disable ID        disable a rule\n"
 	      "      --severity ID=LEVEL set a rule's severity "
 	      "(error, warning, note)\n"
+	      "      --param ID.NAME=V[:V...]\n"
+	      "                          set a rule's parameter (a list, "
+	      "':' between values)\n"
 	      "  -f, --format FMT        text, json, sarif, github or "
 	      "codequality (default:\n"
 	      "                          text; json for\n"
@@ -232,6 +236,8 @@ int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen)
 	return r;
 }
 
+static int set_param(struct rule_set *rs, const char *spec);
+
 static int load_rules(struct rule_set *rs, const struct opts *o)
 {
 	char err[1024];
@@ -303,7 +309,65 @@ static int load_rules(struct rule_set *rs, const struct opts *o)
 			if (!strcmp(rs->rules[k]->id, id))
 				rs->rules[k]->severity = sev;
 	}
+	for (int i = 0; i < o->nparams; i++)
+		if (set_param(rs, o->params[i]) < 0)
+			return -1;
+	{
+		const char *tmp = getenv("TMPDIR");
+		struct param_env env = {
+			.root = o->root,
+			.tmpdir = tmp && tmp[0] == '/' ? tmp : "/tmp",
+			.home = getenv("HOME"),
+		};
+
+		rule_set_resolve_params(rs, &env);
+	}
 	return 0;
+}
+
+/*
+ * --param ID.NAME=V[:V...]: a value not absolute and not "$ROOT",
+ * "$TMPDIR" or "$HOME" is taken from the working directory. A later
+ * --param of the same ID.NAME wins (the configuration's come first).
+ */
+static int set_param(struct rule_set *rs, const char *spec)
+{
+	const char *eq = strchr(spec, '='), *dot = strchr(spec, '.');
+	char id[256], name[64], err[512], cwd[PATH_MAX];
+	char **values = NULL;
+	int n = 0, r;
+
+	if (!eq || !dot || dot > eq || dot == spec || eq == dot + 1 ||
+	    dot - spec >= (int)sizeof(id) ||
+	    eq - dot - 1 >= (int)sizeof(name)) {
+		errorx("--param takes ID.NAME=VALUE[:VALUE...], not '%s'",
+		       spec);
+		return -1;
+	}
+	snprintf(id, sizeof(id), "%.*s", (int)(dot - spec), spec);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - dot - 1), dot + 1);
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	for (const char *v = eq + 1; *v;) {
+		const char *end = strchrnul(v, ':');
+		char raw[PATH_MAX], abs[PATH_MAX];
+
+		snprintf(raw, sizeof(raw), "%.*s", (int)(end - v), v);
+		values = xrealloc(values, (size_t)(n + 1) * sizeof(*values));
+		if (raw[0] && raw[0] != '/' && raw[0] != '$' && cwd[0] &&
+		    path_resolve(cwd, raw, abs, sizeof(abs)) >= 0)
+			values[n++] = xstrdup(abs);
+		else
+			values[n++] = xstrdup(raw);
+		v = *end ? end + 1 : end;
+	}
+	r = rule_set_param(rs, id, name, values, n, err, sizeof(err));
+	for (int i = 0; i < n; i++)
+		free(values[i]);
+	free(values);
+	if (r < 0)
+		errorx("--param %s: %s", spec, err);
+	return r;
 }
 
 static void on_event(const struct event *ev, void *ud)
@@ -506,6 +570,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"enable", required_argument, NULL, 'E'},
 		{"disable", required_argument, NULL, 'D'},
 		{"severity", required_argument, NULL, 'S'},
+		{"param", required_argument, NULL, 'A'},
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"color", required_argument, NULL, 'C'},
@@ -553,6 +618,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'S':
 			push(&o->severity, &o->nseverity, v);
+			break;
+		case 'A':
+			push(&o->params, &o->nparams, v);
 			break;
 		case 'f': {
 			int fmt = format_parse(v, strlen(v));
@@ -804,6 +872,7 @@ static void free_opts(struct opts *o)
 	free(o->enable);
 	free(o->disable);
 	free(o->severity);
+	free(o->params);
 	free(o->ignore);
 	free(o->baseline_fps);
 }

@@ -24,7 +24,16 @@
 #include "strbuf.h"
 #include "util.h"
 
-enum kind { K_BOOL, K_STRING, K_PATH, K_STRINGS, K_PATHS, K_MAP, K_INT };
+enum kind {
+	K_BOOL,
+	K_STRING,
+	K_PATH,
+	K_STRINGS,
+	K_PATHS,
+	K_MAP,
+	K_INT,
+	K_PARAMS,
+};
 
 static const struct key {
 	const char *name;
@@ -44,6 +53,7 @@ static const struct key {
 	{"disable", K_STRINGS, "--disable", NULL, false, false},
 	{"severity", K_MAP, "--severity", WORDS("error", "warning", "note"),
 	 false, false},
+	{"parameters", K_PARAMS, "--param", NULL, false, false},
 	{"fail_on", K_STRING, "--fail-on",
 	 WORDS("error", "warning", "note", "none"), false, false},
 	/* the words of -f, as cli_format_known() has them */
@@ -138,6 +148,59 @@ static int string_value(const char *path, const struct key *k,
 	return 0;
 }
 
+/*
+ * "parameters": {"ID": {"NAME": ["V", …]}} as --param ID.NAME=V:…; a
+ * value neither absolute nor "$ROOT"… is from the file's directory DIR.
+ */
+static int param_args(const char *path, const char *dir, const struct key *k,
+		      const struct jnode *v, struct args *a)
+{
+	if (v->type != J_OBJECT)
+		BAD(v, "\"%s\" takes an object of rule ids, not %s", k->name,
+		    jtype_name(v->type));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct jnode *r = v->items[i];
+
+		if (r->type != J_OBJECT)
+			BAD(r,
+			    "\"%s\": rule '%s' takes an object of "
+			    "parameters, not %s",
+			    k->name, v->keys[i], jtype_name(r->type));
+		for (size_t j = 0; j < r->n; j++) {
+			const struct jnode *l = r->items[j];
+			struct strbuf b;
+
+			if (l->type != J_ARRAY)
+				BAD(l,
+				    "parameter '%s' takes an array of "
+				    "strings, not %s",
+				    r->keys[j], jtype_name(l->type));
+			strbuf_init(&b, 128);
+			strbuf_addf(&b, "%s.%s=", v->keys[i], r->keys[j]);
+			for (size_t e = 0; e < l->n; e++) {
+				const struct jnode *s = l->items[e];
+				char *p;
+
+				if (s->type != J_STRING || strchr(s->s, ':')) {
+					strbuf_release(&b);
+					BAD(s,
+					    "parameter '%s' takes strings "
+					    "without ':'",
+					    r->keys[j]);
+				}
+				p = s->s[0] == '$' ? xstrdup(s->s)
+						   : from_dir(dir, s->s);
+				strbuf_addf(&b, "%s%s", e ? ":" : "", p);
+				free(p);
+			}
+			add(a, k->option);
+			add(a, b.buf);
+			strbuf_release(&b);
+		}
+	}
+	return 0;
+}
+
 static int key_args(const char *path, const char *dir, const struct key *k,
 		    const struct jnode *v, struct args *a)
 {
@@ -194,6 +257,8 @@ static int key_args(const char *path, const char *dir, const struct key *k,
 			free(p);
 		}
 		return 0;
+	case K_PARAMS:
+		return param_args(path, dir, k, v, a);
 	case K_MAP:
 		if (v->type != J_OBJECT)
 			BAD(v, "\"%s\" takes an object of rule ids, not %s",

@@ -42,6 +42,16 @@ static void show(const struct rule_set *rs, const char *id)
 		printf("  why: %s\n", r->explanation);
 	if (r->fix)
 		printf("  fix: %s\n", r->fix);
+	for (int i = 0; i < r->nparams; i++) {
+		const struct rule_param *p = &r->params[i];
+
+		printf("  parameter %s (--param %s.%s=V:V...): [", p->name,
+		       r->id, p->name);
+		for (int k = 0; k < p->ndefaults; k++)
+			printf("%s\"%s\"", k ? ", " : "", p->defaults[k]);
+		printf("]%s%s\n", p->description ? ", " : "",
+		       p->description ? p->description : "");
+	}
 	for (int i = 0; i < r->nreferences; i++)
 		printf("  see: %s\n", r->references[i]);
 }

@@ -54,7 +54,7 @@ _fsrace() {
 		mapfile -t COMPREPLY < <(compgen -W "auto native strace" \
 			-- "$cur")
 		return 0 ;;
-	--enable | --disable | --severity)
+	--enable | --disable | --severity | --param)
 		mapfile -t COMPREPLY < <(compgen -W "$(_fsrace_rules "$fsrace")" \
 			-- "$cur")
 		return 0 ;;

@@ -3,6 +3,7 @@
 #ifndef FSRACE_PATH_H
 #define FSRACE_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -21,5 +22,15 @@ int path_resolve(const char *base, const char *raw, char *ret, size_t size);
  * -ENAMETOOLONG.
  */
 int path_dirname(const char *path, char *ret, size_t size);
+
+/* Whether the absolute PATH is the directory DIR or below it. */
+static inline bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = __builtin_strlen(dir);
+
+	if (!n || __builtin_strncmp(path, dir, n))
+		return false;
+	return dir[n - 1] == '/' || path[n] == '/' || !path[n];
+}
 
 #endif

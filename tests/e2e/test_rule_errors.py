@@ -276,10 +276,10 @@ ERRORS = [
      "fd compares with an integer"),
     ("two_operators", where('"path": @@{"glob": "a", "ne": "b"}'),
      "a condition object has exactly one operator: not, ne, in, glob, "
-     "not_glob, contains, lacks"),
+     "not_glob, under, not_under, contains, lacks"),
     ("no_operator", where('"path": @@{}'),
      "a condition object has exactly one operator: not, ne, in, glob, "
-     "not_glob, contains, lacks"),
+     "not_glob, under, not_under, contains, lacks"),
     ("unknown_operator", where('"path": {@@"eq": "a"}'),
      'unknown key "eq" in a condition'),
     ("not_literal", where('"path": {"not": @@"x"}'),
@@ -305,7 +305,7 @@ ERRORS = [
     ("glob_on_integer", where('"pid": {"glob": @@"1*"}'),
      "glob applies to paths and names"),
     ("glob_not_string", where('"path": {"not_glob": @@1}'),
-     "a glob is a string"),
+     '"not_glob" takes a string, an array of strings or {"param": NAME}'),
     ("contains_on_string", where('@@"path": {"contains": "x"}'),
      '"contains" applies to flags, access, or an integer field with an '
      "integer"),

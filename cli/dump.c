@@ -198,10 +198,16 @@ static void syscall_line(struct line *l, const struct event *ev)
 	put(l, ")");
 	if (!(ev->has & HAS_RET)) {
 		put(l, " = ?");
+	} else if (ev->ret < 0 && ev->err <= 0) {
+		put(l, " = %lld", (long long)ev->ret);
 	} else if (ev->ret < 0) {
 		const char *e = errno_name(ev->err);
 
-		put(l, " = -1 %s (%s)", e ? e : "?", strerror(ev->err));
+		/* strerror knows no name another kernel's log had */
+		if (ev->err >= ERRNO_INTERNED)
+			put(l, " = -1 %s", e ? e : "?");
+		else
+			put(l, " = -1 %s (%s)", e ? e : "?", strerror(ev->err));
 	} else {
 		put(l, " = %lld", (long long)ev->ret);
 		if (ev->ret_path)

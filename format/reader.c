@@ -484,7 +484,8 @@ static int64_t lookup_slow(unsigned kind, const char *name, bool *ok)
 		return sc ? (int64_t)syscall_index(sc) : -1;
 	}
 	case MEMO_ERRNO:
-		v = errno_parse(name);
+		/* what import wrote, the reader reads: an unknown name too */
+		v = errno_intern(name);
 		break;
 	case MEMO_SIGNAL:
 		v = signal_parse(name);

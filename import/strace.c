@@ -223,7 +223,8 @@ static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 			p++;
 		}
 		name[k] = '\0';
-		res->err = errno_parse(name);
+		/* a name this kernel's tables lack stays a name */
+		res->err = errno_intern(name);
 		if (res->err < 0)
 			res->err = 0;
 		res->known = true;

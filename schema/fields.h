@@ -104,7 +104,8 @@ static inline bool field_has_value(const struct event_field *f,
 	case FK_SOURCE:
 		return *(const char *const *)p != NULL;
 	case FK_ERRNO:
-		return ev->ret < 0;
+		/* a log's "= -1" with no errno has none */
+		return ev->ret < 0 && ev->err > 0;
 	case FK_IDENT:
 		return ((const struct ident *)p)->valid;
 	case FK_PARENT:

@@ -640,9 +640,24 @@ int flags_parse(enum flagset set, const char *name, uint64_t *ret_bits)
 	return -EINVAL;
 }
 
+/* The errno names errno_intern() made up numbers for. */
+static struct {
+	pthread_mutex_t lock;
+	char **v;
+	int n;
+} interned = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 const char *errno_name(int err)
 {
-	return err > 0 ? name_of(NS_ERRNO, (uint64_t)err) : NULL;
+	const char *name = NULL;
+
+	if (err < ERRNO_INTERNED)
+		return err > 0 ? name_of(NS_ERRNO, (uint64_t)err) : NULL;
+	pthread_mutex_lock(&interned.lock);
+	if (err - ERRNO_INTERNED < interned.n)
+		name = interned.v[err - ERRNO_INTERNED];
+	pthread_mutex_unlock(&interned.lock);
+	return name;
 }
 
 int errno_parse(const char *name)
@@ -650,6 +665,31 @@ int errno_parse(const char *name)
 	uint64_t v;
 
 	return name_value(NS_ERRNO, name, &v) ? -EINVAL : (int)v;
+}
+
+int errno_intern(const char *name)
+{
+	int err = errno_parse(name), i;
+
+	if (err >= 0)
+		return err;
+	if (name[0] != 'E' || !name[1] || strlen(name) > 32)
+		return -EINVAL;
+	for (const char *p = name + 1; *p; p++)
+		if (!(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+		    *p != '_')
+			return -EINVAL;
+	pthread_mutex_lock(&interned.lock);
+	for (i = 0; i < interned.n; i++)
+		if (!strcmp(interned.v[i], name))
+			break;
+	if (i == interned.n && i < 4096) {
+		interned.v = xrealloc(interned.v,
+				      (size_t)(i + 1) * sizeof(*interned.v));
+		interned.v[interned.n++] = xstrdup(name);
+	}
+	pthread_mutex_unlock(&interned.lock);
+	return i < 4096 ? ERRNO_INTERNED + i : -EINVAL;
 }
 
 const char *signal_name(int sig)

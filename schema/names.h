@@ -142,6 +142,19 @@ const char *errno_name(int err);
  * strace prints); -EINVAL when unknown. */
 int errno_parse(const char *name);
 
+/* Numbers from here on are errno names no table here knows. */
+#define ERRNO_INTERNED 0x10000
+
+/*
+ * The errno NAME ("E" and capitals, digits or '_', as strace prints
+ * one), known or not: a name from another kernel's log ("EWEIRD") gets
+ * a number of its own from ERRNO_INTERNED on, which errno_name() gives
+ * back for the process's life, so that it goes from an imported log to
+ * the trace and its reports. -EINVAL for what is not such a name.
+ * Thread-safe.
+ */
+int errno_intern(const char *name);
+
 /* "SIGKILL" for 9; NULL when unknown. Real-time signals are SIGRT_N, N
  * from the kernel's SIGRTMIN (32), as strace names them. Static. */
 const char *signal_name(int sig);

@@ -73,3 +73,34 @@ def test_import_log_of_unknown_size(ctx):
     finally:
         child.kill()
         child.wait()
+
+
+def test_import_keeps_an_unknown_errno_name(ctx):
+    """An errno name this kernel's tables lack (a log from another one),
+    and a failure with no errno at all: whatever import writes, dump and
+    analyze read, and the name reaches the rules (issue 12)."""
+    import json
+    write_file(os.path.join(ctx.tmp, "t.log"),
+               '7 openat(AT_FDCWD, "/w/a", O_RDONLY) = -1 EWEIRD (Weird)\n'
+               '7 openat(AT_FDCWD, "/w/b", O_RDONLY) = -1\n')
+    out = import_and_dump(ctx, "t.log")
+    lines = [line[line.index("openat("):] for line in out.splitlines()
+             if "openat(" in line]
+    assert lines == [
+        'openat(AT_FDCWD, "/w/a", O_RDONLY) = -1 EWEIRD',
+        'openat(AT_FDCWD, "/w/b", O_RDONLY) = -1'], out
+    with open(os.path.join(ctx.tmp, "out.jsonl")) as f:
+        recs = [json.loads(line) for line in f if '"openat"' in line]
+    assert [(r["ret"], r.get("errno")) for r in recs] == [
+        (-1, "EWEIRD"), (-1, None)], recs
+    write_file(os.path.join(ctx.tmp, "r.json"), json.dumps({"rules": [{
+        "id": "weird", "title": "t", "severity": "warning",
+        "message": "{o.syscall}('{o.abspath}') failed with {o.errno}",
+        "steps": [{"name": "o", "syscalls": ["@open"],
+                   "where": {"errno": "EWEIRD"}}]}]}))
+    for trace in ("out.jsonl", "t.log"):
+        p = ctx.run(["analyze", "--no-default-rules", "-r", "r.json", "-f",
+                     "json", trace], timeout=TIMEOUT)
+        assert p.returncode == 1, p.stderr
+        assert [f["message"] for f in json.loads(p.stdout)["findings"]] == \
+            ["openat('/w/a') failed with EWEIRD"], p.stdout

@@ -99,6 +99,7 @@ struct src {
 	off_t size;   /* at open */
 	bool eof, done;
 	bool skipping; /* inside a too long line */
+	size_t skipped; /* … of which this much was thrown away */
 	char toolong_head[WARN_TEXT + 2];
 	unsigned long lineno;
 	int file_pid;	/* from a name ending in .PID, or 0 */

@@ -242,6 +242,11 @@ static int src_raw_line(struct src *s, char **line, size_t *len, bool *too_long,
 			return 1;
 		}
 		if (avail >= STRACE_MAX_LINE) {
+			/* the native reader's bound: garbage without a
+			 * newline (/dev/zero) ends the log, with an error */
+			s->skipped = s->skipping ? s->skipped + avail : avail;
+			if (s->skipped >= STRACE_MAX_GARBAGE)
+				return -EFBIG;
 			if (!s->skipping) {
 				size_t k = avail <= WARN_TEXT ? avail
 							      : WARN_TEXT + 1;
@@ -685,6 +690,13 @@ int lines_next(struct strace_reader *r, struct sline *ret, char *err,
 		if (!s->has_head) {
 			int n = src_next(s, &s->head);
 
+			if (n == -EFBIG) {
+				snprintf(err, errlen,
+					 "%s:%lu: line longer than %u MiB",
+					 s->path, s->lineno + 1,
+					 STRACE_MAX_GARBAGE >> 20);
+				return n;
+			}
 			if (n < 0) {
 				snprintf(err, errlen, "cannot read '%s': %s",
 					 s->path, strerror(-n));

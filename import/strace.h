@@ -71,6 +71,9 @@
 
 /* The longest line the reader accepts; a longer one is unparsable. */
 #define STRACE_MAX_LINE (16u << 20)
+/* Past this much of one line the log is not a log (/dev/zero): an
+ * error, the bound the native reader has (TRACE_READER_MAX_LINE). */
+#define STRACE_MAX_GARBAGE (256u << 20)
 
 struct strace_reader;
 

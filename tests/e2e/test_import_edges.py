@@ -104,3 +104,18 @@ def test_import_keeps_an_unknown_errno_name(ctx):
         assert p.returncode == 1, p.stderr
         assert [f["message"] for f in json.loads(p.stdout)["findings"]] == \
             ["openat('/w/a') failed with EWEIRD"], p.stdout
+
+
+def test_strace_reader_bounds_a_line(ctx):
+    """/dev/zero as a strace log: the native reader's bound on a line,
+    an error naming the file and line, exit 2, no output (issue 12)."""
+    p = ctx.run(["analyze", "--input-format", "strace", "/dev/zero"],
+                timeout=TIMEOUT)
+    assert (p.returncode, p.stdout, p.stderr) == (
+        2, "", "fsrace: /dev/zero:1: line longer than 256 MiB\n"), p
+    # import looks at the first lines first: no log
+    p = ctx.run(["import", "-o", "out.jsonl", "/dev/zero"], timeout=TIMEOUT)
+    assert (p.returncode, p.stdout, p.stderr) == (
+        2, "", "fsrace: /dev/zero: unknown format, not an fsrace trace nor "
+        "a strace log\n"), p
+    assert not os.path.exists(os.path.join(ctx.tmp, "out.jsonl"))

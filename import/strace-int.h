@@ -98,7 +98,7 @@ struct src {
 	size_t chunk; /* what to read next: a small file at once */
 	off_t size;   /* at open */
 	bool eof, done;
-	bool skipping; /* inside a too long line */
+	bool skipping;	/* inside a too long line */
 	size_t skipped; /* … of which this much was thrown away */
 	char toolong_head[WARN_TEXT + 2];
 	unsigned long lineno;

@@ -6,6 +6,15 @@
 
 #include "path.h"
 
+/* S matches one of C's globs (a list, a rule parameter's). */
+static bool glob_any(const struct cond *c, const char *s)
+{
+	for (int i = 0; s && i < c->nin; i++)
+		if (fnmatch(c->strs[i], s, 0) == 0)
+			return true;
+	return false;
+}
+
 static bool cond_str(const struct cond *c, const char *s, struct val *vars)
 {
 	struct val *v;
@@ -35,14 +44,13 @@ static bool cond_str(const struct cond *c, const char *s, struct val *vars)
 				return true;
 		return false;
 	case OP_GLOB:
+		if (c->str)
+			return s && fnmatch(c->str, s, 0) == 0;
+		return glob_any(c, s);
 	case OP_NOT_GLOB:
 		if (c->str)
-			return (s && fnmatch(c->str, s, 0) == 0) ==
-			       (c->op == OP_GLOB);
-		for (int i = 0; s && i < c->nin; i++)
-			if (fnmatch(c->strs[i], s, 0) == 0)
-				return c->op == OP_GLOB;
-		return c->op == OP_NOT_GLOB;
+			return !s || fnmatch(c->str, s, 0) != 0;
+		return !glob_any(c, s);
 	case OP_UNDER:
 	case OP_NOT_UNDER:
 		/* a call without the path (made on an fd) is not outside */

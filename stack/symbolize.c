@@ -187,66 +187,78 @@ static void call_site(struct stack_symbolizer *s, Dwarf_Die *cu, Dwarf_Die *d,
 }
 
 /*
- * Where the code at PC was inlined (DW_TAG_inlined_subroutine scopes,
- * innermost first): F names the innermost inlined function, at the line
- * the line table gives, and F->callers each function it sits in, at the
- * line of the inlined call, out to the symbol's own function.
+ * The functions whose code holds PC below PARENT, outermost first, into
+ * CHAIN from N on (of MAX): a DW_TAG_subprogram, then each
+ * DW_TAG_inlined_subroutine inside it. A walk of our own, not
+ * dwarf_getscopes(): elfutils 0.188's leaks on the dwz-compressed debug
+ * files Debian ships (libc6-dbg), 61 bytes a scope.
+ */
+static int scopes_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int n,
+		     int max, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 64 || dwarf_child(parent, &child) != 0)
+		return n;
+	do {
+		int tag = dwarf_tag(&child);
+
+		switch (tag) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+			if (dwarf_haspc(&child, pc) != 1)
+				break;
+			if (tag != DW_TAG_lexical_block && n < max)
+				chain[n++] = child;
+			return scopes_at(&child, pc, chain, n, max, depth + 1);
+		case DW_TAG_namespace:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type: {
+			int k = scopes_at(&child, pc, chain, n, max, depth + 1);
+
+			if (k > n)
+				return k;
+			break;
+		}
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return n;
+}
+
+/*
+ * Where the code at PC was inlined (DW_TAG_inlined_subroutine scopes):
+ * F names the innermost inlined function, at the line the line table
+ * gives, and F->callers each function it sits in, at the line of the
+ * inlined call, out to the symbol's own function.
  */
 static void inlined_frames(struct stack_symbolizer *s, struct sym_module *m,
 			   Dwarf_Addr pc, struct stack_frame *f)
 {
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = dwfl_module_addrdie(m->mod, pc, &bias);
-	Dwarf_Die *scopes = NULL, *chain = NULL;
+	Dwarf_Die chain[STACK_INLINE_MAX + 2];
 	const char *outer = f->function;
-	int n, k;
+	int n;
 
-	if (!cu || (n = dwarf_getscopes(cu, pc - bias, &scopes)) <= 0)
+	if (!cu)
 		return;
-	/* the innermost inlined call, if the code at PC is in one before
-	 * any function's own scope */
-	for (k = 0; k < n; k++) {
-		int tag = dwarf_tag(&scopes[k]);
-
-		if (tag == DW_TAG_inlined_subroutine ||
-		    tag == DW_TAG_subprogram)
-			break;
-	}
-	/* dwarf_getscopes() goes on into the inlined function's abstract
-	 * definition; the calls it sits in are the DIE's own parents */
-	if (k == n || dwarf_tag(&scopes[k]) != DW_TAG_inlined_subroutine ||
-	    (n = dwarf_getscopes_die(&scopes[k], &chain)) <= 0) {
-		free(scopes);
+	n = scopes_at(cu, pc - bias, chain, 0, (int)ARRAY_SIZE(chain), 0);
+	if (n < 2 || dwarf_tag(&chain[n - 1]) != DW_TAG_inlined_subroutine)
 		return;
-	}
-	free(scopes);
-	f->function = scope_name(&chain[0]);
-	for (k = 0; k < n && f->ncallers < STACK_INLINE_MAX; k++) {
-		struct stack_caller *c;
-		int j, tag = 0;
+	f->function = scope_name(&chain[n - 1]);
+	/* chain[k] was inlined into chain[k - 1], at its call's line */
+	for (int k = n - 1; k >= 1 && f->ncallers < STACK_INLINE_MAX; k--) {
+		struct stack_caller *c = &f->callers[f->ncallers++];
 
-		if (dwarf_tag(&chain[k]) != DW_TAG_inlined_subroutine)
-			continue;
-		c = &f->callers[f->ncallers++];
 		call_site(s, cu, &chain[k], c);
-		/* the function the call is in: the next inlined call out,
-		 * else the function itself, by its symbol when it has one */
-		for (j = k + 1; j < n; j++) {
-			tag = dwarf_tag(&chain[j]);
-			if (tag == DW_TAG_inlined_subroutine ||
-			    tag == DW_TAG_subprogram)
-				break;
-		}
-		if (j < n && tag == DW_TAG_inlined_subroutine)
-			c->function = scope_name(&chain[j]);
-		else
-			c->function = outer   ? outer
-				      : j < n ? scope_name(&chain[j])
-					      : NULL;
-		if (j == n || tag == DW_TAG_subprogram)
-			break;
+		if (dwarf_tag(&chain[k - 1]) == DW_TAG_inlined_subroutine)
+			c->function = scope_name(&chain[k - 1]);
+		else /* the function itself, by its symbol when it has one */
+			c->function = outer ? outer : scope_name(&chain[k - 1]);
 	}
-	free(chain);
 }
 
 int stack_symbolize(struct stack_symbolizer *s, const char *path,

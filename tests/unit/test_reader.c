@@ -952,11 +952,11 @@ static const char *const odd_lines[] = {
 	"{\"type\":\"syscall\",\"seq\":1,\"pid\":1,\"tid\":1,\"syscall\":"
 	"\"open\",\"ret\":-1,\"errno\":13}",
 	"{\"type\":\"syscall\",\"seq\":1,\"pid\":1,\"tid\":1,\"syscall\":"
-	"\"open\",\"ret\":-1,\"errno\":\"EFOO\"}",
+	"\"open\",\"ret\":-1,\"errno\":\"efoo\"}",
 	"{\"type\":\"syscall\",\"seq\":1,\"pid\":1,\"tid\":1,\"syscall\":"
 	"\"open\",\"ret\":-1,\"errno\":null}",
 	"{\"type\":\"syscall\",\"seq\":1,\"pid\":1,\"tid\":1,\"syscall\":"
-	"\"open\",\"errno\":\"EFOO\"}",
+	"\"open\",\"errno\":\"efoo\"}",
 	"{\"type\":\"syscall\",\"seq\":1,\"pid\":1,\"tid\":1,\"syscall\":"
 	"\"open\",\"flags\":[\"O_NOPE\"]}",
 	"{\"type\":\"syscall\",\"seq\":1,\"pid\":1,\"tid\":1,\"syscall\":"

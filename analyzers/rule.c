@@ -171,18 +171,19 @@ void rule_set_drop_last_group(struct rule_set *rs)
 int rule_set_param(struct rule_set *rs, const char *id, const char *name,
 		   char *const *values, int n, char *err, size_t errlen)
 {
+	const struct rule *first = rule_set_find(rs, id);
+	struct strbuf b;
 	int found = 0;
 
-	if (!rule_set_find(rs, id)) {
+	if (!first) {
 		snprintf(err, errlen, "no rule '%s' (see fsrace rules)", id);
 		return -1;
 	}
+	/* every variant of ID has the rule's parameters */
 	for (int i = 0; i < rs->nrules; i++) {
 		struct rule *r = rs->rules[i];
 
-		if (strcmp(r->id, id))
-			continue;
-		for (int k = 0; k < r->nparams; k++) {
+		for (int k = 0; !strcmp(r->id, id) && k < r->nparams; k++) {
 			struct rule_param *p = &r->params[k];
 
 			if (strcmp(p->name, name))
@@ -198,37 +199,17 @@ int rule_set_param(struct rule_set *rs, const char *id, const char *name,
 	}
 	if (found)
 		return 0;
-	{
-		const struct rule *r = rule_set_find(rs, id);
-		struct strbuf b;
-
-		strbuf_init(&b, 64);
-		for (int k = 0; k < r->nparams; k++)
-			strbuf_addf(&b, "%s%s", k ? ", " : "",
-				    r->params[k].name);
-		snprintf(err, errlen, "rule '%s' has no parameter '%s' (%s%s)",
-			 id, name, r->nparams ? "it has: " : "it has none",
-			 b.len ? b.buf : "");
-		strbuf_release(&b);
-	}
+	strbuf_init(&b, 64);
+	for (int k = 0; k < first->nparams; k++)
+		strbuf_addf(&b, "%s%s", k ? ", " : "", first->params[k].name);
+	snprintf(err, errlen, "rule '%s' has no parameter '%s' (%s%s)", id,
+		 name, first->nparams ? "it has: " : "it has none",
+		 b.len ? b.buf : "");
+	strbuf_release(&b);
 	return -1;
 }
 
-static char *param_expand(const char *value, const struct param_env *env);
-
-/* VALUE with a leading $ROOT, $TMPDIR or $HOME replaced, a path made
- * normal ("$ROOT/../x"), or NULL. */
-static char *param_value(const char *value, const struct param_env *env)
-{
-	char *e = param_expand(value, env), buf[PATH_MAX];
-
-	if (e && e[0] == '/' && path_resolve("/", e, buf, sizeof(buf)) >= 0) {
-		free(e);
-		return xstrdup(buf);
-	}
-	return e;
-}
-
+/* VALUE with a leading $ROOT, $TMPDIR or $HOME replaced, or NULL. */
 static char *param_expand(const char *value, const struct param_env *env)
 {
 	static const char *const names[] = {"$ROOT", "$TMPDIR", "$HOME"};
@@ -249,6 +230,18 @@ static char *param_expand(const char *value, const struct param_env *env)
 		return out;
 	}
 	return xstrdup(value);
+}
+
+/* param_expand()'s value, a path made normal ("$ROOT/../x"). */
+static char *param_value(const char *value, const struct param_env *env)
+{
+	char *e = param_expand(value, env), buf[PATH_MAX];
+
+	if (e && e[0] == '/' && path_resolve("/", e, buf, sizeof(buf)) >= 0) {
+		free(e);
+		return xstrdup(buf);
+	}
+	return e;
 }
 
 static void resolve_matcher(struct rule *r, struct matcher *m,

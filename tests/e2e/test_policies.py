@@ -201,9 +201,9 @@ def test_param_in_a_rule_file_errors(ctx):
                 '"dirs"}}}}]}]}\n')
     p = ctx.run(["analyze", "--no-default-rules", "-r", rules,
                  os.path.join(ctx.tmp, "none.jsonl")])
-    assert p.returncode == 2, p
-    assert p.stderr.startswith(f"fsrace: {rules}:1:"), p.stderr
-    assert "no parameter \"dirs\"" in p.stderr, p.stderr
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {rules}:1:162: no parameter \"dirs\" (a rule declares "
+        "its parameters under \"parameters\")\n"), p
 
 
 def test_rules_show_parameters(ctx):

@@ -79,6 +79,20 @@ static void test_dirname(void **state)
 	assert_int_equal(path_dirname("/tmp/dir/file", out, 4), -ENAMETOOLONG);
 }
 
+/* write-outside-roots' roots: a sibling with a longer name is not under */
+static void test_is_under(void **state)
+{
+	(void)state;
+	assert_true(path_is_under("/w/root", "/w/root"));
+	assert_true(path_is_under("/w/root/a/b", "/w/root"));
+	assert_true(path_is_under("/w/root/a", "/w/root/"));
+	assert_true(path_is_under("/etc/passwd", "/"));
+	assert_false(path_is_under("/w/root2", "/w/root"));
+	assert_false(path_is_under("/w/roo", "/w/root"));
+	assert_false(path_is_under("/w", "/w/root"));
+	assert_false(path_is_under("/w/root", ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +103,7 @@ int main(void)
 		cmocka_unit_test(test_root),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_dirname),
+		cmocka_unit_test(test_is_under),
 	};
 
 	return cmocka_run_group_tests_name("path", tests, NULL, NULL);

@@ -412,9 +412,20 @@ const struct findings *engine_findings(const struct engine *e)
 	return &e->findings;
 }
 
-size_t engine_apply_baseline(struct engine *e, const uint64_t *fps, size_t n)
+void engine_move_findings(struct engine *e, struct findings *into,
+			  const char *trace)
 {
-	return findings_apply_baseline(&e->findings, fps, n);
+	/* what only this engine knows: its root, its temporary names */
+	for (size_t i = 0; i < e->findings.n; i++) {
+		struct finding *f = e->findings.v[i];
+		const char *p = finding_path(f);
+		char name[PATH_MAX];
+
+		engine_fingerprint_name(e, name, sizeof(name), p ? p : "");
+		free(f->fp_name);
+		f->fp_name = xstrdup(name);
+	}
+	findings_absorb(into, &e->findings, trace);
 }
 
 uint64_t engine_events(const struct engine *e)

@@ -58,8 +58,10 @@ void engine_finish(struct engine *e);
 
 /* Findings so far (owned by the engine). */
 const struct findings *engine_findings(const struct engine *e);
-/* After engine_finish(): findings_apply_baseline() on them. */
-size_t engine_apply_baseline(struct engine *e, const uint64_t *fps, size_t n);
+/* After engine_finish(): its findings moved into INTO, found in TRACE
+ * (findings_absorb). */
+void engine_move_findings(struct engine *e, struct findings *into,
+			  const char *trace);
 uint64_t engine_events(const struct engine *e);
 uint64_t engine_dropped_pending(const struct engine *e);
 /* What the engine knows of the traced processes (names, credentials). */

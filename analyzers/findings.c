@@ -123,6 +123,8 @@ void finding_release(struct finding *f)
 	free(f->status_reason);
 	for (int i = 0; i < f->nalso; i++)
 		free(f->also[i]);
+	free(f->found_in);
+	free(f->fp_name);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -251,6 +253,108 @@ void findings_add(struct findings *fs, struct finding *f)
 	fs->v[fs->n++] = copy;
 	*s = fs->n;
 	fs->keys[s - fs->slots] = copy->fingerprint;
+}
+
+static void found_in(struct finding *f, const char *trace)
+{
+	if (!trace)
+		return;
+	for (size_t i = 0; i < f->nfound_in; i++)
+		if (f->found_in[i] == trace)
+			return;
+	f->found_in = xrealloc(f->found_in,
+			       (f->nfound_in + 1) * sizeof(*f->found_in));
+	f->found_in[f->nfound_in++] = trace;
+}
+
+/* F (emptied) into OLD, a finding of the same fingerprint. */
+static void merge_into(struct finding *old, struct finding *f,
+		       const char *trace)
+{
+	/* a reported one is what gates: its evidence is kept */
+	if (f->status == FST_REPORTED && old->status != FST_REPORTED) {
+		struct finding t = *old;
+
+		*old = *f;
+		*f = t;
+		for (int e = 0; e < old->nev; e++)
+			old->ev[e].trace = trace;
+		old->found_in = f->found_in;
+		old->nfound_in = f->nfound_in;
+		f->found_in = NULL;
+		f->nfound_in = 0;
+	}
+	old->count += f->count;
+	old->confirmed |= f->confirmed;
+	if (finding_path(f))
+		add_example(old, xstrdup(finding_path(f)));
+	for (int i = 0; i < f->nalso; i++) {
+		add_example(old, f->also[i]);
+		f->also[i] = NULL;
+	}
+	f->nalso = 0;
+	old->also_more |= f->also_more;
+	found_in(old, trace);
+	finding_release(f);
+}
+
+const char **finding_group_found_in(const struct finding_group *g, size_t *n)
+{
+	const char **v = NULL;
+
+	*n = 0;
+	for (size_t k = 0; k < g->n; k++)
+		for (size_t t = 0; t < g->v[k]->nfound_in; t++) {
+			const char *name = g->v[k]->found_in[t];
+			size_t i = 0;
+
+			while (i < *n && v[i] != name)
+				i++;
+			if (i < *n)
+				continue;
+			v = xrealloc(v, (*n + 1) * sizeof(*v));
+			v[(*n)++] = name;
+		}
+	return v;
+}
+
+void findings_absorb(struct findings *into, struct findings *from,
+		     const char *trace)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		struct finding *f = from->v[i];
+		size_t *s;
+
+		if (into->n * 2 >= into->nslots)
+			grow(into);
+		s = slot(into, f->fingerprint);
+		if (*s) {
+			merge_into(into->v[*s - 1], f, trace);
+			finding_free(f);
+			continue;
+		}
+		if (into->n >= FINDINGS_MAX) {
+			into->dropped += f->count;
+			finding_free(f);
+			continue;
+		}
+		for (int e = 0; e < f->nev; e++)
+			f->ev[e].trace = trace;
+		found_in(f, trace);
+		if (into->n == into->cap) {
+			into->cap = into->cap ? into->cap * 2 : 64;
+			into->v =
+				xrealloc(into->v, into->cap * sizeof(*into->v));
+		}
+		into->v[into->n++] = f;
+		*s = into->n;
+		into->keys[s - into->slots] = f->fingerprint;
+	}
+	into->dropped += from->dropped;
+	free(from->v);
+	free(from->keys);
+	free(from->slots);
+	memset(from, 0, sizeof(*from));
 }
 
 bool findings_known(struct findings *fs, uint64_t fp)
@@ -784,6 +888,7 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 			  const char *program, const struct report_meta *m)
 {
 	jsonw_begin_object(o);
+	kv_str(o, "trace", e->trace);
 	kv_str(o, "step", e->step);
 	jsonw_key(o, "seq");
 	jsonw_uint(o, e->seq);
@@ -874,6 +979,13 @@ static void finding_json(struct jsonw *o, const struct finding *f,
 	jsonw_uint(o, f->window_us);
 	jsonw_key(o, "count");
 	jsonw_uint(o, f->count);
+	if (f->nfound_in) {
+		jsonw_key(o, "found_in");
+		jsonw_begin_array(o);
+		for (size_t i = 0; i < f->nfound_in; i++)
+			jsonw_string(o, f->found_in[i]);
+		jsonw_end_array(o);
+	}
 	if (f->nalso) {
 		/* the paths of repeats that are not the evidence's */
 		jsonw_key(o, "examples");
@@ -1170,6 +1282,8 @@ static void group_text(FILE *out, const struct finding_group *g,
 	const char *reset = color ? "\033[0m" : "";
 	const char *dim = color ? "\033[2m" : "";
 	bool reported = f->status == FST_REPORTED;
+	const char **traces;
+	size_t ntraces;
 
 	if (reported)
 		fprintf(out, "%s%s", color ? sev_color(f->severity) : "",
@@ -1185,6 +1299,14 @@ static void group_text(FILE *out, const struct finding_group *g,
 	fputc('\n', out);
 	if (!reported && f->status_reason)
 		fprintf(out, "    reason   %s\n", f->status_reason);
+	traces = finding_group_found_in(g, &ntraces);
+	if (ntraces > 1) {
+		fputs("    found in", out);
+		for (size_t i = 0; i < ntraces; i++)
+			fprintf(out, "%s %s", i ? "," : "", traces[i]);
+		fputc('\n', out);
+	}
+	free(traces);
 	programs_text(out, f);
 	for (int e = 0; e < f->nev; e++) {
 		const struct evidence *ev = &f->ev[e];
@@ -1202,6 +1324,8 @@ static void group_text(FILE *out, const struct finding_group *g,
 		/* an imported event: the strace log's line it came from */
 		if (ev->source)
 			fprintf(out, " at %s", ev->source);
+		else if (ev->trace)
+			fprintf(out, " in %s", ev->trace);
 		fprintf(out, "%s\n", reset);
 		if (ev->stack)
 			stack_text(out, m, ev->stack, dim, reset);

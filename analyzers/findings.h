@@ -41,6 +41,9 @@ struct evidence {
 	/* where in the code (--stacks), or NULL: borrowed from the trace's
 	 * stack table, which outlives the findings */
 	const struct stack_trace *stack;
+	/* analyze of several traces: the one it comes from (borrowed from
+	 * the command line), or NULL */
+	const char *trace;
 };
 
 /*
@@ -95,6 +98,13 @@ struct finding {
 	char *also[FINDING_ALSO];
 	int nalso;
 	bool also_more;
+	/* analyze of several traces: the ones it was found in (the array
+	 * owned, the names borrowed), in the order given */
+	const char **found_in;
+	size_t nfound_in;
+	/* its path as a baseline holds it ($ROOT/…, T for a temporary
+	 * name: engine_fingerprint_name), or NULL */
+	char *fp_name;
 };
 
 /* The path an evidence event is about (a rename's destination), or
@@ -126,6 +136,15 @@ void findings_release(struct findings *fs);
  */
 void findings_add(struct findings *fs, struct finding *f);
 
+/*
+ * Move the findings of FROM (left empty) into INTO, found in TRACE (a
+ * name that outlives INTO): each merged by fingerprint into one INTO has
+ * (its count the sum, confirmed if either was, reported if either was,
+ * TRACE among where it was found), or added with its evidence naming
+ * TRACE.
+ */
+void findings_absorb(struct findings *into, struct findings *from,
+		     const char *trace);
 /* Whether a finding with fingerprint FP was added. */
 bool findings_known(struct findings *fs, uint64_t fp);
 
@@ -188,6 +207,10 @@ struct report_meta;
 void findings_group(const struct findings *fs, enum finding_status status,
 		    const struct report_meta *m, struct finding_groups *ret);
 void finding_groups_release(struct finding_groups *gs);
+/* The traces G's findings were found in (analyze of several traces),
+ * each once, in the order given: an array to free (the names borrowed),
+ * its length in *N; NULL when there are none. */
+const char **finding_group_found_in(const struct finding_group *g, size_t *n);
 
 /* What the report says about the run, besides the findings. */
 /* What a report says of one frame of a stack (stacks.h). */

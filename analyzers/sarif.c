@@ -379,6 +379,9 @@ static void result_location(struct jsonw *o, const struct report_meta *m,
 		physical(o, m, log, line);
 	} else if (m->is_run && program) {
 		physical(o, m, program, 0);
+	} else if (!m->is_run && f->nev && f->ev[0].trace) {
+		/* one of several traces: its own */
+		physical(o, m, f->ev[0].trace, 0);
 	} else if (!m->is_run && m->nfiles > 0) {
 		physical(o, m, m->files[0], 0);
 	} else if (f->nev && finding_path(f)) {
@@ -433,6 +436,21 @@ static void code_flows(struct jsonw *o, const struct report_meta *m,
 	jsonw_end_array(o);
 }
 
+/* analyze of several traces: the ones G's findings were found in */
+static void found_in(struct jsonw *o, const struct finding_group *g)
+{
+	size_t n;
+	const char **v = finding_group_found_in(g, &n);
+
+	if (n) {
+		jsonw_key(o, "found_in");
+		jsonw_begin_array(o);
+		for (size_t i = 0; i < n; i++)
+			jsonw_string(o, v[i]);
+		jsonw_end_array(o);
+	}
+	free(v);
+}
 static void result_json(struct jsonw *o, const struct report_meta *m,
 			const struct finding_group *g,
 			const struct rule *const *rules, int nrules,
@@ -491,6 +509,7 @@ static void result_json(struct jsonw *o, const struct report_meta *m,
 			jsonw_string(o, g->v[k]->also[e]);
 	}
 	jsonw_end_array(o);
+	found_in(o, g);
 	kv(o, "fix", f->rule->fix);
 	jsonw_end_object(o);
 	jsonw_end_object(o);

@@ -82,6 +82,7 @@ struct opts {
 	int stack_depth;
 	int input_format;
 	bool strict;
+	bool each_trace;
 	int first_operand;
 	int config_args; /* how many of argv the configuration file gave */
 };
@@ -174,7 +175,11 @@ static void usage(bool run, FILE *f)
 		fputs("      --input-format FMT  auto (default), native or "
 		      "strace\n"
 		      "      --strict            a strace line that cannot be "
-		      "parsed is an error\n",
+		      "parsed is an error\n"
+		      "      --each-trace        strace logs: each is a run of "
+		      "its own, as fsrace\n"
+		      "                          traces always are (default: "
+		      "one run, merged by time)\n",
 		      f);
 }
 
@@ -589,6 +594,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"stack-depth", required_argument, NULL, 'k'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
+		{"each-trace", no_argument, NULL, 'e'},
 		{"config", required_argument, NULL, 'G'},
 		{"no-config", no_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
@@ -699,10 +705,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'i':
 		case 's':
+		case 'e':
 			if (o->run)
 				goto unknown;
-			if (c == 's') {
-				o->strict = true;
+			if (c == 's' || c == 'e') {
+				o->strict |= c == 's';
+				o->each_trace |= c == 'e';
 				break;
 			}
 			o->input_format = input_format_parse(v);
@@ -850,20 +858,22 @@ static int baseline_setup(struct opts *o)
 	return 0;
 }
 
-/* After the engine: the baseline applied, before the report; and how
- * many matches each suppression took (USES, of RS's count). */
-static void baseline_apply(const struct opts *o, struct engine *e,
-			   struct report_meta *m, uint64_t **uses)
+/* How many matches each suppression of RS took in E, added to USES. */
+static void count_uses(const struct rule_set *rs, const struct engine *e,
+		       uint64_t *uses)
 {
 	const struct judge *j = engine_judge(e);
-	int n = m->rules->nsuppressions;
 
+	for (int i = 0; i < rs->nsuppressions; i++)
+		uses[i] += judge_suppression_uses(j, i);
+}
+
+/* After the engine: the baseline applied, before the report. */
+static void baseline_apply(const struct opts *o, struct findings *fs,
+			   struct report_meta *m)
+{
 	m->baseline = o->baseline != NULL;
-	engine_apply_baseline(e, o->baseline_fps, o->nbaseline);
-	*uses = xcalloc((size_t)n + 1, sizeof(**uses));
-	for (int i = 0; i < n; i++)
-		(*uses)[i] = judge_suppression_uses(j, i);
-	m->suppression_uses = *uses;
+	findings_apply_baseline(fs, o->baseline_fps, o->nbaseline);
 }
 
 static void free_opts(struct opts *o)
@@ -877,21 +887,69 @@ static void free_opts(struct opts *o)
 	free(o->baseline_fps);
 }
 
+/*
+ * Analyze the files FILES[0..N) as one run into the engine options EO
+ * (its fp_root taken from the trace when TRACE_ROOT): its findings into
+ * ALL (naming TRACE, or NULL), its counts into M and USES. IN is left
+ * open: the findings borrow its stacks. 0, or -1 after telling the user.
+ */
+static int analyze_one(const struct opts *o, const struct rule_set *rs,
+		       const struct frame_namer *namer,
+		       const char *const *files, int n, int kind,
+		       bool trace_root, const char *trace, struct input **in,
+		       struct findings *all, struct report_meta *m,
+		       uint64_t *uses)
+{
+	struct engine_options eo;
+	struct engine *e;
+	char root[PATH_MAX];
+	uint64_t unknown, unparsed;
+	int r;
+
+	if (input_open(in, files, n, kind, o->strict) < 0)
+		return -1;
+	engine_opts(o, namer, &eo);
+	/* each job of a matrix in its own workspace: the same fingerprints */
+	if (trace_root && recorded_cwd(files[0], root))
+		eo.fp_root = root;
+	e = engine_new(rs, &eo);
+	r = feed_pipelined(*in, e);
+	if (r == 0) {
+		engine_finish(e);
+		input_counts(*in, &unknown, &unparsed);
+		m->unknown_records += unknown;
+		m->unparsed_lines += unparsed;
+		m->events += engine_events(e);
+		m->dropped_pending += engine_dropped_pending(e);
+		count_uses(rs, e, uses);
+		engine_move_findings(e, all, trace);
+	}
+	engine_free(e);
+	return r < 0 ? -1 : 0;
+}
+
+/*
+ * fsrace analyze TRACE...: fsrace traces each a run of their own (the
+ * jobs of a CI matrix: one report, each finding once by its fingerprint,
+ * its evidence naming its trace); strace logs one run merged by time, as
+ * strace -ff writes them, unless --each-trace.
+ */
 static int analyze_main(int argc, char **argv, char **user_argv, int config)
 {
 	struct opts o = {0};
 	struct rule_set rs;
-	struct analysis a = {0};
 	struct report_meta m = {0};
-	struct input *in = NULL;
+	struct findings all;
+	struct input **in = NULL;
 	struct frame_namer *namer = NULL;
 	const char *const *files;
-	uint64_t unknown = 0, unparsed = 0;
-	int r, nfiles, status = EXIT_USAGE;
+	int r, nfiles, kind, status = EXIT_USAGE;
+	bool root_given, each;
 	/* what a SARIF report's paths are relative to */
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL;
 
+	findings_init(&all);
 	o.config_args = config;
 	r = parse_opts(&o, argc, argv);
 	if (r)
@@ -900,6 +958,7 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 		errorx("analyze needs a trace file: fsrace analyze TRACE...");
 		goto out_opts;
 	}
+	root_given = o.root != NULL;
 	/* a recorded run's workspace is where it ran: the same paths and
 	 * fingerprints as fsrace run gave it */
 	if (!o.root && recorded_cwd(argv[o.first_operand], root))
@@ -913,16 +972,20 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0)
 		goto out_rules;
-	if (input_open(&in, files, nfiles, o.input_format, o.strict) < 0)
+	kind = input_kind(files, nfiles, o.input_format);
+	if (kind < 0)
 		goto out_rules;
-	/* before the engine: its judge names frames for suppressions */
+	each = nfiles > 1 && (kind == IN_NATIVE || o.each_trace);
+	/* before the engines: their judges name frames for suppressions */
 	namer = cli_frame_namer_new();
-	a.engine = make_engine(&rs, &o, namer);
-	r = feed_pipelined(in, a.engine);
-	if (r < 0)
-		goto out_engine;
-	engine_finish(a.engine);
-	input_counts(in, &unknown, &unparsed);
+	uses = xcalloc((size_t)rs.nsuppressions + 1, sizeof(*uses));
+	in = xcalloc((size_t)nfiles, sizeof(*in));
+	for (int i = 0; i < (each ? nfiles : 1); i++)
+		if (analyze_one(&o, &rs, namer, files + i, each ? 1 : nfiles,
+				kind, each && !root_given,
+				each ? files[i] : NULL, &in[i], &all, &m,
+				uses) < 0)
+			goto out_engine;
 	m.files = files;
 	m.nfiles = nfiles;
 	m.tool_argv = (const char *const *)user_argv;
@@ -930,26 +993,25 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	m.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	m.rules = &rs;
 	m.show_suppressed = o.show_suppressed;
-	m.events = engine_events(a.engine);
-	m.dropped_pending = engine_dropped_pending(a.engine);
-	m.unknown_records = unknown;
-	m.unparsed_lines = unparsed;
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
-	baseline_apply(&o, a.engine, &m, &uses);
-	m.tool_status = gate(&o, engine_findings(a.engine));
+	m.suppression_uses = uses;
+	baseline_apply(&o, &all, &m);
+	m.tool_status = gate(&o, &all);
 	/* the report first: a baseline that cannot be written loses no
 	 * finding */
-	if (write_report(&o, engine_findings(a.engine), &m) < 0 ||
-	    (o.write_baseline &&
-	     baseline_write(o.write_baseline, a.engine) < 0))
+	if (write_report(&o, &all, &m) < 0 ||
+	    (o.write_baseline && baseline_write(o.write_baseline, &all) < 0))
 		goto out_engine;
 	status = m.tool_status;
 out_engine:
+	/* the findings borrow the inputs' stacks */
+	findings_release(&all);
 	free(uses);
-	engine_free(a.engine);
 	cli_frame_namer_free(namer);
-	input_close(in);
+	for (int i = 0; in && i < nfiles; i++)
+		input_close(in[i]);
+	free(in);
 out_rules:
 	rule_set_release(&rs);
 out_opts:
@@ -964,6 +1026,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	struct analysis a = {0};
 	struct report_meta m = {0};
 	struct tracer_options topt = {0};
+	struct findings all;
 	struct tracer *t = NULL;
 	struct frame_namer *namer = NULL;
 	char program[PATH_MAX];
@@ -972,6 +1035,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL;
 
+	findings_init(&all);
 	o.config_args = config;
 	r = parse_opts(&o, argc, argv);
 	if (!r)
@@ -1046,14 +1110,17 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
-	baseline_apply(&o, a.engine, &m, &uses);
+	uses = xcalloc((size_t)rs.nsuppressions + 1, sizeof(*uses));
+	count_uses(&rs, a.engine, uses);
+	m.suppression_uses = uses;
+	engine_move_findings(a.engine, &all, NULL);
+	baseline_apply(&o, &all, &m);
 	/* decided before the report, which says it (SARIF) */
-	m.tool_status = gate(&o, engine_findings(a.engine));
+	m.tool_status = gate(&o, &all);
 	if (!m.tool_status && prog_status)
 		m.tool_status = EXIT_PROGRAM_FAILED;
-	if (write_report(&o, engine_findings(a.engine), &m) < 0 ||
-	    (o.write_baseline &&
-	     baseline_write(o.write_baseline, a.engine) < 0))
+	if (write_report(&o, &all, &m) < 0 ||
+	    (o.write_baseline && baseline_write(o.write_baseline, &all) < 0))
 		goto out_engine;
 	status = m.tool_status;
 	/* a trace that could not be written is an error, always */
@@ -1061,6 +1128,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		status = EXIT_USAGE;
 	r = 0;
 out_engine:
+	findings_release(&all);
 	free(uses);
 	engine_free(a.engine);
 	cli_frame_namer_free(namer);

@@ -120,9 +120,8 @@ static int cmp_entry(const void *pa, const void *pb)
 	return c ? c : cmp_u64(&a->fp, &b->fp);
 }
 
-int baseline_write(const char *path, const struct engine *e)
+int baseline_write(const char *path, const struct findings *fs)
 {
-	const struct findings *fs = engine_findings(e);
 	struct entry *v = xcalloc(fs->n + 1, sizeof(*v));
 	struct atomic_file af;
 	struct jsonw o;
@@ -132,15 +131,14 @@ int baseline_write(const char *path, const struct engine *e)
 
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *fd = fs->v[i];
-		const char *p = finding_path(fd);
 
 		/* what the report shows, and what a baseline took out */
 		if (fd->status != FST_REPORTED && fd->status != FST_BASELINED)
 			continue;
 		v[n].rule = fd->rule->id;
 		v[n].fp = fd->fingerprint;
-		engine_fingerprint_name(e, v[n].path, sizeof(v[n].path),
-					p ? p : "");
+		snprintf(v[n].path, sizeof(v[n].path), "%s",
+			 fd->fp_name ? fd->fp_name : "");
 		n++;
 	}
 	qsort(v, n, sizeof(*v), cmp_entry);

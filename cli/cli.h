@@ -40,7 +40,11 @@ void cli_frame_namer_free(struct frame_namer *n);
 /* The events of analyze's or import's files (cli/input.c). */
 enum { IN_AUTO, IN_NATIVE, IN_STRACE };
 struct input;
+struct findings;
 int input_format_parse(const char *s);
+/* The format of FILES: FORMAT, or with IN_AUTO each file's, detected
+ * (all the same); -1 after telling the user why not. */
+int input_kind(const char *const *files, int nfiles, int format);
 /* Detect each file's format (FORMAT IN_AUTO) and open them; -1 after
  * telling the user why not. */
 int input_open(struct input **ret, const char *const *files, int nfiles,
@@ -89,7 +93,7 @@ int config_argv(int argc, char **argv, bool run, int *ret_argc,
 void config_argv_free(int argc, char **argv);
 
 int baseline_load(const char *path, uint64_t **ret, size_t *n);
-int baseline_write(const char *path, const struct engine *e);
+int baseline_write(const char *path, const struct findings *fs);
 
 /* The shipped rules' directory: $FSRACE_RULES, the source tree's, or
  * the installed one. */

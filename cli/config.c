@@ -75,6 +75,7 @@ static const struct key {
 	{"input_format", K_STRING, "--input-format",
 	 WORDS("auto", "native", "strace"), false, true},
 	{"strict", K_BOOL, "--strict", NULL, false, true},
+	{"each_trace", K_BOOL, "--each-trace", NULL, false, true},
 #undef WORDS
 };
 

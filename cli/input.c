@@ -76,11 +76,8 @@ static int detect(const char *path)
 	return -1;
 }
 
-int input_open(struct input **ret, const char *const *files, int nfiles,
-	       int format, bool strict)
+int input_kind(const char *const *files, int nfiles, int format)
 {
-	struct input *in;
-	char err[1024];
 	int kind = format;
 
 	for (int i = 0; format == IN_AUTO && i < nfiles; i++) {
@@ -96,6 +93,18 @@ int input_open(struct input **ret, const char *const *files, int nfiles,
 		}
 		kind = k;
 	}
+	return kind;
+}
+
+int input_open(struct input **ret, const char *const *files, int nfiles,
+	       int format, bool strict)
+{
+	struct input *in;
+	char err[1024];
+	int kind = input_kind(files, nfiles, format);
+
+	if (kind < 0)
+		return -1;
 	in = xcalloc(1, sizeof(*in));
 	in->files = files;
 	in->nfiles = nfiles;

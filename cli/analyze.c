@@ -154,7 +154,7 @@ static void usage(bool run, FILE *f)
 	      "      --ignore GLOB       ignore events on paths matching "
 	      "GLOB (repeatable)\n"
 	      "      --no-default-filters  analyze /proc, /sys, /dev and "
-	      "loader lookups too,\n"
+	      "locale data too,\n"
 	      "                          and keep severities as the rules "
 	      "give them\n"
 	      "      --scope SCOPE       default, or all: also report what "

@@ -457,10 +457,50 @@ def test_exec_by_path_is_no_lookup(ctx):
 
 
 def test_library_globs_leave_other_names(ctx):
-    """The path policy ignores the loader's libraries (*.so, *.so.N), not
+    """The loader's suppression takes libraries (*.so, *.so.N), not
     every name with .so in it: a stat then open of a.so.json is
     reported, of libx.so.1 not."""
     for name, want in (("a.so.json", 1), ("libx.so.1", 0)):
         harness.write_file(os.path.join(ctx.tmp, name), "x\n")
         got = reported(ctx, [ctx.fixture("stat_open"), name, "missing"])
         assert [g[2] for g in got].count(name) == want, (name, got)
+
+
+def test_dynamic_loader_suppressed_and_counted(ctx):
+    """CPython imports an extension module of the script's directory: its
+    finder stats the .so, then dlopen opens it. That is the loader's
+    machinery: suppressed with its reason and counted (not ignored), and
+    reported without the shipped suppressions."""
+    need(PYTHON)
+    ext = "_bz2.cpython-311-x86_64-linux-gnu.so"
+    src = os.path.join("/usr/lib/python3.11/lib-dynload", ext)
+    if not os.path.exists(src):
+        raise harness.Skip(f"no {src}")
+    lib = os.path.join(ctx.tmp, ext)
+    shutil.copy(src, lib)
+    argv = [PYTHON, "-c", "import sys; sys.path.insert(0, '.'); "
+            "import _bz2; assert _bz2.__file__ == " + repr(lib)]
+    p = ctx.run(["run", "--show-suppressed", "--", *argv], cwd=ctx.tmp,
+                env=python_env(False))
+    assert p.returncode == 0, p.stderr
+    reason = ("the dynamic loader and dlopen(3) find a shared library by "
+              "checking candidates (access of /etc/ld.so.preload, a stat "
+              "of each, as CPython's finder does for an extension "
+              "module), then open it and map the descriptor "
+              f"({SHIPPED}:{shipped_line('the dynamic loader')})")
+    lines = p.stderr.split("\n")
+    assert lines[0].startswith(
+        f"suppressed[check-then-use] newfstatat('{lib}') then "
+        f"openat('{lib}') by name"), p.stderr
+    assert lines[1] == f"    reason   {reason}", p.stderr
+    assert tally("\n".join(lines[-3:])) == (
+        "0 findings (0 error, 0 warning, 0 note) in N events\n"
+        "not reported: 1 suppressed\n"), p.stderr
+    out = os.path.join(ctx.tmp, "r.json")
+    ctx.run(["run", "--no-default-suppressions", "--fail-on", "none", "-o",
+             out, "--", *argv], cwd=ctx.tmp, env=python_env(False))
+    doc = harness.read_findings(out)
+    assert [(f["rule"], [(e["syscall"], e["abspath"]) for e in f["evidence"]])
+            for f in doc["findings"] if f["evidence"][0]["abspath"] == lib
+            ] == [("check-then-use", [("newfstatat", lib), ("openat", lib)])
+                  ], doc["findings"]

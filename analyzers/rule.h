@@ -66,6 +66,7 @@ enum field {
 	F_NOFOLLOW,
 	F_EXCL,
 	F_WRITABLE,
+	F_DIRFD_NOFOLLOW,
 	/* flag sets */
 	F_FLAGS,
 	F_ACCESS,

@@ -50,6 +50,7 @@ static const char *const field_names[F_COUNT_] = {
 	[F_NOFOLLOW] = "nofollow",
 	[F_EXCL] = "excl",
 	[F_WRITABLE] = "writable",
+	[F_DIRFD_NOFOLLOW] = "dirfd_nofollow",
 	[F_FLAGS] = "flags",
 	[F_ACCESS] = "access",
 };

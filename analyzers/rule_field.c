@@ -222,6 +222,13 @@ bool field_int(const struct event *ev, enum field f, int64_t *v)
 		     ((ev->flags & O_ACCMODE_) != 0 ||
 		      (ev->flags & (O_CREAT_ | O_TRUNC_)));
 		return true;
+	case F_DIRFD_NOFOLLOW:
+		/* an entry of a directory opened with O_NOFOLLOW: only its
+		 * last component can be swapped */
+		*v = (ev->has & HAS_DIRFD_NOFOLLOW) && ev->dirfd_nofollow &&
+		     ev->path && ev->path[0] && !strchr(ev->path, '/') &&
+		     strcmp(ev->path, "..");
+		return true;
 	case F_FLAGS:
 		*v = (int64_t)ev->flags;
 		return ev->has & HAS_FLAGS;

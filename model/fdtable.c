@@ -12,6 +12,7 @@ struct fdent {
 	bool open;
 	bool known; /* path holds the fd's path */
 	bool cloexec;
+	bool nofollow; /* opened without following a symlink */
 };
 
 struct fdtable {
@@ -84,9 +85,11 @@ struct fdtable *fdtable_copy(const struct fdtable *t)
 	for (int fd = 0; fd < t->size; fd++) {
 		const struct fdent *e = &t->ents[fd];
 
-		if (e->open)
+		if (e->open) {
 			fdtable_set(c, fd, e->known ? e->path : NULL,
 				    e->cloexec);
+			c->ents[fd].nofollow = e->nofollow;
+		}
 	}
 	return c;
 }
@@ -102,6 +105,7 @@ int fdtable_set(struct fdtable *t, int fd, const char *path, bool cloexec)
 	set_path(e, path);
 	e->open = true;
 	e->cloexec = cloexec;
+	e->nofollow = false;
 	return 0;
 }
 
@@ -138,7 +142,25 @@ bool fdtable_shared(const struct fdtable *t)
 
 int fdtable_learn(struct fdtable *t, int fd, const char *path)
 {
-	return fdtable_set(t, fd, path, fdtable_cloexec(t, fd));
+	bool nofollow = fdtable_nofollow(t, fd);
+	int r = fdtable_set(t, fd, path, fdtable_cloexec(t, fd));
+
+	if (r == 0)
+		t->ents[fd].nofollow = nofollow;
+	return r;
+}
+
+void fdtable_set_nofollow(struct fdtable *t, int fd)
+{
+	if (get(t, fd))
+		t->ents[fd].nofollow = true;
+}
+
+bool fdtable_nofollow(const struct fdtable *t, int fd)
+{
+	const struct fdent *e = get(t, fd);
+
+	return e && e->nofollow;
 }
 
 void fdtable_close(struct fdtable *t, int fd)
@@ -170,6 +192,7 @@ int fdtable_dup(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 {
 	const struct fdent *o = get(t, oldfd);
 	char *copy = NULL;
+	bool nofollow;
 	int r;
 
 	if (!o)
@@ -179,7 +202,10 @@ int fdtable_dup(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	/* the source may move when the table grows */
 	if (o->known)
 		copy = xstrdup(o->path);
+	nofollow = o->nofollow;
 	r = fdtable_set(t, newfd, copy, cloexec);
+	if (r == 0)
+		t->ents[newfd].nofollow = nofollow;
 	free(copy);
 	return r;
 }

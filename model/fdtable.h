@@ -42,6 +42,10 @@ bool fdtable_shared(const struct fdtable *t);
  */
 int fdtable_learn(struct fdtable *t, int fd, const char *path);
 void fdtable_close(struct fdtable *t, int fd);
+/* FD was opened without following a symlink (O_NOFOLLOW): it, and the
+ * fds dup'ed from it, keep that until FD is made again. */
+void fdtable_set_nofollow(struct fdtable *t, int fd);
+bool fdtable_nofollow(const struct fdtable *t, int fd);
 /* close_range(2): close, or with CLOEXEC only mark, fds FIRST..LAST. */
 void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last,
 			 bool cloexec_only);

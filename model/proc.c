@@ -381,8 +381,14 @@ void proc_apply_entry(struct proc_model *m, struct proc *p, struct event *ev,
 	uint64_t kset = kinds(sc);
 	bool at_empty;
 
-	if (ev->has & HAS_DIRFD)
+	if (ev->has & HAS_DIRFD) {
 		ev->dirfd_path = dirfd_path(m, p, ev->dirfd, s->dirfd_path);
+		if (ev->dirfd != AT_FDCWD_ &&
+		    fdtable_nofollow(p->fds, ev->dirfd)) {
+			ev->has |= HAS_DIRFD_NOFOLLOW;
+			ev->dirfd_nofollow = true;
+		}
+	}
 	if (ev->has & HAS_DIRFD2)
 		ev->dirfd2_path = dirfd_path(m, p, ev->dirfd2, s->dirfd2_path);
 	if (ev->has & HAS_FD)
@@ -456,10 +462,13 @@ void proc_apply_exit(struct proc_model *m, struct proc *p, struct event *ev,
 		 * backend says what the kernel calls the file ("/dir/#12
 		 * (deleted)").
 		 */
-		if (ev->ret >= 0 && ev->ret < FDTABLE_NR_OPEN)
+		if (ev->ret >= 0 && ev->ret < FDTABLE_NR_OPEN) {
 			fdtable_set(p->fds, (int)ev->ret,
 				    tmpfile(ev->flags) ? NULL : ev->abspath,
 				    ev->flags & O_CLOEXEC_);
+			if ((ev->has & HAS_FLAGS) && (ev->flags & O_NOFOLLOW_))
+				fdtable_set_nofollow(p->fds, (int)ev->ret);
+		}
 		ret_path(m, p, ev, s);
 		break;
 	case E_DUP:

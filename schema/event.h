@@ -73,6 +73,8 @@ enum event_has {
 	HAS_CREDS = 1 << 18, /* creds: an exec (or the first sight of a task) */
 	HAS_EXISTED = 1 << 19, /* existed: an open with O_CREAT */
 	HAS_STACK = 1 << 20,   /* stack: taken at its entry (--stacks) */
+	/* dfd_nofollow: the dirfd was opened with O_NOFOLLOW */
+	HAS_DIRFD_NOFOLLOW = 1 << 21,
 };
 
 /* Who a process runs as, read when it exec'd (docs/trace-format.md). */
@@ -131,6 +133,9 @@ struct event {
 	/* O_CREAT: the name was there before the call (it was opened, not
 	 * created) */
 	bool existed;
+	/* the dirfd (not AT_FDCWD) was opened with O_NOFOLLOW: the directory
+	 * it names was not reached through a symlink in its last component */
+	bool dirfd_nofollow;
 	/* where in the code it was called: interned in the trace's
 	 * stack table (stacks.h), which outlives the event */
 	const struct stack_trace *stack;

@@ -77,6 +77,7 @@ const struct event_field event_fields[] = {
 	PLAIN("parent2", parent2, FK_PARENT, T_SYSCALL),
 	LEADER("creds", creds, FK_CREDS, HAS_CREDS),
 	LEADER("existed", existed, FK_BOOL, HAS_EXISTED),
+	LEADER("dfd_nofollow", dirfd_nofollow, FK_BOOL, HAS_DIRFD_NOFOLLOW),
 	LEADER("stack", stack, FK_STACK, HAS_STACK),
 
 	PLAIN("syscall", fork_syscall, FK_STRING, T_FORK),

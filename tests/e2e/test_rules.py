@@ -881,3 +881,85 @@ def test_policy_broken_file(ctx):
             2, f"fsrace: {shipped}/policy.json:1:34: expected a value\n"), \
             (extra, proc.stderr)
         assert not os.path.exists(marker), "the program ran"
+
+
+# --- the verified pattern through a directory descriptor -------------------
+
+DIRFD_MODES = {
+    # mode: the lstat-then-follow variant reported, or None
+    "pinned": None,
+    "plain": "and then fstat'ed the descriptor",
+    "nofstat": "and the descriptor was never fstat'ed",
+    "sub": "and then fstat'ed the descriptor",
+}
+
+
+def dirfd_work(ctx, mode):
+    work = Work(ctx, "w-" + mode)
+    os.makedirs(work.path("d", "sub"))
+    work.write("d/data", "x\n")
+    work.write("d/sub/data", "y\n")
+    return work
+
+
+def dirfd_findings(doc, work, mode):
+    """(rule, evidence, the variant's phrase) of each finding, and the
+    path the fixture opens in MODE."""
+    path = work.path("d", "sub/data" if mode == "sub" else "data")
+    phrases = [v for v in DIRFD_MODES.values() if v]
+    return [(f["rule"], [(e["syscall"], e["abspath"]) for e in f["evidence"]],
+             next((v for v in phrases if v in f["message"]), f["message"]))
+            for f in doc["findings"]], path
+
+
+def test_lstat_then_open_relative_to_a_nofollow_dirfd(ctx):
+    """An lstat then an open of an entry of a directory opened with
+    O_NOFOLLOW, the descriptor then fstat'ed (an fts-style walk), is the
+    verified pattern: no finding. The same through a directory opened
+    following symlinks, without the fstat, or of a name with a '/' (whose
+    directory part can be swapped) is reported."""
+    fixture = ctx.fixture("rule-lstat-then-follow-dirfd")
+    for mode, variant in DIRFD_MODES.items():
+        work = dirfd_work(ctx, mode)
+        proc, doc = fsrace_run(ctx, work, [fixture, mode])
+        got, path = dirfd_findings(doc, work, mode)
+        want = [] if variant is None else [
+            ("lstat-then-follow", [("newfstatat", path), ("openat", path)],
+             variant)]
+        assert got == want, (mode, got, proc.stderr)
+        assert proc.returncode == (0 if variant is None else 1), (
+            mode, proc.stderr)
+        # the trace says which dirfd was opened without following
+        trace = os.path.join(ctx.tmp, f"{mode}.jsonl")
+        p = ctx.run(["record", "-o", trace, "--", fixture, mode],
+                    cwd=work.dir)
+        assert p.returncode == 0, p.stderr
+        _, recs = harness.read_trace(trace)
+        opens = [(r["path"], r.get("dfd_nofollow"))
+                 for r in recs if r.get("syscall") == "openat" and
+                 r.get("path") in ("data", "sub/data")]
+        assert opens == [("sub/data" if mode == "sub" else "data",
+                          None if mode == "plain" else True)], opens
+
+
+def test_nofollow_dirfd_from_a_strace_log(ctx):
+    """The importer models the dirfd's O_NOFOLLOW as the tracer does."""
+    strace = harness.which("strace")
+    if not strace:
+        raise Skip("no strace")
+    fixture = ctx.fixture("rule-lstat-then-follow-dirfd")
+    for mode in ("pinned", "plain"):
+        work = dirfd_work(ctx, mode)
+        log = os.path.join(ctx.tmp, f"{mode}.log")
+        p = subprocess.run([strace, "-f", "-tt", "-T", "-y", "-yy", "-v",
+                            "-o", log, fixture, mode], cwd=work.dir,
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        out = os.path.join(ctx.tmp, f"{mode}.json")
+        p = ctx.run(["analyze", "--fail-on", "none", "-o", out, log])
+        assert p.returncode == 0, p.stderr
+        got, path = dirfd_findings(harness.read_findings(out), work, mode)
+        want = [] if mode == "pinned" else [
+            ("lstat-then-follow", [("newfstatat", path), ("openat", path)],
+             DIRFD_MODES[mode])]
+        assert got == want, (mode, got)

@@ -238,6 +238,37 @@ static void test_close_range_edges(void **state)
 	fdtable_unref(t);
 }
 
+/* O_NOFOLLOW: kept by dup, fork's copy and a learnt path; a new fd of
+ * the same number, a close or an unknown fd has none */
+static void test_nofollow(void **state)
+{
+	struct fdtable *t = fdtable_new(), *c;
+
+	(void)state;
+	assert_int_equal(fdtable_set(t, 3, "/d", false), 0);
+	assert_false(fdtable_nofollow(t, 3));
+	fdtable_set_nofollow(t, 3);
+	assert_true(fdtable_nofollow(t, 3));
+	assert_int_equal(fdtable_dup(t, 3, 9, false), 0);
+	assert_true(fdtable_nofollow(t, 9));
+	assert_int_equal(fdtable_learn(t, 3, "/d2"), 0);
+	assert_true(fdtable_nofollow(t, 3));
+	c = fdtable_copy(t);
+	assert_true(fdtable_nofollow(c, 3));
+	assert_true(fdtable_nofollow(c, 9));
+	assert_int_equal(fdtable_set(t, 9, "/e", false), 0);
+	assert_false(fdtable_nofollow(t, 9));
+	assert_true(fdtable_nofollow(c, 9));
+	fdtable_close(t, 3);
+	assert_false(fdtable_nofollow(t, 3));
+	fdtable_set_nofollow(t, 3); /* closed: stays unknown */
+	assert_false(fdtable_nofollow(t, 3));
+	assert_false(fdtable_nofollow(t, 100));
+	assert_false(fdtable_nofollow(t, -1));
+	fdtable_unref(c);
+	fdtable_unref(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_more_edges),
 		cmocka_unit_test(test_learn_and_dup_flags),
 		cmocka_unit_test(test_close_range_edges),
+		cmocka_unit_test(test_nofollow),
 	};
 
 	return cmocka_run_group_tests_name("fdtable", tests, NULL, NULL);

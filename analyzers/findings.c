@@ -79,6 +79,7 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->has_ret = ev->has & HAS_RET;
 	d->ret = ev->ret;
 	d->err = ev->err;
+	d->injected = (ev->has & HAS_INJECTED) && ev->injected;
 	d->stat = ev->stat;
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
@@ -920,6 +921,10 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 		}
 	}
 	kv_str(o, "source", e->source);
+	if (e->injected) {
+		jsonw_key(o, "injected");
+		jsonw_bool(o, true);
+	}
 	if (e->stat.valid) {
 		jsonw_key(o, "stat");
 		jsonw_begin_object(o);
@@ -1321,6 +1326,8 @@ static void group_text(FILE *out, const struct finding_group *g,
 			fprintf(out, " = -1 %s", errno_name(ev->err) ?: "?");
 		else if (ev->has_ret)
 			fprintf(out, " = %lld", (long long)ev->ret);
+		if (ev->injected)
+			fputs(" (injected)", out);
 		/* an imported event: the strace log's line it came from */
 		if (ev->source)
 			fprintf(out, " at %s", ev->source);

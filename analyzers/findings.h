@@ -34,6 +34,7 @@ struct evidence {
 	bool has_ret;
 	int64_t ret;
 	int err;
+	bool injected; /* --inject failed it: it never ran */
 	struct ident stat;
 	bool parent_valid;
 	uint32_t parent_mode;

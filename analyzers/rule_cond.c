@@ -64,19 +64,18 @@ static const struct {
 	{"fd", SC_FD},	       {"process", SC_PROCESS}, {"data", SC_DATA},
 };
 
-/* Add the syscall, @class or @group NAME (at N) to SET. */
-static void add_syscalls(struct loader *l, struct scset *set, const char *name,
-			 const struct jnode *n)
+int rule_set_syscalls(const struct rule_set *rs, const char *name,
+		      struct scset *set)
 {
 	const struct syscall_desc *sc;
 
 	if (name[0] == '@') {
-		const struct group *g = rule_set_group(l->rs, name + 1);
+		const struct group *g = rule_set_group(rs, name + 1);
 
 		if (g) {
 			for (int w = 0; w < SYSCALL_WORDS; w++)
 				set->w[w] |= g->set.w[w];
-			return;
+			return 0;
 		}
 		for (unsigned c = 0; c < ARRAY_SIZE(classes); c++) {
 			if (strcmp(classes[c].name, name + 1))
@@ -84,20 +83,30 @@ static void add_syscalls(struct loader *l, struct scset *set, const char *name,
 			for (unsigned i = 0; i < syscall_table_size; i++)
 				if (syscall_table[i].classes & classes[c].class)
 					scset_add(set, i);
-			return;
+			return 0;
 		}
-		load_fail_at(l, n, "unknown syscall group or class \"%s\"",
-			     name);
-		return;
+		return -1;
 	}
 	sc = syscall_by_name(name);
-	if (!sc) {
+	if (!sc)
+		return -1;
+	scset_add(set, syscall_index(sc));
+	return 0;
+}
+
+/* Add the syscall, @class or @group NAME (at N) to SET. */
+static void add_syscalls(struct loader *l, struct scset *set, const char *name,
+			 const struct jnode *n)
+{
+	if (rule_set_syscalls(l->rs, name, set) == 0)
+		return;
+	if (name[0] == '@')
+		load_fail_at(l, n, "unknown syscall group or class \"%s\"",
+			     name);
+	else
 		load_fail_at(l, n,
 			     "unknown syscall \"%s\" (not one fsrace traces)",
 			     name);
-		return;
-	}
-	scset_add(set, syscall_index(sc));
 }
 
 void rule_load_groups(struct loader *l, const struct jnode *g)

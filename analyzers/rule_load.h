@@ -51,6 +51,10 @@ void rule_set_drop_last(struct rule_set *rs);
 void rule_set_add_group(struct rule_set *rs, struct group *g);
 void rule_set_drop_last_group(struct rule_set *rs);
 const struct group *rule_set_group(const struct rule_set *rs, const char *name);
+/* The syscall, @group or @class NAME added to SET: 0, or -1 when RS knows
+ * no such name. */
+int rule_set_syscalls(const struct rule_set *rs, const char *name,
+		      struct scset *set);
 /* The "groups" object G of a rule file, added to the rule set. */
 void rule_load_groups(struct loader *l, const struct jnode *g);
 

@@ -222,6 +222,8 @@ static void event_text(struct strbuf *b, const struct evidence *e,
 		strbuf_addf(b, " = -1 %s", errno_name(e->err) ?: "?");
 	else if (e->has_ret)
 		strbuf_addf(b, " = %lld", (long long)e->ret);
+	if (e->injected)
+		strbuf_addstr(b, " (injected by fsrace)");
 	strbuf_addf(b, " in pid %d", e->pid);
 	if (program)
 		strbuf_addf(b, " (%s)", program);

@@ -59,8 +59,8 @@ struct opts {
 	const char **rules;
 	int nrules;
 	bool no_default_rules;
-	const char **enable, **disable, **severity, **params;
-	int nenable, ndisable, nseverity, nparams;
+	const char **enable, **disable, **severity, **params, **injects;
+	int nenable, ndisable, nseverity, nparams, ninjects;
 	enum format format;
 	struct output outputs[OUTPUTS_MAX];
 	int noutputs;
@@ -169,7 +169,13 @@ static void usage(bool run, FILE *f)
 		      "FILE\n"
 		      "      --no-seccomp        stop at every syscall\n"
 		      "      --stacks            where in the code each call "
-		      "was made\n",
+		      "was made\n"
+		      "      --inject "
+		      "SYSCALL=ERRNO[:path=GLOB][:when=N|N+|N..M]"
+		      "\n"
+		      "                          fail the matching calls with "
+		      "ERRNO, without making\n"
+		      "                          them (repeatable)\n",
 		      f);
 	else
 		fputs("      --input-format FMT  auto (default), native or "
@@ -591,6 +597,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"record", required_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, 'X'},
 		{"stacks", no_argument, NULL, 'K'},
+		{"inject", required_argument, NULL, 'J'},
 		{"stack-depth", required_argument, NULL, 'k'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
@@ -724,9 +731,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'w':
 		case 'X':
 		case 'K':
+		case 'J':
 			if (!o->run)
 				goto unknown;
-			if (c == 'w')
+			if (c == 'J')
+				push(&o->injects, &o->ninjects, v);
+			else if (c == 'w')
 				o->record = v;
 			else if (c == 'X')
 				o->no_seccomp = true;
@@ -883,6 +893,7 @@ static void free_opts(struct opts *o)
 	free(o->disable);
 	free(o->severity);
 	free(o->params);
+	free(o->injects);
 	free(o->ignore);
 	free(o->baseline_fps);
 }
@@ -1026,6 +1037,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	struct analysis a = {0};
 	struct report_meta m = {0};
 	struct tracer_options topt = {0};
+	struct cli_injects inj = {0};
 	struct findings all;
 	struct tracer *t = NULL;
 	struct frame_namer *namer = NULL;
@@ -1055,7 +1067,8 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	if (check_outputs(&o) < 0 || baseline_setup(&o) < 0)
 		goto out_opts;
 	rule_set_init(&rs);
-	if (load_rules(&rs, &o) < 0)
+	if (load_rules(&rs, &o) < 0 ||
+	    cli_injects_parse(o.injects, o.ninjects, &rs, &inj) < 0)
 		goto out_rules;
 	if (record_find_program(argv[o.first_operand], program,
 				sizeof(program)) < 0)
@@ -1076,6 +1089,8 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	topt.no_seccomp = o.no_seccomp;
 	topt.stacks = o.stacks;
 	topt.stack_table = o.stacks ? stack_table_new() : NULL;
+	topt.inject = inj.v;
+	topt.ninject = inj.n;
 	topt.on_event = on_event;
 	topt.on_tick = on_tick;
 	topt.ud = &a;
@@ -1088,7 +1103,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		goto out_engine;
 	}
 	if (a.recording)
-		record_write_header(&a.w, t, &topt);
+		record_write_header(&a.w, t, &topt, inj.n ? inj.specs : NULL);
 	prog_status = tracer_run(t);
 	tracer_free(t);
 	engine_finish(a.engine);
@@ -1135,6 +1150,7 @@ out_engine:
 	/* after the findings, which point into it */
 	stack_table_free(topt.stack_table);
 out_rules:
+	cli_injects_free(&inj);
 	rule_set_release(&rs);
 out_opts:
 	free_opts(&o);

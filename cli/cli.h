@@ -30,6 +30,26 @@ int cmd_merge(int argc, char **argv);
 struct rule_set;
 struct event;
 struct frame_namer;
+struct tracer_inject;
+
+/*
+ * --inject SPEC (cli/inject.c, docs/inject.md) into OUT, its syscalls
+ * named by RS's groups; *RET_GLOB the path glob OUT borrows (made
+ * absolute, to free), or NULL. 0, or -1 after telling the user.
+ */
+int cli_inject_parse(const char *spec, const struct rule_set *rs,
+		     struct tracer_inject *out, char **ret_glob);
+/* All of a command's --inject specs: tracer_options' array, and the
+ * specs as given for the trace header (NULL-terminated). */
+struct cli_injects {
+	struct tracer_inject *v;
+	char **globs;
+	const char **specs;
+	int n;
+};
+int cli_injects_parse(const char *const *specs, int n,
+		      const struct rule_set *rs, struct cli_injects *ret);
+void cli_injects_free(struct cli_injects *in);
 
 /* Who names the frames of a report or a dump (cli/frames.c): libdw in a
  * build with stacks, nobody otherwise (module and address only, or what
@@ -115,7 +135,9 @@ int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen);
 int record_find_program(const char *prog, char *ret, size_t size);
 
 /* Write the trace header for a tracer that has started. */
+/* INJECT: the --inject specs (NULL-terminated), or NULL */
 void record_write_header(struct trace_writer *w, const struct tracer *t,
-			 const struct tracer_options *topt);
+			 const struct tracer_options *topt,
+			 const char *const *inject);
 
 #endif

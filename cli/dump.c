@@ -220,6 +220,8 @@ static void syscall_line(struct line *l, const struct event *ev)
 		    (unsigned long long)ev->stat.nlink, ev->stat.uid);
 	if (ev->has & HAS_EXISTED)
 		put(l, ev->existed ? " (existed)" : " (new)");
+	if ((ev->has & HAS_INJECTED) && ev->injected)
+		put(l, " (INJECTED)");
 	if (ev->has & HAS_CREDS)
 		put(l, " {uid=%u, euid=%u%s}", ev->creds.uid, ev->creds.euid,
 		    ev->creds.secure ? ", secure" : "");

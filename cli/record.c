@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "opt.h"
+#include "rule.h"
 #include "stacks.h"
 #include "config.h"
 #include "tracer.h"
@@ -96,7 +97,8 @@ int record_find_program(const char *prog, char *ret, size_t size)
 }
 
 void record_write_header(struct trace_writer *w, const struct tracer *t,
-			 const struct tracer_options *topt)
+			 const struct tracer_options *topt,
+			 const char *const *inject)
 {
 	static const char *const none[] = {NULL};
 	struct trace_header h = {0};
@@ -116,14 +118,19 @@ void record_write_header(struct trace_writer *w, const struct tracer *t,
 	h.attach = topt->attach_pid > 0;
 	h.attach_pid = topt->attach_pid;
 	h.seccomp = tracer_seccomp(t, &h.seccomp_reason);
+	h.inject = inject;
 	trace_writer_header(w, &h);
 }
 
 static void usage_record(void)
 {
-	fputs("usage: fsrace record [--no-seccomp] [--stacks] -o FILE -- PROG "
-	      "[ARGS...]\n"
-	      "       fsrace record [--stacks] -o FILE -p PID\n",
+	fputs("usage: fsrace record [--no-seccomp] [--stacks] "
+	      "[--inject SPEC]... -o FILE -- PROG [ARGS...]\n"
+	      "       fsrace record [--stacks] [--inject SPEC]... -o FILE -p "
+	      "PID\n"
+	      "  --inject SYSCALL=ERRNO[:path=GLOB][:when=N|N+|N..M]\n"
+	      "                 fail the matching calls with ERRNO, without "
+	      "making them\n",
 	      stdout);
 }
 
@@ -140,13 +147,17 @@ static int parse_pid(const char *s, int *ret)
 	return 0;
 }
 
-int cmd_record(int argc, char **argv)
+/* fsrace record; its --inject specs into SPECS, parsed into INJ (both
+ * the caller's to free) */
+static int record(int argc, char **argv, const char ***specs, int *nspecs,
+		  struct cli_injects *inj)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"pid", required_argument, NULL, 'p'},
 		{"no-seccomp", no_argument, NULL, 'S'},
 		{"stacks", no_argument, NULL, 'K'},
+		{"inject", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -176,6 +187,12 @@ int cmd_record(int argc, char **argv)
 		case 'K':
 			topt.stacks = true;
 			break;
+		case 'I':
+			*specs = xrealloc(*specs, (size_t)(*nspecs + 2) *
+							  sizeof(**specs));
+			(*specs)[(*nspecs)++] = p.value;
+			(*specs)[*nspecs] = NULL;
+			break;
 		case 'h':
 			usage_record();
 			return EXIT_CLEAN;
@@ -201,6 +218,23 @@ int cmd_record(int argc, char **argv)
 		errorx("--stacks: this fsrace was built without libunwind and "
 		       "libdw");
 		return EXIT_USAGE;
+	}
+	if (*nspecs) {
+		struct rule_set rs;
+		char err[1024];
+
+		/* the shipped groups name the calls: @rename */
+		rule_set_init(&rs);
+		r = cli_load_default_groups(&rs, err, sizeof(err));
+		if (r < 0)
+			errorx("%s", err);
+		else
+			r = cli_injects_parse(*specs, *nspecs, &rs, inj);
+		rule_set_release(&rs);
+		if (r < 0)
+			return EXIT_USAGE;
+		topt.inject = inj->v;
+		topt.ninject = inj->n;
 	}
 	if (cli_check_output(out, ATOMIC_FILE_STREAM) < 0)
 		return EXIT_USAGE;
@@ -230,7 +264,7 @@ int cmd_record(int argc, char **argv)
 		stack_table_free(topt.stack_table);
 		return EXIT_USAGE;
 	}
-	record_write_header(&rec.w, t, &topt);
+	record_write_header(&rec.w, t, &topt, inj->n ? inj->specs : NULL);
 	status = tracer_run(t);
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);
@@ -240,5 +274,16 @@ int cmd_record(int argc, char **argv)
 	/* a trace that could not be written is an error, always */
 	if (r < 0 || rec.write_failed)
 		return EXIT_USAGE;
+	return status;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	const char **specs = NULL;
+	struct cli_injects inj = {0};
+	int nspecs = 0, status = record(argc, argv, &specs, &nspecs, &inj);
+
+	cli_injects_free(&inj);
+	free(specs);
 	return status;
 }

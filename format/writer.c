@@ -113,6 +113,10 @@ void header_to_json(struct jsonw *o, const struct trace_header *h)
 		jsonw_key(o, "sources");
 		string_array(o, h->sources, -1);
 	}
+	if (h->inject) {
+		jsonw_key(o, "inject");
+		string_array(o, h->inject, -1);
+	}
 	jsonw_key(o, "seccomp");
 	jsonw_bool(o, h->seccomp);
 	if (h->seccomp_reason) {

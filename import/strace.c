@@ -175,6 +175,7 @@ struct result {
 	char *deco; /* "= 3</tmp/x>" */
 	bool has_dur;
 	uint64_t dur;
+	bool injected; /* strace -e inject: "(INJECTED)" */
 };
 
 /* " = 3</x> <0.1>", " = -1 ENOENT (...)", " = ? ERESTARTSYS (...)" */
@@ -234,6 +235,7 @@ static bool parse_result(struct strace_reader *r, const char *s, size_t n,
 		res->failed = true;
 	}
 	res->has_dur = line_duration(s, n, &res->dur);
+	res->injected = memmem(p, (size_t)(end - p), " (INJECTED)", 11) != NULL;
 	return true;
 }
 
@@ -606,6 +608,10 @@ static int do_call(struct strace_reader *r, struct stask *k,
 	if (c->no_result)
 		return 1;
 	ev->has |= HAS_RET;
+	if (res.injected) {
+		ev->has |= HAS_INJECTED;
+		ev->injected = true;
+	}
 	if (res.failed) {
 		ev->ret = -1;
 		ev->err = res.err;

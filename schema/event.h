@@ -75,6 +75,8 @@ enum event_has {
 	HAS_STACK = 1 << 20,   /* stack: taken at its entry (--stacks) */
 	/* dfd_nofollow: the dirfd was opened with O_NOFOLLOW */
 	HAS_DIRFD_NOFOLLOW = 1 << 21,
+	/* injected: fsrace failed the call (--inject): it never ran */
+	HAS_INJECTED = 1 << 22,
 };
 
 /* Who a process runs as, read when it exec'd (docs/trace-format.md). */
@@ -136,6 +138,8 @@ struct event {
 	/* the dirfd (not AT_FDCWD) was opened with O_NOFOLLOW: the directory
 	 * it names was not reached through a symlink in its last component */
 	bool dirfd_nofollow;
+	/* --inject: the call was not made; fsrace returned its errno */
+	bool injected;
 	/* where in the code it was called: interned in the trace's
 	 * stack table (stacks.h), which outlives the event */
 	const struct stack_trace *stack;
@@ -176,6 +180,8 @@ struct trace_header {
 	const char *seccomp_reason; /* why seccomp is off, or NULL */
 	/* import mode (fsrace import): the strace logs, NULL-terminated */
 	const char *const *sources;
+	/* --inject: the specs as given, NULL-terminated, or NULL */
+	const char *const *inject;
 };
 
 /* Reset EV to an empty event of TYPE. */

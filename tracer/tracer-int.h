@@ -40,6 +40,7 @@ struct task {
 	uint64_t linkbuf;
 	bool statx;
 	unsigned hints; /* enum proc_hint */
+	int inject_err; /* --inject: the call was skipped, fails with this */
 	struct event ev;
 	struct proc_strings s;
 	char path[PATH_BUF], path2[PATH_BUF];

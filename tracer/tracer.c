@@ -10,8 +10,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fnmatch.h>
+#include <stddef.h>
 #include <sys/ptrace.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,6 +107,59 @@ static void resume(struct tracer *t, struct task *k, int sig)
 	ptrace_ok(ptrace(op, k->p.tid, 0L, (long)sig), k->p.tid);
 }
 
+static bool inject_path_matches(const struct tracer_inject *in,
+				const struct event *ev)
+{
+	if (!in->glob)
+		return true;
+	return (ev->abspath && !fnmatch(in->glob, ev->abspath, 0)) ||
+	       (ev->abspath2 && !fnmatch(in->glob, ev->abspath2, 0));
+}
+
+/*
+ * --inject, at the entry stop of K's call (decoded): the first spec whose
+ * call this is, in its window of counts, has the kernel skip it (an
+ * invalid syscall number); its exit stop sets the result.
+ */
+static void inject_entry(struct tracer *t, struct task *k)
+{
+	unsigned i = syscall_index(k->sc);
+
+	for (int n = 0; n < t->opt.ninject; n++) {
+		struct tracer_inject *in = &t->opt.inject[n];
+
+		if (!(in->syscalls[i / 64] & (1ULL << (i % 64))) ||
+		    !inject_path_matches(in, &k->ev))
+			continue;
+		in->seen++;
+		if (k->inject_err || in->seen < in->from || in->seen > in->to)
+			continue;
+		if (ptrace(PTRACE_POKEUSER, k->p.tid,
+			   offsetof(struct user_regs_struct, orig_rax),
+			   -1L) < 0) {
+			emit_warning(t, k,
+				     "--inject: cannot change the syscall "
+				     "number: the call is made");
+			continue;
+		}
+		k->inject_err = in->err;
+	}
+}
+
+/* At the exit stop of a call inject_entry() skipped: its result. */
+static int64_t inject_exit(struct tracer *t, struct task *k)
+{
+	int64_t r = -(int64_t)k->inject_err;
+
+	if (ptrace(PTRACE_POKEUSER, k->p.tid,
+		   offsetof(struct user_regs_struct, rax), (long)r) < 0)
+		emit_warning(t, k, "--inject: cannot set the result");
+	k->inject_err = 0;
+	k->ev.has |= HAS_INJECTED;
+	k->ev.injected = true;
+	return r;
+}
+
 static void on_syscall_entry(struct tracer *t, struct task *k,
 			     const struct __ptrace_syscall_info *si,
 			     const struct syscall_desc *sc)
@@ -116,6 +172,9 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 		return;
 	}
 	decode_entry(t, k);
+	k->inject_err = 0;
+	if (t->opt.ninject)
+		inject_entry(t, k);
 	/* descriptor management (close, dup, fcntl) is never where a
 	 * finding is: its stack is not worth a walk */
 	if (t->stacks && (sc->classes & ~SC_FD)) {
@@ -165,7 +224,11 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 			k->maps_pending = false;
 			tracer_stacks_maps_changed(t, k->p.tgid);
 		}
-		if (k->in_syscall && k->sc) {
+		if (k->in_syscall && k->sc && k->inject_err) {
+			decode_exit(t, k, inject_exit(t, k), true);
+			emit(t, &k->ev);
+			k->sc = NULL;
+		} else if (k->in_syscall && k->sc) {
 			decode_exit(t, k, si.exit.rval, si.exit.is_error);
 			emit(t, &k->ev);
 			k->sc = NULL;

@@ -17,6 +17,22 @@ struct stack_table;
 /* Whether this build can take stacks (libunwind and libdw were found). */
 bool tracer_can_stack(void);
 
+/*
+ * --inject: each call of one of SYSCALLS (bit I: syscall_table[I]) whose
+ * path, or a rename's other path, matches GLOB (fnmatch(3) without flags;
+ * NULL: any), the FROM-th to the TO-th such call (counted from 1), fails
+ * with ERR without being made: at its entry stop the tracer makes the
+ * syscall number invalid, at its exit stop it sets the result to -ERR
+ * (as strace -e inject does). Its event is marked injected.
+ */
+struct tracer_inject {
+	uint64_t syscalls[2];
+	int err;
+	const char *glob;
+	uint64_t from, to;
+	uint64_t seen; /* the matching calls so far (the tracer's count) */
+};
+
 struct tracer_options {
 	/* spawn mode: the program (a path that exists) and its argv */
 	const char *program;
@@ -34,6 +50,9 @@ struct tracer_options {
 	bool stacks;
 	struct stack_table *stack_table;
 	size_t stack_snapshot;
+	/* --inject: in order; the first whose call it is fails it */
+	struct tracer_inject *inject;
+	int ninject;
 	/*
 	 * Called with every completed event, in order; EV is borrowed for
 	 * the call. The tracer numbers events (seq) itself.

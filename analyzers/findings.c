@@ -80,6 +80,7 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->ret = ev->ret;
 	d->err = ev->err;
 	d->injected = (ev->has & HAS_INJECTED) && ev->injected;
+	d->widened_ns = ev->has & HAS_WIDENED ? ev->widened_ns : 0;
 	d->stat = ev->stat;
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
@@ -925,6 +926,10 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 		jsonw_key(o, "injected");
 		jsonw_bool(o, true);
 	}
+	if (e->widened_ns) {
+		jsonw_key(o, "widened_ns");
+		jsonw_int(o, e->widened_ns);
+	}
 	if (e->stat.valid) {
 		jsonw_key(o, "stat");
 		jsonw_begin_object(o);
@@ -1328,6 +1333,9 @@ static void group_text(FILE *out, const struct finding_group *g,
 			fprintf(out, " = %lld", (long long)ev->ret);
 		if (ev->injected)
 			fputs(" (injected)", out);
+		if (ev->widened_ns)
+			fprintf(out, " (held %lld \u00b5s by --widen)",
+				(long long)(ev->widened_ns / 1000));
 		/* an imported event: the strace log's line it came from */
 		if (ev->source)
 			fprintf(out, " at %s", ev->source);

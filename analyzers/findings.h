@@ -34,7 +34,8 @@ struct evidence {
 	bool has_ret;
 	int64_t ret;
 	int err;
-	bool injected; /* --inject failed it: it never ran */
+	bool injected;	    /* --inject failed it: it never ran */
+	int64_t widened_ns; /* --widen held it at its entry that long, or 0 */
 	struct ident stat;
 	bool parent_valid;
 	uint32_t parent_mode;

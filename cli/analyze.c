@@ -83,6 +83,7 @@ struct opts {
 	int input_format;
 	bool strict;
 	bool each_trace;
+	const char *widen;
 	int first_operand;
 	int config_args; /* how many of argv the configuration file gave */
 };
@@ -175,7 +176,13 @@ static void usage(bool run, FILE *f)
 		      "\n"
 		      "                          fail the matching calls with "
 		      "ERRNO, without making\n"
-		      "                          them (repeatable)\n",
+		      "                          them (repeatable)\n"
+		      "      --widen DURATION[:rule=ID[,ID...]]\n"
+		      "                          hold a use that follows its "
+		      "check for DURATION\n"
+		      "                          (5ms), so that other "
+		      "processes "
+		      "run in between\n",
 		      f);
 	else
 		fputs("      --input-format FMT  auto (default), native or "
@@ -598,6 +605,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"no-seccomp", no_argument, NULL, 'X'},
 		{"stacks", no_argument, NULL, 'K'},
 		{"inject", required_argument, NULL, 'J'},
+		{"widen", required_argument, NULL, 'Y'},
 		{"stack-depth", required_argument, NULL, 'k'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
@@ -732,9 +740,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'X':
 		case 'K':
 		case 'J':
+		case 'Y':
 			if (!o->run)
 				goto unknown;
-			if (c == 'J')
+			if (c == 'Y')
+				o->widen = v;
+			else if (c == 'J')
 				push(&o->injects, &o->ninjects, v);
 			else if (c == 'w')
 				o->record = v;
@@ -1068,7 +1079,8 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		goto out_opts;
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0 ||
-	    cli_injects_parse(o.injects, o.ninjects, &rs, &inj) < 0)
+	    cli_injects_parse(o.injects, o.ninjects, &rs, &inj) < 0 ||
+	    (o.widen && cli_widen_parse(o.widen, &rs, &topt.widen) < 0))
 		goto out_rules;
 	if (record_find_program(argv[o.first_operand], program,
 				sizeof(program)) < 0)
@@ -1103,7 +1115,8 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		goto out_engine;
 	}
 	if (a.recording)
-		record_write_header(&a.w, t, &topt, inj.n ? inj.specs : NULL);
+		record_write_header(&a.w, t, &topt, inj.n ? inj.specs : NULL,
+				    o.widen);
 	prog_status = tracer_run(t);
 	tracer_free(t);
 	engine_finish(a.engine);

@@ -50,6 +50,11 @@ struct cli_injects {
 int cli_injects_parse(const char *const *specs, int n,
 		      const struct rule_set *rs, struct cli_injects *ret);
 void cli_injects_free(struct cli_injects *in);
+struct tracer_widen;
+/* --widen SPEC (docs/inject.md) into OUT, its rules RS's: 0, or -1 after
+ * telling the user. */
+int cli_widen_parse(const char *spec, const struct rule_set *rs,
+		    struct tracer_widen *out);
 
 /* Who names the frames of a report or a dump (cli/frames.c): libdw in a
  * build with stacks, nobody otherwise (module and address only, or what
@@ -135,9 +140,10 @@ int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen);
 int record_find_program(const char *prog, char *ret, size_t size);
 
 /* Write the trace header for a tracer that has started. */
-/* INJECT: the --inject specs (NULL-terminated), or NULL */
+/* INJECT: the --inject specs (NULL-terminated), or NULL; WIDEN: the
+ * --widen spec, or NULL */
 void record_write_header(struct trace_writer *w, const struct tracer *t,
 			 const struct tracer_options *topt,
-			 const char *const *inject);
+			 const char *const *inject, const char *widen);
 
 #endif

@@ -222,6 +222,9 @@ static void syscall_line(struct line *l, const struct event *ev)
 		put(l, ev->existed ? " (existed)" : " (new)");
 	if ((ev->has & HAS_INJECTED) && ev->injected)
 		put(l, " (INJECTED)");
+	if (ev->has & HAS_WIDENED)
+		put(l, " (WIDENED %lld us)",
+		    (long long)(ev->widened_ns / 1000));
 	if (ev->has & HAS_CREDS)
 		put(l, " {uid=%u, euid=%u%s}", ev->creds.uid, ev->creds.euid,
 		    ev->creds.secure ? ", secure" : "");

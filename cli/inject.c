@@ -210,3 +210,120 @@ void cli_injects_free(struct cli_injects *in)
 	free(in->specs);
 	memset(in, 0, sizeof(*in));
 }
+
+/* The rules --widen holds the use of by default: a check, then a use
+ * by name */
+static const char *const widen_default[] = {
+	"check-then-use",
+	"access-then-open",
+	"lstat-then-follow",
+	"check-absent-then-create",
+};
+
+static const char widen_usage[] = "--widen takes DURATION[:rule=ID[,ID...]] "
+				  "(DURATION with us, ms or s: 5ms)";
+
+/* "5ms", "200us", "1s", "1.5ms" into *NS: 0, or -1. */
+static int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"us", 1e3}, {"\u00b5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+	char *end;
+	double v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].unit)) {
+			v *= units[i].ns;
+			/* at most a minute; at least a microsecond */
+			if (v < 1e3 || v > 60e9)
+				return -1;
+			*ns = (uint64_t)v;
+			return 0;
+		}
+	return -1;
+}
+
+/* Add the first and second steps of every rule of RS with id ID to
+ * OUT: the number of rules found, or -1 (told) for one of one step. */
+static int widen_rule(const struct rule_set *rs, const char *id,
+		      struct tracer_widen *out)
+{
+	int found = 0;
+
+	for (int i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+
+		if (strcmp(r->id, id))
+			continue;
+		if (r->nsteps < 2) {
+			errorx("--widen: rule '%s' has one step, no use to "
+			       "hold",
+			       id);
+			return -1;
+		}
+		for (int w = 0; w < SYSCALL_WORDS; w++) {
+			out->first[w] |= r->steps[0].m.syscalls.w[w];
+			out->second[w] |= r->steps[1].m.syscalls.w[w];
+		}
+		found++;
+	}
+	return found;
+}
+
+int cli_widen_parse(const char *spec, const struct rule_set *rs,
+		    struct tracer_widen *out)
+{
+	char *copy = xstrdup(spec), *rest = strchr(copy, ':');
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (rest)
+		*rest++ = '\0';
+	if (parse_duration(copy, &out->ns) < 0) {
+		errorx("%s, from 1us to 60s, not '%s'", widen_usage, spec);
+		goto out;
+	}
+	if (rest && strncmp(rest, "rule=", 5)) {
+		errorx("%s, not '%s'", widen_usage, spec);
+		goto out;
+	}
+	if (rest) {
+		char *id = rest + 5, *save = NULL;
+
+		if (!*id) {
+			errorx("--widen %s: rule= names no rule", spec);
+			goto out;
+		}
+		for (id = strtok_r(id, ",", &save); id;
+		     id = strtok_r(NULL, ",", &save)) {
+			int n = widen_rule(rs, id, out);
+
+			if (n < 0)
+				goto out;
+			if (n == 0) {
+				errorx("--widen: no rule '%s' (see fsrace "
+				       "rules)",
+				       id);
+				goto out;
+			}
+		}
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(widen_default); i++)
+			if (widen_rule(rs, widen_default[i], out) < 0)
+				goto out;
+	}
+	r = 0;
+out:
+	if (r < 0)
+		memset(out, 0, sizeof(*out));
+	free(copy);
+	return r;
+}

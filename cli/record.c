@@ -98,7 +98,7 @@ int record_find_program(const char *prog, char *ret, size_t size)
 
 void record_write_header(struct trace_writer *w, const struct tracer *t,
 			 const struct tracer_options *topt,
-			 const char *const *inject)
+			 const char *const *inject, const char *widen)
 {
 	static const char *const none[] = {NULL};
 	struct trace_header h = {0};
@@ -119,6 +119,7 @@ void record_write_header(struct trace_writer *w, const struct tracer *t,
 	h.attach_pid = topt->attach_pid;
 	h.seccomp = tracer_seccomp(t, &h.seccomp_reason);
 	h.inject = inject;
+	h.widen = widen;
 	trace_writer_header(w, &h);
 }
 
@@ -130,7 +131,10 @@ static void usage_record(void)
 	      "PID\n"
 	      "  --inject SYSCALL=ERRNO[:path=GLOB][:when=N|N+|N..M]\n"
 	      "                 fail the matching calls with ERRNO, without "
-	      "making them\n",
+	      "making them\n"
+	      "  --widen DURATION[:rule=ID[,ID...]]\n"
+	      "                 hold a use that follows its check for "
+	      "DURATION (5ms)\n",
 	      stdout);
 }
 
@@ -158,6 +162,7 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 		{"no-seccomp", no_argument, NULL, 'S'},
 		{"stacks", no_argument, NULL, 'K'},
 		{"inject", required_argument, NULL, 'I'},
+		{"widen", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -166,7 +171,7 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 	struct tracer *t = NULL;
 	struct opt_parser p;
 	char program[PATH_MAX];
-	const char *out = NULL, *msg;
+	const char *out = NULL, *msg, *widen = NULL;
 	int c, r, status, first;
 
 	opt_parser_init(&p, "record", argc, argv, "o:p:h", opts, false);
@@ -186,6 +191,9 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 			break;
 		case 'K':
 			topt.stacks = true;
+			break;
+		case 'W':
+			widen = p.value;
 			break;
 		case 'I':
 			*specs = xrealloc(*specs, (size_t)(*nspecs + 2) *
@@ -219,17 +227,21 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 		       "libdw");
 		return EXIT_USAGE;
 	}
-	if (*nspecs) {
+	if (*nspecs || widen) {
 		struct rule_set rs;
 		char err[1024];
 
-		/* the shipped groups name the calls: @rename */
+		/* the shipped groups name the calls (@rename), the shipped
+		 * rules the steps --widen holds */
 		rule_set_init(&rs);
-		r = cli_load_default_groups(&rs, err, sizeof(err));
+		r = widen ? cli_load_default_rules(&rs, err, sizeof(err))
+			  : cli_load_default_groups(&rs, err, sizeof(err));
 		if (r < 0)
 			errorx("%s", err);
-		else
+		if (r >= 0)
 			r = cli_injects_parse(*specs, *nspecs, &rs, inj);
+		if (r >= 0 && widen)
+			r = cli_widen_parse(widen, &rs, &topt.widen);
 		rule_set_release(&rs);
 		if (r < 0)
 			return EXIT_USAGE;
@@ -264,7 +276,8 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 		stack_table_free(topt.stack_table);
 		return EXIT_USAGE;
 	}
-	record_write_header(&rec.w, t, &topt, inj->n ? inj->specs : NULL);
+	record_write_header(&rec.w, t, &topt, inj->n ? inj->specs : NULL,
+			    widen);
 	status = tracer_run(t);
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);

@@ -117,6 +117,10 @@ void header_to_json(struct jsonw *o, const struct trace_header *h)
 		jsonw_key(o, "inject");
 		string_array(o, h->inject, -1);
 	}
+	if (h->widen) {
+		jsonw_key(o, "widen");
+		jsonw_string(o, h->widen);
+	}
 	jsonw_key(o, "seccomp");
 	jsonw_bool(o, h->seccomp);
 	if (h->seccomp_reason) {

@@ -77,6 +77,8 @@ enum event_has {
 	HAS_DIRFD_NOFOLLOW = 1 << 21,
 	/* injected: fsrace failed the call (--inject): it never ran */
 	HAS_INJECTED = 1 << 22,
+	/* widened_ns: --widen held the call at its entry that long */
+	HAS_WIDENED = 1 << 23,
 };
 
 /* Who a process runs as, read when it exec'd (docs/trace-format.md). */
@@ -140,6 +142,8 @@ struct event {
 	bool dirfd_nofollow;
 	/* --inject: the call was not made; fsrace returned its errno */
 	bool injected;
+	/* --widen: how long the tracer held the call at its entry, ns */
+	int64_t widened_ns;
 	/* where in the code it was called: interned in the trace's
 	 * stack table (stacks.h), which outlives the event */
 	const struct stack_trace *stack;
@@ -182,6 +186,8 @@ struct trace_header {
 	const char *const *sources;
 	/* --inject: the specs as given, NULL-terminated, or NULL */
 	const char *const *inject;
+	/* --widen: the spec as given, or NULL */
+	const char *widen;
 };
 
 /* Reset EV to an empty event of TYPE. */

@@ -79,6 +79,8 @@ const struct event_field event_fields[] = {
 	LEADER("existed", existed, FK_BOOL, HAS_EXISTED),
 	LEADER("dfd_nofollow", dirfd_nofollow, FK_BOOL, HAS_DIRFD_NOFOLLOW),
 	LEADER("injected", injected, FK_BOOL, HAS_INJECTED, .evidence = true),
+	LEADER("widened_ns", widened_ns, FK_INT64, HAS_WIDENED,
+	       .evidence = true),
 	LEADER("stack", stack, FK_STACK, HAS_STACK),
 
 	PLAIN("syscall", fork_syscall, FK_STRING, T_FORK),

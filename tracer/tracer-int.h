@@ -41,6 +41,7 @@ struct task {
 	bool statx;
 	unsigned hints; /* enum proc_hint */
 	int inject_err; /* --inject: the call was skipped, fails with this */
+	bool hold;	/* --widen: held at this entry stop, not resumed */
 	struct event ev;
 	struct proc_strings s;
 	char path[PATH_BUF], path2[PATH_BUF];
@@ -71,6 +72,14 @@ struct tracer {
 	} procfd[8];
 	unsigned procfd_next;
 	struct tracer_stacks *stacks; /* --stacks (stacks.c) */
+	/* --widen: the (tgid, path) of first steps not yet followed by a
+	 * second, and the tasks held at an entry stop until a time */
+	struct hashmap checks;
+	struct held {
+		int tid;
+		uint64_t until_ns;
+	} * held;
+	int nheld, capheld;
 };
 
 /* --stacks (stacks.c; stacks-off.c in a build without them) */

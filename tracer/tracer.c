@@ -15,6 +15,7 @@
 #include <sys/ptrace.h>
 #include <sys/time.h>
 #include <sys/user.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -160,6 +161,130 @@ static int64_t inject_exit(struct tracer *t, struct task *k)
 	return r;
 }
 
+/* --widen: a first step seen, by (tgid, path) */
+struct check_ent {
+	struct hashmap_entry ent;
+	int tgid;
+	char path[];
+};
+
+struct check_key {
+	int tgid;
+	const char *path;
+};
+
+#define WIDEN_CHECKS_MAX 4096
+
+static bool check_eq(const struct hashmap_entry *e, const void *key)
+{
+	const struct check_ent *c = container_of(e, struct check_ent, ent);
+	const struct check_key *k = key;
+
+	return c->tgid == k->tgid && !strcmp(c->path, k->path);
+}
+
+static uint32_t check_hash(int tgid, const char *path)
+{
+	return hash_path(path) ^ hash_int((uint64_t)tgid);
+}
+
+static bool in_set(const uint64_t *set, const struct syscall_desc *sc)
+{
+	unsigned i = syscall_index(sc);
+
+	return set[i / 64] & (1ULL << (i % 64));
+}
+
+static void checks_clear(struct tracer *t)
+{
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+
+	hashmap_iter_init(&t->checks, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(&t->checks, e);
+		free(container_of(e, struct check_ent, ent));
+	}
+}
+
+/* --widen, at the exit of K's call: a first step on its path. */
+static void widen_exit(struct tracer *t, struct task *k)
+{
+	const char *p = k->ev.abspath;
+	struct check_key key = {k->p.tgid, p};
+	struct check_ent *c;
+	uint32_t h;
+	size_t n;
+
+	if (!t->opt.widen.ns || !p || !in_set(t->opt.widen.first, k->sc))
+		return;
+	h = check_hash(key.tgid, p);
+	if (hashmap_get(&t->checks, h, &key))
+		return;
+	/* a bound: the oldest checks are the least likely to be used */
+	if (t->checks.count >= WIDEN_CHECKS_MAX)
+		checks_clear(t);
+	n = strlen(p);
+	c = xmalloc(sizeof(*c) + n + 1);
+	c->tgid = key.tgid;
+	memcpy(c->path, p, n + 1);
+	hashmap_put(&t->checks, &c->ent, h);
+}
+
+/* --widen, at the entry stop of K's call (decoded): a second step on
+ * the path of a first is held. */
+static void widen_entry(struct tracer *t, struct task *k)
+{
+	const char *p = k->ev.abspath;
+	struct check_key key = {k->p.tgid, p};
+	struct hashmap_entry *e;
+
+	if (!t->opt.widen.ns || !p || !in_set(t->opt.widen.second, k->sc))
+		return;
+	e = hashmap_remove(&t->checks, check_hash(key.tgid, p), &key);
+	if (!e)
+		return;
+	free(container_of(e, struct check_ent, ent));
+	k->hold = true;
+	k->ev.has |= HAS_WIDENED;
+	k->ev.widened_ns = (int64_t)t->opt.widen.ns;
+}
+
+static void held_add(struct tracer *t, int tid, uint64_t until)
+{
+	if (t->nheld == t->capheld) {
+		t->capheld = t->capheld ? t->capheld * 2 : 8;
+		t->held = xrealloc(t->held,
+				   (size_t)t->capheld * sizeof(*t->held));
+	}
+	t->held[t->nheld++] = (struct held){tid, until};
+}
+
+/* Resume the held tasks whose time has come (ALL: every one); returns
+ * the earliest time still to wait for, UINT64_MAX for none. */
+static uint64_t held_release(struct tracer *t, bool all)
+{
+	uint64_t now = now_ns(), next = UINT64_MAX;
+	int i = 0;
+
+	while (i < t->nheld) {
+		struct held h = t->held[i];
+		struct task *k;
+
+		if (!all && h.until_ns > now) {
+			next = h.until_ns < next ? h.until_ns : next;
+			i++;
+			continue;
+		}
+		t->held[i] = t->held[--t->nheld];
+		/* gone meanwhile (killed): nothing to resume */
+		k = task_find(t, h.tid);
+		if (k)
+			resume(t, k, 0);
+	}
+	return next;
+}
+
 static void on_syscall_entry(struct tracer *t, struct task *k,
 			     const struct __ptrace_syscall_info *si,
 			     const struct syscall_desc *sc)
@@ -175,6 +300,9 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 	k->inject_err = 0;
 	if (t->opt.ninject)
 		inject_entry(t, k);
+	k->hold = false;
+	if (t->opt.widen.ns)
+		widen_entry(t, k);
 	/* descriptor management (close, dup, fcntl) is never where a
 	 * finding is: its stack is not worth a walk */
 	if (t->stacks && (sc->classes & ~SC_FD)) {
@@ -226,10 +354,12 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 		}
 		if (k->in_syscall && k->sc && k->inject_err) {
 			decode_exit(t, k, inject_exit(t, k), true);
+			widen_exit(t, k);
 			emit(t, &k->ev);
 			k->sc = NULL;
 		} else if (k->in_syscall && k->sc) {
 			decode_exit(t, k, si.exit.rval, si.exit.is_error);
+			widen_exit(t, k);
 			emit(t, &k->ev);
 			k->sc = NULL;
 		}
@@ -269,6 +399,12 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 	else if (!t->seccomp)
 		/* not traced; its exit stop is ignored */
 		k->in_syscall = false;
+	if (sc && k->hold && k->in_syscall) {
+		/* --widen: resumed by held_release() once its time is up */
+		k->hold = false;
+		held_add(t, k->p.tid, now_ns() + t->opt.widen.ns);
+		return;
+	}
 out_resume:
 	resume(t, k, 0);
 }
@@ -582,6 +718,7 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 	*ret_msg = NULL;
 	t->opt = *opt;
 	t->dirs = dircache_new();
+	hashmap_init(&t->checks, check_eq, 0);
 	proc_model_init(&t->model, &procfs_backend, t);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		t->procfd[i].fd = -1;
@@ -651,6 +788,7 @@ static void start_detach(struct tracer *t)
 	struct hashmap_iter it;
 
 	t->detaching = true;
+	held_release(t, true);
 	for_each_task(t, k, &it) ptrace(PTRACE_INTERRUPT, k->p.tid, 0L, 0L);
 }
 
@@ -687,7 +825,25 @@ int tracer_run(struct tracer *t)
 				kill(t->main_pid, got_stop_signal);
 			got_stop_signal = 0;
 		}
-		tid = wait4(-1, &status, __WALL, NULL);
+		if (t->nheld) {
+			/* --widen: wait no longer than the next held task */
+			uint64_t next = held_release(t, false), now;
+
+			tid = t->nheld ? wait4(-1, &status, __WALL | WNOHANG,
+					       NULL)
+				       : wait4(-1, &status, __WALL, NULL);
+			if (tid == 0) {
+				struct timespec ts = {0, 100000};
+
+				now = now_ns();
+				if (next > now && next - now < 100000)
+					ts.tv_nsec = (long)(next - now);
+				nanosleep(&ts, NULL);
+				continue;
+			}
+		} else {
+			tid = wait4(-1, &status, __WALL, NULL);
+		}
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -736,5 +892,8 @@ void tracer_free(struct tracer *t)
 	if (t->filter)
 		seccomp_release(t->filter);
 	dircache_free(t->dirs);
+	checks_clear(t);
+	hashmap_release(&t->checks);
+	free(t->held);
 	free(t);
 }

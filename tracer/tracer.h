@@ -33,6 +33,18 @@ struct tracer_inject {
 	uint64_t seen; /* the matching calls so far (the tracer's count) */
 };
 
+/*
+ * --widen: a call of SECOND by a process that made a call of FIRST on the
+ * same path (its absolute path) since, is held at its entry stop for NS
+ * before it is resumed, while the other tasks run on; its event gets
+ * widened_ns. FIRST and SECOND are the first and second steps of the
+ * rules widened (bit I: syscall_table[I]).
+ */
+struct tracer_widen {
+	uint64_t ns; /* 0: off */
+	uint64_t first[2], second[2];
+};
+
 struct tracer_options {
 	/* spawn mode: the program (a path that exists) and its argv */
 	const char *program;
@@ -53,6 +65,7 @@ struct tracer_options {
 	/* --inject: in order; the first whose call it is fails it */
 	struct tracer_inject *inject;
 	int ninject;
+	struct tracer_widen widen;
 	/*
 	 * Called with every completed event, in order; EV is borrowed for
 	 * the call. The tracer numbers events (seq) itself.

@@ -917,10 +917,10 @@ static void free_opts(struct opts *o)
  */
 static int analyze_one(const struct opts *o, const struct rule_set *rs,
 		       const struct frame_namer *namer,
-		       const char *const *files, int n, int kind,
-		       bool trace_root, const char *trace, struct input **in,
-		       struct findings *all, struct report_meta *m,
-		       uint64_t *uses)
+		       const char *const *files, const char *const *names,
+		       int n, int kind, bool trace_root, const char *trace,
+		       struct input **in, struct findings *all,
+		       struct report_meta *m, uint64_t *uses)
 {
 	struct engine_options eo;
 	struct engine *e;
@@ -928,7 +928,7 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
 	uint64_t unknown, unparsed;
 	int r;
 
-	if (input_open(in, files, n, kind, o->strict) < 0)
+	if (input_open(in, files, names, n, kind, o->strict) < 0)
 		return -1;
 	engine_opts(o, namer, &eo);
 	/* each job of a matrix in its own workspace: the same fingerprints */
@@ -963,8 +963,9 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	struct report_meta m = {0};
 	struct findings all;
 	struct input **in = NULL;
+	struct input_files inf = {0};
 	struct frame_namer *namer = NULL;
-	const char *const *files;
+	const char *const *files, *const *paths;
 	int r, nfiles, kind, status = EXIT_USAGE;
 	bool root_given, each;
 	/* what a SARIF report's paths are relative to */
@@ -981,20 +982,26 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 		goto out_opts;
 	}
 	root_given = o.root != NULL;
+	files = (const char *const *)argv + o.first_operand;
+	nfiles = argc - o.first_operand;
 	/* a recorded run's workspace is where it ran: the same paths and
 	 * fingerprints as fsrace run gave it */
-	if (!o.root && recorded_cwd(argv[o.first_operand], root))
+	if (!o.root && recorded_cwd(files[0], root))
 		o.root = root;
 	else if (resolve_root(&o, root) < 0)
 		goto out_opts;
 	if (check_outputs(&o) < 0 || baseline_setup(&o) < 0)
 		goto out_opts;
-	files = (const char *const *)argv + o.first_operand;
-	nfiles = argc - o.first_operand;
 	rule_set_init(&rs);
 	if (load_rules(&rs, &o) < 0)
 		goto out_rules;
-	kind = input_kind(files, nfiles, o.input_format);
+	/* a pipe is read once, here (after the usage errors) */
+	if (input_spool(files, nfiles, &inf) < 0)
+		goto out_rules;
+	paths = (const char *const *)inf.paths;
+	if (!root_given && inf.fds[0] >= 0 && recorded_cwd(paths[0], root))
+		o.root = root;
+	kind = input_kind(paths, files, nfiles, o.input_format);
 	if (kind < 0)
 		goto out_rules;
 	each = nfiles > 1 && (kind == IN_NATIVE || o.each_trace);
@@ -1003,8 +1010,8 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	uses = xcalloc((size_t)rs.nsuppressions + 1, sizeof(*uses));
 	in = xcalloc((size_t)nfiles, sizeof(*in));
 	for (int i = 0; i < (each ? nfiles : 1); i++)
-		if (analyze_one(&o, &rs, namer, files + i, each ? 1 : nfiles,
-				kind, each && !root_given,
+		if (analyze_one(&o, &rs, namer, paths + i, files + i,
+				each ? 1 : nfiles, kind, each && !root_given,
 				each ? files[i] : NULL, &in[i], &all, &m,
 				uses) < 0)
 			goto out_engine;
@@ -1037,6 +1044,7 @@ out_engine:
 out_rules:
 	rule_set_release(&rs);
 out_opts:
+	input_spool_free(&inf);
 	free_opts(&o);
 	return r > 0 ? EXIT_CLEAN : status;
 }

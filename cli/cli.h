@@ -67,13 +67,31 @@ enum { IN_AUTO, IN_NATIVE, IN_STRACE };
 struct input;
 struct findings;
 int input_format_parse(const char *s);
-/* The format of FILES: FORMAT, or with IN_AUTO each file's, detected
- * (all the same); -1 after telling the user why not. */
-int input_kind(const char *const *files, int nfiles, int format);
+/*
+ * The files as given, to be read once each: "-" (standard input), a pipe
+ * or a FIFO (`<(cat trace)`) is read to its end into a temporary file
+ * (PATHS[i] then /proc/self/fd/N of it, FDS[i] its fd), so that its
+ * format is told and it is read from the one stream; the others are
+ * read where they are. NAMES are FILES, for messages and reports.
+ */
+struct input_files {
+	char **paths;
+	const char *const *names;
+	int *fds;
+	int n;
+};
+/* how much of a pipe is read before giving up */
+#define INPUT_SPOOL_MAX (64ULL << 30)
+int input_spool(const char *const *files, int nfiles, struct input_files *ret);
+void input_spool_free(struct input_files *f);
+/* The format of FILES (named NAMES): FORMAT, or with IN_AUTO each file's,
+ * detected (all the same); -1 after telling the user why not. */
+int input_kind(const char *const *files, const char *const *names, int nfiles,
+	       int format);
 /* Detect each file's format (FORMAT IN_AUTO) and open them; -1 after
  * telling the user why not. */
-int input_open(struct input **ret, const char *const *files, int nfiles,
-	       int format, bool strict);
+int input_open(struct input **ret, const char *const *files,
+	       const char *const *names, int nfiles, int format, bool strict);
 /* 1: an event in *EV; 0: the end; -1: an error, told to the user. */
 int input_next(struct input *in, struct event *ev);
 void input_counts(const struct input *in, uint64_t *ret_unknown,

@@ -352,7 +352,7 @@ int cmd_dump(int argc, char **argv)
 	while ((c = opt_parser_next(&p)) != OPT_END) {
 		if (c != 'h')
 			return EXIT_USAGE;
-		puts("usage: fsrace dump FILE");
+		puts("usage: fsrace dump FILE (- for standard input)");
 		return EXIT_CLEAN;
 	}
 	file = opt_parser_operand(&p);
@@ -360,7 +360,11 @@ int cmd_dump(int argc, char **argv)
 		errorx("dump needs one trace file: fsrace dump FILE");
 		return EXIT_USAGE;
 	}
-	if (trace_reader_open(&r, file, err, sizeof(err)) < 0) {
+	/* "-": standard input, read as it comes (a pipe too: nothing is
+	 * read from it twice) */
+	if (trace_reader_open_as(&r,
+				 strcmp(file, "-") ? file : "/proc/self/fd/0",
+				 file, err, sizeof(err)) < 0) {
 		errorx("%s", err);
 		trace_reader_close(&r);
 		return EXIT_USAGE;

@@ -32,6 +32,7 @@ int cmd_import(int argc, char **argv)
 	struct trace_header h = {0};
 	struct trace_writer w;
 	struct input *in = NULL;
+	struct input_files files;
 	struct opt_parser p;
 	struct event ev;
 	char cwd[PATH_MAX], kernel[256];
@@ -67,11 +68,17 @@ int cmd_import(int argc, char **argv)
 		return EXIT_USAGE;
 	logs = (const char *const *)argv + p.index;
 	nlogs = argc - p.index;
-	if (input_open(&in, logs, nlogs, IN_AUTO, strict) < 0)
+	if (input_spool(logs, nlogs, &files) < 0)
 		return EXIT_USAGE;
+	if (input_open(&in, (const char *const *)files.paths, logs, nlogs,
+		       IN_AUTO, strict) < 0) {
+		input_spool_free(&files);
+		return EXIT_USAGE;
+	}
 	if (!input_is_strace(in)) {
 		errorx("%s: already an fsrace trace", logs[0]);
 		input_close(in);
+		input_spool_free(&files);
 		return EXIT_USAGE;
 	}
 	/* through a temporary renamed into place: whole or nothing */
@@ -79,6 +86,7 @@ int cmd_import(int argc, char **argv)
 	if (r < 0) {
 		cli_write_error(out, r);
 		input_close(in);
+		input_spool_free(&files);
 		return EXIT_USAGE;
 	}
 	uname(&u);
@@ -97,6 +105,7 @@ int cmd_import(int argc, char **argv)
 	while ((r = input_next(in, &ev)) > 0)
 		trace_writer_event(&w, &ev);
 	input_close(in);
+	input_spool_free(&files);
 	if (r < 0) {
 		trace_writer_discard(&w);
 		return EXIT_USAGE;

@@ -3,8 +3,12 @@
  * format: native traces one after another, strace logs merged by time. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,7 +18,8 @@
 #include "util.h"
 
 struct input {
-	const char *const *files;
+	const char *const *files; /* what is opened */
+	const char *const *names; /* what messages call them */
 	int nfiles;
 	bool strace;
 	int next; /* native: the file to open next */
@@ -50,14 +55,14 @@ int input_format_parse(const char *s)
 
 /* A native trace starts with its JSON header; a strace log looks like
  * strace's lines. */
-static int detect(const char *path)
+static int detect(const char *path, const char *name)
 {
 	char buf[64];
 	ssize_t n;
 	int r, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		errorx("cannot open '%s': %s", path, strerror(errno));
+		errorx("cannot open '%s': %s", name, strerror(errno));
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf));
@@ -68,27 +73,28 @@ static int detect(const char *path)
 	if (r == 1)
 		return IN_STRACE;
 	if (r < 0) {
-		errorx("cannot read '%s': %s", path, strerror(-r));
+		errorx("cannot read '%s': %s", name, strerror(-r));
 		return -1;
 	}
-	errorx("%s: %s, not an fsrace trace nor a strace log", path,
+	errorx("%s: %s, not an fsrace trace nor a strace log", name,
 	       n == 0 ? "empty file" : "unknown format");
 	return -1;
 }
 
-int input_kind(const char *const *files, int nfiles, int format)
+int input_kind(const char *const *files, const char *const *names, int nfiles,
+	       int format)
 {
 	int kind = format;
 
 	for (int i = 0; format == IN_AUTO && i < nfiles; i++) {
-		int k = detect(files[i]);
+		int k = detect(files[i], names[i]);
 
 		if (k < 0)
 			return -1;
 		if (i > 0 && k != kind) {
 			errorx("%s and %s: give fsrace traces and strace logs "
 			       "to separate runs",
-			       files[0], files[i]);
+			       names[0], names[i]);
 			return -1;
 		}
 		kind = k;
@@ -96,21 +102,143 @@ int input_kind(const char *const *files, int nfiles, int format)
 	return kind;
 }
 
-int input_open(struct input **ret, const char *const *files, int nfiles,
-	       int format, bool strict)
+static int write_all_fd(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A stream read to its end into a temporary file: its fd, or -1 after
+ * telling the user. */
+static int spool_one(int in, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX], tmpl[PATH_MAX + 32];
+	char buf[65536];
+	uint64_t total = 0;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", tmp && tmp[0] == '/' ? tmp : "/tmp");
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		/* a file system without O_TMPFILE */
+		snprintf(tmpl, sizeof(tmpl), "%s/fsrace-input-XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+	}
+	if (fd < 0) {
+		errorx("%s: cannot make a temporary file in %s to read it "
+		       "into: %s",
+		       name, dir, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			errorx("cannot read '%s': %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			return fd;
+		total += (uint64_t)n;
+		if (total > INPUT_SPOOL_MAX) {
+			errorx("%s: more than %d GiB from a pipe", name,
+			       (int)(INPUT_SPOOL_MAX >> 30));
+			break;
+		}
+		if (write_all_fd(fd, buf, (size_t)n) < 0) {
+			errorx("%s: cannot copy it to %s: %s", name, dir,
+			       strerror(errno));
+			break;
+		}
+	}
+	close(fd);
+	return -1;
+}
+
+int input_spool(const char *const *files, int nfiles, struct input_files *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->paths = xcalloc((size_t)nfiles + 1, sizeof(*ret->paths));
+	ret->fds = xcalloc((size_t)nfiles + 1, sizeof(*ret->fds));
+	ret->names = files;
+	ret->n = nfiles;
+	for (int i = 0; i < nfiles; i++) {
+		bool dash = !strcmp(files[i], "-");
+		struct stat st;
+		int in, fd;
+
+		ret->fds[i] = -1;
+		in = dash ? STDIN_FILENO : open(files[i], O_RDONLY | O_CLOEXEC);
+		if (in < 0 || fstat(in, &st) < 0) {
+			errorx("cannot open '%s': %s", files[i],
+			       strerror(errno));
+			if (in > STDIN_FILENO)
+				close(in);
+			input_spool_free(ret);
+			return -1;
+		}
+		/* a pipe or FIFO can be read once: through a copy */
+		if (!dash && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+			close(in);
+			ret->paths[i] = xstrdup(files[i]);
+			continue;
+		}
+		fd = spool_one(in, files[i]);
+		if (!dash)
+			close(in);
+		if (fd < 0) {
+			input_spool_free(ret);
+			return -1;
+		}
+		ret->fds[i] = fd;
+		ret->paths[i] = xmalloc(32);
+		snprintf(ret->paths[i], 32, "/proc/self/fd/%d", fd);
+	}
+	return 0;
+}
+
+void input_spool_free(struct input_files *f)
+{
+	for (int i = 0; i < f->n && f->paths; i++) {
+		free(f->paths[i]);
+		if (f->fds[i] >= 0)
+			close(f->fds[i]);
+	}
+	free(f->paths);
+	free(f->fds);
+	memset(f, 0, sizeof(*f));
+}
+
+int input_open(struct input **ret, const char *const *files,
+	       const char *const *names, int nfiles, int format, bool strict)
 {
 	struct input *in;
 	char err[1024];
-	int kind = input_kind(files, nfiles, format);
+	int kind = input_kind(files, names, nfiles, format);
 
 	if (kind < 0)
 		return -1;
 	in = xcalloc(1, sizeof(*in));
 	in->files = files;
+	in->names = names;
 	in->nfiles = nfiles;
 	in->strace = kind == IN_STRACE;
-	if (in->strace && strace_reader_open(&in->sr, files, nfiles, strict,
-					     err, sizeof(err)) < 0) {
+	if (in->strace && strace_reader_open_as(&in->sr, files, names, nfiles,
+						strict, err, sizeof(err)) < 0) {
 		errorx("%s", err);
 		free(in);
 		return -1;
@@ -134,12 +262,14 @@ int input_next(struct input *in, struct event *ev)
 		if (!in->open) {
 			if (in->next == in->nfiles)
 				return 0;
-			if (trace_reader_open(&in->rd, in->files[in->next++],
-					      err, sizeof(err)) < 0) {
+			if (trace_reader_open_as(&in->rd, in->files[in->next],
+						 in->names[in->next], err,
+						 sizeof(err)) < 0) {
 				errorx("%s", err);
 				trace_reader_close(&in->rd);
 				return -1;
 			}
+			in->next++;
 			in->open = true;
 		}
 		r = trace_reader_next(&in->rd, ev, err, sizeof(err));

@@ -1525,8 +1525,8 @@ static const char **string_array(json_t *a, const char ***store, size_t *cap)
 
 /* --- the reader ------------------------------------------------------- */
 
-int trace_reader_open(struct trace_reader *r, const char *path, char *err,
-		      size_t errlen)
+int trace_reader_open_as(struct trace_reader *r, const char *path,
+			 const char *name, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *h;
@@ -1541,12 +1541,12 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 	if (r->fd < 0) {
 		int e = errno;
 
-		snprintf(err, errlen, "cannot open '%s': %s", path,
+		snprintf(err, errlen, "cannot open '%s': %s", name,
 			 strerror(e));
 		return -e;
 	}
 	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	r->path = xstrdup(path);
+	r->path = xstrdup(name);
 	r->cap = BUF_INITIAL;
 	r->buf = xmalloc(r->cap + BUF_PAD);
 	r->ps = xmalloc(sizeof(*r->ps));
@@ -1557,16 +1557,16 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 	if (ret < 0)
 		return ret;
 	if (ret == 0)
-		BAD("%s: empty file, not a trace", path);
+		BAD("%s: empty file, not a trace", name);
 	h = json_loadb(line, n, 0, &je);
 	if (!h || !json_is_object(h) || !jstr(h, "format") ||
 	    strcmp(jstr(h, "format"), "fsrace-trace")) {
 		json_decref(h);
-		BAD("%s:1: not an fsrace trace (no fsrace-trace header)", path);
+		BAD("%s:1: not an fsrace trace (no fsrace-trace header)", name);
 	}
 	r->header_json = h;
 	if (!jget_int(h, "version", &v) || v < 1 || v > TRACE_FORMAT_VERSION)
-		BAD("%s:1: unsupported trace format version", path);
+		BAD("%s:1: unsupported trace format version", name);
 	r->header.version = (int)v;
 	r->ps->version = (int)v;
 	r->header.fsrace_version = jstr(h, "fsrace_version");
@@ -1588,6 +1588,12 @@ int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 			r->header.attach_pid = (int)v;
 	}
 	return 0;
+}
+
+int trace_reader_open(struct trace_reader *r, const char *path, char *err,
+		      size_t errlen)
+{
+	return trace_reader_open_as(r, path, path, err, errlen);
 }
 
 int trace_reader_next(struct trace_reader *r, struct event *ev, char *err,

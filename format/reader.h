@@ -61,6 +61,10 @@ struct trace_reader {
  */
 int trace_reader_open(struct trace_reader *r, const char *path, char *err,
 		      size_t errlen);
+/* The same, naming the file NAME in messages and in what it reads (PATH
+ * may be a copy of it: a pipe read to its end, /proc/self/fd/N). */
+int trace_reader_open_as(struct trace_reader *r, const char *path,
+			 const char *name, char *err, size_t errlen);
 
 /*
  * Read the next record into EV (strings borrowed until the next call).

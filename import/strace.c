@@ -995,6 +995,14 @@ static int cmp_src(const void *a, const void *b)
 int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		       int npaths, bool strict, char *err, size_t errlen)
 {
+	return strace_reader_open_as(ret, paths, paths, npaths, strict, err,
+				     errlen);
+}
+
+int strace_reader_open_as(struct strace_reader **ret, const char *const *paths,
+			  const char *const *names, int npaths, bool strict,
+			  char *err, size_t errlen)
+{
 	struct strace_reader *r;
 
 	if (npaths <= 0) {
@@ -1011,13 +1019,13 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 
 		s->index = i;
 		strbuf_init(&s->framed, 0);
-		s->path = xstrdup(paths[i]);
+		s->path = xstrdup(names[i]);
 		s->fd = open(paths[i], O_RDONLY | O_CLOEXEC);
 		r->nsrc = i + 1;
 		if (s->fd < 0) {
 			int e = errno;
 
-			snprintf(err, errlen, "cannot open '%s': %s", paths[i],
+			snprintf(err, errlen, "cannot open '%s': %s", names[i],
 				 strerror(e));
 			strace_reader_close(r);
 			return -e;
@@ -1027,9 +1035,9 @@ int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		 * file's suffix may be logrotate's: only a last guess.
 		 */
 		if (npaths > 1)
-			s->file_pid = suffix_pid(paths[i]);
+			s->file_pid = suffix_pid(names[i]);
 		else
-			s->suffix_pid = suffix_pid(paths[i]);
+			s->suffix_pid = suffix_pid(names[i]);
 		src_stat(s);
 	}
 	/* -ff files in pid order: without timestamps the first goes first */

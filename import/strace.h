@@ -88,6 +88,11 @@ struct strace_reader;
  */
 int strace_reader_open(struct strace_reader **ret, const char *const *paths,
 		       int npaths, bool strict, char *err, size_t errlen);
+/* The same, each file named NAMES[i] in messages and sources (PATHS[i]
+ * may be a copy of it: a pipe read to its end). */
+int strace_reader_open_as(struct strace_reader **ret, const char *const *paths,
+			  const char *const *names, int npaths, bool strict,
+			  char *err, size_t errlen);
 
 /*
  * Read the next event into EV. Its strings are borrowed from the reader

@@ -65,6 +65,8 @@ struct tracer {
 	uint64_t seq;
 	struct dircache *dirs;
 	bool detaching;
+	/* stop signals sent to what outlived the program (spawn mode) */
+	int rest_signalled;
 	/* open /proc/TGID/fd directories, so that a lookup walks one name */
 	struct {
 		int tgid;

@@ -772,15 +772,18 @@ static void install_signals(struct tracer *t)
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (t->opt.attach_pid > 0) {
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGQUIT, &sa, NULL);
-	} else {
-		/* the terminal sends them to the program too */
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGQUIT, &sa, NULL);
-	}
+	/* spawn mode: while the program runs, the terminal sends these to
+	 * it too, and tracer_run drops them */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+/* SIG to every process still traced. */
+static void signal_the_rest(struct tracer *t, int sig)
+{
+	struct hashmap_iter it;
+
+	for_each_task(t, k, &it) kill(k->p.tgid, sig);
 }
 
 static void start_detach(struct tracer *t)
@@ -821,8 +824,19 @@ int tracer_run(struct tracer *t)
 		if (got_stop_signal && !t->detaching) {
 			if (t->opt.attach_pid > 0)
 				start_detach(t);
-			else if (t->main_pid && !t->main_done)
-				kill(t->main_pid, got_stop_signal);
+			else if (t->main_pid && !t->main_done) {
+				/* the terminal sends SIGINT and SIGQUIT to
+				 * the program too */
+				if (got_stop_signal != SIGINT &&
+				    got_stop_signal != SIGQUIT)
+					kill(t->main_pid, got_stop_signal);
+			} else
+				/* only what outlived the program is left:
+				 * the signal to it, then SIGKILL (detached,
+				 * the seccomp filter would fail its calls) */
+				signal_the_rest(t, t->rest_signalled++
+							   ? SIGKILL
+							   : got_stop_signal);
 			got_stop_signal = 0;
 		}
 		if (t->nheld) {

@@ -391,6 +391,11 @@ static char *expand(const struct inst *in, int ncompleted,
 					v = buf;
 				}
 			}
+		} else if (!strcmp(name, "window_us") && f->window_unknown) {
+			v = "unknown";
+			/* "window {window_us} µs": no unit for no number */
+			if (!strncmp(close + 1, " \u00b5s", strlen(" \u00b5s")))
+				close += strlen(" \u00b5s");
 		} else if (!strcmp(name, "window_us")) {
 			snprintf(buf, sizeof(buf), "%llu",
 				 (unsigned long long)f->window_us);
@@ -610,6 +615,9 @@ void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 	f->window_us = last->ts_enter > first->ts_exit
 			       ? (last->ts_enter - first->ts_exit) / 1000
 			       : 0;
+	/* a strace log without -t: no time at all, not an empty window */
+	f->window_unknown = !first->ts_exit && !first->ts_enter &&
+			    !last->ts_enter && !last->ts_exit;
 	f->severity = sev;
 	f->message = expand(in, ncompleted, f);
 }

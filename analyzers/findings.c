@@ -359,6 +359,32 @@ void findings_absorb(struct findings *into, struct findings *from,
 	memset(from, 0, sizeof(*from));
 }
 
+size_t findings_drop_if(struct findings *fs,
+			bool (*drop)(const struct finding *f, void *ud),
+			void *ud)
+{
+	size_t k = 0, n = fs->n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (drop(fs->v[i], ud))
+			finding_free(fs->v[i]);
+		else
+			fs->v[k++] = fs->v[i];
+	}
+	fs->n = k;
+	if (!fs->nslots)
+		return n - k;
+	/* the fingerprints' table again, of those left */
+	memset(fs->slots, 0, fs->nslots * sizeof(*fs->slots));
+	for (size_t i = 0; i < k; i++) {
+		size_t *s = slot(fs, fs->v[i]->fingerprint);
+
+		*s = i + 1;
+		fs->keys[s - fs->slots] = fs->v[i]->fingerprint;
+	}
+	return n - k;
+}
+
 bool findings_known(struct findings *fs, uint64_t fp)
 {
 	return fs->nslots && *slot(fs, fp);
@@ -986,7 +1012,10 @@ static void finding_json(struct jsonw *o, const struct finding *f,
 	jsonw_key(o, "confirmed");
 	jsonw_bool(o, f->confirmed);
 	jsonw_key(o, "window_us");
-	jsonw_uint(o, f->window_us);
+	if (f->window_unknown)
+		jsonw_null(o);
+	else
+		jsonw_uint(o, f->window_us);
 	jsonw_key(o, "count");
 	jsonw_uint(o, f->count);
 	if (f->nfound_in) {
@@ -1188,6 +1217,27 @@ void report_json(FILE *out, const struct findings *fs,
 	if (m->show_suppressed)
 		findings_json(&o, fs, FST_SUPPRESSED, "suppressed", NULL, m);
 	unused_json(&o, m);
+	if (m->nlimits) {
+		/* what the strace logs cannot show (input_limits) */
+		jsonw_key(&o, "log_limits");
+		jsonw_begin_array(&o);
+		for (int i = 0; i < m->nlimits; i++) {
+			jsonw_begin_object(&o);
+			kv_str(&o, "code", m->limits[i].code);
+			kv_str(&o, "text", m->limits[i].text);
+			jsonw_end_object(&o);
+		}
+		jsonw_end_array(&o);
+		jsonw_key(&o, "not_evaluated");
+		jsonw_begin_array(&o);
+		for (int i = 0; i < m->nnot_evaluated; i++) {
+			jsonw_begin_object(&o);
+			kv_str(&o, "rule", m->not_evaluated[i].rule);
+			kv_str(&o, "reason", m->not_evaluated[i].reason);
+			jsonw_end_object(&o);
+		}
+		jsonw_end_array(&o);
+	}
 	jsonw_key(&o, "dropped");
 	jsonw_begin_object(&o);
 	jsonw_key(&o, "pending");
@@ -1498,6 +1548,20 @@ void report_text(FILE *out, const struct findings *fs,
 	struct finding_groups gs, sup = {0};
 	uint64_t counts[3], total;
 
+	/* what the log cannot show comes first: the findings are read in
+	 * its light */
+	for (int i = 0; i < m->nlimits; i++)
+		fprintf(out, "log: %s\n", m->limits[i].text);
+	if (m->nnot_evaluated) {
+		fputs("not evaluated:", out);
+		for (int i = 0; i < m->nnot_evaluated; i++)
+			fprintf(out, "%s %s (%s)", i ? "," : "",
+				m->not_evaluated[i].rule,
+				m->not_evaluated[i].reason);
+		fputc('\n', out);
+	}
+	if (m->nlimits)
+		fputc('\n', out);
 	findings_group(fs, FST_REPORTED, m, &gs);
 	for (size_t i = 0; i < gs.n; i++)
 		group_text(out, &gs.v[i], m, color);

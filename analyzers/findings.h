@@ -88,6 +88,7 @@ struct finding {
 	char *message;
 	bool confirmed;
 	uint64_t window_us;
+	bool window_unknown; /* a log without timestamps: not 0 */
 	uint64_t count;
 	uint64_t fingerprint;
 	/* FST_PENDING: what the fingerprint is salted with until decided */
@@ -147,6 +148,10 @@ void findings_add(struct findings *fs, struct finding *f);
  */
 void findings_absorb(struct findings *into, struct findings *from,
 		     const char *trace);
+/* Take out (and free) every finding DROP says yes to: how many. */
+size_t findings_drop_if(struct findings *fs,
+			bool (*drop)(const struct finding *f, void *ud),
+			void *ud);
 /* Whether a finding with fingerprint FP was added. */
 bool findings_known(struct findings *fs, uint64_t fp);
 
@@ -198,6 +203,16 @@ struct finding_groups {
 };
 
 struct report_meta;
+/* What a strace log cannot show, told from its own content. */
+struct log_limit {
+	const char *code; /* "no-timestamps" */
+	const char *text;
+};
+/* A rule a log cannot support, and why (a log_limit's code). */
+struct not_evaluated {
+	const char *rule;
+	const char *reason;
+};
 
 /*
  * Group the findings of FS whose status is STATUS: errors first, then
@@ -313,6 +328,13 @@ struct report_meta {
 	/* how many matches each suppression of rules took out (NULL: not
 	 * known): the user's that took none are reported as unused */
 	const uint64_t *suppression_uses;
+	/* analyze of strace logs: what the logs cannot show, and the
+	 * rules not evaluated for it (docs/strace-import.md, "What a log
+	 * can support") */
+	const struct log_limit *limits;
+	int nlimits;
+	const struct not_evaluated *not_evaluated;
+	int nnot_evaluated;
 };
 
 void report_json(FILE *out, const struct findings *fs,

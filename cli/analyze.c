@@ -950,6 +950,131 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
 	return r < 0 ? -1 : 0;
 }
 
+/* What a strace log cannot show (input_limits), as reports say it. */
+static const struct {
+	unsigned bit;
+	struct log_limit l;
+} limit_texts[] = {
+	{LIMIT_NO_TIMESTAMPS,
+	 {"no-timestamps", "no timestamps (strace -t, -tt, -ttt or -r): "
+			   "windows are unknown, and whether calls overlap "
+			   "in time"}},
+	{LIMIT_NO_DECORATION,
+	 {"no-fd-paths", "no fd decoding (strace -y): the paths of fds the "
+			 "log did not see opened are unknown"}},
+	{LIMIT_ONLY_FAILED,
+	 {"only-failed", "only failed calls (strace -Z): no successful "
+			 "check, use or change can be seen"}},
+	{LIMIT_ONLY_SUCCEEDED,
+	 {"only-succeeded", "only successful calls (strace -z): a failed "
+			    "check or fallback (ENOENT, EXDEV) cannot be "
+			    "seen"}},
+	{LIMIT_NO_CLOSE,
+	 {"no-close", "close is not traced (strace -e trace=...): when an "
+		      "fd stops being used is unknown"}},
+	{LIMIT_CHILDREN_LOST,
+	 {"children-lost", "children not followed (strace without -f): "
+			   "their calls are missing"}},
+};
+
+/* Whether a step of R asks for an errno. */
+static bool wants_failure(const struct rule *r)
+{
+	for (int s = 0; s < r->nsteps; s++)
+		for (int c = 0; c < r->steps[s].m.nconds; c++)
+			if (r->steps[s].m.conds[c].field == F_ERRNO)
+				return true;
+	return false;
+}
+
+/* Whether a step of R asks for a successful call. */
+static bool wants_success(const struct rule *r)
+{
+	for (int s = 0; s < r->nsteps; s++)
+		for (int c = 0; c < r->steps[s].m.nconds; c++) {
+			const struct cond *k = &r->steps[s].m.conds[c];
+
+			if (k->field == F_RESULT && k->op == OP_EQ && k->str &&
+			    !strcmp(k->str, "success"))
+				return true;
+		}
+	return false;
+}
+
+/* Why rule R cannot be evaluated on logs of limits LIM, or NULL. */
+static const char *not_evaluable(const struct rule *r, unsigned lim)
+{
+	if ((lim & LIMIT_ONLY_FAILED) && wants_success(r))
+		return "only-failed";
+	for (int s = 0; s < r->nsteps; s++)
+		if ((lim & LIMIT_NO_TIMESTAMPS) && r->steps[s].overlaps >= 0)
+			return "no-timestamps";
+	/* an fd never closed is used forever: every later call by name
+	 * would be one */
+	if ((lim & LIMIT_NO_CLOSE) && !strcmp(r->id, "path-after-open"))
+		return "no-close";
+	if ((lim & LIMIT_ONLY_SUCCEEDED) && wants_failure(r))
+		return "only-succeeded";
+	return NULL;
+}
+
+struct log_honesty {
+	struct log_limit limits[ARRAY_SIZE(limit_texts)];
+	int nlimits;
+	struct not_evaluated *ne;
+	int nne;
+};
+
+static bool drop_not_evaluated(const struct finding *f, void *ud)
+{
+	const struct log_honesty *h = ud;
+
+	for (int i = 0; i < h->nne; i++)
+		if (!strcmp(h->ne[i].rule, f->rule->id))
+			return true;
+	return false;
+}
+
+/*
+ * The limits LIM of the logs into H and M: what the report says of
+ * them, the rules not evaluated, and their findings (false ones: a
+ * rule needs what the log lacks) taken out of ALL. With --strict a log
+ * that cannot support every rule is an error: -1, told.
+ */
+static int log_limits(const struct opts *o, const struct rule_set *rs,
+		      unsigned lim, const char *name, struct findings *all,
+		      struct log_honesty *h, struct report_meta *m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(limit_texts); i++)
+		if (lim & limit_texts[i].bit)
+			h->limits[h->nlimits++] = limit_texts[i].l;
+	if (!h->nlimits)
+		return 0;
+	if (o->strict) {
+		errorx("%s: %s; with --strict a log must show it all (strace "
+		       "-f -tt -T -y -yy -v)",
+		       name, h->limits[0].text);
+		return -1;
+	}
+	h->ne = xcalloc((size_t)rs->nrules + 1, sizeof(*h->ne));
+	for (int i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		const char *why = r->enabled ? not_evaluable(r, lim) : NULL;
+		bool seen = false;
+
+		for (int k = 0; k < h->nne && !seen; k++)
+			seen = !strcmp(h->ne[k].rule, r->id);
+		if (why && !seen)
+			h->ne[h->nne++] = (struct not_evaluated){r->id, why};
+	}
+	findings_drop_if(all, drop_not_evaluated, h);
+	m->limits = h->limits;
+	m->nlimits = h->nlimits;
+	m->not_evaluated = h->ne;
+	m->nnot_evaluated = h->nne;
+	return 0;
+}
+
 /*
  * fsrace analyze TRACE...: fsrace traces each a run of their own (the
  * jobs of a CI matrix: one report, each finding once by its fingerprint,
@@ -968,6 +1093,8 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	const char *const *files, *const *paths;
 	int r, nfiles, kind, status = EXIT_USAGE;
 	bool root_given, each;
+	struct log_honesty honesty = {0};
+	unsigned lim = 0;
 	/* what a SARIF report's paths are relative to */
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL;
@@ -1015,6 +1142,10 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 				each ? files[i] : NULL, &in[i], &all, &m,
 				uses) < 0)
 			goto out_engine;
+	for (int i = 0; i < (each ? nfiles : 1); i++)
+		lim |= input_limits(in[i]);
+	if (log_limits(&o, &rs, lim, files[0], &all, &honesty, &m) < 0)
+		goto out_engine;
 	m.files = files;
 	m.nfiles = nfiles;
 	m.tool_argv = (const char *const *)user_argv;
@@ -1034,6 +1165,7 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 		goto out_engine;
 	status = m.tool_status;
 out_engine:
+	free(honesty.ne);
 	/* the findings borrow the inputs' stacks */
 	findings_release(&all);
 	free(uses);

@@ -97,6 +97,17 @@ int input_next(struct input *in, struct event *ev);
 void input_counts(const struct input *in, uint64_t *ret_unknown,
 		  uint64_t *ret_unparsed);
 bool input_is_strace(const struct input *in);
+/* What the strace logs read so far cannot show (docs/strace-import.md,
+ * "What a log can support"): LIMIT_* bits, 0 for native traces. */
+enum {
+	LIMIT_NO_TIMESTAMPS = 1 << 0,
+	LIMIT_NO_DECORATION = 1 << 1,
+	LIMIT_ONLY_FAILED = 1 << 2,
+	LIMIT_ONLY_SUCCEEDED = 1 << 3,
+	LIMIT_NO_CLOSE = 1 << 4,
+	LIMIT_CHILDREN_LOST = 1 << 5,
+};
+unsigned input_limits(const struct input *in);
 void input_close(struct input *in);
 
 struct engine;

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hashmap.h"
+#include "syscalls.h"
 #include "reader.h"
 #include "stacks.h"
 #include "strace.h"
@@ -31,7 +33,105 @@ struct input {
 	 * into until input_close */
 	struct stack_table **stacks;
 	int nstacks;
+	/* strace: what its events show (input_limits) */
+	uint64_t calls, timed, failed, closes, unresolved;
+	struct hashmap pids;	 /* every pid an event had */
+	struct hashmap children; /* every child a fork made */
 };
+
+struct pid_ent {
+	struct hashmap_entry ent;
+	int pid;
+};
+
+static bool pid_eq(const struct hashmap_entry *e, const void *key)
+{
+	return container_of(e, struct pid_ent, ent)->pid == *(const int *)key;
+}
+
+/* at most this many pids of each kind are remembered */
+#define LIMIT_PIDS 65536
+
+static void pid_add(struct hashmap *m, int pid)
+{
+	uint32_t h = hash_int((uint64_t)pid);
+	struct pid_ent *e;
+
+	if (m->count >= LIMIT_PIDS || hashmap_get(m, h, &pid))
+		return;
+	e = xmalloc(sizeof(*e));
+	e->pid = pid;
+	hashmap_put(m, &e->ent, h);
+}
+
+static void pids_free(struct hashmap *m)
+{
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+
+	if (!m->table)
+		return;
+	hashmap_iter_init(m, &it);
+	while ((e = hashmap_iter_next(&it))) {
+		hashmap_remove_entry(m, e);
+		free(container_of(e, struct pid_ent, ent));
+	}
+	hashmap_release(m);
+}
+
+/* What a strace log's event shows of the log (input_limits). */
+static void observe(struct input *in, const struct event *ev)
+{
+	if (ev->type == EV_FORK) {
+		pid_add(&in->children, ev->child_pid);
+		return;
+	}
+	if (ev->type != EV_SYSCALL)
+		return;
+	pid_add(&in->pids, ev->pid);
+	/* close has no result in an event (SCF_NO_EXIT) */
+	in->closes += ev->sc && (ev->sc->effect == E_CLOSE ||
+				 ev->sc->effect == E_CLOSE_RANGE);
+	/* what -y would have named: an fd, a dirfd, the working directory */
+	in->unresolved += ((ev->has & HAS_FD) && ev->fd >= 0 && !ev->fd_path) ||
+			  ((ev->has & HAS_DIRFD) && !ev->dirfd_path) ||
+			  ((ev->has & HAS_PATH) && ev->path &&
+			   ev->path[0] != '/' && !ev->abspath);
+	if (!(ev->has & HAS_RET))
+		return;
+	in->calls++;
+	in->timed += ev->ts_enter || ev->ts_exit;
+	in->failed += ev->ret < 0;
+}
+
+unsigned input_limits(const struct input *in)
+{
+	struct hashmap_iter it;
+	struct hashmap_entry *e;
+	unsigned lim = 0;
+
+	if (!in->strace || !in->calls)
+		return 0;
+	if (!in->timed)
+		lim |= LIMIT_NO_TIMESTAMPS;
+	/* a log of failures alone shows no descriptor nor close either */
+	if (in->failed == in->calls)
+		return lim | LIMIT_ONLY_FAILED;
+	if (!strace_reader_decorated(in->sr) && in->unresolved)
+		lim |= LIMIT_NO_DECORATION;
+	/* a program makes some call that fails (its loader, its start-up):
+	 * none in many looks like strace -z */
+	if (!in->failed && in->calls >= 50)
+		lim |= LIMIT_ONLY_SUCCEEDED;
+	if (!in->closes && in->calls >= 20)
+		lim |= LIMIT_NO_CLOSE;
+	hashmap_iter_init(&in->children, &it);
+	while ((e = hashmap_iter_next(&it)))
+		if (!hashmap_get(&in->pids, e->hash,
+				 &container_of(e, struct pid_ent, ent)->pid))
+			lim |= LIMIT_CHILDREN_LOST;
+	return lim;
+}
 
 static void close_native(struct input *in)
 {
@@ -243,6 +343,8 @@ int input_open(struct input **ret, const char *const *files,
 		free(in);
 		return -1;
 	}
+	hashmap_init(&in->pids, pid_eq, 0);
+	hashmap_init(&in->children, pid_eq, 0);
 	*ret = in;
 	return 0;
 }
@@ -256,6 +358,8 @@ int input_next(struct input *in, struct event *ev)
 		r = strace_reader_next(in->sr, ev, err, sizeof(err));
 		if (r < 0)
 			errorx("%s", err);
+		if (r > 0)
+			observe(in, ev);
 		return r;
 	}
 	for (;;) {
@@ -306,5 +410,7 @@ void input_close(struct input *in)
 	for (int i = 0; i < in->nstacks; i++)
 		stack_table_free(in->stacks[i]);
 	free(in->stacks);
+	pids_free(&in->pids);
+	pids_free(&in->children);
 	free(in);
 }

@@ -182,6 +182,7 @@ struct strace_reader {
 	bool solo_valid;
 	int unpref_pid; /* the pid given to the last unprefixed line */
 	int npending_clones;
+	bool decorated; /* a -y decoration was seen */
 
 	struct held *held, *held_tail;
 	size_t held_bytes;

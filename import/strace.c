@@ -123,6 +123,7 @@ static void add_deco(struct strace_reader *r, int fd, const char *path)
 {
 	if (!path)
 		return;
+	r->decorated = true;
 	if (fd == AT_FDCWD_) {
 		if (!r->cwd_deco)
 			r->cwd_deco = path;
@@ -928,6 +929,11 @@ int strace_reader_next(struct strace_reader *r, struct event *ev, char *err,
 		if (ret != 0)
 			return ret;
 	}
+}
+
+bool strace_reader_decorated(const struct strace_reader *r)
+{
+	return r->decorated;
 }
 
 unsigned long strace_reader_skipped(const struct strace_reader *r)

@@ -112,6 +112,8 @@ int strace_reader_next(struct strace_reader *r, struct event *ev, char *err,
 
 /* Lines skipped because they could not be parsed. */
 unsigned long strace_reader_skipped(const struct strace_reader *r);
+/* Whether the logs had a -y decoration (an fd's path) anywhere. */
+bool strace_reader_decorated(const struct strace_reader *r);
 
 /* Completed calls of syscalls fsrace does not trace: counted, not read. */
 unsigned long strace_reader_unknown(const struct strace_reader *r);

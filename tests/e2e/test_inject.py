@@ -243,3 +243,20 @@ def test_inject_bad_specs(ctx):
     assert (p.returncode, p.stderr) == (
         2, "fsrace: unknown option '--inject' (see fsrace analyze --help)\n"
     ), p
+
+
+def test_inject_without_seccomp(ctx):
+    """--no-seccomp stops at every call: the syscall-entry stop is where
+    the call is skipped then, with the same effect."""
+    w = workspace(ctx)
+    harness.write_file(os.path.join(w, "A"), "hello\n")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "--no-seccomp", "--inject", "rename=EXDEV", "-o",
+                 trace, "--", *MOVE], cwd=w)
+    assert p.returncode == 0, p.stderr
+    assert sorted(os.listdir(w)) == ["B"]
+    header, recs = harness.read_trace(trace)
+    assert header["options"]["seccomp"] is False, header
+    got = [(r["syscall"], r["ret"], r.get("errno"), r.get("injected"))
+           for r in recs if r.get("syscall") == "rename"]
+    assert got == [("rename", -1, "EXDEV", True)], got

@@ -102,3 +102,8 @@ def test_widen_bad_specs(ctx):
                 2, "", f"fsrace: {msg}\n"), (cmd, spec, p)
             assert not os.path.exists(marker), (cmd, spec)
             assert not os.path.exists(trace), (cmd, spec)
+
+
+def test_widen_without_seccomp(ctx):
+    assert outcomes(ctx, "--no-seccomp", "--widen", "20ms").count(
+        "enoent") >= RUNS - 2

@@ -13,13 +13,14 @@
 #   --valgrind      valgrind, for meson test --setup valgrind
 set -euo pipefail
 
+# clang: libFuzzer, for the fuzz targets' short run (tests/e2e/test_fuzz.py)
 # python3-dev's internal headers (of the system's python3, whatever its
 # version) check stack/python-offsets.h (tools/pyoffsets.c, in
 # tests/e2e/test_stacks_python.py)
 pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
       libunwind-dev libdw-dev libcmocka-dev python3 python3-jsonschema strace
       debhelper dpkg-dev fakeroot
-      clang-format python3-dev
+      clang-format clang python3-dev
       rsync sqlite3 git unzip zip ed patch make perl gzip tar logrotate)
 for arg; do
 	case $arg in

@@ -1,0 +1,138 @@
+"""The tracer under torture (issue 12): real target programs
+(fixtures/record/torture.c) run natively, under strace -f and under
+fsrace record and run: a thousand short-lived children, 64 threads at
+once, a fork chain 200 deep, 100,000 distinct paths; a target killed in
+the middle of a blocking open. After each: the exit status and the
+output are the program's own, the trace parses and holds as many of the
+target's own calls as strace -f sees, no process is left behind, and
+fsrace's memory stays bounded."""
+import os
+import signal
+import subprocess
+import time
+
+import harness
+
+CASES = [("forks", 1000), ("threads", 64), ("chain", 200)]
+
+
+def workdir(ctx, name):
+    d = os.path.join(ctx.tmp, name)
+    os.mkdir(d)
+    return d
+
+
+def own_calls_in_trace(trace):
+    _, recs = harness.read_trace(trace)
+    return sum(1 for r in recs if r.get("type") == "syscall" and
+               r.get("syscall") in ("open", "openat") and
+               str(r.get("path", "")).startswith("t-"))
+
+
+def own_calls_in_strace(ctx, argv, cwd):
+    strace = harness.which("strace")
+    if not strace:
+        raise harness.Skip("no strace")
+    log = os.path.join(ctx.tmp, "s.log")
+    p = subprocess.run([strace, "-f", "-qq", "-e", "trace=open,openat",
+                        "-o", log, *argv], cwd=cwd, capture_output=True,
+                       text=True, timeout=300)
+    assert (p.returncode, p.stdout) == (0, "done\n"), p
+    with open(log) as f:
+        return sum(1 for line in f if '"t-' in line and "open" in line)
+
+
+def left_behind(fixture):
+    p = subprocess.run(["pgrep", "-f", fixture], capture_output=True,
+                       text=True)
+    return p.stdout.split()
+
+
+def test_torture_targets(ctx):
+    fixture = ctx.fixture("torture")
+    for mode, n in CASES:
+        argv = [fixture, mode, str(n)]
+        native = subprocess.run(argv, cwd=workdir(ctx, f"n-{mode}"),
+                                capture_output=True, text=True, timeout=300)
+        assert (native.returncode, native.stdout, native.stderr) == (
+            0, "done\n", ""), (mode, native)
+        want = own_calls_in_strace(ctx, argv, workdir(ctx, f"s-{mode}"))
+        assert want == n, (mode, want)
+        trace = os.path.join(ctx.tmp, f"{mode}.jsonl")
+        p = ctx.run(["record", "-o", trace, "--", *argv],
+                    cwd=workdir(ctx, f"r-{mode}"), timeout=300)
+        assert (p.returncode, p.stdout, p.stderr) == (0, "done\n", ""), (
+            mode, p)
+        assert own_calls_in_trace(trace) == want, mode
+        out = os.path.join(ctx.tmp, f"{mode}.json")
+        p = ctx.run(["run", "--fail-on", "none", "-o", out, "--", *argv],
+                    cwd=workdir(ctx, f"a-{mode}"), timeout=300)
+        assert (p.returncode, p.stdout, p.stderr) == (0, "done\n", ""), (
+            mode, p)
+        doc = harness.read_findings(out)
+        harness.check_findings_schema(doc)
+        assert doc["dropped"] == {"pending": 0, "findings": 0,
+                                  "unknown_records": 0,
+                                  "unparsed_lines": 0}, (mode, doc)
+        assert left_behind(fixture) == [], mode
+
+
+def test_many_distinct_paths_bounded_memory(ctx):
+    """100,000 names made and removed (20,000 under a sanitizer, which
+    is slower and bigger): fsrace run's peak RSS stays bounded
+    (docs/performance.md has the figure)."""
+    asan = "asan" in ctx.fsrace
+    n = 20000 if asan else 100000
+    fixture = ctx.fixture("torture")
+    out = os.path.join(ctx.tmp, "f.json")
+    p = subprocess.Popen([ctx.fsrace, "run", "--fail-on", "none", "-o", out,
+                          "--", fixture, "paths", str(n)],
+                         cwd=workdir(ctx, "paths"), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    # its output is a line: waiting first cannot fill the pipes
+    _, status, ru = os.wait4(p.pid, 0)
+    stdout, stderr = p.stdout.read(), p.stderr.read()
+    p.stdout.close()
+    p.stderr.close()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    assert (p.returncode, stdout, stderr) == (0, "done\n", ""), (stdout,
+                                                                  stderr)
+    # ru_maxrss in KiB
+    limit = (1536 if asan else 512) * 1024
+    assert ru.ru_maxrss < limit, ru.ru_maxrss
+    doc = harness.read_findings(out)
+    assert doc["events"] >= 2 * n, doc["events"]
+
+
+def test_killed_in_a_blocking_open(ctx):
+    """SIGKILL to the target while it waits in open(2) on a FIFO: fsrace
+    exits 128+9, the trace ends with the target's death."""
+    d = workdir(ctx, "fifo")
+    fifo = os.path.join(d, "p")
+    os.mkfifo(fifo)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    fs = subprocess.Popen([ctx.fsrace, "record", "-o", trace, "--",
+                           "/bin/cat", fifo], cwd=d, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    try:
+        pid = None
+        for _ in range(100):
+            kids = subprocess.run(["pgrep", "-P", str(fs.pid)],
+                                  capture_output=True, text=True).stdout
+            if kids.split():
+                pid = int(kids.split()[0])
+                break
+            time.sleep(0.05)
+        assert pid, "cat never started"
+        time.sleep(0.3)  # in its open
+        os.kill(pid, signal.SIGKILL)
+        _, err = fs.communicate(timeout=20)
+    finally:
+        if fs.poll() is None:
+            fs.kill()
+            fs.wait()
+    assert (fs.returncode, err) == (128 + 9, ""), (fs.returncode, err)
+    _, recs = harness.read_trace(trace)
+    last = recs[-1]
+    assert (last["type"], last["pid"], last.get("signal")) == (
+        "exit", pid, "SIGKILL"), last

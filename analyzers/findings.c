@@ -273,19 +273,6 @@ static void found_in(struct finding *f, const char *trace)
 static void merge_into(struct finding *old, struct finding *f,
 		       const char *trace)
 {
-	/* a reported one is what gates: its evidence is kept */
-	if (f->status == FST_REPORTED && old->status != FST_REPORTED) {
-		struct finding t = *old;
-
-		*old = *f;
-		*f = t;
-		for (int e = 0; e < old->nev; e++)
-			old->ev[e].trace = trace;
-		old->found_in = f->found_in;
-		old->nfound_in = f->nfound_in;
-		f->found_in = NULL;
-		f->nfound_in = 0;
-	}
 	old->count += f->count;
 	old->confirmed |= f->confirmed;
 	if (finding_path(f))
@@ -1225,6 +1212,7 @@ void report_json(FILE *out, const struct findings *fs,
 			jsonw_begin_object(&o);
 			kv_str(&o, "code", m->limits[i].code);
 			kv_str(&o, "text", m->limits[i].text);
+			kv_str(&o, "file", m->limits[i].file);
 			jsonw_end_object(&o);
 		}
 		jsonw_end_array(&o);
@@ -1234,6 +1222,7 @@ void report_json(FILE *out, const struct findings *fs,
 			jsonw_begin_object(&o);
 			kv_str(&o, "rule", m->not_evaluated[i].rule);
 			kv_str(&o, "reason", m->not_evaluated[i].reason);
+			kv_str(&o, "file", m->not_evaluated[i].file);
 			jsonw_end_object(&o);
 		}
 		jsonw_end_array(&o);
@@ -1551,13 +1540,18 @@ void report_text(FILE *out, const struct findings *fs,
 	/* what the log cannot show comes first: the findings are read in
 	 * its light */
 	for (int i = 0; i < m->nlimits; i++)
-		fprintf(out, "log: %s\n", m->limits[i].text);
+		fprintf(out, "log%s%s: %s\n", m->limits[i].file ? " " : "",
+			m->limits[i].file ? m->limits[i].file : "",
+			m->limits[i].text);
 	if (m->nnot_evaluated) {
 		fputs("not evaluated:", out);
-		for (int i = 0; i < m->nnot_evaluated; i++)
-			fprintf(out, "%s %s (%s)", i ? "," : "",
-				m->not_evaluated[i].rule,
-				m->not_evaluated[i].reason);
+		for (int i = 0; i < m->nnot_evaluated; i++) {
+			const struct not_evaluated *n = &m->not_evaluated[i];
+
+			fprintf(out, "%s %s (%s%s%s)", i ? "," : "", n->rule,
+				n->file ? n->file : "", n->file ? ": " : "",
+				n->reason);
+		}
 		fputc('\n', out);
 	}
 	if (m->nlimits)

@@ -142,9 +142,9 @@ void findings_add(struct findings *fs, struct finding *f);
 /*
  * Move the findings of FROM (left empty) into INTO, found in TRACE (a
  * name that outlives INTO): each merged by fingerprint into one INTO has
- * (its count the sum, confirmed if either was, reported if either was,
- * TRACE among where it was found), or added with its evidence naming
- * TRACE.
+ * (its count the sum, confirmed if either was, TRACE among where it was
+ * found; the status is in the fingerprint, so both have the same), or
+ * added with its evidence naming TRACE.
  */
 void findings_absorb(struct findings *into, struct findings *from,
 		     const char *trace);
@@ -207,11 +207,13 @@ struct report_meta;
 struct log_limit {
 	const char *code; /* "no-timestamps" */
 	const char *text;
+	const char *file; /* of several runs' logs: the one, else NULL */
 };
 /* A rule a log cannot support, and why (a log_limit's code). */
 struct not_evaluated {
 	const char *rule;
 	const char *reason;
+	const char *file;
 };
 
 /*

@@ -909,47 +909,6 @@ static void free_opts(struct opts *o)
 	free(o->baseline_fps);
 }
 
-/*
- * Analyze the files FILES[0..N) as one run into the engine options EO
- * (its fp_root taken from the trace when TRACE_ROOT): its findings into
- * ALL (naming TRACE, or NULL), its counts into M and USES. IN is left
- * open: the findings borrow its stacks. 0, or -1 after telling the user.
- */
-static int analyze_one(const struct opts *o, const struct rule_set *rs,
-		       const struct frame_namer *namer,
-		       const char *const *files, const char *const *names,
-		       int n, int kind, bool trace_root, const char *trace,
-		       struct input **in, struct findings *all,
-		       struct report_meta *m, uint64_t *uses)
-{
-	struct engine_options eo;
-	struct engine *e;
-	char root[PATH_MAX];
-	uint64_t unknown, unparsed;
-	int r;
-
-	if (input_open(in, files, names, n, kind, o->strict) < 0)
-		return -1;
-	engine_opts(o, namer, &eo);
-	/* each job of a matrix in its own workspace: the same fingerprints */
-	if (trace_root && recorded_cwd(files[0], root))
-		eo.fp_root = root;
-	e = engine_new(rs, &eo);
-	r = feed_pipelined(*in, e);
-	if (r == 0) {
-		engine_finish(e);
-		input_counts(*in, &unknown, &unparsed);
-		m->unknown_records += unknown;
-		m->unparsed_lines += unparsed;
-		m->events += engine_events(e);
-		m->dropped_pending += engine_dropped_pending(e);
-		count_uses(rs, e, uses);
-		engine_move_findings(e, all, trace);
-	}
-	engine_free(e);
-	return r < 0 ? -1 : 0;
-}
-
 /* What a strace log cannot show (input_limits), as reports say it. */
 static const struct {
 	unsigned bit;
@@ -1019,60 +978,116 @@ static const char *not_evaluable(const struct rule *r, unsigned lim)
 }
 
 struct log_honesty {
-	struct log_limit limits[ARRAY_SIZE(limit_texts)];
+	/* each limit of each log, and each rule not evaluated on it */
+	struct log_limit *limits;
 	int nlimits;
 	struct not_evaluated *ne;
 	int nne;
+	int unit_ne; /* where this log's rules start in NE */
 };
 
 static bool drop_not_evaluated(const struct finding *f, void *ud)
 {
 	const struct log_honesty *h = ud;
 
-	for (int i = 0; i < h->nne; i++)
+	for (int i = h->unit_ne; i < h->nne; i++)
 		if (!strcmp(h->ne[i].rule, f->rule->id))
 			return true;
 	return false;
 }
 
 /*
- * The limits LIM of the logs into H and M: what the report says of
- * them, the rules not evaluated, and their findings (false ones: a
- * rule needs what the log lacks) taken out of ALL. With --strict a log
- * that cannot support every rule is an error: -1, told.
+ * The limits LIM of one run's logs (the first named NAME; FILE the name
+ * the report gives them, NULL when there is one run) into H: what the
+ * report says of them, the rules not evaluated, and their findings
+ * (false ones: a rule needs what the log lacks) taken out of MINE. With
+ * --strict a log that cannot support every rule is an error: -1, told.
  */
 static int log_limits(const struct opts *o, const struct rule_set *rs,
-		      unsigned lim, const char *name, struct findings *all,
-		      struct log_honesty *h, struct report_meta *m)
+		      unsigned lim, const char *name, const char *file,
+		      struct findings *mine, struct log_honesty *h)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(limit_texts); i++)
-		if (lim & limit_texts[i].bit)
-			h->limits[h->nlimits++] = limit_texts[i].l;
-	if (!h->nlimits)
+	if (!lim)
 		return 0;
-	if (o->strict) {
-		errorx("%s: %s; with --strict a log must show it all (strace "
-		       "-f -tt -T -y -yy -v)",
-		       name, h->limits[0].text);
-		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(limit_texts); i++) {
+		if (!(lim & limit_texts[i].bit))
+			continue;
+		if (o->strict) {
+			errorx("%s: %s; with --strict a log must show it all "
+			       "(strace -f -tt -T -y -yy -v)",
+			       name, limit_texts[i].l.text);
+			return -1;
+		}
+		h->limits = xrealloc(h->limits, (size_t)(h->nlimits + 1) *
+							sizeof(*h->limits));
+		h->limits[h->nlimits] = limit_texts[i].l;
+		h->limits[h->nlimits++].file = file;
 	}
-	h->ne = xcalloc((size_t)rs->nrules + 1, sizeof(*h->ne));
+	h->unit_ne = h->nne;
 	for (int i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
 		const char *why = r->enabled ? not_evaluable(r, lim) : NULL;
 		bool seen = false;
 
-		for (int k = 0; k < h->nne && !seen; k++)
+		for (int k = h->unit_ne; k < h->nne && !seen; k++)
 			seen = !strcmp(h->ne[k].rule, r->id);
-		if (why && !seen)
-			h->ne[h->nne++] = (struct not_evaluated){r->id, why};
+		if (!why || seen)
+			continue;
+		h->ne = xrealloc(h->ne, (size_t)(h->nne + 1) * sizeof(*h->ne));
+		h->ne[h->nne++] = (struct not_evaluated){r->id, why, file};
 	}
-	findings_drop_if(all, drop_not_evaluated, h);
-	m->limits = h->limits;
-	m->nlimits = h->nlimits;
-	m->not_evaluated = h->ne;
-	m->nnot_evaluated = h->nne;
+	findings_drop_if(mine, drop_not_evaluated, h);
 	return 0;
+}
+
+/*
+ * Analyze the files FILES[0..N) as one run into the engine options EO
+ * (its fp_root taken from the trace when TRACE_ROOT): its findings into
+ * ALL (naming TRACE, or NULL), its counts into M and USES, what its logs
+ * cannot show into H. IN is left
+ * open: the findings borrow its stacks. 0, or -1 after telling the user.
+ */
+static int analyze_one(const struct opts *o, const struct rule_set *rs,
+		       const struct frame_namer *namer,
+		       const char *const *files, const char *const *names,
+		       int n, int kind, bool trace_root, const char *trace,
+		       struct input **in, struct findings *all,
+		       struct report_meta *m, uint64_t *uses,
+		       struct log_honesty *h)
+{
+	struct engine_options eo;
+	struct findings mine;
+	struct engine *e;
+	char root[PATH_MAX];
+	uint64_t unknown, unparsed;
+	int r;
+
+	if (input_open(in, files, names, n, kind, o->strict) < 0)
+		return -1;
+	engine_opts(o, namer, &eo);
+	/* each job of a matrix in its own workspace: the same fingerprints */
+	if (trace_root && recorded_cwd(files[0], root))
+		eo.fp_root = root;
+	e = engine_new(rs, &eo);
+	r = feed_pipelined(*in, e);
+	if (r == 0) {
+		engine_finish(e);
+		input_counts(*in, &unknown, &unparsed);
+		m->unknown_records += unknown;
+		m->unparsed_lines += unparsed;
+		m->events += engine_events(e);
+		m->dropped_pending += engine_dropped_pending(e);
+		count_uses(rs, e, uses);
+		/* what its logs cannot show is this run's */
+		findings_init(&mine);
+		engine_move_findings(e, &mine, NULL);
+		r = log_limits(o, rs, input_limits(*in), names[0], trace, &mine,
+			       h);
+		findings_absorb(all, &mine, trace);
+		findings_release(&mine);
+	}
+	engine_free(e);
+	return r < 0 ? -1 : 0;
 }
 
 /*
@@ -1094,7 +1109,6 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	int r, nfiles, kind, status = EXIT_USAGE;
 	bool root_given, each;
 	struct log_honesty honesty = {0};
-	unsigned lim = 0;
 	/* what a SARIF report's paths are relative to */
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL;
@@ -1139,13 +1153,13 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	for (int i = 0; i < (each ? nfiles : 1); i++)
 		if (analyze_one(&o, &rs, namer, paths + i, files + i,
 				each ? 1 : nfiles, kind, each && !root_given,
-				each ? files[i] : NULL, &in[i], &all, &m,
-				uses) < 0)
+				each ? files[i] : NULL, &in[i], &all, &m, uses,
+				&honesty) < 0)
 			goto out_engine;
-	for (int i = 0; i < (each ? nfiles : 1); i++)
-		lim |= input_limits(in[i]);
-	if (log_limits(&o, &rs, lim, files[0], &all, &honesty, &m) < 0)
-		goto out_engine;
+	m.limits = honesty.limits;
+	m.nlimits = honesty.nlimits;
+	m.not_evaluated = honesty.ne;
+	m.nnot_evaluated = honesty.nne;
 	m.files = files;
 	m.nfiles = nfiles;
 	m.tool_argv = (const char *const *)user_argv;
@@ -1165,6 +1179,7 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 		goto out_engine;
 	status = m.tool_status;
 out_engine:
+	free(honesty.limits);
 	free(honesty.ne);
 	/* the findings borrow the inputs' stacks */
 	findings_release(&all);

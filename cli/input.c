@@ -276,12 +276,20 @@ int input_spool(const char *const *files, int nfiles, struct input_files *ret)
 	ret->fds = xcalloc((size_t)nfiles + 1, sizeof(*ret->fds));
 	ret->names = files;
 	ret->n = nfiles;
+	for (int i = 0; i < nfiles; i++)
+		ret->fds[i] = -1;
 	for (int i = 0; i < nfiles; i++) {
 		bool dash = !strcmp(files[i], "-");
 		struct stat st;
 		int in, fd;
 
-		ret->fds[i] = -1;
+		for (int k = 0; dash && k < i; k++)
+			if (!strcmp(files[k], "-")) {
+				errorx("- is given twice: standard input is "
+				       "read once");
+				input_spool_free(ret);
+				return -1;
+			}
 		in = dash ? STDIN_FILENO : open(files[i], O_RDONLY | O_CLOEXEC);
 		if (in < 0 || fstat(in, &st) < 0) {
 			errorx("cannot open '%s': %s", files[i],

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "proc.h"
 #include "tracer.h"
@@ -82,6 +83,8 @@ struct tracer {
 		uint64_t until_ns;
 	} * held;
 	int nheld, capheld;
+	timer_t held_timer; /* wakes the wait when one is due */
+	bool held_timer_ok;
 };
 
 /* --stacks (stacks.c; stacks-off.c in a build without them) */

@@ -66,6 +66,11 @@ static struct task *task_new(struct tracer *t, int tid)
 
 static void task_free(struct tracer *t, struct task *k)
 {
+	/* --widen: a held task that ends is not resumed (its tid may be
+	 * another's by then) */
+	for (int i = 0; i < t->nheld; i++)
+		if (t->held[i].tid == k->p.tid)
+			t->held[i--] = t->held[--t->nheld];
 	proc_exit(&t->model, &k->p);
 	tracee_free_argv(k);
 	free(k);
@@ -250,6 +255,23 @@ static void widen_entry(struct tracer *t, struct task *k)
 	k->ev.widened_ns = (int64_t)t->opt.widen.ns;
 }
 
+/* Interrupt the tracer's wait (SIGALRM, as the ticks) at UNTIL, a
+ * now_ns() time; UINT64_MAX: never. */
+static void held_timer_arm(struct tracer *t, uint64_t until)
+{
+	struct itimerspec its = {{0, 0}, {0, 0}};
+	uint64_t now = now_ns(), d;
+
+	if (!t->held_timer_ok)
+		return;
+	if (until != UINT64_MAX) {
+		d = until > now ? until - now : 1;
+		its.it_value.tv_sec = (time_t)(d / 1000000000);
+		its.it_value.tv_nsec = (long)(d % 1000000000);
+	}
+	timer_settime(t->held_timer, 0, &its, NULL);
+}
+
 static void held_add(struct tracer *t, int tid, uint64_t until)
 {
 	if (t->nheld == t->capheld) {
@@ -371,8 +393,9 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 		goto out_resume;
 	k->in_syscall = false;
 	/* an exit stop that was lost (GET_SYSCALL_INFO failed) must not
-	 * make this call a maps change */
+	 * make this call a maps change, nor fail it (--inject) */
 	k->maps_pending = false;
+	k->inject_err = 0;
 	if (!arch_ok(t, k, si.arch))
 		goto out_resume;
 	if (seccomp && si.op == PTRACE_SYSCALL_INFO_SECCOMP) {
@@ -811,6 +834,13 @@ static void detach_stopped(struct tracer *t, struct task *k, int status)
 int tracer_run(struct tracer *t)
 {
 	install_signals(t);
+	if (t->opt.widen.ns) {
+		struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL,
+				       .sigev_signo = SIGALRM};
+
+		t->held_timer_ok = timer_create(CLOCK_MONOTONIC, &sev,
+						&t->held_timer) == 0;
+	}
 	while (t->model.ntasks > 0) {
 		int status;
 		pid_t tid;
@@ -839,25 +869,11 @@ int tracer_run(struct tracer *t)
 							   : got_stop_signal);
 			got_stop_signal = 0;
 		}
-		if (t->nheld) {
-			/* --widen: wait no longer than the next held task */
-			uint64_t next = held_release(t, false), now;
-
-			tid = t->nheld ? wait4(-1, &status, __WALL | WNOHANG,
-					       NULL)
-				       : wait4(-1, &status, __WALL, NULL);
-			if (tid == 0) {
-				struct timespec ts = {0, 100000};
-
-				now = now_ns();
-				if (next > now && next - now < 100000)
-					ts.tv_nsec = (long)(next - now);
-				nanosleep(&ts, NULL);
-				continue;
-			}
-		} else {
-			tid = wait4(-1, &status, __WALL, NULL);
-		}
+		if (t->nheld)
+			/* --widen: the timer interrupts the wait when the next
+			 * held task is due (at worst the next tick does) */
+			held_timer_arm(t, held_release(t, false));
+		tid = wait4(-1, &status, __WALL, NULL);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -908,6 +924,8 @@ void tracer_free(struct tracer *t)
 	dircache_free(t->dirs);
 	checks_clear(t);
 	hashmap_release(&t->checks);
+	if (t->held_timer_ok)
+		timer_delete(t->held_timer);
 	free(t->held);
 	free(t);
 }

@@ -45,12 +45,12 @@ TEXT = {
 }
 
 
-def traced(ctx, name, flags):
+def traced(ctx, name, flags, ws=None):
     strace = harness.which("strace")
     if not strace:
         raise harness.Skip("no strace")
-    d = os.path.join(ctx.tmp, name)
-    os.mkdir(d)
+    d = os.path.join(ctx.tmp, ws or name)
+    os.makedirs(d, exist_ok=True)
     script = harness.write_file(os.path.join(ctx.tmp, "race.py"), RACE)
     log = os.path.join(ctx.tmp, name + ".log")
     p = subprocess.run([strace, *flags, "-o", log, PY, script], cwd=d,
@@ -160,3 +160,32 @@ def test_native_traces_have_no_limits(ctx):
     assert p.returncode == 0, p.stderr
     doc = analyze(ctx, trace)
     assert "log_limits" not in doc and "not_evaluated" not in doc, doc
+
+
+def test_each_log_its_own_limits(ctx):
+    """--each-trace: a log without timestamps takes nothing from one with
+    them; each limit names its log."""
+    # one workspace: a strace log names no directory of its own
+    full = traced(ctx, "full", ["-f", "-tt", "-T", "-y", "-yy", "-v"], "w")
+    nots = traced(ctx, "nots", ["-f", "-y"], "w")
+    p = ctx.run(["analyze", "--fail-on", "none", "-f", "json", "-o", "-",
+                 "--each-trace", full, nots])
+    assert (p.returncode, p.stderr) == (0, ""), p
+    doc = json.loads(p.stdout)
+    harness.check_findings_schema(doc)
+    assert [(x["code"], x.get("file")) for x in doc["log_limits"]] == [
+        ("no-timestamps", nots)], doc["log_limits"]
+    assert doc["not_evaluated"] == [{"rule": "opened-deleted-file",
+                                     "reason": "no-timestamps",
+                                     "file": nots}], doc["not_evaluated"]
+    f, = [f for f in doc["findings"] if f["rule"] == "interleaved-mutation"]
+    assert f["found_in"] == [full, nots], f
+    p = ctx.run(["analyze", "--fail-on", "none", "--each-trace", full, nots])
+    assert p.stdout.splitlines()[:2] == [
+        f"log {nots}: {TEXT['no-timestamps']}",
+        f"not evaluated: opened-deleted-file ({nots}: no-timestamps)"], \
+        p.stdout
+    p = ctx.run(["analyze", "--strict", "--each-trace", full, nots])
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {nots}: {TEXT['no-timestamps']}; with --strict a log "
+        "must show it all (strace -f -tt -T -y -yy -v)\n"), p

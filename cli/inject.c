@@ -107,14 +107,26 @@ int cli_inject_parse(const char *spec, const struct rule_set *rs,
 		       copy[0] == '@' ? "" : " (not one fsrace traces)");
 		goto out;
 	}
-	for (unsigned i = 0; i < syscall_table_size; i++)
-		if (scset_has(&set, i) &&
-		    (syscall_table[i].flags & SCF_NO_EXIT)) {
-			errorx("--inject %s: %s cannot be failed (fsrace does "
-			       "not stop at its exit)",
-			       spec, syscall_table[i].name);
-			goto out;
+	for (unsigned i = 0; i < syscall_table_size; i++) {
+		if (!scset_has(&set, i) ||
+		    !(syscall_table[i].flags & SCF_NO_EXIT))
+			continue;
+		/* a group or class: its calls that can be failed */
+		if (copy[0] == '@') {
+			set.w[i / 64] &= ~(1ULL << (i % 64));
+			continue;
 		}
+		errorx("--inject %s: %s cannot be failed (fsrace does not "
+		       "stop at its exit)",
+		       spec, syscall_table[i].name);
+		goto out;
+	}
+	if (copy[0] == '@' && !memcmp(&set, &(struct scset){0}, sizeof(set))) {
+		errorx("--inject %s: no call of %s can be failed (fsrace does "
+		       "not stop at their exit)",
+		       spec, copy);
+		goto out;
+	}
 	memcpy(out->syscalls, set.w, sizeof(set.w));
 	out->err = parse_errno(err);
 	if (out->err < 0) {

@@ -301,8 +301,13 @@ static uint64_t held_release(struct tracer *t, bool all)
 		t->held[i] = t->held[--t->nheld];
 		/* gone meanwhile (killed): nothing to resume */
 		k = task_find(t, h.tid);
-		if (k)
-			resume(t, k, 0);
+		if (!k)
+			continue;
+		/* less than asked when a detach ends it early */
+		if (now < h.until_ns)
+			k->ev.widened_ns =
+				(int64_t)(now + t->opt.widen.ns - h.until_ns);
+		resume(t, k, 0);
 	}
 	return next;
 }

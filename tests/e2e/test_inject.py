@@ -260,3 +260,22 @@ def test_inject_without_seccomp(ctx):
     got = [(r["syscall"], r["ret"], r.get("errno"), r.get("injected"))
            for r in recs if r.get("syscall") == "rename"]
     assert got == [("rename", -1, "EXDEV", True)], got
+
+
+def test_inject_a_class_takes_its_calls_that_can_fail(ctx):
+    """@sync holds sync, which fsrace cannot fail (no exit stop): the
+    class's other calls are failed; a group of such calls only is
+    refused."""
+    w = workspace(ctx)
+    p = ctx.run(["run", "--inject", "@sync=EIO", "--", PY, "-c",
+                 "import os\nfd = os.open('f', os.O_WRONLY | os.O_CREAT)\n"
+                 "try:\n    os.fsync(fd)\nexcept OSError as e:\n"
+                 "    print(e.strerror)\n"], cwd=w)
+    assert (p.returncode, p.stdout) == (0, "Input/output error\n"), p
+    rules = harness.write_file(os.path.join(ctx.tmp, "g.json"), json.dumps(
+        {"groups": {"closes": ["close", "close_range"]}}))
+    p = ctx.run(["run", "-r", rules, "--inject", "@closes=EBADF", "--",
+                 "/bin/true"])
+    assert (p.returncode, p.stdout, p.stderr) == (
+        2, "", "fsrace: --inject @closes=EBADF: no call of @closes can be "
+        "failed (fsrace does not stop at their exit)\n"), p

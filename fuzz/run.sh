@@ -2,8 +2,8 @@
 # Build a libFuzzer target with clang, ASan and UBSan, and run it for a
 # fixed time: the strace importer, or with FUZZ_TARGET=jscan the trace
 # reader's JSON scanner, reader the whole trace reader, rules the rule-file
-# loader.
-# Usage: [FUZZ_TARGET=strace|jscan|reader|rules] fuzz/run.sh [SECONDS [LIBFUZZER-OPTIONS...]]
+# loader, config the configuration file, baseline the baseline file.
+# Usage: [FUZZ_TARGET=strace|jscan|reader|rules|config|baseline] fuzz/run.sh [SECONDS [LIBFUZZER-OPTIONS...]]
 #        (default 60 s)
 # The build goes to $FUZZ_BUILD (default /tmp/fsrace-fuzz); the inputs it
 # finds to $FUZZ_BUILD/corpus-TARGET, never into the source tree. An input that
@@ -21,8 +21,10 @@ strace) corpus=corpus; max_len=65536 ;;
 jscan) corpus=corpus-jscan; max_len=8192 ;;
 reader) corpus=corpus-reader; max_len=65536 ;;
 rules) corpus=corpus-rules; max_len=16384 ;;
-*) echo "fuzz: FUZZ_TARGET is strace, jscan, reader or rules, not" \
-	"'$target'" >&2; exit 2 ;;
+config) corpus=corpus-config; max_len=16384 ;;
+baseline) corpus=corpus-baseline; max_len=16384 ;;
+*) echo "fuzz: FUZZ_TARGET is strace, jscan, reader, rules, config or" \
+	"baseline, not '$target'" >&2; exit 2 ;;
 esac
 
 if [ ! -f "$build/build.ninja" ]; then

@@ -1,6 +1,6 @@
 """The fuzz targets (issue 12): every parser of outside input that has
 one (strace logs, the native trace reader and its JSON scanner, rule
-files) runs a short fixed budget in CI with ASan and UBSan, on its seeds
+files, the configuration file, baselines) runs a short fixed budget in CI with ASan and UBSan, on its seeds
 and its regressions; a longer run is fuzz/run.sh's. Skips without clang,
 which libFuzzer needs (tools/deps.sh installs it)."""
 import hashlib
@@ -11,7 +11,7 @@ import subprocess
 
 import harness
 
-TARGETS = ("strace", "jscan", "reader", "rules")
+TARGETS = ("strace", "jscan", "reader", "rules", "config", "baseline")
 SECONDS = 5
 
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,17 +39,9 @@ static char path[300];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/fsrace-fuzz-config-%d.json", base,
-		 (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	if (size && fwrite(data, 1, size, f) != size)
-		abort();
-	fclose(f);
+	if (!path[0])
+		fuzz_path(path, sizeof(path), "config.json");
+	fuzz_write(path, data, size);
 #ifdef FSRACE_FUZZ_BASELINE
 	{
 		uint64_t *fps = NULL;
@@ -75,5 +68,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cpath);
 	}
 #endif
+	unlink(path);
 	return 0;
 }

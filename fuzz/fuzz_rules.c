@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,25 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char groups[] =
 		"{\"groups\": {\"open\": [\"open\", \"openat\"], "
 		"\"stat\": [\"stat\", \"newfstatat\"]}}";
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	char gpath[320], err[1024];
+	static char gpath[300];
 	struct rule_set rs;
-	FILE *f;
+	char err[1024];
 
-	snprintf(path, sizeof(path), "%s/fsrace-fuzz-rules-%d.json", base,
-		 (int)getpid());
-	snprintf(gpath, sizeof(gpath), "%s/fsrace-fuzz-groups-%d.json", base,
-		 (int)getpid());
-	f = fopen(gpath, "w");
-	if (!f || fputs(groups, f) < 0)
-		abort();
-	fclose(f);
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	if (size && fwrite(data, 1, size, f) != size)
-		abort();
-	fclose(f);
+	if (!path[0]) {
+		fuzz_path(path, sizeof(path), "rules.json");
+		fuzz_path(gpath, sizeof(gpath), "groups.json");
+	}
+	fuzz_write(gpath, groups, sizeof(groups) - 1);
+	fuzz_write(path, data, size);
 	rule_set_init(&rs);
 	if (rule_set_load(&rs, gpath, err, sizeof(err)) < 0)
 		abort();
@@ -50,5 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !strstr(err, path))
 		abort(); /* an error names the file */
 	rule_set_release(&rs);
+	unlink(path);
+	unlink(gpath);
 	return 0;
 }

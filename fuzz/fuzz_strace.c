@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "strace.h"
 
 #define MAX_FILES 3
@@ -24,24 +25,9 @@ static char dir[256];
 
 static void make_dir(void)
 {
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL;
-
-	if (!base)
-		base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(dir, sizeof(dir), "%s/fsrace-fuzz-%d", base, (int)getpid());
+	fuzz_path(dir, sizeof(dir), "strace");
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		abort();
-}
-
-static void write_file(const char *path, const uint8_t *p, size_t n)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		abort();
-	if (n && fwrite(p, 1, n, f) != n)
-		abort();
-	fclose(f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -69,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = end ? (size_t)(end - data) + 1 : size;
 
 		snprintf(names[n], sizeof(names[n]), "%s/log.%d", dir, 100 + n);
-		write_file(names[n], data, len);
+		fuzz_write(names[n], data, len);
 		paths[n] = names[n];
 		n++;
 		if (!end)
@@ -81,25 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strace_reader_open(&r, paths, n, strict, err, sizeof(err)) < 0)
 		abort(); /* the files exist: opening cannot fail */
 	while (strace_reader_next(r, &ev, err, sizeof(err)) > 0) {
-		/* touch every string, as a consumer would */
-		const char *s[] = {
-			ev.path,       ev.abspath,     ev.path2,
-			ev.abspath2,   ev.fd_path,     ev.fd2_path,
-			ev.dirfd_path, ev.dirfd2_path, ev.ret_path,
-			ev.target,     ev.xattr,       ev.source_file};
-		volatile size_t sum = 0;
-
-		for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-			if (s[i])
-				sum += strlen(s[i]);
-		for (int i = 0; i < ev.argc; i++)
-			sum += strlen(ev.argv[i]);
-		if (ev.type == EV_SYSCALL && !ev.sc)
-			abort();
-		(void)sum;
+		fuzz_touch(&ev);
 	}
 	strace_reader_close(r);
 	for (int i = 0; i < n; i++)
 		unlink(names[i]);
+	rmdir(dir);
+	dir[0] = '\0';
 	return 0;
 }

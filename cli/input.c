@@ -36,6 +36,7 @@ struct input {
 	/* strace: what its events show (input_limits) */
 	uint64_t calls, timed, failed, closes, unresolved;
 	struct hashmap pids;	 /* every pid an event had */
+	int last_pid;		 /* the last one added: most events' */
 	struct hashmap children; /* every child a fork made */
 };
 
@@ -88,7 +89,10 @@ static void observe(struct input *in, const struct event *ev)
 	}
 	if (ev->type != EV_SYSCALL)
 		return;
-	pid_add(&in->pids, ev->pid);
+	if (ev->pid != in->last_pid) {
+		pid_add(&in->pids, ev->pid);
+		in->last_pid = ev->pid;
+	}
 	/* close has no result in an event (SCF_NO_EXIT) */
 	in->closes += ev->sc && (ev->sc->effect == E_CLOSE ||
 				 ev->sc->effect == E_CLOSE_RANGE);

@@ -247,6 +247,7 @@ static void fire_exit(struct engine *e, struct inst *in, const struct event *ev)
 static void process_exit(struct engine *e, const struct event *ev)
 {
 	struct pident **ps = engine_pid_slot(e, ev->pid);
+	size_t nf = e->findings.n;
 
 	while (*ps && (*ps)->head) {
 		struct inst *in = (*ps)->head;
@@ -256,6 +257,7 @@ static void process_exit(struct engine *e, const struct event *ev)
 		engine_inst_free(e, in);
 		ps = engine_pid_slot(e, ev->pid);
 	}
+	engine_around_attach(e, nf);
 }
 
 static void end_event(struct engine *e)
@@ -268,6 +270,8 @@ static void end_event(struct engine *e)
 
 void engine_feed(struct engine *e, const struct event *ev)
 {
+	size_t nf;
+
 	e->events++;
 	e->nhcache = 0;
 	e->fknown = 0;
@@ -280,6 +284,8 @@ void engine_feed(struct engine *e, const struct event *ev)
 	}
 	if (ev->type != EV_SYSCALL || !ev->sc || engine_ignored(e, ev))
 		return;
+	if (e->opt.around)
+		engine_around_feed(e, ev);
 	{
 		unsigned i = syscall_index(ev->sc);
 		const struct reflist *g = &e->guards[i], *s = &e->steps[i];
@@ -291,12 +297,17 @@ void engine_feed(struct engine *e, const struct event *ev)
 		for (int j = s->n - 1; j >= 0; j--)
 			try_step(e, s->v[j].rule, s->v[j].index, ev);
 	}
+	nf = e->findings.n;
 	engine_flush_batch(e);
+	if (e->ring && e->findings.n > nf)
+		engine_around_attach(e, nf);
 	end_event(e);
 }
 
 void engine_finish(struct engine *e)
 {
+	size_t nf = e->findings.n;
+
 	while (e->oldest) {
 		struct inst *in = e->oldest;
 
@@ -304,6 +315,8 @@ void engine_finish(struct engine *e)
 		engine_flush_batch(e);
 		engine_inst_free(e, in);
 	}
+	engine_around_attach(e, nf);
+	engine_around_free(e);
 	judge_finish(e->judge, &e->findings);
 }
 
@@ -377,6 +390,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	engine_around_free(e);
 	while (e->oldest)
 		engine_inst_free(e, e->oldest);
 	while (e->free_insts) {

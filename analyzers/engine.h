@@ -28,7 +28,12 @@ struct engine_options {
 	 * same from another checkout, machine or user: the workspace root
 	 * ($ROOT), $TMPDIR or /tmp ($TMP), $HOME ($HOME); each may be NULL */
 	const char *fp_root, *fp_tmp, *fp_home;
+	/* keep the events around each new finding (struct finding's
+	 * around): the last AROUND_RING events on a path are copied */
+	bool around;
 };
+
+#define AROUND_RING 8192
 
 struct engine;
 

@@ -429,7 +429,7 @@ static char *expand(const struct inst *in, int ncompleted,
 	return strbuf_detach(&b, NULL);
 }
 
-static void evidence_dup(struct evidence *d, const struct evidence *s)
+void evidence_dup(struct evidence *d, const struct evidence *s)
 {
 	*d = *s;
 	d->path = s->path ? xstrdup(s->path) : NULL;

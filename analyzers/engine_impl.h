@@ -209,6 +209,7 @@ struct engine {
 	struct globs except; /* the policy's ignore_except */
 	struct globs root_only;
 	struct judge *judge;
+	struct around_ring *ring;	     /* opt.around (engine_around.c) */
 	char bufs[RULE_MAX_CONDS][PATH_MAX]; /* dirname() results */
 };
 
@@ -391,6 +392,15 @@ void engine_flush_batch(struct engine *e);
 /* Note a rename, unlink or link by EV's process, before it is matched: a
  * pair it falls between is not confirmed by the identities changing. */
 void engine_note_mutation(struct engine *e, const struct event *ev);
+
+/* Copy S into D with strings of its own (evidence_release frees them). */
+void evidence_dup(struct evidence *d, const struct evidence *s);
+
+/* engine_around.c: keep EV in the ring; give the findings from index
+ * FROM on the events around them; free the ring. */
+void engine_around_feed(struct engine *e, const struct event *ev);
+void engine_around_attach(struct engine *e, size_t from);
+void engine_around_free(struct engine *e);
 
 /* engine_emit.c: remember EV's name if it made a temporary one. */
 void engine_note_temp(struct engine *e, const struct event *ev);

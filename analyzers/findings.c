@@ -127,6 +127,11 @@ void finding_release(struct finding *f)
 		free(f->also[i]);
 	free(f->found_in);
 	free(f->fp_name);
+	for (int i = 0; i < f->naround; i++) {
+		evidence_release(&f->around[i].ev);
+		free(f->around[i].program);
+	}
+	free(f->around);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -832,6 +837,24 @@ static void location_json(struct jsonw *o, const struct report_meta *m,
 			(uint32_t)at < s->npy ? NULL : &s->pc[at - s->npy]);
 }
 
+bool report_location(FILE *out, const struct report_meta *m,
+		     const struct finding *f)
+{
+	const struct stack_trace *s = finding_stack(f, m);
+	int at = s ? stack_own_frame(m, s) : -1;
+	struct frame_name fn;
+
+	if (at < 0)
+		return false;
+	stack_frame_where(m, s, (uint32_t)at, &fn);
+	fputs(fn.function ? fn.function : "??", out);
+	if (fn.file && fn.line >= 0)
+		fprintf(out, " (%s:%d)", fn.file, fn.line);
+	else if (fn.file)
+		fprintf(out, " (%s)", fn.file);
+	return true;
+}
+
 /* One line of stack_text(): FN, a part of the frame at PC (NULL: a
  * Python frame's). */
 static void frame_text(FILE *out, const struct frame_name *fn,
@@ -1031,6 +1054,18 @@ static void finding_json(struct jsonw *o, const struct finding *f,
 	for (int i = 0; i < f->nev; i++)
 		evidence_json(o, &f->ev[i], f->program[i], m);
 	jsonw_end_array(o);
+	if (f->naround) {
+		jsonw_key(o, "around");
+		jsonw_begin_array(o);
+		for (int i = 0; i < f->naround; i++)
+			evidence_json(o, &f->around[i].ev, f->around[i].program,
+				      m);
+		jsonw_end_array(o);
+	}
+	if (f->around_more) {
+		jsonw_key(o, "around_more");
+		jsonw_uint(o, f->around_more);
+	}
 	jsonw_end_object(o);
 }
 
@@ -1127,6 +1162,24 @@ static void group_counts(const struct finding_groups *gs, uint64_t counts[3])
 }
 
 static void unused_json(struct jsonw *o, const struct report_meta *m);
+
+int report_not_reported(const struct findings *fs, const struct report_meta *m,
+			const char *text[], size_t n[])
+{
+	size_t nr[ARRAY_SIZE(not_reported)];
+	int k = 0;
+
+	_Static_assert(ARRAY_SIZE(not_reported) == REPORT_NOT_REPORTED,
+		       "REPORT_NOT_REPORTED kinds");
+	count_not_reported(fs, m, nr);
+	for (size_t i = 0; i < ARRAY_SIZE(not_reported); i++) {
+		if (not_reported[i].status == FST_BASELINED && !m->baseline)
+			continue;
+		text[k] = not_reported[i].text;
+		n[k++] = nr[i];
+	}
+	return k;
+}
 
 void report_json(FILE *out, const struct findings *fs,
 		 const struct report_meta *m)
@@ -1324,6 +1377,39 @@ static void examples_text(FILE *out, const struct finding_group *g)
 	fputc('\n', out);
 }
 
+/*
+ * "#92 pid 12898 newfstatat(/w/src/b) = 0", and what fsrace did to it,
+ * and where it was read from: an evidence event's line.
+ */
+void report_event_line(FILE *out, const struct evidence *ev)
+{
+	const char *p = ev->abspath ? ev->abspath : ev->fd_path;
+
+	fprintf(out, "#%llu pid %d %s(%s%s%s)", (unsigned long long)ev->seq,
+		ev->pid, ev->syscall, p ? p : "", ev->abspath2 ? " -> " : "",
+		ev->abspath2 ? ev->abspath2 : "");
+	if (ev->has_ret && ev->ret < 0)
+		fprintf(out, " = -1 %s", errno_name(ev->err) ?: "?");
+	else if (ev->has_ret)
+		fprintf(out, " = %lld", (long long)ev->ret);
+	if (ev->injected)
+		fputs(" (injected)", out);
+	if (ev->widened_ns)
+		fprintf(out, " (held %lld \u00b5s by --widen)",
+			(long long)(ev->widened_ns / 1000));
+	/* an imported event: the strace log's line it came from */
+	if (ev->source)
+		fprintf(out, " at %s", ev->source);
+	else if (ev->trace)
+		fprintf(out, " in %s", ev->trace);
+}
+
+void report_stack_lines(FILE *out, const struct report_meta *m,
+			const struct stack_trace *s)
+{
+	stack_text(out, m, s, "", "");
+}
+
 static void group_text(FILE *out, const struct finding_group *g,
 		       const struct report_meta *m, bool color)
 {
@@ -1359,27 +1445,9 @@ static void group_text(FILE *out, const struct finding_group *g,
 	programs_text(out, f);
 	for (int e = 0; e < f->nev; e++) {
 		const struct evidence *ev = &f->ev[e];
-		const char *p = ev->abspath ? ev->abspath : ev->fd_path;
 
-		fprintf(out, "    %s%-8s #%llu pid %d %s(%s%s%s)", dim,
-			ev->step ? ev->step : "", (unsigned long long)ev->seq,
-			ev->pid, ev->syscall, p ? p : "",
-			ev->abspath2 ? " -> " : "",
-			ev->abspath2 ? ev->abspath2 : "");
-		if (ev->has_ret && ev->ret < 0)
-			fprintf(out, " = -1 %s", errno_name(ev->err) ?: "?");
-		else if (ev->has_ret)
-			fprintf(out, " = %lld", (long long)ev->ret);
-		if (ev->injected)
-			fputs(" (injected)", out);
-		if (ev->widened_ns)
-			fprintf(out, " (held %lld \u00b5s by --widen)",
-				(long long)(ev->widened_ns / 1000));
-		/* an imported event: the strace log's line it came from */
-		if (ev->source)
-			fprintf(out, " at %s", ev->source);
-		else if (ev->trace)
-			fprintf(out, " in %s", ev->trace);
+		fprintf(out, "    %s%-8s ", dim, ev->step ? ev->step : "");
+		report_event_line(out, ev);
 		fprintf(out, "%s\n", reset);
 		if (ev->stack)
 			stack_text(out, m, ev->stack, dim, reset);

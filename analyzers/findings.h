@@ -108,7 +108,23 @@ struct finding {
 	/* its path as a baseline holds it ($ROOT/…, T for a temporary
 	 * name: engine_fingerprint_name), or NULL */
 	char *fp_name;
+	/* --format html and fsrace show (engine_options.around): the other
+	 * events on its paths while its evidence ran, from any process, in
+	 * stream order (docs/findings.md, "Timeline"); how many more there
+	 * were */
+	struct around *around;
+	int naround;
+	uint64_t around_more;
 };
+
+/* An event on a finding's path between its first and last evidence. */
+struct around {
+	struct evidence ev; /* owns its strings */
+	char *program;	    /* its process's "exe argv…", or NULL */
+};
+
+/* at most this many events around one finding are kept */
+#define AROUND_MAX 64
 
 /* The path an evidence event is about (a rename's destination), or
  * NULL; a finding's is its first evidence's. */
@@ -355,5 +371,30 @@ void report_codequality(FILE *out, const struct findings *fs,
 			const struct report_meta *m);
 void report_text(FILE *out, const struct findings *fs,
 		 const struct report_meta *m, bool color);
+/* One HTML file with a timeline of every finding (html.c,
+ * docs/findings.md "HTML"). */
+void report_html(FILE *out, const struct findings *fs,
+		 const struct report_meta *m);
+/* fsrace show: the timeline of one finding as text (show.c): WHICH is
+ * its number in the report (1 the first) or a prefix of its
+ * fingerprint. 0, or -1 when no finding is WHICH (told on stderr). */
+int report_show(FILE *out, const struct findings *fs,
+		const struct report_meta *m, const char *which);
+
+/* What the reports share (findings.c). */
+/* "#92 pid 12898 newfstatat(/w/src/b) = 0 (injected) at app.log:7" */
+void report_event_line(FILE *out, const struct evidence *ev);
+/* The frames of S the text shows, a line each ("             at …"). */
+void report_stack_lines(FILE *out, const struct report_meta *m,
+			const struct stack_trace *s);
+/* Where F is: "FUNCTION (FILE:LINE)" of its innermost own frame, or
+ * false (nothing written). */
+bool report_location(FILE *out, const struct report_meta *m,
+		     const struct finding *f);
+/* What is not reported, as the text's last line counts it: the number of
+ * kinds, each kind's TEXT ("suppressed") and number of groups N. */
+#define REPORT_NOT_REPORTED 5
+int report_not_reported(const struct findings *fs, const struct report_meta *m,
+			const char *text[], size_t n[]);
 
 #endif

@@ -31,7 +31,8 @@ enum format {
 	FMT_TEXT,
 	FMT_SARIF,
 	FMT_GITHUB,
-	FMT_CODEQUALITY
+	FMT_CODEQUALITY,
+	FMT_HTML,
 };
 
 static const char *const format_names[] = {
@@ -40,6 +41,7 @@ static const char *const format_names[] = {
 	[FMT_SARIF] = "sarif",
 	[FMT_GITHUB] = "github",
 	[FMT_CODEQUALITY] = "codequality",
+	[FMT_HTML] = "html",
 };
 
 enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -56,6 +58,7 @@ struct output {
 
 struct opts {
 	bool run;
+	bool show; /* fsrace show FINDING: analyze's options */
 	const char **rules;
 	int nrules;
 	bool no_default_rules;
@@ -102,10 +105,16 @@ static void push(const char ***v, int *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
-static void usage(bool run, FILE *f)
+static void usage(bool run, bool show, FILE *f)
 {
 	if (run)
 		fputs("usage: fsrace run [OPTIONS] -- PROG [ARGS...]\n", f);
+	else if (show)
+		fputs("usage: fsrace show [OPTIONS] FINDING TRACE...\n"
+		      "  FINDING is its number in the report (1 the first) "
+		      "or a prefix of its\n"
+		      "  fingerprint; the options are analyze's\n",
+		      f);
 	else
 		fputs("usage: fsrace analyze [OPTIONS] TRACE...\n", f);
 	fputs("  -r, --rules PATH        rule file or directory "
@@ -119,11 +128,12 @@ static void usage(bool run, FILE *f)
 	      "      --param ID.NAME=V[:V...]\n"
 	      "                          set a rule's parameter (a list, "
 	      "':' between values)\n"
-	      "  -f, --format FMT        text, json, sarif, github or "
-	      "codequality (default:\n"
-	      "                          text; json for\n"
-	      "                          -o FILE.json, sarif for -o "
-	      "FILE.sarif)\n"
+	      "  -f, --format FMT        text, json, sarif, github, "
+	      "codequality or html\n"
+	      "                          (default: text; json for -o "
+	      "FILE.json, sarif for\n"
+	      "                          -o FILE.sarif, html for -o "
+	      "FILE.html)\n"
 	      "  -o, --output [FMT:]FILE write the findings to FILE (- for "
 	      "standard output),\n"
 	      "                          in FMT; repeatable: one report "
@@ -425,6 +435,9 @@ static enum format format_of(const struct opts *o, const struct output *out)
 		return FMT_JSON;
 	if (out->path && ends_with(out->path, ".sarif"))
 		return FMT_SARIF;
+	if (out->path &&
+	    (ends_with(out->path, ".html") || ends_with(out->path, ".htm")))
+		return FMT_HTML;
 	return FMT_TEXT;
 }
 
@@ -447,6 +460,9 @@ static void report_to(FILE *f, enum format fmt, const struct opts *o,
 		break;
 	case FMT_CODEQUALITY:
 		report_codequality(f, fs, m);
+		break;
+	case FMT_HTML:
+		report_html(f, fs, m);
 		break;
 	default:
 		report_text(f, fs, m, color);
@@ -648,8 +664,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 
 			if (fmt < 0) {
 				errorx("unknown format '%s' (text, json, "
-				       "sarif, "
-				       "github or codequality)",
+				       "sarif, github, codequality or html)",
 				       v);
 				return -1;
 			}
@@ -771,7 +786,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		}
 		case 'h':
-			usage(o->run, stdout);
+			usage(o->run, o->show, stdout);
 			return 1;
 		default:
 			return -1;
@@ -829,6 +844,11 @@ static void engine_opts(const struct opts *o, const struct frame_namer *namer,
 		.fp_home = getenv("HOME"),
 	};
 
+	/* the HTML report and show draw the events around each finding */
+	eo.around = o->show || o->format == FMT_HTML;
+	for (int i = 0; i < o->noutputs; i++)
+		if (format_of(o, &o->outputs[i]) == FMT_HTML)
+			eo.around = true;
 	*ret = eo;
 }
 
@@ -1096,9 +1116,11 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
  * its evidence naming its trace); strace logs one run merged by time, as
  * strace -ff writes them, unless --each-trace.
  */
-static int analyze_main(int argc, char **argv, char **user_argv, int config)
+static int analyze_common(int argc, char **argv, char **user_argv, int config,
+			  bool show)
 {
-	struct opts o = {0};
+	struct opts o = {.show = show};
+	const char *which = NULL;
 	struct rule_set rs;
 	struct report_meta m = {0};
 	struct findings all;
@@ -1118,6 +1140,17 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	r = parse_opts(&o, argc, argv);
 	if (r)
 		goto out_opts;
+	if (show) {
+		if (o.first_operand + 1 >= argc) {
+			errorx("show needs a finding and a trace: fsrace show "
+			       "FINDING TRACE...");
+			goto out_opts;
+		}
+		/* the timeline goes to standard output: the configuration
+		 * file's outputs are not for it */
+		which = argv[o.first_operand++];
+		o.noutputs = 0;
+	}
 	if (o.first_operand >= argc) {
 		errorx("analyze needs a trace file: fsrace analyze TRACE...");
 		goto out_opts;
@@ -1171,6 +1204,14 @@ static int analyze_main(int argc, char **argv, char **user_argv, int config)
 	m.stack_depth = o.stack_depth;
 	m.suppression_uses = uses;
 	baseline_apply(&o, &all, &m);
+	if (show) {
+		fflush(stdout);
+		status = report_show(stdout, &all, &m, which) < 0 ||
+					 fflush(stdout) || ferror(stdout)
+				 ? EXIT_USAGE
+				 : EXIT_CLEAN;
+		goto out_engine;
+	}
 	m.tool_status = gate(&o, &all);
 	/* the report first: a baseline that cannot be written loses no
 	 * finding */
@@ -1341,9 +1382,24 @@ static int with_config(int argc, char **argv, bool run,
 	return r;
 }
 
+static int analyze_main(int argc, char **argv, char **user_argv, int config)
+{
+	return analyze_common(argc, argv, user_argv, config, false);
+}
+
+static int show_main(int argc, char **argv, char **user_argv, int config)
+{
+	return analyze_common(argc, argv, user_argv, config, true);
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	return with_config(argc, argv, false, analyze_main);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	return with_config(argc, argv, false, show_main);
 }
 
 int cmd_run(int argc, char **argv)

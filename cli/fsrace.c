@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	      "       fsrace record -o FILE -p PID\n"
 	      "       fsrace import -o TRACE STRACE-LOG...\n"
 	      "       fsrace merge [-o FILE] DOC...\n"
+	      "       fsrace show [OPTIONS] FINDING TRACE...\n"
 	      "       fsrace dump FILE\n"
 	      "       fsrace rules [list | show ID | check FILE...]\n"
 	      "       fsrace --version | --help\n"
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 	      "        it makes, with absolute paths and identities, to FILE\n"
 	      "import  convert strace logs into a native trace\n"
 	      "merge   the JSON findings of several runs as one document\n"
+	      "show    the timeline of one finding of a trace, as text\n"
 	      "dump    print a trace for people, one line per event\n"
 	      "rules   list the rules, show one, or check rule files\n"
 	      "\n"
@@ -41,7 +43,7 @@ static const struct {
 	{"run", cmd_run},	{"analyze", cmd_analyze},
 	{"record", cmd_record}, {"import", cmd_import},
 	{"dump", cmd_dump},	{"rules", cmd_rules},
-	{"merge", cmd_merge},
+	{"merge", cmd_merge},	{"show", cmd_show},
 };
 
 static int find_command(const char *name)

@@ -22,7 +22,8 @@ for a; do
 	fi
 done
 
-tools/deps.sh
+# chromium: the HTML report is tested in a real browser
+tools/deps.sh --browser
 # the SARIF validator of tests/e2e/test_sarif.py (which skips without it)
 tools/sarif-multitool.sh >/dev/null ||
 	echo "fsrace: no SARIF multitool (npm): its tests will skip" >&2

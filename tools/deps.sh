@@ -4,8 +4,11 @@
 # nothing is missing. The programs of the real-program corpus
 # (fixtures/real/, tools/corpus.py) are in the default set: a case whose
 # program is missing is skipped, and CI should run them all.
-# Usage: tools/deps.sh [--bench] [--coverage] [--python-debug] [--valgrind]
+# Usage: tools/deps.sh [--bench] [--browser] [--coverage] [--python-debug]
+#                      [--valgrind]
 #   --bench         hyperfine, for bench/run.sh
+#   --browser       chromium, in which tests/e2e/test_html.py renders the
+#                   HTML report (tests/run.sh asks for it)
 #   --coverage      gcovr, for tools/coverage.sh
 #   --python-debug  python3-dbg, the system python3's debug build, which
 #                   must get no Python frames (a test that skips without
@@ -25,11 +28,12 @@ pkgs=(gcc meson ninja-build pkg-config libseccomp-dev libjansson-dev
 for arg; do
 	case $arg in
 	--bench) pkgs+=(hyperfine) ;;
+	--browser) pkgs+=(chromium) ;; # the HTML report's tests
 	--coverage) pkgs+=(gcovr) ;;
 	--python-debug) pkgs+=(python3-dbg) ;;
 	--valgrind) pkgs+=(valgrind) ;;
 	*)
-		echo "usage: tools/deps.sh [--bench] [--coverage]" \
+		echo "usage: tools/deps.sh [--bench] [--browser] [--coverage]" \
 			"[--python-debug] [--valgrind]" >&2
 		exit 2
 		;;

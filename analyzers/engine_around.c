@@ -10,16 +10,47 @@
 
 #include <stdlib.h>
 
+/* the strings of most events fit in their slot: no malloc per event */
+#define SLOT_BYTES 480
+
 struct around_slot {
 	bool used;
-	struct evidence ev; /* its own strings */
-	uint64_t h[3];	    /* of abspath, abspath2, fd_path (0: none) */
+	bool heap;	    /* EV's strings are its own (evidence_release) */
+	struct evidence ev; /* its strings in BUF, or HEAP */
+	char buf[SLOT_BYTES];
 };
 
 struct around_ring {
 	struct around_slot v[AROUND_RING];
+	/* the hashes of each slot's abspath, abspath2 and fd_path (0:
+	 * none), apart: each new finding scans them all */
+	uint64_t h[AROUND_RING][3];
 	size_t next; /* the slot the next event takes */
 };
+
+/* Copy EV into S with its strings in S's buffer: false when they do
+ * not fit. */
+static bool pack(struct around_slot *s, const struct evidence *ev)
+{
+	char **f[] = {&s->ev.path,     &s->ev.abspath, &s->ev.path2,
+		      &s->ev.abspath2, &s->ev.fd_path, &s->ev.source};
+	size_t at = 0;
+
+	s->ev = *ev;
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		size_t n;
+
+		if (!*f[i])
+			continue;
+		n = strlen(*f[i]) + 1;
+		if (n > SLOT_BYTES - at)
+			return false;
+		memcpy(s->buf + at, *f[i], n);
+		*f[i] = s->buf + at;
+		at += n;
+	}
+	return true;
+}
 
 static uint64_t phash(const char *s)
 {
@@ -29,6 +60,7 @@ static uint64_t phash(const char *s)
 void engine_around_feed(struct engine *e, const struct event *ev)
 {
 	struct around_slot *s;
+	uint64_t *h;
 	struct evidence tmp;
 	char src[PATH_MAX + 32];
 
@@ -36,22 +68,25 @@ void engine_around_feed(struct engine *e, const struct event *ev)
 		return;
 	if (!e->ring)
 		e->ring = xcalloc(1, sizeof(*e->ring));
+	h = e->ring->h[e->ring->next];
 	s = &e->ring->v[e->ring->next];
 	e->ring->next = (e->ring->next + 1) % AROUND_RING;
-	if (s->used)
+	if (s->used && s->heap)
 		evidence_release(&s->ev);
 	evidence_view(&tmp, ev, src, sizeof(src));
-	evidence_dup(&s->ev, &tmp);
-	/* the ring outlives no report: the stack table does */
-	s->h[0] = phash(s->ev.abspath);
-	s->h[1] = phash(s->ev.abspath2);
-	s->h[2] = phash(s->ev.fd_path);
+	s->heap = !pack(s, &tmp);
+	if (s->heap)
+		evidence_dup(&s->ev, &tmp);
+	h[0] = phash(s->ev.abspath);
+	h[1] = phash(s->ev.abspath2);
+	h[2] = phash(s->ev.fd_path);
 	s->used = true;
 }
 
-/* Whether the event in S is on one of the N paths (hashes H, names P). */
-static bool on_paths(const struct around_slot *s, const uint64_t *h,
-		     const char *const *p, int n)
+/* Whether the event in S (its hashes SH) is on one of the N paths
+ * (hashes H, names P). */
+static bool on_paths(const struct around_slot *s, const uint64_t *sh,
+		     const uint64_t *h, const char *const *p, int n)
 {
 	static const size_t at[3] = {
 		offsetof(struct evidence, abspath),
@@ -62,38 +97,61 @@ static bool on_paths(const struct around_slot *s, const uint64_t *h,
 	for (int k = 0; k < 3; k++) {
 		const char *mine;
 
-		if (!s->h[k])
+		if (!sh[k])
 			continue;
 		mine = *(const char *const *)((const char *)&s->ev + at[k]);
 		for (int i = 0; i < n; i++)
-			if (s->h[k] == h[i] && !strcmp(mine, p[i]))
+			if (sh[k] == h[i] && !strcmp(mine, p[i]))
 				return true;
 	}
 	return false;
 }
 
-/* Whether S's event ran while F's evidence did: between the first and
- * the last in the stream, or overlapping their times. */
-static bool in_span(const struct around_slot *s, const struct finding *f)
-{
-	uint64_t lo = UINT64_MAX, hi = 0, first = UINT64_MAX, last = 0;
+/* When F's evidence ran: between the first and the last in the stream,
+ * or overlapping their times (LO to HI, 0 when none). */
+struct span {
+	uint64_t first, last, lo, hi;
+};
 
+static void span_of(const struct finding *f, struct span *sp)
+{
+	sp->first = UINT64_MAX;
+	sp->last = 0;
+	sp->lo = UINT64_MAX;
+	sp->hi = 0;
 	for (int i = 0; i < f->nev; i++) {
 		const struct evidence *x = &f->ev[i];
 
-		if (x->seq == s->ev.seq)
-			return false; /* evidence itself */
-		first = x->seq < first ? x->seq : first;
-		last = x->seq > last ? x->seq : last;
-		if (x->ts_enter && x->ts_enter < lo)
-			lo = x->ts_enter;
-		if (x->ts_exit > hi)
-			hi = x->ts_exit;
+		sp->first = x->seq < sp->first ? x->seq : sp->first;
+		sp->last = x->seq > sp->last ? x->seq : sp->last;
+		if (x->ts_enter && x->ts_enter < sp->lo)
+			sp->lo = x->ts_enter;
+		if (x->ts_exit > sp->hi)
+			sp->hi = x->ts_exit;
 	}
-	if (s->ev.seq > first && s->ev.seq < last)
+}
+
+static bool in_span(const struct around_slot *s, const struct finding *f,
+		    const struct span *sp)
+{
+	for (int i = 0; i < f->nev; i++)
+		if (f->ev[i].seq == s->ev.seq)
+			return false; /* evidence itself */
+	if (s->ev.seq > sp->first && s->ev.seq < sp->last)
 		return true;
-	return hi && s->ev.ts_exit && s->ev.ts_enter <= hi &&
-	       s->ev.ts_exit >= lo;
+	return sp->hi && s->ev.ts_exit && s->ev.ts_enter <= sp->hi &&
+	       s->ev.ts_exit >= sp->lo;
+}
+
+/* Whether one of a slot's hashes SH is one of the N in H: most slots
+ * are told apart here, before anything else is looked at. */
+static bool may_be_on(const uint64_t *sh, const uint64_t *h, int n)
+{
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; sh[k] && i < n; i++)
+			if (sh[k] == h[i])
+				return true;
+	return false;
 }
 
 static int by_seq(const void *a, const void *b)
@@ -109,6 +167,7 @@ static void attach(struct engine *e, struct finding *f)
 	const char *p[3 * RULE_MAX_STEPS];
 	uint64_t h[3 * RULE_MAX_STEPS];
 	char prog[512];
+	struct span sp;
 	int n = 0;
 
 	for (int i = 0; i < f->nev; i++) {
@@ -130,12 +189,14 @@ static void attach(struct engine *e, struct finding *f)
 	}
 	if (!n)
 		return;
+	span_of(f, &sp);
 	for (size_t i = 0; i < AROUND_RING; i++) {
 		const struct around_slot *s = &e->ring->v[i];
 		struct around *a;
 		const char *pr;
 
-		if (!s->used || !in_span(s, f) || !on_paths(s, h, p, n))
+		if (!may_be_on(e->ring->h[i], h, n) || !s->used ||
+		    !in_span(s, f, &sp) || !on_paths(s, e->ring->h[i], h, p, n))
 			continue;
 		if (f->naround == AROUND_MAX) {
 			f->around_more++;
@@ -165,7 +226,7 @@ void engine_around_free(struct engine *e)
 	if (!e->ring)
 		return;
 	for (size_t i = 0; i < AROUND_RING; i++)
-		if (e->ring->v[i].used)
+		if (e->ring->v[i].used && e->ring->v[i].heap)
 			evidence_release(&e->ring->v[i].ev);
 	free(e->ring);
 	e->ring = NULL;

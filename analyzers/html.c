@@ -20,7 +20,7 @@
 #define PLOT_X (LABEL_W + 10) /* where time starts */
 #define PLOT_W (SVG_W - PLOT_X - 20)
 #define AXIS_H 34 /* the axis and the window's label, on top */
-#define LANE_H 30
+#define LANE_H 40
 #define TIP_H 22 /* the line a focused mark shows, at the bottom */
 
 /* findings drawn in the page at once (the others: see report_html) */
@@ -441,7 +441,7 @@ static void svg_timeline(FILE *out, const struct finding *f, size_t num)
 			fprintf(out,
 				"<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 				"height=\"%d\" rx=\"2\"/>",
-				a, y + 7, b - a, LANE_H - 14);
+				a, y + 12, b - a, LANE_H - 24);
 			fputs("<title>", out);
 			if (mk->step) {
 				esc(out, mk->step);
@@ -450,10 +450,21 @@ static void svg_timeline(FILE *out, const struct finding *f, size_t num)
 			esc_of(out, event_line_fn, ev, NULL);
 			fputs("</title>", out);
 			if (mk->step) {
+				/* the lane's steps by where they start: every
+				 * other one's name below its bar, so that two
+				 * close together stay apart */
+				int k = 0;
+
+				for (int j = 0; j < t.nmarks; j++)
+					k += t.marks[j].lane == l &&
+					     t.marks[j].step &&
+					     (t.marks[j].x0 < mk->x0 ||
+					      (t.marks[j].x0 == mk->x0 &&
+					       t.marks[j].ev->seq < ev->seq));
 				fprintf(out,
 					"<text class=\"step-name\" x=\"%.1f\" "
 					"y=\"%d\">",
-					a, y + 6);
+					a, k % 2 ? y + LANE_H - 1 : y + 10);
 				esc(out, mk->step);
 				fputs("</text>", out);
 			}

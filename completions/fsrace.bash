@@ -31,14 +31,15 @@ _fsrace() {
 	done
 	if [ -z "$cmd" ]; then
 		mapfile -t COMPREPLY < <(compgen -W \
-			"run analyze record import dump rules help --version --help" \
+			"run analyze show record import merge dump rules help --version \
+			--help" \
 			-- "$cur")
 		return 0
 	fi
 	case $prev in
 	-f | --format)
 		mapfile -t COMPREPLY < <(compgen -W \
-			"text json sarif github codequality" -- "$cur")
+			"text json sarif github codequality html" -- "$cur")
 		return 0 ;;
 	--fail-on)
 		mapfile -t COMPREPLY < <(compgen -W "error warning note none" \

@@ -28,11 +28,12 @@ def complete(ctx, *words):
 
 def test_subcommands(ctx):
     assert complete(ctx, "r") == ["run", "record", "rules"]
-    assert complete(ctx, "") == ["run", "analyze", "record", "import",
-                                 "dump", "rules", "help", "--version",
-                                 "--help"]
+    assert complete(ctx, "") == ["run", "analyze", "show", "record",
+                                 "import", "merge", "dump", "rules", "help",
+                                 "--version", "--help"]
     assert complete(ctx, "rules", "") == ["list", "show", "check"]
     assert complete(ctx, "help", "a") == ["analyze"]
+    assert complete(ctx, "show", "--fa") == ["--fail-on"]
 
 
 def test_options_from_help(ctx):
@@ -46,7 +47,7 @@ def test_options_from_help(ctx):
 
 def test_option_values_and_rules(ctx):
     assert complete(ctx, "run", "-f", "") == [
-        "text", "json", "sarif", "github", "codequality"]
+        "text", "json", "sarif", "github", "codequality", "html"]
     assert complete(ctx, "analyze", "--fail-on", "n") == ["note", "none"]
     assert complete(ctx, "run", "--color", "a") == ["auto", "always"]
     assert complete(ctx, "run", "--enable", "rename-e") == ["rename-exdev"]

@@ -192,7 +192,7 @@ def test_analyze_bad_inputs(ctx):
     assert p.returncode == 2
     p = ctx.run(["analyze", "--format", "yaml", empty])
     assert (p.returncode, p.stderr) == (
-        2, "fsrace: unknown format 'yaml' (text, json, sarif, github or codequality)\n")
+        2, "fsrace: unknown format 'yaml' (text, json, sarif, github, codequality or html)\n")
 
 
 def test_output_file_whole_or_untouched(ctx):

@@ -68,7 +68,7 @@ def test_bad_outputs_stop_before_the_program(ctx):
         assert not os.path.exists(marker) and not os.path.exists(ok)
     p = ctx.run(["run", "-f", "yaml", "--", "/bin/true"])
     assert (p.returncode, p.stderr) == (
-        2, "fsrace: unknown format 'yaml' (text, json, sarif, github or codequality)\n")
+        2, "fsrace: unknown format 'yaml' (text, json, sarif, github, codequality or html)\n")
     many = [a for i in range(17) for a in ("-o", f"{ctx.tmp}/{i}.json")]
     p = ctx.run(["run", *many, "--", "/bin/true"])
     assert (p.returncode, p.stderr) == (2, "fsrace: at most 16 -o "

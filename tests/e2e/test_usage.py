@@ -24,7 +24,7 @@ USAGE_ERRORS = [
     ("run_without_program", ["run", "-o", "r.json"], {},
      "run needs a program: fsrace run [OPTIONS] -- PROG [ARGS...]"),
     ("format_unknown", ["analyze", "-f", "xml", "t.jsonl"], {},
-     "unknown format 'xml' (text, json, sarif, github or codequality)"),
+     "unknown format 'xml' (text, json, sarif, github, codequality or html)"),
     ("color_unknown", ["analyze", "--color", "yes", "t.jsonl"], {},
      "--color takes auto, always or never, not 'yes'"),
     ("output_without_file", ["analyze", "-o", "sarif:", "t.jsonl"], {},

@@ -2,7 +2,7 @@
 (fixtures/record/torture.c) run natively, under strace -f and under
 fsrace record and run: a thousand short-lived children, 64 threads at
 once, a fork chain 200 deep, 100,000 distinct paths; a target killed in
-the middle of a blocking open. After each: the exit status and the
+the middle of a blocking open; Ctrl-Z and fg in a real terminal. After each: the exit status and the
 output are the program's own, the trace parses and holds as many of the
 target's own calls as strace -f sees, no process is left behind, and
 fsrace's memory stays bounded."""
@@ -136,3 +136,80 @@ def test_killed_in_a_blocking_open(ctx):
     last = recs[-1]
     assert (last["type"], last["pid"], last.get("signal")) == (
         "exit", pid, "SIGKILL"), last
+
+
+def _read_until(fd, pat, timeout):
+    """What the terminal shows until PAT (or TIMEOUT s): (text, seen)."""
+    import select
+    buf = b""
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if not r:
+            continue
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        buf += data
+        if pat.encode() in buf:
+            return buf.decode(errors="replace"), True
+    return buf.decode(errors="replace"), False
+
+
+def test_ctrl_z_and_fg_in_a_terminal(ctx):
+    """An interactive bash in a pseudo-terminal runs fsrace record; Ctrl-Z
+    stops the job (fsrace and its program: no progress while stopped),
+    fg resumes it, and the program ends as it would: its output, its exit
+    status, every call in the trace, nothing left behind."""
+    import pty
+    w = workdir(ctx, "w")
+    harness.write_file(os.path.join(w, "t-in"), "x\n")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    tag = f"fsrace-ctrl-z-{os.getpid()}"
+    prog = (f": {tag}; for i in 1 2 3 4 5 6; do cat t-in > /dev/null; "
+            "echo tick $i; sleep 0.3; done; exit 7")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(w)
+        os.execve("/bin/bash", ["bash", "--norc", "--noprofile", "-i"],
+                  {"PS1": "$ ", "PATH": "/usr/bin:/bin", "TERM": "dumb",
+                   "HOME": ctx.tmp})
+    try:
+        _, ok = _read_until(fd, "$ ", 10)
+        assert ok, "no prompt"
+        os.write(fd, f"{ctx.fsrace} record -o {trace} -- /bin/sh -c "
+                 f"'{prog}'\n".encode())
+        out, ok = _read_until(fd, "tick 2", 20)
+        assert ok, out
+        os.write(fd, b"\x1a")
+        out, ok = _read_until(fd, "Stopped", 10)
+        assert ok, out
+        # stopped: no tick for a second (a tick is 0.3 s)
+        out, ok = _read_until(fd, "tick", 1.0)
+        assert not ok, out
+        os.write(fd, b"fg\n")
+        out, ok = _read_until(fd, "tick 6", 20)
+        assert ok, out
+        _read_until(fd, "$ ", 5)
+        os.write(fd, b"echo rc=$?\n")
+        out, ok = _read_until(fd, "rc=7", 10)
+        assert ok, out
+        os.write(fd, b"exit\n")
+    finally:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        os.close(fd)
+    _, recs = harness.read_trace(trace)
+    opens = [r for r in recs if r.get("type") == "syscall" and
+             r.get("syscall") in ("open", "openat") and
+             r.get("path") == "t-in"]
+    assert len(opens) == 6 and all(r["ret"] >= 0 for r in opens), opens
+    # the shell's own exit, and each cat's and sleep's
+    exits = [r.get("status") for r in recs if r.get("type") == "exit"]
+    assert sorted(exits) == [0] * 12 + [7], exits
+    assert left_behind(tag) == []

@@ -1093,6 +1093,7 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
 	if (r == 0) {
 		engine_finish(e);
 		input_counts(*in, &unknown, &unparsed);
+		cli_paths_too_long(input_paths_too_long(*in));
 		m->unknown_records += unknown;
 		m->unparsed_lines += unparsed;
 		m->events += engine_events(e);
@@ -1314,6 +1315,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		record_write_header(&a.w, t, &topt, inj.n ? inj.specs : NULL,
 				    o.widen);
 	prog_status = tracer_run(t);
+	cli_paths_too_long(tracer_paths_too_long(t));
 	tracer_free(t);
 	engine_finish(a.engine);
 	if (a.recording) {

@@ -24,6 +24,9 @@ int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+
+/* Tell that N paths were too long to make absolute (nothing for 0). */
+void cli_paths_too_long(uint64_t n);
 int cmd_rules(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
@@ -98,6 +101,8 @@ int input_next(struct input *in, struct event *ev);
 void input_counts(const struct input *in, uint64_t *ret_unknown,
 		  uint64_t *ret_unparsed);
 bool input_is_strace(const struct input *in);
+/* A strace log's paths too long to make absolute (0 for a trace). */
+uint64_t input_paths_too_long(const struct input *in);
 /* What the strace logs read so far cannot show (docs/strace-import.md,
  * "What a log can support"): LIMIT_* bits, 0 for native traces. */
 enum {

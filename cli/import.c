@@ -104,6 +104,8 @@ int cmd_import(int argc, char **argv)
 	trace_writer_header(&w, &h);
 	while ((r = input_next(in, &ev)) > 0)
 		trace_writer_event(&w, &ev);
+	if (r == 0)
+		cli_paths_too_long(input_paths_too_long(in));
 	input_close(in);
 	input_spool_free(&files);
 	if (r < 0) {

@@ -406,6 +406,11 @@ void input_counts(const struct input *in, uint64_t *ret_unknown,
 	*ret_unparsed = in->strace ? strace_reader_skipped(in->sr) : 0;
 }
 
+uint64_t input_paths_too_long(const struct input *in)
+{
+	return in->strace ? strace_reader_too_long(in->sr) : 0;
+}
+
 bool input_is_strace(const struct input *in)
 {
 	return in->strace;

@@ -279,6 +279,7 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 	record_write_header(&rec.w, t, &topt, inj->n ? inj->specs : NULL,
 			    widen);
 	status = tracer_run(t);
+	cli_paths_too_long(tracer_paths_too_long(t));
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);
 	stack_table_free(topt.stack_table);
@@ -299,4 +300,14 @@ int cmd_record(int argc, char **argv)
 	cli_injects_free(&inj);
 	free(specs);
 	return status;
+}
+
+void cli_paths_too_long(uint64_t n)
+{
+	if (n)
+		warnx_("%llu path%s longer than PATH_MAX (4096 bytes) could "
+		       "not be made absolute: %s calls are kept without an "
+		       "absolute path, and no rule matches them",
+		       (unsigned long long)n, n == 1 ? "" : "s",
+		       n == 1 ? "its" : "their");
 }

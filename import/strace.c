@@ -941,6 +941,11 @@ unsigned long strace_reader_skipped(const struct strace_reader *r)
 	return r->skipped;
 }
 
+uint64_t strace_reader_too_long(const struct strace_reader *r)
+{
+	return r->model.too_long;
+}
+
 unsigned long strace_reader_unknown(const struct strace_reader *r)
 {
 	return r->unknown;

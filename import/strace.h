@@ -112,6 +112,8 @@ int strace_reader_next(struct strace_reader *r, struct event *ev, char *err,
 
 /* Lines skipped because they could not be parsed. */
 unsigned long strace_reader_skipped(const struct strace_reader *r);
+/* How many paths were too long to make absolute (proc_model.too_long). */
+uint64_t strace_reader_too_long(const struct strace_reader *r);
 /* Whether the logs had a -y decoration (an fd's path) anywhere. */
 bool strace_reader_decorated(const struct strace_reader *r);
 

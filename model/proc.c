@@ -15,6 +15,9 @@ struct fsinfo {
 	char *cwd;	   /* NULL when unknown */
 	char *root;	   /* NULL when "/" */
 	bool root_unknown; /* a chroot to a path that did not resolve */
+	/* the cwd is unknown because it grew past PATH_MAX: what is
+	 * relative to it is counted too long */
+	bool cwd_long;
 };
 
 const int proc_fcntl_cmds[3] = {F_DUPFD_, F_DUPFD_CLOEXEC_, F_SETFD_};
@@ -199,6 +202,7 @@ void proc_fork(struct proc *parent, struct proc *child, uint64_t flags,
 			child->fs =
 				fsinfo_new(parent->fs->cwd, parent->fs->root);
 			child->fs->root_unknown = parent->fs->root_unknown;
+			child->fs->cwd_long = parent->fs->cwd_long;
 		}
 	}
 	event_init(ev, EV_FORK);
@@ -295,14 +299,18 @@ const char *proc_resolve(struct proc_model *m, struct proc *p, int dirfd,
 	if (p->fs->root_unknown || !raw[0])
 		return NULL;
 	if (raw[0] != '/') {
-		if (!has_dirfd || dirfd == AT_FDCWD_)
+		bool from_cwd = !has_dirfd || dirfd == AT_FDCWD_;
+
+		if (from_cwd)
 			base = cwd(m, p);
+		if (from_cwd && !base && p->fs->cwd_long)
+			goto too_long;
 		if (!base || base[0] != '/')
 			return NULL;
 	}
 	if (!root) {
 		if (path_resolve(base, raw, out, PROC_PATH_BUF) < 0)
-			return NULL;
+			goto too_long;
 		return out;
 	}
 	/*
@@ -313,7 +321,7 @@ const char *proc_resolve(struct proc_model *m, struct proc *p, int dirfd,
 	rlen = strlen(root);
 	if (raw[0] != '/' && !below(base, root, rlen)) {
 		if (path_resolve(base, raw, out, PROC_PATH_BUF) < 0)
-			return NULL;
+			goto too_long;
 		return out;
 	}
 	if (rlen >= PROC_PATH_BUF - 1 ||
@@ -321,11 +329,16 @@ const char *proc_resolve(struct proc_model *m, struct proc *p, int dirfd,
 			 : base[rlen]  ? base + rlen
 				       : "/",
 			 raw, out + rlen, PROC_PATH_BUF - rlen) < 0)
-		return NULL;
+		goto too_long;
 	memcpy(out, root, rlen);
 	if (out[rlen + 1] == '\0')
 		out[rlen] = '\0'; /* the root itself */
 	return out;
+
+too_long:
+	/* path_resolve()'s only failure */
+	m->too_long++;
+	return NULL;
 }
 
 _Static_assert(A_FDLAST < 64, "an arg kind set is 64 bits");
@@ -489,10 +502,18 @@ void proc_apply_exit(struct proc_model *m, struct proc *p, struct event *ev,
 		}
 		break;
 	case E_CHDIR:
+		/* a relative chdir past PATH_MAX, or below a cwd that was */
+		p->fs->cwd_long = !ev->abspath && ev->path &&
+				  ev->path[0] != '/' &&
+				  (p->fs->cwd_long ||
+				   (p->fs->cwd &&
+				    strlen(p->fs->cwd) + strlen(ev->path) + 1 >=
+					    PROC_PATH_BUF));
 		/* unresolvable: unknown until the backend tells */
 		set_str(&p->fs->cwd, ev->abspath);
 		break;
 	case E_FCHDIR:
+		p->fs->cwd_long = false;
 		set_str(&p->fs->cwd, ev->fd_path && ev->fd_path[0] == '/'
 					     ? ev->fd_path
 					     : NULL);

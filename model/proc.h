@@ -62,7 +62,16 @@ struct proc_model {
 	struct hashmap tasks; /* struct proc, by tid */
 	struct proc *last;    /* the last one found */
 	int ntasks;
+	/* paths proc_resolve() could not make absolute within PATH_MAX: their
+	 * calls have no abspath, and no rule sees them (the producers warn) */
+	uint64_t too_long;
 };
+
+/* What a producer tells, once, the first time a path was too long. */
+#define PROC_TOO_LONG_WARNING                                                  \
+	"a path longer than PATH_MAX (4096 bytes) cannot be made absolute: "   \
+	"its calls are kept without an absolute path, and no rule matches "    \
+	"them"
 
 /*
  * The buffers an event's model-made strings live in (dirfd_path, fd_path,

@@ -66,6 +66,7 @@ struct tracer {
 	uint64_t seq;
 	struct dircache *dirs;
 	bool detaching;
+	bool told_too_long; /* the trace has PROC_TOO_LONG_WARNING */
 	/* stop signals sent to what outlived the program (spawn mode) */
 	int rest_signalled;
 	/* open /proc/TGID/fd directories, so that a lookup walks one name */

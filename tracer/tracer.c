@@ -76,22 +76,33 @@ static void task_free(struct tracer *t, struct task *k)
 	free(k);
 }
 
+static void emit_message(struct tracer *t, int pid, int tid, const char *msg)
+{
+	struct event ev;
+
+	event_init(&ev, EV_WARNING);
+	ev.pid = pid;
+	ev.tid = tid;
+	ev.ts_enter = now_ns();
+	ev.message = msg;
+	ev.seq = ++t->seq;
+	t->opt.on_event(&ev, t->opt.ud);
+}
+
 static void emit(struct tracer *t, struct event *ev)
 {
+	/* the first path too long to resolve: said where it happened */
+	if (t->model.too_long && !t->told_too_long) {
+		t->told_too_long = true;
+		emit_message(t, ev->pid, ev->tid, PROC_TOO_LONG_WARNING);
+	}
 	ev->seq = ++t->seq;
 	t->opt.on_event(ev, t->opt.ud);
 }
 
 static void emit_warning(struct tracer *t, struct task *k, const char *msg)
 {
-	struct event ev;
-
-	event_init(&ev, EV_WARNING);
-	ev.pid = k->p.tgid;
-	ev.tid = k->p.tid;
-	ev.ts_enter = now_ns();
-	ev.message = msg;
-	emit(t, &ev);
+	emit_message(t, k->p.tgid, k->p.tid, msg);
 }
 
 static bool ptrace_ok(long r, int tid)
@@ -908,6 +919,11 @@ int tracer_run(struct tracer *t)
 	if (t->opt.on_tick)
 		t->opt.on_tick(t->opt.ud);
 	return t->detaching ? 0 : t->main_status;
+}
+
+uint64_t tracer_paths_too_long(const struct tracer *t)
+{
+	return t->model.too_long;
 }
 
 void tracer_free(struct tracer *t)

@@ -96,6 +96,10 @@ bool tracer_seccomp(const struct tracer *t, const char **ret_reason);
  */
 int tracer_run(struct tracer *t);
 
+/* How many paths could not be made absolute within PATH_MAX (the
+ * trace's warning says what that means; the caller tells the count). */
+uint64_t tracer_paths_too_long(const struct tracer *t);
+
 void tracer_free(struct tracer *t);
 
 #endif

@@ -7,6 +7,7 @@ output are the program's own, the trace parses and holds as many of the
 target's own calls as strace -f sees, no process is left behind, and
 fsrace's memory stays bounded."""
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -213,3 +214,67 @@ def test_ctrl_z_and_fg_in_a_terminal(ctx):
     exits = [r.get("status") for r in recs if r.get("type") == "exit"]
     assert sorted(exits) == [0] * 12 + [7], exits
     assert left_behind(tag) == []
+
+
+DEEP = """import os
+name = "d" * 200
+for i in range(25):
+    os.mkdir(name)
+    os.chdir(name)
+fd = os.open("f", os.O_CREAT | os.O_WRONLY, 0o644)
+os.close(fd)
+os.stat("f")
+fd = os.open("f", os.O_RDONLY)
+os.close(fd)
+print("done")
+"""
+
+TOO_LONG = ("fsrace: warning: {n} paths longer than PATH_MAX (4096 bytes) "
+            "could not be made absolute: their calls are kept without an "
+            "absolute path, and no rule matches them\n")
+
+
+def test_paths_past_path_max(ctx):
+    """A tree deeper than PATH_MAX: the calls past it cannot be made
+    absolute. fsrace says so (a warning in the trace where it first
+    happened, and the count on stderr, live and from a strace log), keeps
+    the calls, and the program runs as it would."""
+    w = workdir(ctx, "w")
+    script = os.path.join(ctx.tmp, "deep.py")
+    harness.write_file(script, DEEP)
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    p = ctx.run(["record", "-o", trace, "--", "/usr/bin/python3", script],
+                cwd=w)
+    # 5 mkdirs and 5 chdirs past 4,096 bytes (/.../w is not far from
+    # /tmp), then the create, stat and open of f below them
+    depth = len(w) + 1
+    past = sum(1 for i in range(25) if depth + 201 * (i + 1) > 4096)
+    n = 2 * past + 3
+    assert (p.returncode, p.stdout, p.stderr) == (
+        0, "done\n", TOO_LONG.format(n=n)), p
+    _, recs = harness.read_trace(trace)
+    warns = [r for r in recs if r.get("type") == "warning"]
+    assert [r["message"] for r in warns] == [
+        "a path longer than PATH_MAX (4096 bytes) cannot be made absolute: "
+        "its calls are kept without an absolute path, and no rule matches "
+        "them"], warns
+    # every call is kept, the ones past the limit without an abspath
+    f = [r for r in recs if r.get("type") == "syscall" and
+         r.get("path") == "f"]
+    assert [(r["syscall"], "abspath" in r) for r in f] == [
+        ("openat", False), ("newfstatat", False), ("openat", False)], f
+    mk = [r for r in recs if r.get("syscall") == "mkdir"]
+    assert [("abspath" in r) for r in mk] == \
+        [True] * (25 - past) + [False] * past
+    shutil.rmtree(os.path.join(w, "d" * 200))
+    # the same from a strace log, analyzed and imported
+    if not harness.which("strace"):
+        raise harness.Skip("no strace")
+    log = os.path.join(ctx.tmp, "s.log")
+    subprocess.run([harness.which("strace"), "-f", "-tt", "-T", "-y", "-o",
+                    log, "/usr/bin/python3", script], cwd=w, check=True,
+                   capture_output=True)
+    p = ctx.run(["analyze", "--fail-on", "none", log])
+    assert p.returncode == 0 and p.stderr == TOO_LONG.format(n=n), p
+    p = ctx.run(["import", "-o", os.path.join(ctx.tmp, "i.jsonl"), log])
+    assert (p.returncode, p.stderr) == (0, TOO_LONG.format(n=n)), p

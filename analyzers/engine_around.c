@@ -122,6 +122,10 @@ static void span_of(const struct finding *f, struct span *sp)
 	for (int i = 0; i < f->nev; i++) {
 		const struct evidence *x = &f->ev[i];
 
+		/* the exit or the end of the trace (made by the engine) has
+		 * no place in the stream */
+		if (!x->seq)
+			continue;
 		sp->first = x->seq < sp->first ? x->seq : sp->first;
 		sp->last = x->seq > sp->last ? x->seq : sp->last;
 		if (x->ts_enter && x->ts_enter < sp->lo)
@@ -139,8 +143,12 @@ static bool in_span(const struct around_slot *s, const struct finding *f,
 			return false; /* evidence itself */
 	if (s->ev.seq > sp->first && s->ev.seq < sp->last)
 		return true;
-	return sp->hi && s->ev.ts_exit && s->ev.ts_enter <= sp->hi &&
-	       s->ev.ts_exit >= sp->lo;
+	/* recorded before the last evidence event, its time overlapping
+	 * theirs (what was recorded after is not looked at: a finding
+	 * decided at a later close would see more than one decided at
+	 * once) */
+	return sp->hi && s->ev.seq < sp->last && s->ev.ts_exit &&
+	       s->ev.ts_enter <= sp->hi && s->ev.ts_exit >= sp->lo;
 }
 
 /* Whether one of a slot's hashes SH is one of the N in H: most slots
@@ -190,7 +198,19 @@ static void attach(struct engine *e, struct finding *f)
 	if (!n)
 		return;
 	span_of(f, &sp);
-	for (size_t i = 0; i < AROUND_RING; i++) {
+	if (sp.first == UINT64_MAX)
+		return;
+	/* decided long after its first step (at a close, at the exit): the
+	 * ring has moved past it */
+	{
+		const struct around_slot *oldest = &e->ring->v[e->ring->next];
+
+		if (oldest->used && oldest->ev.seq > sp.first + 1)
+			f->around_lost = true;
+	}
+	/* oldest first: the first AROUND_MAX are kept */
+	for (size_t k = 0; k < AROUND_RING; k++) {
+		size_t i = (e->ring->next + k) % AROUND_RING;
 		const struct around_slot *s = &e->ring->v[i];
 		struct around *a;
 		const char *pr;
@@ -202,8 +222,12 @@ static void attach(struct engine *e, struct finding *f)
 			f->around_more++;
 			continue;
 		}
-		if (!f->around)
-			f->around = xcalloc(AROUND_MAX, sizeof(*f->around));
+		if (f->naround == f->around_cap) {
+			f->around_cap = f->around_cap ? 2 * f->around_cap : 4;
+			f->around =
+				xrealloc(f->around, (size_t)f->around_cap *
+							    sizeof(*f->around));
+		}
 		a = &f->around[f->naround++];
 		evidence_dup(&a->ev, &s->ev);
 		a->ev.step = "around";

@@ -132,6 +132,14 @@ void finding_release(struct finding *f)
 		free(f->around[i].program);
 	}
 	free(f->around);
+	if (f->exploit) {
+		free(f->exploit->swap);
+		free(f->exploit->result);
+		free(f->exploit->evidence);
+		free(f->exploit->path);
+		free(f->exploit->note);
+		free(f->exploit);
+	}
 	memset(f, 0, sizeof(*f));
 }
 
@@ -334,6 +342,8 @@ void findings_absorb(struct findings *into, struct findings *from,
 		}
 		for (int e = 0; e < f->nev; e++)
 			f->ev[e].trace = trace;
+		for (int e = 0; e < f->naround; e++)
+			f->around[e].ev.trace = trace;
 		found_in(f, trace);
 		if (into->n == into->cap) {
 			into->cap = into->cap ? into->cap * 2 : 64;
@@ -1066,6 +1076,19 @@ static void finding_json(struct jsonw *o, const struct finding *f,
 		jsonw_key(o, "around_more");
 		jsonw_uint(o, f->around_more);
 	}
+	if (f->around_lost)
+		kv_bool(o, "around_lost", true);
+	if (f->exploit) {
+		jsonw_key(o, "exploit");
+		jsonw_begin_object(o);
+		kv_str(o, "swap", f->exploit->swap);
+		kv_str(o, "path", f->exploit->path);
+		kv_str(o, "result", f->exploit->result);
+		kv_str(o, "evidence", f->exploit->evidence);
+		kv_bool(o, "restored", f->exploit->restored);
+		kv_str(o, "note", f->exploit->note);
+		jsonw_end_object(o);
+	}
 	jsonw_end_object(o);
 }
 
@@ -1410,6 +1433,37 @@ void report_stack_lines(FILE *out, const struct report_meta *m,
 	stack_text(out, m, s, "", "");
 }
 
+void report_exploit_sentence(FILE *out, const struct finding *f)
+{
+	const struct finding_exploit *x = f->exploit;
+	static const char *const what[] = {
+		[0] = "a different file",
+		[1] = "a symlink to a different file",
+		[2] = "a file of its own at the free name",
+	};
+	int k = !strcmp(x->swap, "symlink") ? 1
+		: !strcmp(x->swap, "squat") ? 2
+					    : 0;
+
+	if (!strcmp(x->result, "not-confirmable")) {
+		fprintf(out, "not confirmable: %s", x->evidence);
+		return;
+	}
+	fprintf(out, "fsrace put %s at %s between the %s and the %s; %s: %s",
+		what[k], x->path, f->nev ? f->ev[0].step : "check",
+		f->nev ? f->ev[f->nev - 1].step : "use", x->evidence,
+		x->result);
+	if (!x->restored)
+		fprintf(out, " (NOT put back: %s)", x->note ? x->note : "?");
+}
+
+static void exploit_text(FILE *out, const struct finding *f)
+{
+	fputs("    confirm  ", out);
+	report_exploit_sentence(out, f);
+	fputc('\n', out);
+}
+
 static void group_text(FILE *out, const struct finding_group *g,
 		       const struct report_meta *m, bool color)
 {
@@ -1453,6 +1507,8 @@ static void group_text(FILE *out, const struct finding_group *g,
 			stack_text(out, m, ev->stack, dim, reset);
 	}
 	examples_text(out, g);
+	if (f->exploit)
+		exploit_text(out, f);
 	if (reported && f->rule->fix)
 		fprintf(out, "    fix: %s\n", f->rule->fix);
 	/* a shipped rule's row in docs/rules.md */

@@ -113,8 +113,26 @@ struct finding {
 	 * stream order (docs/findings.md, "Timeline"); how many more there
 	 * were */
 	struct around *around;
-	int naround;
+	int naround, around_cap;
 	uint64_t around_more;
+	/* the ring had moved past its first evidence event when it was
+	 * decided (at a later close or exit): the events around it are not
+	 * all known */
+	bool around_lost;
+	/* --confirm: what swapping a decoy in at its use showed, or NULL */
+	struct finding_exploit *exploit;
+};
+
+/* --confirm (docs/confirm.md): the swap at a finding's use, and what the
+ * program then did. Strings owned. */
+struct finding_exploit {
+	char *swap;	/* "exchange", "symlink", "squat" */
+	char *result;	/* accepted, noticed, refused, inconclusive,
+			 * not-confirmable */
+	char *evidence; /* what showed it */
+	char *path;	/* the path swapped */
+	bool restored;	/* the names hold what they held before */
+	char *note;	/* when not restored: why, and where each file is */
 };
 
 /* An event on a finding's path between its first and last evidence. */
@@ -384,6 +402,9 @@ int report_show(FILE *out, const struct findings *fs,
 /* What the reports share (findings.c). */
 /* "#92 pid 12898 newfstatat(/w/src/b) = 0 (injected) at app.log:7" */
 void report_event_line(FILE *out, const struct evidence *ev);
+/* --confirm: "fsrace put a different file at P between the check and
+ * the use; the program read it through the descriptor: accepted". */
+void report_exploit_sentence(FILE *out, const struct finding *f);
 /* The frames of S the text shows, a line each ("             at …"). */
 void report_stack_lines(FILE *out, const struct report_meta *m,
 			const struct stack_trace *s);

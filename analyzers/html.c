@@ -31,24 +31,48 @@
  * what is not UTF-8 (a file name may be any bytes) or a control
  * character as \xNN, so that the page shows the name as it is.
  */
-static void esc_n(FILE *out, const char *s, size_t n)
+/* The length of the UTF-8 character at P (END its end), 0 if it is not
+ * one: overlong forms, surrogates and values past U+10FFFF are not. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	size_t len = c < 0x80		  ? 1
+		     : (c & 0xe0) == 0xc0 ? 2
+		     : (c & 0xf0) == 0xe0 ? 3
+		     : (c & 0xf8) == 0xf0 ? 4
+					  : 0;
+
+	if (!len || (size_t)(end - p) < len || (len == 2 && c < 0xc2) ||
+	    (len == 4 && c > 0xf4))
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || /* overlong */
+			 (c == 0xed && p[1] >= 0xa0))) /* surrogate */
+		return 0;
+	if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || /* overlong */
+			 (c == 0xf4 && p[1] >= 0x90))) /* > U+10FFFF */
+		return 0;
+	return len;
+}
+
+/*
+ * S as HTML text or attribute value: markup characters as entities, and
+ * what is not UTF-8 (a file name may be any bytes) or a control
+ * character as \xNN, so that the page shows the name as it is; LINES
+ * keeps newlines (a <pre> of lines fsrace wrote).
+ */
+static void esc_lines(FILE *out, const char *s, size_t n, bool lines)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
 	while (p < end) {
 		unsigned char c = *p;
-		size_t len = c < 0x80		  ? 1
-			     : (c & 0xe0) == 0xc0 ? 2
-			     : (c & 0xf0) == 0xe0 ? 3
-			     : (c & 0xf8) == 0xf0 ? 4
-						  : 0;
-		bool ok = len && (size_t)(end - p) >= len &&
-			  (len != 2 || c >= 0xc2);
+		size_t len = utf8_len(p, end);
 
-		for (size_t k = 1; ok && k < len; k++)
-			ok = (p[k] & 0xc0) == 0x80;
-		if (!ok || (len == 1 && (c < 0x20 || c == 0x7f) && c != '\n' &&
-			    c != '\t')) {
+		if (!len || (len == 1 && (c < 0x20 || c == 0x7f) &&
+			     !(lines && c == '\n'))) {
 			fprintf(out, "\\x%02x", c);
 			p++;
 			continue;
@@ -76,6 +100,21 @@ static void esc_n(FILE *out, const char *s, size_t n)
 	}
 }
 
+static void esc_n(FILE *out, const char *s, size_t n)
+{
+	esc_lines(out, s, n, false);
+}
+
+/* At most MAX bytes of S, cut where a character starts. */
+static size_t cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 static void esc(FILE *out, const char *s)
 {
 	if (s)
@@ -83,8 +122,9 @@ static void esc(FILE *out, const char *s)
 }
 
 /* What FN writes to a stream, escaped: the shared text helpers. */
-static void esc_of(FILE *out, void (*fn)(FILE *, const void *, const void *),
-		   const void *a, const void *b)
+static void esc_of_lines(FILE *out,
+			 void (*fn)(FILE *, const void *, const void *),
+			 const void *a, const void *b, bool lines)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -94,14 +134,26 @@ static void esc_of(FILE *out, void (*fn)(FILE *, const void *, const void *),
 		return;
 	fn(mem, a, b);
 	fclose(mem);
-	esc_n(out, buf, n);
+	esc_lines(out, buf, n, lines);
 	free(buf);
+}
+
+static void esc_of(FILE *out, void (*fn)(FILE *, const void *, const void *),
+		   const void *a, const void *b)
+{
+	esc_of_lines(out, fn, a, b, false);
 }
 
 static void event_line_fn(FILE *out, const void *ev, const void *unused)
 {
 	(void)unused;
 	report_event_line(out, ev);
+}
+
+static void exploit_fn(FILE *out, const void *f, const void *unused)
+{
+	(void)unused;
+	report_exploit_sentence(out, f);
 }
 
 static void stack_fn(FILE *out, const void *m, const void *s)
@@ -182,8 +234,11 @@ static const char script[] =
 	"var "
 	"e=document.querySelector('script[type=\"text/"
 	"x-fsrace-'+kind+'\"][data-page=\"'+p+'\"]');\n"
-	"if(e)(kind==='rows'?rows:det).insertAdjacentHTML('beforeend',e."
-	"textContent);}\n"
+	"if(!e)return;var box=kind==='rows'?rows:det,at=null;\n"
+	"for(var c=box.firstElementChild;c;c=c.nextElementSibling)\n"
+	"if(+c.dataset.page>p){at=c;break;}\n"
+	"if(at)at.insertAdjacentHTML('beforebegin',e.textContent);\n"
+	"else box.insertAdjacentHTML('beforeend',e.textContent);}\n"
 	"function "
 	"ok(e,s,r,p){return(!s||e.dataset.severity===s)&&(!r||e.dataset.rule==="
 	"r)&&\n"
@@ -416,7 +471,7 @@ static void svg_timeline(FILE *out, const struct finding *f, size_t num)
 					base = q + 1;
 			n = strlen(base);
 			fputc(' ', out);
-			esc_n(out, base, n > 24 ? 24 : n);
+			esc_n(out, base, cut(base, n, 24));
 			if (n > 24)
 				fputs("\u2026", out);
 		}
@@ -513,12 +568,17 @@ static void evidence_list(FILE *out, const struct finding *f,
 		}
 		if (ev->stack) {
 			fputs("<pre class=\"stack\">", out);
-			esc_of(out, stack_fn, m, ev->stack);
+			esc_of_lines(out, stack_fn, m, ev->stack, true);
 			fputs("</pre>", out);
 		}
 		fputs("</li>\n", out);
 	}
 	fputs("</ol>\n", out);
+	if (f->around_lost)
+		fputs("<p class=\"note\">It was decided long after its first "
+		      "step (at a later close or exit): the events around it "
+		      "were no longer all kept.</p>\n",
+		      out);
 	if (f->naround || f->around_more) {
 		fprintf(out, "<p>Other events on its paths meanwhile: %d",
 			f->naround);
@@ -585,13 +645,17 @@ static void group_html(FILE *out, const struct finding_group *g, size_t num,
 		free(loc);
 	}
 	fputs("<dt>confirm</dt><dd>", out);
-	if (g->confirmed)
+	if (f->exploit) {
+		fprintf(out, "<strong class=\"verdict\">%s</strong>: ",
+			f->exploit->result);
+		esc_of(out, exploit_fn, f, NULL);
+	} else if (g->confirmed)
 		fputs("confirmed: the object's identity changed between the "
 		      "steps",
 		      out);
 	else
 		fputs("not confirmed: the identities did not show a change "
-		      "(a confirm run, --confirm, is not supported yet)",
+		      "(fsrace run --confirm swaps a decoy in to find out)",
 		      out);
 	fputs("</dd>\n", out);
 	traces = finding_group_found_in(g, &ntraces);

@@ -23,13 +23,43 @@ static int col(double x)
 	return c < 0 ? 0 : c >= COLS ? COLS - 1 : c;
 }
 
-/* The letter of a mark: its step's first, upper case; 'x' for an event
- * around the evidence. */
-static char letter(const struct tl_mark *mk)
+/* The letters of a finding's steps: each the first of its name's
+ * letters that no earlier step took (upper case), else a digit. */
+struct letters {
+	const char *step[RULE_MAX_STEPS];
+	char c[RULE_MAX_STEPS];
+	int n;
+};
+
+static char step_letter(struct letters *ls, const char *step)
 {
-	if (!mk->step)
-		return 'x';
-	return (char)toupper((unsigned char)mk->step[0]);
+	char c = 0;
+
+	for (int i = 0; i < ls->n; i++)
+		if (!strcmp(ls->step[i], step))
+			return ls->c[i];
+	for (const char *p = step; *p && !c; p++) {
+		char u = (char)toupper((unsigned char)*p);
+		bool taken = u == 'X' || !isalpha((unsigned char)u);
+
+		for (int i = 0; i < ls->n && !taken; i++)
+			taken = ls->c[i] == u;
+		if (!taken)
+			c = u;
+	}
+	if (!c)
+		c = (char)('1' + ls->n);
+	if (ls->n < RULE_MAX_STEPS) {
+		ls->step[ls->n] = step;
+		ls->c[ls->n++] = c;
+	}
+	return c;
+}
+
+/* The letter of a mark: its step's; 'x' for an event around them. */
+static char letter(struct letters *ls, const struct tl_mark *mk)
+{
+	return mk->step ? step_letter(ls, mk->step) : 'x';
 }
 
 /* "pid 7288 cp" in NAME_W columns. */
@@ -58,10 +88,14 @@ static void show_timeline(FILE *out, const struct finding *f,
 			  const struct report_meta *m)
 {
 	struct timeline t;
+	struct letters ls = {0};
 	char d[32], row[COLS + 1];
 	int w0 = 0, w1 = 0;
 
 	timeline_build(&t, f);
+	/* in the order of the steps */
+	for (int i = 0; i < f->nev; i++)
+		step_letter(&ls, f->ev[i].step ? f->ev[i].step : "?");
 	/* the axis: 0 on the left, the span on the right, breaks */
 	fprintf(out, "  %-*s ", NAME_W, "");
 	memset(row, ' ', COLS);
@@ -99,7 +133,7 @@ static void show_timeline(FILE *out, const struct finding *f,
 			if (mk->lane != l)
 				continue;
 			for (int c = col(mk->x0); c <= col(mk->x1); c++)
-				row[c] = letter(mk);
+				row[c] = letter(&ls, mk);
 		}
 		fprintf(out, "%s\n", row);
 	}
@@ -131,7 +165,7 @@ static void show_timeline(FILE *out, const struct finding *f,
 		const struct tl_mark *mk = &t.marks[t.by_time[i]];
 		const struct evidence *ev = mk->ev;
 
-		fprintf(out, "  %c ", letter(mk));
+		fprintf(out, "  %c ", letter(&ls, mk));
 		if (t.timed) {
 			const char *s = timeline_duration(
 				(ev->ts_enter ? ev->ts_enter : ev->ts_exit) -
@@ -150,6 +184,10 @@ static void show_timeline(FILE *out, const struct finding *f,
 	if (f->around_more)
 		fprintf(out, "  (%llu more events on its paths, not shown)\n",
 			(unsigned long long)f->around_more);
+	if (f->around_lost)
+		fputs("  (decided long after its first step: the events "
+		      "around it were no longer all kept)\n",
+		      out);
 }
 
 /* "  at FUNCTION (FILE:LINE)", when the finding has a stack. */
@@ -206,10 +244,14 @@ int report_show(FILE *out, const struct findings *fs,
 	for (size_t i = 0; i < n; i++) {
 		const struct finding_group *c =
 			i < gs.n ? &gs.v[i] : &sup.v[i - gs.n];
-		bool hit = number(which) ? strtoull(which, NULL, 10) == i + 1
-					 : fp_prefix(c->fingerprint, which);
+		/* digits: its number, or, 4 or more that are no finding's
+		 * number, a fingerprint's start */
+		bool as_fp = !number(which) || (strlen(which) >= 4 &&
+						strtoull(which, NULL, 10) > n);
+		bool hit = as_fp ? fp_prefix(c->fingerprint, which)
+				 : strtoull(which, NULL, 10) == i + 1;
 
-		for (size_t k = 0; !hit && !number(which) && k < c->n; k++)
+		for (size_t k = 0; !hit && as_fp && k < c->n; k++)
 			hit = fp_prefix(c->v[k]->fingerprint, which);
 		if (hit && !hits++) {
 			g = c;
@@ -217,7 +259,7 @@ int report_show(FILE *out, const struct findings *fs,
 		}
 	}
 	if (!hits) {
-		if (number(which))
+		if (number(which) && strlen(which) < 4)
 			errorx("no finding %s: the report has %zu", which, n);
 		else
 			errorx("no finding '%s': give its number in the report "

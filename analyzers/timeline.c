@@ -52,11 +52,26 @@ static void add_mark(struct timeline *t, const struct evidence *e,
 	m->lane = lane;
 }
 
+/* An exit or end step (seq 0, made by the engine) sorts last. */
+static uint64_t seq_key(const struct evidence *e)
+{
+	return e->seq ? e->seq : UINT64_MAX;
+}
+
 static int by_seq(const void *a, const void *b)
 {
-	const struct tl_mark *x = a, *y = b;
+	uint64_t x = seq_key(((const struct tl_mark *)a)->ev);
+	uint64_t y = seq_key(((const struct tl_mark *)b)->ev);
 
-	return x->ev->seq < y->ev->seq ? -1 : x->ev->seq > y->ev->seq;
+	return x < y ? -1 : x > y;
+}
+
+/* Where the window ends: the last evidence event's entry, or, when
+ * --widen held it there, the end of the hold (the kernel looked the
+ * path up then). */
+static uint64_t window_end(const struct evidence *e)
+{
+	return e->ts_enter + (e->widened_ns > 0 ? (uint64_t)e->widened_ns : 0);
 }
 
 /*
@@ -64,10 +79,10 @@ static int by_seq(const void *a, const void *b)
  * except the gaps that dominate (over a quarter of the span and five
  * times the next largest), which are broken: drawn a tenth of the rest.
  */
-static void layout(struct timeline *t)
+static void layout(struct timeline *t, uint64_t we0, uint64_t we1)
 {
-	double w[2 * TIMELINE_MARKS];
-	bool broken[2 * TIMELINE_MARKS] = {0};
+	double w[3 * TIMELINE_MARKS];
+	bool broken[3 * TIMELINE_MARKS] = {0};
 	double rest = 0, total = 0, x = 0;
 	int ng = t->npt - 1;
 
@@ -78,9 +93,16 @@ static void layout(struct timeline *t)
 		double sum = 0;
 
 		for (int i = 0; i < ng; i++) {
+			/* the window with nothing in it is what the picture
+			 * is about: never cut */
+			bool whole = we1 > we0 && t->pt[i] <= we0 &&
+				     t->pt[i + 1] >= we1;
+
 			if (broken[i])
 				continue;
 			sum += w[i];
+			if (whole)
+				continue;
 			if (big < 0 || w[i] > w[big]) {
 				second = big;
 				big = i;
@@ -207,6 +229,8 @@ void timeline_build(struct timeline *t, const struct finding *f)
 
 		t->pt[n++] = in;
 		t->pt[n++] = e->ts_exit > in ? e->ts_exit : in;
+		if (e->widened_ns > 0)
+			t->pt[n++] = window_end(e);
 	}
 	qsort(t->pt, (size_t)n, sizeof(t->pt[0]), cmp_u64);
 	t->npt = 0;
@@ -215,7 +239,10 @@ void timeline_build(struct timeline *t, const struct finding *f)
 			t->pt[t->npt++] = t->pt[i];
 	t->t0 = t->pt[0];
 	t->span = t->pt[t->npt - 1] - t->pt[0];
-	layout(t);
+	if (f->nev >= 2)
+		layout(t, f->ev[0].ts_exit, window_end(&f->ev[f->nev - 1]));
+	else
+		layout(t, 0, 0);
 	for (int i = 0; i < t->nmarks; i++) {
 		const struct evidence *e = t->marks[i].ev;
 		uint64_t in = e->ts_enter ? e->ts_enter : e->ts_exit;
@@ -234,7 +261,9 @@ window:
 			if (t->marks[i].ev == a)
 				x0 = t->marks[i].x1;
 			if (t->marks[i].ev == b)
-				x1 = t->marks[i].x0;
+				x1 = t->timed && b->widened_ns > 0
+					     ? timeline_x(t, window_end(b))
+					     : t->marks[i].x0;
 		}
 		if (x0 >= 0 && x1 >= x0) {
 			t->window = true;

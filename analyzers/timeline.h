@@ -60,8 +60,8 @@ struct timeline {
 	int draw[TIMELINE_MARKS];
 	int by_time[TIMELINE_MARKS];
 	/* the axis: every entry and exit, sorted, and where each is drawn */
-	uint64_t pt[2 * TIMELINE_MARKS];
-	double at[2 * TIMELINE_MARKS];
+	uint64_t pt[3 * TIMELINE_MARKS];
+	double at[3 * TIMELINE_MARKS];
 	int npt;
 };
 

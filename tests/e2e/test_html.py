@@ -10,6 +10,7 @@ import re
 import subprocess
 
 import browser
+import gen
 import harness
 
 PY = "/usr/bin/python3"
@@ -150,13 +151,32 @@ def test_html_two_processes(ctx):
         [("around", e["seq"], e["pid"]) for e in f.get("around", [])]
     assert [g[:3] for g in got] == sorted(want, key=lambda x: x[1]), got
     # the unlink, in the other process's lane, inside the drawn window
+    # (which ends when the --widen hold did: the kernel looked the path up
+    # then)
     unlink = next(g for g in got if g[0] == "evidence" and g[2] == mutator)
     assert unlink[3] == (f"mutate #{unlink[1]} pid {mutator} unlink("
                          f"{os.path.join(w, 'f')}) = 0")
-    assert svg.find("rect", cls="window")
-    # events around it: the JSON names them, the page lists them
-    for e in f.get("around", []):
-        assert f"#{e['seq']} pid {e['pid']} {e['syscall']}(" in sec.text()
+    win = svg.find("rect", cls="window")
+    mark = svg.find("g", cls="mark", data_seq=str(unlink[1])).find("rect")
+    x0, x1 = float(win.attrs["x"]), float(win.attrs["x"]) + \
+        float(win.attrs["width"])
+    assert x0 <= float(mark.attrs["x"]) <= x1, (win.attrs, mark.attrs)
+    # events around a finding: the JSON names them, the page draws and
+    # lists them (the other process's close of the file it made, the
+    # opener's failed open: whichever fall in the span)
+    with_around = [(i, doc["findings"][g["findings"][0]])
+                   for i, g in enumerate(groups)
+                   if doc["findings"][g["findings"][0]].get("around")]
+    assert with_around, doc["findings"]
+    for i, fa in with_around:
+        sec = section_of(dom, i + 1)
+        drawn = [m for m in marks(sec.find("svg", cls="timeline"))
+                 if m[0] == "around"]
+        assert [(m[1], m[2]) for m in drawn] == \
+            [(e["seq"], e["pid"]) for e in fa["around"]], drawn
+        for e in fa["around"]:
+            assert f"#{e['seq']} pid {e['pid']} {e['syscall']}(" in \
+                sec.text()
 
 
 def test_html_filter(ctx):
@@ -298,45 +318,12 @@ def test_html_from_the_format_option(ctx):
         "codequality or html)\n")
 
 
-def many_findings_log(path, n, evil_at=None):
-    """A strace log of N processes, each a program of its own that stats
-    a file and opens it by name: N findings in N groups (names of
-    letters: names that differ in digits only are one finding). The
-    EVIL_AT'th's path holds markup that would end a <script>."""
-    def name(i):
-        s = ""
-        for _ in range(3):
-            s += "abcdefghijklmnopqrstuvwxyz"[i % 26]
-            i //= 26
-        return s
-    t = 36000.0
-    with open(path, "w") as f:
-        for i in range(n):
-            pid, nm = 10000 + i, name(i)
-            p = f"/srv/data/{nm}/config"
-            if i == evil_at:
-                p = "/srv/data/</script><script>alert(1)</script>/config"
-            lines = [
-                f'execve("/usr/bin/tool-{nm}", ["tool-{nm}"], 0x7ffd0 '
-                f'/* 20 vars */) = 0 <0.000300>',
-                f'newfstatat(AT_FDCWD, "{p}", {{st_mode=S_IFREG|0644, '
-                f'st_size=5, ...}}, 0) = 0 <0.000010>',
-                f'openat(AT_FDCWD, "{p}", O_RDONLY) = 3<{p}> <0.000012>',
-                "exit_group(0) = ?",
-                "+++ exited with 0 +++"]
-            for x in lines:
-                t += 0.0001
-                h, r = divmod(t, 3600)
-                m, s = divmod(r, 60)
-                f.write(f"{pid} {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
-
-
 def test_html_pages(ctx):
     """A report of 450 findings: 200 drawn at once, the rest inert until
     asked for (a page, a finding's number, the filter), so that 10,000
     findings load in well under 2 s (bench/html.sh)."""
     log = os.path.join(ctx.tmp, "app.log")
-    many_findings_log(log, 450, evil_at=332)
+    gen.many_findings_log(log, 450, evil_at=332)
     js = os.path.join(ctx.tmp, "a.json")
     page = os.path.join(ctx.tmp, "a.html")
     p = ctx.run(["analyze", "--fail-on", "none", "-o", js, "-o", page, log])

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 
+import gen
 import harness
 
 LANE = re.compile(r"^  (pid \d+ \S+)\s+([-.A-Zx]{64})$")
@@ -122,41 +123,43 @@ def test_show_errors(ctx):
     assert p.returncode == 0 and "FINDING" in p.stdout, p
 
 
-def test_show_ambiguous_prefix(ctx):
-    """Two findings whose fingerprints start alike: a prefix of both is
-    refused, naming how many it matched."""
-    w = os.path.join(ctx.tmp, "w")
-    os.mkdir(w)
-    harness.write_file(os.path.join(w, "A"), "hello\n")
+def test_show_every_number_and_a_shared_prefix(ctx):
+    """Each number shows its own finding; a prefix two fingerprints share
+    is refused, naming how many it matched (1,000 findings of a strace
+    log that is the same each time: their fingerprints are, and some
+    share their first 4 digits)."""
+    log = os.path.join(ctx.tmp, "app.log")
+    gen.many_findings_log(log, 1000)
     js = os.path.join(ctx.tmp, "f.json")
-    trace = os.path.join(ctx.tmp, "t.jsonl")
-    p = ctx.run(["record", "--inject", "rename=EXDEV", "-o", trace, "--",
-                 "/usr/bin/python3", "-c",
-                 "import shutil; shutil.move('A', 'B')"], cwd=w)
-    assert p.returncode == 0, p.stderr
-    p = ctx.run(["analyze", "--fail-on", "none", "-o", js, trace])
+    p = ctx.run(["analyze", "--fail-on", "none", "-o", js, log])
     doc = harness.read_findings(js)
     fps = [g["fingerprint"] for g in doc["groups"]]
-    assert len(fps) >= 3, fps
-    n = len(fps)
-    # every number shows its own finding
-    for i, g in enumerate(doc["groups"]):
-        p = ctx.run(["show", str(i + 1), trace])
+    assert len(fps) == 1000
+    for i in (0, 499, 999):
+        g = doc["groups"][i]
+        p = ctx.run(["show", str(i + 1), log])
         assert p.returncode == 0, p.stderr
-        assert p.stdout.startswith(f"finding {i + 1} of {n}: "
+        assert p.stdout.startswith(f"finding {i + 1} of 1000: "
                                    f"{g['severity']}[{g['rule']}] "), p.stdout
-    # a prefix two fingerprints share, when there is one of 4 digits
-    for k in range(4, 5):
-        pre = {}
-        for fp in fps:
-            pre.setdefault(fp[:k], []).append(fp)
-        shared = [x for x, v in pre.items() if len(v) > 1]
-        if shared:
-            p = ctx.run(["show", shared[0], trace])
-            assert (p.returncode, p.stderr) == (
-                2, f"fsrace: '{shared[0]}' is the start of "
-                f"{len(pre[shared[0]])} findings' fingerprints: give more "
-                "of it\n"), p
+    pre = {}
+    for fp in fps:
+        pre.setdefault(fp[:4], []).append(fp)
+    shared = sorted(x for x, v in pre.items() if len(v) > 1)
+    assert shared, "no two of 1,000 fingerprints share 4 digits"
+    x = shared[0]
+    p = ctx.run(["show", x, log])
+    assert (p.returncode, p.stdout, p.stderr) == (
+        2, "", f"fsrace: '{x}' is the start of {len(pre[x])} findings' "
+        "fingerprints: give more of it\n"), p
+    # more digits tell them apart
+    p = ctx.run(["show", pre[x][0][:12], log])
+    assert p.returncode == 0 and f"fingerprint " in p.stdout, p
+    # a prefix of digits only that is no finding's number is a prefix
+    digits = [fp for fp in fps if fp[:4].isdigit() and int(fp[:4]) > 1000
+              and len(pre[fp[:4]]) == 1]
+    if digits:
+        p = ctx.run(["show", digits[0][:4], log])
+        assert p.returncode == 0, p.stderr
 
 
 def test_show_without_timestamps(ctx):

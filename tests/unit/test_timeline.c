@@ -99,6 +99,37 @@ static void test_broken(void **state)
 		    t.marks[1].x0 < t.marks[2].x0);
 }
 
+/* A check, a 20 µs window with nothing in it, a use: the window is what
+ * the picture is about, never cut, however short the calls. */
+static void test_empty_window_not_cut(void **state)
+{
+	struct timeline t;
+
+	(void)state;
+	setup();
+	ev(&f.ev[0], "check", 1, 100, 100, 1000 * US, 1002 * US);
+	ev(&f.ev[1], "use", 2, 100, 100, 1022 * US, 1024 * US);
+	f.nev = 2;
+	timeline_build(&t, &f);
+	assert_int_equal(t.nbreaks, 0);
+	assert_true(t.wx1 - t.wx0 > 0.8); /* 20 of 24 µs */
+}
+
+/* A use --widen held: the window ends when the hold did. */
+static void test_widened_window(void **state)
+{
+	struct timeline t;
+
+	(void)state;
+	setup();
+	ev(&f.ev[0], "check", 1, 100, 100, 0 * US + 1, 2 * US + 1);
+	ev(&f.ev[1], "use", 3, 100, 100, 10 * US, 20010 * US);
+	f.ev[1].widened_ns = 20000 * US;
+	f.nev = 2;
+	timeline_build(&t, &f);
+	assert_true(t.wx1 > 0.99);
+}
+
 /* Evenly spread events: no gap dominates, nothing is cut. */
 static void test_no_break_for_even_gaps(void **state)
 {
@@ -156,6 +187,8 @@ int main(void)
 		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_no_break_for_even_gaps),
+		cmocka_unit_test(test_empty_window_not_cut),
+		cmocka_unit_test(test_widened_window),
 		cmocka_unit_test(test_untimed),
 		cmocka_unit_test(test_duration),
 	};

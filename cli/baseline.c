@@ -16,11 +16,13 @@
  * it) are for people, only the fingerprint counts.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "cli.h"
@@ -28,9 +30,12 @@
 #include "findings.h"
 #include "jsonw.h"
 #include "rule.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define BASELINE_VERSION 1
+/* a baseline larger than this is refused (read whole first) */
+#define BASELINE_MAX (256L << 20)
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -49,24 +54,94 @@ static bool parse_fp(const char *s, uint64_t *v)
 	return !*end;
 }
 
+/* The text of jansson's error JERR for one line: a control character of
+ * the token it quotes shown as \xNN. */
+static const char *error_text(const json_error_t *jerr, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (const char *p = jerr->text; *p && o + 5 < size; p++)
+		if ((unsigned char)*p < 0x20)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x",
+					      (unsigned char)*p);
+		else
+			buf[o++] = *p;
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The JSON text of PATH, or NULL after telling the user. The file is read
+ * here, so that a directory, a read error, a NUL byte (which jansson takes
+ * for the end of the text) and a stream without end are refused with
+ * what they are. */
+static json_t *load_json(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct strbuf b = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *doc = NULL;
+	char text[sizeof(jerr.text) * 4 + 1];
+
+	if (fd < 0) {
+		/* jansson's words, as before */
+		errorx("cannot read baseline '%s': unable to open %s: %s", path,
+		       path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+		const char *nul;
+
+		strbuf_grow(&b, 65536);
+		n = read(fd, b.buf + b.len, b.alloc - b.len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			errorx("cannot read baseline '%s': %s", path,
+			       strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		nul = memchr(b.buf + b.len, '\0', (size_t)n);
+		b.len += (size_t)n;
+		if (nul) {
+			size_t line = 1;
+
+			for (const char *p = b.buf; p < nul; p++)
+				line += *p == '\n';
+			errorx("%s:%zu: a NUL byte, not JSON", path, line);
+			goto out;
+		}
+		if (b.len > BASELINE_MAX) {
+			errorx("%s: larger than %ld MiB, not an fsrace "
+			       "baseline",
+			       path, BASELINE_MAX >> 20);
+			goto out;
+		}
+	}
+	doc = json_loadb(b.buf ? b.buf : "", b.len, JSON_REJECT_DUPLICATES,
+			 &jerr);
+	if (!doc)
+		errorx("%s:%d: %s", path, jerr.line,
+		       error_text(&jerr, text, sizeof(text)));
+out:
+	close(fd);
+	strbuf_release(&b);
+	return doc;
+}
+
 int baseline_load(const char *path, uint64_t **ret, size_t *n)
 {
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *doc = load_json(path);
 	json_t *v, *list, *f;
 	uint64_t *fps = NULL;
 	size_t i;
 
 	*ret = NULL;
 	*n = 0;
-	if (!doc) {
-		if (jerr.line < 1)
-			errorx("cannot read baseline '%s': %s", path,
-			       jerr.text);
-		else
-			errorx("%s:%d: %s", path, jerr.line, jerr.text);
+	if (!doc)
 		return -1;
-	}
 	v = json_object_get(doc, "fsrace_baseline");
 	list = json_object_get(doc, "findings");
 	if (!json_is_object(doc) || !json_is_integer(v) ||

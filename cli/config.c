@@ -281,7 +281,11 @@ static int key_args(const char *path, const char *dir, const struct key *k,
 	return 0;
 }
 
-/* The whole file PATH, NUL-terminated, into *TEXT: 0, or -1 (errno). */
+/* a configuration larger than this is refused (/dev/zero has no end) */
+#define CONFIG_MAX (1 << 20)
+
+/* The whole file PATH, NUL-terminated, into *TEXT: 0, or -1 (errno;
+ * EFBIG past CONFIG_MAX). */
 static int read_file(const char *path, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "re");
@@ -292,8 +296,15 @@ static int read_file(const char *path, char **text, size_t *len)
 	if (!f)
 		return -1;
 	strbuf_init(&b, 0);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		strbuf_add(&b, chunk, n);
+		if (b.len > CONFIG_MAX) {
+			fclose(f);
+			strbuf_release(&b);
+			errno = EFBIG;
+			return -1;
+		}
+	}
 	if (ferror(f)) {
 		int e = errno;
 
@@ -317,8 +328,12 @@ static int load(const char *path, bool run, struct args *a)
 	int r = 0;
 
 	if (read_file(path, &text, &len) < 0) {
-		errorx("cannot read configuration '%s': %s", path,
-		       strerror(errno));
+		if (errno == EFBIG)
+			errorx("%s: configuration larger than %d bytes", path,
+			       CONFIG_MAX);
+		else
+			errorx("cannot read configuration '%s': %s", path,
+			       strerror(errno));
 		return -1;
 	}
 	doc = jdoc_parse(text, len, err, sizeof(err));

@@ -9,16 +9,23 @@
  * (docs/findings.md, "Merging").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "cli.h"
 #include "config.h"
 #include "opt.h"
 #include "rule.h"
+#include "strbuf.h"
 #include "util.h"
+
+/* a findings document larger than this is refused (read whole first) */
+#define DOC_MAX (1L << 30)
 
 static void usage(FILE *f)
 {
@@ -29,6 +36,91 @@ static void usage(FILE *f)
 	      "(default warning)\n"
 	      "  -h, --help           this text\n",
 	      f);
+}
+
+/* The text of jansson's error JERR for one line: a control character of
+ * the token it quotes shown as \xNN. */
+static const char *error_text(const json_error_t *jerr, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (const char *p = jerr->text; *p && o + 5 < size; p++)
+		if ((unsigned char)*p < 0x20)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x",
+					      (unsigned char)*p);
+		else
+			buf[o++] = *p;
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The JSON document PATH, or NULL after telling the user. The file is
+ * read here, so that a directory, a read error, a NUL byte (which jansson
+ * takes for the end of the text) and a stream without end are refused
+ * with what they are. */
+static json_t *load_doc(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct strbuf b = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *doc = NULL;
+	char text[sizeof(jerr.text) * 4 + 1];
+
+	if (fd < 0) {
+		/* jansson's words, as before */
+		errorx("cannot read '%s': unable to open %s: %s", path, path,
+		       strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+		const char *nul;
+
+		strbuf_grow(&b, 65536);
+		n = read(fd, b.buf + b.len, b.alloc - b.len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			errorx("cannot read '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		nul = memchr(b.buf + b.len, '\0', (size_t)n);
+		b.len += (size_t)n;
+		if (nul) {
+			size_t line = 1;
+
+			for (const char *p = b.buf; p < nul; p++)
+				line += *p == '\n';
+			errorx("%s:%zu: a NUL byte, not JSON", path, line);
+			goto out;
+		}
+		if (b.len > DOC_MAX) {
+			errorx("%s: larger than %ld MiB, not a findings "
+			       "document",
+			       path, DOC_MAX >> 20);
+			goto out;
+		}
+	}
+	doc = json_loadb(b.buf ? b.buf : "", b.len, 0, &jerr);
+	if (!doc)
+		errorx("%s:%d: %s", path, jerr.line,
+		       error_text(&jerr, text, sizeof(text)));
+out:
+	close(fd);
+	strbuf_release(&b);
+	return doc;
+}
+
+/* A + B, held to json_int_t's range: counts of documents are summed. */
+static json_int_t sum(json_int_t a, json_int_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN - b)
+		return INT64_MIN;
+	return a + b;
 }
 
 /* DOC's array KEY, or an error naming PATH. */
@@ -55,8 +147,8 @@ static void add_ints(json_t *into, json_t *from)
 			json_object_set_new(
 				into, k,
 				json_integer(
-					(old ? json_integer_value(old) : 0) +
-					json_integer_value(v)));
+					sum(old ? json_integer_value(old) : 0,
+					    json_integer_value(v))));
 	}
 }
 
@@ -79,6 +171,9 @@ int cmd_merge(int argc, char **argv)
 	json_t *out_rules = json_array(), *files = json_array();
 	json_t *not_reported = json_object(), *dropped = json_object();
 	json_t *byfp = json_object(), *groups = json_object();
+	/* the rule ids and the (finding, group) pairs taken: a set each,
+	 * for a document of many is merged in linear time */
+	json_t *rule_ids = json_object(), *members_seen = json_object();
 	json_t *doc = NULL, *merged = NULL;
 	const char *out = NULL;
 	int fail_on = SEV_WARNING, status = EXIT_USAGE, c;
@@ -116,27 +211,21 @@ int cmd_merge(int argc, char **argv)
 		goto done;
 	for (int d = p.index; d < argc; d++) {
 		const char *path = argv[d];
-		json_error_t jerr;
 		json_t *fs, *gs, *rs, *v;
 		size_t i;
 		/* this document's finding index -> the merged one's */
 		size_t *at;
 
-		doc = json_load_file(path, 0, &jerr);
-		if (!doc) {
-			if (jerr.line > 0)
-				errorx("%s:%d: %s", path, jerr.line, jerr.text);
-			else
-				errorx("cannot read '%s': %s", path, jerr.text);
+		if (!(doc = load_doc(path)))
 			goto done;
-		}
 		if (!(fs = array_of(doc, "findings", path)) ||
 		    !(gs = array_of(doc, "groups", path)) ||
 		    !(rs = array_of(doc, "rules", path)))
 			goto done;
 		json_array_append_new(files, json_string(path));
 		v = json_object_get(doc, "events");
-		events += json_is_integer(v) ? json_integer_value(v) : 0;
+		events = sum(events,
+			     json_is_integer(v) ? json_integer_value(v) : 0);
 		if (json_is_object(v = json_object_get(doc, "not_reported")))
 			add_ints(not_reported, v);
 		if (json_is_object(v = json_object_get(doc, "dropped")))
@@ -145,16 +234,11 @@ int cmd_merge(int argc, char **argv)
 		{
 			const char *id =
 				json_string_value(json_object_get(v, "id"));
-			json_t *r;
-			size_t k;
-			bool seen = false;
 
-			json_array_foreach(out_rules, k, r) seen |=
-				id &&
-				!strcmp(id, json_string_value(
-						    json_object_get(r, "id")));
-			if (id && !seen)
+			if (id && !json_object_get(rule_ids, id)) {
+				json_object_set(rule_ids, id, json_true());
 				json_array_append(out_rules, v);
+			}
 		}
 		at = xcalloc(json_array_size(fs) + 1, sizeof(*at));
 		json_array_foreach(fs, i, v)
@@ -179,11 +263,11 @@ int cmd_merge(int argc, char **argv)
 				count = json_object_get(f, "count");
 				json_object_set_new(
 					f, "count",
-					json_integer(
-						json_integer_value(count) +
+					json_integer(sum(
+						json_integer_value(count),
 						json_integer_value(
 							json_object_get(
-								v, "count"))));
+								v, "count")))));
 				if (json_is_true(
 					    json_object_get(v, "confirmed")))
 					json_object_set(f, "confirmed",
@@ -227,29 +311,33 @@ int cmd_merge(int argc, char **argv)
 			}
 			json_object_set_new(
 				g, "count",
-				json_integer(json_integer_value(json_object_get(
-						     g, "count")) +
-					     json_integer_value(json_object_get(
-						     v, "count"))));
+				json_integer(sum(
+					json_integer_value(
+						json_object_get(g, "count")),
+					json_integer_value(
+						json_object_get(v, "count")))));
 			if (json_is_true(json_object_get(v, "confirmed")))
 				json_object_set(g, "confirmed", json_true());
 			members = json_object_get(g, "findings");
 			json_array_foreach(json_object_get(v, "findings"), k, m)
 			{
 				json_int_t ix = json_integer_value(m);
-				json_t *x;
-				size_t q;
-				bool have = false;
+				size_t len = strlen(fp) + 32;
+				char *key;
 
 				if (ix < 0 || (size_t)ix >= json_array_size(fs))
 					continue;
-				json_array_foreach(members, q, x) have |=
-					(size_t)json_integer_value(x) == at[ix];
-				if (!have)
+				key = xmalloc(len);
+				snprintf(key, len, "%zu %s", at[ix], fp);
+				if (!json_object_get(members_seen, key)) {
+					json_object_set(members_seen, key,
+							json_true());
 					json_array_append_new(
 						members,
 						json_integer(
 							(json_int_t)at[ix]));
+				}
+				free(key);
 			}
 		}
 		free(at);
@@ -324,5 +412,7 @@ done:
 	json_decref(dropped);
 	json_decref(byfp);
 	json_decref(groups);
+	json_decref(rule_ids);
+	json_decref(members_seen);
 	return status;
 }

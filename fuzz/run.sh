@@ -2,14 +2,16 @@
 # Build a libFuzzer target with clang, ASan and UBSan, and run it for a
 # fixed time: the strace importer, or with FUZZ_TARGET=jscan the trace
 # reader's JSON scanner, reader the whole trace reader, rules the rule-file
-# loader, config the configuration file, baseline the baseline file.
-# Usage: [FUZZ_TARGET=strace|jscan|reader|rules|config|baseline] fuzz/run.sh [SECONDS [LIBFUZZER-OPTIONS...]]
+# loader, config the configuration file, baseline the baseline file,
+# merge the findings documents of fsrace merge.
+# Usage: [FUZZ_TARGET=strace|jscan|reader|rules|config|baseline|merge] fuzz/run.sh [SECONDS [LIBFUZZER-OPTIONS...]]
 #        (default 60 s)
 # The build goes to $FUZZ_BUILD (default /tmp/fsrace-fuzz); the inputs it
 # finds to $FUZZ_BUILD/corpus-TARGET, never into the source tree. An input that
 # crashes it is left in $FUZZ_BUILD/crashes/: fix the bug, then copy the
 # input to fuzz/regressions/ (tests/unit/test_strace.c replays them all;
-# test_jscan.c those named jscan-*).
+# test_jscan.c those named jscan-*; tests/e2e/test_bad_input.py those
+# named merge-*).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
@@ -23,8 +25,9 @@ reader) corpus=corpus-reader; max_len=65536 ;;
 rules) corpus=corpus-rules; max_len=16384 ;;
 config) corpus=corpus-config; max_len=16384 ;;
 baseline) corpus=corpus-baseline; max_len=16384 ;;
-*) echo "fuzz: FUZZ_TARGET is strace, jscan, reader, rules, config or" \
-	"baseline, not '$target'" >&2; exit 2 ;;
+merge) corpus=corpus-merge; max_len=32768 ;;
+*) echo "fuzz: FUZZ_TARGET is strace, jscan, reader, rules, config," \
+	"baseline or merge, not '$target'" >&2; exit 2 ;;
 esac
 
 if [ ! -f "$build/build.ninja" ]; then

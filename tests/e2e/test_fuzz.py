@@ -1,6 +1,7 @@
 """The fuzz targets (issue 12): every parser of outside input that has
 one (strace logs, the native trace reader and its JSON scanner, rule
-files, the configuration file, baselines) runs a short fixed budget in CI with ASan and UBSan, on its seeds
+files, the configuration file, baselines, the findings documents of
+merge) runs a short fixed budget in CI with ASan and UBSan, on its seeds
 and its regressions; a longer run is fuzz/run.sh's. Skips without clang,
 which libFuzzer needs (tools/deps.sh installs it)."""
 import hashlib
@@ -11,7 +12,8 @@ import subprocess
 
 import harness
 
-TARGETS = ("strace", "jscan", "reader", "rules", "config", "baseline")
+TARGETS = ("strace", "jscan", "reader", "rules", "config", "baseline",
+           "merge")
 SECONDS = 5
 
 

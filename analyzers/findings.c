@@ -1019,6 +1019,18 @@ static void fingerprint_json(struct jsonw *o, const char *k, uint64_t v)
 	kv_str(o, k, fp);
 }
 
+static void exploit_json(struct jsonw *o, const struct finding_exploit *x)
+{
+	jsonw_begin_object(o);
+	kv_str(o, "swap", x->swap);
+	kv_str(o, "path", x->path);
+	kv_str(o, "result", x->result);
+	kv_str(o, "evidence", x->evidence);
+	kv_bool(o, "restored", x->restored);
+	kv_str(o, "note", x->note);
+	jsonw_end_object(o);
+}
+
 static void finding_json(struct jsonw *o, const struct finding *f,
 			 const struct report_meta *m)
 {
@@ -1080,14 +1092,7 @@ static void finding_json(struct jsonw *o, const struct finding *f,
 		kv_bool(o, "around_lost", true);
 	if (f->exploit) {
 		jsonw_key(o, "exploit");
-		jsonw_begin_object(o);
-		kv_str(o, "swap", f->exploit->swap);
-		kv_str(o, "path", f->exploit->path);
-		kv_str(o, "result", f->exploit->result);
-		kv_str(o, "evidence", f->exploit->evidence);
-		kv_bool(o, "restored", f->exploit->restored);
-		kv_str(o, "note", f->exploit->note);
-		jsonw_end_object(o);
+		exploit_json(o, f->exploit);
 	}
 	jsonw_end_object(o);
 }
@@ -1280,6 +1285,13 @@ void report_json(FILE *out, const struct findings *fs,
 	if (m->show_suppressed)
 		findings_json(&o, fs, FST_SUPPRESSED, "suppressed", NULL, m);
 	unused_json(&o, m);
+	if (m->nconfirms) {
+		jsonw_key(&o, "confirmed_without_finding");
+		jsonw_begin_array(&o);
+		for (int i = 0; i < m->nconfirms; i++)
+			exploit_json(&o, m->confirms[i]);
+		jsonw_end_array(&o);
+	}
 	if (m->nlimits) {
 		/* what the strace logs cannot show (input_limits) */
 		jsonw_key(&o, "log_limits");
@@ -1433,9 +1445,9 @@ void report_stack_lines(FILE *out, const struct report_meta *m,
 	stack_text(out, m, s, "", "");
 }
 
-void report_exploit_sentence(FILE *out, const struct finding *f)
+void report_exploit_line(FILE *out, const struct finding_exploit *x,
+			 const char *check, const char *use)
 {
-	const struct finding_exploit *x = f->exploit;
 	static const char *const what[] = {
 		[0] = "a different file",
 		[1] = "a symlink to a different file",
@@ -1449,12 +1461,24 @@ void report_exploit_sentence(FILE *out, const struct finding *f)
 		fprintf(out, "not confirmable: %s", x->evidence);
 		return;
 	}
-	fprintf(out, "fsrace put %s at %s between the %s and the %s; %s: %s",
-		what[k], x->path, f->nev ? f->ev[0].step : "check",
-		f->nev ? f->ev[f->nev - 1].step : "use", x->evidence,
-		x->result);
+	if (k == 2)
+		fprintf(out,
+			"fsrace took the free name %s with a file of its own "
+			"between the %s and the %s; %s: %s",
+			x->path, check, use, x->evidence, x->result);
+	else
+		fprintf(out,
+			"fsrace put %s at %s between the %s and the %s; %s: "
+			"%s",
+			what[k], x->path, check, use, x->evidence, x->result);
 	if (!x->restored)
 		fprintf(out, " (NOT put back: %s)", x->note ? x->note : "?");
+}
+
+void report_exploit_sentence(FILE *out, const struct finding *f)
+{
+	report_exploit_line(out, f->exploit, f->nev ? f->ev[0].step : "check",
+			    f->nev ? f->ev[f->nev - 1].step : "use");
 }
 
 static void exploit_text(FILE *out, const struct finding *f)
@@ -1687,6 +1711,12 @@ void report_text(FILE *out, const struct findings *fs,
 		findings_group(fs, FST_SUPPRESSED, m, &sup);
 		for (size_t i = 0; i < sup.n; i++)
 			group_text(out, &sup.v[i], m, color);
+	}
+	/* --confirm: what no finding is about */
+	for (int i = 0; i < m->nconfirms; i++) {
+		fputs("confirm, no finding: ", out);
+		report_exploit_line(out, m->confirms[i], "check", "use");
+		fputc('\n', out);
 	}
 	group_counts(&gs, counts);
 	total = counts[0] + counts[1] + counts[2];

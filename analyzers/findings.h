@@ -371,6 +371,10 @@ struct report_meta {
 	int nlimits;
 	const struct not_evaluated *not_evaluated;
 	int nnot_evaluated;
+	/* run --confirm: the swaps no finding is about (a program that got
+	 * it right refused the decoy) */
+	const struct finding_exploit *const *confirms;
+	int nconfirms;
 };
 
 void report_json(FILE *out, const struct findings *fs,
@@ -405,6 +409,9 @@ void report_event_line(FILE *out, const struct evidence *ev);
 /* --confirm: "fsrace put a different file at P between the check and
  * the use; the program read it through the descriptor: accepted". */
 void report_exploit_sentence(FILE *out, const struct finding *f);
+/* The same for a swap X between steps CHECK and USE. */
+void report_exploit_line(FILE *out, const struct finding_exploit *x,
+			 const char *check, const char *use);
 /* The frames of S the text shows, a line each ("             at …"). */
 void report_stack_lines(FILE *out, const struct report_meta *m,
 			const struct stack_trace *s);

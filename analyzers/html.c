@@ -150,6 +150,12 @@ static void event_line_fn(FILE *out, const void *ev, const void *unused)
 	report_event_line(out, ev);
 }
 
+static void confirm_line_fn(FILE *out, const void *x, const void *unused)
+{
+	(void)unused;
+	report_exploit_line(out, x, "check", "use");
+}
+
 static void exploit_fn(FILE *out, const void *f, const void *unused)
 {
 	(void)unused;
@@ -939,6 +945,14 @@ void report_html(FILE *out, const struct findings *fs,
 			"limit of %d, %llu partial matches</p>\n",
 			(unsigned long long)fs->dropped, FINDINGS_MAX,
 			(unsigned long long)m->dropped_pending);
+	for (int i = 0; i < m->nconfirms; i++) {
+		fputs("<p class=\"confirm\">confirm, no finding: <strong>",
+		      out);
+		esc(out, m->confirms[i]->result);
+		fputs("</strong>: ", out);
+		esc_of(out, confirm_line_fn, m->confirms[i], NULL);
+		fputs("</p>\n", out);
+	}
 	fputs("</header>\n<main>\n", out);
 	if (gs.n || sup.n) {
 		size_t n = gs.n + sup.n,

@@ -22,6 +22,7 @@
 #include "stacks.h"
 #include "suppress.h"
 #include "tracer.h"
+#include "confirm.h"
 #include "util.h"
 #include "writer.h"
 
@@ -87,6 +88,13 @@ struct opts {
 	bool strict;
 	bool each_trace;
 	const char *widen;
+	/* --confirm[=FINDING,...], --confirm-under, --confirm-any-owner,
+	 * --confirm-journal (cli/confirm.c) */
+	bool confirm;
+	const char *confirm_only;
+	const char *confirm_under;
+	bool confirm_any_owner;
+	const char *confirm_journal;
 	int first_operand;
 	int config_args; /* how many of argv the configuration file gave */
 };
@@ -192,7 +200,20 @@ static void usage(bool run, bool show, FILE *f)
 		      "check for DURATION\n"
 		      "                          (5ms), so that other "
 		      "processes "
-		      "run in between\n",
+		      "run in between\n"
+		      "      --confirm[=FINDING,...] --confirm-under DIR\n"
+		      "                          run it again, swapping a "
+		      "decoy "
+		      "in between each\n"
+		      "                          check and use under DIR, and "
+		      "tell what the program\n"
+		      "                          did (docs/confirm.md; scratch "
+		      "data only)\n"
+		      "      --confirm-any-owner also files not the invoking "
+		      "user's\n"
+		      "      --confirm-journal FILE\n"
+		      "                          the swaps' journal (default: "
+		      "$TMPDIR/fsrace-confirm-PID.journal)\n",
 		      f);
 	else
 		fputs("      --input-format FMT  auto (default), native or "
@@ -622,6 +643,10 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"stacks", no_argument, NULL, 'K'},
 		{"inject", required_argument, NULL, 'J'},
 		{"widen", required_argument, NULL, 'Y'},
+		{"confirm", optional_argument, NULL, 'Q'},
+		{"confirm-under", required_argument, NULL, 'U'},
+		{"confirm-any-owner", no_argument, NULL, 'u'},
+		{"confirm-journal", required_argument, NULL, 'j'},
 		{"stack-depth", required_argument, NULL, 'k'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
@@ -749,6 +774,30 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 				       "strace, not '%s'",
 				       v);
 				return -1;
+			}
+			break;
+		case 'Q':
+		case 'U':
+		case 'u':
+		case 'j':
+			/* never from the configuration file: a confirm run
+			 * changes files, and is asked for each time */
+			if (!o->run)
+				goto unknown;
+			if (p.cur && from_config(o, argv, p.cur)) {
+				errorx("--confirm is not taken from a "
+				       "configuration file");
+				return -1;
+			}
+			if (c == 'Q') {
+				o->confirm = true;
+				o->confirm_only = v;
+			} else if (c == 'U') {
+				o->confirm_under = v;
+			} else if (c == 'u') {
+				o->confirm_any_owner = true;
+			} else {
+				o->confirm_journal = v;
 			}
 			break;
 		case 'w':
@@ -1238,6 +1287,96 @@ out_opts:
 	return r > 0 ? EXIT_CLEAN : status;
 }
 
+/* The events of the confirm run: to its own engine only. */
+static void on_confirm_event(const struct event *ev, void *ud)
+{
+	engine_feed(ud, ev);
+}
+
+/*
+ * --confirm: run the program again with a decoy swapped in at each use
+ * ALL's findings name (under the confirm directory), and give them the
+ * verdicts. STATUS1 and STDERR1: the first, unperturbed run's. 0, or -1
+ * after telling the user (nothing swapped).
+ */
+static int confirm_run(const struct opts *o, const struct rule_set *rs,
+		       const struct frame_namer *namer,
+		       const struct tracer_options *base, struct findings *all,
+		       int status1, uint64_t stderr1, struct confirm_state *csp)
+{
+	struct confirm_opts co = {.under = o->confirm_under,
+				  .journal = o->confirm_journal,
+				  .any_owner = o->confirm_any_owner};
+	struct confirm_state cs;
+	struct tracer_options topt = *base;
+	struct findings run2;
+	struct confirm_runs runs = {.status1 = status1, .stderr1 = stderr1};
+	const struct tracer_confirm_result *res;
+	struct engine *e;
+	struct tracer *t = NULL;
+	const char *msg;
+	int n, left = 0;
+
+	if (confirm_setup(&co, &cs, &topt.confirm) < 0)
+		return -1;
+	if (!confirm_choose(&cs, all, o->confirm_only)) {
+		warnx_("--confirm=%s: no such finding under %s to confirm",
+		       o->confirm_only, cs.under);
+		confirm_release(&cs, false);
+		return 0;
+	}
+	topt.confirm.paths = (const char *const *)cs.paths;
+	topt.confirm.npaths = cs.npaths;
+	topt.confirm.count_stderr = true;
+	/* the first run's trace and stacks are not this one's */
+	topt.stacks = false;
+	topt.stack_table = NULL;
+	e = make_engine(rs, o, namer);
+	topt.on_event = on_confirm_event;
+	topt.on_tick = NULL;
+	topt.ud = e;
+	if (cs.paths)
+		fprintf(stderr,
+			"fsrace: confirm run: the program again, with a decoy "
+			"at %d use%s under %s; the journal is %s\n",
+			cs.npaths, cs.npaths == 1 ? "" : "s", cs.under,
+			cs.journal);
+	else
+		fprintf(stderr,
+			"fsrace: confirm run: the program again, with a decoy "
+			"at each check and use under %s; the journal is %s\n",
+			cs.under, cs.journal);
+	if (tracer_start(&t, &topt, &msg) < 0) {
+		errorx("%s", msg ? msg : "the confirm run cannot start");
+		engine_free(e);
+		confirm_release(&cs, false);
+		return -1;
+	}
+	runs.status2 = tracer_run(t);
+	engine_finish(e);
+	findings_init(&run2);
+	engine_move_findings(e, &run2, NULL);
+	res = tracer_confirm_results(t, &n, &runs.stderr2);
+	left = confirm_apply(all, &run2, res, n, &runs, &cs);
+	tracer_free(t);
+	findings_release(&run2);
+	engine_free(e);
+	if (left)
+		warnx_("--confirm: %d swap%s could not be put back: see the "
+		       "findings, and %s (fsrace confirm --recover)",
+		       left, left == 1 ? "" : "s", cs.journal);
+	/* the verdicts no finding is about go to the report */
+	close(cs.under_fd);
+	cs.under_fd = -1;
+	if (cs.journal_fd >= 0)
+		close(cs.journal_fd);
+	cs.journal_fd = -1;
+	if (!left)
+		unlink(cs.journal);
+	*csp = cs;
+	return 0;
+}
+
 static int run_main(int argc, char **argv, char **user_argv, int config)
 {
 	struct opts o = {.run = true};
@@ -1253,13 +1392,33 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	const char *msg;
 	int r, status = EXIT_USAGE, prog_status;
 	char root[PATH_MAX], cwd[PATH_MAX];
-	uint64_t *uses = NULL;
+	uint64_t *uses = NULL, stderr1 = 0;
+	struct confirm_state confirmed = {.journal_fd = -1, .under_fd = -1};
 
 	findings_init(&all);
 	o.config_args = config;
 	r = parse_opts(&o, argc, argv);
 	if (!r)
 		r = resolve_root(&o, root);
+	if (!r && !o.confirm &&
+	    (o.confirm_under || o.confirm_any_owner || o.confirm_journal)) {
+		errorx("--confirm-under, --confirm-any-owner and "
+		       "--confirm-journal go with --confirm");
+		r = -1;
+	}
+	if (!r && o.confirm) {
+		/* the directory is checked before anything runs */
+		struct confirm_opts co = {.under = o.confirm_under,
+					  .journal = o.confirm_journal,
+					  .any_owner = o.confirm_any_owner};
+		struct confirm_state cs;
+		struct tracer_confirm tc;
+
+		if (confirm_setup(&co, &cs, &tc) < 0)
+			r = -1;
+		else
+			confirm_release(&cs, false);
+	}
 	if (r)
 		goto out_opts;
 	if (o.first_operand >= argc) {
@@ -1300,6 +1459,8 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	topt.stack_table = o.stacks ? stack_table_new() : NULL;
 	topt.inject = inj.v;
 	topt.ninject = inj.n;
+	/* --confirm compares with this run's writes to stderr */
+	topt.confirm.count_stderr = o.confirm;
 	topt.on_event = on_event;
 	topt.on_tick = on_tick;
 	topt.ud = &a;
@@ -1316,6 +1477,11 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 				    o.widen);
 	prog_status = tracer_run(t);
 	cli_paths_too_long(tracer_paths_too_long(t));
+	{
+		int nres;
+
+		tracer_confirm_results(t, &nres, &stderr1);
+	}
 	tracer_free(t);
 	engine_finish(a.engine);
 	if (a.recording) {
@@ -1340,6 +1506,12 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	count_uses(&rs, a.engine, uses);
 	m.suppression_uses = uses;
 	engine_move_findings(a.engine, &all, NULL);
+	if (o.confirm && confirm_run(&o, &rs, namer, &topt, &all, prog_status,
+				     stderr1, &confirmed) < 0)
+		goto out_engine;
+	m.confirms =
+		(const struct finding_exploit *const *)confirmed.unattached;
+	m.nconfirms = confirmed.nunattached;
 	baseline_apply(&o, &all, &m);
 	/* decided before the report, which says it (SARIF) */
 	m.tool_status = gate(&o, &all);
@@ -1355,6 +1527,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	r = 0;
 out_engine:
 	findings_release(&all);
+	confirm_release(&confirmed, true);
 	free(uses);
 	engine_free(a.engine);
 	cli_frame_namer_free(namer);

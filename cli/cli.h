@@ -24,6 +24,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
 
 /* Tell that N paths were too long to make absolute (nothing for 0). */
 void cli_paths_too_long(uint64_t n);

@@ -15,6 +15,7 @@ static void usage(FILE *f)
 	      "       fsrace import -o TRACE STRACE-LOG...\n"
 	      "       fsrace merge [-o FILE] DOC...\n"
 	      "       fsrace show [OPTIONS] FINDING TRACE...\n"
+	      "       fsrace confirm --recover JOURNAL\n"
 	      "       fsrace dump FILE\n"
 	      "       fsrace rules [list | show ID | check FILE...]\n"
 	      "       fsrace --version | --help\n"
@@ -29,6 +30,8 @@ static void usage(FILE *f)
 	      "import  convert strace logs into a native trace\n"
 	      "merge   the JSON findings of several runs as one document\n"
 	      "show    the timeline of one finding of a trace, as text\n"
+	      "confirm put back what a --confirm run that died left "
+	      "swapped\n"
 	      "dump    print a trace for people, one line per event\n"
 	      "rules   list the rules, show one, or check rule files\n"
 	      "\n"
@@ -40,10 +43,11 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"run", cmd_run},	{"analyze", cmd_analyze},
-	{"record", cmd_record}, {"import", cmd_import},
-	{"dump", cmd_dump},	{"rules", cmd_rules},
-	{"merge", cmd_merge},	{"show", cmd_show},
+	{"run", cmd_run},	  {"analyze", cmd_analyze},
+	{"record", cmd_record},	  {"import", cmd_import},
+	{"dump", cmd_dump},	  {"rules", cmd_rules},
+	{"merge", cmd_merge},	  {"show", cmd_show},
+	{"confirm", cmd_confirm},
 };
 
 static int find_command(const char *name)

@@ -35,6 +35,46 @@ static int filter_maps_rules(scmp_filter_ctx ctx)
 	return r;
 }
 
+/* The reads and writes --confirm follows: through any descriptor in the
+ * confirm run (ALL), only to descriptor 2 in the unperturbed one. */
+static const long confirm_reads[] = {
+	SYS_read,    SYS_pread64, SYS_readv,  SYS_preadv,
+	SYS_preadv2, SYS_mmap,	  SYS_splice,
+};
+static const long confirm_writes[] = {
+	SYS_write, SYS_writev, SYS_pwrite64, SYS_pwritev, SYS_pwritev2,
+};
+
+static int filter_confirm_rules(scmp_filter_ctx ctx, bool all)
+{
+	int r = 0;
+
+	for (size_t i = 0; all && !r && i < ARRAY_SIZE(confirm_reads); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(CONFIRM_DATA),
+				     (int)confirm_reads[i], 0);
+	for (size_t i = 0; !r && i < ARRAY_SIZE(confirm_writes); i++)
+		r = all ? seccomp_rule_add(ctx, SCMP_ACT_TRACE(CONFIRM_DATA),
+					   (int)confirm_writes[i], 0)
+			: seccomp_rule_add(ctx, SCMP_ACT_TRACE(CONFIRM_DATA),
+					   (int)confirm_writes[i], 1,
+					   SCMP_A0(SCMP_CMP_EQ, 2));
+	return r;
+}
+
+bool filter_confirm_call(const struct tracer *t, long nr)
+{
+	if (!t->opt.confirm.under && !t->opt.confirm.count_stderr)
+		return false;
+	for (size_t i = 0;
+	     t->opt.confirm.under && i < ARRAY_SIZE(confirm_reads); i++)
+		if (nr == confirm_reads[i])
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(confirm_writes); i++)
+		if (nr == confirm_writes[i])
+			return true;
+	return false;
+}
+
 bool filter_maps_call(long nr, const uint64_t *args)
 {
 	if (nr == SYS_munmap || nr == SYS_mremap)
@@ -79,6 +119,8 @@ int filter_build(struct tracer *t)
 	 * found by the walk itself (an address no module covers) */
 	if (!r && t->opt.stacks)
 		r = filter_maps_rules(ctx);
+	if (!r && (t->opt.confirm.under || t->opt.confirm.count_stderr))
+		r = filter_confirm_rules(ctx, t->opt.confirm.under != NULL);
 	if (r) {
 		seccomp_release(ctx);
 		return r;

@@ -8,6 +8,7 @@
 #ifndef FSRACE_TRACER_INT_H
 #define FSRACE_TRACER_INT_H
 
+#include <limits.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +22,20 @@
 #define NR_MAX 1024
 #define PATH_BUF PROC_PATH_BUF
 #define ARGV_MAX 4096
+
+/* --confirm: the swap a task's open is inside (confirm.c) */
+struct tracer_confirm_swap {
+	bool active; /* swapped at the entry: restore at the exit */
+	bool made;
+	bool absent; /* a squat */
+	int dirfd;   /* O_PATH, of the target's directory */
+	int result;  /* index in the results */
+	unsigned serial;
+	char name[NAME_MAX + 1];
+	char decoy[64], link[64];
+	const char *in; /* decoy or link: what went in at NAME */
+	uint64_t target_dev, target_ino, decoy_dev, decoy_ino, link_ino;
+};
 
 struct task {
 	struct proc p;	 /* first: a task is found from its proc */
@@ -43,6 +58,7 @@ struct task {
 	unsigned hints; /* enum proc_hint */
 	int inject_err; /* --inject: the call was skipped, fails with this */
 	bool hold;	/* --widen: held at this entry stop, not resumed */
+	struct tracer_confirm_swap swap;
 	struct event ev;
 	struct proc_strings s;
 	char path[PATH_BUF], path2[PATH_BUF];
@@ -67,6 +83,8 @@ struct tracer {
 	struct dircache *dirs;
 	bool detaching;
 	bool told_too_long; /* the trace has PROC_TOO_LONG_WARNING */
+	struct tracer_confirm_state *confirm; /* --confirm (confirm.c) */
+	bool confirm_journal_failed;
 	/* stop signals sent to what outlived the program (spawn mode) */
 	int rest_signalled;
 	/* open /proc/TGID/fd directories, so that a lookup walks one name */
@@ -101,6 +119,22 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 void tracer_stacks_maps_changed(struct tracer *t, int tgid);
 /* TGID exec'd or ended: its address space is gone. */
 void tracer_stacks_forget(struct tracer *t, int tgid);
+/* --confirm (confirm.c): at the entry of K's call (decoded), at its
+ * exit (emitted), at a read or write of CONFIRM_DATA, at K's end. */
+int tracer_confirm_new(struct tracer *t);
+void tracer_confirm_entry(struct tracer *t, struct task *k);
+void tracer_confirm_exit(struct tracer *t, struct task *k);
+void tracer_confirm_io(struct tracer *t, struct task *k, long nr,
+		       const uint64_t *args);
+void tracer_confirm_task_gone(struct tracer *t, struct task *k);
+/* The end of the run: what is still watched was not used. */
+void tracer_confirm_finish(struct tracer *t);
+void tracer_confirm_free(struct tracer *t);
+/* SECCOMP_RET_DATA of the reads and writes --confirm follows, and
+ * whether call NR is one of them (without seccomp) */
+#define CONFIRM_DATA 0xfffd
+bool filter_confirm_call(const struct tracer *t, long nr);
+
 /* SECCOMP_RET_DATA of a call that changes code mappings (--stacks). */
 #define MAPS_DATA 0xfffe
 /* Whether call NR with ARGS changes code mappings (without seccomp). */

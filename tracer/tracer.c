@@ -66,6 +66,8 @@ static struct task *task_new(struct tracer *t, int tid)
 
 static void task_free(struct tracer *t, struct task *k)
 {
+	/* --confirm: a swap it was inside is put back */
+	tracer_confirm_task_gone(t, k);
 	/* --widen: a held task that ends is not resumed (its tid may be
 	 * another's by then) */
 	for (int i = 0; i < t->nheld; i++)
@@ -341,6 +343,9 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 	k->hold = false;
 	if (t->opt.widen.ns)
 		widen_entry(t, k);
+	k->swap.active = false;
+	if (t->opt.confirm.under && !k->inject_err)
+		tracer_confirm_entry(t, k);
 	/* descriptor management (close, dup, fcntl) is never where a
 	 * finding is: its stack is not worth a walk */
 	if (t->stacks && (sc->classes & ~SC_FD)) {
@@ -399,6 +404,8 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 			decode_exit(t, k, si.exit.rval, si.exit.is_error);
 			widen_exit(t, k);
 			emit(t, &k->ev);
+			if (t->opt.confirm.under)
+				tracer_confirm_exit(t, k);
 			k->sc = NULL;
 		}
 		k->in_syscall = false;
@@ -417,10 +424,21 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 	if (seccomp && si.op == PTRACE_SYSCALL_INFO_SECCOMP) {
 		uint32_t data = si.seccomp.ret_data;
 
-		if (data < syscall_table_size)
+		if (data < syscall_table_size) {
 			sc = &syscall_table[data];
-		else if (data == MAPS_DATA)
+		} else if (data == MAPS_DATA) {
 			k->maps_pending = true;
+		} else if (data == CONFIRM_DATA) {
+			tracer_confirm_io(t, k, (long)si.seccomp.nr,
+					  (const uint64_t *)si.seccomp.args);
+			goto out_resume;
+		}
+	} else if (si.entry.nr < NR_MAX &&
+		   filter_confirm_call(t, (long)si.entry.nr)) {
+		tracer_confirm_io(t, k, (long)si.entry.nr,
+				  (const uint64_t *)si.entry.args);
+		k->in_syscall = false;
+		goto out_resume;
 	} else if (si.entry.nr < NR_MAX) {
 		sc = t->by_nr[si.entry.nr];
 		if (!sc && t->stacks &&
@@ -761,6 +779,11 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 	proc_model_init(&t->model, &procfs_backend, t);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		t->procfd[i].fd = -1;
+	if ((opt->confirm.under || opt->confirm.count_stderr) &&
+	    tracer_confirm_new(t) < 0) {
+		tracer_free(t);
+		return -ENOMEM;
+	}
 	if (opt->stacks && tracer_stacks_new(t) < 0) {
 		*ret_msg = "this fsrace was built without stacks (libunwind "
 			   "and libdw)";
@@ -918,6 +941,7 @@ int tracer_run(struct tracer *t)
 	}
 	if (t->opt.on_tick)
 		t->opt.on_tick(t->opt.ud);
+	tracer_confirm_finish(t);
 	return t->detaching ? 0 : t->main_status;
 }
 
@@ -936,6 +960,7 @@ void tracer_free(struct tracer *t)
 	setitimer(ITIMER_REAL, &off, NULL);
 	for_each_task(t, k, &it) task_free(t, k);
 	tracer_stacks_free(t);
+	tracer_confirm_free(t);
 	proc_model_release(&t->model);
 	for (unsigned i = 0; i < ARRAY_SIZE(t->procfd); i++)
 		if (t->procfd[i].fd >= 0)

@@ -45,6 +45,50 @@ struct tracer_widen {
 	uint64_t first[2], second[2];
 };
 
+/*
+ * --confirm (tracer/confirm.c, docs/confirm.md): a decoy swapped in at
+ * the entry of an open by name that follows a check of the same path by
+ * the same process, under UNDER (canonical; UNDER_FD its O_PATH
+ * descriptor, opened without following a symlink, on device UNDER_DEV),
+ * put back at the open's exit. Each swap and each restoration is written
+ * to JOURNAL_FD (-1: none) and fsync'ed. COUNT_STDERR alone (UNDER NULL):
+ * only count the writes to descriptor 2, for the unperturbed run.
+ */
+struct tracer_confirm {
+	const char *under;
+	int under_fd;
+	uint64_t under_dev;
+	int journal_fd;
+	bool any_owner; /* files not the invoking user's too */
+	bool count_stderr;
+	/* the paths whose use may be swapped (the findings confirmed) */
+	const char *const *paths;
+	int npaths;
+};
+
+enum confirm_verdict {
+	CONFIRM_PENDING,
+	CONFIRM_ACCEPTED, /* read or written through the descriptor */
+	CONFIRM_NOTICED,  /* (the caller's: UNUSED, and the run differed) */
+	CONFIRM_REFUSED,  /* the open failed: ELOOP, EEXIST, EACCES, EPERM */
+	CONFIRM_INCONCLUSIVE,
+	CONFIRM_UNUSED, /* closed or ended unused: the caller decides */
+	CONFIRM_NOT_CONFIRMABLE, /* no swap was made (EVIDENCE says why) */
+};
+
+/* One swap, or one that could not be made. */
+struct tracer_confirm_result {
+	uint64_t use_seq; /* the swapped open's event; 0: no swap made */
+	int pid;
+	const char *path; /* the tracer's, until tracer_free */
+	const char *swap; /* "exchange", "symlink", "squat" */
+	int result;	  /* enum confirm_verdict */
+	char evidence[160];
+	bool restored;
+	bool retried; /* the process opened the path again */
+	char restore_note[512];
+};
+
 struct tracer_options {
 	/* spawn mode: the program (a path that exists) and its argv */
 	const char *program;
@@ -66,6 +110,7 @@ struct tracer_options {
 	struct tracer_inject *inject;
 	int ninject;
 	struct tracer_widen widen;
+	struct tracer_confirm confirm;
 	/*
 	 * Called with every completed event, in order; EV is borrowed for
 	 * the call. The tracer numbers events (seq) itself.
@@ -95,6 +140,11 @@ bool tracer_seccomp(const struct tracer *t, const char **ret_reason);
  * N killed it), 0 after a detach.
  */
 int tracer_run(struct tracer *t);
+
+/* --confirm: the swaps made (or not), N of them, valid until
+ * tracer_free; and the writes to descriptor 2 the traced tree made. */
+const struct tracer_confirm_result *
+tracer_confirm_results(const struct tracer *t, int *n, uint64_t *stderr_writes);
 
 /* How many paths could not be made absolute within PATH_MAX (the
  * trace's warning says what that means; the caller tells the count). */

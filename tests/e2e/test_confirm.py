@@ -1,0 +1,316 @@
+"""fsrace run --confirm (issue 11): the program is run again with a decoy
+swapped in at each check-then-use under the confirm directory, and what
+it then does is the verdict: shutil.copyfile reads the decoy (accepted);
+coreutils cp and a C program that compares its fstat with the check
+notice (noticed); an exclusive create fails on the squatted name
+(refused); an lstat, then an open that follows, gets a symlink. After
+each, the user's file is back, same inode and content, and no decoy is
+left. fsrace killed in the middle of a swap: fsrace confirm --recover
+puts it back. The safety rules refuse what they must, before anything
+runs."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import harness
+
+PY = "/usr/bin/python3"
+
+
+def workspace(ctx, name="w"):
+    d = os.path.join(ctx.tmp, name)
+    os.makedirs(d)
+    return d
+
+
+def ident(path):
+    st = os.stat(path, follow_symlinks=False)
+    return (st.st_dev, st.st_ino, st.st_mode, st.st_size)
+
+
+def confirm(ctx, w, argv, *opts):
+    """fsrace run --confirm under W: (process, findings document)."""
+    js = os.path.join(ctx.tmp, "f.json")
+    if os.path.exists(js):
+        os.unlink(js)
+    p = ctx.run(["run", "--confirm", "--confirm-under", w, "--fail-on",
+                 "none", "-o", js, "-o", "text:-", *opts, "--", *argv],
+                cwd=w)
+    doc = harness.read_findings(js)
+    harness.check_findings_schema(doc)
+    return p, doc
+
+
+def leftovers(w):
+    return [n for n in os.listdir(w) if n.startswith(".fsrace-")]
+
+
+def journal_of(stderr):
+    m = re.search(r"the journal is (\S+)\n", stderr)
+    assert m, stderr
+    return m.group(1)
+
+
+def test_confirm_shutil_copyfile_accepted(ctx):
+    w = workspace(ctx)
+    src = os.path.join(w, "src")
+    harness.write_file(src, "original\n")
+    before = ident(src)
+    p, doc = confirm(ctx, w, [PY, "-c",
+                              "import shutil; shutil.copyfile('src', 'dst')"])
+    assert p.returncode == 0, p.stderr
+    f, = [f for f in doc["findings"] if f["rule"] == "check-then-use"]
+    assert f["exploit"] == {
+        "swap": "exchange", "path": src, "result": "accepted",
+        "evidence": "the program moved the decoy's data through the "
+        "descriptor", "restored": True}, f
+    assert ("    confirm  fsrace put a different file at "
+            f"{src} between the check and the use; the program moved the "
+            "decoy's data through the descriptor: accepted\n") in p.stdout
+    # the user's file is back, and nothing of fsrace's is left
+    assert ident(src) == before
+    with open(src) as fh:
+        assert fh.read() == "original\n"
+    assert leftovers(w) == []
+    assert not os.path.exists(journal_of(p.stderr))
+
+
+def test_confirm_cp_noticed(ctx):
+    """cp compares the fstat of what it opened with what it stat'ed, and
+    refuses: the verdict says the program noticed, by its exit status
+    against the run without the swap."""
+    w = workspace(ctx)
+    src = os.path.join(w, "src")
+    harness.write_file(src, "original\n")
+    before = ident(src)
+    p, doc = confirm(ctx, w, ["cp", "src", "dst"],
+                     "--no-default-suppressions")
+    assert p.returncode == 0, p.stderr
+    assert ("cp: skipping file 'src', as it was replaced while being "
+            "copied\n") in p.stderr
+    f, = [f for f in doc["findings"] if f["rule"] == "check-then-use"]
+    assert f["exploit"]["result"] == "noticed", f["exploit"]
+    assert f["exploit"]["evidence"] == (
+        "the descriptor was closed unused, and the program then exited 1 "
+        "(0 without the swap)")
+    assert ident(src) == before and leftovers(w) == []
+
+
+def test_confirm_compared_fstat_noticed(ctx):
+    """A C program that opens with O_NOFOLLOW and compares its fstat: no
+    finding (the pattern is the verified one), and the confirm run shows
+    that it does verify."""
+    w = workspace(ctx)
+    data = os.path.join(w, "data")
+    harness.write_file(data, "hello\n")
+    before = ident(data)
+    p, doc = confirm(ctx, w, [ctx.fixture("rule-confirm-verify")])
+    assert p.returncode == 0, p.stderr
+    assert "data was replaced\n" in p.stderr
+    assert doc["confirmed_without_finding"] == [{
+        "swap": "exchange", "path": data, "result": "noticed",
+        "evidence": "the descriptor was closed unused, and the program "
+        "then exited 1 (0 without the swap)", "restored": True}], doc
+    assert ("confirm, no finding: fsrace put a different file at "
+            f"{data} between the check and the use; the descriptor was "
+            "closed unused, and the program then exited 1 (0 without the "
+            "swap): noticed\n") in p.stdout
+    assert ident(data) == before and leftovers(w) == []
+
+
+def test_confirm_exclusive_create_refused(ctx):
+    w = workspace(ctx)
+    p, doc = confirm(ctx, w, [ctx.fixture("rule-confirm-excl")])
+    assert p.returncode == 0, p.stderr
+    assert "new exists\n" in p.stderr
+    new = os.path.join(w, "new")
+    assert doc["confirmed_without_finding"] == [{
+        "swap": "squat", "path": new, "result": "refused",
+        "evidence": "the open failed with EEXIST", "restored": True}], doc
+    # the squatter is gone: the name is free, as before
+    assert not os.path.exists(new) and leftovers(w) == []
+
+
+def test_confirm_lstat_then_follow_symlink(ctx):
+    """An lstat, then an open that follows symlinks: a symlink to the
+    decoy is exchanged in, and the program reads through it."""
+    w = workspace(ctx)
+    data = os.path.join(w, "data")
+    harness.write_file(data, "hello\n")
+    before = ident(data)
+    p, doc = confirm(ctx, w, [PY, "-c",
+                              "import os\nos.lstat('data')\n"
+                              "print(open('data').read(), end='')"])
+    assert p.returncode == 0, p.stderr
+    f, = [f for f in doc["findings"] if f["rule"] == "lstat-then-follow"]
+    assert (f["exploit"]["swap"], f["exploit"]["result"],
+            f["exploit"]["restored"]) == ("symlink", "accepted", True), f
+    # the confirm run's program read the decoy: its content and marker
+    assert re.search(r"hello\nhello\nfsrace-confirm-decoy 1 \d+\n",
+                     p.stdout), p.stdout
+    assert ident(data) == before and leftovers(w) == []
+
+
+def test_confirm_only_the_findings_named(ctx):
+    w = workspace(ctx)
+    src = os.path.join(w, "src")
+    harness.write_file(src, "original\n")
+    argv = [PY, "-c", "import shutil; shutil.copyfile('src', 'dst')"]
+    p, doc = confirm(ctx, w, argv, "--confirm=0000,ffff")
+    assert all("exploit" not in f for f in doc["findings"]), doc
+    assert "no such finding under" in p.stderr
+    fp = next(f["fingerprint"] for f in doc["findings"]
+              if f["rule"] == "check-then-use")
+    p = ctx.run(["run", f"--confirm={fp[:6]}", "--confirm-under", w,
+                 "--fail-on", "none", "-o", os.path.join(ctx.tmp, "g.json"),
+                 "--", *argv], cwd=w)
+    doc = harness.read_findings(os.path.join(ctx.tmp, "g.json"))
+    got = [(f["rule"], f.get("exploit", {}).get("result"))
+           for f in doc["findings"]]
+    assert ("check-then-use", "accepted") in got, got
+    assert all(r is None for rule, r in got if rule != "check-then-use")
+
+
+def test_confirm_killed_then_recovered(ctx):
+    """fsrace killed while a decoy is in place (the use held there by
+    --widen): the journal says what was swapped, and fsrace confirm
+    --recover puts it back."""
+    w = workspace(ctx)
+    data = os.path.join(w, "data")
+    harness.write_file(data, "hello\n")
+    before = ident(data)
+    journal = os.path.join(ctx.tmp, "j.journal")
+    proc = subprocess.Popen(
+        [ctx.fsrace, "run", "--confirm", "--confirm-under", w,
+         "--confirm-journal", journal, "--widen", "10s", "--",
+         ctx.fixture("rule-confirm-verify")], cwd=w,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.time() + 60
+        while time.time() < end:
+            if os.path.exists(journal) and '"swap"' in open(journal).read():
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("no swap in the journal")
+        # the decoy is at the name now
+        assert ident(data) != before and leftovers(w)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with open(journal) as fh:
+        rec = json.loads(fh.readline())
+    assert (rec["kind"], rec["name"], rec["target_ino"]) == (
+        "exchange", "data", before[1]), rec
+    p = ctx.run(["confirm", "--recover", journal])
+    assert (p.returncode, p.stdout, p.stderr) == (
+        0, f"{data}: put back (the decoy is removed)\n", ""), p
+    assert ident(data) == before and leftovers(w) == []
+    with open(data) as fh:
+        assert fh.read() == "hello\n"
+    # again: nothing left to do
+    p = ctx.run(["confirm", "--recover", journal])
+    assert (p.returncode, p.stdout) == (0, f"{data}: in its place "
+                                        "already\n"), p
+
+
+def test_confirm_recover_errors(ctx):
+    bad = os.path.join(ctx.tmp, "bad.journal")
+    harness.write_file(bad, "not json\n{}\n")
+    p = ctx.run(["confirm", "--recover", bad])
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {bad}:1: not a journal record\n"), p
+    p = ctx.run(["confirm", "--recover", os.path.join(ctx.tmp, "nope")])
+    assert p.returncode == 2 and "nope" in p.stderr, p
+    p = ctx.run(["confirm"])
+    assert p.returncode == 2 and p.stderr.startswith(
+        "usage: fsrace confirm --recover JOURNAL\n"), p
+
+
+def test_confirm_safety_rules(ctx):
+    """What a confirm run may not touch is refused before the program
+    runs (a marker it would make is not there)."""
+    w = workspace(ctx)
+    marker = os.path.join(ctx.tmp, "ran")
+    prog = ["/bin/sh", "-c", f": > {marker}"]
+    link = os.path.join(ctx.tmp, "link")
+    os.symlink(w, link)
+    other = workspace(ctx, "other")
+    os.chown(other, 65534, 65534)
+    cases = [
+        (["--confirm"], "--confirm needs --confirm-under DIR: the directory "
+         "it may swap files in"),
+        (["--confirm-under", w], "--confirm-under, --confirm-any-owner and "
+         "--confirm-journal go with --confirm"),
+        (["--confirm", "--confirm-under", "/"],
+         "--confirm-under /: not the whole file system"),
+        (["--confirm", "--confirm-under", "/usr/share"],
+         "--confirm-under /usr/share: a system directory (/usr)"),
+        (["--confirm", "--confirm-under", "/etc"],
+         "--confirm-under /etc: a system directory (/etc)"),
+        (["--confirm", "--confirm-under", link],
+         f"--confirm-under {link}: the path crosses a symlink (it is {w}): "
+         "give that"),
+        (["--confirm", "--confirm-under", other],
+         f"--confirm-under {other}: not the invoking user's "
+         "(--confirm-any-owner)"),
+        (["--confirm", "--confirm-under", w, "--confirm-journal",
+          os.path.join(w, "j")],
+         f"--confirm-journal {w}/j: inside the confirm directory, where "
+         "the program could change it"),
+        (["--confirm", "--confirm-under", os.path.join(ctx.tmp, "nodir")],
+         f"--confirm-under {ctx.tmp}/nodir: No such file or directory"),
+    ]
+    for opts, msg in cases:
+        p = ctx.run(["run", *opts, "--", *prog], cwd=w)
+        assert (p.returncode, p.stderr) == (2, f"fsrace: {msg}\n"), (opts, p)
+        assert not os.path.exists(marker), opts
+    # --confirm-any-owner lets the other user's directory be used
+    p = ctx.run(["run", "--confirm", "--confirm-under", other,
+                 "--confirm-any-owner", "--", *prog], cwd=w)
+    assert p.returncode == 0, p.stderr
+    # analyze has no confirm run
+    p = ctx.run(["analyze", "--confirm", "x.jsonl"])
+    assert p.returncode == 2, p
+    # and the configuration file cannot ask for one
+    harness.write_file(os.path.join(w, "fsrace.json"),
+                       json.dumps({"confirm": True}))
+    p = ctx.run(["run", "--", "/bin/true"], cwd=w)
+    assert p.returncode == 2 and "fsrace.json" in p.stderr, p
+
+
+def test_confirm_sigterm_puts_back(ctx):
+    """SIGTERM to fsrace while a decoy is in place: the program is
+    stopped, and the swap is put back before fsrace ends; nothing is left
+    for --recover."""
+    w = workspace(ctx)
+    data = os.path.join(w, "data")
+    harness.write_file(data, "hello\n")
+    before = ident(data)
+    journal = os.path.join(ctx.tmp, "j.journal")
+    proc = subprocess.Popen(
+        [ctx.fsrace, "run", "--confirm", "--confirm-under", w,
+         "--confirm-journal", journal, "--widen", "2s", "--",
+         ctx.fixture("rule-confirm-verify")], cwd=w,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.time() + 60
+        while time.time() < end:
+            if os.path.exists(journal) and '"swap"' in open(journal).read():
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("no swap in the journal")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert ident(data) == before and leftovers(w) == [], err
+    # every swap was put back: the journal is gone
+    assert not os.path.exists(journal), err

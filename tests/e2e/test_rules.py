@@ -781,8 +781,8 @@ CTU_FSTAT_MESSAGE = (
     "newfstatat('$TMP/data') then openat('$TMP/data') by name in pid N, "
     "and then fstat'ed the descriptor: the file can be replaced in between "
     "(window N µs), which only comparing the fstat with the check notices, "
-    "and the trace cannot tell whether the program compares (part 8's "
-    "confirm mode can)")
+    "and the trace cannot tell whether the program compares (fsrace run "
+    "--confirm can)")
 
 
 def ctu(findings):

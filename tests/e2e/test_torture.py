@@ -278,3 +278,23 @@ def test_paths_past_path_max(ctx):
     assert p.returncode == 0 and p.stderr == TOO_LONG.format(n=n), p
     p = ctx.run(["import", "-o", os.path.join(ctx.tmp, "i.jsonl"), log])
     assert (p.returncode, p.stderr) == (0, TOO_LONG.format(n=n)), p
+
+
+def test_distinct_findings_at_their_ceiling(ctx):
+    """10,001 distinct findings (FINDINGS_MAX is 10,000): the first
+    10,000 are reported, the one past the ceiling is counted in
+    dropped.findings, and the text says that some were dropped."""
+    import gen
+    log = os.path.join(ctx.tmp, "app.log")
+    gen.many_findings_log(log, 10001)
+    js = os.path.join(ctx.tmp, "f.json")
+    p = ctx.run(["analyze", "--fail-on", "none", "-o", js, "-o", "text:-",
+                 log])
+    assert p.returncode == 0, p.stderr
+    doc = harness.read_findings(js)
+    assert (len(doc["findings"]), doc["dropped"]["findings"]) == \
+        (10000, 1), doc["dropped"]
+    last, = [x for x in p.stdout.splitlines() if x.startswith("10000 ")]
+    assert last == ("10000 findings (0 error, 10000 warning, 0 note) in "
+                    f"{doc['events']} events (some partial matches or "
+                    "findings were dropped: see --format json)"), last

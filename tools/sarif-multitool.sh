@@ -27,6 +27,11 @@ if ! command -v npm >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 		--no-install-recommends nodejs npm >/dev/null
 fi
+# Node trusts its own CA list, not the system's: a machine behind a
+# TLS-inspecting proxy has the proxy's CA only in the system bundle
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+	export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 echo "fsrace: installing @microsoft/sarif-multitool@$version into $dir" >&2
 mkdir -p "$dir"
 npm install --prefix "$dir" --no-audit --no-fund --silent \

@@ -200,11 +200,17 @@ static bool str_eq(const struct hashmap_entry *e, const void *key)
 		       (const char *)key);
 }
 
-/* Whether PATH is DIR or lies under it (DIR may end in '/'). */
+/*
+ * The name PATH, if the tree made it. Most traces make few names and
+ * every event asks about its parent: an empty table is not hashed into.
+ */
 static struct name_ent *name_get(const struct judge *j, const char *path)
 {
-	struct hashmap_entry *e = hashmap_get(&j->names, hash_path(path), path);
+	struct hashmap_entry *e;
 
+	if (!j->names.count)
+		return NULL;
+	e = hashmap_get(&j->names, hash_path(path), path);
 	return e ? container_of(e, struct name_ent, ent) : NULL;
 }
 
@@ -216,9 +222,11 @@ static void name_free(struct name_ent *n)
 
 static void name_del(struct judge *j, const char *path)
 {
-	struct hashmap_entry *e =
-		hashmap_remove(&j->names, hash_path(path), path);
+	struct hashmap_entry *e;
 
+	if (!j->names.count)
+		return;
+	e = hashmap_remove(&j->names, hash_path(path), path);
 	if (e)
 		name_free(container_of(e, struct name_ent, ent));
 }
@@ -229,6 +237,8 @@ static void name_del_tree(struct judge *j, const char *path)
 	struct hashmap_iter it;
 	struct hashmap_entry *e;
 
+	if (!j->names.count)
+		return;
 	hashmap_iter_init(&j->names, &it);
 	while ((e = hashmap_iter_next(&it))) {
 		struct name_ent *n = container_of(e, struct name_ent, ent);
@@ -294,7 +304,7 @@ static void name_move_tree(struct judge *j, const struct name_change *c)
 	struct hashmap_iter it;
 	struct hashmap_entry *e;
 
-	if (!strcmp(from, to))
+	if (!j->names.count || !strcmp(from, to))
 		return;
 	/* a rename succeeds onto a file or an empty directory: nothing is
 	 * tracked under TO but its own entry */

@@ -288,12 +288,14 @@ static void on_exchange(struct durability *d, const struct event *ev)
 	a->made_seq = b->made_seq = ev->seq;
 }
 
-/* rename(FROM, TO) or link(FROM, TO): TO names what FROM named. */
-static void on_move(struct durability *d, const struct event *ev, bool link)
+/* rename(FROM, TO) or link(FROM, TO): TO names what FROM named; H is
+ * the hash of FROM. */
+static void on_move(struct durability *d, const struct event *ev, bool link,
+		    uint32_t h)
 {
 	/* a strace log can cut the first path short: no name to follow */
 	struct name *from =
-		ev->abspath ? name_get(d, ev->abspath, false) : NULL;
+		ev->abspath ? name_at(d, ev->abspath, h, false) : NULL;
 	struct name *to;
 
 	if (!ev->abspath2 ||
@@ -311,7 +313,7 @@ static void on_move(struct durability *d, const struct event *ev, bool link)
 			from->ident = to->ident;
 		}
 	} else if (!from && !link && ev->abspath) {
-		name_empty(name_get(d, ev->abspath, true), NS_ABSENT);
+		name_empty(name_at(d, ev->abspath, h, true), NS_ABSENT);
 	}
 }
 
@@ -390,7 +392,8 @@ static void on_sync_class(struct durability *d, const struct event *ev)
 		on_sync(d, ev, false);
 }
 
-void durability_observe(struct durability *d, const struct event *ev)
+void durability_observe(struct durability *d, const struct event *ev,
+			uint32_t h)
 {
 	const struct syscall_desc *sc = ev->sc;
 	struct name *nm;
@@ -410,13 +413,13 @@ void durability_observe(struct durability *d, const struct event *ev)
 	if (ev->ret < 0) {
 		/* gone, by a hand outside the trace */
 		if (ev->err == ENOENT && ev->abspath &&
-		    (nm = name_get(d, ev->abspath, false)) &&
+		    (nm = name_at(d, ev->abspath, h, false)) &&
 		    (nm->state == NS_FOREIGN || nm->state == NS_OWN))
 			name_empty(nm, NS_ABSENT);
 		return;
 	}
 	if (sc->effect == E_OPEN) {
-		on_open(d, ev, ev->abspath ? hash_path(ev->abspath) : 0);
+		on_open(d, ev, h);
 		return;
 	}
 	if ((sc->flags & SCF_DEST2) && ev->abspath2) {
@@ -440,7 +443,7 @@ void durability_observe(struct durability *d, const struct event *ev)
 		    strcmp(ev->abspath, ev->abspath2))
 			on_exchange(d, ev);
 		else if (!exchange)
-			on_move(d, ev, link);
+			on_move(d, ev, link, h);
 		return;
 	}
 	/* by fd (fstat, newfstatat(fd, "")): no name to learn about */
@@ -449,7 +452,7 @@ void durability_observe(struct durability *d, const struct event *ev)
 	if (!(sc->flags & (SCF_CREATES | SCF_REMOVES)) &&
 	    !(sc->classes & SC_CHECK))
 		return;
-	nm = name_get(d, ev->abspath, true);
+	nm = name_at(d, ev->abspath, h, true);
 	if (sc->flags & SCF_CREATES)
 		name_made(nm, ev->seq);
 	else if (sc->flags & SCF_REMOVES)

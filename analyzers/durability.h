@@ -19,8 +19,13 @@ struct durability;
 struct durability *durability_new(void);
 void durability_free(struct durability *d);
 
-/* Every event of the stream. */
-void durability_observe(struct durability *d, const struct event *ev);
+/*
+ * Every event of the stream. PATH_HASH is hash_path(ev->abspath) (any
+ * value when the event has none): the engine hashes each event's path
+ * once for all its tables.
+ */
+void durability_observe(struct durability *d, const struct event *ev,
+			uint32_t path_hash);
 
 /*
  * The status of a match of R: FST_PENDING for the rules judged when the

@@ -270,12 +270,20 @@ static void end_event(struct engine *e)
 
 void engine_feed(struct engine *e, const struct event *ev)
 {
+	uint64_t h = 0;
 	size_t nf;
 
 	e->events++;
 	e->nhcache = 0;
 	e->fknown = 0;
-	judge_observe(e->judge, ev);
+	/* the path is hashed once, for the judge's tables and the buckets */
+	if (ev->abspath) {
+		h = bucket_hash(ev->abspath, strlen(ev->abspath));
+		e->hcache[0].s = ev->abspath;
+		e->hcache[0].h = h;
+		e->nhcache = 1;
+	}
+	judge_observe(e->judge, ev, (uint32_t)(h ^ h >> 32));
 	engine_note_temp(e, ev);
 	if (ev->type == EV_EXIT) {
 		if (ev->tid == ev->pid)

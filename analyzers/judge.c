@@ -841,10 +841,10 @@ static void proc_exited(struct judge *j, int pid)
 	}
 }
 
-void judge_observe(struct judge *j, const struct event *ev)
+void judge_observe(struct judge *j, const struct event *ev, uint32_t path_hash)
 {
 	name_change_apply(j);
-	durability_observe(j->dur, ev);
+	durability_observe(j->dur, ev, path_hash);
 	switch (ev->type) {
 	case EV_FORK:
 		proc_fork(j, ev);

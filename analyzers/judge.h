@@ -40,8 +40,9 @@ struct judge *judge_new(const struct rule_set *rs,
 			const struct judge_options *opt);
 void judge_free(struct judge *j);
 
-/* Every event of the stream, before the rules see it. */
-void judge_observe(struct judge *j, const struct event *ev);
+/* Every event of the stream, before the rules see it. PATH_HASH is
+ * hash_path(ev->abspath), as durability_observe's. */
+void judge_observe(struct judge *j, const struct event *ev, uint32_t path_hash);
 
 /*
  * Decide the match of rule R with evidence EV[0..NEV-1]: its status, and

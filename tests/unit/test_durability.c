@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "durability.h"
+#include "hashmap.h"
 #include "names.h"
 
 static uint64_t seq;
@@ -97,7 +98,7 @@ static void pending(struct judged *j, const char *id,
 
 static void feed(struct durability *d, struct event ev)
 {
-	durability_observe(d, &ev);
+	durability_observe(d, &ev, ev.abspath ? hash_path(ev.abspath) : 0);
 }
 
 static void assert_status(struct judged *j, enum finding_status s,

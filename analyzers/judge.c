@@ -353,6 +353,9 @@ static void name_change_apply(struct judge *j)
 {
 	struct name_change *c = &j->change;
 
+	/* most events changed no name */
+	if (c->kind == NC_NONE)
+		return;
 	switch (c->kind) {
 	case NC_REMOVE:
 		/* a removed directory was empty: only its own entry */
@@ -377,6 +380,10 @@ static void name_change_defer(struct judge *j, const struct event *ev, int kind)
 {
 	struct name_change *c = &j->change;
 
+	/* no name to remove or move: none is made before the next event
+	 * applies the change */
+	if (!j->names.count)
+		return;
 	c->kind = kind;
 	c->from = xstrdup(ev->abspath);
 	c->to = ev->abspath2 ? xstrdup(ev->abspath2) : NULL;

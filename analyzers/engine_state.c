@@ -275,7 +275,13 @@ struct inst *engine_inst_new(struct engine *e, const struct rule *r, int pid)
 	in->rule = r;
 	in->pid = pid;
 	in->serial = ++e->serial;
-	rule_link(e, in);
+	/* the newest of all goes first on step 0's list (lpos 0): not
+	 * compared with the head, whose instance is most often out of the
+	 * cache (rule_link's one miss per instance made) */
+	in->rnext = *rule_head(e, r, 0);
+	if (in->rnext)
+		in->rnext->rprev = in;
+	*rule_head(e, r, 0) = in;
 	ps = engine_pid_slot(e, pid);
 	if (!*ps) {
 		*ps = xcalloc(1, sizeof(**ps));

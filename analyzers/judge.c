@@ -109,13 +109,53 @@ static bool proc_eq(const struct hashmap_entry *e, const void *key)
 	       *(const int *)key;
 }
 
+/*
+ * A command line: one block, its words packed after the vector, shared
+ * by the processes forked since the exec that told it (a make forks a
+ * shell per recipe line: a copy each was a malloc per word).
+ */
+struct argv_block {
+	size_t refs;
+	char *v[];
+};
+
+static struct argv_block *argv_block_of(char **v)
+{
+	return container_of(v, struct argv_block, v);
+}
+
+static char **argv_new(const char *const *argv, int argc)
+{
+	size_t len = 0, n;
+	struct argv_block *b;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += (argv[i] ? strlen(argv[i]) : 0) + 1;
+	b = xmalloc(sizeof(*b) + ((size_t)argc + 1) * sizeof(b->v[0]) + len);
+	b->refs = 1;
+	s = (char *)&b->v[argc + 1];
+	for (int i = 0; i < argc; i++) {
+		n = argv[i] ? strlen(argv[i]) : 0;
+		memcpy(s, argv[i] ? argv[i] : "", n + 1);
+		b->v[i] = s;
+		s += n + 1;
+	}
+	b->v[argc] = NULL;
+	return b->v;
+}
+
+static void argv_unref(char **v)
+{
+	if (v && !--argv_block_of(v)->refs)
+		free(argv_block_of(v));
+}
+
 static void proc_clear(struct judge_proc *p)
 {
 	free(p->exe);
 	p->exe = NULL;
-	for (char **a = p->argv; a && *a; a++)
-		free(*a);
-	free(p->argv);
+	argv_unref(p->argv);
 	p->argv = NULL;
 }
 
@@ -132,21 +172,11 @@ static struct judge_proc *proc_get(struct judge *j, int pid, bool create)
 	return &pe->p;
 }
 
-static char **argv_dup(const char *const *argv, int argc)
-{
-	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
-
-	for (int i = 0; i < argc; i++)
-		v[i] = xstrdup(argv[i] ? argv[i] : "");
-	return v;
-}
-
 /* A child starts as a copy of its parent, up to its own exec. */
 static void proc_fork(struct judge *j, const struct event *ev)
 {
 	const struct judge_proc *parent;
 	struct judge_proc *child;
-	int argc = 0;
 
 	if (ev->fork_kind == FORK_THREAD)
 		return;
@@ -157,10 +187,9 @@ static void proc_fork(struct judge *j, const struct event *ev)
 	if (!parent)
 		return;
 	child->exe = parent->exe ? xstrdup(parent->exe) : NULL;
-	while (parent->argv && parent->argv[argc])
-		argc++;
-	if (parent->argv)
-		child->argv = argv_dup((const char *const *)parent->argv, argc);
+	child->argv = parent->argv;
+	if (child->argv)
+		argv_block_of(child->argv)->refs++;
 	child->creds_known = parent->creds_known;
 	child->creds = parent->creds;
 	child->privileged = parent->privileged;
@@ -184,7 +213,7 @@ static void proc_exec(struct judge *j, const struct event *ev)
 	if (ev->abspath)
 		p->exe = xstrdup(ev->abspath);
 	if (ev->has & HAS_ARGV)
-		p->argv = argv_dup(ev->argv, ev->argc);
+		p->argv = argv_new(ev->argv, ev->argc);
 	proc_creds(p, ev);
 }
 

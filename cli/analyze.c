@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1312,6 +1313,7 @@ static int confirm_run(const struct opts *o, const struct rule_set *rs,
 	struct findings run2;
 	struct confirm_runs runs = {.status1 = status1, .stderr1 = stderr1};
 	const struct tracer_confirm_result *res;
+	struct tracer_inject *inject = NULL;
 	struct engine *e;
 	struct tracer *t = NULL;
 	const char *msg;
@@ -1328,6 +1330,14 @@ static int confirm_run(const struct opts *o, const struct rule_set *rs,
 	topt.confirm.paths = (const char *const *)cs.paths;
 	topt.confirm.npaths = cs.npaths;
 	topt.confirm.count_stderr = true;
+	/* --inject counts its calls from the start again */
+	inject = topt.ninject ? xcalloc((size_t)topt.ninject, sizeof(*inject))
+			      : NULL;
+	for (int i = 0; i < topt.ninject; i++) {
+		inject[i] = topt.inject[i];
+		inject[i].seen = 0;
+	}
+	topt.inject = inject;
 	/* the first run's trace and stacks are not this one's */
 	topt.stacks = false;
 	topt.stack_table = NULL;
@@ -1348,6 +1358,7 @@ static int confirm_run(const struct opts *o, const struct rule_set *rs,
 			cs.under, cs.journal);
 	if (tracer_start(&t, &topt, &msg) < 0) {
 		errorx("%s", msg ? msg : "the confirm run cannot start");
+		free(inject);
 		engine_free(e);
 		confirm_release(&cs, false);
 		return -1;
@@ -1357,8 +1368,10 @@ static int confirm_run(const struct opts *o, const struct rule_set *rs,
 	findings_init(&run2);
 	engine_move_findings(e, &run2, NULL);
 	res = tracer_confirm_results(t, &n, &runs.stderr2);
+	runs.interrupted = tracer_interrupted(t);
 	left = confirm_apply(all, &run2, res, n, &runs, &cs);
 	tracer_free(t);
+	free(inject);
 	findings_release(&run2);
 	engine_free(e);
 	if (left)
@@ -1394,6 +1407,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	char root[PATH_MAX], cwd[PATH_MAX];
 	uint64_t *uses = NULL, stderr1 = 0;
 	struct confirm_state confirmed = {.journal_fd = -1, .under_fd = -1};
+	bool interrupted = false;
 
 	findings_init(&all);
 	o.config_args = config;
@@ -1481,6 +1495,11 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		int nres;
 
 		tracer_confirm_results(t, &nres, &stderr1);
+		/* Ctrl-C means stop: no second run that moves files */
+		interrupted = tracer_interrupted(t) ||
+			      prog_status == 128 + SIGINT ||
+			      prog_status == 128 + SIGTERM ||
+			      prog_status == 128 + SIGHUP;
 	}
 	tracer_free(t);
 	engine_finish(a.engine);
@@ -1506,8 +1525,10 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	count_uses(&rs, a.engine, uses);
 	m.suppression_uses = uses;
 	engine_move_findings(a.engine, &all, NULL);
-	if (o.confirm && confirm_run(&o, &rs, namer, &topt, &all, prog_status,
-				     stderr1, &confirmed) < 0)
+	if (o.confirm && interrupted)
+		warnx_("--confirm: the run was interrupted: no confirm run");
+	else if (o.confirm && confirm_run(&o, &rs, namer, &topt, &all,
+					  prog_status, stderr1, &confirmed) < 0)
 		goto out_engine;
 	m.confirms =
 		(const struct finding_exploit *const *)confirmed.unattached;

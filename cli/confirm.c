@@ -35,6 +35,11 @@ static const char *const system_dirs[] = {
 	"/var/log", "/var/spool", "/var/mail", "/opt",	   "/snap",
 };
 
+/* Where everybody's files are: never the confirm directory itself. */
+static const char *const shared_dirs[] = {
+	"/tmp", "/var/tmp", "/home", "/root", "/srv", "/mnt", "/media",
+};
+
 /* The rules whose use a decoy can be swapped in at. */
 static const char *const confirmable[] = {
 	"check-then-use",
@@ -81,12 +86,40 @@ int confirm_setup(const struct confirm_opts *co, struct confirm_state *cs,
 		errorx("--confirm-under /: not the whole file system");
 		return -1;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
 		if (path_is_under(cs->under, system_dirs[i])) {
 			errorx("--confirm-under %s: a system directory (%s)",
 			       cs->under, system_dirs[i]);
 			return -1;
 		}
+		/* nor one that holds one: /var holds /var/lib */
+		if (path_is_under(system_dirs[i], cs->under)) {
+			errorx("--confirm-under %s: it holds a system "
+			       "directory "
+			       "(%s)",
+			       cs->under, system_dirs[i]);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(shared_dirs); i++)
+		if (!strcmp(cs->under, shared_dirs[i])) {
+			errorx("--confirm-under %s: every user's files are "
+			       "there: give a directory of your own in it",
+			       cs->under);
+			return -1;
+		}
+	{
+		const char *home = getenv("HOME");
+		char rhome[PATH_MAX];
+
+		if (home && realpath(home, rhome) &&
+		    path_is_under(rhome, cs->under)) {
+			errorx("--confirm-under %s: it holds your home "
+			       "directory: give a scratch directory",
+			       cs->under);
+			return -1;
+		}
+	}
 	cs->under_fd =
 		openat2_(AT_FDCWD, cs->under, O_PATH | O_DIRECTORY | O_CLOEXEC,
 			 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -109,11 +142,30 @@ int confirm_setup(const struct confirm_opts *co, struct confirm_state *cs,
 				 ? getenv("TMPDIR")
 				 : "/tmp",
 			 (int)getpid());
-	if (path_is_under(cs->journal, cs->under)) {
-		errorx("--confirm-journal %s: inside the confirm directory, "
-		       "where the program could change it",
-		       cs->journal);
-		goto fail;
+	{
+		/* where the journal really is: its directory resolved */
+		char d[PATH_MAX], rd[PATH_MAX];
+		char *slash;
+
+		if (path_resolve(cwd, cs->journal, d, sizeof(d)) < 0) {
+			errorx("--confirm-journal %s: %s", cs->journal,
+			       strerror(ENAMETOOLONG));
+			goto fail;
+		}
+		slash = strrchr(d, '/');
+		*slash = '\0';
+		if (!realpath(d[0] ? d : "/", rd)) {
+			errorx("--confirm-journal %s: %s", cs->journal,
+			       strerror(errno));
+			goto fail;
+		}
+		if (path_is_under(rd, cs->under)) {
+			errorx("--confirm-journal %s: inside the confirm "
+			       "directory, where the program could change it",
+			       cs->journal);
+			goto fail;
+		}
+		snprintf(cs->journal_dir, sizeof(cs->journal_dir), "%s", rd);
 	}
 	cs->journal_fd =
 		open(cs->journal,
@@ -121,6 +173,16 @@ int confirm_setup(const struct confirm_opts *co, struct confirm_state *cs,
 	if (cs->journal_fd < 0) {
 		errorx("cannot create '%s': %s", cs->journal, strerror(errno));
 		goto fail;
+	}
+	{
+		/* the journal's name too must survive a crash */
+		int dfd = open(cs->journal_dir,
+			       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
 	}
 	memset(tc, 0, sizeof(*tc));
 	tc->under = cs->under;
@@ -308,8 +370,10 @@ int confirm_apply(struct findings *all, const struct findings *run2,
 		  const struct tracer_confirm_result *res, int n,
 		  const struct confirm_runs *runs, struct confirm_state *cs)
 {
-	int unrestored = 0;
+	int unrestored = 0, unused = 0;
 
+	for (int i = 0; i < n; i++)
+		unused += res[i].result == CONFIRM_UNUSED;
 	for (int i = 0; i < n; i++) {
 		const struct tracer_confirm_result *r = &res[i];
 		const struct finding *f2 =
@@ -319,7 +383,12 @@ int confirm_apply(struct findings *all, const struct findings *run2,
 
 		unrestored += !r->restored;
 		snprintf(ev, sizeof(ev), "%s", r->evidence);
-		if (v == CONFIRM_UNUSED) {
+		if (v == CONFIRM_UNUSED && runs->interrupted) {
+			snprintf(ev, sizeof(ev),
+				 "%s, and the confirm run was then interrupted",
+				 r->evidence);
+			v = CONFIRM_INCONCLUSIVE;
+		} else if (v == CONFIRM_UNUSED) {
 			/* against the run without a swap */
 			if (runs->status2 != runs->status1)
 				snprintf(ev, sizeof(ev),
@@ -340,6 +409,16 @@ int confirm_apply(struct findings *all, const struct findings *run2,
 					 r->evidence);
 			v = strcmp(ev, r->evidence) ? CONFIRM_NOTICED
 						    : CONFIRM_INCONCLUSIVE;
+			/* what the whole run did is one swap's only when it
+			 * was the only one left unused */
+			if (v == CONFIRM_NOTICED && unused > 1 && !r->retried) {
+				snprintf(ev, sizeof(ev),
+					 "%s; the run then differed, but %d "
+					 "swaps were left unused: which one it "
+					 "noticed is not known",
+					 r->evidence, unused);
+				v = CONFIRM_INCONCLUSIVE;
+			}
 		}
 		if (f2 && give(all, f2->fingerprint, f2->rule, r, v, ev))
 			continue;
@@ -360,12 +439,68 @@ int confirm_apply(struct findings *all, const struct findings *run2,
 
 /* ---- fsrace confirm --recover JOURNAL ---- */
 
+/* Whether NAME is one name (no '/', not "." or ".."). */
+static bool one_name(const char *name)
+{
+	return name && name[0] && !strchr(name, '/') && strcmp(name, ".") &&
+	       strcmp(name, "..");
+}
+
+/* Whether NAME is one fsrace makes: .fsrace-decoy-PID-N, .fsrace-link-… */
+static bool fsrace_name(const char *name, const char *kind)
+{
+	char pre[32];
+	size_t n = (size_t)snprintf(pre, sizeof(pre), ".fsrace-%s-", kind);
+	const char *p = name + n;
+	int dashes = 0;
+
+	if (!name || strncmp(name, pre, n) || !*p)
+		return false;
+	for (; *p; p++) {
+		if (*p == '-' && p[1] && p[-1] != '-')
+			dashes++;
+		else if (*p < '0' || *p > '9')
+			return false;
+	}
+	return dashes == 1;
+}
+
 static bool holds(int dfd, const char *name, uint64_t dev, uint64_t ino)
 {
 	struct stat st;
 
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
+}
+
+/*
+ * Whether NAME in DFD is the decoy of swap SERIAL of fsrace PID: the
+ * inode recorded, a regular file that ends with its marker. An inode
+ * number alone is not enough: a file made after a crash can get the
+ * decoy's freed one.
+ */
+static bool is_decoy(int dfd, const char *name, uint64_t dev, uint64_t ino,
+		     long serial, long pid)
+{
+	char want[96], buf[96];
+	struct stat st;
+	size_t n =
+		(size_t)snprintf(want, sizeof(want),
+				 "fsrace-confirm-decoy %ld %ld\n", serial, pid);
+	int fd;
+	bool ok;
+
+	if (!holds(dfd, name, dev, ino))
+		return false;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	     (uint64_t)st.st_ino == ino && st.st_size >= (off_t)n &&
+	     pread(fd, buf, n, st.st_size - (off_t)n) == (ssize_t)n &&
+	     !memcmp(buf, want, n);
+	close(fd);
+	return ok;
 }
 
 /* Put back the swap J of the journal: 0 done, 1 left as it is (said
@@ -384,13 +519,21 @@ static int recover_one(json_t *j)
 		(uint64_t)json_integer_value(json_object_get(j, "decoy_ino"));
 	uint64_t lino =
 		(uint64_t)json_integer_value(json_object_get(j, "link_ino"));
+	long serial = (long)json_integer_value(json_object_get(j, "swap"));
+	long pid = (long)json_integer_value(json_object_get(j, "pid"));
 	bool sym = link && link[0];
 	const char *in = sym ? link : decoy;
+	char real[PATH_MAX];
 	int dfd, r = 1;
 
-	if (!kind || !dir || !name || !decoy) {
-		errorx("--recover: a swap record without kind, dir, name or "
-		       "decoy");
+	/* only what fsrace itself wrote: one name in a canonical directory,
+	 * a decoy and a link of fsrace's names */
+	if (!kind || !dir || dir[0] != '/' || !one_name(name) ||
+	    !fsrace_name(decoy, "decoy") ||
+	    (sym && !fsrace_name(link, "link")) || !realpath(dir, real) ||
+	    strcmp(real, dir)) {
+		printf("a swap record that is not one fsrace writes: left as "
+		       "it is\n");
 		return 1;
 	}
 	dfd = openat2_(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -402,14 +545,18 @@ static int recover_one(json_t *j)
 		return 1;
 	}
 	if (!strcmp(kind, "squat")) {
-		if (holds(dfd, name, dev, dino) &&
+		if (is_decoy(dfd, name, dev, dino, serial, pid) &&
 		    unlinkat(dfd, name, 0) == 0) {
 			printf("%s/%s: the decoy fsrace put there is removed\n",
 			       dir, name);
 			r = 0;
-		} else if (!holds(dfd, decoy, dev, dino) &&
-			   fstatat(dfd, name, &(struct stat){0},
-				   AT_SYMLINK_NOFOLLOW) < 0) {
+		} else if (is_decoy(dfd, decoy, dev, dino, serial, pid)) {
+			unlinkat(dfd, decoy, 0);
+			printf("%s/%s: nothing to put back (the decoy is "
+			       "removed)\n",
+			       dir, name);
+			r = 0;
+		} else if (!holds(dfd, name, dev, dino)) {
 			printf("%s/%s: nothing to put back\n", dir, name);
 			r = 0;
 		} else {
@@ -417,19 +564,22 @@ static int recover_one(json_t *j)
 			       "it is\n",
 			       dir, name);
 		}
-	} else if (holds(dfd, name, dev, sym ? lino : dino) &&
+	} else if ((sym ? holds(dfd, name, dev, lino)
+			: is_decoy(dfd, name, dev, dino, serial, pid)) &&
 		   holds(dfd, in, dev, tino) &&
 		   syscall(SYS_renameat2, dfd, name, dfd, in,
 			   RENAME_EXCHANGE) == 0) {
-		unlinkat(dfd, decoy, 0);
-		if (sym)
+		if (is_decoy(dfd, decoy, dev, dino, serial, pid))
+			unlinkat(dfd, decoy, 0);
+		if (sym && holds(dfd, link, dev, lino))
 			unlinkat(dfd, link, 0);
 		printf("%s/%s: put back (the decoy is removed)\n", dir, name);
 		r = 0;
 	} else if (holds(dfd, name, dev, tino)) {
 		/* restored already; only the decoy may be left */
-		unlinkat(dfd, decoy, 0);
-		if (sym)
+		if (is_decoy(dfd, decoy, dev, dino, serial, pid))
+			unlinkat(dfd, decoy, 0);
+		if (sym && holds(dfd, link, dev, lino))
 			unlinkat(dfd, link, 0);
 		printf("%s/%s: in its place already\n", dir, name);
 		r = 0;
@@ -464,8 +614,9 @@ int cmd_confirm(int argc, char **argv)
 	struct opt_parser p;
 	json_t **swaps = NULL;
 	bool *restored = NULL;
-	int n = 0, c, left = 0, status = EXIT_USAGE;
-	unsigned long lineno = 0;
+	int n = 0, c, left = 0, bad = 0, status = EXIT_USAGE;
+	struct stat jst;
+	unsigned long lineno = 0, first_bad = 0;
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
@@ -489,6 +640,15 @@ int cmd_confirm(int argc, char **argv)
 		errorx("cannot open '%s': %s", journal, strerror(errno));
 		return EXIT_USAGE;
 	}
+	/* a journal anyone else could have written is not followed */
+	if (fstat(fileno(f), &jst) < 0 || !S_ISREG(jst.st_mode) ||
+	    jst.st_uid != geteuid() || (jst.st_mode & 022)) {
+		errorx("%s: not a journal of this user's (a regular file, "
+		       "owned by them, writable by no one else)",
+		       journal);
+		fclose(f);
+		return EXIT_USAGE;
+	}
 	while (getline(&line, &cap, f) > 0) {
 		json_error_t err;
 		json_t *j;
@@ -496,14 +656,11 @@ int cmd_confirm(int argc, char **argv)
 		lineno++;
 		j = json_loads(line, 0, &err);
 		if (!json_is_object(j)) {
-			/* the last line of a run killed while writing it */
-			if (feof(f) || !strchr(line, '\n')) {
-				json_decref(j);
-				break;
-			}
-			errorx("%s:%lu: not a journal record", journal, lineno);
+			/* a line torn by a crash: the others still count */
+			if (!bad++)
+				first_bad = lineno;
 			json_decref(j);
-			goto out;
+			continue;
 		}
 		if (json_object_get(j, "swap")) {
 			swaps = xrealloc(swaps,
@@ -528,9 +685,18 @@ int cmd_confirm(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		if (!restored[i])
 			left += recover_one(swaps[i]);
+	if (!n && bad) {
+		errorx("%s:%lu: not a journal record", journal, first_bad);
+		goto out;
+	}
+	if (bad)
+		warnx_("%s:%lu: %d line%s that %s not a journal record, "
+		       "skipped",
+		       journal, first_bad, bad, bad == 1 ? "" : "s",
+		       bad == 1 ? "is" : "are");
 	if (!n || !memchr(restored, false, (size_t)n))
 		printf("%s: every swap was put back\n", journal);
-	status = left ? EXIT_FINDINGS : EXIT_CLEAN;
+	status = left || bad ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
 	for (int i = 0; i < n; i++)
 		json_decref(swaps[i]);

@@ -20,6 +20,7 @@ struct confirm_state {
 	char under[PATH_MAX]; /* canonical */
 	int under_fd;	      /* O_PATH, opened without following symlinks */
 	char journal[PATH_MAX];
+	char journal_dir[PATH_MAX]; /* where it is, resolved */
 	int journal_fd;
 	char **paths; /* the uses to swap at; NULL: every one under it */
 	int npaths;
@@ -32,6 +33,7 @@ struct confirm_state {
 struct confirm_runs {
 	int status1, status2;
 	uint64_t stderr1, stderr2; /* writes to descriptor 2 */
+	bool interrupted;	   /* a stop signal ended the second */
 };
 
 /*

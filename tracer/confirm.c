@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -103,8 +104,9 @@ static void journal(struct tracer *t, const char *fmt, ...) PRINTF(2, 3);
 
 static void journal(struct tracer *t, const char *fmt, ...)
 {
-	char buf[3 * PATH_MAX];
+	static char buf[20 * PATH_MAX];
 	va_list ap;
+	off_t at;
 	int n;
 
 	if (t->opt.confirm.journal_fd < 0)
@@ -112,10 +114,15 @@ static void journal(struct tracer *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	at = lseek(t->opt.confirm.journal_fd, 0, SEEK_END);
+
 	if (n > 0 && (size_t)n < sizeof(buf) &&
 	    write(t->opt.confirm.journal_fd, buf, (size_t)n) == n &&
 	    fsync(t->opt.confirm.journal_fd) == 0)
 		return;
+	/* no torn record left for --recover to trip on */
+	if (at >= 0 && ftruncate(t->opt.confirm.journal_fd, at) == 0)
+		fsync(t->opt.confirm.journal_fd);
 	/* a swap that cannot be journalled is not made: see swap() */
 	t->confirm_journal_failed = true;
 }
@@ -257,9 +264,11 @@ static int make_decoy(int pfd, const char *name, int target,
 		      const struct stat *st, unsigned serial, struct stat *dst)
 {
 	char buf[65536], mark[96];
+	/* 0600 until its owner is set: never a set-id file of the wrong
+	 * owner, not even for a moment */
 	int fd = openat(pfd, name,
 			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			st ? st->st_mode & 07777 : 0644);
+			0600);
 	ssize_t n;
 	int r = 0;
 
@@ -274,13 +283,11 @@ static int make_decoy(int pfd, const char *name, int target,
 		     (int)getpid());
 	if (!r && write(fd, mark, (size_t)n) != n)
 		r = -EIO;
-	if (!r && st) {
-		if (fchmod(fd, st->st_mode & 07777) < 0)
-			r = -errno;
-		if (!r && geteuid() == 0 &&
-		    fchown(fd, st->st_uid, st->st_gid) < 0)
-			r = -errno;
-	}
+	if (!r && st && geteuid() == 0 &&
+	    fchown(fd, st->st_uid, st->st_gid) < 0)
+		r = -errno;
+	if (!r && fchmod(fd, st ? st->st_mode & 07777 : 0644) < 0)
+		r = -errno;
 	if (!r && fstat(fd, dst) < 0)
 		r = -errno;
 	close(fd);
@@ -318,9 +325,9 @@ static void on_open_entry(struct tracer *t, struct task *k)
 	struct tracer_confirm_swap *sw = &k->swap;
 	struct confirm_check *ck;
 	struct tracer_confirm_result *r;
-	char rel[PATH_BUF], dir[PATH_BUF], js[3][2 * PATH_MAX];
+	char rel[PATH_BUF], dir[PATH_BUF], js[3][6 * PATH_MAX + 1];
 	const char *name, *slash;
-	struct stat st, dst, lst, ust;
+	struct stat st, dst, lst, ust, tst;
 	bool creat = (ev->has & HAS_FLAGS) && (ev->flags & O_CREAT_);
 	int target = -1;
 
@@ -396,10 +403,16 @@ static void on_open_entry(struct tracer *t, struct task *k)
 			goto out_close;
 		}
 		target = openat(sw->dirfd, name,
-				O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-		if (target < 0) {
+				O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+					O_NOCTTY);
+		if (target < 0 || fstat(target, &tst) < 0 ||
+		    !S_ISREG(tst.st_mode) || tst.st_dev != st.st_dev ||
+		    tst.st_ino != st.st_ino) {
+			if (target >= 0)
+				close(target);
 			abandon(r, sw->dirfd, "", NULL,
-				"fsrace cannot read the file");
+				"fsrace cannot read the file (or it changed "
+				"while it looked)");
 			goto out_close;
 		}
 	}
@@ -434,11 +447,12 @@ static void on_open_entry(struct tracer *t, struct task *k)
 	json_str(js[1], sizeof(js[1]), name);
 	json_str(js[2], sizeof(js[2]), sw->decoy);
 	journal(t,
-		"{\"swap\":%u,\"kind\":\"%s\",\"dir\":\"%s\",\"name\":\"%s\","
-		"\"decoy\":\"%s\",\"link\":\"%s\",\"dev\":%llu,"
-		"\"target_ino\":%llu,\"decoy_ino\":%llu,\"link_ino\":%llu}\n",
-		sw->serial, r->swap, js[0], js[1], js[2], sw->link,
-		(unsigned long long)dst.st_dev,
+		"{\"swap\":%u,\"pid\":%d,\"kind\":\"%s\",\"dir\":\"%s\","
+		"\"name\":\"%s\",\"decoy\":\"%s\",\"link\":\"%s\","
+		"\"dev\":%llu,\"target_ino\":%llu,\"decoy_ino\":%llu,"
+		"\"link_ino\":%llu}\n",
+		sw->serial, (int)getpid(), r->swap, js[0], js[1], js[2],
+		sw->link, (unsigned long long)dst.st_dev,
 		(unsigned long long)sw->target_ino,
 		(unsigned long long)sw->decoy_ino,
 		(unsigned long long)sw->link_ino);
@@ -453,6 +467,16 @@ static void on_open_entry(struct tracer *t, struct task *k)
 	else
 		sw->made = renameat2_(sw->dirfd, name, sw->dirfd, sw->in,
 				      RENAME_EXCHANGE) == 0;
+	if (sw->made && !ck->absent &&
+	    !holds(sw->dirfd, sw->in, sw->target_dev, sw->target_ino)) {
+		/* something else was at the name by the time of the swap:
+		 * put it back at once */
+		renameat2_(sw->dirfd, name, sw->dirfd, sw->in, RENAME_EXCHANGE);
+		journal(t, "{\"restored\":%u}\n", sw->serial);
+		abandon(r, sw->dirfd, sw->decoy, sw->link,
+			"the file changed while fsrace swapped it: put back");
+		goto out_close;
+	}
 	if (!sw->made) {
 		int e = errno;
 
@@ -494,8 +518,12 @@ static bool restore(struct tracer *t, struct tracer_confirm_swap *sw, char *why,
 		     renameat2_(sw->dirfd, sw->name, sw->dirfd, sw->in,
 				RENAME_EXCHANGE) == 0;
 		if (ok) {
-			unlinkat(sw->dirfd, sw->decoy, 0);
-			if (sw->link[0])
+			/* each by its identity: nothing else is removed */
+			if (holds(sw->dirfd, sw->decoy, sw->decoy_dev,
+				  sw->decoy_ino))
+				unlinkat(sw->dirfd, sw->decoy, 0);
+			if (sw->link[0] && holds(sw->dirfd, sw->link,
+						 sw->decoy_dev, sw->link_ino))
 				unlinkat(sw->dirfd, sw->link, 0);
 		} else {
 			snprintf(why, size,
@@ -539,6 +567,45 @@ static void unwatch(struct tracer *t, struct confirm_watch *w)
 	struct tracer_confirm_state *c = t->confirm;
 
 	*w = c->watch[--c->nwatch];
+}
+
+/* W's descriptor is gone without a use. */
+static void closed_unused(struct tracer *t, struct confirm_watch *w)
+{
+	struct tracer_confirm_result *r = &t->confirm->results[w->result];
+
+	if (r->result == CONFIRM_PENDING) {
+		r->result = CONFIRM_UNUSED;
+		snprintf(r->evidence, sizeof(r->evidence),
+			 "the descriptor was closed unused");
+	}
+	unwatch(t, w);
+}
+
+void tracer_confirm_exec(struct tracer *t, struct task *k)
+{
+	if (!t->confirm)
+		return;
+	/* a new program: what the old one left open is not its use (the
+	 * loader reuses the numbers of the close-on-exec ones) */
+	for (int i = 0; i < t->confirm->nwatch;) {
+		struct confirm_watch *w = &t->confirm->watch[i];
+
+		if (w->tgid == k->p.tgid) {
+			struct tracer_confirm_result *r =
+				&t->confirm->results[w->result];
+
+			if (r->result == CONFIRM_PENDING) {
+				r->result = CONFIRM_UNUSED;
+				snprintf(r->evidence, sizeof(r->evidence),
+					 "the program ran another program "
+					 "without using the descriptor");
+			}
+			unwatch(t, w);
+			continue;
+		}
+		i++;
+	}
 }
 
 /* The descriptor of a swapped open was used: the verdict. */
@@ -590,6 +657,27 @@ void tracer_confirm_entry(struct tracer *t, struct task *k)
 	}
 	if (!(k->ev.has & (HAS_FD | HAS_FD2)))
 		return;
+	if (sc->effect == E_CLOSE_RANGE) {
+		/* close_range(fd, fd2): each one watched in it is closed */
+		for (int i = 0; i < t->confirm->nwatch;) {
+			struct confirm_watch *x = &t->confirm->watch[i];
+
+			if (x->tgid == k->p.tgid && x->fd >= k->ev.fd &&
+			    (!(k->ev.has & HAS_FD2) ||
+			     (unsigned)x->fd <= (unsigned)k->ev.fd2)) {
+				closed_unused(t, x);
+				continue;
+			}
+			i++;
+		}
+		return;
+	}
+	if ((sc->effect == E_DUP2) && (k->ev.has & HAS_FD2) &&
+	    (w = watched(t, k->p.tgid, k->ev.fd2))) {
+		/* dup2 onto it closes it first */
+		closed_unused(t, w);
+		return;
+	}
 	for (int n = 0; n < 2; n++) {
 		int fd = n ? k->ev.fd2 : k->ev.fd;
 
@@ -633,8 +721,12 @@ void tracer_confirm_io(struct tracer *t, struct task *k, long nr,
 	struct confirm_watch *w;
 	int fd = nr == SYS_mmap ? (int)args[4] : (int)args[0];
 
-	if ((nr == SYS_write || nr == SYS_writev) && fd == 2)
+	if ((nr == SYS_write || nr == SYS_writev || nr == SYS_pwrite64 ||
+	     nr == SYS_pwritev || nr == SYS_pwritev2) &&
+	    fd == 2)
 		t->confirm->stderr_writes++;
+	if (nr == SYS_mmap && (args[3] & MAP_ANONYMOUS))
+		return;
 	if (nr == SYS_splice && (w = watched(t, k->p.tgid, (int)args[2])))
 		used(t, w, "the program moved data through the descriptor");
 	w = watched(t, k->p.tgid, fd);

@@ -83,6 +83,7 @@ struct tracer {
 	struct dircache *dirs;
 	bool detaching;
 	bool told_too_long; /* the trace has PROC_TOO_LONG_WARNING */
+	bool interrupted;   /* a stop signal came (SIGINT, SIGTERM…) */
 	struct tracer_confirm_state *confirm; /* --confirm (confirm.c) */
 	bool confirm_journal_failed;
 	/* stop signals sent to what outlived the program (spawn mode) */
@@ -127,6 +128,7 @@ void tracer_confirm_exit(struct tracer *t, struct task *k);
 void tracer_confirm_io(struct tracer *t, struct task *k, long nr,
 		       const uint64_t *args);
 void tracer_confirm_task_gone(struct tracer *t, struct task *k);
+void tracer_confirm_exec(struct tracer *t, struct task *k);
 /* The end of the run: what is still watched was not used. */
 void tracer_confirm_finish(struct tracer *t);
 void tracer_confirm_free(struct tracer *t);

@@ -535,6 +535,7 @@ static void handle_exec_event(struct tracer *t, struct task *k)
 		procfs_load_task(k);
 	/* a new address space: its modules are read at its first walk */
 	tracer_stacks_forget(t, k->p.tgid);
+	tracer_confirm_exec(t, k);
 	resume(t, k, 0);
 }
 
@@ -891,6 +892,11 @@ int tracer_run(struct tracer *t)
 				t->opt.on_tick(t->opt.ud);
 		}
 		if (got_stop_signal && !t->detaching) {
+			t->interrupted = true;
+			/* --widen: a held task is let go, so that the signal
+			 * reaches it now, not when its time is up */
+			if (t->nheld)
+				held_release(t, true);
 			if (t->opt.attach_pid > 0)
 				start_detach(t);
 			else if (t->main_pid && !t->main_done) {
@@ -943,6 +949,11 @@ int tracer_run(struct tracer *t)
 		t->opt.on_tick(t->opt.ud);
 	tracer_confirm_finish(t);
 	return t->detaching ? 0 : t->main_status;
+}
+
+bool tracer_interrupted(const struct tracer *t)
+{
+	return t->interrupted;
 }
 
 uint64_t tracer_paths_too_long(const struct tracer *t)

@@ -146,6 +146,10 @@ int tracer_run(struct tracer *t);
 const struct tracer_confirm_result *
 tracer_confirm_results(const struct tracer *t, int *n, uint64_t *stderr_writes);
 
+/* Whether fsrace got a stop signal (SIGINT, SIGTERM, SIGHUP) while
+ * tracing. */
+bool tracer_interrupted(const struct tracer *t);
+
 /* How many paths could not be made absolute within PATH_MAX (the
  * trace's warning says what that means; the caller tells the count). */
 uint64_t tracer_paths_too_long(const struct tracer *t);

@@ -44,6 +44,17 @@ def confirm(ctx, w, argv, *opts):
     return p, doc
 
 
+def wait_swapped(journal, path, before, timeout=60):
+    """Until the journal has a swap and PATH no longer holds BEFORE."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(journal) and '"swap"' in open(journal).read() \
+                and ident(path) != before:
+            return
+        time.sleep(0.05)
+    raise AssertionError("no swap made")
+
+
 def leftovers(w):
     return [n for n in os.listdir(w) if n.startswith(".fsrace-")]
 
@@ -189,15 +200,9 @@ def test_confirm_killed_then_recovered(ctx):
          ctx.fixture("rule-confirm-verify")], cwd=w,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        end = time.time() + 60
-        while time.time() < end:
-            if os.path.exists(journal) and '"swap"' in open(journal).read():
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("no swap in the journal")
+        wait_swapped(journal, data, before)
         # the decoy is at the name now
-        assert ident(data) != before and leftovers(w)
+        assert leftovers(w)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -230,6 +235,57 @@ def test_confirm_recover_errors(ctx):
     p = ctx.run(["confirm"])
     assert p.returncode == 2 and p.stderr.startswith(
         "usage: fsrace confirm --recover JOURNAL\n"), p
+    # a journal others can write is not followed
+    open_j = os.path.join(ctx.tmp, "open.journal")
+    harness.write_file(open_j, "")
+    os.chmod(open_j, 0o666)
+    p = ctx.run(["confirm", "--recover", open_j])
+    assert (p.returncode, p.stderr) == (
+        2, f"fsrace: {open_j}: not a journal of this user's (a regular "
+        "file, owned by them, writable by no one else)\n"), p
+
+
+def test_confirm_recover_trusts_only_its_own(ctx):
+    """A journal is data: a record that names another file than fsrace's
+    own (a path in the name, a decoy not of fsrace's names, a file at the
+    recorded inode without the decoy's marker) removes nothing."""
+    w = workspace(ctx)
+    victim = os.path.join(w, "victim")
+    harness.write_file(victim, "precious\n")
+    st = os.stat(victim)
+    sub = workspace(ctx, "w/sub")
+    base = {"swap": 1, "pid": 4242, "dir": sub, "link": "",
+            "dev": st.st_dev, "target_ino": 1, "link_ino": 0}
+    records = [
+        # a path, not a name
+        dict(base, kind="squat", name="../victim",
+             decoy=".fsrace-decoy-4242-1", decoy_ino=st.st_ino),
+        # not a decoy's name
+        dict(base, kind="exchange", name="x", decoy="../victim",
+             decoy_ino=st.st_ino),
+        # the right name and inode, but not a decoy: no marker in it
+        dict(base, kind="squat", dir=w, name="victim",
+             decoy=".fsrace-decoy-4242-1", decoy_ino=st.st_ino),
+    ]
+    j = os.path.join(ctx.tmp, "evil.journal")
+    harness.write_file(j, "".join(json.dumps(r) + "\n" for r in records))
+    os.chmod(j, 0o600)
+    p = ctx.run(["confirm", "--recover", j])
+    assert p.returncode == 1, p
+    assert p.stdout.splitlines() == [
+        "a swap record that is not one fsrace writes: left as it is",
+        "a swap record that is not one fsrace writes: left as it is",
+        f"{victim}: not the decoy fsrace put there: left as it is"], p
+    with open(victim) as fh:
+        assert fh.read() == "precious\n"
+    # a torn line does not stop the rest: the good record still counts
+    harness.write_file(j, json.dumps(records[2]) + "\n{\"swap\": 2, \"ki\n")
+    os.chmod(j, 0o600)
+    p = ctx.run(["confirm", "--recover", j])
+    assert p.returncode == 1, p
+    assert p.stderr == (f"fsrace: warning: {j}:2: 1 line that is not a "
+                        "journal record, skipped\n"), p
+    assert os.path.exists(victim)
 
 
 def test_confirm_safety_rules(ctx):
@@ -265,6 +321,14 @@ def test_confirm_safety_rules(ctx):
          "the program could change it"),
         (["--confirm", "--confirm-under", os.path.join(ctx.tmp, "nodir")],
          f"--confirm-under {ctx.tmp}/nodir: No such file or directory"),
+        (["--confirm", "--confirm-under", "/var"],
+         "--confirm-under /var: it holds a system directory (/var/lib)"),
+        (["--confirm", "--confirm-under", "/tmp"],
+         "--confirm-under /tmp: every user's files are there: give a "
+         "directory of your own in it"),
+        (["--confirm", "--confirm-under", w, "--confirm-journal", "j"],
+         "--confirm-journal j: inside the confirm directory, where the "
+         "program could change it"),
     ]
     for opts, msg in cases:
         p = ctx.run(["run", *opts, "--", *prog], cwd=w)
@@ -277,7 +341,7 @@ def test_confirm_safety_rules(ctx):
     # analyze has no confirm run
     p = ctx.run(["analyze", "--confirm", "x.jsonl"])
     assert p.returncode == 2, p
-    # and the configuration file cannot ask for one
+    # and the configuration file has no key for it
     harness.write_file(os.path.join(w, "fsrace.json"),
                        json.dumps({"confirm": True}))
     p = ctx.run(["run", "--", "/bin/true"], cwd=w)
@@ -285,9 +349,10 @@ def test_confirm_safety_rules(ctx):
 
 
 def test_confirm_sigterm_puts_back(ctx):
-    """SIGTERM to fsrace while a decoy is in place: the program is
-    stopped, and the swap is put back before fsrace ends; nothing is left
-    for --recover."""
+    """SIGTERM to fsrace while a decoy is in place (the use held there by
+    --widen 30s): the held use is let go, the program ends on the
+    signal, the swap is put back, at once; nothing is left for
+    --recover."""
     w = workspace(ctx)
     data = os.path.join(w, "data")
     harness.write_file(data, "hello\n")
@@ -295,22 +360,54 @@ def test_confirm_sigterm_puts_back(ctx):
     journal = os.path.join(ctx.tmp, "j.journal")
     proc = subprocess.Popen(
         [ctx.fsrace, "run", "--confirm", "--confirm-under", w,
-         "--confirm-journal", journal, "--widen", "2s", "--",
+         "--confirm-journal", journal, "--widen", "30s", "--",
          ctx.fixture("rule-confirm-verify")], cwd=w,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        end = time.time() + 60
-        while time.time() < end:
-            if os.path.exists(journal) and '"swap"' in open(journal).read():
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("no swap in the journal")
+        wait_swapped(journal, data, before)
+        start = time.time()
         proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        took = time.time() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # not the 30 s of the hold: the signal ended it
+    assert took < 10, (took, err)
+    # the report is the first run's (status 0); the verdict says the
+    # confirm run was cut short, not that the program noticed
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert ("the program ended without using the descriptor, and the "
+            "confirm run was then interrupted: inconclusive") in err, err
+    assert ident(data) == before and leftovers(w) == [], err
+    # every swap was put back: the journal is gone
+    assert not os.path.exists(journal), err
+
+
+def test_confirm_not_after_ctrl_c(ctx):
+    """Ctrl-C (SIGINT to the process group) during the first run: no
+    confirm run, nothing swapped."""
+    w = workspace(ctx)
+    data = os.path.join(w, "data")
+    harness.write_file(data, "hello\n")
+    before = ident(data)
+    journal = os.path.join(ctx.tmp, "j.journal")
+    proc = subprocess.Popen(
+        [ctx.fsrace, "run", "--confirm", "--confirm-under", w,
+         "--confirm-journal", journal, "--widen", "30s", "--",
+         ctx.fixture("rule-confirm-verify")], cwd=w,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        # the first run's use is held: the check has been made
+        time.sleep(1.5)
+        os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert ident(data) == before and leftovers(w) == [], err
-    # every swap was put back: the journal is gone
-    assert not os.path.exists(journal), err
+    assert "fsrace: warning: --confirm: the run was interrupted: no " \
+        "confirm run\n" in err, err
+    assert "confirm run: the program again" not in err
+    assert not os.path.exists(journal)
+    assert ident(data) == before and leftovers(w) == []

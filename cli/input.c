@@ -35,14 +35,17 @@ struct input {
 	int nstacks;
 	/* strace: what its events show (input_limits) */
 	uint64_t calls, timed, failed, closes, unresolved;
-	struct hashmap pids;	 /* every pid an event had */
+	struct hashmap pids;	 /* the live pids an event had */
 	int last_pid;		 /* the last one added: most events' */
-	struct hashmap children; /* every child a fork made */
+	struct hashmap children; /* children no event has shown yet */
+	bool pids_full;		 /* a live pid was not remembered */
 };
 
 struct pid_ent {
 	struct hashmap_entry ent;
 	int pid;
+	bool forked; /* pids: its fork was seen */
+	bool exited; /* pids: its exit was seen, its fork not yet */
 };
 
 static bool pid_eq(const struct hashmap_entry *e, const void *key)
@@ -53,16 +56,40 @@ static bool pid_eq(const struct hashmap_entry *e, const void *key)
 /* at most this many pids of each kind are remembered */
 #define LIMIT_PIDS 65536
 
-static void pid_add(struct hashmap *m, int pid)
+static struct pid_ent *pid_get(const struct hashmap *m, int pid)
 {
-	uint32_t h = hash_int((uint64_t)pid);
-	struct pid_ent *e;
+	struct hashmap_entry *e;
 
-	if (m->count >= LIMIT_PIDS || hashmap_get(m, h, &pid))
-		return;
-	e = xmalloc(sizeof(*e));
+	if (!m->table || !(e = hashmap_get(m, hash_int((uint64_t)pid), &pid)))
+		return NULL;
+	return container_of(e, struct pid_ent, ent);
+}
+
+/* Adds PID to M (or finds it there); NULL when M is at its ceiling. */
+static struct pid_ent *pid_add(struct hashmap *m, int pid)
+{
+	struct pid_ent *e = pid_get(m, pid);
+
+	if (e)
+		return e;
+	if (m->count >= LIMIT_PIDS)
+		return NULL;
+	e = xcalloc(1, sizeof(*e));
 	e->pid = pid;
-	hashmap_put(m, &e->ent, h);
+	hashmap_put(m, &e->ent, hash_int((uint64_t)pid));
+	return e;
+}
+
+/* Removes PID from M; false when it was not there. */
+static bool pid_del(struct hashmap *m, int pid)
+{
+	struct pid_ent *e = pid_get(m, pid);
+
+	if (!e)
+		return false;
+	hashmap_remove_entry(m, &e->ent);
+	free(e);
+	return true;
 }
 
 static void pids_free(struct hashmap *m)
@@ -83,14 +110,48 @@ static void pids_free(struct hashmap *m)
 /* What a strace log's event shows of the log (input_limits). */
 static void observe(struct input *in, const struct event *ev)
 {
+	/* A child is followed when an event of its own shows it, before
+	 * its fork's result or after (strace -f shows either order, and a
+	 * child may even exit before the clone returns). Only the pids
+	 * whose story is not complete are kept (a pid whose fork and exit
+	 * were both seen is dropped, and may be used again), and only the
+	 * children not shown yet: as many as run at once, not as many as
+	 * the log holds. */
 	if (ev->type == EV_FORK) {
-		pid_add(&in->children, ev->child_pid);
+		struct pid_ent *e = pid_get(&in->pids, ev->child_pid);
+
+		if (!e)
+			pid_add(&in->children, ev->child_pid);
+		else if (e->exited)
+			pid_del(&in->pids, ev->child_pid);
+		else
+			e->forked = true;
+		return;
+	}
+	if (ev->type == EV_EXIT) {
+		struct pid_ent *e;
+
+		in->last_pid = 0;
+		if (pid_del(&in->children, ev->pid))
+			return;
+		e = pid_get(&in->pids, ev->pid);
+		if (e && e->forked)
+			pid_del(&in->pids, ev->pid);
+		else if ((e = pid_add(&in->pids, ev->pid)))
+			e->exited = true;
+		else
+			in->pids_full = true;
 		return;
 	}
 	if (ev->type != EV_SYSCALL)
 		return;
 	if (ev->pid != in->last_pid) {
-		pid_add(&in->pids, ev->pid);
+		bool forked = pid_del(&in->children, ev->pid);
+		struct pid_ent *e = pid_add(&in->pids, ev->pid);
+
+		if (e)
+			e->forked |= forked;
+		in->pids_full |= !e;
 		in->last_pid = ev->pid;
 	}
 	/* close has no result in an event (SCF_NO_EXIT) */
@@ -110,8 +171,6 @@ static void observe(struct input *in, const struct event *ev)
 
 unsigned input_limits(const struct input *in)
 {
-	struct hashmap_iter it;
-	struct hashmap_entry *e;
 	unsigned lim = 0;
 
 	if (!in->strace || !in->calls)
@@ -129,11 +188,10 @@ unsigned input_limits(const struct input *in)
 		lim |= LIMIT_ONLY_SUCCEEDED;
 	if (!in->closes && in->calls >= 20)
 		lim |= LIMIT_NO_CLOSE;
-	hashmap_iter_init(&in->children, &it);
-	while ((e = hashmap_iter_next(&it)))
-		if (!hashmap_get(&in->pids, e->hash,
-				 &container_of(e, struct pid_ent, ent)->pid))
-			lim |= LIMIT_CHILDREN_LOST;
+	/* past the ceiling a child shown before its fork may be taken for
+	 * one never shown: then say nothing */
+	if (in->children.count && !in->pids_full)
+		lim |= LIMIT_CHILDREN_LOST;
 	return lim;
 }
 

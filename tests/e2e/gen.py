@@ -32,3 +32,43 @@ def many_findings_log(path, n, evil_at=None):
                 h, r = divmod(t, 3600)
                 m, s = divmod(r, 60)
                 f.write(f"{pid} {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+
+
+def many_children_log(path, n, lost=(), early=False):
+    """A strace -f -tt -T -y log of a parent forking N children, each of
+    which opens a file of its own and closes it. The children numbered in
+    LOST make no call (a log without -f would show them so). EARLY: each
+    child runs and exits before its clone's result is shown."""
+    t = 36000.0
+
+    def line(f, pid, x):
+        nonlocal t
+        t += 0.00001
+        h, r = divmod(t, 3600)
+        m, s = divmod(r, 60)
+        f.write(f"{pid} {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+
+    with open(path, "w") as f:
+        line(f, 100, 'execve("/usr/bin/spawner", ["spawner"], 0x7ffd0 '
+             '/* 20 vars */) = 0 <0.000300>')
+        line(f, 100, 'openat(AT_FDCWD</srv>, "/srv/absent", O_RDONLY) = -1 '
+             'ENOENT (No such file or directory) <0.000010>')
+        for i in range(n):
+            pid = 1000 + i
+            clone = ("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID"
+                     "|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0")
+            if early:
+                line(f, 100, clone + " <unfinished ...>")
+            else:
+                line(f, 100, f"{clone}) = {pid} <0.000050>")
+            if i not in lost:
+                p = f"/srv/job/{i}"
+                line(f, pid, f'openat(AT_FDCWD</srv>, "{p}", O_RDONLY) = '
+                     f"3<{p}> <0.000012>")
+                line(f, pid, f"close(3<{p}>) = 0 <0.000002>")
+                line(f, pid, "exit_group(0) = ?")
+                line(f, pid, "+++ exited with 0 +++")
+            if early:
+                line(f, 100, f"<... clone resumed>) = {pid} <0.000050>")
+        line(f, 100, "exit_group(0) = ?")
+        line(f, 100, "+++ exited with 0 +++")

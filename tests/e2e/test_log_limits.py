@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 
+import gen
 import harness
 
 PY = "/usr/bin/python3"
@@ -189,3 +190,18 @@ def test_each_log_its_own_limits(ctx):
     assert (p.returncode, p.stderr) == (
         2, f"fsrace: {nots}: {TEXT['no-timestamps']}; with --strict a log "
         "must show it all (strace -f -tt -T -y -yy -v)\n"), p
+
+
+def test_children_past_the_pid_ceiling(ctx):
+    """70,000 children, more than the 65,536 pids input.c remembers at
+    once: a log that follows them all has no limit, whether each child's
+    calls come after its clone's result or all before it; one child
+    missing, the last, is still seen."""
+    for early in (False, True):
+        for lost in ((), (69999,)):
+            log = os.path.join(ctx.tmp, f"kids-{early}-{len(lost)}.log")
+            gen.many_children_log(log, 70000, lost=lost, early=early)
+            doc = analyze(ctx, log)
+            want = ["children-lost"] if lost else []
+            assert limits(doc) == want, (early, lost, doc.get("log_limits"))
+            assert doc["findings"] == [], doc["findings"]

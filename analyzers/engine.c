@@ -460,6 +460,12 @@ uint64_t engine_dropped_pending(const struct engine *e)
 	return e->dropped_pending;
 }
 
+void engine_drops(const struct engine *e, struct table_drops *out)
+{
+	judge_drops(e->judge, out);
+	out->temps += e->temps_dropped;
+}
+
 const struct judge *engine_judge(const struct engine *e)
 {
 	return e->judge;

@@ -136,9 +136,12 @@ void engine_note_temp(struct engine *e, const struct event *ev)
 	if (!e->temps.eq)
 		hashmap_init(&e->temps, temp_eq, 64);
 	h = hash_path(ev->abspath);
-	if (e->temps.count >= TEMP_NAMES_MAX ||
-	    hashmap_get(&e->temps, h, ev->abspath))
+	if (hashmap_get(&e->temps, h, ev->abspath))
 		return;
+	if (e->temps.count >= TEMP_NAMES_MAX) {
+		e->temps_dropped++;
+		return;
+	}
 	n = strlen(ev->abspath) + 1;
 	t = xmalloc(sizeof(*t) + n);
 	memcpy(t->path, ev->abspath, n);

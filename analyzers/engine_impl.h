@@ -152,6 +152,7 @@ struct engine {
 	/* names the tree made as mkstemp and mkdtemp make theirs: random by
 	 * construction, left out of fingerprints */
 	struct hashmap temps;
+	uint64_t temps_dropped;		   /* past TEMP_NAMES_MAX */
 	struct reflist steps[SYSCALL_MAX]; /* per syscall_table row */
 	struct reflist guards[SYSCALL_MAX];
 	struct inst *buckets[BUCKETS];

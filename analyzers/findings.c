@@ -1325,6 +1325,12 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_uint(&o, m->unknown_records);
 	jsonw_key(&o, "unparsed_lines");
 	jsonw_uint(&o, m->unparsed_lines);
+	jsonw_key(&o, "names");
+	jsonw_uint(&o, m->drops.names);
+	jsonw_key(&o, "written_files");
+	jsonw_uint(&o, m->drops.written);
+	jsonw_key(&o, "temp_names");
+	jsonw_uint(&o, m->drops.temps);
 	jsonw_end_object(&o);
 	jsonw_end_object(&o);
 	jsonw_raw(&o, "\n", 1);
@@ -1733,9 +1739,9 @@ void report_text(FILE *out, const struct findings *fs,
 		(unsigned long long)counts[SEV_WARNING],
 		(unsigned long long)counts[SEV_NOTE],
 		(unsigned long long)m->events,
-		m->dropped_pending || fs->dropped
-			? " (some partial matches or findings were dropped: "
-			  "see --format json)"
+		m->dropped_pending || fs->dropped || table_drops_any(&m->drops)
+			? " (some partial matches, findings or names were "
+			  "dropped: see --format json)"
 			: "");
 	not_reported_text(out, fs, m);
 	unused_text(out, m);

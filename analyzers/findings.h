@@ -338,6 +338,23 @@ const struct stack_trace *finding_stack(const struct finding *f,
 /* How many frames of each evidence event the text shows by default. */
 #define STACK_DEPTH_DEFAULT 3
 
+/*
+ * What an analysis could not remember, a table of it full (the ceilings
+ * of docs/performance.md): the names a tree made and the files it wrote
+ * (JUDGE_MAX_NAMES each), the temporary names of fingerprints
+ * (TEMP_NAMES_MAX). Each counts the names not kept.
+ */
+struct table_drops {
+	uint64_t names;
+	uint64_t written;
+	uint64_t temps;
+};
+
+static inline bool table_drops_any(const struct table_drops *d)
+{
+	return d->names || d->written || d->temps;
+}
+
 struct report_meta {
 	bool is_run;
 	const char *const *argv;  /* run: the program */
@@ -347,6 +364,7 @@ struct report_meta {
 	const struct rule_set *rules;
 	uint64_t events;
 	uint64_t dropped_pending;
+	struct table_drops drops;
 	uint64_t unknown_records;
 	uint64_t unparsed_lines; /* strace lines that could not be parsed */
 	bool show_suppressed;	 /* list the suppressed findings too */

@@ -939,12 +939,16 @@ void report_html(FILE *out, const struct findings *fs,
 		fprintf(out, "%s <span data-kind=\"%s\">%zu %s</span>",
 			k ? "," : "", nrtext[k], nr[k], nrtext[k]);
 	fputs("</p>\n", out);
-	if (fs->dropped || m->dropped_pending)
+	if (fs->dropped || m->dropped_pending || table_drops_any(&m->drops))
 		fprintf(out,
 			"<p class=\"limit\">dropped: %llu findings past the "
-			"limit of %d, %llu partial matches</p>\n",
+			"limit of %d, %llu partial matches, %llu names, %llu "
+			"written files, %llu temporary names</p>\n",
 			(unsigned long long)fs->dropped, FINDINGS_MAX,
-			(unsigned long long)m->dropped_pending);
+			(unsigned long long)m->dropped_pending,
+			(unsigned long long)m->drops.names,
+			(unsigned long long)m->drops.written,
+			(unsigned long long)m->drops.temps);
 	for (int i = 0; i < m->nconfirms; i++) {
 		fputs("<p class=\"confirm\">confirm, no finding: <strong>",
 		      out);

@@ -92,6 +92,7 @@ struct judge {
 	struct name_change change;
 	struct hashmap written; /* struct str_ent */
 	bool written_full;	/* JUDGE_MAX_NAMES reached */
+	struct table_drops drops;
 	struct prefix *prefixes;
 	int nprefixes;
 	char *start_cwd;     /* the first working directory a call showed */
@@ -283,6 +284,7 @@ static void name_put(struct judge *j, struct name_ent *n)
 {
 	name_del(j, n->path);
 	if (j->names.count >= JUDGE_MAX_NAMES) {
+		j->drops.names++;
 		name_free(n);
 		return;
 	}
@@ -444,6 +446,7 @@ static void written_add(struct judge *j, const char *path)
 		return;
 	if (j->written.count >= JUDGE_MAX_NAMES) {
 		j->written_full = true;
+		j->drops.written++;
 		return;
 	}
 	n = strlen(path);
@@ -989,6 +992,12 @@ struct judge *judge_new(const struct rule_set *rs,
 	hashmap_init(&j->written, str_eq, 256);
 	j->dur = durability_new();
 	return j;
+}
+
+void judge_drops(const struct judge *j, struct table_drops *out)
+{
+	out->names += j->drops.names;
+	out->written += j->drops.written;
 }
 
 void judge_free(struct judge *j)

@@ -68,6 +68,9 @@ void judge_finish(struct judge *j, struct findings *fs);
 bool judge_private_name(const struct judge *j, const char *path,
 			uint64_t before);
 
+/* Add to OUT what the judge could not remember, its tables full. */
+void judge_drops(const struct judge *j, struct table_drops *out);
+
 /* The process PID, or NULL when the judge has never seen it. */
 const struct judge_proc *judge_proc(const struct judge *j, int pid);
 

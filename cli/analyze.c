@@ -1148,6 +1148,7 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
 		m->unparsed_lines += unparsed;
 		m->events += engine_events(e);
 		m->dropped_pending += engine_dropped_pending(e);
+		engine_drops(e, &m->drops);
 		count_uses(rs, e, uses);
 		/* what its logs cannot show is this run's */
 		findings_init(&mine);
@@ -1159,6 +1160,23 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
 	}
 	engine_free(e);
 	return r < 0 ? -1 : 0;
+}
+
+void cli_drops(const struct table_drops *d)
+{
+	if (d->names)
+		warnx_("more than %u names made by the traced programs: %llu "
+		       "were not remembered, and a directory among them is "
+		       "not known private",
+		       1u << 20, (unsigned long long)d->names);
+	if (d->written)
+		warnx_("more than %u files written by the traced programs: "
+		       "every file is now taken as one they wrote",
+		       1u << 20);
+	if (d->temps)
+		warnx_("more than %u temporary names: %llu keep their letters "
+		       "in fingerprints",
+		       1u << 16, (unsigned long long)d->temps);
 }
 
 /*
@@ -1240,6 +1258,7 @@ static int analyze_common(int argc, char **argv, char **user_argv, int config,
 				each ? files[i] : NULL, &in[i], &all, &m, uses,
 				&honesty) < 0)
 			goto out_engine;
+	cli_drops(&m.drops);
 	m.limits = honesty.limits;
 	m.nlimits = honesty.nlimits;
 	m.not_evaluated = honesty.ne;
@@ -1491,6 +1510,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 				    o.widen);
 	prog_status = tracer_run(t);
 	cli_paths_too_long(tracer_paths_too_long(t));
+	cli_widen_forgotten(tracer_widen_forgotten(t));
 	{
 		int nres;
 
@@ -1519,6 +1539,8 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	m.show_suppressed = o.show_suppressed;
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
+	engine_drops(a.engine, &m.drops);
+	cli_drops(&m.drops);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
 	uses = xcalloc((size_t)rs.nsuppressions + 1, sizeof(*uses));

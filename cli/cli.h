@@ -28,6 +28,10 @@ int cmd_confirm(int argc, char **argv);
 
 /* Tell that N paths were too long to make absolute (nothing for 0). */
 void cli_paths_too_long(uint64_t n);
+void cli_widen_forgotten(uint64_t n);
+/* Say on stderr what an analysis could not remember (report_meta). */
+struct table_drops;
+void cli_drops(const struct table_drops *d);
 int cmd_rules(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -280,6 +280,7 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 			    widen);
 	status = tracer_run(t);
 	cli_paths_too_long(tracer_paths_too_long(t));
+	cli_widen_forgotten(tracer_widen_forgotten(t));
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);
 	stack_table_free(topt.stack_table);
@@ -300,6 +301,16 @@ int cmd_record(int argc, char **argv)
 	cli_injects_free(&inj);
 	free(specs);
 	return status;
+}
+
+void cli_widen_forgotten(uint64_t n)
+{
+	if (n)
+		warnx_("--widen: more than %d first steps at once, so all "
+		       "were forgotten (%llu time%s): a use of one of them "
+		       "was not held",
+		       TRACER_WIDEN_CHECKS_MAX, (unsigned long long)n,
+		       n == 1 ? "" : "s");
 }
 
 void cli_paths_too_long(uint64_t n)

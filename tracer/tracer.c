@@ -191,7 +191,7 @@ struct check_key {
 	const char *path;
 };
 
-#define WIDEN_CHECKS_MAX 4096
+#define WIDEN_CHECKS_MAX TRACER_WIDEN_CHECKS_MAX
 
 static bool check_eq(const struct hashmap_entry *e, const void *key)
 {
@@ -240,8 +240,10 @@ static void widen_exit(struct tracer *t, struct task *k)
 	if (hashmap_get(&t->checks, h, &key))
 		return;
 	/* a bound: the oldest checks are the least likely to be used */
-	if (t->checks.count >= WIDEN_CHECKS_MAX)
+	if (t->checks.count >= WIDEN_CHECKS_MAX) {
 		checks_clear(t);
+		t->checks_forgotten++;
+	}
 	n = strlen(p);
 	c = xmalloc(sizeof(*c) + n + 1);
 	c->tgid = key.tgid;
@@ -959,6 +961,11 @@ bool tracer_interrupted(const struct tracer *t)
 uint64_t tracer_paths_too_long(const struct tracer *t)
 {
 	return t->model.too_long;
+}
+
+uint64_t tracer_widen_forgotten(const struct tracer *t)
+{
+	return t->checks_forgotten;
 }
 
 void tracer_free(struct tracer *t)

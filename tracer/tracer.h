@@ -154,6 +154,11 @@ bool tracer_interrupted(const struct tracer *t);
  * trace's warning says what that means; the caller tells the count). */
 uint64_t tracer_paths_too_long(const struct tracer *t);
 
+/* --widen: how many times the first steps it remembers (4,096 at once)
+ * were all forgotten, the table full (a use of one was then not held). */
+uint64_t tracer_widen_forgotten(const struct tracer *t);
+#define TRACER_WIDEN_CHECKS_MAX 4096
+
 void tracer_free(struct tracer *t);
 
 #endif

@@ -72,3 +72,50 @@ def many_children_log(path, n, lost=(), early=False):
                 line(f, 100, f"<... clone resumed>) = {pid} <0.000050>")
         line(f, 100, "exit_group(0) = ?")
         line(f, 100, "+++ exited with 0 +++")
+
+
+def many_names_log(path, n, temps=False):
+    """A strace -f -tt -T -y log of one process that makes the private
+    directory /srv/w/first (0700), stats and opens a file in it, makes N
+    more names under /srv/w/m, then does the same in /srv/w/last. The N
+    names are directories, or with TEMPS files made as mkstemp makes
+    them (O_RDWR|O_CREAT|O_EXCL, 0600)."""
+    t = 36000.0
+
+    def line(f, x):
+        nonlocal t
+        t += 0.00002
+        h, r = divmod(t, 3600)
+        m, s = divmod(r, 60)
+        f.write(f"100 {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+
+    def check_use(f, d):
+        p = f"/srv/w/{d}/f"
+        line(f, f'mkdir("/srv/w/{d}", 0700) = 0 <0.000010>')
+        line(f, f'openat(AT_FDCWD</srv/w>, "{p}", O_WRONLY|O_CREAT|O_EXCL'
+             f', 0600) = 3<{p}> <0.000010>')
+        line(f, f"close(3<{p}>) = 0 <0.000002>")
+        line(f, f'newfstatat(AT_FDCWD</srv/w>, "{p}", {{st_mode=S_IFREG|'
+             f'0600, st_size=0, ...}}, 0) = 0 <0.000005>')
+        line(f, f'openat(AT_FDCWD</srv/w>, "{p}", O_RDONLY) = 3<{p}> '
+             f'<0.000010>')
+        line(f, f"close(3<{p}>) = 0 <0.000002>")
+
+    with open(path, "w") as f:
+        line(f, 'execve("/usr/bin/maker", ["maker"], 0x7ffd0 /* 20 vars */)'
+             ' = 0 <0.000300>')
+        line(f, 'access("/etc/ld.so.preload", R_OK) = -1 ENOENT (No such '
+             'file or directory) <0.000008>')
+        line(f, 'mkdir("/srv/w/m", 0755) = 0 <0.000010>')
+        check_use(f, "first")
+        for i in range(n):
+            p = f"/srv/w/m/{i}"
+            if temps:
+                line(f, f'openat(AT_FDCWD</srv/w>, "{p}", O_RDWR|O_CREAT|'
+                     f'O_EXCL, 0600) = 3<{p}> <0.000010>')
+                line(f, f"close(3<{p}>) = 0 <0.000002>")
+            else:
+                line(f, f'mkdir("{p}", 0755) = 0 <0.000010>')
+        check_use(f, "last")
+        line(f, "exit_group(0) = ?")
+        line(f, "+++ exited with 0 +++")

@@ -107,3 +107,33 @@ def test_widen_bad_specs(ctx):
 def test_widen_without_seccomp(ctx):
     assert outcomes(ctx, "--no-seccomp", "--widen", "20ms").count(
         "enoent") >= RUNS - 2
+
+
+def test_widen_marks_past_the_ceiling(ctx):
+    # the first steps remembered at once are 4,096 (docs/performance.md,
+    # "Ceilings"): one more forgets them all, and says so; the shell and
+    # its loader make some of their own (fewer than 96)
+    w = os.path.join(ctx.tmp, "w")
+    os.mkdir(w)
+    for i in range(4097):
+        open(os.path.join(w, f"n{i}"), "w").close()
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    for checks, held, err in [
+            (4000, ["n0", "n3999"], ""),
+            (4097, ["n4096"],
+             "fsrace: warning: --widen: more than 4096 first steps at "
+             "once, so all were forgotten (1 time): a use of one of them "
+             "was not held\n")]:
+        last = checks - 1
+        script = (f"i=0; while [ $i -lt {checks} ]; do [ -e n$i ]; "
+                  f"i=$((i+1)); done; : < n0; : < n{last}")
+        p = ctx.run(["record", "--widen", "1ms", "-o", trace, "--",
+                     "/bin/sh", "-c", script], cwd=w)
+        assert (p.returncode, p.stdout, p.stderr) == (0, "", err), p
+        _, recs = harness.read_trace(trace)
+        assert [r["path"] for r in recs if "widened_ns" in r] == held, \
+            checks
+        p = ctx.run(["run", "--widen", "1ms", "--fail-on", "none", "-o",
+                     os.path.join(ctx.tmp, "f.json"), "--", "/bin/sh", "-c",
+                     script], cwd=w)
+        assert (p.returncode, p.stderr) == (0, err), p

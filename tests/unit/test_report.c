@@ -1042,8 +1042,8 @@ static void test_report_every_line(void **state)
 		"  v                            1 warning (9 times)\n"
 		"  n                            1 note\n"
 		"3 findings (1 error, 1 warning, 1 note) in 42 events (some "
-		"partial matches or findings were dropped: see --format "
-		"json)\n"
+		"partial matches, findings or names were dropped: see "
+		"--format json)\n"
 		"not reported: 1 suppressed (--show-suppressed lists them), 1 "
 		"out of scope (--scope all reports them)\n");
 	free(buf);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "dircache.h"
+#include "memcheck.h"
 #include "names.h"
 #include "tracer-int.h"
 #include "util.h"
@@ -389,9 +390,12 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 {
 	struct __ptrace_syscall_info si;
 	const struct syscall_desc *sc = NULL;
+	long got = ptrace(PTRACE_GET_SYSCALL_INFO, k->p.tid, sizeof(si), &si);
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, k->p.tid, sizeof(si), &si) <= 0)
+	if (got <= 0)
 		goto out_resume;
+	/* valgrind does not know the call */
+	mem_defined(&si, (size_t)got < sizeof(si) ? (size_t)got : sizeof(si));
 	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
 		if (k->maps_pending) {
 			k->maps_pending = false;

@@ -42,6 +42,10 @@ struct task {
 	bool startup;	 /* the next EVENT_STOP is its first stop */
 	bool waiting;	 /* stopped, waiting for its parent's fork event */
 	bool in_syscall; /* resumed to see the exit of a traced syscall */
+	/* the spawned program before its exec: what it calls is fsrace's
+	 * own (or a runtime's that runs fsrace, as valgrind's stat of the
+	 * program is), not the program's, and only the exec is recorded */
+	bool prelude;
 	bool warned_arch;
 	bool creds_pending; /* attach mode: its first record has creds */
 	bool maps_pending;  /* at the exit of a call that changes code maps */

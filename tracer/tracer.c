@@ -457,6 +457,8 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 		k->in_syscall = true;
 		goto out_resume;
 	}
+	if (sc && k->prelude && sc->effect != E_EXEC)
+		sc = NULL;
 	if (sc)
 		on_syscall_entry(t, k, &si, sc);
 	else if (!t->seccomp)
@@ -592,6 +594,7 @@ static void handle_stop(struct tracer *t, struct task *k, int status)
 		handle_fork_event(t, k, event);
 		return;
 	case PTRACE_EVENT_EXEC:
+		k->prelude = false;
 		handle_exec_event(t, k);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -686,6 +689,7 @@ static int spawn(struct tracer *t, const char **ret_msg)
 		return -e;
 	}
 	k = task_new(t, pid);
+	k->prelude = true;
 	t->main_pid = pid;
 	if (!t->seccomp) {
 		int status;

@@ -1080,6 +1080,7 @@ static void test_report_every_line(void **state)
 	m.status = 3;
 	m.unknown_records = 4;
 	m.unparsed_lines = 5;
+	m.drops = (struct table_drops){6, 7, 8};
 	buf = NULL;
 	out = open_memstream(&buf, &len);
 	report_json(out, &fs, &m);
@@ -1125,9 +1126,11 @@ static void test_report_every_line(void **state)
 				    "\"suppressed\":[{\"rule\":\"a\","));
 	assert_non_null(strstr(buf, "\"reason\":\"because (s.json:2)\""));
 	assert_null(strstr(buf, "\"reason\":\"installed\""));
-	assert_non_null(strstr(buf, "\"dropped\":{\"pending\":3,\"findings\":0,"
-				    "\"unknown_records\":4,"
-				    "\"unparsed_lines\":5}}\n"));
+	assert_non_null(strstr(buf,
+			       "\"dropped\":{\"pending\":3,\"findings\":0,"
+			       "\"unknown_records\":4,"
+			       "\"unparsed_lines\":5,\"names\":6,"
+			       "\"written_files\":7,\"temp_names\":8}}\n"));
 	/* the groups name their findings by index */
 	assert_non_null(strstr(buf, "\"groups\":[{\"rule\":\"a\",\"severity\":"
 				    "\"error\",\"message\":\"a m\","

@@ -13,8 +13,10 @@ import argparse
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -115,8 +117,59 @@ def load_module(path):
     return mod
 
 
+# --valgrind: fsrace under memcheck, each process's report in a file of
+# its own (its stderr stays the program's, which tests compare); a test
+# fails when one of its processes had an error or a definite leak
+VALGRIND = ["valgrind", "--quiet", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+            "--track-fds=no", "--child-silent-after-fork=yes"]
+# what valgrind says of a call it does not model, which is no error of
+# ours: seccomp(2), whose absence fsrace handles (libseccomp falls back
+# to prctl)
+VALGRIND_NOISE = re.compile(
+    r"^==\d+== (WARNING: unhandled amd64-linux syscall: 317|You may be able "
+    r"to write your own handler\.|Read the file README_MISSING_SYSCALL_OR_"
+    r"IOCTL\.|Nevertheless we consider this a bug\.  Please report|it at "
+    r"http://valgrind\.org/support/bug_reports\.html\.)?$|^--\d+-- ")
+
+
+def valgrind_wrapper(args):
+    """A directory holding an executable that runs ARGS.fsrace under
+    memcheck, logging to its logs/ directory."""
+    if not shutil.which("valgrind"):
+        raise SystemExit("runner: --valgrind: no valgrind (tools/deps.sh "
+                         "--valgrind)")
+    d = tempfile.mkdtemp(prefix="fsrace-valgrind-")
+    os.mkdir(os.path.join(d, "logs"))
+    wrapper = os.path.join(d, "fsrace")
+    cmd = " ".join(VALGRIND + [f"--log-file={d}/logs/%p.log",
+                               f"--suppressions={HERE}/valgrind.supp"])
+    with open(wrapper, "w") as f:
+        f.write(f'#!/bin/sh\nexec {cmd} {args.fsrace} "$@"\n')
+    os.chmod(wrapper, 0o755)
+    return d
+
+
+def valgrind_errors(d):
+    """What the processes that logged in D since the last call reported
+    (their logs are removed), or ""."""
+    out = []
+    logs = os.path.join(d, "logs")
+    for fn in sorted(os.listdir(logs)):
+        path = os.path.join(logs, fn)
+        with open(path, errors="replace") as f:
+            text = f.read()
+        os.unlink(path)
+        bad = [x for x in text.splitlines() if not VALGRIND_NOISE.match(x)]
+        if bad:
+            out.append(f"valgrind, pid {fn[:-4]}:\n" + "\n".join(bad))
+    return "\n".join(out)
+
+
 def run_e2e(args, totals):
     e2e = os.path.join(HERE, "e2e")
+    vg = valgrind_wrapper(args) if args.valgrind else None
+    fsrace = os.path.join(vg, "fsrace") if vg else args.fsrace
     for fn in sorted(os.listdir(e2e)):
         if not (fn.startswith("test_") and fn.endswith(".py")):
             continue
@@ -128,18 +181,24 @@ def run_e2e(args, totals):
             name = f"{fn[:-3]}.{attr}"
             if args.filter and not re.search(args.filter, name):
                 continue
-            ctx = harness.Context(args.fsrace, args.fixtures, args.build,
-                                  name)
+            ctx = harness.Context(fsrace, args.fixtures, args.build, name)
             try:
                 test(ctx)
             except harness.Skip as e:
                 totals.skip(name, str(e))
             except Exception:
-                totals.fail(name, traceback.format_exc())
+                totals.fail(name, traceback.format_exc() +
+                            (valgrind_errors(vg) if vg else ""))
             else:
-                totals.ok(name)
+                errors = valgrind_errors(vg) if vg else ""
+                if errors:
+                    totals.fail(name, errors)
+                else:
+                    totals.ok(name)
             finally:
                 ctx.cleanup()
+    if vg:
+        shutil.rmtree(vg, ignore_errors=True)
 
 
 def main():
@@ -155,6 +214,11 @@ def main():
     ap.add_argument("-k", "--filter", help="run only the end-to-end tests "
                     "whose name (MODULE.test_NAME) matches this regex; "
                     "unit binaries are then not run")
+    ap.add_argument("--valgrind", action="store_true",
+                    default=bool(os.environ.get("FSRACE_VALGRIND")),
+                    help="run fsrace under valgrind's memcheck in the "
+                    "end-to-end tests (or FSRACE_VALGRIND=1): an error or "
+                    "a definite leak of any of its processes fails the test")
     ap.add_argument("--no-e2e", action="store_true",
                     help="run only the --unit binaries")
     ap.add_argument("-x", "--exitfirst", action="store_true",

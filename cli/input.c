@@ -248,6 +248,17 @@ int input_kind(const char *const *files, const char *const *names, int nfiles,
 {
 	int kind = format;
 
+	/* a log of nothing cannot say that nothing happened: strace writes
+	 * at least the program's exec and its exit */
+	for (int i = 0; format == IN_STRACE && i < nfiles; i++) {
+		struct stat st;
+
+		if (!stat(files[i], &st) && S_ISREG(st.st_mode) &&
+		    !st.st_size) {
+			errorx("%s: empty file, not a strace log", names[i]);
+			return -1;
+		}
+	}
 	for (int i = 0; format == IN_AUTO && i < nfiles; i++) {
 		int k = detect(files[i], names[i]);
 

@@ -142,10 +142,20 @@ def valgrind_wrapper(args):
     d = tempfile.mkdtemp(prefix="fsrace-valgrind-")
     os.mkdir(os.path.join(d, "logs"))
     wrapper = os.path.join(d, "fsrace")
-    cmd = " ".join(VALGRIND + [f"--log-file={d}/logs/%p.log",
-                               f"--suppressions={HERE}/valgrind.supp"])
+    cmd = " ".join(VALGRIND + [f"--suppressions={HERE}/valgrind.supp"])
+    # valgrind's log descriptor is inherited by the programs fsrace
+    # runs: high up, so that their own descriptors keep their numbers
+    # (a descriptor limit too low for it: a log file, at fd 3)
     with open(wrapper, "w") as f:
-        f.write(f'#!/bin/sh\nexec {cmd} {args.fsrace} "$@"\n')
+        f.write(f"""#!/bin/bash
+n=$(ulimit -n)
+if [ "$n" = unlimited ] || [ "$n" -gt 200 ]; then
+	fd=$(( ${{n/unlimited/1024}} - 40 ))
+	eval "exec $fd>>{d}/logs/$$.log"
+	exec {cmd} --log-fd=$fd {args.fsrace} "$@"
+fi
+exec {cmd} --log-file={d}/logs/%p.log {args.fsrace} "$@"
+""")
     os.chmod(wrapper, 0o755)
     return d
 
@@ -169,6 +179,8 @@ def valgrind_errors(d):
 def run_e2e(args, totals):
     e2e = os.path.join(HERE, "e2e")
     vg = valgrind_wrapper(args) if args.valgrind else None
+    if vg:
+        os.environ["FSRACE_VALGRIND"] = "1"  # ctx.timed()
     fsrace = os.path.join(vg, "fsrace") if vg else args.fsrace
     for fn in sorted(os.listdir(e2e)):
         if not (fn.startswith("test_") and fn.endswith(".py")):

@@ -21,6 +21,13 @@ class Context:
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def timed(self):
+        """A test whose assertion is a time bound: skipped (loudly) when
+        fsrace runs under valgrind (tests/runner.py --valgrind), tens of
+        times slower."""
+        if os.environ.get("FSRACE_VALGRIND"):
+            raise Skip("a time bound: not under valgrind")
+
     def fixture(self, name):
         """Absolute path of a built fixture program."""
         path = os.path.join(self.fixtures, name)

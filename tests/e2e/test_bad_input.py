@@ -217,6 +217,7 @@ def test_json_of_the_wrong_shape(ctx):
 def test_one_100_mb_line(ctx):
     """The line is read whole (the reader's limit is 256 MiB) or refused
     at a smaller limit of its parser; never cut into two lines."""
+    ctx.timed()
     big = "a" * 100_000_000
     bad = []
     rules = "{f}: rule file larger than 4194304 bytes"
@@ -460,6 +461,7 @@ def test_merge_of_many_rules_and_members_is_linear(ctx):
     """A document of 200,000 rules and a group naming one finding 200,000
     times: merged in seconds (it took minutes, each rule looked up among
     all before it)."""
+    ctx.timed()
     n = 200_000
     doc = ('{"findings": [{"fingerprint": "f", "count": 1}], '
            '"groups": [{"fingerprint": "g", "count": 1, "findings": ['

@@ -136,13 +136,19 @@ VALGRIND_NOISE = re.compile(
 def valgrind_wrapper(args):
     """A directory holding an executable that runs ARGS.fsrace under
     memcheck, logging to its logs/ directory."""
-    if not shutil.which("valgrind"):
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
         raise SystemExit("runner: --valgrind: no valgrind (tools/deps.sh "
                          "--valgrind)")
     d = tempfile.mkdtemp(prefix="fsrace-valgrind-")
+    # tests run fsrace as another user too (setpriv)
+    os.chmod(d, 0o755)
     os.mkdir(os.path.join(d, "logs"))
+    os.chmod(os.path.join(d, "logs"), 0o1777)
     wrapper = os.path.join(d, "fsrace")
-    cmd = " ".join(VALGRIND + [f"--suppressions={HERE}/valgrind.supp"])
+    # by its path: a test may run fsrace with a PATH of its own
+    cmd = " ".join([valgrind] + VALGRIND[1:] +
+                   [f"--suppressions={HERE}/valgrind.supp"])
     # valgrind's log descriptor is inherited by the programs fsrace
     # runs: high up, so that their own descriptors keep their numbers
     # (a descriptor limit too low for it: a log file, at fd 3)

@@ -6,6 +6,13 @@ import subprocess
 import tempfile
 
 
+def seccomp():
+    """Whether fsrace can filter with seccomp here: not under valgrind
+    (tests/runner.py --valgrind), which has no seccomp(2), so that fsrace
+    falls back to stopping at every call, and says so in the header."""
+    return not os.environ.get("FSRACE_VALGRIND")
+
+
 class Skip(Exception):
     """Raised by a test that cannot run here; the runner counts a skip."""
 

@@ -192,7 +192,7 @@ def test_header(ctx):
     iso = time.strftime("%Y-%m-%dT%H:%M:%SZ",
                         time.gmtime(h["start_ns"] // 10**9))
     assert h["start_time"] == iso, (h["start_time"], iso)
-    assert h["options"]["seccomp"] is True, h["options"]
+    assert h["options"]["seccomp"] is harness.seccomp(), h["options"]
     first = min(r["ts_enter"] for r in of_type(run.records, "syscall"))
     assert first >= h["start_ns"], "an event before the trace started"
 
@@ -689,7 +689,7 @@ def test_no_seccomp_same_events(ctx):
 
     h1, fast = events(())
     h2, slow = events(("--no-seccomp",))
-    assert h1["options"]["seccomp"] is True, h1["options"]
+    assert h1["options"]["seccomp"] is harness.seccomp(), h1["options"]
     assert h2["options"]["seccomp"] is False, h2["options"]
     assert h2["options"].get("seccomp_reason"), h2["options"]
     assert len(fast) == 17, f"{len(fast)} events with seccomp"

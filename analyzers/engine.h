@@ -69,6 +69,8 @@ void engine_move_findings(struct engine *e, struct findings *into,
 			  const char *trace);
 uint64_t engine_events(const struct engine *e);
 uint64_t engine_dropped_pending(const struct engine *e);
+/* At most this many temporary names are remembered (engine_note_temp). */
+#define TEMP_NAMES_MAX 65536u
 /* Add to OUT the names E could not remember. */
 void engine_drops(const struct engine *e, struct table_drops *out);
 /* What the engine knows of the traced processes (names, credentials). */

@@ -143,9 +143,6 @@ struct match {
 	bool dropped;
 };
 
-/* at most this many temporary names are remembered (engine_note_temp) */
-#define TEMP_NAMES_MAX 65536
-
 struct engine {
 	const struct rule_set *rs;
 	struct engine_options opt;

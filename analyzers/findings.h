@@ -342,7 +342,8 @@ const struct stack_trace *finding_stack(const struct finding *f,
  * What an analysis could not remember, a table of it full (the ceilings
  * of docs/performance.md): the names a tree made and the files it wrote
  * (JUDGE_MAX_NAMES each), the temporary names of fingerprints
- * (TEMP_NAMES_MAX). Each counts the names not kept.
+ * (TEMP_NAMES_MAX). Each counts the names not kept, once each time one
+ * was to be learnt.
  */
 struct table_drops {
 	uint64_t names;

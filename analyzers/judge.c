@@ -82,7 +82,6 @@ struct prefix {
  * not yet known as written may be.
  */
 #define JUDGE_MAX_PREFIXES 256
-#define JUDGE_MAX_NAMES (1u << 20)
 
 struct judge {
 	const struct rule_set *rs;

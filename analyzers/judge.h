@@ -68,6 +68,10 @@ void judge_finish(struct judge *j, struct findings *fs);
 bool judge_private_name(const struct judge *j, const char *path,
 			uint64_t before);
 
+/* The names the tree made, and the files it wrote, the judge keeps at
+ * most; past them it errs towards reporting (no new private name, every
+ * path may be one the tree wrote). */
+#define JUDGE_MAX_NAMES (1u << 20)
 /* Add to OUT what the judge could not remember, its tables full. */
 void judge_drops(const struct judge *j, struct table_drops *out);
 

@@ -1168,15 +1168,15 @@ void cli_drops(const struct table_drops *d)
 		warnx_("more than %u names made by the traced programs: %llu "
 		       "were not remembered, and a directory among them is "
 		       "not known private",
-		       1u << 20, (unsigned long long)d->names);
+		       JUDGE_MAX_NAMES, (unsigned long long)d->names);
 	if (d->written)
 		warnx_("more than %u files written by the traced programs: "
 		       "every file is now taken as one they wrote",
-		       1u << 20);
+		       JUDGE_MAX_NAMES);
 	if (d->temps)
 		warnx_("more than %u temporary names: %llu keep their letters "
 		       "in fingerprints",
-		       1u << 16, (unsigned long long)d->temps);
+		       TEMP_NAMES_MAX, (unsigned long long)d->temps);
 }
 
 /*

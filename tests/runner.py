@@ -120,7 +120,7 @@ def load_module(path):
 # --valgrind: fsrace under memcheck, each process's report in a file of
 # its own (its stderr stays the program's, which tests compare); a test
 # fails when one of its processes had an error or a definite leak
-VALGRIND = ["valgrind", "--quiet", "--leak-check=full",
+VALGRIND = ["--quiet", "--leak-check=full",
             "--errors-for-leak-kinds=definite", "--error-exitcode=99",
             "--track-fds=no", "--child-silent-after-fork=yes"]
 # what valgrind says of a call it does not model, which is no error of
@@ -147,7 +147,7 @@ def valgrind_wrapper(args):
     os.chmod(os.path.join(d, "logs"), 0o1777)
     wrapper = os.path.join(d, "fsrace")
     # by its path: a test may run fsrace with a PATH of its own
-    cmd = " ".join([valgrind] + VALGRIND[1:] +
+    cmd = " ".join([valgrind] + VALGRIND +
                    [f"--suppressions={HERE}/valgrind.supp"])
     # valgrind's log descriptor is inherited by the programs fsrace
     # runs: high up, so that their own descriptors keep their numbers

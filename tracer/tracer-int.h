@@ -102,7 +102,8 @@ struct tracer {
 	/* --widen: the (tgid, path) of first steps not yet followed by a
 	 * second, and the tasks held at an entry stop until a time */
 	struct hashmap checks;
-	uint64_t checks_forgotten; /* times WIDEN_CHECKS_MAX was reached */
+	uint64_t checks_forgotten; /* times TRACER_WIDEN_CHECKS_MAX was reached
+				    */
 	struct held {
 		int tid;
 		uint64_t until_ns;

@@ -192,8 +192,6 @@ struct check_key {
 	const char *path;
 };
 
-#define WIDEN_CHECKS_MAX TRACER_WIDEN_CHECKS_MAX
-
 static bool check_eq(const struct hashmap_entry *e, const void *key)
 {
 	const struct check_ent *c = container_of(e, struct check_ent, ent);
@@ -241,7 +239,7 @@ static void widen_exit(struct tracer *t, struct task *k)
 	if (hashmap_get(&t->checks, h, &key))
 		return;
 	/* a bound: the oldest checks are the least likely to be used */
-	if (t->checks.count >= WIDEN_CHECKS_MAX) {
+	if (t->checks.count >= TRACER_WIDEN_CHECKS_MAX) {
 		checks_clear(t);
 		t->checks_forgotten++;
 	}

@@ -274,6 +274,8 @@ void engine_feed(struct engine *e, const struct event *ev)
 	size_t nf;
 
 	e->events++;
+	if (ev->has & HAS_STACK_DROPPED)
+		e->stacks_dropped++;
 	e->nhcache = 0;
 	e->fknown = 0;
 	/* the path is hashed once, for the judge's tables and the buckets */
@@ -464,6 +466,7 @@ void engine_drops(const struct engine *e, struct table_drops *out)
 {
 	judge_drops(e->judge, out);
 	out->temps += e->temps_dropped;
+	out->stacks += e->stacks_dropped;
 }
 
 const struct judge *engine_judge(const struct engine *e)

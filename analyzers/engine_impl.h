@@ -150,6 +150,7 @@ struct engine {
 	 * construction, left out of fingerprints */
 	struct hashmap temps;
 	uint64_t temps_dropped;		   /* past TEMP_NAMES_MAX */
+	uint64_t stacks_dropped;	   /* events with stack_dropped */
 	struct reflist steps[SYSCALL_MAX]; /* per syscall_table row */
 	struct reflist guards[SYSCALL_MAX];
 	struct inst *buckets[BUCKETS];

@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "jsonw.h"
 #include "names.h"
+#include "stacks.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -85,6 +86,7 @@ void evidence_view(struct evidence *d, const struct event *ev, char *srcbuf,
 	d->parent_valid = ev->parent.valid;
 	d->parent_mode = ev->parent.mode;
 	d->stack = ev->has & HAS_STACK ? ev->stack : NULL;
+	d->stack_dropped = (ev->has & HAS_STACK_DROPPED) && ev->stack_dropped;
 }
 
 void evidence_release(struct evidence *e)
@@ -997,6 +999,10 @@ static void evidence_json(struct jsonw *o, const struct evidence *e,
 			frame_json(o, m, e->stack, k);
 		jsonw_end_array(o);
 	}
+	if (e->stack_dropped) {
+		jsonw_key(o, "stack_dropped");
+		jsonw_bool(o, true);
+	}
 	jsonw_end_object(o);
 }
 
@@ -1331,6 +1337,12 @@ void report_json(FILE *out, const struct findings *fs,
 	jsonw_uint(&o, m->drops.written);
 	jsonw_key(&o, "temp_names");
 	jsonw_uint(&o, m->drops.temps);
+	jsonw_key(&o, "stacks");
+	jsonw_uint(&o, m->drops.stacks);
+	jsonw_key(&o, "stack_modules");
+	jsonw_uint(&o, m->drops.stack_modules);
+	jsonw_key(&o, "frame_names");
+	jsonw_uint(&o, m->drops.frame_names);
 	jsonw_end_object(&o);
 	jsonw_end_object(&o);
 	jsonw_raw(&o, "\n", 1);
@@ -1535,6 +1547,11 @@ static void group_text(FILE *out, const struct finding_group *g,
 		fprintf(out, "%s\n", reset);
 		if (ev->stack)
 			stack_text(out, m, ev->stack, dim, reset);
+		else if (ev->stack_dropped)
+			fprintf(out,
+				"             %s(stack not kept: more than "
+				"%u distinct stacks)%s\n",
+				dim, STACK_TABLE_STACKS_MAX, reset);
 	}
 	examples_text(out, g);
 	if (f->exploit)
@@ -1740,8 +1757,8 @@ void report_text(FILE *out, const struct findings *fs,
 		(unsigned long long)counts[SEV_NOTE],
 		(unsigned long long)m->events,
 		m->dropped_pending || fs->dropped || table_drops_any(&m->drops)
-			? " (some partial matches, findings or names were "
-			  "dropped: see --format json)"
+			? " (some partial matches, findings, names or stacks "
+			  "were dropped: see --format json)"
 			: "");
 	not_reported_text(out, fs, m);
 	unused_text(out, m);

@@ -43,6 +43,7 @@ struct evidence {
 	/* where in the code (--stacks), or NULL: borrowed from the trace's
 	 * stack table, which outlives the findings */
 	const struct stack_trace *stack;
+	bool stack_dropped; /* walked, not kept: the table of stacks full */
 	/* analyze of several traces: the one it comes from (borrowed from
 	 * the command line), or NULL */
 	const char *trace;
@@ -343,17 +344,25 @@ const struct stack_trace *finding_stack(const struct finding *f,
  * of docs/performance.md): the names a tree made and the files it wrote
  * (JUDGE_MAX_NAMES each), the temporary names of fingerprints
  * (TEMP_NAMES_MAX). Each counts the names not kept, once each time one
- * was to be learnt.
+ * was to be learnt. And what the table of stacks could not keep
+ * (stacks.h): the events whose stack was not kept (the trace says
+ * stack_dropped), and, known only where the table was filled (the
+ * tracer of run, a strace log read), the frames left without their
+ * module or their name.
  */
 struct table_drops {
 	uint64_t names;
 	uint64_t written;
 	uint64_t temps;
+	uint64_t stacks;
+	uint64_t stack_modules;
+	uint64_t frame_names;
 };
 
 static inline bool table_drops_any(const struct table_drops *d)
 {
-	return d->names || d->written || d->temps;
+	return d->names || d->written || d->temps || d->stacks ||
+	       d->stack_modules || d->frame_names;
 }
 
 struct report_meta {

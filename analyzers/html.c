@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "findings.h"
+#include "stacks.h"
 #include "timeline.h"
 #include "util.h"
 
@@ -576,6 +577,11 @@ static void evidence_list(FILE *out, const struct finding *f,
 			fputs("<pre class=\"stack\">", out);
 			esc_of_lines(out, stack_fn, m, ev->stack, true);
 			fputs("</pre>", out);
+		} else if (ev->stack_dropped) {
+			fprintf(out,
+				"<pre class=\"stack\">(stack not kept: more "
+				"than %u distinct stacks)</pre>",
+				STACK_TABLE_STACKS_MAX);
 		}
 		fputs("</li>\n", out);
 	}
@@ -943,12 +949,16 @@ void report_html(FILE *out, const struct findings *fs,
 		fprintf(out,
 			"<p class=\"limit\">dropped: %llu findings past the "
 			"limit of %d, %llu partial matches, %llu names, %llu "
-			"written files, %llu temporary names</p>\n",
+			"written files, %llu temporary names, %llu stacks, "
+			"%llu modules of frames, %llu names of frames</p>\n",
 			(unsigned long long)fs->dropped, FINDINGS_MAX,
 			(unsigned long long)m->dropped_pending,
 			(unsigned long long)m->drops.names,
 			(unsigned long long)m->drops.written,
-			(unsigned long long)m->drops.temps);
+			(unsigned long long)m->drops.temps,
+			(unsigned long long)m->drops.stacks,
+			(unsigned long long)m->drops.stack_modules,
+			(unsigned long long)m->drops.frame_names);
 	for (int i = 0; i < m->nconfirms; i++) {
 		fputs("<p class=\"confirm\">confirm, no finding: <strong>",
 		      out);

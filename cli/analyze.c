@@ -1149,6 +1149,7 @@ static int analyze_one(const struct opts *o, const struct rule_set *rs,
 		m->events += engine_events(e);
 		m->dropped_pending += engine_dropped_pending(e);
 		engine_drops(e, &m->drops);
+		input_stack_drops(*in, &m->drops, false);
 		count_uses(rs, e, uses);
 		/* what its logs cannot show is this run's */
 		findings_init(&mine);
@@ -1177,6 +1178,24 @@ void cli_drops(const struct table_drops *d)
 		warnx_("more than %u temporary names: %llu keep their letters "
 		       "in fingerprints",
 		       TEMP_NAMES_MAX, (unsigned long long)d->temps);
+	if (d->stacks)
+		warnx_("more than %u distinct stacks: the stacks of %llu "
+		       "call%s were not kept, so %s evidence names no code",
+		       STACK_TABLE_STACKS_MAX, (unsigned long long)d->stacks,
+		       d->stacks == 1 ? "" : "s",
+		       d->stacks == 1 ? "its" : "their");
+	if (d->stack_modules)
+		warnx_("more than %u modules of stacks: %llu frame%s %s only "
+		       "an address",
+		       STACK_TABLE_MODULES_MAX,
+		       (unsigned long long)d->stack_modules,
+		       d->stack_modules == 1 ? "" : "s",
+		       d->stack_modules == 1 ? "is" : "are");
+	if (d->frame_names)
+		warnx_("more than %u names of frames: %llu were not kept (a "
+		       "native frame is then unnamed, a Python stack not kept)",
+		       STACK_TABLE_NAMES_MAX,
+		       (unsigned long long)d->frame_names);
 }
 
 /*
@@ -1540,6 +1559,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	m.events = engine_events(a.engine);
 	m.dropped_pending = engine_dropped_pending(a.engine);
 	engine_drops(a.engine, &m.drops);
+	cli_stack_drops(topt.stack_table, &m.drops, false);
 	cli_drops(&m.drops);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;

@@ -18,6 +18,7 @@ enum {
 struct trace_writer;
 struct tracer;
 struct tracer_options;
+struct stack_table;
 
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
@@ -108,6 +109,14 @@ void input_counts(const struct input *in, uint64_t *ret_unknown,
 bool input_is_strace(const struct input *in);
 /* A strace log's paths too long to make absolute (0 for a trace). */
 uint64_t input_paths_too_long(const struct input *in);
+/* The frames a strace log's table of stacks kept without their module or
+ * name, added to OUT; with STACKS also the stacks it could not keep
+ * (which an analysis counts from the events: stack_dropped). */
+void input_stack_drops(const struct input *in, struct table_drops *out,
+		       bool stacks);
+/* The same of a table that the tracer filled. */
+void cli_stack_drops(const struct stack_table *t, struct table_drops *out,
+		     bool stacks);
 /* What the strace logs read so far cannot show (docs/strace-import.md,
  * "What a log can support"): LIMIT_* bits, 0 for native traces. */
 enum {

@@ -225,6 +225,8 @@ static void syscall_line(struct line *l, const struct event *ev)
 	if (ev->has & HAS_WIDENED)
 		put(l, " (WIDENED %lld us)",
 		    (long long)(ev->widened_ns / 1000));
+	if ((ev->has & HAS_STACK_DROPPED) && ev->stack_dropped)
+		put(l, " (STACK NOT KEPT)");
 	if (ev->has & HAS_CREDS)
 		put(l, " {uid=%u, euid=%u%s}", ev->creds.uid, ev->creds.euid,
 		    ev->creds.secure ? ", secure" : "");

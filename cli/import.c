@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "opt.h"
 #include "config.h"
+#include "findings.h"
 #include "util.h"
 #include "writer.h"
 
@@ -104,8 +105,13 @@ int cmd_import(int argc, char **argv)
 	trace_writer_header(&w, &h);
 	while ((r = input_next(in, &ev)) > 0)
 		trace_writer_event(&w, &ev);
-	if (r == 0)
+	if (r == 0) {
+		struct table_drops d = {0};
+
 		cli_paths_too_long(input_paths_too_long(in));
+		input_stack_drops(in, &d, true);
+		cli_drops(&d);
+	}
 	input_close(in);
 	input_spool_free(&files);
 	if (r < 0) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "findings.h"
 #include "hashmap.h"
 #include "syscalls.h"
 #include "reader.h"
@@ -478,6 +479,35 @@ void input_counts(const struct input *in, uint64_t *ret_unknown,
 uint64_t input_paths_too_long(const struct input *in)
 {
 	return in->strace ? strace_reader_too_long(in->sr) : 0;
+}
+
+static void add_stack_drops(const struct stack_drops *d,
+			    struct table_drops *out, bool stacks)
+{
+	if (stacks)
+		out->stacks += d->stacks;
+	out->stack_modules += d->modules;
+	out->frame_names += d->names;
+}
+
+void input_stack_drops(const struct input *in, struct table_drops *out,
+		       bool stacks)
+{
+	struct stack_drops d = {0};
+
+	if (in->strace)
+		strace_reader_stack_drops(in->sr, &d);
+	add_stack_drops(&d, out, stacks);
+}
+
+void cli_stack_drops(const struct stack_table *t, struct table_drops *out,
+		     bool stacks)
+{
+	struct stack_drops d = {0};
+
+	if (t)
+		stack_table_drops(t, &d);
+	add_stack_drops(&d, out, stacks);
 }
 
 bool input_is_strace(const struct input *in)

@@ -13,6 +13,7 @@
 #include "rule.h"
 #include "stacks.h"
 #include "config.h"
+#include "findings.h"
 #include "tracer.h"
 #include "util.h"
 #include "writer.h"
@@ -281,6 +282,14 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 	status = tracer_run(t);
 	cli_paths_too_long(tracer_paths_too_long(t));
 	cli_widen_forgotten(tracer_widen_forgotten(t));
+	{
+		struct table_drops d = {0};
+
+		/* the trace has each event's stack_dropped, which analyze
+		 * counts; the frames without a module or a name only here */
+		cli_stack_drops(topt.stack_table, &d, true);
+		cli_drops(&d);
+	}
 	tracer_free(t);
 	r = trace_writer_close(&rec.w);
 	stack_table_free(topt.stack_table);

@@ -1262,6 +1262,7 @@ static int module_record(struct reader_parser *r, json_t *o, char *err,
 	const char *path = jstr(o, "path"), *hex = jstr(o, "build_id");
 	uint64_t dev, ino;
 	int64_t id;
+	int ret;
 
 	if (!jget_int(o, "id", &id) || !path ||
 	    !decimal_u64(jstr(o, "dev"), &dev) ||
@@ -1272,19 +1273,26 @@ static int module_record(struct reader_parser *r, json_t *o, char *err,
 	if (hex && !stack_build_id_parse(hex, bid, &bid_len))
 		BAD("%s:%lu: module %lld: bad build_id \"%s\"", r->path,
 		    r->line, (long long)id, hex);
-	if (id <= 0 || id > STACK_ID_MAX ||
-	    stack_table_add_module(r->stacks, (uint32_t)id, path, (uint64_t)dev,
-				   (uint64_t)ino, bid, bid_len) < 0)
+	ret = id <= 0 || id > STACK_ID_MAX
+		      ? -EINVAL
+		      : stack_table_add_module(r->stacks, (uint32_t)id, path,
+					       (uint64_t)dev, (uint64_t)ino,
+					       bid, bid_len);
+	if (ret == -ENOSPC)
+		BAD("%s:%lu: module %lld: more than %u modules (fsrace "
+		    "keeps no more)",
+		    r->path, r->line, (long long)id, STACK_TABLE_MODULES_MAX);
+	if (ret < 0)
 		BAD("%s:%lu: module id %lld defined twice or out of range "
 		    "(1-%u)",
 		    r->path, r->line, (long long)id, STACK_ID_MAX);
 	return 0;
 }
 
-/* A stack record into the table: 0, or -EINVAL. */
 /*
  * A frame's name as a log gave it, O: {"function": F, "offset": "0xN"}
- * and {"file": F, "line": N}, each pair or neither. 0 with *RET, or -1.
+ * and {"file": F, "line": N}, each pair or neither. 0 with *RET, -1, or
+ * -ENOSPC (the table holds STACK_TABLE_NAMES_MAX).
  */
 static int named_frame(struct reader_parser *r, json_t *o,
 		       const struct stack_named **ret)
@@ -1309,9 +1317,10 @@ static int named_frame(struct reader_parser *r, json_t *o,
 	*ret = stack_table_named(r->stacks, json_string_value(fn), offset,
 				 json_string_value(file),
 				 file ? (int)json_integer_value(line) : 0);
-	return 0;
+	return *ret || (!fn && !file) ? 0 : -ENOSPC;
 }
 
+/* A stack record into the table: 0, or -EINVAL. */
 static int stack_record(struct reader_parser *r, json_t *o, char *err,
 			size_t errlen)
 {
@@ -1320,6 +1329,8 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 	json_t *frames = json_object_get(o, "frames"), *f, *py;
 	int64_t id;
 	size_t i;
+	int ret;
+	bool full = false; /* a frame's name past the table's ceiling */
 
 	if (!jget_int(o, "id", &id) || !json_is_array(frames))
 		BAD("%s:%lu: stack record lacks id or frames", r->path,
@@ -1341,8 +1352,12 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 			    r->version < 3 ? "" : ", {NAMED}");
 		pc[i].mod = NULL;
 		pc[i].named = NULL;
-		if (nf == 3 &&
-		    named_frame(r, json_array_get(f, 2), &pc[i].named) < 0)
+		ret = nf == 3 ? named_frame(r, json_array_get(f, 2),
+					    &pc[i].named)
+			      : 0;
+		if (ret == -ENOSPC)
+			full = true;
+		else if (ret < 0)
 			BAD("%s:%lu: stack %lld: frame %zu: its name is not "
 			    "{\"function\", \"offset\", \"file\", "
 			    "\"line\"}",
@@ -1376,10 +1391,17 @@ static int stack_record(struct reader_parser *r, json_t *o, char *err,
 			    "[file, function, line]",
 			    r->path, r->line, (long long)id, i + 1);
 	}
-	if (id <= 0 || id > STACK_ID_MAX ||
-	    stack_table_add_stack(r->stacks, (uint32_t)id, pc,
-				  (uint32_t)json_array_size(frames), pf,
-				  (uint32_t)json_array_size(py)) < 0)
+	ret = id <= 0 || id > STACK_ID_MAX ? -EINVAL
+	      : full			   ? -ENOSPC
+		     : stack_table_add_stack(r->stacks, (uint32_t)id, pc,
+					     (uint32_t)json_array_size(frames),
+					     pf, (uint32_t)json_array_size(py));
+	if (ret == -ENOSPC)
+		BAD("%s:%lu: stack %lld: more than %u stacks or %u names of "
+		    "frames (fsrace keeps no more)",
+		    r->path, r->line, (long long)id, STACK_TABLE_STACKS_MAX,
+		    STACK_TABLE_NAMES_MAX);
+	if (ret < 0)
 		BAD("%s:%lu: stack id %lld defined twice or out of range "
 		    "(1-%u)",
 		    r->path, r->line, (long long)id, STACK_ID_MAX);

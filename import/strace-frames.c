@@ -149,7 +149,9 @@ static int frame(struct strace_reader *r, const char *f, size_t n,
 	}
 	bin = xstrndup(f, (size_t)(open - f));
 	pc->mod = stack_table_module(r->stacks, bin, 0, 0, NULL, 0);
-	pc->addr = link_addr(r, pc->mod, addr);
+	/* no module (the table of them full): the address as the log
+	 * gave it */
+	pc->addr = pc->mod ? link_addr(r, pc->mod, addr) : addr;
 	/* SYMBOL+0xOFF between the parentheses, or nothing */
 	plus = NULL;
 	for (const char *p = open + 1; p + 1 < head_end; p++)
@@ -173,8 +175,10 @@ static int frame(struct strace_reader *r, const char *f, size_t n,
 }
 
 const struct stack_trace *strace_frames_stack(struct strace_reader *r,
-					      const char *frames, size_t len)
+					      const char *frames, size_t len,
+					      bool *dropped)
 {
+	const struct stack_trace *s;
 	struct stack_pc pc[STACK_DEPTH_MAX];
 	const char *p = frames, *end = frames + len;
 	uint32_t n = 0;
@@ -191,7 +195,11 @@ const struct stack_trace *strace_frames_stack(struct strace_reader *r,
 		n++;
 		p += k + 1;
 	}
-	return n ? stack_table_intern(r->stacks, pc, n, NULL, 0) : NULL;
+	if (!n)
+		return NULL;
+	s = stack_table_intern(r->stacks, pc, n, NULL, 0);
+	*dropped = !s;
+	return s;
 }
 
 void strace_frames_release(struct strace_reader *r)

@@ -285,9 +285,11 @@ struct stask *task_root(struct strace_reader *r, int tid);
 struct stask *solo_task(struct strace_reader *r);
 
 /* strace-frames.c: the " > " lines after a call (sline.frames, LEN
- * bytes) as a stack of R's table, or NULL if none could be read. */
+ * bytes) as a stack of R's table, or NULL if none could be read or
+ * (*DROPPED set) the table is full. */
 const struct stack_trace *strace_frames_stack(struct strace_reader *r,
-					      const char *frames, size_t len);
+					      const char *frames, size_t len,
+					      bool *dropped);
 void strace_frames_release(struct strace_reader *r);
 
 #endif

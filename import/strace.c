@@ -889,9 +889,16 @@ static int handle_line(struct strace_reader *r, struct sline *l,
 	if (ret < 0)
 		return bad_line(r, l, err, errlen);
 	if (ret > 0 && l->frames && ev->type == EV_SYSCALL) {
-		ev->stack = strace_frames_stack(r, l->frames, l->frames_len);
+		bool dropped = false;
+
+		ev->stack = strace_frames_stack(r, l->frames, l->frames_len,
+						&dropped);
 		if (ev->stack)
 			ev->has |= HAS_STACK;
+		if (dropped) {
+			ev->has |= HAS_STACK_DROPPED;
+			ev->stack_dropped = true;
+		}
 	}
 	return ret;
 }
@@ -944,6 +951,13 @@ unsigned long strace_reader_skipped(const struct strace_reader *r)
 uint64_t strace_reader_too_long(const struct strace_reader *r)
 {
 	return r->model.too_long;
+}
+
+void strace_reader_stack_drops(const struct strace_reader *r,
+			       struct stack_drops *out)
+{
+	if (r->stacks)
+		stack_table_drops(r->stacks, out);
 }
 
 unsigned long strace_reader_unknown(const struct strace_reader *r)

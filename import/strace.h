@@ -114,6 +114,10 @@ int strace_reader_next(struct strace_reader *r, struct event *ev, char *err,
 unsigned long strace_reader_skipped(const struct strace_reader *r);
 /* How many paths were too long to make absolute (proc_model.too_long). */
 uint64_t strace_reader_too_long(const struct strace_reader *r);
+/* What the table of the logs' -k stacks could not keep, added to OUT. */
+struct stack_drops;
+void strace_reader_stack_drops(const struct strace_reader *r,
+			       struct stack_drops *out);
 /* Whether the logs had a -y decoration (an fd's path) anywhere. */
 bool strace_reader_decorated(const struct strace_reader *r);
 

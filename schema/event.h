@@ -79,6 +79,9 @@ enum event_has {
 	HAS_INJECTED = 1 << 22,
 	/* widened_ns: --widen held the call at its entry that long */
 	HAS_WIDENED = 1 << 23,
+	/* stack_dropped: its stack was walked but not kept, the trace's
+	 * table of stacks full (STACK_TABLE_STACKS_MAX) */
+	HAS_STACK_DROPPED = 1 << 24,
 };
 
 /* Who a process runs as, read when it exec'd (docs/trace-format.md). */
@@ -147,6 +150,7 @@ struct event {
 	/* where in the code it was called: interned in the trace's
 	 * stack table (stacks.h), which outlives the event */
 	const struct stack_trace *stack;
+	bool stack_dropped; /* HAS_STACK_DROPPED */
 
 	/* EV_FORK */
 	int child_pid;

@@ -82,6 +82,8 @@ const struct event_field event_fields[] = {
 	LEADER("widened_ns", widened_ns, FK_INT64, HAS_WIDENED,
 	       .evidence = true),
 	LEADER("stack", stack, FK_STACK, HAS_STACK),
+	LEADER("stack_dropped", stack_dropped, FK_BOOL, HAS_STACK_DROPPED,
+	       .evidence = true),
 
 	PLAIN("syscall", fork_syscall, FK_STRING, T_FORK),
 	PLAIN("child_pid", child_pid, FK_INT, T_FORK),

@@ -41,6 +41,10 @@ struct stack_table {
 	struct hashmap modules, stacks, strings, named;
 	struct hashmap module_ids, stack_ids;
 	uint32_t nmodules, nstacks; /* the highest id */
+	/* how many there are, against the ceilings (strings and named
+	 * frames are names) */
+	uint32_t count_modules, count_stacks, count_names;
+	struct stack_drops drops;
 };
 
 static bool module_id_eq(const struct hashmap_entry *e, const void *key)
@@ -84,6 +88,9 @@ static const char *intern(struct stack_table *t, const char *s)
 
 	if (e)
 		return container_of(e, struct string_entry, ent)->s;
+	if (t->count_names >= STACK_TABLE_NAMES_MAX)
+		return NULL;
+	t->count_names++;
 	n = strlen(s) + 1;
 	se = xmalloc(sizeof(*se) + n);
 	memcpy(se->s, s, n);
@@ -213,6 +220,7 @@ static const struct stack_module *module_add(struct stack_table *t, uint32_t id,
 {
 	struct module_entry *e = xcalloc(1, sizeof(*e));
 
+	t->count_modules++;
 	e->m.id = id;
 	e->m.path = xstrdup(k->path);
 	e->m.dev = k->dev;
@@ -243,6 +251,10 @@ const struct stack_module *stack_table_module(struct stack_table *t,
 	e = hashmap_get(&t->modules, h, &k);
 	if (e)
 		return &container_of(e, struct module_entry, ent)->m;
+	if (t->count_modules >= STACK_TABLE_MODULES_MAX) {
+		t->drops.modules++;
+		return NULL;
+	}
 	return module_add(t, t->nmodules + 1, &k, h);
 }
 
@@ -259,14 +271,22 @@ const struct stack_named *stack_table_named(struct stack_table *t,
 	struct hashmap_entry *e;
 	struct named_entry *ne;
 
+	if ((function && !k.function) || (file && !k.file))
+		goto full;
 	h *= 0x9e3779b97f4a7c15ULL;
 	e = hashmap_get(&t->named, (uint32_t)(h ^ h >> 32), &k);
 	if (e)
 		return &container_of(e, struct named_entry, ent)->n;
+	if (t->count_names >= STACK_TABLE_NAMES_MAX)
+		goto full;
+	t->count_names++;
 	ne = xmalloc(sizeof(*ne));
 	ne->n = k;
 	hashmap_put(&t->named, &ne->ent, (uint32_t)(h ^ h >> 32));
 	return &ne->n;
+full:
+	t->drops.names++;
+	return NULL;
 }
 
 static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
@@ -275,6 +295,7 @@ static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
 {
 	struct stack_entry *e = xcalloc(1, sizeof(*e) + k->n * sizeof(*k->pc));
 
+	t->count_stacks++;
 	e->s.id = id;
 	e->s.n = k->n;
 	if (k->n)
@@ -292,8 +313,9 @@ static const struct stack_trace *stack_add(struct stack_table *t, uint32_t id,
 	return &e->s;
 }
 
-/* K with PY's strings interned into BUF. */
-static void key_of(struct stack_table *t, struct stack_key *k,
+/* K with PY's strings interned into BUF: false if the table has no room
+ * for one of them. */
+static bool key_of(struct stack_table *t, struct stack_key *k,
 		   const struct stack_pc *pc, uint32_t n,
 		   const struct stack_py *py, uint32_t npy,
 		   struct stack_py *buf)
@@ -301,12 +323,18 @@ static void key_of(struct stack_table *t, struct stack_key *k,
 	k->pc = pc;
 	k->n = n > STACK_DEPTH_MAX ? STACK_DEPTH_MAX : n;
 	k->npy = npy > STACK_DEPTH_MAX ? STACK_DEPTH_MAX : npy;
-	for (uint32_t i = 0; i < k->npy; i++)
+	k->py = buf;
+	for (uint32_t i = 0; i < k->npy; i++) {
 		buf[i] = (struct stack_py){
 			intern(t, py[i].file ? py[i].file : ""),
 			intern(t, py[i].function ? py[i].function : ""),
 			py[i].line};
-	k->py = buf;
+		if (!buf[i].file || !buf[i].function) {
+			t->drops.names++;
+			return false;
+		}
+	}
+	return true;
 }
 
 const struct stack_trace *
@@ -318,12 +346,18 @@ stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n,
 	uint32_t h;
 	struct hashmap_entry *e;
 
-	key_of(t, &k, pc, n, py, npy, buf);
+	if (!key_of(t, &k, pc, n, py, npy, buf))
+		goto full;
 	h = stack_hash(&k);
 	e = hashmap_get(&t->stacks, h, &k);
 	if (e)
 		return &container_of(e, struct stack_entry, ent)->s;
+	if (t->count_stacks >= STACK_TABLE_STACKS_MAX)
+		goto full;
 	return stack_add(t, t->nstacks + 1, &k, h);
+full:
+	t->drops.stacks++;
+	return NULL;
 }
 
 int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
@@ -335,6 +369,8 @@ int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
 	if (!id || id > STACK_ID_MAX || stack_table_module_get(t, id) ||
 	    build_id_len < 0 || build_id_len > STACK_BUILD_ID_MAX)
 		return -EINVAL;
+	if (t->count_modules >= STACK_TABLE_MODULES_MAX)
+		return -ENOSPC;
 	module_add(t, id, &k, module_hash(&k));
 	return 0;
 }
@@ -350,7 +386,9 @@ int stack_table_add_stack(struct stack_table *t, uint32_t id,
 		return -EINVAL;
 	if (n > STACK_DEPTH_MAX || npy > STACK_DEPTH_MAX)
 		return -E2BIG;
-	key_of(t, &k, pc, n, py, npy, buf);
+	if (t->count_stacks >= STACK_TABLE_STACKS_MAX ||
+	    !key_of(t, &k, pc, n, py, npy, buf))
+		return -ENOSPC;
 	stack_add(t, id, &k, stack_hash(&k));
 	return 0;
 }
@@ -380,6 +418,13 @@ uint32_t stack_table_modules(const struct stack_table *t)
 uint32_t stack_table_stacks(const struct stack_table *t)
 {
 	return t->nstacks;
+}
+
+void stack_table_drops(const struct stack_table *t, struct stack_drops *out)
+{
+	out->stacks += t->drops.stacks;
+	out->modules += t->drops.modules;
+	out->names += t->drops.names;
 }
 
 void stack_build_id_hex(const struct stack_module *m, char *buf)

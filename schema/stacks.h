@@ -72,12 +72,33 @@ struct stack_trace {
 	struct stack_pc pc[];
 };
 
+/*
+ * The ceilings of a table (docs/performance.md), which a traced program
+ * controls: its distinct stacks, the files its code came from, and the
+ * names of frames (CPython's file and function names, a log's names of
+ * native frames). Past one, what is new is not kept: a stack is not
+ * made (its event has none), a frame has no module (it is a bare
+ * address) or no name, and the table counts each. Together they bound
+ * the table's memory to some hundreds of MiB.
+ */
+#define STACK_TABLE_STACKS_MAX (1u << 18)
+#define STACK_TABLE_MODULES_MAX (1u << 16)
+#define STACK_TABLE_NAMES_MAX (1u << 20)
+
+/* What a table could not keep, once each time it was to be made. */
+struct stack_drops {
+	uint64_t stacks;  /* stacks (their events have none) */
+	uint64_t modules; /* frames without their module */
+	uint64_t names;	  /* names of frames */
+};
+
 struct stack_table;
 
 struct stack_table *stack_table_new(void);
 void stack_table_free(struct stack_table *t);
 
-/* The module of these facts, made if new. */
+/* The module of these facts, made if new: NULL if the table holds
+ * STACK_TABLE_MODULES_MAX already. */
 const struct stack_module *stack_table_module(struct stack_table *t,
 					      const char *path, uint64_t dev,
 					      uint64_t ino,
@@ -85,14 +106,16 @@ const struct stack_module *stack_table_module(struct stack_table *t,
 					      int build_id_len);
 
 /* The log's name of a frame, made if new (FUNCTION and FILE copied,
- * either may be NULL). */
+ * either may be NULL): NULL if STACK_TABLE_NAMES_MAX are held. */
 const struct stack_named *stack_table_named(struct stack_table *t,
 					    const char *function,
 					    uint64_t offset, const char *file,
 					    int line);
 
 /* The stack of these N native and NPY Python frames (at most
- * STACK_DEPTH_MAX each; PY's strings are copied), made if new. */
+ * STACK_DEPTH_MAX each; PY's strings are copied), made if new: NULL if
+ * STACK_TABLE_STACKS_MAX are held, or PY has a name past
+ * STACK_TABLE_NAMES_MAX. */
 const struct stack_trace *
 stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n,
 		   const struct stack_py *py, uint32_t npy);
@@ -103,7 +126,8 @@ stack_table_intern(struct stack_table *t, const struct stack_pc *pc, uint32_t n,
 /*
  * As read from a trace: the module or stack of id ID (1 to STACK_ID_MAX,
  * in any order and with gaps: see stacks.c). 0, or -EINVAL (an id out of range
- * or already defined), -E2BIG (too many frames).
+ * or already defined), -E2BIG (too many frames), -ENOSPC (the table's
+ * ceiling: a trace fsrace wrote never holds more).
  */
 int stack_table_add_module(struct stack_table *t, uint32_t id, const char *path,
 			   uint64_t dev, uint64_t ino,
@@ -122,6 +146,9 @@ const struct stack_trace *stack_table_get(const struct stack_table *t,
  * table read from a trace). */
 uint32_t stack_table_modules(const struct stack_table *t);
 uint32_t stack_table_stacks(const struct stack_table *t);
+
+/* What the table could not keep, added to OUT. */
+void stack_table_drops(const struct stack_table *t, struct stack_drops *out);
 
 /* The build-id as lower-case hex into BUF (2 * STACK_BUILD_ID_MAX + 1). */
 void stack_build_id_hex(const struct stack_module *m, char *buf);

@@ -18,7 +18,8 @@ void tracer_stacks_maps_changed(struct tracer *t, int tgid)
 }
 
 const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
-					     int tid, const char **warning)
+					     int tid, const char **warning,
+					     bool *dropped)
 {
 	return NULL;
 }

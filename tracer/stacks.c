@@ -10,6 +10,7 @@
  * reread after a call that changes code mappings (see seccomp.c).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@ struct tracer_stacks {
 	size_t snap_len;
 	unsigned long taken, failed;
 	struct py_frame py[STACK_DEPTH_MAX];
+	bool told_full;
+	char full_warning[96]; /* the trace's warning when the table fills */
 };
 
 static bool space_eq(const struct hashmap_entry *e, const void *key)
@@ -149,7 +152,8 @@ static uint32_t python_frames(struct tracer_stacks *s, struct space *sp,
 }
 
 const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
-					     int tid, const char **warning)
+					     int tid, const char **warning,
+					     bool *dropped)
 {
 	struct tracer_stacks *s = t->stacks;
 	struct stack_snapshot snap = {.stack = s->buf, .len = s->snap_len};
@@ -157,6 +161,7 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 	struct stack_pc pc[STACK_DEPTH_MAX];
 	struct stack_py py[STACK_DEPTH_MAX];
 	struct space *sp = space_of(s, tgid, tid);
+	const struct stack_trace *st;
 	uint32_t npy;
 	int n;
 
@@ -178,12 +183,25 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 					 (uint64_t)im->ino, im->build_id,
 					 im->build_id_len)
 			       : NULL;
-		pc[i].addr = im ? ips[i] - m->bias : ips[i];
+		/* no module (the table of them full): a bare address */
+		pc[i].addr = pc[i].mod ? ips[i] - m->bias : ips[i];
 		pc[i].named = NULL;
 	}
 	npy = python_frames(s, sp, tid, py, warning);
 	s->taken++;
-	return stack_table_intern(s->table, pc, (uint32_t)n, py, npy);
+	st = stack_table_intern(s->table, pc, (uint32_t)n, py, npy);
+	if (!st) {
+		*dropped = true;
+		if (!s->told_full && !*warning) {
+			s->told_full = true;
+			snprintf(s->full_warning, sizeof(s->full_warning),
+				 "more than %u distinct stacks: the stacks of "
+				 "later calls are not kept",
+				 STACK_TABLE_STACKS_MAX);
+			*warning = s->full_warning;
+		}
+	}
+	return st;
 fail:
 	s->failed++;
 	return NULL;

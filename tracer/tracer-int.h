@@ -117,10 +117,12 @@ struct tracer {
 int tracer_stacks_new(struct tracer *t);
 void tracer_stacks_free(struct tracer *t);
 /* The stack of task TID of TGID, stopped at a syscall entry: interned,
- * or NULL when it could not be walked (counted). *WARNING: a message to
- * emit, once per address space (a CPython without offsets here). */
+ * or NULL when it could not be walked (counted) or the table is full
+ * (*DROPPED set). *WARNING: a message to emit, once per address space (a
+ * CPython without offsets here), or once when the table fills. */
 const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
-					     int tid, const char **warning);
+					     int tid, const char **warning,
+					     bool *dropped);
 /* TGID's code mappings changed (munmap, mremap, mmap MAP_FIXED of code):
  * reread them before the next walk. */
 void tracer_stacks_maps_changed(struct tracer *t, int tgid);

@@ -351,11 +351,16 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 	 * finding is: its stack is not worth a walk */
 	if (t->stacks && (sc->classes & ~SC_FD)) {
 		const char *warning = NULL;
+		bool dropped = false;
 
-		k->ev.stack =
-			tracer_stacks_take(t, k->p.tgid, k->p.tid, &warning);
+		k->ev.stack = tracer_stacks_take(t, k->p.tgid, k->p.tid,
+						 &warning, &dropped);
 		if (k->ev.stack)
 			k->ev.has |= HAS_STACK;
+		if (dropped) {
+			k->ev.has |= HAS_STACK_DROPPED;
+			k->ev.stack_dropped = true;
+		}
 		if (warning)
 			emit_warning(t, k, warning);
 	}

@@ -119,3 +119,48 @@ def many_names_log(path, n, temps=False):
         check_use(f, "last")
         line(f, "exit_group(0) = ?")
         line(f, "+++ exited with 0 +++")
+
+
+def many_stacks_log(path, n, frames=1, modules=False):
+    """A strace -f -tt -T -y -k log of one process: a stat then an open
+    of /srv/w/a/f, N stats of names /srv/w/n/I that are not there, then
+    a stat and an open of /srv/w/b/f. Every call has a stack of its own
+    (FRAMES frames, each a function of its own; with MODULES each in a
+    library of its own), so the log has N + 4 distinct stacks, and
+    (N + 4) * FRAMES names of frames and as many functions."""
+    t = 36000.0
+    k = 0
+
+    def line(f, x, stack=True):
+        nonlocal t, k
+        t += 0.00002
+        h, r = divmod(t, 3600)
+        m, s = divmod(r, 60)
+        f.write(f"100 {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+        if not stack:
+            return
+        for j in range(frames):
+            mod = f"/srv/lib/m{k}_{j}.so" if modules else "/srv/app/prog"
+            f.write(f" > {mod}(f{k}_{j}+0x1d) [0x{0x1000 + j:x}]\n")
+        k += 1
+
+    def check_use(f, d):
+        p = f"/srv/w/{d}/f"
+        line(f, f'newfstatat(AT_FDCWD</srv/w>, "{p}", {{st_mode=S_IFREG|'
+             f'0644, st_size=5, ...}}, 0) = 0 <0.000005>')
+        line(f, f'openat(AT_FDCWD</srv/w>, "{p}", O_RDONLY) = 3<{p}> '
+             f'<0.000010>')
+        line(f, f"close(3<{p}>) = 0 <0.000002>", stack=False)
+
+    with open(path, "w") as f:
+        line(f, 'execve("/srv/app/prog", ["prog"], 0x7ffd0 /* 20 vars */) '
+             '= 0 <0.000300>', stack=False)
+        check_use(f, "a")
+        for i in range(n):
+            line(f, f'newfstatat(AT_FDCWD</srv/w>, "/srv/w/n/{i}", '
+                 f'0x7ffc0, 0) = -1 ENOENT (No such file or directory) '
+                 f'<0.000005>')
+        check_use(f, "b")
+        line(f, "exit_group(0) = ?", stack=False)
+        line(f, "+++ exited with 0 +++", stack=False)
+

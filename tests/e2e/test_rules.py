@@ -719,7 +719,9 @@ def test_many_matches_of_one_event(ctx):
         assert doc["dropped"] == {"pending": 0, "findings": 0,
                                   "unknown_records": 0,
                                   "unparsed_lines": 0, "names": 0,
-                                  "written_files": 0, "temp_names": 0}, \
+                                  "written_files": 0, "temp_names": 0,
+                                  "stacks": 0, "stack_modules": 0,
+                                  "frame_names": 0}, \
             doc["dropped"]
         got = [(f["rule"], f["severity"], f["count"], f["message"],
                 [(e["syscall"], e["abspath"], e["pid"])

@@ -75,7 +75,9 @@ def test_torture_targets(ctx):
         assert doc["dropped"] == {"pending": 0, "findings": 0,
                                   "unknown_records": 0,
                                   "unparsed_lines": 0, "names": 0,
-                                  "written_files": 0, "temp_names": 0}, \
+                                  "written_files": 0, "temp_names": 0,
+                                  "stacks": 0, "stack_modules": 0,
+                                  "frame_names": 0}, \
             (mode, doc)
         assert left_behind(fixture) == [], mode
 
@@ -299,5 +301,6 @@ def test_distinct_findings_at_their_ceiling(ctx):
     last, = [x for x in p.stdout.splitlines() if x.startswith("10000 ")]
     assert last == ("10000 findings (0 error, 10000 warning, 0 note) in "
                     f"{doc['events']} events (some partial matches, "
-                    "findings or names were dropped: see --format json)"), \
+                    "findings, names or stacks were dropped: see --format "
+                    "json)"), \
         last

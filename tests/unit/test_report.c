@@ -1042,7 +1042,7 @@ static void test_report_every_line(void **state)
 		"  v                            1 warning (9 times)\n"
 		"  n                            1 note\n"
 		"3 findings (1 error, 1 warning, 1 note) in 42 events (some "
-		"partial matches, findings or names were dropped: see "
+		"partial matches, findings, names or stacks were dropped: see "
 		"--format json)\n"
 		"not reported: 1 suppressed (--show-suppressed lists them), 1 "
 		"out of scope (--scope all reports them)\n");
@@ -1080,7 +1080,7 @@ static void test_report_every_line(void **state)
 	m.status = 3;
 	m.unknown_records = 4;
 	m.unparsed_lines = 5;
-	m.drops = (struct table_drops){6, 7, 8};
+	m.drops = (struct table_drops){6, 7, 8, 9, 10, 11};
 	buf = NULL;
 	out = open_memstream(&buf, &len);
 	report_json(out, &fs, &m);
@@ -1126,11 +1126,12 @@ static void test_report_every_line(void **state)
 				    "\"suppressed\":[{\"rule\":\"a\","));
 	assert_non_null(strstr(buf, "\"reason\":\"because (s.json:2)\""));
 	assert_null(strstr(buf, "\"reason\":\"installed\""));
-	assert_non_null(strstr(buf,
-			       "\"dropped\":{\"pending\":3,\"findings\":0,"
-			       "\"unknown_records\":4,"
-			       "\"unparsed_lines\":5,\"names\":6,"
-			       "\"written_files\":7,\"temp_names\":8}}\n"));
+	assert_non_null(strstr(buf, "\"dropped\":{\"pending\":3,\"findings\":0,"
+				    "\"unknown_records\":4,"
+				    "\"unparsed_lines\":5,\"names\":6,"
+				    "\"written_files\":7,\"temp_names\":8,"
+				    "\"stacks\":9,\"stack_modules\":10,"
+				    "\"frame_names\":11}}\n"));
 	/* the groups name their findings by index */
 	assert_non_null(strstr(buf, "\"groups\":[{\"rule\":\"a\",\"severity\":"
 				    "\"error\",\"message\":\"a m\","

@@ -47,7 +47,10 @@ class Context:
         kw.setdefault("capture_output", True)
         kw.setdefault("text", True)
         kw.setdefault("cwd", self.tmp)
-        kw.setdefault("timeout", 120)
+        # under valgrind tens of times slower: the big inputs of
+        # test_ceilings take minutes
+        kw.setdefault("timeout",
+                      1200 if os.environ.get("FSRACE_VALGRIND") else 120)
         return subprocess.run([self.fsrace] + list(args), **kw)
 
     def record(self, prog_args, out=None, extra=(), **kw):

@@ -591,7 +591,7 @@ void engine_fire(struct engine *e, struct inst *in, int ncompleted)
 	/* a repeat of a known finding only counts: no copy, no message,
 	 * but its path when the finding keeps it as an example */
 	if (findings_known(&e->findings, f->fingerprint) ||
-	    e->findings.n >= FINDINGS_MAX) {
+	    findings_full(&e->findings, status)) {
 		const char *path = evidence_path(&in->ev[0]->ev);
 
 		m->known = true;

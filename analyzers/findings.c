@@ -231,6 +231,14 @@ static void grow(struct findings *fs)
 	free(slots);
 }
 
+/* The kind of a finding of status ST (findings.nkind). */
+static int kind_of(enum finding_status st)
+{
+	if (st == FST_REPORTED || st == FST_BASELINED)
+		return 0;
+	return st == FST_PENDING ? 1 : 2;
+}
+
 void findings_add(struct findings *fs, struct finding *f)
 {
 	struct finding *copy;
@@ -255,11 +263,12 @@ void findings_add(struct findings *fs, struct finding *f)
 		finding_release(f);
 		return;
 	}
-	if (fs->n >= FINDINGS_MAX) {
+	if (findings_full(fs, f->status)) {
 		fs->dropped++;
 		finding_release(f);
 		return;
 	}
+	fs->nkind[kind_of(f->status)]++;
 	copy = xmalloc(sizeof(*copy));
 	*copy = *f;
 	memset(f, 0, sizeof(*f));
@@ -337,11 +346,12 @@ void findings_absorb(struct findings *into, struct findings *from,
 			finding_free(f);
 			continue;
 		}
-		if (into->n >= FINDINGS_MAX) {
+		if (findings_full(into, f->status)) {
 			into->dropped += f->count;
 			finding_free(f);
 			continue;
 		}
+		into->nkind[kind_of(f->status)]++;
 		for (int e = 0; e < f->nev; e++)
 			f->ev[e].trace = trace;
 		for (int e = 0; e < f->naround; e++)
@@ -369,11 +379,14 @@ size_t findings_drop_if(struct findings *fs,
 {
 	size_t k = 0, n = fs->n;
 
+	memset(fs->nkind, 0, sizeof(fs->nkind));
 	for (size_t i = 0; i < n; i++) {
-		if (drop(fs->v[i], ud))
+		if (drop(fs->v[i], ud)) {
 			finding_free(fs->v[i]);
-		else
+		} else {
+			fs->nkind[kind_of(fs->v[i]->status)]++;
 			fs->v[k++] = fs->v[i];
+		}
 	}
 	fs->n = k;
 	if (!fs->nslots)
@@ -387,6 +400,11 @@ size_t findings_drop_if(struct findings *fs,
 		fs->keys[s - fs->slots] = fs->v[i]->fingerprint;
 	}
 	return n - k;
+}
+
+bool findings_full(const struct findings *fs, enum finding_status st)
+{
+	return fs->nkind[kind_of(st)] >= FINDINGS_MAX;
 }
 
 bool findings_known(struct findings *fs, uint64_t fp)

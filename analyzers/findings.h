@@ -153,6 +153,7 @@ const char *finding_path(const struct finding *f);
 /* Free what F owns and empty it (F itself is the caller's). */
 void finding_release(struct finding *f);
 
+/* the distinct findings a table keeps of each kind (findings_full) */
 #define FINDINGS_MAX 10000
 
 struct findings {
@@ -163,7 +164,16 @@ struct findings {
 	size_t *slots;
 	size_t nslots;
 	uint64_t dropped;
+	/* of N, how many of each kind when they came: reported, to be
+	 * decided at the end (FST_PENDING), not reported (suppressed, out
+	 * of scope, private, no intent). Each kind has a ceiling of its
+	 * own, so that neither of the others crowds out a reported one. */
+	size_t nkind[3];
 };
+
+/* Whether FS has no room for a new finding of status ST: FINDINGS_MAX of
+ * its kind are there. */
+bool findings_full(const struct findings *fs, enum finding_status st);
 
 void findings_init(struct findings *fs);
 void findings_release(struct findings *fs);

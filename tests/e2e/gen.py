@@ -164,3 +164,57 @@ def many_stacks_log(path, n, frames=1, modules=False):
         line(f, "exit_group(0) = ?", stack=False)
         line(f, "+++ exited with 0 +++", stack=False)
 
+
+def private_then_shared_log(path, n, renames=False):
+    """A strace -f -tt -T -y log of one process that makes N private
+    directories (0700) /srv/w/p-NAME, NAME of letters, and stats then
+    opens a file in each: N distinct check-then-use findings, none
+    reported (private to the traced tree). Or with RENAMES, writes a
+    file /srv/w/r-NAME/f.tmp and renames it over f, with no fsync: N
+    rename-without-fsync findings decided at the end. Then it stats and
+    opens /srv/w/shared/f, which it did not make: that one is
+    reported."""
+    t = 36000.0
+
+    def line(f, x):
+        nonlocal t
+        t += 0.00002
+        h, r = divmod(t, 3600)
+        m, s = divmod(r, 60)
+        f.write(f"100 {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+
+    def name(i):
+        s = ""
+        for _ in range(4):
+            s += "abcdefghijklmnopqrstuvwxyz"[i % 26]
+            i //= 26
+        return s
+
+    def check_use(f, p):
+        line(f, f'newfstatat(AT_FDCWD</srv/w>, "{p}", {{st_mode=S_IFREG|'
+             f'0600, st_size=0, ...}}, 0) = 0 <0.000005>')
+        line(f, f'openat(AT_FDCWD</srv/w>, "{p}", O_RDONLY) = 3<{p}> '
+             f'<0.000010>')
+        line(f, f"close(3<{p}>) = 0 <0.000002>")
+
+    with open(path, "w") as f:
+        line(f, 'execve("/usr/bin/maker", ["maker"], 0x7ffd0 /* 20 vars */)'
+             ' = 0 <0.000300>')
+        for i in range(n):
+            if renames:
+                d = f"/srv/w/r-{name(i)}"
+                line(f, f'openat(AT_FDCWD</srv/w>, "{d}/f.tmp", O_WRONLY|'
+                     f'O_CREAT|O_EXCL, 0644) = 3<{d}/f.tmp> <0.000010>')
+                line(f, f'write(3<{d}/f.tmp>, "x", 1) = 1 <0.000003>')
+                line(f, f"close(3<{d}/f.tmp>) = 0 <0.000002>")
+                line(f, f'rename("{d}/f.tmp", "{d}/f") = 0 <0.000010>')
+                continue
+            d = f"/srv/w/p-{name(i)}"
+            line(f, f'mkdir("{d}", 0700) = 0 <0.000010>')
+            line(f, f'openat(AT_FDCWD</srv/w>, "{d}/f", O_WRONLY|O_CREAT|'
+                 f'O_EXCL, 0600) = 3<{d}/f> <0.000010>')
+            line(f, f"close(3<{d}/f>) = 0 <0.000002>")
+            check_use(f, f"{d}/f")
+        check_use(f, "/srv/w/shared/f")
+        line(f, "exit_group(0) = ?")
+        line(f, "+++ exited with 0 +++")

@@ -79,6 +79,7 @@ def test_temp_names_past_the_ceiling(ctx):
             []), (n, got, drops, found)
 
 
+FINDINGS = 10000
 STACKS = 1 << 18
 MODULES = 1 << 16
 FRAME_NAMES = 1 << 20
@@ -270,3 +271,31 @@ def test_trace_past_the_stack_ceilings_refused(ctx):
             f"{limit} {what} (fsrace keeps no more)\n"), p
         assert not os.path.exists(out)
 
+
+def test_unreported_findings_do_not_crowd_out_reported(ctx):
+    # 10,005 distinct findings private to the tree fill their table (the
+    # rest counted as dropped); the one reported finding after them has
+    # a table of its own
+    log = os.path.join(ctx.tmp, "s.log")
+    gen.private_then_shared_log(log, FINDINGS + 5)
+    err, _, found, doc = analyze(ctx, log)
+    assert err == "", err
+    assert found == [("check-then-use",
+                      [("newfstatat", "/srv/w/shared/f"),
+                       ("openat", "/srv/w/shared/f")])], found
+    assert doc["not_reported"]["private"] == FINDINGS, doc["not_reported"]
+    assert doc["dropped"]["findings"] > 0, doc["dropped"]
+
+
+def test_findings_decided_at_the_end_do_not_crowd_out_reported(ctx):
+    # 10,005 renames without fsync, each judged when the trace ends (they
+    # are then without durability intent): the check-then-use after them
+    # is still reported
+    log = os.path.join(ctx.tmp, "s.log")
+    gen.private_then_shared_log(log, FINDINGS + 5, renames=True)
+    err, _, found, doc = analyze(ctx, log)
+    assert err == "", err
+    assert found == [("check-then-use",
+                      [("newfstatat", "/srv/w/shared/f"),
+                       ("openat", "/srv/w/shared/f")])], found
+    assert doc["not_reported"]["no_intent"] == FINDINGS, doc["not_reported"]

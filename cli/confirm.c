@@ -123,6 +123,13 @@ int confirm_setup(const struct confirm_opts *co, struct confirm_state *cs,
 	cs->under_fd =
 		openat2_(AT_FDCWD, cs->under, O_PATH | O_DIRECTORY | O_CLOEXEC,
 			 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (cs->under_fd < 0 && errno == ENOSYS) {
+		/* Linux before 5.6, or valgrind, which does not know it */
+		errorx("--confirm: openat2(2) is not available here, and "
+		       "--confirm needs it to stay within %s",
+		       cs->under);
+		return -1;
+	}
 	if (cs->under_fd < 0 || fstat(cs->under_fd, &st) < 0) {
 		errorx("--confirm-under %s: %s", cs->under, strerror(errno));
 		return -1;

@@ -11,6 +11,7 @@ runs."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -66,6 +67,7 @@ def journal_of(stderr):
 
 
 def test_confirm_shutil_copyfile_accepted(ctx):
+    ctx.openat2()
     w = workspace(ctx)
     src = os.path.join(w, "src")
     harness.write_file(src, "original\n")
@@ -93,6 +95,7 @@ def test_confirm_cp_noticed(ctx):
     """cp compares the fstat of what it opened with what it stat'ed, and
     refuses: the verdict says the program noticed, by its exit status
     against the run without the swap."""
+    ctx.openat2()
     w = workspace(ctx)
     src = os.path.join(w, "src")
     harness.write_file(src, "original\n")
@@ -114,6 +117,7 @@ def test_confirm_compared_fstat_noticed(ctx):
     """A C program that opens with O_NOFOLLOW and compares its fstat: no
     finding (the pattern is the verified one), and the confirm run shows
     that it does verify."""
+    ctx.openat2()
     w = workspace(ctx)
     data = os.path.join(w, "data")
     harness.write_file(data, "hello\n")
@@ -133,6 +137,7 @@ def test_confirm_compared_fstat_noticed(ctx):
 
 
 def test_confirm_exclusive_create_refused(ctx):
+    ctx.openat2()
     w = workspace(ctx)
     p, doc = confirm(ctx, w, [ctx.fixture("rule-confirm-excl")])
     assert p.returncode == 0, p.stderr
@@ -148,6 +153,7 @@ def test_confirm_exclusive_create_refused(ctx):
 def test_confirm_lstat_then_follow_symlink(ctx):
     """An lstat, then an open that follows symlinks: a symlink to the
     decoy is exchanged in, and the program reads through it."""
+    ctx.openat2()
     w = workspace(ctx)
     data = os.path.join(w, "data")
     harness.write_file(data, "hello\n")
@@ -166,6 +172,7 @@ def test_confirm_lstat_then_follow_symlink(ctx):
 
 
 def test_confirm_only_the_findings_named(ctx):
+    ctx.openat2()
     w = workspace(ctx)
     src = os.path.join(w, "src")
     harness.write_file(src, "original\n")
@@ -189,6 +196,7 @@ def test_confirm_killed_then_recovered(ctx):
     """fsrace killed while a decoy is in place (the use held there by
     --widen): the journal says what was swapped, and fsrace confirm
     --recover puts it back."""
+    ctx.openat2()
     w = workspace(ctx)
     data = os.path.join(w, "data")
     harness.write_file(data, "hello\n")
@@ -249,6 +257,7 @@ def test_confirm_recover_trusts_only_its_own(ctx):
     """A journal is data: a record that names another file than fsrace's
     own (a path in the name, a decoy not of fsrace's names, a file at the
     recorded inode without the decoy's marker) removes nothing."""
+    ctx.openat2()
     w = workspace(ctx)
     victim = os.path.join(w, "victim")
     harness.write_file(victim, "precious\n")
@@ -291,6 +300,7 @@ def test_confirm_recover_trusts_only_its_own(ctx):
 def test_confirm_safety_rules(ctx):
     """What a confirm run may not touch is refused before the program
     runs (a marker it would make is not there)."""
+    ctx.openat2()
     w = workspace(ctx)
     marker = os.path.join(ctx.tmp, "ran")
     prog = ["/bin/sh", "-c", f": > {marker}"]
@@ -353,6 +363,7 @@ def test_confirm_sigterm_puts_back(ctx):
     --widen 30s): the held use is let go, the program ends on the
     signal, the swap is put back, at once; nothing is left for
     --recover."""
+    ctx.openat2()
     w = workspace(ctx)
     data = os.path.join(w, "data")
     harness.write_file(data, "hello\n")
@@ -387,6 +398,7 @@ def test_confirm_sigterm_puts_back(ctx):
 def test_confirm_not_after_ctrl_c(ctx):
     """Ctrl-C (SIGINT to the process group) during the first run: no
     confirm run, nothing swapped."""
+    ctx.openat2()
     w = workspace(ctx)
     data = os.path.join(w, "data")
     harness.write_file(data, "hello\n")
@@ -411,3 +423,28 @@ def test_confirm_not_after_ctrl_c(ctx):
     assert "confirm run: the program again" not in err
     assert not os.path.exists(journal)
     assert ident(data) == before and leftovers(w) == []
+
+
+def test_confirm_without_openat2(ctx):
+    """A kernel without openat2(2) (before 5.6), made here by strace
+    failing fsrace's own openat2 with ENOSYS: --confirm refuses before
+    the program runs, and says why."""
+    if not shutil.which("strace"):
+        raise harness.Skip("strace is not installed")
+    w = workspace(ctx)
+    harness.write_file(os.path.join(w, "src"), "original\n")
+    js = os.path.join(ctx.tmp, "f.json")
+    p = subprocess.run(
+        ["strace", "-o", os.path.join(ctx.tmp, "strace.out"),
+         "-e", "trace=openat2", "-e", "inject=openat2:error=ENOSYS",
+         ctx.fsrace, "run", "--confirm", "--confirm-under", w,
+         "--fail-on", "none", "-o", js, "--", "cp", "src", "dst"],
+        cwd=w, capture_output=True, text=True, timeout=120,
+        # LeakSanitizer cannot work under strace's ptrace
+        env=dict(os.environ, ASAN_OPTIONS=os.environ.get(
+            "ASAN_OPTIONS", "") + ":detect_leaks=0"))
+    assert (p.returncode, p.stdout, p.stderr) == (
+        2, "", "fsrace: --confirm: openat2(2) is not available here, and "
+        f"--confirm needs it to stay within {w}\n"), p
+    assert sorted(os.listdir(w)) == ["src"]
+    assert not os.path.exists(js)

@@ -140,6 +140,11 @@ def valgrind_wrapper(args):
     if not valgrind:
         raise SystemExit("runner: --valgrind: no valgrind (tools/deps.sh "
                          "--valgrind)")
+    # Debian's valgrind is a script that exports LD_LIBRARY_PATH (its
+    # debug libraries) and runs valgrind.bin: the programs fsrace runs
+    # would inherit it, and their loader's calls change
+    if os.access(valgrind + ".bin", os.X_OK):
+        valgrind += ".bin"
     d = tempfile.mkdtemp(prefix="fsrace-valgrind-")
     # tests run fsrace as another user too (setpriv)
     os.chmod(d, 0o755)

@@ -298,7 +298,8 @@ static int spool_one(int in, const char *name)
 	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX], tmpl[PATH_MAX + 32];
 	char buf[65536];
-	uint64_t total = 0;
+	uint64_t total = 0, run = 0; /* RUN: bytes since the last newline */
+	unsigned long line = 1;
 	int fd;
 
 	snprintf(dir, sizeof(dir), "%s", tmp && tmp[0] == '/' ? tmp : "/tmp");
@@ -327,6 +328,22 @@ static int spool_one(int in, const char *name)
 		}
 		if (n == 0)
 			return fd;
+		/* the readers' bound on a line, as the copy is made: a pipe
+		 * of zeros is not copied to its 64 GiB */
+		for (const char *p = buf, *end = buf + n, *nl;; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl) {
+				run += (uint64_t)(end - p);
+				break;
+			}
+			run = 0;
+			line++;
+		}
+		if (run > TRACE_READER_MAX_LINE) {
+			errorx("%s:%lu: line longer than %u MiB", name, line,
+			       TRACE_READER_MAX_LINE >> 20);
+			break;
+		}
 		total += (uint64_t)n;
 		if (total > INPUT_SPOOL_MAX) {
 			errorx("%s: more than %d GiB from a pipe", name,

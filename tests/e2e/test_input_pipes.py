@@ -156,3 +156,35 @@ def test_bad_streams(ctx):
     lines[3] = lines[3][:30]
     p = fsrace(ctx, ["analyze", "-"], stdin="\n".join(lines))
     assert p.returncode == 2 and p.stderr.startswith("fsrace: -:4: "), p
+
+
+def test_endless_pipe_is_bounded(ctx):
+    """A pipe of zeros (no newline, no end): the stream is copied only as
+    far as the readers' bound on a line, 256 MiB, not to the 64 GiB a
+    pipe may bring; one error naming the stream and its line, exit 2,
+    nothing written."""
+    out = os.path.join(ctx.tmp, "out.jsonl")
+    for args, name in [(["analyze", "-"], "-"),
+                       (["analyze", "--input-format", "strace", "-"], "-"),
+                       (["import", "-o", out, "-"], "-"),
+                       ("analyze <(cat /dev/zero)", "/dev/fd/63")]:
+        start = time.monotonic()
+        if isinstance(args, str):
+            p = subprocess.run(["/bin/bash", "-c", f"{ctx.fsrace} {args}"],
+                               capture_output=True, text=True, cwd=ctx.tmp,
+                               timeout=120)
+        else:
+            zeros = subprocess.Popen(["cat", "/dev/zero"],
+                                     stdout=subprocess.PIPE)
+            p = subprocess.run([ctx.fsrace, *args], stdin=zeros.stdout,
+                               capture_output=True, text=True, cwd=ctx.tmp,
+                               timeout=120)
+            zeros.stdout.close()
+            zeros.kill()
+            zeros.wait()
+        assert (p.returncode, p.stdout, p.stderr) == (
+            2, "", f"fsrace: {name}:1: line longer than 256 MiB\n"), (args, p)
+        assert not os.path.exists(out)
+        # 256 MiB through a pipe: a second or so, not the minutes of 64 GiB
+        if not os.environ.get("FSRACE_VALGRIND"):
+            assert time.monotonic() - start < 30, args

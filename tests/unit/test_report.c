@@ -1229,7 +1229,7 @@ static void test_findings_examples(void **state)
 }
 
 /* The findings table: merged by fingerprint (also when fingerprints
- * share a slot), grown, full at FINDINGS_MAX. */
+ * share a slot), grown, full at FINDINGS_MAX of each kind. */
 static void test_findings_table(void **state)
 {
 	struct rule_set rs;
@@ -1296,25 +1296,43 @@ static void test_findings_table(void **state)
 		f.severity = SEV_WARNING;
 		findings_add(&fs, &f);
 	}
-	assert_int_equal(fs.n, FINDINGS_MAX);
-	assert_int_equal(fs.dropped, 4);
-	for (uint64_t i = 0; i < FINDINGS_MAX; i++)
+	/* FINDINGS_MAX reported ones, and the suppressed one of another
+	 * kind: the last reported one is dropped */
+	assert_int_equal(fs.n, FINDINGS_MAX + 1);
+	assert_int_equal(fs.dropped, 3);
+	for (uint64_t i = 0; i <= FINDINGS_MAX; i++)
 		if (!findings_known(&fs, i << 8))
 			fail_msg("fingerprint %llx lost",
 				 (unsigned long long)(i << 8));
-	assert_false(findings_known(&fs, (uint64_t)FINDINGS_MAX << 8));
-	assert_true(fs.v[FINDINGS_MAX - 1]->fingerprint ==
-		    (uint64_t)(FINDINGS_MAX - 1) << 8);
+	assert_false(findings_known(&fs, (uint64_t)(FINDINGS_MAX + 1) << 8));
+	assert_true(fs.v[FINDINGS_MAX]->fingerprint == (uint64_t)FINDINGS_MAX
+							       << 8);
+	assert_true(findings_full(&fs, FST_REPORTED));
+	assert_true(findings_full(&fs, FST_BASELINED));
+	assert_false(findings_full(&fs, FST_PENDING));
+	assert_false(findings_full(&fs, FST_PRIVATE));
 	/* full: a known one still merges */
 	memset(&f, 0, sizeof(f));
 	f.rule = rule_set_find(&rs, "v");
 	f.fingerprint = 7 << 8;
 	findings_add(&fs, &f);
 	assert_int_equal(fs.v[7]->count, 2);
-	assert_int_equal(fs.dropped, 4);
+	assert_int_equal(fs.dropped, 3);
+	/* the other kinds have room of their own */
+	for (int k = 0; k < 2; k++) {
+		memset(&f, 0, sizeof(f));
+		f.rule = rule_set_find(&rs, "v");
+		f.fingerprint = ((uint64_t)FINDINGS_MAX + 10 + k) << 8;
+		f.status = k ? FST_PENDING : FST_NO_INTENT;
+		f.count = 1;
+		findings_add(&fs, &f);
+		assert_true(findings_known(&fs, f.fingerprint));
+	}
+	assert_int_equal(fs.n, FINDINGS_MAX + 3);
+	assert_int_equal(fs.dropped, 3);
 	findings_count(&fs, counts);
 	assert_int_equal(counts[SEV_ERROR], 2);
-	assert_int_equal(counts[SEV_WARNING], FINDINGS_MAX - 3);
+	assert_int_equal(counts[SEV_WARNING], FINDINGS_MAX - 2);
 	assert_int_equal(counts[SEV_NOTE], 0);
 	findings_release(&fs);
 	rule_set_release(&rs);

@@ -48,14 +48,6 @@ static const char *const confirmable[] = {
 	"check-absent-then-create",
 };
 
-static int openat2_(int dirfd, const char *path, uint64_t flags,
-		    uint64_t resolve)
-{
-	struct open_how how = {.flags = flags, .resolve = resolve};
-
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
-
 int confirm_setup(const struct confirm_opts *co, struct confirm_state *cs,
 		  struct tracer_confirm *tc)
 {
@@ -120,9 +112,9 @@ int confirm_setup(const struct confirm_opts *co, struct confirm_state *cs,
 			return -1;
 		}
 	}
-	cs->under_fd =
-		openat2_(AT_FDCWD, cs->under, O_PATH | O_DIRECTORY | O_CLOEXEC,
-			 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	cs->under_fd = openat2_fd(AT_FDCWD, cs->under,
+				  O_PATH | O_DIRECTORY | O_CLOEXEC,
+				  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (cs->under_fd < 0 && errno == ENOSYS) {
 		/* Linux before 5.6, or valgrind, which does not know it */
 		errorx("--confirm: openat2(2) is not available here, and "
@@ -543,8 +535,8 @@ static int recover_one(json_t *j)
 		       "it is\n");
 		return 1;
 	}
-	dfd = openat2_(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC,
-		       RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	dfd = openat2_fd(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC,
+			 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (dfd < 0) {
 		printf("%s/%s: its directory cannot be opened (%s): left as "
 		       "it is\n",

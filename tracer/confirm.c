@@ -80,14 +80,6 @@ struct tracer_confirm_state {
 	uint64_t stderr_writes;
 };
 
-static int openat2_(int dirfd, const char *path, uint64_t flags,
-		    uint64_t resolve)
-{
-	struct open_how how = {.flags = flags, .resolve = resolve};
-
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
-
 static int renameat2_(int dir, const char *a, int dir2, const char *b,
 		      unsigned flags)
 {
@@ -374,7 +366,7 @@ static void on_open_entry(struct tracer *t, struct task *k)
 			"namespace");
 		return;
 	}
-	sw->dirfd = openat2_(
+	sw->dirfd = openat2_fd(
 		t->opt.confirm.under_fd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC,
 		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (sw->dirfd < 0) {

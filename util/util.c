@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "util.h"
 
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 static void oom(void)
@@ -88,4 +90,12 @@ unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int openat2_fd(int dirfd, const char *path, unsigned long long flags,
+	       unsigned long long resolve)
+{
+	struct open_how how = {.flags = flags, .resolve = resolve};
+
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }

@@ -41,4 +41,9 @@ void errorx(const char *fmt, ...) PRINTF(1, 2);
 /* Wall clock in ns since the epoch. */
 unsigned long long now_ns(void);
 
+/* openat2(2) with these flags and resolve flags (RESOLVE_*): an fd, or -1
+ * with errno (ENOSYS: a kernel before 5.6, or valgrind). */
+int openat2_fd(int dirfd, const char *path, unsigned long long flags,
+	       unsigned long long resolve);
+
 #endif

@@ -1,6 +1,20 @@
 """Inputs the tests write at run time."""
 
 
+class Clock:
+    """The -tt times of a strace log: each line STEP seconds after the
+    last, from 10:00:00."""
+
+    def __init__(self, step):
+        self.t, self.step = 36000.0, step
+
+    def line(self, f, pid, x):
+        self.t += self.step
+        h, r = divmod(self.t, 3600)
+        m, s = divmod(r, 60)
+        f.write(f"{pid} {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+
+
 def many_findings_log(path, n, evil_at=None):
     """A strace log of N processes, each a program of its own that stats
     a file and opens it by name: N findings in N groups (names of
@@ -80,14 +94,10 @@ def many_names_log(path, n, temps=False):
     more names under /srv/w/m, then does the same in /srv/w/last. The N
     names are directories, or with TEMPS files made as mkstemp makes
     them (O_RDWR|O_CREAT|O_EXCL, 0600)."""
-    t = 36000.0
+    clock = Clock(0.00002)
 
     def line(f, x):
-        nonlocal t
-        t += 0.00002
-        h, r = divmod(t, 3600)
-        m, s = divmod(r, 60)
-        f.write(f"100 {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+        clock.line(f, 100, x)
 
     def check_use(f, d):
         p = f"/srv/w/{d}/f"
@@ -128,15 +138,12 @@ def many_stacks_log(path, n, frames=1, modules=False):
     (FRAMES frames, each a function of its own; with MODULES each in a
     library of its own), so the log has N + 4 distinct stacks, and
     (N + 4) * FRAMES names of frames and as many functions."""
-    t = 36000.0
+    clock = Clock(0.00002)
     k = 0
 
     def line(f, x, stack=True):
-        nonlocal t, k
-        t += 0.00002
-        h, r = divmod(t, 3600)
-        m, s = divmod(r, 60)
-        f.write(f"100 {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+        nonlocal k
+        clock.line(f, 100, x)
         if not stack:
             return
         for j in range(frames):
@@ -174,14 +181,10 @@ def private_then_shared_log(path, n, renames=False):
     rename-without-fsync findings decided at the end. Then it stats and
     opens /srv/w/shared/f, which it did not make: that one is
     reported."""
-    t = 36000.0
+    clock = Clock(0.00002)
 
     def line(f, x):
-        nonlocal t
-        t += 0.00002
-        h, r = divmod(t, 3600)
-        m, s = divmod(r, 60)
-        f.write(f"100 {int(h):02d}:{int(m):02d}:{s:09.6f} {x}\n")
+        clock.line(f, 100, x)
 
     def name(i):
         s = ""

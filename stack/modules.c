@@ -308,8 +308,8 @@ int module_space_refresh(struct module_space *s)
 	return 0;
 }
 
-const struct module_map *module_space_lookup(const struct module_space *s,
-					     uint64_t addr, bool exec)
+struct module_map *module_space_lookup(const struct module_space *s,
+				       uint64_t addr, bool exec)
 {
 	/* few mappings, in address order: a binary search would not pay */
 	for (int i = 0; i < s->nmaps; i++)
@@ -318,10 +318,10 @@ const struct module_map *module_space_lookup(const struct module_space *s,
 	return NULL;
 }
 
-const struct module_map *module_space_find(struct module_space *s,
-					   uint64_t addr, bool exec)
+struct module_map *module_space_find(struct module_space *s, uint64_t addr,
+				     bool exec)
 {
-	const struct module_map *m;
+	struct module_map *m;
 
 	if (s->stale && module_space_refresh(s) < 0)
 		return NULL;

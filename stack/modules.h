@@ -46,6 +46,9 @@ struct module_map {
 	bool exec;
 	struct module_image *image;
 	uint64_t bias; /* load address - vaddr, for the image */
+	/* the caller's, NULL when the maps are (re)read: the tracer keeps
+	 * the mapping's module in its stack table here */
+	const void *cookie;
 };
 
 struct module_space {
@@ -88,12 +91,12 @@ int module_space_refresh(struct module_space *s);
  * NULL if none still does. EXEC: only executable mappings, for an
  * instruction pointer. Its image may be NULL: code without a file.
  */
-const struct module_map *module_space_find(struct module_space *s,
-					   uint64_t addr, bool exec);
+struct module_map *module_space_find(struct module_space *s, uint64_t addr,
+				     bool exec);
 
 /* Without a refresh, for memory reads on the hot path. */
-const struct module_map *module_space_lookup(const struct module_space *s,
-					     uint64_t addr, bool exec);
+struct module_map *module_space_lookup(const struct module_space *s,
+				       uint64_t addr, bool exec);
 
 /* Drop every cached image no address space maps any more. */
 void module_images_trim(void);

@@ -4,8 +4,9 @@
  * _UPT accessors read one word per PTRACE_PEEKDATA and reread
  * /proc/PID/maps and the ELF file at every change of module
  * (libunwind#431, #116). Ours serve registers from the snapshot's
- * PTRACE_GETREGS, memory from the stack snapshot, else from the module's
- * file image mapped once (modules.c), else one process_vm_readv; unwind
+ * PTRACE_GETREGS, memory from the stack snapshot (read on once past its
+ * end for a deep stack), else from the module's file image mapped once
+ * (modules.c), else one process_vm_readv a word; unwind
  * tables from each module's .eh_frame_hdr, found once.
  */
 #include "unwind.h"
@@ -100,6 +101,33 @@ static bool image_word(const struct module_map *m, uint64_t addr,
 	return true;
 }
 
+/*
+ * A deep stack: the word at ADDR lies past the snapshot, within its CAP.
+ * Read on from its end to the page after ADDR's (a caller's frames are
+ * further up), at most to CAP, in one call. True if ADDR is now in it.
+ */
+static bool read_on(struct stack_snapshot *s, uint64_t addr)
+{
+	uint64_t end = s->sp + s->len, want;
+	struct iovec local, remote;
+	ssize_t got;
+
+	if (s->read_on || s->cap <= s->len || addr < end ||
+	    addr - s->sp > s->cap - sizeof(unw_word_t))
+		return false;
+	want = ((addr + sizeof(unw_word_t) + 4095) & ~4095ULL) + 4096;
+	if (want - s->sp > s->cap)
+		want = s->sp + s->cap;
+	s->read_on++;
+	local = (struct iovec){s->stack + s->len, want - end};
+	remote = (struct iovec){(void *)end, want - end};
+	got = process_vm_readv(s->tid, &local, 1, &remote, 1, 0);
+	if (got <= 0)
+		return false;
+	s->len += (size_t)got;
+	return addr - s->sp <= s->len - sizeof(unw_word_t);
+}
+
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		      int write, void *arg)
 {
@@ -111,9 +139,14 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 
 	if (write)
 		return -UNW_EINVAL;
-	if (addr >= s->sp && addr - s->sp <= s->len &&
-	    s->len - (addr - s->sp) >= sizeof(*val)) {
-		memcpy(val, s->stack + (addr - s->sp), sizeof(*val));
+	if ((addr >= s->sp && addr - s->sp <= s->len &&
+	     s->len - (addr - s->sp) >= sizeof(*val)) ||
+	    read_on(s, addr)) {
+		size_t at = addr - s->sp;
+
+		memcpy(val, s->stack + at, sizeof(*val));
+		if (at + sizeof(*val) > s->used)
+			s->used = at + sizeof(*val);
 		return 0;
 	}
 	/* .eh_frame lies in a read-only segment, the same in the file */
@@ -233,7 +266,8 @@ int stack_snapshot_take(struct stack_snapshot *snap, pid_t tid)
 	ssize_t got;
 
 	snap->tid = tid;
-	snap->slow_reads = 0;
+	snap->slow_reads = snap->read_on = 0;
+	snap->used = 0;
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &snap->regs) < 0)
 		return -errno;
 	snap->sp = snap->regs.rsp;
@@ -250,6 +284,9 @@ int stack_snapshot_take(struct stack_snapshot *snap, pid_t tid)
 		remote.iov_len = local.iov_len = end - snap->sp;
 		got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	}
+	/* short: the stack's mapping ends there */
+	if (got < (ssize_t)snap->len)
+		snap->cap = 0;
 	snap->len = got > 0 ? (size_t)got : 0;
 	return 0;
 }

@@ -6,8 +6,6 @@
  * build time, behind this interface (as strace's src/unwind.h does):
  * libunwind with our own accessors (unwind-libunwind.c). Symbolization is
  * not done here: it is deferred to report time (design.md).
- *
- * Not wired into the tracer yet: this is the first part of issue 9.
  */
 #ifndef FSRACE_STACK_UNWIND_H
 #define FSRACE_STACK_UNWIND_H
@@ -20,19 +18,28 @@
 
 #include "modules.h"
 
-/* What a stop gives the unwinder: its registers and the top of its
- * stack, copied. */
+/*
+ * What a stop gives the unwinder: its registers and the top of its
+ * stack, copied. A walk that reads past LEN reads on, once, in one
+ * process_vm_readv, up to the page after the word it wants and at most
+ * CAP bytes from SP (the buffer's size; 0: not past LEN); past that, or
+ * when the stack's mapping ended within LEN, a word at a time.
+ */
 struct stack_snapshot {
 	pid_t tid;
 	struct user_regs_struct regs;
 	uint64_t sp;
-	size_t len;
-	unsigned char *stack;	  /* LEN bytes from SP */
+	size_t len, cap;
+	unsigned char *stack;	  /* LEN bytes from SP, room for CAP */
 	unsigned long slow_reads; /* words read from the tracee one by one */
+	unsigned long read_on;	  /* reads past LEN (0 or 1) */
+	size_t used;		  /* bytes from SP the walk read in it */
 };
 
-/* The default snapshot, from the stack pointer up (issue 9: 8 KiB). */
+/* The default snapshot, from the stack pointer up (issue 9: 8 KiB); the
+ * tracer lets a walk read on to this many times it. */
 #define STACK_SNAPSHOT_DEFAULT 8192
+#define STACK_SNAPSHOT_READ_ON 4
 
 struct stack_space; /* the unwinder's state for one address space */
 
@@ -60,8 +67,8 @@ extern __thread bool stack_unwinding;
 /*
  * Take SNAP of the stopped thread TID: its registers (PTRACE_GETREGS) and
  * up to SNAP->len bytes of stack from its stack pointer (fewer where the
- * stack's mapping ends). SNAP->stack must hold SNAP->len bytes. 0, or
- * -errno.
+ * stack's mapping ends: then CAP becomes LEN). SNAP->stack must hold
+ * SNAP->len bytes, and SNAP->cap if that is more. 0, or -errno.
  */
 int stack_snapshot_take(struct stack_snapshot *snap, pid_t tid);
 

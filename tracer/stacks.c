@@ -31,13 +31,17 @@ struct space {
 	struct py_runtime py;
 	unsigned py_looked; /* mods.refreshes when last looked for */
 	bool py_found, py_warned;
+	/* the snapshot to take: as much as the last walk here used, a page
+	 * more, at least the --stack-snapshot size (a deep stack is then
+	 * read in one call, not one and a read on) */
+	size_t snap_want;
 };
 
 struct tracer_stacks {
 	struct hashmap spaces;
 	struct stack_table *table;
-	unsigned char *buf;
-	size_t snap_len;
+	unsigned char *buf; /* snap_cap bytes */
+	size_t snap_len, snap_cap;
 	unsigned long taken, failed;
 	struct py_frame py[STACK_DEPTH_MAX];
 	bool told_full;
@@ -60,7 +64,8 @@ int tracer_stacks_new(struct tracer *t)
 	s->table = t->opt.stack_table;
 	s->snap_len = t->opt.stack_snapshot ? t->opt.stack_snapshot
 					    : STACK_SNAPSHOT_DEFAULT;
-	s->buf = xmalloc(s->snap_len);
+	s->snap_cap = s->snap_len * STACK_SNAPSHOT_READ_ON;
+	s->buf = xmalloc(s->snap_cap);
 	t->stacks = s;
 	return 0;
 }
@@ -156,7 +161,7 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 					     bool *dropped)
 {
 	struct tracer_stacks *s = t->stacks;
-	struct stack_snapshot snap = {.stack = s->buf, .len = s->snap_len};
+	struct stack_snapshot snap = {.stack = s->buf, .cap = s->snap_cap};
 	uint64_t ips[STACK_DEPTH_MAX];
 	struct stack_pc pc[STACK_DEPTH_MAX];
 	struct stack_py py[STACK_DEPTH_MAX];
@@ -165,24 +170,34 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 	uint32_t npy;
 	int n;
 
-	if (!sp || stack_snapshot_take(&snap, tid) < 0)
+	if (!sp)
+		goto fail;
+	snap.len = sp->snap_want ? sp->snap_want : s->snap_len;
+	if (stack_snapshot_take(&snap, tid) < 0)
 		goto fail;
 	/* the maps of the thread that stopped: its leader may be gone */
 	sp->mods.pid = tid;
 	module_space_begin_walk(&sp->mods);
 	n = stack_unwinder.walk(sp->unw, &snap, ips, STACK_DEPTH_MAX);
+	sp->snap_want = snap.used + 4096 > s->snap_len
+				? ((snap.used + 4096 + 4095) & ~(size_t)4095)
+				: s->snap_len;
+	if (sp->snap_want > s->snap_cap)
+		sp->snap_want = s->snap_cap;
 	if (n <= 0)
 		goto fail;
 	for (int i = 0; i < n; i++) {
-		const struct module_map *m =
+		struct module_map *m =
 			module_space_find(&sp->mods, ips[i], true);
 		const struct module_image *im = m ? m->image : NULL;
 
-		pc[i].mod = im ? stack_table_module(
-					 s->table, im->path, (uint64_t)im->dev,
-					 (uint64_t)im->ino, im->build_id,
-					 im->build_id_len)
-			       : NULL;
+		/* the table's module, asked for once a mapping */
+		if (im && !m->cookie)
+			m->cookie = stack_table_module(
+				s->table, im->path, (uint64_t)im->dev,
+				(uint64_t)im->ino, im->build_id,
+				im->build_id_len);
+		pc[i].mod = im ? m->cookie : NULL;
 		/* no module (the table of them full): a bare address */
 		pc[i].addr = pc[i].mod ? ips[i] - m->bias : ips[i];
 		pc[i].named = NULL;

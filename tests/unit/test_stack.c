@@ -117,6 +117,34 @@ static pid_t child_at_access(void)
 	return to_access(pid, NULL);
 }
 
+/* top() under 12 KiB of its caller's locals: its frames and theirs lie
+ * past an 8 KiB snapshot */
+NOINLINE static int deep(const char *p)
+{
+	volatile char pad[12288];
+	int r;
+
+	pad[0] = p[0];
+	pad[sizeof(pad) - 1] = p[1];
+	r = top(p);
+	BARRIER();
+	return r + pad[0] + pad[sizeof(pad) - 1];
+}
+
+/* A child stopped at the entry of its access(PROBE) under deep(). */
+static pid_t child_deep_at_access(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		_exit(deep(probe) == 0 ? 0 : 1);
+	}
+	return to_access(pid, NULL);
+}
+
 static void reap(pid_t pid)
 {
 	int status;
@@ -182,6 +210,58 @@ static void test_unwinds_our_frames(void **state)
 		assert_int_equal(snap.slow_reads, 0);
 	}
 	expect_frames(&mods, ips, at);
+	stack_unwinder.space_free(sp);
+	module_space_release(&mods);
+	module_images_trim();
+	reap(pid);
+}
+
+/*
+ * A stack deeper than the snapshot: the walk reads on once, in one call,
+ * and finds the same frames as a snapshot that held it all; without room
+ * to read on, it reads the frames past 8 KiB a word at a time.
+ */
+static void test_deep_stack_reads_on_once(void **state)
+{
+	static unsigned char stack[4 * STACK_SNAPSHOT_DEFAULT];
+	struct stack_snapshot snap = {.stack = stack};
+	struct module_space mods;
+	struct stack_space *sp;
+	uint64_t whole[64], on[64], words[64];
+	pid_t pid = child_deep_at_access();
+	int n, n_on, n_words;
+
+	(void)state;
+	module_space_init(&mods, pid);
+	sp = stack_unwinder.space_new(&mods);
+	assert_non_null(sp);
+	/* all of it at once */
+	snap.len = snap.cap = sizeof(stack);
+	assert_int_equal(stack_snapshot_take(&snap, pid), 0);
+	n = stack_unwinder.walk(sp, &snap, whole, 64);
+	assert_true(n >= 6);
+	assert_true(snap.used > STACK_SNAPSHOT_DEFAULT + 4096);
+	assert_int_equal(snap.read_on, 0);
+	/* 8 KiB, and room to read on */
+	snap.len = STACK_SNAPSHOT_DEFAULT;
+	snap.cap = sizeof(stack);
+	assert_int_equal(stack_snapshot_take(&snap, pid), 0);
+	assert_int_equal(snap.len, STACK_SNAPSHOT_DEFAULT);
+	n_on = stack_unwinder.walk(sp, &snap, on, 64);
+	assert_int_equal(n_on, n);
+	assert_memory_equal(on, whole, (size_t)n * 8);
+	assert_int_equal(snap.read_on, 1);
+	assert_true(snap.len > STACK_SNAPSHOT_DEFAULT &&
+		    snap.len <= sizeof(stack));
+	/* 8 KiB, no room: the same frames, word by word */
+	snap.len = STACK_SNAPSHOT_DEFAULT;
+	snap.cap = 0;
+	assert_int_equal(stack_snapshot_take(&snap, pid), 0);
+	n_words = stack_unwinder.walk(sp, &snap, words, 64);
+	assert_int_equal(n_words, n);
+	assert_memory_equal(words, whole, (size_t)n * 8);
+	assert_int_equal(snap.read_on, 0);
+	assert_true(snap.slow_reads > 0);
 	stack_unwinder.space_free(sp);
 	module_space_release(&mods);
 	module_images_trim();
@@ -729,6 +809,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwinds_our_frames),
+		cmocka_unit_test(test_deep_stack_reads_on_once),
 		cmocka_unit_test(test_modules_of_a_space),
 		cmocka_unit_test(test_symbol_within_its_size),
 		cmocka_unit_test(test_sigprocmask_while_walking),

@@ -109,7 +109,6 @@ static bool image_word(const struct module_map *m, uint64_t addr,
 static bool read_on(struct stack_snapshot *s, uint64_t addr)
 {
 	uint64_t end = s->sp + s->len, want;
-	struct iovec local, remote;
 	ssize_t got;
 
 	if (s->read_on || s->cap <= s->len || addr < end ||
@@ -118,10 +117,8 @@ static bool read_on(struct stack_snapshot *s, uint64_t addr)
 	want = ((addr + sizeof(unw_word_t) + 4095) & ~4095ULL) + 4096;
 	if (want - s->sp > s->cap)
 		want = s->sp + s->cap;
-	s->read_on++;
-	local = (struct iovec){s->stack + s->len, want - end};
-	remote = (struct iovec){(void *)end, want - end};
-	got = process_vm_readv(s->tid, &local, 1, &remote, 1, 0);
+	s->read_on = true;
+	got = vm_read_pages(s->tid, end, s->stack + s->len, want - end);
 	if (got <= 0)
 		return false;
 	s->len += (size_t)got;
@@ -261,29 +258,17 @@ const struct stack_unwinder stack_unwinder = {
 
 int stack_snapshot_take(struct stack_snapshot *snap, pid_t tid)
 {
-	struct iovec local = {snap->stack, snap->len};
-	struct iovec remote;
 	ssize_t got;
 
 	snap->tid = tid;
-	snap->slow_reads = snap->read_on = 0;
+	snap->slow_reads = 0;
+	snap->read_on = false;
 	snap->used = 0;
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &snap->regs) < 0)
 		return -errno;
 	snap->sp = snap->regs.rsp;
-	remote.iov_base = (void *)snap->sp;
-	remote.iov_len = snap->len;
-	got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	/* the stack's mapping may end within LEN: drop a page at a time
-	 * from the far end, down to the one SP is in */
-	while (got < 0 && errno == EFAULT) {
-		uint64_t end = (snap->sp + remote.iov_len - 1) & ~4095ULL;
-
-		if (end <= snap->sp)
-			break;
-		remote.iov_len = local.iov_len = end - snap->sp;
-		got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	}
+	/* the stack's mapping may end within LEN: a page at a time */
+	got = vm_read_pages(tid, snap->sp, snap->stack, snap->len);
 	/* short: the stack's mapping ends there */
 	if (got < (ssize_t)snap->len)
 		snap->cap = 0;

@@ -32,7 +32,7 @@ struct stack_snapshot {
 	size_t len, cap;
 	unsigned char *stack;	  /* LEN bytes from SP, room for CAP */
 	unsigned long slow_reads; /* words read from the tracee one by one */
-	unsigned long read_on;	  /* reads past LEN (0 or 1) */
+	bool read_on;		  /* it read past LEN (once at most) */
 	size_t used;		  /* bytes from SP the walk read in it */
 };
 

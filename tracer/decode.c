@@ -81,7 +81,7 @@ void decode_entry(struct tracer *t, struct task *k)
 		case A_OPENHOW: {
 			uint64_t how[3] = {0, 0, 0};
 
-			tracee_peek(tid, v, how, sizeof(how));
+			vm_read_pages(tid, v, how, sizeof(how));
 			ev->has |= HAS_FLAGS | HAS_RESOLVE | HAS_MODE;
 			ev->flags = how[0];
 			ev->mode = (uint32_t)how[1];
@@ -140,7 +140,7 @@ void decode_entry(struct tracer *t, struct task *k)
 			break;
 		case A_CLONEARGS:
 			k->clone_known =
-				tracee_peek(tid, v, &k->clone_flags, 8) == 8;
+				vm_read_pages(tid, v, &k->clone_flags, 8) == 8;
 			break;
 		case A_FDLAST:
 			ev->length = (int64_t)(uint32_t)v;
@@ -225,7 +225,7 @@ static void read_stat_result(struct task *k)
 	if (k->statx) {
 		struct statx sx;
 
-		if (tracee_peek(k->p.tid, k->statbuf, &sx, sizeof(sx)) !=
+		if (vm_read_pages(k->p.tid, k->statbuf, &sx, sizeof(sx)) !=
 		    sizeof(sx))
 			return;
 		ev->stat.valid = true;
@@ -239,7 +239,7 @@ static void read_stat_result(struct task *k)
 	} else {
 		struct stat st;
 
-		if (tracee_peek(k->p.tid, k->statbuf, &st, sizeof(st)) !=
+		if (vm_read_pages(k->p.tid, k->statbuf, &st, sizeof(st)) !=
 		    sizeof(st))
 			return;
 		ident_from_stat(&ev->stat, &st);
@@ -298,7 +298,7 @@ void decode_exit(struct tracer *t, struct task *k, int64_t rval, bool is_error)
 			size_t n = (size_t)rval < PATH_MAX ? (size_t)rval
 							   : PATH_MAX;
 
-			if (tracee_peek(k->p.tid, k->linkbuf, k->target, n) ==
+			if (vm_read_pages(k->p.tid, k->linkbuf, k->target, n) ==
 			    (ssize_t)n) {
 				k->target[n] = '\0';
 				ev->has |= HAS_TARGET;

@@ -150,11 +150,7 @@ bool filter_confirm_call(const struct tracer *t, long nr);
 /* Whether call NR with ARGS changes code mappings (without seccomp). */
 bool filter_maps_call(long nr, const uint64_t *args);
 
-/*
- * Read up to SIZE bytes at ADDR of task TID into BUF; an unmapped page
- * ends the read there. Returns the bytes read, or -errno.
- */
-ssize_t tracee_peek(int tid, uint64_t addr, void *buf, size_t size);
+/* (a tracee's memory by pages: vm_read_pages(), util.h) */
 /* Read a NUL-terminated string, at most SIZE-1 bytes. 0 or -errno. */
 int tracee_peek_string(int tid, uint64_t addr, char *buf, size_t size);
 /* K's argv, execve's array at ADDR, into k->argv (owned by K). */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "util.h"
 
+#include <errno.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 
 static void oom(void)
@@ -98,4 +100,28 @@ int openat2_fd(int dirfd, const char *path, unsigned long long flags,
 	struct open_how how = {.flags = flags, .resolve = resolve};
 
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+ssize_t vm_read_pages(pid_t tid, uint64_t addr, void *buf, size_t size)
+{
+	struct iovec local = {buf, size};
+	struct iovec remote[16];
+	size_t done = 0;
+	int n = 0;
+	ssize_t r;
+
+	while (done < size && n < (int)ARRAY_SIZE(remote)) {
+		uint64_t a = addr + done;
+		size_t chunk = 4096 - (a & 4095);
+
+		if (chunk > size - done)
+			chunk = size - done;
+		remote[n].iov_base = (void *)(uintptr_t)a;
+		remote[n].iov_len = chunk;
+		done += chunk;
+		n++;
+	}
+	local.iov_len = done;
+	r = process_vm_readv(tid, &local, 1, remote, (unsigned long)n, 0);
+	return r < 0 ? -errno : r;
 }

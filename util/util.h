@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -40,6 +41,15 @@ void errorx(const char *fmt, ...) PRINTF(1, 2);
 
 /* Wall clock in ns since the epoch. */
 unsigned long long now_ns(void);
+
+/*
+ * Read up to SIZE bytes at ADDR of the process TID into BUF, one remote
+ * iovec per page (at most 16 pages), so that an unmapped page ends the
+ * read there instead of failing all of it: process_vm_readv(2) promises
+ * partial transfers only at the granularity of its iovecs. The bytes
+ * read, or -errno.
+ */
+ssize_t vm_read_pages(pid_t tid, uint64_t addr, void *buf, size_t size);
 
 /* openat2(2) with these flags and resolve flags (RESOLVE_*): an fd, or -1
  * with errno (ENOSYS: a kernel before 5.6, or valgrind). */

@@ -31,9 +31,9 @@ struct space {
 	struct py_runtime py;
 	unsigned py_looked; /* mods.refreshes when last looked for */
 	bool py_found, py_warned;
-	/* the snapshot to take: as much as the last walk here used, a page
-	 * more, at least the --stack-snapshot size (a deep stack is then
-	 * read in one call, not one and a read on) */
+	/* the snapshot to take: as much as the last walk here used and a
+	 * page more, at least snap_len, at most snap_cap (a deep stack is
+	 * then read in one call, not one and a read on) */
 	size_t snap_want;
 };
 
@@ -179,10 +179,10 @@ const struct stack_trace *tracer_stacks_take(struct tracer *t, int tgid,
 	sp->mods.pid = tid;
 	module_space_begin_walk(&sp->mods);
 	n = stack_unwinder.walk(sp->unw, &snap, ips, STACK_DEPTH_MAX);
-	sp->snap_want = snap.used + 4096 > s->snap_len
-				? ((snap.used + 4096 + 4095) & ~(size_t)4095)
-				: s->snap_len;
-	if (sp->snap_want > s->snap_cap)
+	sp->snap_want = (snap.used + 2 * 4096 - 1) & ~(size_t)4095;
+	if (sp->snap_want < s->snap_len)
+		sp->snap_want = s->snap_len;
+	else if (sp->snap_want > s->snap_cap)
 		sp->snap_want = s->snap_cap;
 	if (n <= 0)
 		goto fail;

@@ -103,8 +103,8 @@ NOINLINE static pid_t to_access(pid_t pid, const char *marker)
 	}
 }
 
-/* A child stopped at the entry of its access(PROBE). */
-static pid_t child_at_access(void)
+/* A child stopped at the entry of its access(PROBE), called by FN. */
+static pid_t child_at_access_in(int (*fn)(const char *))
 {
 	pid_t pid = fork();
 
@@ -112,9 +112,14 @@ static pid_t child_at_access(void)
 	if (!pid) {
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 		raise(SIGSTOP);
-		_exit(top(probe) == 0 ? 0 : 1);
+		_exit(fn(probe) == 0 ? 0 : 1);
 	}
 	return to_access(pid, NULL);
+}
+
+static pid_t child_at_access(void)
+{
+	return child_at_access_in(top);
 }
 
 /* top() under 12 KiB of its caller's locals: its frames and theirs lie
@@ -129,20 +134,6 @@ NOINLINE static int deep(const char *p)
 	r = top(p);
 	BARRIER();
 	return r + pad[0] + pad[sizeof(pad) - 1];
-}
-
-/* A child stopped at the entry of its access(PROBE) under deep(). */
-static pid_t child_deep_at_access(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (!pid) {
-		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
-		_exit(deep(probe) == 0 ? 0 : 1);
-	}
-	return to_access(pid, NULL);
 }
 
 static void reap(pid_t pid)
@@ -228,7 +219,7 @@ static void test_deep_stack_reads_on_once(void **state)
 	struct module_space mods;
 	struct stack_space *sp;
 	uint64_t whole[64], on[64], words[64];
-	pid_t pid = child_deep_at_access();
+	pid_t pid = child_at_access_in(deep);
 	int n, n_on, n_words;
 
 	(void)state;

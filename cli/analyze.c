@@ -83,7 +83,9 @@ struct opts {
 	bool scope_all;
 	const char *record;
 	bool no_seccomp;
-	bool stacks;
+	/* --stacks 1, --no-stacks 0, neither -1: whether this build can */
+	int stacks;
+	size_t stack_snapshot;
 	int stack_depth;
 	int input_format;
 	bool strict;
@@ -189,7 +191,11 @@ static void usage(bool run, bool show, FILE *f)
 		      "FILE\n"
 		      "      --no-seccomp        stop at every syscall\n"
 		      "      --stacks            where in the code each call "
-		      "was made\n"
+		      "was made (the default)\n"
+		      "      --no-stacks         take no stacks\n"
+		      "      --stack-snapshot SIZE\n"
+		      "                          the stack copied at each call "
+		      "(8K; 4K to 64K)\n"
 		      "      --inject "
 		      "SYSCALL=ERRNO[:path=GLOB][:when=N|N+|N..M]"
 		      "\n"
@@ -642,6 +648,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"record", required_argument, NULL, 'w'},
 		{"no-seccomp", no_argument, NULL, 'X'},
 		{"stacks", no_argument, NULL, 'K'},
+		{"no-stacks", no_argument, NULL, 'n'},
+		{"stack-snapshot", required_argument, NULL, 'Z'},
 		{"inject", required_argument, NULL, 'J'},
 		{"widen", required_argument, NULL, 'Y'},
 		{"confirm", optional_argument, NULL, 'Q'},
@@ -804,10 +812,15 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'w':
 		case 'X':
 		case 'K':
+		case 'n':
+		case 'Z':
 		case 'J':
 		case 'Y':
 			if (!o->run)
 				goto unknown;
+			if (c == 'Z' && record_parse_stack_snapshot(
+						v, &o->stack_snapshot) < 0)
+				return -1;
 			if (c == 'Y')
 				o->widen = v;
 			else if (c == 'J')
@@ -816,8 +829,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 				o->record = v;
 			else if (c == 'X')
 				o->no_seccomp = true;
-			else
-				o->stacks = true;
+			else if (c == 'K' || c == 'n')
+				o->stacks = c == 'K';
 			break;
 		case 'k': {
 			char *end;
@@ -1430,7 +1443,7 @@ static int confirm_run(const struct opts *o, const struct rule_set *rs,
 
 static int run_main(int argc, char **argv, char **user_argv, int config)
 {
-	struct opts o = {.run = true};
+	struct opts o = {.run = true, .stacks = -1};
 	struct rule_set rs;
 	struct analysis a = {0};
 	struct report_meta m = {0};
@@ -1478,11 +1491,20 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 		       "[ARGS...]");
 		goto out_opts;
 	}
-	if (o.stacks && !tracer_can_stack()) {
-		errorx("--stacks: this fsrace was built without libunwind and "
-		       "libdw");
+	if (o.stack_snapshot && !o.stacks) {
+		errorx("--stack-snapshot and --no-stacks: choose one");
 		goto out_opts;
 	}
+	/* run takes stacks unless told not to, where this build can
+	 * (docs/stacks.md) */
+	if (o.stacks < 0 && !o.stack_snapshot)
+		o.stacks = tracer_can_stack();
+	if (o.stacks && !tracer_can_stack()) {
+		errorx("%s: this fsrace was built without libunwind and libdw",
+		       o.stacks > 0 ? "--stacks" : "--stack-snapshot");
+		goto out_opts;
+	}
+	o.stacks = o.stacks != 0;
 	if (check_outputs(&o) < 0 || baseline_setup(&o) < 0)
 		goto out_opts;
 	rule_set_init(&rs);
@@ -1509,6 +1531,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	topt.no_seccomp = o.no_seccomp;
 	topt.stacks = o.stacks;
 	topt.stack_table = o.stacks ? stack_table_new() : NULL;
+	topt.stack_snapshot = o.stack_snapshot;
 	topt.inject = inj.v;
 	topt.ninject = inj.n;
 	/* --confirm compares with this run's writes to stderr */

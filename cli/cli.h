@@ -188,6 +188,13 @@ int cli_load_default_groups(struct rule_set *rs, char *err, size_t errlen);
  */
 int record_find_program(const char *prog, char *ret, size_t size);
 
+/*
+ * --stack-snapshot SIZE: bytes, or KiB with a K suffix, a whole number of
+ * pages from STACK_SNAPSHOT_MIN to STACK_SNAPSHOT_MAX. 0 and *RET set, or
+ * -1 after telling the user.
+ */
+int record_parse_stack_snapshot(const char *v, size_t *ret);
+
 /* Write the trace header for a tracer that has started. */
 /* INJECT: the --inject specs (NULL-terminated), or NULL; WIDEN: the
  * --widen spec, or NULL */

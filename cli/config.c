@@ -41,6 +41,7 @@ static const struct key {
 	const char *option;
 	const char *const *words; /* the values a string may take */
 	bool run_only, analyze_only;
+	const char *off; /* a K_BOOL's option for false, if it has one */
 } keys[] = {
 #define WORDS(...)                                                             \
 	(const char *const[])                                                  \
@@ -70,7 +71,7 @@ static const struct key {
 	 false, false},
 	{"show_suppressed", K_BOOL, "--show-suppressed", NULL, false, false},
 	{"scope", K_STRING, "--scope", WORDS("default", "all"), false, false},
-	{"stacks", K_BOOL, "--stacks", NULL, true, false},
+	{"stacks", K_BOOL, "--stacks", NULL, true, false, "--no-stacks"},
 	{"stack_depth", K_INT, "--stack-depth", NULL, false, false},
 	{"input_format", K_STRING, "--input-format",
 	 WORDS("auto", "native", "strace"), false, true},
@@ -214,6 +215,8 @@ static int key_args(const char *path, const char *dir, const struct key *k,
 			    jtype_name(v->type));
 		if (v->b)
 			add(a, k->option);
+		else if (k->off)
+			add(a, k->off);
 		return 0;
 	case K_INT:
 		if (v->type != J_INT)

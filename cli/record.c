@@ -130,6 +130,9 @@ static void usage_record(void)
 	      "[--inject SPEC]... -o FILE -- PROG [ARGS...]\n"
 	      "       fsrace record [--stacks] [--inject SPEC]... -o FILE -p "
 	      "PID\n"
+	      "  --stack-snapshot SIZE\n"
+	      "                 the stack copied at each call (8K; 4K to "
+	      "64K)\n"
 	      "  --inject SYSCALL=ERRNO[:path=GLOB][:when=N|N+|N..M]\n"
 	      "                 fail the matching calls with ERRNO, without "
 	      "making them\n"
@@ -137,6 +140,31 @@ static void usage_record(void)
 	      "                 hold a use that follows its check for "
 	      "DURATION (5ms)\n",
 	      stdout);
+}
+
+int record_parse_stack_snapshot(const char *v, size_t *ret)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+	if (n && !errno &&
+	    (!strcmp(end, "K") || !strcmp(end, "k") || !strcmp(end, "KiB"))) {
+		n = n <= ULLONG_MAX / 1024 ? n * 1024 : 0;
+		end += strlen(end);
+	}
+	if (!n || errno || *end || n < TRACER_STACK_SNAPSHOT_MIN ||
+	    n > TRACER_STACK_SNAPSHOT_MAX || n % 4096) {
+		errorx("--stack-snapshot takes a whole number of 4 KiB pages "
+		       "from %dK to %dK (a size in bytes, or in KiB with a K "
+		       "suffix), not '%s'",
+		       TRACER_STACK_SNAPSHOT_MIN / 1024,
+		       TRACER_STACK_SNAPSHOT_MAX / 1024, v);
+		return -1;
+	}
+	*ret = (size_t)n;
+	return 0;
 }
 
 static int parse_pid(const char *s, int *ret)
@@ -162,6 +190,7 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 		{"pid", required_argument, NULL, 'p'},
 		{"no-seccomp", no_argument, NULL, 'S'},
 		{"stacks", no_argument, NULL, 'K'},
+		{"stack-snapshot", required_argument, NULL, 'Z'},
 		{"inject", required_argument, NULL, 'I'},
 		{"widen", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
@@ -193,6 +222,11 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 		case 'K':
 			topt.stacks = true;
 			break;
+		case 'Z':
+			if (record_parse_stack_snapshot(
+				    p.value, &topt.stack_snapshot) < 0)
+				return EXIT_USAGE;
+			break;
 		case 'W':
 			widen = p.value;
 			break;
@@ -221,6 +255,10 @@ static int record(int argc, char **argv, const char ***specs, int *nspecs,
 	if (!topt.attach_pid && first >= argc) {
 		errorx("record needs a program to run (or -p PID); see "
 		       "fsrace record --help");
+		return EXIT_USAGE;
+	}
+	if (topt.stack_snapshot && !topt.stacks) {
+		errorx("--stack-snapshot needs --stacks");
 		return EXIT_USAGE;
 	}
 	if (topt.stacks && !tracer_can_stack()) {

@@ -6,7 +6,7 @@
 _fsrace_options() {
 	# the long and short options of "fsrace CMD --help"
 	"$1" "$2" --help 2>/dev/null |
-		grep -oE '(^|[ ,])--?[a-z][a-z0-9-]*' | sed 's/^[ ,]*//' | sort -u
+		grep -oE '(^|[ ,[])--?[a-z][a-z0-9-]*' | sed 's/^[ ,[]*//' | sort -u
 }
 
 _fsrace_rules() {
@@ -59,7 +59,7 @@ _fsrace() {
 		mapfile -t COMPREPLY < <(compgen -W "$(_fsrace_rules "$fsrace")" \
 			-- "$cur")
 		return 0 ;;
-	-p | --stack-depth)
+	-p | --stack-depth | --stack-snapshot)
 		return 0 ;;
 	esac
 	case $cmd in

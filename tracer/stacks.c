@@ -21,6 +21,11 @@
 #include "unwind.h"
 #include "util.h"
 
+/* a snapshot and its reading on, each in one vm_read_pages() */
+_Static_assert(TRACER_STACK_SNAPSHOT_MAX *STACK_SNAPSHOT_READ_ON <=
+		       VM_READ_PAGES_MAX * 4096,
+	       "--stack-snapshot's largest reads more than one call");
+
 struct space {
 	struct hashmap_entry ent;
 	int tgid;
@@ -58,6 +63,11 @@ int tracer_stacks_new(struct tracer *t)
 	struct tracer_stacks *s;
 
 	if (!t->opt.stack_table)
+		return -EINVAL;
+	if (t->opt.stack_snapshot &&
+	    (t->opt.stack_snapshot < TRACER_STACK_SNAPSHOT_MIN ||
+	     t->opt.stack_snapshot > TRACER_STACK_SNAPSHOT_MAX ||
+	     t->opt.stack_snapshot % 4096))
 		return -EINVAL;
 	s = xcalloc(1, sizeof(*s));
 	hashmap_init(&s->spaces, space_eq, 16);

@@ -798,11 +798,15 @@ int tracer_start(struct tracer **ret, const struct tracer_options *opt,
 		tracer_free(t);
 		return -ENOMEM;
 	}
-	if (opt->stacks && tracer_stacks_new(t) < 0) {
-		*ret_msg = "this fsrace was built without stacks (libunwind "
-			   "and libdw)";
+	if (opt->stacks && (r = tracer_stacks_new(t)) < 0) {
+		*ret_msg =
+			r == -ENOTSUP
+				? "this fsrace was built without stacks "
+				  "(libunwind and libdw)"
+				: "the stack snapshot must be a whole number "
+				  "of pages from 4 KiB to 64 KiB";
 		tracer_free(t);
-		return -ENOTSUP;
+		return r;
 	}
 	filter_map(t);
 	t->seccomp = false;

@@ -17,6 +17,11 @@ struct stack_table;
 /* Whether this build can take stacks (libunwind and libdw were found). */
 bool tracer_can_stack(void);
 
+/* --stack-snapshot's bounds: one page, and 64 KiB (a walk reads on to
+ * STACK_SNAPSHOT_READ_ON times it) */
+#define TRACER_STACK_SNAPSHOT_MIN 4096
+#define TRACER_STACK_SNAPSHOT_MAX 65536
+
 /*
  * --inject: each call of one of SYSCALLS (bit I: syscall_table[I]) whose
  * path, or a rename's other path, matches GLOB (fnmatch(3) without flags;
@@ -101,7 +106,8 @@ struct tracer_options {
 	 * --stacks: each event that can be evidence (all but descriptor
 	 * management) gets the stack of its call, interned in STACK_TABLE
 	 * (the caller's: it outlives the tracer and the events). The bytes
-	 * of stack copied at a stop: STACK_SNAPSHOT, 0 for 8 KiB.
+	 * of stack copied at a stop: STACK_SNAPSHOT, 0 for 8 KiB, else a
+	 * whole number of pages from TRACER_STACK_SNAPSHOT_MIN to _MAX.
 	 */
 	bool stacks;
 	struct stack_table *stack_table;

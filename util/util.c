@@ -105,7 +105,7 @@ int openat2_fd(int dirfd, const char *path, unsigned long long flags,
 ssize_t vm_read_pages(pid_t tid, uint64_t addr, void *buf, size_t size)
 {
 	struct iovec local = {buf, size};
-	struct iovec remote[16];
+	struct iovec remote[VM_READ_PAGES_MAX];
 	size_t done = 0;
 	int n = 0;
 	ssize_t r;

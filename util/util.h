@@ -44,11 +44,12 @@ unsigned long long now_ns(void);
 
 /*
  * Read up to SIZE bytes at ADDR of the process TID into BUF, one remote
- * iovec per page (at most 16 pages), so that an unmapped page ends the
- * read there instead of failing all of it: process_vm_readv(2) promises
- * partial transfers only at the granularity of its iovecs. The bytes
+ * iovec per page (at most VM_READ_PAGES_MAX pages), so that an unmapped page
+ * ends the read there instead of failing all of it: process_vm_readv(2)
+ * promises partial transfers only at the granularity of its iovecs. The bytes
  * read, or -errno.
  */
+#define VM_READ_PAGES_MAX 64
 ssize_t vm_read_pages(pid_t tid, uint64_t addr, void *buf, size_t size);
 
 /* openat2(2) with these flags and resolve flags (RESOLVE_*): an fd, or -1

@@ -28,6 +28,12 @@ class Context:
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def has_stacks(self):
+        """Whether this build takes stacks (libunwind and libdw): then
+        `fsrace run` takes them by default."""
+        with open(os.path.join(self.build, "config.h")) as f:
+            return "#define HAVE_STACKS 1" in f.read()
+
     def timed(self):
         """A test whose assertion is a time bound: skipped (loudly) when
         fsrace runs under valgrind (tests/runner.py --valgrind), tens of

@@ -39,7 +39,12 @@ def test_subcommands(ctx):
 def test_options_from_help(ctx):
     # what the subcommand's --help lists, and only for that one
     assert complete(ctx, "run", "--fo") == ["--format"]
-    assert complete(ctx, "run", "--st") == ["--stack-depth", "--stacks"]
+    assert complete(ctx, "run", "--st") == ["--stack-depth",
+                                            "--stack-snapshot", "--stacks"]
+    assert complete(ctx, "run", "--no-st") == ["--no-stacks"]
+    # also those of its usage lines, in brackets
+    assert complete(ctx, "record", "--st") == ["--stack-snapshot",
+                                               "--stacks"]
     assert complete(ctx, "analyze", "--str") == ["--strict"]
     assert complete(ctx, "run", "--str") == []
     assert "--write-baseline" in complete(ctx, "analyze", "--")

@@ -648,7 +648,11 @@ def analyze_matches_run(ctx, name, setup, expected):
     shutil.rmtree(w.dir)
     with Work(ctx) as w:            # the same path again, set up afresh
         setup(w)
-        rec = ctx.run(["record", "-o", trace, "--", *argv], cwd=w.dir)
+        # with the stacks run takes by default, so that the locations
+        # compare too
+        stacks = ["--stacks"] if ctx.has_stacks() else []
+        rec = ctx.run(["record", *stacks, "-o", trace, "--", *argv],
+                      cwd=w.dir)
         assert rec.returncode == 0, \
             f"fsrace record exited {rec.returncode}: {rec.stderr}"
         proc = ctx.run(["analyze", "--format", "json", "-o", out, trace])

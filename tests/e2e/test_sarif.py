@@ -116,7 +116,8 @@ def test_sarif_run_without_stacks_and_its_invocation(ctx):
     # the program's own in the invocation
     prog = ctx.fixture("stack_twofn_O0")
     cfg, = files(ctx, "cfg")
-    path, doc = sarif_of(ctx, ["run", "-f", "sarif", "--", prog, cfg])
+    path, doc = sarif_of(ctx, ["run", "--no-stacks", "-f", "sarif", "--",
+                               prog, cfg])
     run, = doc["runs"]
     res, = run["results"]
     assert phys(res["locations"][0]) == ("file://" + prog, None, None), \
@@ -125,10 +126,10 @@ def test_sarif_run_without_stacks_and_its_invocation(ctx):
     assert [phys(x) for x in res["relatedLocations"]] == [
         ("cfg", "SRCROOT", None), ("cfg", "SRCROOT", None)]
     inv, = run["invocations"]
-    assert inv["arguments"] == ["run", "-o", path, "-f", "sarif", "--",
-                                prog, cfg]
-    assert inv["commandLine"] == f"fsrace run -o {path} -f sarif -- " \
-        f"{prog} {cfg}"
+    assert inv["arguments"] == ["run", "-o", path, "--no-stacks", "-f",
+                                "sarif", "--", prog, cfg]
+    assert inv["commandLine"] == f"fsrace run -o {path} --no-stacks -f " \
+        f"sarif -- {prog} {cfg}"
     assert (inv["executionSuccessful"], inv["exitCode"],
             inv["properties"]["programExitStatus"]) == (True, 1, 0)
     assert inv["workingDirectory"] == {"uri": "file://" + ctx.tmp}

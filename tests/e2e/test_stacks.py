@@ -28,9 +28,8 @@ CLONE = r"(\.(isra|constprop|part|cold)\.\d+)*"
 
 
 def need_stacks(ctx):
-    with open(os.path.join(ctx.build, "config.h")) as f:
-        if "#define HAVE_STACKS 1" not in f.read():
-            raise harness.Skip("built without stacks (libunwind, libdw)")
+    if not ctx.has_stacks():
+        raise harness.Skip("built without stacks (libunwind, libdw)")
 
 
 def marked(tag):
@@ -612,7 +611,7 @@ def test_one_group_per_call_site(ctx):
     assert evidence_frames(second, "use")[0] == (
         "other_site", f"{SRC}:{marked('OTHER-USE')}"), second
     # without stacks, the same two are one group, as before
-    p = ctx.run(["run", "--", prog, "--two-sites", f, g])
+    p = ctx.run(["run", "--no-stacks", "--", prog, "--two-sites", f, g])
     heads = [line for line in p.stderr.splitlines()
              if line.startswith("warn")]
     assert len(heads) == 1 and heads[0].endswith(" [2 times]"), p.stderr
@@ -958,11 +957,11 @@ def test_suppress_a_native_frame(ctx):
 
 
 def test_suppress_a_frame_needs_stacks(ctx):
-    # without --stacks no frame matches: the finding stays
+    # without stacks no frame matches: the finding stays
     prog = ctx.fixture("stack_twofn_O0")
     cfg, = files(ctx, "cfg")
     supp = suppressions(ctx, {"frame": "*"})
-    p = ctx.run(["run", "-r", supp, "--", prog, cfg])
+    p = ctx.run(["run", "--no-stacks", "-r", supp, "--", prog, cfg])
     assert p.returncode == 1, p.stderr
     assert p.stderr.startswith("warning[check-then-use]"), p.stderr
 
@@ -1167,3 +1166,149 @@ def test_stacks_reread_maps_after_each_change_of_code(ctx):
         for call in ("munmap", "mremap", "mmap"):
             assert maps_reads(ctx, call, *extra) >= 50, (call, extra)
         assert maps_reads(ctx, "none", *extra) <= 5, extra
+
+
+# --- run takes stacks by default; the snapshot's size -------------------
+
+def test_run_takes_stacks_by_default(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O0")
+    cfg, = files(ctx, "cfg")
+    want = [("check_config", f"{SRC}:{marked('CHECK')}"),
+            ("main", f"{SRC}:{marked('CALL-CHECK')}"),
+            ("_start", prog)]
+    p = ctx.run(["run", "--", prog, cfg])
+    assert p.returncode == 1, p.stderr
+    assert evidence_frames(p.stderr, "check") == want, p.stderr
+    # --no-stacks: the same finding, no frames; the last of the two wins
+    for opts, frames in ((["--no-stacks"], []),
+                         (["--stacks", "--no-stacks"], []),
+                         (["--no-stacks", "--stacks"], want)):
+        p = ctx.run(["run", *opts, "--", prog, cfg])
+        assert p.returncode == 1, (opts, p.stderr)
+        assert p.stderr.startswith(
+            f"warning[check-then-use] newfstatat('{cfg}') then "
+            f"openat('{cfg}')"), (opts, p.stderr)
+        assert evidence_frames(p.stderr, "check") == frames, (opts,
+                                                               p.stderr)
+    # and a configuration file's "stacks": false, which --stacks undoes
+    with open(os.path.join(ctx.tmp, ".fsrace.json"), "w") as f:
+        f.write('{"stacks": false}\n')
+    p = ctx.run(["run", "--", prog, cfg])
+    assert evidence_frames(p.stderr, "check") == [], p.stderr
+    p = ctx.run(["run", "--stacks", "--", prog, cfg])
+    assert evidence_frames(p.stderr, "check") == want, p.stderr
+
+
+def test_stack_snapshot_bad_sizes(ctx):
+    prog = ctx.fixture("stack_twofn_O0")
+    marker = os.path.join(ctx.tmp, "ran")
+    sh = ["--", "/bin/sh", "-c", f"touch {marker}"]
+    for bad in ("0", "0K", "2K", "4095", "5000", "6K", "68K", "65537",
+                "128K", "8M", "8 K", "K", "x", "-8K", "", "99999999999999K"):
+        for cmd in (["record", "--stacks", "-o",
+                     os.path.join(ctx.tmp, "t.jsonl")], ["run"]):
+            p = ctx.run([*cmd, "--stack-snapshot", bad, *sh])
+            assert (p.returncode, p.stderr) == (
+                2, "fsrace: --stack-snapshot takes a whole number of 4 KiB "
+                "pages from 4K to 64K (a size in bytes, or in KiB with a K "
+                f"suffix), not '{bad}'\n"), (cmd, bad, p.stderr)
+            assert not os.path.exists(marker), (cmd, bad)
+    p = ctx.run(["record", "-o", os.path.join(ctx.tmp, "t.jsonl"),
+                 "--stack-snapshot", "16K", *sh])
+    assert (p.returncode, p.stderr) == (
+        2, "fsrace: --stack-snapshot needs --stacks\n"), p.stderr
+    p = ctx.run(["run", "--no-stacks", "--stack-snapshot", "16K", *sh])
+    assert (p.returncode, p.stderr) == (
+        2, "fsrace: --stack-snapshot and --no-stacks: choose one\n"), \
+        p.stderr
+    assert not os.path.exists(marker)
+    p = ctx.run(["analyze", "--stack-snapshot", "16K", "x"])
+    assert (p.returncode, p.stderr) == (
+        2, "fsrace: unknown option '--stack-snapshot' (see fsrace analyze "
+        "--help)\n"), p.stderr
+    del prog
+
+
+SNAP_READ = re.compile(r"process_vm_readv\(\d+, \[\{iov_base=.*?, "
+                       r"iov_len=(?P<len>\d+)\}\], 1, \[\{iov_base=0x"
+                       r"(?P<at>[0-9a-f]+), .*\) = (?P<ret>-?\d+)$")
+
+
+def snapshot_reads(ctx, argv):
+    """fsrace ARGV under strace: for each stack taken (a PTRACE_GETREGS
+    of the traced program), the bytes asked of each process_vm_readv of
+    its stack, as [snapshot] or [snapshot, read on]: those that start at
+    the stack pointer or where the last of them ended, not the tracer's
+    reads of paths and stat buffers."""
+    if not shutil.which("strace"):
+        raise harness.Skip("strace is not installed")
+    log = os.path.join(ctx.tmp, "strace.log")
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+               + ":detect_leaks=0")
+    p = subprocess.run(["strace", "-o", log, "-s", "1", "-e",
+                        "trace=ptrace,process_vm_readv", ctx.fsrace, *argv],
+                       capture_output=True, text=True, cwd=ctx.tmp,
+                       timeout=120, env=env)
+    assert p.returncode in (0, 1), p.stderr
+    stacks, end = [], None
+    with open(log) as f:
+        for line in f:
+            m = re.match(r"ptrace\(PTRACE_GETREGS, .* rsp=0x([0-9a-f]+),",
+                         line)
+            if m:
+                stacks.append([])
+                end = int(m[1], 16)
+                continue
+            m = SNAP_READ.match(line)
+            if m and stacks and int(m["at"], 16) == end:
+                stacks[-1].append(int(m["len"]))
+                end += max(int(m["ret"]), 0)
+    return [s for s in stacks if s]
+
+
+def test_stack_snapshot_follows_the_last_walk(ctx):
+    # twofn --deep 12: main's frame lies past 12 KiB of deep()'s locals.
+    # The first such walk reads past the 8 KiB snapshot once; the next
+    # stack of that process is snapshotted as deep as that walk went
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O2")
+    cfg, = files(ctx, "cfg")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    reads = snapshot_reads(ctx, ["record", "--stacks", "-o", trace, "--",
+                                 prog, "--deep", "12", cfg])
+    first = next(i for i, r in enumerate(reads) if len(r) == 2)
+    assert all(r == [8192] for r in reads[:first]), reads
+    assert reads[first][0] == 8192 and reads[first][1] > 4096, reads
+    after = reads[first + 1]
+    assert len(after) == 1 and 12 * 1024 < after[0] <= 32768 and \
+        after[0] % 4096 == 0, reads
+    # the frames are those of one whole snapshot
+    use = dump_frames(ctx, trace, f'openat(AT_FDCWD<{ctx.tmp}>, "{cfg}", '
+                      'O_RDONLY) = 3')
+    assert [f for f, _, _ in own(use, prog)][1:3] == ["deep", "main"], use
+
+
+def test_stack_snapshot_size(ctx):
+    need_stacks(ctx)
+    prog = ctx.fixture("stack_twofn_O2")
+    cfg, = files(ctx, "cfg")
+    trace = os.path.join(ctx.tmp, "t.jsonl")
+    for size, want in (("16K", 16384), ("16384", 16384), ("4k", 4096),
+                       ("64KiB", 65536)):
+        reads = snapshot_reads(ctx, ["record", "--stacks",
+                                     "--stack-snapshot", size, "-o", trace,
+                                     "--", prog, cfg])
+        # the first stack's snapshot is of that size; from 16K on, no
+        # walk of this shallow program reads past it
+        assert reads and reads[0][0] == want, (size, reads)
+        if want >= 16384:
+            assert all(r == [want] for r in reads), (size, reads)
+        check = dump_frames(ctx, trace, f'"{cfg}", 0) = 0')
+        assert own(check, prog)[:2] == [
+            ("check_config", SRC, marked("CHECK")),
+            ("main", SRC, marked("CALL-CHECK"))], (size, check)
+    # run takes it too
+    reads = snapshot_reads(ctx, ["run", "--stack-snapshot", "12K", "--",
+                                 prog, cfg])
+    assert reads and reads[0][0] == 12288, reads

@@ -108,7 +108,9 @@ def test_show_suppressed_lists_them_with_the_reason(ctx):
         r"    reason   (.*)\n"
         r"    program  pid (\d+): (.*)\n"
         r"    check    #\d+ pid (\d+) newfstatat\((.*)\) = 0\n"
+        r"(?:             at .*\n)*"
         r"    use      #\d+ pid (\d+) openat\((.*)\) = 3\n"
+        r"(?:             at .*\n)*"
         r"\n"
         r"0 findings \(0 error, 0 warning, 0 note\) in \d+ events\n"
         r"not reported: 1 suppressed\n", p.stderr)

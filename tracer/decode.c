@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -39,8 +40,7 @@ void decode_entry(struct tracer *t, struct task *k)
 		case A_PATH:
 			if (!v) {
 				k->hints |= PROC_NULL_PATH;
-			} else if (tracee_peek_string(tid, v, k->path,
-						      sizeof(k->path)) == 0) {
+			} else if (tracee_peek_path(k, v) == 0) {
 				ev->has |= HAS_PATH;
 				ev->path = k->path;
 			}
@@ -225,8 +225,10 @@ static void read_stat_result(struct task *k)
 	if (k->statx) {
 		struct statx sx;
 
-		if (vm_read_pages(k->p.tid, k->statbuf, &sx, sizeof(sx)) !=
-		    sizeof(sx))
+		if (k->pre_stat == sizeof(sx))
+			memcpy(&sx, k->pre_buf, sizeof(sx));
+		else if (vm_read_pages(k->p.tid, k->statbuf, &sx, sizeof(sx)) !=
+			 sizeof(sx))
 			return;
 		ev->stat.valid = true;
 		ev->stat.dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
@@ -239,8 +241,10 @@ static void read_stat_result(struct task *k)
 	} else {
 		struct stat st;
 
-		if (vm_read_pages(k->p.tid, k->statbuf, &st, sizeof(st)) !=
-		    sizeof(st))
+		if (k->pre_stat == sizeof(st))
+			memcpy(&st, k->pre_buf, sizeof(st));
+		else if (vm_read_pages(k->p.tid, k->statbuf, &st, sizeof(st)) !=
+			 sizeof(st))
 			return;
 		ident_from_stat(&ev->stat, &st);
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "tracer-int.h"
 #include "util.h"
@@ -62,4 +63,42 @@ void tracee_free_argv(struct task *k)
 	free(k->argv);
 	k->argv = NULL;
 	k->argc = 0;
+}
+
+void tracee_prefetch(struct task *k, uint64_t path, uint64_t statbuf,
+		     size_t size)
+{
+	size_t chunk = 4096 - (path & 4095);
+	struct iovec local[2] = {{k->path, chunk}, {k->pre_buf, size}};
+	struct iovec remote[2] = {{(void *)(uintptr_t)path, chunk},
+				  {(void *)(uintptr_t)statbuf, size}};
+	ssize_t r;
+
+	k->pre_addr = path;
+	k->pre_path = k->pre_stat = 0;
+	if (!path || size > sizeof(k->pre_buf))
+		return;
+	r = process_vm_readv(k->p.tid, local, statbuf ? 2 : 1, remote,
+			     statbuf ? 2 : 1, 0);
+	/* a partial read ends at an iovec's end, or within a page */
+	if (r <= 0)
+		return;
+	k->pre_path = (size_t)r < chunk ? (size_t)r : chunk;
+	if ((size_t)r > chunk)
+		k->pre_stat = (size_t)r - chunk;
+}
+
+int tracee_peek_path(struct task *k, uint64_t addr)
+{
+	size_t n = k->pre_path;
+
+	k->pre_path = 0;
+	if (!n || addr != k->pre_addr)
+		return tracee_peek_string(k->p.tid, addr, k->path,
+					  sizeof(k->path));
+	if (memchr(k->path, '\0', n))
+		return 0;
+	/* longer than its first page: the rest as any path */
+	return tracee_peek_string(k->p.tid, addr + n, k->path + n,
+				  sizeof(k->path) - n);
 }

@@ -62,6 +62,17 @@ struct task {
 	unsigned hints; /* enum proc_hint */
 	int inject_err; /* --inject: the call was skipped, fails with this */
 	bool hold;	/* --widen: held at this entry stop, not resumed */
+	/*
+	 * A stat by name with nothing to do at its entry (tracer_defers())
+	 * is decoded at its exit: its path and its result are then read in
+	 * one process_vm_readv, PRE_PATH bytes of the path at PRE_ADDR into
+	 * PATH, PRE_STAT bytes of the result into PRE_BUF.
+	 */
+	bool deferred;
+	uint64_t deferred_ts;
+	uint64_t pre_addr;
+	size_t pre_path, pre_stat;
+	unsigned char pre_buf[sizeof(struct statx)];
 	struct tracer_confirm_swap swap;
 	struct event ev;
 	struct proc_strings s;
@@ -153,6 +164,16 @@ bool filter_maps_call(long nr, const uint64_t *args);
 /* (a tracee's memory by pages: vm_read_pages(), util.h) */
 /* Read a NUL-terminated string, at most SIZE-1 bytes. 0 or -errno. */
 int tracee_peek_string(int tid, uint64_t addr, char *buf, size_t size);
+/*
+ * At the exit of K's deferred call: the start of its path at PATH (to
+ * the end of its page) and, if STATBUF, its result there (SIZE bytes),
+ * in one read, into k->path and k->pre_buf.
+ */
+void tracee_prefetch(struct task *k, uint64_t path, uint64_t statbuf,
+		     size_t size);
+/* K's path at ADDR into k->path, from what tracee_prefetch() read of
+ * it first; 0 or -errno. */
+int tracee_peek_path(struct task *k, uint64_t addr);
 /* K's argv, execve's array at ADDR, into k->argv (owned by K). */
 void tracee_read_argv(struct task *k, uint64_t addr);
 void tracee_free_argv(struct task *k);

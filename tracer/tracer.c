@@ -326,6 +326,36 @@ static uint64_t held_release(struct tracer *t, bool all)
 	return next;
 }
 
+/*
+ * A stat by name (stat, lstat, newfstatat, statx) changes nothing the
+ * model knows, and without --inject, --widen, --confirm or stacks
+ * nothing happens at its entry: it is decoded at its exit, where its
+ * path and its result are one read instead of two (tar's calls are 88%
+ * newfstatat).
+ */
+static bool defers(const struct tracer *t, const struct syscall_desc *sc)
+{
+	return (sc->flags & SCF_STAT_RESULT) && !(sc->flags & SCF_NO_EXIT) &&
+	       !t->opt.ninject && !t->opt.widen.ns && !t->opt.confirm.under &&
+	       !t->stacks && proc_arg_index(sc, A_PATH) >= 0;
+}
+
+static void deferred_entry(struct task *k, int64_t rval, bool is_error)
+{
+	const struct syscall_desc *sc = k->sc;
+	int p = proc_arg_index(sc, A_PATH);
+	int b = proc_arg_index(sc, A_STATXBUF);
+	size_t size = sizeof(struct statx);
+
+	if (b < 0) {
+		b = proc_arg_index(sc, A_STATBUF);
+		size = sizeof(struct stat);
+	}
+	/* a failed call wrote no result */
+	tracee_prefetch(k, k->args[p],
+			b < 0 || is_error || rval < 0 ? 0 : k->args[b], size);
+}
+
 static void on_syscall_entry(struct tracer *t, struct task *k,
 			     const struct __ptrace_syscall_info *si,
 			     const struct syscall_desc *sc)
@@ -337,14 +367,21 @@ static void on_syscall_entry(struct tracer *t, struct task *k,
 		k->sc = NULL;
 		return;
 	}
-	decode_entry(t, k);
+	k->pre_path = k->pre_stat = 0;
 	k->inject_err = 0;
+	k->hold = false;
+	k->swap.active = false;
+	k->deferred = defers(t, sc);
+	if (k->deferred) {
+		k->deferred_ts = now_ns();
+		k->in_syscall = true;
+		return;
+	}
+	decode_entry(t, k);
 	if (t->opt.ninject)
 		inject_entry(t, k);
-	k->hold = false;
 	if (t->opt.widen.ns)
 		widen_entry(t, k);
-	k->swap.active = false;
 	if (t->opt.confirm.under && !k->inject_err)
 		tracer_confirm_entry(t, k);
 	/* descriptor management (close, dup, fcntl) is never where a
@@ -410,6 +447,13 @@ static void handle_syscall_stop(struct tracer *t, struct task *k, bool seccomp)
 			emit(t, &k->ev);
 			k->sc = NULL;
 		} else if (k->in_syscall && k->sc) {
+			if (k->deferred) {
+				k->deferred = false;
+				deferred_entry(k, si.exit.rval,
+					       si.exit.is_error);
+				decode_entry(t, k);
+				k->ev.ts_enter = k->deferred_ts;
+			}
 			decode_exit(t, k, si.exit.rval, si.exit.is_error);
 			widen_exit(t, k);
 			emit(t, &k->ev);

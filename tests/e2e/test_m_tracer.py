@@ -500,7 +500,7 @@ def test_arguments_and_results_across_pages(ctx):
         ident = {"dev": s.st_dev, "ino": s.st_ino, "mode": s.st_mode,
                  "nlink": s.st_nlink, "uid": s.st_uid, "gid": s.st_gid,
                  "size": s.st_size}
-        got = syscalls(records)[-6:]
+        got = syscalls(records)[-9:]
         assert_events(got, [
             {"syscall": "creat", "path": f, "ret": 3, "stat": ident},
             {"syscall": "close", "fd": 3, "fd_path": f},
@@ -510,7 +510,49 @@ def test_arguments_and_results_across_pages(ctx):
             {"syscall": "statx", "path": f, "ret": 0, "stat": ident},
             {"syscall": "readlink", "path": os.path.join(d, "lnk"),
              "target": "fsr-straddle", "ret": 12},
+            # stats by name are decoded at their exit (tracer.c's
+            # defers()): what they read is as if read at the entry
+            {"syscall": "stat", "path": ABSENT, "abspath": ABSENT,
+             "errno": "EFAULT", "stat": ABSENT},
+            {"syscall": "lstat", "path": f, "errno": "EFAULT",
+             "stat": ABSENT},
+            {"syscall": "newfstatat", "path": os.path.join(d, "fsr-none"),
+             "abspath": os.path.join(d, "fsr-none"), "errno": "ENOENT",
+             "stat": ABSENT},
         ], what=f"the calls {extra}")
+
+
+def test_stat_by_name_is_one_read(ctx):
+    """A stat by name is decoded at its exit, its path and its result
+    read in one process_vm_readv (two iovecs): `ls -l` of 100 files,
+    fsrace's own calls under strace."""
+    if not shutil.which("strace"):
+        raise Skip("strace is not installed (apt-get install strace)")
+    d = os.path.join(ctx.tmp, "d")
+    os.mkdir(d)
+    for i in range(100):
+        open(os.path.join(d, f"f{i}"), "w").close()
+    out = os.path.join(ctx.tmp, "t.jsonl")
+    log = os.path.join(ctx.tmp, "strace.log")
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+               + ":detect_leaks=0")
+    p = subprocess.run(["strace", "-o", log, "-e", "trace=process_vm_readv",
+                        ctx.fsrace, "record", "-o", out, "--", "ls", "-l",
+                        d], capture_output=True, text=True, cwd=ctx.tmp,
+                       timeout=120, env=env)
+    assert p.returncode == 0, p.stderr
+    stats = [r for r in syscalls(read_trace(out)[1])
+             if r["syscall"] in ("stat", "lstat", "newfstatat", "statx")
+             and r.get("ret") == 0 and "path" in r]
+    assert len([r for r in stats if r["path"].startswith(d + "/")]) \
+        == 100, stats
+    with open(log) as f:
+        reads = [line for line in f if line.startswith("process_vm_readv(")]
+    both = [line for line in reads if re.match(
+        r"process_vm_readv\(\d+, \[\{.*\}, \{.*\}\], 2, ", line)]
+    # each stat one read of two iovecs (a path that crosses a page is
+    # read on after it)
+    assert len(both) == len(stats), (len(both), len(stats))
 
 
 def test_renames_and_links_between_dirfds(ctx):

@@ -917,7 +917,9 @@ static void frame_text(FILE *out, const struct frame_name *fn,
  * "    at FUNCTION+0xOFF (FILE:LINE)", "    at FUNCTION (FILE:LINE)" for
  * a Python frame or a function inlined into the next line's ("(inlined)"): up
  * to the depth asked for, the frames of own code from the innermost; all frames
- * if none is (a Python stack's: its Python frames only).
+ * if none is (a Python stack's: its Python frames only, and with
+ * --native-stacks its native frames after them, from the innermost, to the
+ * same depth).
  */
 static void stack_text(FILE *out, const struct report_meta *m,
 		       const struct stack_trace *s, const char *dim,
@@ -948,6 +950,21 @@ static void stack_text(FILE *out, const struct report_meta *m,
 				continue;
 			depth--;
 			frame_text(out, &part, pc, dim, reset);
+		}
+	}
+	if (!s->npy || !m || !m->native_stacks)
+		return;
+	depth = m->stack_depth ? m->stack_depth : STACK_DEPTH_DEFAULT;
+	for (uint32_t k = s->npy; k < s->npy + s->n && depth > 0; k++) {
+		struct frame_name fn;
+
+		stack_frame_name(m, s, k, &fn);
+		for (int c = 0; c <= fn.ncallers && depth > 0; c++) {
+			struct frame_name part;
+
+			frame_name_part(&fn, c, &part);
+			depth--;
+			frame_text(out, &part, &s->pc[k - s->npy], dim, reset);
 		}
 	}
 }

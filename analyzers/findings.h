@@ -392,6 +392,9 @@ struct report_meta {
 	 * how many of each evidence event's frames the text shows */
 	const struct frame_namer *namer;
 	int stack_depth;
+	/* --native-stacks: a Python stack's native frames too, after its
+	 * Python ones */
+	bool native_stacks;
 	/* SARIF: fsrace's own command line (after "fsrace"), and the
 	 * directory paths are made relative to (%SRCROOT%), or NULL */
 	const char *const *tool_argv;

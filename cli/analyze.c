@@ -87,6 +87,7 @@ struct opts {
 	int stacks;
 	size_t stack_snapshot;
 	int stack_depth;
+	bool native_stacks;
 	int input_format;
 	bool strict;
 	bool each_trace;
@@ -184,7 +185,10 @@ static void usage(bool run, bool show, FILE *f)
 	      "                          in installed code\n",
 	      f);
 	fputs("      --stack-depth N     frames shown under each event "
-	      "(default 3)\n",
+	      "(default 3)\n"
+	      "      --native-stacks     a Python call's native frames too, "
+	      "after its Python\n"
+	      "                          ones\n",
 	      f);
 	if (run)
 		fputs("      --record FILE       also write the trace to "
@@ -657,6 +661,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"confirm-any-owner", no_argument, NULL, 'u'},
 		{"confirm-journal", required_argument, NULL, 'j'},
 		{"stack-depth", required_argument, NULL, 'k'},
+		{"native-stacks", no_argument, NULL, 'y'},
 		{"input-format", required_argument, NULL, 'i'},
 		{"strict", no_argument, NULL, 's'},
 		{"each-trace", no_argument, NULL, 'e'},
@@ -848,6 +853,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->stack_depth = (int)n;
 			break;
 		}
+		case 'y':
+			o->native_stacks = true;
+			break;
 		case 'h':
 			usage(o->run, o->show, stdout);
 			return 1;
@@ -1304,6 +1312,7 @@ static int analyze_common(int argc, char **argv, char **user_argv, int config,
 	m.show_suppressed = o.show_suppressed;
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
+	m.native_stacks = o.native_stacks;
 	m.suppression_uses = uses;
 	baseline_apply(&o, &all, &m);
 	if (show) {
@@ -1586,6 +1595,7 @@ static int run_main(int argc, char **argv, char **user_argv, int config)
 	cli_drops(&m.drops);
 	m.namer = namer;
 	m.stack_depth = o.stack_depth;
+	m.native_stacks = o.native_stacks;
 	uses = xcalloc((size_t)rs.nsuppressions + 1, sizeof(*uses));
 	count_uses(&rs, a.engine, uses);
 	m.suppression_uses = uses;

@@ -73,6 +73,7 @@ static const struct key {
 	{"scope", K_STRING, "--scope", WORDS("default", "all"), false, false},
 	{"stacks", K_BOOL, "--stacks", NULL, true, false, "--no-stacks"},
 	{"stack_depth", K_INT, "--stack-depth", NULL, false, false},
+	{"native_stacks", K_BOOL, "--native-stacks", NULL, false, false},
 	{"input_format", K_STRING, "--input-format",
 	 WORDS("auto", "native", "strace"), false, true},
 	{"strict", K_BOOL, "--strict", NULL, false, true},

@@ -864,6 +864,43 @@ def test_python_frames_in_the_text(ctx):
     check_save_in_the_text(ctx, PYTHON)
 
 
+def test_native_stacks_after_the_python_frames(ctx):
+    # the text shows a Python call's Python frames; --native-stacks adds
+    # its native ones after them, from the innermost (the C library's
+    # wrapper), to the same depth
+    need_python(ctx)
+    path, src, dst = app(ctx)
+    argv = ["--", PYTHON, path, "save", src, dst]
+    base = ctx.run(["run", *argv])
+    os.unlink(dst)  # the run again, where it was absent
+    native = ctx.run(["run", "--native-stacks", "--stack-depth", "2",
+                      *argv])
+    assert base.returncode == native.returncode == 1, native.stderr
+
+    def check_lines(text):
+        head = next(line for line in text.splitlines()
+                    if line.startswith("warning[check-absent-then-create]"))
+        lines = text[text.index(head):].splitlines()
+        at = next(i for i, line in enumerate(lines)
+                  if line.lstrip().startswith("check "))
+        out = []
+        for line in lines[at + 1:]:
+            if not line.startswith("             at "):
+                break
+            out.append(line.strip())
+        return out
+
+    want = [f"at save ({path}:{app_line('SAVE-COPY')})",
+            f"at <module> ({path}:{app_line('MAIN-SAVE')})"]
+    assert check_lines(base.stderr) == want, base.stderr
+    got = check_lines(native.stderr)
+    assert got[:2] == want and len(got) == 4, native.stderr
+    # the C library's stat wrapper, then the interpreter's code
+    assert re.fullmatch(r"at (fstatat64|__GI___fstatat64|statx)\+0x[0-9a-f]+ "
+                        r"\(.*\)", got[2]), got
+    assert "python3" in got[3], got
+
+
 def test_python_shared_libpython(ctx):
     # the interpreter's state is in libpython, loaded at a bias: the same
     # frames as with Debian's static one, the standard library wherever
@@ -1312,3 +1349,38 @@ def test_stack_snapshot_size(ctx):
     reads = snapshot_reads(ctx, ["run", "--stack-snapshot", "12K", "--",
                                  prog, cfg])
     assert reads and reads[0][0] == 12288, reads
+
+
+ANY_FRAME = re.compile(r" > (?P<mod>[^(]+)\((?P<fn>[^)]*)\) "
+                       r"\[0x(?P<addr>[0-9a-f]+)\]")
+
+
+def test_stacks_of_a_stripped_binary(ctx):
+    # a binary without .symtab: its own functions are not in .dynsym, so
+    # its frames are ?? at the addresses the unstripped binary's frames
+    # have, never another symbol's name; the C library's stay named
+    need_stacks(ctx)
+    if not shutil.which("strip"):
+        raise harness.Skip("strip is not installed (binutils)")
+    prog = ctx.fixture("stack_twofn_O2")
+    copy = os.path.join(ctx.tmp, "twofn-stripped")
+    shutil.copy(prog, copy)
+    subprocess.run(["strip", copy], check=True)
+    cfg, = files(ctx, "cfg")
+    want = []
+    for exe in (prog, copy):
+        trace = os.path.join(ctx.tmp, "t.jsonl")
+        p = ctx.run(["record", "--stacks", "-o", trace, "--", exe, cfg])
+        assert (p.returncode, p.stderr) == (0, ""), p.stderr
+        p = ctx.run(["dump", trace])
+        frames = frames_after(p.stdout.splitlines(), f'"{cfg}", 0) = 0',
+                              ANY_FRAME)
+        assert frames[0]["mod"].endswith("/libc.so.6") and \
+            frames[0]["fn"].startswith("fstatat64+0x"), frames
+        mine = [(f["fn"], f["addr"]) for f in frames if f["mod"] == exe]
+        if exe == prog:
+            assert [fn.split("+")[0] for fn, _ in mine] == [
+                "check_config", "main", "_start"], mine
+            want = [("??", addr) for _, addr in mine]
+        else:
+            assert mine == want, (mine, want)

@@ -914,6 +914,45 @@ static void frame_text(FILE *out, const struct frame_name *fn,
 }
 
 /*
+ * The frames stack_text() prints, a line each but for a run of frames of
+ * one module that nothing names (a stripped binary's): "at MODULE+0xA,
+ * +0xB, +0xC", one line, each still a frame of the depth. MOD: the
+ * module of the run whose line is still open, or NULL.
+ */
+struct frame_lines {
+	FILE *out;
+	const char *dim, *reset;
+	const struct stack_module *mod;
+};
+
+static void frame_lines_end(struct frame_lines *l)
+{
+	if (l->mod)
+		fprintf(l->out, "%s\n", l->reset);
+	l->mod = NULL;
+}
+
+static void frame_put(struct frame_lines *l, const struct frame_name *fn,
+		      const struct stack_pc *pc)
+{
+	bool bare = pc && pc->mod && !fn->function && !fn->file &&
+		    !fn->inlined && !fn->problem;
+
+	if (bare && l->mod == pc->mod) {
+		fprintf(l->out, ", +0x%" PRIx64, pc->addr);
+		return;
+	}
+	frame_lines_end(l);
+	if (!bare) {
+		frame_text(l->out, fn, pc, l->dim, l->reset);
+		return;
+	}
+	fprintf(l->out, "             %sat %s+0x%" PRIx64, l->dim,
+		pc->mod->path, pc->addr);
+	l->mod = pc->mod;
+}
+
+/*
  * "    at FUNCTION+0xOFF (FILE:LINE)", "    at FUNCTION (FILE:LINE)" for
  * a Python frame or a function inlined into the next line's ("(inlined)"): up
  * to the depth asked for, the frames of own code from the innermost; all frames
@@ -928,6 +967,7 @@ static void stack_text(FILE *out, const struct report_meta *m,
 	int depth = m && m->stack_depth ? m->stack_depth : STACK_DEPTH_DEFAULT;
 	int at = stack_own_frame(m, s);
 	uint32_t end = s->npy ? s->npy : s->n;
+	struct frame_lines l = {out, dim, reset, NULL};
 
 	for (uint32_t k = at < 0 ? 0 : (uint32_t)at; k < end && depth > 0;
 	     k++) {
@@ -949,11 +989,13 @@ static void stack_text(FILE *out, const struct report_meta *m,
 			    system_path(m, part.file))
 				continue;
 			depth--;
-			frame_text(out, &part, pc, dim, reset);
+			frame_put(&l, &part, pc);
 		}
 	}
-	if (!s->npy || !m || !m->native_stacks)
+	if (!s->npy || !m || !m->native_stacks) {
+		frame_lines_end(&l);
 		return;
+	}
 	depth = m->stack_depth ? m->stack_depth : STACK_DEPTH_DEFAULT;
 	for (uint32_t k = s->npy; k < s->npy + s->n && depth > 0; k++) {
 		struct frame_name fn;
@@ -964,9 +1006,10 @@ static void stack_text(FILE *out, const struct report_meta *m,
 
 			frame_name_part(&fn, c, &part);
 			depth--;
-			frame_text(out, &part, &s->pc[k - s->npy], dim, reset);
+			frame_put(&l, &part, &s->pc[k - s->npy]);
 		}
 	}
+	frame_lines_end(&l);
 }
 
 static void evidence_json(struct jsonw *o, const struct evidence *e,

@@ -1384,3 +1384,13 @@ def test_stacks_of_a_stripped_binary(ctx):
             want = [("??", addr) for _, addr in mine]
         else:
             assert mine == want, (mine, want)
+    # the text: its three own frames, which nothing names, on one line
+    p = ctx.run(["run", "--", copy, cfg])
+    assert p.returncode == 1, p.stderr
+    lines = p.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if line.lstrip().startswith("check "))
+    assert lines[at + 1] == (
+        f"             at {copy}+0x{want[0][1]}, +0x{want[1][1]}, "
+        f"+0x{want[2][1]}"), p.stderr
+    assert lines[at + 2].lstrip().startswith("use "), p.stderr
